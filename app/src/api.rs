@@ -1,0 +1,186 @@
+//! Server functions: the UI's doors into the engine. Each one parses, calls one use case and
+//! returns; the REST API in `server` calls the same use cases.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use switchboard::wire::{CreatedSession, GuestLink, Operator, Session};
+
+use crate::error::AppError;
+
+/// A session as a page shows it, with the server's clock so the first render of a countdown is
+/// the same on the server and in the browser.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// The session.
+    pub session: Session,
+    /// The server's time when it answered.
+    #[serde(with = "switchboard::wire::time")]
+    pub now: DateTime<Utc>,
+}
+
+/// Sessions for one tab.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionListView {
+    /// Newest first.
+    pub sessions: Vec<Session>,
+    /// The server's time when it answered.
+    #[serde(with = "switchboard::wire::time")]
+    pub now: DateTime<Utc>,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use std::net::SocketAddr;
+
+    use axum::extract::ConnectInfo;
+    use axum::http::{HeaderMap, StatusCode};
+    use leptos::prelude::*;
+    use leptos_axum::ResponseOptions;
+    use switchboard::wire::{ErrorCode, Operator};
+    use switchboard::Engine;
+    use uuid::Uuid;
+
+    use crate::error::AppError;
+    use crate::ServerContext;
+
+    /// The engine from the request's context.
+    pub fn engine() -> Result<Engine, AppError> {
+        use_context::<ServerContext>()
+            .map(|ctx| ctx.engine)
+            .ok_or_else(|| AppError::new(ErrorCode::Internal, "server context is missing"))
+    }
+
+    /// The signed-in operator, or `unauthorized`.
+    pub async fn signed_in() -> Result<Operator, AppError> {
+        let headers: HeaderMap = leptos_axum::extract().await?;
+        let token = crate::cookies::session_token(&headers)
+            .ok_or_else(|| AppError::new(ErrorCode::Unauthorized, "sign in first"))?;
+        Ok(engine()?.authenticate_operator(&token).await?)
+    }
+
+    /// The client's address, for rate limits.
+    pub async fn client_addr() -> String {
+        match leptos_axum::extract::<ConnectInfo<SocketAddr>>().await {
+            Ok(ConnectInfo(addr)) => addr.ip().to_string(),
+            Err(_) => "unknown".to_owned(),
+        }
+    }
+
+    /// Gives the page or response the HTTP status that goes with an error.
+    pub fn set_status_for(err: &AppError) {
+        if let Some(response) = use_context::<ResponseOptions>() {
+            if let Ok(status) = StatusCode::from_u16(err.code.http_status()) {
+                response.set_status(status);
+            }
+        }
+    }
+
+    /// A session id from a page URL; one that is not a UUID names nothing.
+    pub fn session_id(raw: &str) -> Result<Uuid, AppError> {
+        Uuid::parse_str(raw).map_err(|_| AppError::new(ErrorCode::NotFound, "session not found"))
+    }
+}
+
+/// Signs an operator in and sends them to the sessions page.
+#[server(endpoint = "login")]
+pub async fn login(email: String, password: String) -> Result<(), AppError> {
+    use axum::http::header::SET_COOKIE;
+    let engine = ssr::engine()?;
+    // No status is set on failure: a form posted without JavaScript must get the redirect back
+    // to the page, which then shows the error.
+    let (_, token) = engine
+        .login(&email, &password, &ssr::client_addr().await)
+        .await?;
+    expect_context::<leptos_axum::ResponseOptions>()
+        .append_header(SET_COOKIE, crate::cookies::session_cookie(&engine, &token));
+    leptos_axum::redirect("/sessions");
+    Ok(())
+}
+
+/// Signs the operator out and sends them to the sign-in page.
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use axum::http::header::SET_COOKIE;
+    let engine = ssr::engine()?;
+    let headers: axum::http::HeaderMap = leptos_axum::extract().await?;
+    if let Some(token) = crate::cookies::session_token(&headers) {
+        engine.logout(&token).await?;
+    }
+    expect_context::<leptos_axum::ResponseOptions>()
+        .append_header(SET_COOKIE, crate::cookies::cleared_session_cookie(&engine));
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// The signed-in operator, or `None`.
+#[server(endpoint = "me")]
+pub async fn current_operator() -> Result<Option<Operator>, AppError> {
+    match ssr::signed_in().await {
+        Ok(operator) => Ok(Some(operator)),
+        Err(err) if err.code == switchboard::wire::ErrorCode::Unauthorized => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// The sessions of one tab (`open` or `ended`).
+#[server(endpoint = "sessions")]
+pub async fn list_sessions(status: String) -> Result<SessionListView, AppError> {
+    ssr::signed_in().await?;
+    let filter = switchboard::domain::SessionFilter::parse(Some(&status))?;
+    let sessions = ssr::engine()?.list_sessions(filter).await?;
+    Ok(SessionListView {
+        sessions,
+        now: Utc::now(),
+    })
+}
+
+/// Creates a session; the answer carries its guest link, shown once.
+#[server(endpoint = "sessions/create")]
+pub async fn create_session(title: String) -> Result<CreatedSession, AppError> {
+    let operator = ssr::signed_in().await?;
+    let title = switchboard::domain::SessionTitle::parse(&title)?;
+    let (session, link) = ssr::engine()?.create_session(&operator, title).await?;
+    Ok(CreatedSession { session, link })
+}
+
+/// One session, for its detail page.
+#[server(endpoint = "sessions/get")]
+pub async fn get_session(id: String) -> Result<SessionView, AppError> {
+    ssr::signed_in().await?;
+    let result =
+        async { Ok::<_, AppError>(ssr::engine()?.session(ssr::session_id(&id)?).await?) }.await;
+    let session = result.inspect_err(ssr::set_status_for)?;
+    Ok(SessionView {
+        session,
+        now: Utc::now(),
+    })
+}
+
+/// Ends a session.
+#[server(endpoint = "sessions/end")]
+pub async fn end_session(id: String) -> Result<Session, AppError> {
+    ssr::signed_in().await?;
+    Ok(ssr::engine()?.end_session(ssr::session_id(&id)?).await?)
+}
+
+/// Replaces a session's guest link; the old one stops working at once.
+#[server(endpoint = "sessions/rotate_link")]
+pub async fn rotate_link(id: String) -> Result<GuestLink, AppError> {
+    ssr::signed_in().await?;
+    let (_, link) = ssr::engine()?.rotate_link(ssr::session_id(&id)?).await?;
+    Ok(link)
+}
+
+/// A guest opens their link. Unknown tokens answer 404 and ended sessions 410, which also
+/// becomes the status of the kiosk page.
+#[server(endpoint = "guest/visit")]
+pub async fn guest_visit(token: String) -> Result<SessionView, AppError> {
+    let token = switchboard::auth::Token::from_presented(&token);
+    let result = async { Ok::<_, AppError>(ssr::engine()?.visit_as_guest(&token).await?) }.await;
+    let visit = result.inspect_err(ssr::set_status_for)?;
+    Ok(SessionView {
+        session: visit.session,
+        now: Utc::now(),
+    })
+}

@@ -1,0 +1,216 @@
+//! Small components shared by several pages.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, A};
+use switchboard::wire::{ErrorCode, Operator, SessionStatus};
+
+use crate::api::{current_operator, Logout};
+use crate::error::AppError;
+use crate::i18n::*;
+
+/// A `<select>` of the six UI languages, each named in its own language. Changing it switches
+/// the page at once and remembers the choice in a cookie.
+#[component]
+pub fn LanguageSwitcher() -> impl IntoView {
+    let i18n = use_i18n();
+    let on_change = move |ev: leptos::ev::Event| {
+        if let Ok(locale) = event_target_value(&ev).parse::<Locale>() {
+            i18n.set_locale(locale);
+        }
+    };
+    view! {
+        <label class="language">
+            <span class="visually-hidden">{t!(i18n, nav.language)}</span>
+            <select on:change=on_change>
+                {Locale::get_all()
+                    .iter()
+                    .map(|&locale| {
+                        view! {
+                            <option
+                                value=locale.as_str()
+                                selected=move || i18n.get_locale() == locale
+                                lang=locale.as_str()
+                            >
+                                {td_string!(locale, language_name)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// The translated text for an error code.
+#[component]
+pub fn ErrorText(code: ErrorCode) -> impl IntoView {
+    let i18n = use_i18n();
+    move || match code {
+        ErrorCode::Invalid => t_string!(i18n, errors.invalid),
+        ErrorCode::Unauthorized => t_string!(i18n, errors.unauthorized),
+        ErrorCode::Forbidden => t_string!(i18n, errors.forbidden),
+        ErrorCode::NotFound => t_string!(i18n, errors.not_found),
+        ErrorCode::Gone => t_string!(i18n, errors.gone),
+        ErrorCode::Conflict => t_string!(i18n, errors.conflict),
+        ErrorCode::RateLimited => t_string!(i18n, errors.rate_limited),
+        ErrorCode::PayloadTooLarge => t_string!(i18n, errors.payload_too_large),
+        ErrorCode::Internal => t_string!(i18n, errors.internal),
+    }
+}
+
+/// An error as an alert box.
+#[component]
+pub fn ErrorAlert(error: AppError) -> impl IntoView {
+    view! {
+        <p class="alert error" role="alert">
+            <ErrorText code=error.code />
+        </p>
+    }
+}
+
+/// A session's status as a coloured badge with words.
+#[component]
+pub fn StatusBadge(status: SessionStatus) -> impl IntoView {
+    let i18n = use_i18n();
+    let (class, text) = match status {
+        SessionStatus::Waiting => ("badge waiting", t_string!(i18n, status.waiting)),
+        SessionStatus::Active => ("badge active", t_string!(i18n, status.active)),
+        SessionStatus::Ended => ("badge ended", t_string!(i18n, status.ended)),
+    };
+    view! { <span class=class>{text}</span> }
+}
+
+/// A time as the dashboard shows it: `2026-11-22 08:00 UTC`. The same on server and client, so
+/// hydration never disagrees.
+pub fn format_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// How long until `until`, in words of the current language; `None` once it has passed.
+#[component]
+pub fn TimeLeft(until: DateTime<Utc>, now: Signal<DateTime<Utc>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let left = until.signed_duration_since(now.get());
+        let minutes = left.num_minutes();
+        let (days, hours, mins) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
+        if left.num_seconds() <= 0 {
+            None
+        } else if days > 0 {
+            Some(
+                t!(
+                    i18n,
+                    time.days_hours,
+                    days = move || days,
+                    hours = move || hours
+                )
+                .into_any(),
+            )
+        } else if hours > 0 {
+            Some(
+                t!(
+                    i18n,
+                    time.hours_minutes,
+                    hours = move || hours,
+                    minutes = move || mins
+                )
+                .into_any(),
+            )
+        } else if mins > 0 {
+            Some(t!(i18n, time.minutes, minutes = move || mins).into_any())
+        } else {
+            Some(t!(i18n, time.under_a_minute).into_any())
+        }
+    }
+}
+
+/// A guest link, read-only, with a copy button and the warning that it is shown once.
+#[component]
+pub fn GuestLinkBox(url: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let copied = RwSignal::new(false);
+    let input = NodeRef::<leptos::html::Input>::new();
+    let on_copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            if let Some(el) = input.get() {
+                el.select();
+                let text = el.value();
+                if let Some(window) = web_sys::window() {
+                    let promise = window.navigator().clipboard().write_text(&text);
+                    leptos::task::spawn_local(async move {
+                        if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+                            copied.set(true);
+                        }
+                    });
+                }
+            }
+        }
+    };
+    view! {
+        <div class="guest-link">
+            <label for="guest-link">{t!(i18n, sessions.link_label)}</label>
+            <div class="copy-row">
+                <input id="guest-link" node_ref=input type="url" readonly value=url.clone() />
+                <button type="button" class="secondary" on:click=on_copy>
+                    {move || {
+                        if copied.get() {
+                            t_string!(i18n, sessions.copied)
+                        } else {
+                            t_string!(i18n, sessions.copy)
+                        }
+                    }}
+                </button>
+            </div>
+            <p class="hint">{t!(i18n, sessions.link_once)}</p>
+        </div>
+    }
+}
+
+/// The dashboard frame: header with navigation, the operator and sign-out, then the page. Sends
+/// visitors who are not signed in to the sign-in page.
+#[component]
+pub fn OperatorShell(children: ChildrenFn) -> impl IntoView {
+    let i18n = use_i18n();
+    let me = Resource::new(|| (), |_| current_operator());
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(operator)) => view! {
+                        <OperatorHeader operator />
+                        <main id="main" class="dashboard">{children.read_value()()}</main>
+                    }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
+                    Err(error) => view! { <main class="dashboard"><ErrorAlert error /></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn OperatorHeader(operator: Operator) -> impl IntoView {
+    let i18n = use_i18n();
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <header class="topbar">
+            <a class="skip" href="#main">{t!(i18n, app.skip)}</a>
+            <A href="/sessions" attr:class="brand">{t!(i18n, app.name)}</A>
+            <nav aria-label=move || t_string!(i18n, nav.sessions)>
+                <A href="/sessions">{t!(i18n, nav.sessions)}</A>
+            </nav>
+            <div class="spacer"></div>
+            <span class="who">
+                <span class="visually-hidden">{t!(i18n, nav.signed_in_as)}" "</span>
+                {operator.name}
+            </span>
+            <LanguageSwitcher />
+            <ActionForm action=logout>
+                <button type="submit" class="link">{t!(i18n, nav.sign_out)}</button>
+            </ActionForm>
+        </header>
+    }
+}

@@ -1,0 +1,126 @@
+//! Switchboard's Leptos UI: the operator dashboard and the guest kiosk, rendered on the server
+//! and hydrated in the browser. Pages call the engine only through the server functions in
+//! [`api`].
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod cookies;
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::i18n::*;
+use crate::pages::{GuestKiosk, Home, LoginPage, NotFound, SessionDetailPage, SessionsPage};
+
+/// What server functions need from the server, provided as context on every request.
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct ServerContext {
+    /// The use cases.
+    pub engine: switchboard::Engine,
+}
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="stylesheet" id="leptos" href="/pkg/switchboard.css" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The Content-Security-Policy of a page: only our own scripts, the inline hydration script
+/// that carries this response's nonce, and our own wasm.
+#[cfg(feature = "ssr")]
+fn set_page_csp() {
+    use axum::http::{header, HeaderValue};
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The app: language context, document metadata and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    #[cfg(feature = "ssr")]
+    set_page_csp();
+    // Effects run only in the browser, after hydration: the mark tells tests (and curious
+    // people in devtools) that the page is live.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <I18nContextProvider>
+            <AppTitle />
+            <Router>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Home ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async />
+                    <Route path=path!("/sessions/:id") view=SessionDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/support/guest/:token") view=GuestKiosk ssr=SsrMode::Async />
+                </Routes>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+/// "Page – Switchboard" for every page's `<Title>`.
+#[component]
+fn AppTitle() -> impl IntoView {
+    let i18n = use_i18n();
+    let app_name = move || t_string!(i18n, app.name);
+    view! { <Title formatter=move |text: String| {
+        let title = if text.is_empty() { app_name().to_string() } else { format!("{text} – {}", app_name()) };
+        escape_for_ssr(title)
+    } /> }
+}
+
+/// leptos_meta 0.8 writes the server-rendered `<title>` without escaping it, and titles carry
+/// operator-chosen text; escape it there. In the browser the title is set as plain text.
+fn escape_for_ssr(text: String) -> String {
+    if cfg!(feature = "ssr") {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    } else {
+        text
+    }
+}

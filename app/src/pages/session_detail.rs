@@ -1,0 +1,141 @@
+//! One session: status, time left on the link, "New link" and "End session".
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Redirect, A};
+use leptos_router::hooks::use_params_map;
+use switchboard::wire::{ErrorCode, SessionStatus};
+
+use crate::api::{get_session, EndSession, RotateLink, SessionView};
+use crate::components::{
+    format_time, ErrorAlert, GuestLinkBox, OperatorShell, StatusBadge, TimeLeft,
+};
+use crate::i18n::*;
+
+/// `/sessions/:id`.
+#[component]
+pub fn SessionDetailPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let end = ServerAction::<EndSession>::new();
+    let rotate = ServerAction::<RotateLink>::new();
+    let session = Resource::new(
+        move || (id(), end.version().get(), rotate.version().get()),
+        |(id, _, _)| get_session(id),
+    );
+    view! {
+        <OperatorShell>
+            <p><A href="/sessions">{t!(i18n, detail.back)}</A></p>
+            <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match session.await {
+                        Ok(view) => view! { <SessionDetail view end rotate /> }.into_any(),
+                        Err(error) if error.code == ErrorCode::Unauthorized => view! { <Redirect path="/login" /> }.into_any(),
+                        Err(error) if error.code == ErrorCode::NotFound => view! {
+                            <Title text=move || t_string!(i18n, errors.not_found) />
+                            <h1>{t!(i18n, errors.not_found)}</h1>
+                            <p>{t!(i18n, detail.not_found)}</p>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorAlert error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </OperatorShell>
+    }
+}
+
+#[component]
+fn SessionDetail(
+    view: SessionView,
+    end: ServerAction<EndSession>,
+    rotate: ServerAction<RotateLink>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = view.session;
+    let now = use_ticking_clock(view.now);
+    let ended = session.status == SessionStatus::Ended;
+    let title = session.title.clone();
+    let heading = title.clone();
+    let session_id = session.id.to_string();
+    view! {
+        <Title text=move || title.clone().unwrap_or_else(|| t_string!(i18n, sessions.untitled).to_owned()) />
+        <h1>{match heading {
+            Some(text) => text.into_any(),
+            None => t!(i18n, sessions.untitled).into_any(),
+        }}</h1>
+        <dl class="facts card">
+            <div>
+                <dt>{t!(i18n, sessions.status)}</dt>
+                <dd><StatusBadge status=session.status /></dd>
+            </div>
+            <div>
+                <dt>{t!(i18n, detail.created_at)}</dt>
+                <dd><time datetime=session.created_at.to_rfc3339()>{format_time(session.created_at)}</time></dd>
+            </div>
+            {match session.ended_at {
+                Some(ended_at) => view! {
+                    <div>
+                        <dt>{t!(i18n, detail.ended_at)}</dt>
+                        <dd><time datetime=ended_at.to_rfc3339()>{format_time(ended_at)}</time></dd>
+                    </div>
+                }.into_any(),
+                None => view! {
+                    <div>
+                        <dt>{t!(i18n, detail.expires_in)}</dt>
+                        <dd class="time-left">
+                            <TimeLeft until=session.expires_at now />
+                        </dd>
+                    </div>
+                }.into_any(),
+            }}
+        </dl>
+        {move || match rotate.value().get() {
+            Some(Ok(link)) => view! {
+                <div class="created" role="status">
+                    <p>{t!(i18n, detail.new_link)}</p>
+                    <GuestLinkBox url=link.guest_url />
+                </div>
+            }.into_any(),
+            Some(Err(error)) => view! { <ErrorAlert error /> }.into_any(),
+            None => ().into_any(),
+        }}
+        {move || end.value().get().and_then(Result::err).map(|error| view! { <ErrorAlert error /> })}
+        {(!ended).then(|| {
+            let id_for_end = session_id.clone();
+            let id_for_rotate = session_id.clone();
+            view! {
+                <section class="actions">
+                    <ActionForm action=rotate>
+                        <input type="hidden" name="id" value=id_for_rotate />
+                        <button type="submit" class="secondary">{t!(i18n, detail.rotate)}</button>
+                        <p class="hint">{t!(i18n, detail.rotate_hint)}</p>
+                    </ActionForm>
+                    <ActionForm action=end>
+                        <input type="hidden" name="id" value=id_for_end />
+                        <button type="submit" class="danger">{t!(i18n, detail.end)}</button>
+                        <p class="hint">{t!(i18n, detail.end_hint)}</p>
+                    </ActionForm>
+                </section>
+            }
+        })}
+    }
+}
+
+/// A clock that starts at the server's time (so the first render matches the server's HTML) and
+/// then, in the browser, moves on every 15 seconds.
+fn use_ticking_clock(server_now: DateTime<Utc>) -> Signal<DateTime<Utc>> {
+    let now = RwSignal::new(server_now);
+    #[cfg(feature = "hydrate")]
+    {
+        let offset = Utc::now().signed_duration_since(server_now);
+        if let Ok(handle) = set_interval_with_handle(
+            move || now.set(Utc::now() - offset),
+            std::time::Duration::from_secs(15),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    now.into()
+}

@@ -1,0 +1,153 @@
+//! The sessions list: "Open" and "Ended" tabs, and the "New session" form.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Redirect, A};
+use leptos_router::hooks::use_query_map;
+use switchboard::domain::SessionFilter;
+use switchboard::wire::{ErrorCode, Session};
+
+use crate::api::{list_sessions, CreateSession};
+use crate::components::{format_time, ErrorAlert, GuestLinkBox, OperatorShell, StatusBadge};
+use crate::i18n::*;
+
+/// `/`: the dashboard's start is the sessions list (or the sign-in page, via the shell).
+#[component]
+pub fn Home() -> impl IntoView {
+    view! { <Redirect path="/sessions" /> }
+}
+
+/// `/sessions?tab=open|ended`.
+#[component]
+pub fn SessionsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let create = ServerAction::<CreateSession>::new();
+    view! {
+        <Title text=move || t_string!(i18n, sessions.title) />
+        <OperatorShell>
+            <h1>{t!(i18n, sessions.title)}</h1>
+            <NewSessionForm create />
+            <SessionTabs created=create.version().into() />
+        </OperatorShell>
+    }
+}
+
+#[component]
+fn NewSessionForm(create: ServerAction<CreateSession>) -> impl IntoView {
+    let i18n = use_i18n();
+    let pending = create.pending();
+    view! {
+        <section class="card new-session" aria-labelledby="new-session-heading">
+            <h2 id="new-session-heading">{t!(i18n, sessions.new_heading)}</h2>
+            <ActionForm action=create>
+                <div class="field inline">
+                    <label for="title">{t!(i18n, sessions.title_label)}</label>
+                    <input id="title" name="title" type="text" maxlength="120"
+                        placeholder=move || t_string!(i18n, sessions.title_placeholder) />
+                    <button type="submit" class="primary" disabled=move || pending.get()>
+                        {move || if pending.get() {
+                            t_string!(i18n, sessions.creating)
+                        } else {
+                            t_string!(i18n, sessions.create)
+                        }}
+                    </button>
+                </div>
+            </ActionForm>
+            {move || match create.value().get() {
+                Some(Ok(created)) => view! {
+                    <div class="created" role="status">
+                        <p>{t!(i18n, sessions.created)}</p>
+                        <GuestLinkBox url=created.link.guest_url />
+                        <p><a href=format!("/sessions/{}", created.session.id)>{t!(i18n, sessions.view)}</a></p>
+                    </div>
+                }.into_any(),
+                Some(Err(error)) => view! { <ErrorAlert error /> }.into_any(),
+                None => ().into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The tabs and the list; `created` changes whenever a session is created, to refetch.
+#[component]
+fn SessionTabs(created: Signal<usize>) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let filter = Memo::new(move |_| {
+        SessionFilter::parse(query.read().get("tab").as_deref()).unwrap_or_default()
+    });
+    let sessions = Resource::new(
+        move || (filter.get(), created.get()),
+        |(filter, _)| list_sessions(filter.as_str().to_owned()),
+    );
+    let tab = move |which: SessionFilter| {
+        let label = match which {
+            SessionFilter::Open => t_string!(i18n, sessions.tab_open),
+            SessionFilter::Ended => t_string!(i18n, sessions.tab_ended),
+        };
+        view! {
+            <A href=format!("?tab={}", which.as_str())
+                attr:class=move || if filter.get() == which { "tab current" } else { "tab" }
+                attr:aria-current=move || (filter.get() == which).then_some("page")>
+                {label}
+            </A>
+        }
+    };
+    view! {
+        <nav class="tabs" aria-label=move || t_string!(i18n, sessions.tabs)>
+            {tab(SessionFilter::Open)}
+            {tab(SessionFilter::Ended)}
+        </nav>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match sessions.await {
+                    Ok(list) if list.sessions.is_empty() => view! {
+                        <p class="empty">{move || match filter.get() {
+                            SessionFilter::Open => t_string!(i18n, sessions.empty_open),
+                            SessionFilter::Ended => t_string!(i18n, sessions.empty_ended),
+                        }}</p>
+                    }.into_any(),
+                    Ok(list) => view! { <SessionTable sessions=list.sessions /> }.into_any(),
+                    Err(error) if error.code == ErrorCode::Unauthorized => view! { <Redirect path="/login" /> }.into_any(),
+                    Err(error) => view! { <ErrorAlert error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SessionTable(sessions: Vec<Session>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <table class="sessions">
+            <thead>
+                <tr>
+                    <th scope="col">{t!(i18n, sessions.session)}</th>
+                    <th scope="col">{t!(i18n, sessions.status)}</th>
+                    <th scope="col">{t!(i18n, sessions.created_at)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {sessions.into_iter().map(|session| {
+                    let href = format!("/sessions/{}", session.id);
+                    let title = session.title.clone();
+                    view! {
+                        <tr>
+                            <td>
+                                <a href=href>
+                                    {match title {
+                                        Some(title) => title.into_any(),
+                                        None => view! { <span class="muted">{t!(i18n, sessions.untitled)}</span> }.into_any(),
+                                    }}
+                                </a>
+                            </td>
+                            <td><StatusBadge status=session.status /></td>
+                            <td><time datetime=session.created_at.to_rfc3339()>{format_time(session.created_at)}</time></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Starts the release build for the end-to-end suite: a fresh SQLite file, one known operator.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+port="${E2E_PORT:-3107}"
+dir="end2end/.tmp"
+rm -rf "$dir" && mkdir -p "$dir"
+export DATABASE_URL="sqlite:$dir/e2e.db"
+export LEPTOS_SITE_ADDR="127.0.0.1:$port"
+export SWITCHBOARD_PUBLIC_URL="http://127.0.0.1:$port"
+export LEPTOS_SITE_ROOT="target/site"
+printf '%s\n' "e2e-operator-password" \
+  | target/release/switchboard create-operator --email e2e@example.com --name "Erin Operator"
+exec target/release/switchboard serve

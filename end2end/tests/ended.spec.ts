@@ -1,0 +1,27 @@
+import { expect, test } from '@playwright/test';
+import { contextIn, createSessionByApi, signInByApi, t, waitForHydration } from './helpers';
+
+test('once the operator ends a session, the guest link shows the ended page with 410', async ({ page, browser }) => {
+  await signInByApi(page.request);
+  const created = await createSessionByApi(page.request, 'Ending soon');
+
+  const guestContext = await contextIn(browser, 'en-US');
+  const guest = await guestContext.newPage();
+  expect((await guest.goto(created.guest_url))?.status()).toBe(200);
+
+  await page.goto(`/sessions/${created.session.id}`);
+  await waitForHydration(page);
+  await page.getByRole('button', { name: t('en', 'detail.end') }).click();
+  await expect(page.locator('.badge.ended')).toHaveText(t('en', 'status.ended'));
+  await expect(page.getByRole('button', { name: t('en', 'detail.end') })).toHaveCount(0);
+
+  const response = await guest.reload();
+  expect(response?.status()).toBe(410);
+  await expect(guest.getByRole('heading', { name: t('en', 'kiosk.ended_title') })).toBeVisible();
+  await expect(guest.getByText(t('en', 'kiosk.ended_body'))).toBeVisible();
+
+  // The session moved from the "Open" tab to the "Ended" tab.
+  await page.goto('/sessions?tab=ended');
+  await expect(page.getByRole('link', { name: 'Ending soon' }).first()).toBeVisible();
+  await guestContext.close();
+});

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { APIRequestContext, BrowserContext, expect, Page } from '@playwright/test';
+
+/** The operator that start-server.sh creates. */
+export const OPERATOR = { email: 'e2e@example.com', password: 'e2e-operator-password', name: 'Erin Operator' };
+
+type Messages = { [key: string]: string | Messages };
+
+/** A UI string from app/locales/<lang>.json, by dotted key, so tests follow the translations. */
+export function t(lang: string, key: string): string {
+  const file = join(__dirname, '..', '..', 'app', 'locales', `${lang}.json`);
+  const messages = JSON.parse(readFileSync(file, 'utf8')) as Messages;
+  let node: string | Messages = messages;
+  for (const part of key.split('.')) {
+    if (typeof node === 'string' || !(part in node)) throw new Error(`no key ${key} in ${lang}.json`);
+    node = node[part];
+  }
+  if (typeof node !== 'string') throw new Error(`${key} in ${lang}.json is not a string`);
+  return node;
+}
+
+/** Signs in through the JSON API; the context's cookie jar keeps the session. */
+export async function signInByApi(request: APIRequestContext): Promise<void> {
+  const response = await request.post('/api/v1/auth/login', {
+    data: { email: OPERATOR.email, password: OPERATOR.password },
+  });
+  expect(response.status()).toBe(200);
+}
+
+/** Creates a session through the JSON API and returns the answer. */
+export async function createSessionByApi(
+  request: APIRequestContext,
+  title?: string,
+): Promise<{ session: { id: string; title: string | null }; guest_token: string; guest_url: string }> {
+  const response = await request.post('/api/v1/sessions', { data: title ? { title } : {} });
+  expect(response.status()).toBe(201);
+  return response.json();
+}
+
+/** Waits until the page is hydrated, so clicks reach the wasm handlers. */
+export async function waitForHydration(page: Page): Promise<void> {
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+}
+
+/** A new browser context in the given language. */
+export async function contextIn(
+  browser: { newContext: (o: object) => Promise<BrowserContext> },
+  locale: string,
+): Promise<BrowserContext> {
+  return browser.newContext({ locale, extraHTTPHeaders: { 'Accept-Language': locale } });
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Switchboard's two set-up commands (see README.md):
+#   scripts/dev.sh serve   build (release) and serve on the embedded SQLite default
+#   scripts/dev.sh test    run the whole suite: cargo tests, then Playwright against a release build
+# Each installs what is missing first and is quick to run again.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+CARGO_LEPTOS_VERSION="0.3.10"
+WASM_BINDGEN_VERSION="0.2.130"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else return 1
+  fi
+}
+
+apt_install() {
+  # $1: what it is for; rest: Debian packages.
+  local why="$1"; shift
+  command -v apt-get >/dev/null 2>&1 || die "$why: install $* with your package manager."
+  say "installing $* ($why)"
+  if [ ! -f /tmp/.switchboard-apt-updated ]; then
+    as_root apt-get update -qq || die "$why: run 'apt-get update' as root, then install $*."
+    touch /tmp/.switchboard-apt-updated
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null \
+    || die "$why: install these Debian packages as root: $*"
+}
+
+# A build cache outside the clone: target/ is a link to it, so a fresh clone on a machine that
+# has built Switchboard before starts warm. On a fresh machine it is simply created empty.
+link_build_cache() {
+  local cache="${SWITCHBOARD_BUILD_CACHE:-$HOME/.cache/switchboard/target}"
+  if [ ! -e target ] && [ ! -L target ]; then
+    mkdir -p "$cache"
+    ln -s "$cache" target
+  fi
+}
+
+ensure_rust() {
+  command -v cargo >/dev/null 2>&1 || die "Rust is missing: install rustup (https://rustup.rs), then run this again."
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  command -v cc >/dev/null 2>&1 || apt_install "a C compiler for native crates" gcc libc6-dev
+  if ! cargo leptos --version 2>/dev/null | grep -q " ${CARGO_LEPTOS_VERSION}\$"; then
+    say "installing cargo-leptos ${CARGO_LEPTOS_VERSION} (about 15 minutes, once)"
+    cargo install cargo-leptos --version "${CARGO_LEPTOS_VERSION}" --locked
+  fi
+  # cargo-leptos tries to download a wasm-bindgen matching Cargo.lock when none is on PATH.
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " ${WASM_BINDGEN_VERSION}\$"; then
+    say "installing wasm-bindgen-cli ${WASM_BINDGEN_VERSION}"
+    cargo install wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}"
+  fi
+}
+
+ensure_node() {
+  if ! command -v npm >/dev/null 2>&1; then
+    apt_install "Node.js for Playwright and wasm-opt" nodejs npm
+  fi
+  # Playwright and binaryen's wasm-opt (used by release builds) come from end2end's lockfile.
+  if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    say "installing end2end's npm packages"
+    (cd end2end && npm ci --no-audit --no-fund)
+  fi
+  export PATH="$ROOT/end2end/node_modules/.bin:$PATH"
+}
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    apt_install "the browser for the end-to-end tests" chromium
+  fi
+}
+
+build_release() {
+  say "building the release (server + wasm)"
+  cargo leptos build --release
+}
+
+cmd_serve() {
+  link_build_cache
+  ensure_rust
+  ensure_node
+  build_release
+  say "serving on http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000} (SQLite: ${DATABASE_URL:-sqlite:data/switchboard.db})"
+  exec target/release/switchboard serve
+}
+
+cmd_test() {
+  link_build_cache
+  ensure_rust
+  ensure_node
+  ensure_chromium
+  say "cargo tests: engine, app and server"
+  cargo test --workspace --exclude frontend
+  build_release
+  say "Playwright end-to-end tests against the release build"
+  (cd end2end && npx playwright test)
+}
+
+case "${1:-}" in
+  serve) cmd_serve ;;
+  test) cmd_test ;;
+  *) echo "usage: scripts/dev.sh serve|test" >&2; exit 2 ;;
+esac

@@ -1,0 +1,171 @@
+//! The REST API of `shared/PROTOCOL.md`: each handler parses, calls one use case, and renders.
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use switchboard::auth::Token;
+use switchboard::domain::{SessionFilter, SessionTitle};
+use switchboard::wire::{
+    CreateSessionRequest, CreatedSession, LoginRequest, LoginResponse, Operator, SessionEnvelope,
+    SessionList,
+};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The `/api/v1` routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/sessions", post(create_session).get(list_sessions))
+        .route("/api/v1/sessions/{id}", get(get_session))
+        .route("/api/v1/sessions/{id}/end", post(end_session))
+        .route("/api/v1/sessions/{id}/rotate_link", post(rotate_link))
+}
+
+/// A JSON body, read whatever the `Content-Type`, with failures in the contract's shape. An empty
+/// body reads as `{}`, so optional-only bodies may be left out.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| match rejection {
+                BytesRejection::FailedToBufferBody(_)
+                    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+                {
+                    ApiError::TooLarge
+                }
+                other => ApiError::BadBody(other.body_text()),
+            })?;
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        serde_json::from_slice(bytes)
+            .map(ApiJson)
+            .map_err(|e| ApiError::BadBody(e.to_string()))
+    }
+}
+
+/// The signed-in operator, from the session cookie; 401 without one.
+pub struct SignedIn {
+    /// Who is signed in.
+    pub operator: Operator,
+    /// The cookie's token, for sign-out.
+    pub token: Token,
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = app::cookies::session_token(&parts.headers).ok_or(ApiError::Engine(
+            switchboard::Error::Unauthorized("sign in first"),
+        ))?;
+        let operator = state.engine.authenticate_operator(&token).await?;
+        Ok(Self { operator, token })
+    }
+}
+
+/// An id in the path; one that is not a UUID cannot name anything, so it is `not_found`.
+fn parse_id(raw: &str, what: &'static str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| switchboard::Error::NotFound(what).into())
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let (operator, token) = state
+        .engine
+        .login(&body.email, &body.password, &peer.ip().to_string())
+        .await?;
+    let cookie = app::cookies::session_cookie(&state.engine, &token);
+    let mut headers = HeaderMap::new();
+    headers.insert(header::SET_COOKIE, cookie);
+    Ok((headers, Json(LoginResponse { operator })).into_response())
+}
+
+async fn logout(State(state): State<AppState>, signed_in: SignedIn) -> Result<Response, ApiError> {
+    state.engine.logout(&signed_in.token).await?;
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::SET_COOKIE,
+        app::cookies::cleared_session_cookie(&state.engine),
+    );
+    Ok((StatusCode::NO_CONTENT, headers).into_response())
+}
+
+async fn create_session(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    ApiJson(body): ApiJson<CreateSessionRequest>,
+) -> Result<Response, ApiError> {
+    let title = SessionTitle::parse(body.title.as_deref().unwrap_or_default())
+        .map_err(switchboard::Error::from)?;
+    let (session, link) = state
+        .engine
+        .create_session(&signed_in.operator, title)
+        .await?;
+    Ok((StatusCode::CREATED, Json(CreatedSession { session, link })).into_response())
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    status: Option<String>,
+}
+
+async fn list_sessions(
+    State(state): State<AppState>,
+    _signed_in: SignedIn,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<SessionList>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::BadBody(e.body_text()))?;
+    let filter = SessionFilter::parse(query.status.as_deref()).map_err(switchboard::Error::from)?;
+    let sessions = state.engine.list_sessions(filter).await?;
+    Ok(Json(SessionList { sessions }))
+}
+
+async fn get_session(
+    State(state): State<AppState>,
+    _signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<SessionEnvelope>, ApiError> {
+    let session = state.engine.session(parse_id(&id, "session")?).await?;
+    Ok(Json(SessionEnvelope { session }))
+}
+
+async fn end_session(
+    State(state): State<AppState>,
+    _signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<SessionEnvelope>, ApiError> {
+    let session = state.engine.end_session(parse_id(&id, "session")?).await?;
+    Ok(Json(SessionEnvelope { session }))
+}
+
+async fn rotate_link(
+    State(state): State<AppState>,
+    _signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (_session, link) = state.engine.rotate_link(parse_id(&id, "session")?).await?;
+    Ok(Json(link).into_response())
+}

@@ -1,0 +1,244 @@
+//! The command line: `serve` (the default), `create-operator` and `migrate`.
+
+use std::io::{IsTerminal, Read};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context as _};
+use switchboard::domain::{Email, PasswordInput};
+use switchboard::NewOperator;
+
+use crate::settings::Settings;
+use crate::startup::{open_engine, Application};
+
+const HELP: &str = "\
+Switchboard: self-hosted real-time support chat.
+
+Usage:
+  switchboard [serve]                          Serve the app (the default).
+  switchboard create-operator --email E --name N
+                                               Create an operator. The password is read from
+                                               standard input; with nothing piped in, one is
+                                               generated and printed once.
+  switchboard migrate                          Apply database migrations and exit.
+  switchboard --help                           Show this help.
+
+Settings come from the environment; see the README.";
+
+/// What the command line asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Serve the app.
+    Serve,
+    /// Create an operator.
+    CreateOperator {
+        /// `--email`.
+        email: String,
+        /// `--name`.
+        name: String,
+    },
+    /// Apply migrations.
+    Migrate,
+    /// Print the help.
+    Help,
+}
+
+/// Parses the arguments after the program name.
+pub fn parse_args(args: &[String]) -> anyhow::Result<Command> {
+    let Some((first, rest)) = args.split_first() else {
+        return Ok(Command::Serve);
+    };
+    match first.as_str() {
+        "serve" if rest.is_empty() => Ok(Command::Serve),
+        "migrate" if rest.is_empty() => Ok(Command::Migrate),
+        "-h" | "--help" | "help" => Ok(Command::Help),
+        "create-operator" => {
+            let (mut email, mut name) = (None, None);
+            let mut it = rest.iter();
+            while let Some(flag) = it.next() {
+                let (key, inline) = match flag.split_once('=') {
+                    Some((k, v)) => (k, Some(v.to_owned())),
+                    None => (flag.as_str(), None),
+                };
+                let slot = match key {
+                    "--email" => &mut email,
+                    "--name" => &mut name,
+                    other => bail!("unknown option {other:?} for create-operator"),
+                };
+                let value = match inline {
+                    Some(v) => v,
+                    None => it
+                        .next()
+                        .cloned()
+                        .with_context(|| format!("{key} needs a value"))?,
+                };
+                *slot = Some(value);
+            }
+            Ok(Command::CreateOperator {
+                email: email.context("create-operator needs --email")?,
+                name: name.context("create-operator needs --name")?,
+            })
+        }
+        other => bail!("unknown command {other:?}; try --help"),
+    }
+}
+
+/// Runs the binary; returns the process's exit code.
+pub fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match parse_args(&args) {
+        Ok(command) => command,
+        Err(err) => {
+            eprintln!("error: {err:#}\n\n{HELP}");
+            return ExitCode::from(2);
+        }
+    };
+    if command == Command::Help {
+        println!("{HELP}");
+        return ExitCode::SUCCESS;
+    }
+    crate::telemetry::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: starting the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    match command {
+        Command::Serve => {
+            let app = Application::build(settings).await?;
+            app.announce_first_operator();
+            tracing::info!("listening on http://{}", app.address());
+            app.run_until_stopped(shutdown_signal()).await
+        }
+        Command::Migrate => {
+            open_engine(&settings).await?;
+            println!("migrations applied to {}", settings.database_url);
+            Ok(())
+        }
+        Command::CreateOperator { email, name } => {
+            let email = Email::parse(&email)?;
+            let (password, generated) = read_or_generate_password()?;
+            let engine = open_engine(&settings).await?;
+            let operator = engine
+                .create_operator(NewOperator {
+                    email,
+                    name,
+                    password: PasswordInput::parse_new(&password)?,
+                })
+                .await
+                .map_err(|e| anyhow::anyhow!(e.public_message()))?;
+            println!("created operator {} <{}>", operator.name, operator.email);
+            if generated {
+                println!("password (shown once): {password}");
+            }
+            Ok(())
+        }
+        Command::Help => Ok(()),
+    }
+}
+
+/// The password from standard input (first line, newline removed), or a generated one when
+/// standard input is a terminal or empty.
+fn read_or_generate_password() -> anyhow::Result<(String, bool)> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        let mut raw = String::new();
+        stdin
+            .lock()
+            .read_to_string(&mut raw)
+            .context("reading the password from standard input")?;
+        let line = raw.lines().next().unwrap_or_default().to_owned();
+        if !line.is_empty() {
+            return Ok((line, false));
+        }
+    }
+    Ok((switchboard::auth::generate_password(), true))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn no_arguments_means_serve() {
+        assert_eq!(parse_args(&[]).unwrap(), Command::Serve);
+        assert_eq!(parse_args(&args(&["serve"])).unwrap(), Command::Serve);
+    }
+
+    #[test]
+    fn create_operator_takes_email_and_name_in_either_form() {
+        let expected = Command::CreateOperator {
+            email: "a@b.c".into(),
+            name: "Ann Lee".into(),
+        };
+        assert_eq!(
+            parse_args(&args(&[
+                "create-operator",
+                "--email",
+                "a@b.c",
+                "--name",
+                "Ann Lee"
+            ]))
+            .unwrap(),
+            expected
+        );
+        assert_eq!(
+            parse_args(&args(&[
+                "create-operator",
+                "--name=Ann Lee",
+                "--email=a@b.c"
+            ]))
+            .unwrap(),
+            expected
+        );
+    }
+
+    #[test]
+    fn missing_or_unknown_options_are_errors() {
+        assert!(parse_args(&args(&["create-operator", "--email", "a@b.c"])).is_err());
+        assert!(parse_args(&args(&["create-operator", "--email"])).is_err());
+        assert!(parse_args(&args(&["create-operator", "--role", "x"])).is_err());
+        assert!(parse_args(&args(&["launch"])).is_err());
+    }
+}

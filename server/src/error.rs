@@ -1,0 +1,67 @@
+//! The HTTP layer's error: the one place where failures become responses in the contract's shape.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use switchboard::wire::{ErrorBody, ErrorCode, ErrorDetail};
+
+/// Everything an HTTP handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A use case refused or failed.
+    #[error(transparent)]
+    Engine(#[from] switchboard::Error),
+    /// The body is not JSON of the expected shape.
+    #[error("invalid JSON body: {0}")]
+    BadBody(String),
+    /// The body is over the size limit.
+    #[error("the request body is too large")]
+    TooLarge,
+    /// No route here.
+    #[error("no such endpoint")]
+    NoRoute,
+}
+
+impl ApiError {
+    /// The contract's code for this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Engine(e) => e.code(),
+            Self::BadBody(_) => ErrorCode::Invalid,
+            Self::TooLarge => ErrorCode::PayloadTooLarge,
+            Self::NoRoute => ErrorCode::NotFound,
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self {
+            Self::Engine(e) => e.public_message(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// The error body and status for `code` and `message`, as every error response carries them.
+pub fn error_response(code: ErrorCode, message: String) -> Response {
+    let status =
+        StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = ErrorBody {
+        error: ErrorDetail { code, message },
+    };
+    (status, Json(body)).into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Self::Engine(switchboard::Error::Internal(err)) = &self {
+            tracing::error!(error = format!("{err:#}"), "request failed");
+        }
+        let mut response = error_response(self.code(), self.public_message());
+        if let Self::Engine(switchboard::Error::RateLimited { retry_after_secs }) = &self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
+        response
+    }
+}

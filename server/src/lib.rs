@@ -1,0 +1,11 @@
+//! Switchboard's server: settings, the axum router, the REST API and the command line. It only
+//! wires: every use case lives in the engine, every page in `app`.
+
+pub mod api;
+pub mod cli;
+pub mod error;
+pub mod security;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,180 @@
+//! Typed settings from environment variables, each with a default that works out of the box.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{bail, Context as _};
+
+/// Everything the server reads from its environment. The README lists each variable.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`: `sqlite:PATH`; default `sqlite:data/switchboard.db` (created if missing).
+    pub database_url: String,
+    /// `LEPTOS_SITE_ADDR`: where to listen; default `127.0.0.1:3000`. Port 0 picks a free port.
+    pub site_addr: SocketAddr,
+    /// `SWITCHBOARD_PUBLIC_URL`: the public base URL for guest links and the server's own
+    /// origin; default `http://<LEPTOS_SITE_ADDR>`.
+    pub public_url: String,
+    /// `SWITCHBOARD_ALLOWED_ORIGINS`: further allowed WebSocket origins, comma-separated.
+    pub allowed_origins: Vec<String>,
+    /// `SWITCHBOARD_GUEST_LINK_TTL`: guest-link lifetime (`24h`, `90m`, `3600s`, `2d`); default 24h.
+    pub guest_link_ttl: Duration,
+    /// `LEPTOS_SITE_ROOT`: the folder with the built wasm, JS and CSS; default `target/site`.
+    pub site_root: String,
+    /// `SWITCHBOARD_FIRST_OPERATOR_EMAIL`: the email of the operator created on a first start
+    /// with an empty database; default `admin@localhost`.
+    pub first_operator_email: String,
+}
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads the settings through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let get = |key: &str| lookup(key).filter(|v| !v.trim().is_empty());
+        let site_addr: SocketAddr = get("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".to_owned())
+            .trim()
+            .parse()
+            .context("LEPTOS_SITE_ADDR must be an address like 127.0.0.1:3000")?;
+        let public_url = match get("SWITCHBOARD_PUBLIC_URL") {
+            Some(url) => parse_origin_like(&url).context("SWITCHBOARD_PUBLIC_URL")?,
+            None => format!("http://{site_addr}"),
+        };
+        let allowed_origins = get("SWITCHBOARD_ALLOWED_ORIGINS")
+            .map(|raw| {
+                raw.split(',')
+                    .map(str::trim)
+                    .filter(|o| !o.is_empty())
+                    .map(|o| parse_origin_like(o).context("SWITCHBOARD_ALLOWED_ORIGINS"))
+                    .collect::<anyhow::Result<Vec<_>>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
+        let guest_link_ttl = match get("SWITCHBOARD_GUEST_LINK_TTL") {
+            Some(raw) => parse_duration(&raw).context("SWITCHBOARD_GUEST_LINK_TTL")?,
+            None => Duration::from_secs(24 * 3600),
+        };
+        Ok(Self {
+            database_url: get("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite:data/switchboard.db".to_owned()),
+            site_addr,
+            public_url,
+            allowed_origins,
+            guest_link_ttl,
+            site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
+            first_operator_email: get("SWITCHBOARD_FIRST_OPERATOR_EMAIL")
+                .unwrap_or_else(|| "admin@localhost".to_owned()),
+        })
+    }
+
+    /// Whether cookies must carry `Secure`: the public URL is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// Accepts `http(s)://host[:port]` with an optional path, and drops a trailing slash.
+fn parse_origin_like(raw: &str) -> anyhow::Result<String> {
+    let value = raw.trim().trim_end_matches('/');
+    let rest = value
+        .strip_prefix("http://")
+        .or_else(|| value.strip_prefix("https://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+            Ok(value.to_owned())
+        }
+        _ => bail!("{raw:?} is not an http:// or https:// URL"),
+    }
+}
+
+/// Parses `90`, `90s`, `15m`, `24h` or `7d`.
+pub fn parse_duration(raw: &str) -> anyhow::Result<Duration> {
+    let value = raw.trim();
+    let (number, unit) = match value.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => value.split_at(i),
+        None => (value, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .with_context(|| format!("{raw:?} is not a duration like 24h, 90m or 3600s"))?;
+    let secs = match unit.trim() {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        other => bail!("unknown unit {other:?} in {raw:?}: use s, m, h or d"),
+    };
+    if secs == 0 {
+        bail!("{raw:?} must be longer than zero");
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_work_without_any_environment() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.database_url, "sqlite:data/switchboard.db");
+        assert_eq!(s.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(s.public_url, "http://127.0.0.1:3000");
+        assert_eq!(s.guest_link_ttl, Duration::from_secs(86_400));
+        assert!(s.allowed_origins.is_empty());
+        assert!(!s.secure_cookies());
+    }
+
+    #[test]
+    fn public_url_and_origins_are_normalised_and_https_means_secure_cookies() {
+        let s = settings(&[
+            ("SWITCHBOARD_PUBLIC_URL", "https://support.example.com/"),
+            (
+                "SWITCHBOARD_ALLOWED_ORIGINS",
+                "https://a.example, http://b.example:8080",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(s.public_url, "https://support.example.com");
+        assert_eq!(
+            s.allowed_origins,
+            vec!["https://a.example", "http://b.example:8080"]
+        );
+        assert!(s.secure_cookies());
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_named() {
+        for (key, value) in [
+            ("LEPTOS_SITE_ADDR", "nowhere"),
+            ("SWITCHBOARD_PUBLIC_URL", "ftp://x"),
+            ("SWITCHBOARD_GUEST_LINK_TTL", "soon"),
+            ("SWITCHBOARD_GUEST_LINK_TTL", "0h"),
+        ] {
+            let err = settings(&[(key, value)]).unwrap_err();
+            assert!(format!("{err:#}").contains(key), "{key}={value}: {err:#}");
+        }
+    }
+
+    #[test]
+    fn durations_take_seconds_minutes_hours_and_days() {
+        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("15m").unwrap(), Duration::from_secs(900));
+        assert_eq!(parse_duration("24h").unwrap(), Duration::from_secs(86_400));
+        assert_eq!(parse_duration("2d").unwrap(), Duration::from_secs(172_800));
+        assert!(parse_duration("3w").is_err());
+    }
+}

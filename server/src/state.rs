@@ -1,0 +1,26 @@
+//! The state every handler shares.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use switchboard::Engine;
+
+use crate::settings::Settings;
+
+/// The engine handles and settings, given to handlers and (as context) to server functions.
+#[derive(Clone)]
+pub struct AppState {
+    /// The use cases.
+    pub engine: Engine,
+    /// Leptos' site settings (where the built assets are).
+    pub leptos_options: LeptosOptions,
+    /// The settings the server started with.
+    pub settings: Arc<Settings>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

@@ -1,0 +1,125 @@
+//! Starts the real server on port 0 with a fresh SQLite file, and speaks HTTP to it.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use server::settings::Settings;
+use server::startup::Application;
+use switchboard::domain::{Email, PasswordInput};
+use switchboard::store::Store;
+use switchboard::NewOperator;
+
+/// The operator every test server has.
+pub const EMAIL: &str = "ann@example.com";
+/// Their password.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A running server and what a test needs to talk to it.
+pub struct TestServer {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// The database, to look at what is stored.
+    pub store: Store,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// Starts a server with the default settings.
+    pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// Starts a server with extra environment-style settings.
+    pub async fn start_with(extra: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut env: HashMap<String, String> = HashMap::from([
+            (
+                "DATABASE_URL".to_owned(),
+                format!("sqlite:{}", dir.path().join("test.db").display()),
+            ),
+            ("LEPTOS_SITE_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
+            (
+                "SWITCHBOARD_PUBLIC_URL".to_owned(),
+                "http://support.test".to_owned(),
+            ),
+        ]);
+        for (k, v) in extra {
+            env.insert(k.to_string(), v.to_string());
+        }
+        let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("settings");
+        let app = Application::build(settings).await.expect("build");
+        app.engine()
+            .create_operator(NewOperator {
+                email: Email::parse(EMAIL).unwrap(),
+                name: "Ann".into(),
+                password: PasswordInput::parse_new(PASSWORD).unwrap(),
+            })
+            .await
+            .expect("operator");
+        let base = format!("http://{}", app.address());
+        let store = app.engine().store().clone();
+        tokio::spawn(app.run_until_stopped(std::future::pending()));
+        Self {
+            base,
+            store,
+            _dir: dir,
+        }
+    }
+
+    /// `base` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A client with a cookie jar and no redirects followed.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(20))
+            .build()
+            .expect("client")
+    }
+
+    /// A client already signed in as the test operator.
+    pub async fn signed_in(&self) -> reqwest::Client {
+        let client = self.client();
+        let response = client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"email": EMAIL, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(response.status(), 200, "sign-in should succeed");
+        client
+    }
+
+    /// Creates a session through the API and returns the whole answer.
+    pub async fn create_session(
+        &self,
+        client: &reqwest::Client,
+        title: Option<&str>,
+    ) -> serde_json::Value {
+        let response = client
+            .post(self.url("/api/v1/sessions"))
+            .json(&serde_json::json!({ "title": title }))
+            .send()
+            .await
+            .expect("create request");
+        assert_eq!(response.status(), 201);
+        response.json().await.expect("json")
+    }
+}
+
+/// Reads an error body and returns its code, checking the contract's shape on the way.
+pub async fn error_code(response: reqwest::Response) -> String {
+    let body: serde_json::Value = response.json().await.expect("error body is JSON");
+    let message = body["error"]["message"].as_str().expect("error.message");
+    assert!(!message.is_empty(), "error message should not be empty");
+    body["error"]["code"]
+        .as_str()
+        .expect("error.code")
+        .to_owned()
+}

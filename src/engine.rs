@@ -1,0 +1,498 @@
+//! The use cases. Every door (REST handler, server function, WebSocket) calls these and nothing
+//! else; none re-implements one.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::auth::{self, LoginLimiter, Token};
+use crate::domain::{Email, PasswordInput, SessionFilter, SessionTitle};
+use crate::error::Error;
+use crate::store::{from_millis, to_millis, OperatorRow, SessionRow, Store};
+use crate::wire::{GuestLink, Operator, Session, SessionStatus};
+
+/// How many sessions a list shows at most.
+const SESSION_LIST_LIMIT: i64 = 500;
+
+/// The engine's settings.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// The public base URL, without a trailing slash (`https://support.example.com`).
+    pub public_url: String,
+    /// How long a guest link works after it is issued.
+    pub guest_link_ttl: Duration,
+    /// How long an operator stays signed in.
+    pub operator_session_ttl: Duration,
+    /// Failed sign-ins allowed per email within `login_window`.
+    pub login_failures_per_email: u32,
+    /// Failed sign-ins allowed per client address within `login_window`.
+    pub login_failures_per_ip: u32,
+    /// The window the sign-in limits count in.
+    pub login_window: Duration,
+}
+
+impl EngineConfig {
+    /// Defaults for everything but the public URL.
+    pub fn new(public_url: impl Into<String>) -> Self {
+        Self {
+            public_url: public_url.into().trim_end_matches('/').to_owned(),
+            guest_link_ttl: Duration::from_secs(24 * 3600),
+            operator_session_ttl: Duration::from_secs(30 * 24 * 3600),
+            login_failures_per_email: 5,
+            login_failures_per_ip: 30,
+            login_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// An operator to create.
+#[derive(Debug)]
+pub struct NewOperator {
+    /// Sign-in address.
+    pub email: Email,
+    /// Display name.
+    pub name: String,
+    /// The chosen password.
+    pub password: PasswordInput,
+}
+
+/// What a valid guest link opens.
+#[derive(Debug, Clone)]
+pub struct GuestVisit {
+    /// The session, after the visit marked it joined.
+    pub session: Session,
+}
+
+struct Inner {
+    store: Store,
+    config: EngineConfig,
+    limiter: LoginLimiter,
+}
+
+/// The engine: the store plus the use cases. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", &self.inner.config)
+            .finish()
+    }
+}
+
+fn uuid_of(raw: &str) -> anyhow::Result<Uuid> {
+    Uuid::parse_str(raw).map_err(|e| anyhow::anyhow!("stored id {raw:?} is not a UUID: {e}"))
+}
+
+fn ttl(duration: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::days(365 * 100))
+}
+
+fn operator_of(row: &OperatorRow) -> Result<Operator, Error> {
+    Ok(Operator {
+        id: uuid_of(&row.id)?,
+        email: row.email.clone(),
+        name: row.name.clone(),
+    })
+}
+
+/// A stored session as the contract shows it at `now`: status and end are derived from the
+/// stored times, so expiry needs no background job.
+fn session_of(row: &SessionRow, now: DateTime<Utc>) -> Result<Session, Error> {
+    let now = to_millis(now);
+    let ended_at = row
+        .ended_at
+        .or((row.expires_at <= now).then_some(row.expires_at));
+    let status = match (ended_at, row.joined_at) {
+        (Some(_), _) => SessionStatus::Ended,
+        (None, Some(_)) => SessionStatus::Active,
+        (None, None) => SessionStatus::Waiting,
+    };
+    Ok(Session {
+        id: uuid_of(&row.id)?,
+        title: row.title.clone(),
+        status,
+        conversation_id: uuid_of(&row.conversation_id)?,
+        created_at: from_millis(row.created_at),
+        expires_at: from_millis(row.expires_at),
+        ended_at: ended_at.map(from_millis),
+    })
+}
+
+impl Engine {
+    /// An engine over an opened and migrated store.
+    pub fn new(store: Store, config: EngineConfig) -> Self {
+        let limiter = LoginLimiter::new(
+            config.login_window,
+            config.login_failures_per_email,
+            config.login_failures_per_ip,
+        );
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                limiter,
+            }),
+        }
+    }
+
+    /// The store, for wiring and tests.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &EngineConfig {
+        &self.inner.config
+    }
+
+    /// The link a guest opens for `token`.
+    pub fn guest_url(&self, token: &Token) -> String {
+        format!(
+            "{}/support/guest/{}",
+            self.inner.config.public_url,
+            token.expose()
+        )
+    }
+
+    // ---- operators -------------------------------------------------------------------------
+
+    /// Creates an operator. `conflict` when the email is taken.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_operator(&self, new: NewOperator) -> Result<Operator, Error> {
+        let name = new.name.trim();
+        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+            return Err(crate::domain::Invalid::new(
+                "name",
+                "must be 1 to 100 characters on one line",
+            )
+            .into());
+        }
+        let password = new.password.expose().to_owned();
+        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+            .await
+            .map_err(anyhow::Error::from)??;
+        let row = OperatorRow {
+            id: Uuid::now_v7().to_string(),
+            email: new.email.as_str().to_owned(),
+            name: name.to_owned(),
+            password_hash: hash,
+            created_at: to_millis(Utc::now()),
+        };
+        if !self.inner.store.insert_operator(&row).await? {
+            return Err(Error::Conflict(format!(
+                "an operator with the email {} already exists",
+                row.email
+            )));
+        }
+        tracing::info!(operator_id = %row.id, "operator created");
+        operator_of(&row)
+    }
+
+    /// On a database with no operator at all, creates one with a generated password and returns
+    /// it with that password, to be shown once. `None` when operators exist.
+    pub async fn ensure_first_operator(
+        &self,
+        email: Email,
+    ) -> Result<Option<(Operator, String)>, Error> {
+        if self.inner.store.operator_count().await? > 0 {
+            return Ok(None);
+        }
+        let password = auth::generate_password();
+        let operator = self
+            .create_operator(NewOperator {
+                email,
+                name: "Administrator".to_owned(),
+                password: PasswordInput::parse(&password)?,
+            })
+            .await?;
+        Ok(Some((operator, password)))
+    }
+
+    /// Signs an operator in from raw form values. Wrong email and wrong password give the same
+    /// answer; repeated failures per client address and per email are refused for a while.
+    #[tracing::instrument(skip_all)]
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        client_addr: &str,
+    ) -> Result<(Operator, Token), Error> {
+        const REFUSED: &str = "wrong email or password";
+        let email = Email::parse(email)?;
+        let password = PasswordInput::parse(password)?;
+        let limiter = &self.inner.limiter;
+        if let Err(retry_after_secs) = limiter.check(client_addr, email.as_str()) {
+            tracing::warn!("sign-in refused by the rate limit");
+            return Err(Error::RateLimited { retry_after_secs });
+        }
+        let row = self.inner.store.operator_by_email(email.as_str()).await?;
+        let stored = row.as_ref().map(|r| r.password_hash.clone());
+        let ok = tokio::task::spawn_blocking(move || {
+            auth::verify_password(password.expose(), stored.as_deref())
+        })
+        .await
+        .map_err(anyhow::Error::from)?;
+        let row = match (ok, row) {
+            (true, Some(row)) => row,
+            _ => {
+                limiter.record_failure(client_addr, email.as_str());
+                tracing::info!("sign-in refused");
+                return Err(Error::Unauthorized(REFUSED));
+            }
+        };
+        limiter.record_success(email.as_str());
+        let token = Token::generate();
+        let now = Utc::now();
+        let expires = now + ttl(self.inner.config.operator_session_ttl);
+        self.inner
+            .store
+            .insert_operator_session(&token.digest(), &row.id, to_millis(now), to_millis(expires))
+            .await?;
+        tracing::info!(operator_id = %row.id, "operator signed in");
+        Ok((operator_of(&row)?, token))
+    }
+
+    /// The operator behind a session cookie value.
+    pub async fn authenticate_operator(&self, token: &Token) -> Result<Operator, Error> {
+        let row = self
+            .inner
+            .store
+            .operator_by_session(&token.digest(), to_millis(Utc::now()))
+            .await?
+            .ok_or(Error::Unauthorized("sign in first"))?;
+        operator_of(&row)
+    }
+
+    /// Signs a browser out; unknown tokens are fine.
+    pub async fn logout(&self, token: &Token) -> Result<(), Error> {
+        self.inner
+            .store
+            .delete_operator_session(&token.digest())
+            .await?;
+        Ok(())
+    }
+
+    // ---- support sessions ------------------------------------------------------------------
+
+    /// Creates a support session with a fresh guest link.
+    #[tracing::instrument(skip_all, fields(operator_id = %operator.id))]
+    pub async fn create_session(
+        &self,
+        operator: &Operator,
+        title: Option<SessionTitle>,
+    ) -> Result<(Session, GuestLink), Error> {
+        let now = Utc::now();
+        let token = Token::generate();
+        let row = SessionRow {
+            id: Uuid::now_v7().to_string(),
+            conversation_id: Uuid::now_v7().to_string(),
+            title: title.map(|t| t.as_str().to_owned()),
+            created_by: Some(operator.id.to_string()),
+            token_hash: token.digest().as_str().to_owned(),
+            created_at: to_millis(now),
+            expires_at: to_millis(now + ttl(self.inner.config.guest_link_ttl)),
+            joined_at: None,
+            ended_at: None,
+        };
+        self.inner.store.insert_support_session(&row).await?;
+        tracing::info!(session_id = %row.id, "support session created");
+        let link = GuestLink {
+            guest_url: self.guest_url(&token),
+            guest_token: token.expose().to_owned(),
+        };
+        Ok((session_of(&row, now)?, link))
+    }
+
+    /// Open or ended sessions, newest first.
+    pub async fn list_sessions(&self, filter: SessionFilter) -> Result<Vec<Session>, Error> {
+        let now = Utc::now();
+        self.inner
+            .store
+            .support_sessions(filter, to_millis(now), SESSION_LIST_LIMIT)
+            .await?
+            .iter()
+            .map(|row| session_of(row, now))
+            .collect()
+    }
+
+    /// One session by id.
+    pub async fn session(&self, id: Uuid) -> Result<Session, Error> {
+        let row = self
+            .inner
+            .store
+            .support_session(id)
+            .await?
+            .ok_or(Error::NotFound("session"))?;
+        session_of(&row, Utc::now())
+    }
+
+    /// Ends a session; ending an ended session is fine and changes nothing.
+    #[tracing::instrument(skip(self))]
+    pub async fn end_session(&self, id: Uuid) -> Result<Session, Error> {
+        let now = Utc::now();
+        let row = self
+            .inner
+            .store
+            .end_support_session(id, to_millis(now))
+            .await?
+            .ok_or(Error::NotFound("session"))?;
+        tracing::info!("support session ended");
+        session_of(&row, now)
+    }
+
+    /// Replaces a session's guest link: the old token stops working at once and the new one
+    /// gets a full lifetime. An ended or expired session gives `gone`.
+    #[tracing::instrument(skip(self))]
+    pub async fn rotate_link(&self, id: Uuid) -> Result<(Session, GuestLink), Error> {
+        let now = Utc::now();
+        let token = Token::generate();
+        let expires = now + ttl(self.inner.config.guest_link_ttl);
+        let replaced = self
+            .inner
+            .store
+            .replace_guest_token(id, &token.digest(), to_millis(now), to_millis(expires))
+            .await?;
+        let session = self.session(id).await?;
+        if !replaced {
+            return Err(Error::Gone);
+        }
+        tracing::info!("guest link rotated");
+        let link = GuestLink {
+            guest_url: self.guest_url(&token),
+            guest_token: token.expose().to_owned(),
+        };
+        Ok((session, link))
+    }
+
+    /// The session a guest token opens, without changing anything: `not_found` for an unknown
+    /// token, `gone` once it ended or expired.
+    pub async fn guest_session(&self, token: &Token) -> Result<Session, Error> {
+        let row = self
+            .inner
+            .store
+            .support_session_by_token(&token.digest())
+            .await?
+            .ok_or(Error::NotFound("guest link"))?;
+        let session = session_of(&row, Utc::now())?;
+        if session.is_ended() {
+            return Err(Error::Gone);
+        }
+        Ok(session)
+    }
+
+    /// A guest opens the link: as [`Engine::guest_session`], and the session becomes active.
+    pub async fn visit_as_guest(&self, token: &Token) -> Result<GuestVisit, Error> {
+        let mut session = self.guest_session(token).await?;
+        if session.status == SessionStatus::Waiting {
+            let now = Utc::now();
+            self.inner
+                .store
+                .mark_session_joined(&session.id.to_string(), to_millis(now))
+                .await?;
+            session.status = SessionStatus::Active;
+        }
+        Ok(GuestVisit { session })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn engine_with(config: EngineConfig) -> (Engine, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("test.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        (Engine::new(store, config), dir)
+    }
+
+    async fn operator(engine: &Engine) -> Operator {
+        engine
+            .create_operator(NewOperator {
+                email: Email::parse("op@example.com").unwrap(),
+                name: "Op".into(),
+                password: PasswordInput::parse_new("a-long-password").unwrap(),
+            })
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_new_session_waits_then_becomes_active_when_a_guest_visits() {
+        let (engine, _dir) = engine_with(EngineConfig::new("http://h")).await;
+        let op = operator(&engine).await;
+        let (session, link) = engine.create_session(&op, None).await.unwrap();
+        assert_eq!(session.status, SessionStatus::Waiting);
+        assert_eq!(
+            link.guest_url,
+            format!("http://h/support/guest/{}", link.guest_token)
+        );
+        let visit = engine
+            .visit_as_guest(&Token::from_presented(&link.guest_token))
+            .await
+            .unwrap();
+        assert_eq!(visit.session.status, SessionStatus::Active);
+        assert_eq!(
+            engine.session(session.id).await.unwrap().status,
+            SessionStatus::Active
+        );
+    }
+
+    #[tokio::test]
+    async fn an_expired_link_is_gone_and_its_session_is_listed_as_ended() {
+        let mut config = EngineConfig::new("http://h");
+        config.guest_link_ttl = Duration::from_millis(1);
+        let (engine, _dir) = engine_with(config).await;
+        let op = operator(&engine).await;
+        let (session, link) = engine.create_session(&op, None).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let err = engine
+            .guest_session(&Token::from_presented(&link.guest_token))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Gone));
+        let ended = engine.list_sessions(SessionFilter::Ended).await.unwrap();
+        assert_eq!(ended[0].id, session.id);
+        assert_eq!(ended[0].ended_at, Some(ended[0].expires_at));
+        assert!(matches!(
+            engine.rotate_link(session.id).await.unwrap_err(),
+            Error::Gone
+        ));
+    }
+
+    #[tokio::test]
+    async fn ending_twice_keeps_the_first_end_time() {
+        let (engine, _dir) = engine_with(EngineConfig::new("http://h")).await;
+        let op = operator(&engine).await;
+        let (session, _) = engine.create_session(&op, None).await.unwrap();
+        let first = engine.end_session(session.id).await.unwrap();
+        let second = engine.end_session(session.id).await.unwrap();
+        assert_eq!(first.status, SessionStatus::Ended);
+        assert_eq!(first.ended_at, second.ended_at);
+    }
+
+    #[tokio::test]
+    async fn the_first_operator_is_created_once_with_a_generated_password() {
+        let (engine, _dir) = engine_with(EngineConfig::new("http://h")).await;
+        let email = Email::parse("admin@example.com").unwrap();
+        let (op, password) = engine
+            .ensure_first_operator(email.clone())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(password.len(), 20);
+        assert!(engine.ensure_first_operator(email).await.unwrap().is_none());
+        let (signed_in, _) = engine
+            .login("admin@example.com", &password, "127.0.0.1")
+            .await
+            .unwrap();
+        assert_eq!(signed_in.id, op.id);
+    }
+}

@@ -1,0 +1,67 @@
+//! The engine's error type: what a use case can answer besides success.
+
+use crate::domain::Invalid;
+use crate::wire::ErrorCode;
+
+/// Everything a use case can fail with. Each variant maps to one code of the contract; the
+/// `Internal` details are for the log only.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A field failed validation.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// No or bad credentials. The message is deliberately the same for every cause.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// Authenticated, but not allowed.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// An unknown id or token; names what was not found.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The support session has ended or its link has expired.
+    #[error("this support session has ended")]
+    Gone,
+    /// A state conflict the caller can resolve.
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many attempts; try again after the given number of seconds.
+    #[error("too many attempts, try again in {retry_after_secs} seconds")]
+    RateLimited {
+        /// Seconds until the next attempt may succeed.
+        retry_after_secs: u64,
+    },
+    /// Anything else. Never shown to the client.
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl Error {
+    /// The contract's code for this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Invalid(_) => ErrorCode::Invalid,
+            Self::Unauthorized(_) => ErrorCode::Unauthorized,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::Gone => ErrorCode::Gone,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The message that is safe to show to the client.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Internal(_) => "something went wrong on our side".to_owned(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Internal(anyhow::Error::new(err).context("database"))
+    }
+}

@@ -1,0 +1,19 @@
+//! Switchboard's engine: the domain values and wire types shared with the browser, and, behind the
+//! `server` feature, storage, authentication and every use case. It knows nothing of HTTP or Leptos.
+
+pub mod domain;
+pub mod wire;
+
+#[cfg(feature = "server")]
+pub mod auth;
+#[cfg(feature = "server")]
+mod engine;
+#[cfg(feature = "server")]
+mod error;
+#[cfg(feature = "server")]
+pub mod store;
+
+#[cfg(feature = "server")]
+pub use engine::{Engine, EngineConfig, GuestVisit, NewOperator};
+#[cfg(feature = "server")]
+pub use error::Error;
