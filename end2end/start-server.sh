@@ -9,6 +9,7 @@ export DATABASE_URL="sqlite:$dir/e2e.db"
 export LEPTOS_SITE_ADDR="127.0.0.1:$port"
 export SWITCHBOARD_PUBLIC_URL="http://127.0.0.1:$port"
 export LEPTOS_SITE_ROOT="target/site"
+export RUST_LOG="${RUST_LOG:-warn}"
 printf '%s\n' "e2e-operator-password" \
   | target/release/switchboard create-operator --email e2e@example.com --name "Erin Operator"
 exec target/release/switchboard serve
