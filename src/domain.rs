@@ -223,6 +223,69 @@ impl fmt::Debug for PasswordInput {
     }
 }
 
+/// The longest idempotency key accepted.
+pub const CLIENT_ID_MAX_CHARS: usize = 100;
+
+/// A sender's idempotency key: 1 to 100 visible ASCII characters (a UUID fits). Sending the same
+/// key twice in one conversation stores one message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClientId(String);
+
+impl ClientId {
+    /// Parses a key sent by a client.
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        if raw.is_empty() || raw.len() > CLIENT_ID_MAX_CHARS {
+            return Err(Invalid::new(
+                "client_id",
+                format!("must be 1 to {CLIENT_ID_MAX_CHARS} characters"),
+            ));
+        }
+        if !raw.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Invalid::new(
+                "client_id",
+                "must be visible ASCII characters without spaces",
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// A key for a sender that gave none, or an absent or empty optional key.
+    pub fn parse_optional(raw: Option<&str>) -> Result<Option<Self>, Invalid> {
+        match raw {
+            None | Some("") => Ok(None),
+            Some(raw) => Self::parse(raw).map(Some),
+        }
+    }
+
+    /// Wraps a key the server made itself.
+    pub fn generated(value: String) -> Self {
+        Self(value)
+    }
+
+    /// The key.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A resume cursor (`after_seq`): a seq of 0 or more; absent means 0.
+pub fn parse_after_seq(raw: Option<i64>) -> Result<i64, Invalid> {
+    match raw {
+        None => Ok(0),
+        Some(n) if n >= 0 => Ok(n),
+        Some(_) => Err(Invalid::new("after_seq", "must be 0 or more")),
+    }
+}
+
+/// A page size (`limit`): 1 to 500, default 100.
+pub fn parse_limit(raw: Option<i64>) -> Result<i64, Invalid> {
+    match raw {
+        None => Ok(100),
+        Some(n) if (1..=500).contains(&n) => Ok(n),
+        Some(_) => Err(Invalid::new("limit", "must be 1 to 500")),
+    }
+}
+
 /// Which support sessions a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SessionFilter {
@@ -360,5 +423,24 @@ mod tests {
             SessionFilter::Ended
         );
         assert!(SessionFilter::parse(Some("closed")).is_err());
+    }
+
+    #[test]
+    fn client_ids_are_short_visible_ascii() {
+        assert!(ClientId::parse("5f0c-41aa").is_ok());
+        assert!(ClientId::parse("").is_err());
+        assert!(ClientId::parse("has space").is_err());
+        assert!(ClientId::parse(&"x".repeat(CLIENT_ID_MAX_CHARS + 1)).is_err());
+        assert_eq!(ClientId::parse_optional(Some("")).unwrap(), None);
+    }
+
+    #[test]
+    fn cursors_and_limits_have_defaults_and_bounds() {
+        assert_eq!(parse_after_seq(None).unwrap(), 0);
+        assert!(parse_after_seq(Some(-1)).is_err());
+        assert_eq!(parse_limit(None).unwrap(), 100);
+        assert_eq!(parse_limit(Some(500)).unwrap(), 500);
+        assert!(parse_limit(Some(501)).is_err());
+        assert!(parse_limit(Some(0)).is_err());
     }
 }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::auth::{self, LoginLimiter, Token};
 use crate::domain::{Email, PasswordInput, SessionFilter, SessionTitle};
 use crate::error::Error;
+use crate::hub::{Bus, Event, Hub, Topic};
 use crate::store::{from_millis, to_millis, OperatorRow, SessionRow, Store};
 use crate::wire::{GuestLink, Operator, Session, SessionStatus};
 
@@ -65,16 +66,17 @@ pub struct GuestVisit {
     pub session: Session,
 }
 
-struct Inner {
-    store: Store,
-    config: EngineConfig,
-    limiter: LoginLimiter,
+pub(crate) struct Inner {
+    pub(crate) store: Store,
+    pub(crate) config: EngineConfig,
+    pub(crate) limiter: LoginLimiter,
+    pub(crate) bus: Arc<dyn Bus>,
 }
 
 /// The engine: the store plus the use cases. Cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -85,7 +87,7 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-fn uuid_of(raw: &str) -> anyhow::Result<Uuid> {
+pub(crate) fn uuid_of(raw: &str) -> anyhow::Result<Uuid> {
     Uuid::parse_str(raw).map_err(|e| anyhow::anyhow!("stored id {raw:?} is not a UUID: {e}"))
 }
 
@@ -103,7 +105,7 @@ fn operator_of(row: &OperatorRow) -> Result<Operator, Error> {
 
 /// A stored session as the contract shows it at `now`: status and end are derived from the
 /// stored times, so expiry needs no background job.
-fn session_of(row: &SessionRow, now: DateTime<Utc>) -> Result<Session, Error> {
+pub(crate) fn session_of(row: &SessionRow, now: DateTime<Utc>) -> Result<Session, Error> {
     let now = to_millis(now);
     let ended_at = row
         .ended_at
@@ -137,8 +139,14 @@ impl Engine {
                 store,
                 config,
                 limiter,
+                bus: Arc::new(Hub::new()),
             }),
         }
+    }
+
+    /// The event bus the sockets listen on.
+    pub fn bus(&self) -> &Arc<dyn Bus> {
+        &self.inner.bus
     }
 
     /// The store, for wiring and tests.
@@ -343,7 +351,16 @@ impl Engine {
             .await?
             .ok_or(Error::NotFound("session"))?;
         tracing::info!("support session ended");
-        session_of(&row, now)
+        let session = session_of(&row, now)?;
+        // Published on every call: a second "end" finds no sockets left to cut off, and a
+        // guest that slipped in between the two gets cut off too.
+        self.inner.bus.publish(
+            &Topic::Conversation(session.conversation_id),
+            Event::SessionEnded {
+                session_id: session.id,
+            },
+        );
+        Ok(session)
     }
 
     /// Replaces a session's guest link: the old token stops working at once and the new one

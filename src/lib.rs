@@ -7,12 +7,18 @@ pub mod wire;
 #[cfg(feature = "server")]
 pub mod auth;
 #[cfg(feature = "server")]
+pub mod chat;
+#[cfg(feature = "server")]
 mod engine;
 #[cfg(feature = "server")]
 mod error;
 #[cfg(feature = "server")]
+pub mod hub;
+#[cfg(feature = "server")]
 pub mod store;
 
+#[cfg(feature = "server")]
+pub use chat::Actor;
 #[cfg(feature = "server")]
 pub use engine::{Engine, EngineConfig, GuestVisit, NewOperator};
 #[cfg(feature = "server")]

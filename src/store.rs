@@ -69,6 +69,55 @@ pub struct SessionRow {
 const SESSION_COLUMNS: &str = "id, conversation_id, title, created_by, token_hash, created_at, \
                                expires_at, joined_at, ended_at";
 
+/// A message as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct MessageRow {
+    /// Id (UUID text).
+    pub id: String,
+    /// Its conversation (UUID text).
+    pub conversation_id: String,
+    /// Position in the conversation.
+    pub seq: i64,
+    /// `operator`, `guest`, `customer` or `system`.
+    pub sender_kind: String,
+    /// The operator's or customer's id, if any.
+    pub sender_id: Option<String>,
+    /// The sender's display name, if any.
+    pub sender_name: Option<String>,
+    /// The text.
+    pub content: String,
+    /// The sender's idempotency key.
+    pub client_id: String,
+    /// Creation time (ms).
+    pub created_at: i64,
+    /// When the other side read it (ms).
+    pub read_at: Option<i64>,
+}
+
+const MESSAGE_COLUMNS: &str = "id, conversation_id, seq, sender_kind, sender_id, sender_name, \
+                               content, client_id, created_at, read_at";
+
+/// A message to store; `seq` is assigned by [`Store::insert_message`].
+#[derive(Debug, Clone)]
+pub struct NewMessageRow {
+    /// Id (UUID text).
+    pub id: String,
+    /// Its conversation (UUID text).
+    pub conversation_id: String,
+    /// Sender kind as stored.
+    pub sender_kind: &'static str,
+    /// The operator's or customer's id, if any.
+    pub sender_id: Option<String>,
+    /// The sender's display name, if any.
+    pub sender_name: Option<String>,
+    /// The text.
+    pub content: String,
+    /// The idempotency key.
+    pub client_id: String,
+    /// Creation time (ms).
+    pub created_at: i64,
+}
+
 /// The database handle. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -319,6 +368,155 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Stores a message unless one with the same `(conversation_id, client_id)` exists, in one
+    /// transaction: the conversation's `last_seq` is bumped first (taking the write lock, so
+    /// concurrent senders queue instead of failing), then the key is checked; a repeat rolls the
+    /// bump back. Also touches `last_message_at` and un-archives. Returns the stored message and
+    /// whether it is new; `None` when the conversation does not exist.
+    pub async fn insert_message(
+        &self,
+        new: &NewMessageRow,
+    ) -> sqlx::Result<Option<(MessageRow, bool)>> {
+        let mut tx = self.pool.begin().await?;
+        let seq: Option<i64> = sqlx::query_scalar(
+            "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = $2, \
+             archived_at = NULL WHERE id = $1 RETURNING last_seq",
+        )
+        .bind(&new.conversation_id)
+        .bind(new.created_at)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(seq) = seq else {
+            return Ok(None);
+        };
+        let existing: Option<MessageRow> = sqlx::query_as(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND client_id = $2"
+        ))
+        .bind(&new.conversation_id)
+        .bind(&new.client_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(existing) = existing {
+            tx.rollback().await?;
+            return Ok(Some((existing, false)));
+        }
+        let row = MessageRow {
+            id: new.id.clone(),
+            conversation_id: new.conversation_id.clone(),
+            seq,
+            sender_kind: new.sender_kind.to_owned(),
+            sender_id: new.sender_id.clone(),
+            sender_name: new.sender_name.clone(),
+            content: new.content.clone(),
+            client_id: new.client_id.clone(),
+            created_at: new.created_at,
+            read_at: None,
+        };
+        sqlx::query(&format!(
+            "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        ))
+        .bind(&row.id)
+        .bind(&row.conversation_id)
+        .bind(row.seq)
+        .bind(&row.sender_kind)
+        .bind(&row.sender_id)
+        .bind(&row.sender_name)
+        .bind(&row.content)
+        .bind(&row.client_id)
+        .bind(row.created_at)
+        .bind(row.read_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some((row, true)))
+    }
+
+    /// Messages with seq greater than `after_seq`, ascending, at most `limit`.
+    pub async fn messages_after(
+        &self,
+        conversation_id: &str,
+        after_seq: i64,
+        limit: i64,
+    ) -> sqlx::Result<Vec<MessageRow>> {
+        sqlx::query_as(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq > $2 \
+             ORDER BY seq LIMIT $3"
+        ))
+        .bind(conversation_id)
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// The highest seq of a conversation; `None` when it does not exist.
+    pub async fn last_seq(&self, conversation_id: &str) -> sqlx::Result<Option<i64>> {
+        sqlx::query_scalar("SELECT last_seq FROM conversations WHERE id = $1")
+            .bind(conversation_id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Marks read, at `now`, the unread messages up to `up_to_seq` whose sender kind is one of
+    /// `senders` (the other side's). Returns how many changed.
+    pub async fn mark_read(
+        &self,
+        conversation_id: &str,
+        senders: &[&str],
+        up_to_seq: i64,
+        now: i64,
+    ) -> sqlx::Result<u64> {
+        let placeholders: Vec<String> = (0..senders.len()).map(|i| format!("${}", i + 4)).collect();
+        let sql = format!(
+            "UPDATE messages SET read_at = $3 WHERE conversation_id = $1 AND seq <= $2 \
+             AND read_at IS NULL AND sender_kind IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(conversation_id)
+            .bind(up_to_seq)
+            .bind(now);
+        for kind in senders {
+            query = query.bind(*kind);
+        }
+        Ok(query.execute(&self.pool).await?.rows_affected())
+    }
+
+    /// Unread messages from guests, per session id, for the open or ended list.
+    pub async fn unread_from_guests(
+        &self,
+        session_ids: &[String],
+    ) -> sqlx::Result<Vec<(String, i64)>> {
+        if session_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=session_ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT s.id, COUNT(m.id) FROM support_sessions s \
+             JOIN messages m ON m.conversation_id = s.conversation_id \
+             WHERE s.id IN ({}) AND m.sender_kind = 'guest' AND m.read_at IS NULL GROUP BY s.id",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_as(&sql);
+        for id in session_ids {
+            query = query.bind(id);
+        }
+        query.fetch_all(&self.pool).await
+    }
+
+    /// The session that owns a conversation.
+    pub async fn session_by_conversation(
+        &self,
+        conversation_id: &str,
+    ) -> sqlx::Result<Option<SessionRow>> {
+        sqlx::query_as(&format!(
+            "SELECT {SESSION_COLUMNS} FROM support_sessions WHERE conversation_id = $1"
+        ))
+        .bind(conversation_id)
+        .fetch_optional(&self.pool)
+        .await
     }
 }
 

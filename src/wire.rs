@@ -234,6 +234,246 @@ pub struct SessionList {
     pub sessions: Vec<Session>,
 }
 
+/// Who sent a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SenderKind {
+    /// Support staff.
+    Operator,
+    /// A person holding a session link.
+    Guest,
+    /// A signed or anonymous website visitor.
+    Customer,
+    /// Switchboard itself.
+    System,
+}
+
+impl SenderKind {
+    /// The kind as stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Operator => "operator",
+            Self::Guest => "guest",
+            Self::Customer => "customer",
+            Self::System => "system",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "operator" => Some(Self::Operator),
+            "guest" => Some(Self::Guest),
+            "customer" => Some(Self::Customer),
+            "system" => Some(Self::System),
+            _ => None,
+        }
+    }
+
+    /// Operators on one side; guests and customers on the other. A side reads the other's
+    /// messages.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Self::Operator | Self::System)
+    }
+}
+
+/// The sender of a message: `{"kind", "name"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sender {
+    /// Operator, guest, customer or system.
+    pub kind: SenderKind,
+    /// The display name, if one is known.
+    pub name: Option<String>,
+}
+
+/// A chat message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// The message's id.
+    pub id: Uuid,
+    /// Its conversation.
+    pub conversation_id: Uuid,
+    /// Position in the conversation: from 1, gap-free, the resume cursor.
+    pub seq: i64,
+    /// Who sent it.
+    pub sender: Sender,
+    /// The text, stored verbatim.
+    pub content: String,
+    /// The sender's idempotency key.
+    pub client_id: String,
+    /// When it was stored.
+    #[serde(with = "time")]
+    pub created_at: DateTime<Utc>,
+    /// When the other side first read it.
+    #[serde(with = "time::option")]
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+/// `{"message": ..}` answers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MessageEnvelope {
+    /// The message.
+    pub message: Message,
+}
+
+/// `{"messages": [..]}` answers, ascending by seq.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MessageList {
+    /// Ascending by seq.
+    pub messages: Vec<Message>,
+}
+
+/// `GET /support/guest/:token/messages` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GuestMessages {
+    /// The guest's session.
+    pub session: Session,
+    /// Ascending by seq.
+    pub messages: Vec<Message>,
+}
+
+/// `POST .../messages` body (operator and guest).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PostMessageRequest {
+    /// The text.
+    pub content: String,
+    /// Optional idempotency key.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// The guest's name (guest route only).
+    #[serde(default)]
+    pub guest_name: Option<String>,
+}
+
+/// `POST .../read` body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReadRequest {
+    /// Everything up to this seq is read.
+    pub up_to_seq: i64,
+}
+
+/// Who is on the other end of a socket: `welcome.identity`, `read.reader`, `typing.who`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    /// Operator, guest or customer.
+    pub kind: SenderKind,
+    /// The operator's or customer's id; for a guest, the session's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    /// The display name, if known.
+    pub name: Option<String>,
+}
+
+/// A frame from a client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// Start receiving a conversation, replaying everything after `after_seq`.
+    Subscribe {
+        /// The conversation.
+        conversation_id: Uuid,
+        /// The highest seq the client already has.
+        #[serde(default)]
+        after_seq: Option<i64>,
+    },
+    /// Post a message.
+    Send {
+        /// The conversation.
+        conversation_id: Uuid,
+        /// Idempotency key, echoed in the `ack`.
+        client_id: String,
+        /// The text.
+        content: String,
+    },
+    /// Mark the other side's messages read.
+    Read {
+        /// The conversation.
+        conversation_id: Uuid,
+        /// Up to and including this seq.
+        up_to_seq: i64,
+    },
+    /// The client is typing.
+    Typing {
+        /// The conversation.
+        conversation_id: Uuid,
+    },
+    /// Operators: follow every conversation's list item.
+    SubscribeInbox,
+    /// Keep-alive.
+    Ping,
+}
+
+/// A frame from the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// First frame on every connection.
+    Welcome {
+        /// Who the server thinks this is.
+        identity: Identity,
+        /// A guest's conversation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conversation_id: Option<Uuid>,
+        /// A guest's session.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session: Option<Session>,
+    },
+    /// A subscription started; the replay follows.
+    Subscribed {
+        /// The conversation.
+        conversation_id: Uuid,
+        /// Its highest seq at the moment of subscribing.
+        last_seq: i64,
+    },
+    /// A stored message (replayed or live).
+    Message {
+        /// The message.
+        message: Message,
+    },
+    /// A send was stored durably.
+    Ack {
+        /// The sender's key.
+        client_id: String,
+        /// The stored message.
+        message: Message,
+    },
+    /// Someone read up to a seq.
+    Read {
+        /// The conversation.
+        conversation_id: Uuid,
+        /// Who read.
+        reader: Identity,
+        /// Up to and including this seq.
+        up_to_seq: i64,
+    },
+    /// Someone is typing.
+    Typing {
+        /// The conversation.
+        conversation_id: Uuid,
+        /// Who.
+        who: Identity,
+    },
+    /// The inbox subscription started.
+    InboxSubscribed,
+    /// The session ended; guests are disconnected with 4410 right after.
+    SessionEnded {
+        /// The session.
+        session_id: Uuid,
+    },
+    /// Keep-alive answer.
+    Pong,
+    /// A refused frame; the connection stays open.
+    Error {
+        /// The contract's code.
+        code: ErrorCode,
+        /// A message safe to show.
+        message: String,
+        /// The `client_id` of a refused `send`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

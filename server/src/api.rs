@@ -13,11 +13,16 @@ use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use switchboard::auth::Token;
-use switchboard::domain::{SessionFilter, SessionTitle};
+use switchboard::chat::Posted;
+use switchboard::domain::{
+    parse_after_seq, parse_limit, ClientId, DisplayName, MessageBody, SessionFilter, SessionTitle,
+};
 use switchboard::wire::{
-    CreateSessionRequest, CreatedSession, LoginRequest, LoginResponse, Operator, SessionEnvelope,
+    CreateSessionRequest, CreatedSession, GuestMessages, LoginRequest, LoginResponse,
+    MessageEnvelope, MessageList, Operator, PostMessageRequest, ReadRequest, SessionEnvelope,
     SessionList,
 };
+use switchboard::Actor;
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -32,6 +37,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/sessions/{id}", get(get_session))
         .route("/api/v1/sessions/{id}/end", post(end_session))
         .route("/api/v1/sessions/{id}/rotate_link", post(rotate_link))
+        .route(
+            "/api/v1/conversations/{id}/messages",
+            get(operator_messages).post(operator_post),
+        )
+        .route("/api/v1/conversations/{id}/read", post(operator_read))
+        .route(
+            "/support/guest/{token}/messages",
+            get(guest_messages).post(guest_post),
+        )
+        .route("/ws", get(crate::ws::handler))
 }
 
 /// A JSON body, read whatever the `Content-Type`, with failures in the contract's shape. An empty
@@ -81,6 +96,40 @@ impl FromRequestParts<AppState> for SignedIn {
         let operator = state.engine.authenticate_operator(&token).await?;
         Ok(Self { operator, token })
     }
+}
+
+/// `?after_seq=N&limit=M`, read leniently and parsed into domain values once.
+#[derive(Deserialize)]
+struct PageQuery {
+    after_seq: Option<i64>,
+    limit: Option<i64>,
+}
+
+impl PageQuery {
+    fn parse(
+        query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+    ) -> Result<(i64, i64), ApiError> {
+        let Query(query) = query.map_err(|e| ApiError::BadBody(e.body_text()))?;
+        let after = parse_after_seq(query.after_seq).map_err(switchboard::Error::from)?;
+        let limit = parse_limit(query.limit).map_err(switchboard::Error::from)?;
+        Ok((after, limit))
+    }
+}
+
+/// 201 for a new message, 200 for a repeated `client_id`.
+fn posted_response(posted: Posted) -> Response {
+    let status = if posted.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    (
+        status,
+        Json(MessageEnvelope {
+            message: posted.message,
+        }),
+    )
+        .into_response()
 }
 
 /// An id in the path; one that is not a UUID cannot name anything, so it is `not_found`.
@@ -168,4 +217,91 @@ async fn rotate_link(
 ) -> Result<Response, ApiError> {
     let (_session, link) = state.engine.rotate_link(parse_id(&id, "session")?).await?;
     Ok(Json(link).into_response())
+}
+
+async fn operator_messages(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<MessageList>, ApiError> {
+    let conversation = parse_id(&id, "conversation")?;
+    let (after, limit) = PageQuery::parse(query)?;
+    let actor = Actor::Operator(signed_in.operator);
+    let messages = state
+        .engine
+        .messages(&actor, conversation, after, limit)
+        .await?;
+    Ok(Json(MessageList { messages }))
+}
+
+async fn operator_post(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PostMessageRequest>,
+) -> Result<Response, ApiError> {
+    let conversation = parse_id(&id, "conversation")?;
+    let content = MessageBody::parse(&body.content).map_err(switchboard::Error::from)?;
+    let client_id =
+        ClientId::parse_optional(body.client_id.as_deref()).map_err(switchboard::Error::from)?;
+    let actor = Actor::Operator(signed_in.operator);
+    let posted = state
+        .engine
+        .post_message(&actor, conversation, content, client_id)
+        .await?;
+    Ok(posted_response(posted))
+}
+
+async fn operator_read(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReadRequest>,
+) -> Result<StatusCode, ApiError> {
+    let conversation = parse_id(&id, "conversation")?;
+    let actor = Actor::Operator(signed_in.operator);
+    state
+        .engine
+        .mark_read(&actor, conversation, body.up_to_seq)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn guest_messages(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<GuestMessages>, ApiError> {
+    let (after, limit) = PageQuery::parse(query)?;
+    let (actor, session) = state
+        .engine
+        .guest_actor(&Token::from_presented(&token), None)
+        .await?;
+    let messages = state
+        .engine
+        .messages(&actor, session.conversation_id, after, limit)
+        .await?;
+    Ok(Json(GuestMessages { session, messages }))
+}
+
+async fn guest_post(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ApiJson(body): ApiJson<PostMessageRequest>,
+) -> Result<Response, ApiError> {
+    let token = Token::from_presented(&token);
+    // The link is checked before the body, so a dead link answers 404/410 whatever was sent.
+    state.engine.guest_session(&token).await?;
+    let content = MessageBody::parse(&body.content).map_err(switchboard::Error::from)?;
+    let name = DisplayName::parse("guest_name", body.guest_name.as_deref().unwrap_or(""))
+        .map_err(switchboard::Error::from)?;
+    let client_id =
+        ClientId::parse_optional(body.client_id.as_deref()).map_err(switchboard::Error::from)?;
+    let (actor, session) = state.engine.guest_actor(&token, name).await?;
+    let posted = state
+        .engine
+        .post_message(&actor, session.conversation_id, content, client_id)
+        .await?;
+    Ok(posted_response(posted))
 }

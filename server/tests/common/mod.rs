@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod ws;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -94,6 +96,24 @@ impl TestServer {
             .expect("login request");
         assert_eq!(response.status(), 200, "sign-in should succeed");
         client
+    }
+
+    /// Signs in and returns the `Cookie` header value for the session.
+    pub async fn operator_cookie(&self) -> String {
+        let response = self
+            .client()
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"email": EMAIL, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login request");
+        let set_cookie = response.headers()["set-cookie"].to_str().unwrap();
+        set_cookie.split(';').next().unwrap().to_owned()
+    }
+
+    /// `ws://host:port/ws` + `query`.
+    pub fn ws_url(&self, query: &str) -> String {
+        format!("{}/ws{}", self.base.replacen("http://", "ws://", 1), query)
     }
 
     /// Creates a session through the API and returns the whole answer.

@@ -1,0 +1,814 @@
+//! One WebSocket connection's loop, generic over the transport so it can run over channels in
+//! unit tests and over axum's socket in the server.
+//!
+//! Shape: the loop owns the sink. Incoming frames are handled in order; a `subscribe` starts a
+//! forwarder task that subscribes to the hub first, then replays the store after `after_seq`, then
+//! forwards live events, skipping what it already sent. Forwarders feed a bounded queue; a
+//! client that lets it fill up is disconnected and may resume later with `after_seq`.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use switchboard::domain::{ClientId, MessageBody};
+use switchboard::hub::{Event, Topic};
+use switchboard::wire::{ClientFrame, ErrorCode, Identity, ServerFrame};
+use switchboard::{Actor, Engine};
+use tokio::sync::{broadcast, mpsc, Notify};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use uuid::Uuid;
+
+/// A frame from the peer, as the loop sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incoming {
+    /// A text frame.
+    Text(String),
+    /// A binary frame (never valid here).
+    Binary(usize),
+    /// A ping or pong: only proves the peer is alive.
+    Alive,
+    /// The peer closed.
+    Close,
+}
+
+/// A frame to the peer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outgoing {
+    /// A JSON text frame.
+    Text(String),
+    /// A keep-alive ping.
+    Ping,
+    /// A close frame with a code and reason.
+    Close(u16, &'static str),
+}
+
+/// Close codes the loop uses.
+pub mod close {
+    /// Normal closure.
+    pub const NORMAL: u16 = 1000;
+    /// The peer went silent.
+    pub const GOING_AWAY: u16 = 1001;
+    /// Too many bad frames, or too slow to keep up.
+    pub const POLICY: u16 = 1008;
+    /// A frame over the size limit.
+    pub const TOO_BIG: u16 = 1009;
+    /// The guest's support session ended.
+    pub const SESSION_ENDED: u16 = 4410;
+}
+
+/// The limits of one connection.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest text frame, in bytes.
+    pub max_frame_bytes: usize,
+    /// Sends allowed per `send_window`.
+    pub sends_per_window: usize,
+    /// The window for `sends_per_window`.
+    pub send_window: Duration,
+    /// Bad frames allowed per `bad_frame_window` before closing with 1008.
+    pub bad_frames_allowed: usize,
+    /// The window for `bad_frames_allowed`.
+    pub bad_frame_window: Duration,
+    /// How often the server pings.
+    pub ping_every: Duration,
+    /// How long the peer may stay silent.
+    pub idle_timeout: Duration,
+    /// Frames that may wait for a slow peer before it is disconnected.
+    pub outgoing_queue: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_frame_bytes: 16 * 1024,
+            sends_per_window: 20,
+            send_window: Duration::from_secs(10),
+            bad_frames_allowed: 20,
+            bad_frame_window: Duration::from_secs(60),
+            ping_every: Duration::from_secs(25),
+            idle_timeout: Duration::from_secs(60),
+            outgoing_queue: 256,
+        }
+    }
+}
+
+/// How many events a replay reads per store query.
+const REPLAY_BATCH: i64 = 500;
+/// Typing notices are passed on at most this often per conversation and connection.
+const TYPING_EVERY: Duration = Duration::from_secs(2);
+
+static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
+
+/// What forwarders hand the loop.
+enum Queued {
+    Frame(ServerFrame),
+    Close(u16, &'static str),
+}
+
+/// How long a forwarder waits for room in a full queue before it calls the peer too slow.
+const SLOW_PEER_GRACE: Duration = Duration::from_secs(5);
+
+/// The forwarders' side of the outgoing queue. A queue that stays full means the peer reads
+/// slower than its conversation moves; it is then disconnected, and resumes with `after_seq`.
+#[derive(Clone)]
+struct Outbox {
+    tx: mpsc::Sender<Queued>,
+    overflow: Arc<Notify>,
+}
+
+impl Outbox {
+    /// Queues a frame, waiting a little for room; `false` once the peer cannot keep up (the
+    /// loop then disconnects it) or is gone.
+    async fn push(&self, item: Queued) -> bool {
+        match self.tx.send_timeout(item, SLOW_PEER_GRACE).await {
+            Ok(()) => true,
+            Err(mpsc::error::SendTimeoutError::Timeout(_)) => {
+                self.overflow.notify_one();
+                false
+            }
+            Err(mpsc::error::SendTimeoutError::Closed(_)) => false,
+        }
+    }
+}
+
+/// A sliding-window counter.
+struct Window {
+    max: usize,
+    span: Duration,
+    hits: VecDeque<Instant>,
+}
+
+impl Window {
+    fn new(max: usize, span: Duration) -> Self {
+        Self {
+            max,
+            span,
+            hits: VecDeque::new(),
+        }
+    }
+
+    /// Counts a hit; `false` when it goes over the limit.
+    fn hit(&mut self) -> bool {
+        let now = Instant::now();
+        while self
+            .hits
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.span)
+        {
+            self.hits.pop_front();
+        }
+        if self.hits.len() >= self.max {
+            return false;
+        }
+        self.hits.push_back(now);
+        true
+    }
+}
+
+fn encode(frame: &ServerFrame) -> Outgoing {
+    Outgoing::Text(serde_json::to_string(frame).expect("server frames always serialize"))
+}
+
+fn error_frame(
+    code: ErrorCode,
+    message: impl Into<String>,
+    client_id: Option<String>,
+) -> ServerFrame {
+    ServerFrame::Error {
+        code,
+        message: message.into(),
+        client_id,
+    }
+}
+
+fn engine_error(err: &switchboard::Error, client_id: Option<String>) -> ServerFrame {
+    if let switchboard::Error::Internal(inner) = err {
+        tracing::error!(error = format!("{inner:#}"), "socket request failed");
+    }
+    error_frame(err.code(), err.public_message(), client_id)
+}
+
+struct Connection<S> {
+    id: u64,
+    engine: Engine,
+    actor: Actor,
+    limits: Limits,
+    sink: S,
+    outbox: Outbox,
+    forwarders: HashMap<Option<Uuid>, JoinHandle<()>>,
+    sends: Window,
+    bad_frames: Window,
+    last_typing: HashMap<Uuid, Instant>,
+}
+
+/// Runs a connection until the peer leaves, is closed by a limit, or (guests) the session ends.
+/// `welcome` is sent first.
+pub async fn run<S, R>(
+    engine: Engine,
+    actor: Actor,
+    welcome: ServerFrame,
+    sink: S,
+    mut stream: R,
+    limits: Limits,
+) where
+    S: Sink<Outgoing> + Unpin,
+    R: Stream<Item = Incoming> + Unpin,
+{
+    let (tx, mut rx) = mpsc::channel(limits.outgoing_queue);
+    let overflow = Arc::new(Notify::new());
+    let mut conn = Connection {
+        id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
+        engine,
+        sends: Window::new(limits.sends_per_window, limits.send_window),
+        bad_frames: Window::new(limits.bad_frames_allowed, limits.bad_frame_window),
+        limits,
+        actor,
+        sink,
+        outbox: Outbox {
+            tx,
+            overflow: overflow.clone(),
+        },
+        forwarders: HashMap::new(),
+        last_typing: HashMap::new(),
+    };
+    if conn.sink.send(encode(&welcome)).await.is_err() {
+        return;
+    }
+    if !conn.watch_own_session().await {
+        let _ = conn
+            .sink
+            .send(Outgoing::Close(close::SESSION_ENDED, "session ended"))
+            .await;
+        return;
+    }
+    let mut ping = tokio::time::interval(conn.limits.ping_every);
+    ping.tick().await;
+    let mut last_seen = Instant::now();
+    let close = loop {
+        tokio::select! {
+            incoming = stream.next() => match incoming {
+                None | Some(Incoming::Close) => break None,
+                Some(Incoming::Alive) => last_seen = Instant::now(),
+                Some(Incoming::Binary(_)) => {
+                    last_seen = Instant::now();
+                    if let Some(close) = conn.bad_frame("binary frames are not supported").await {
+                        break Some(close);
+                    }
+                }
+                Some(Incoming::Text(text)) => {
+                    last_seen = Instant::now();
+                    if text.len() > conn.limits.max_frame_bytes {
+                        break Some((close::TOO_BIG, "frame too large"));
+                    }
+                    match conn.handle_text(&text).await {
+                        Ok(None) => {}
+                        Ok(Some(close)) => break Some(close),
+                        Err(()) => break None,
+                    }
+                }
+            },
+            queued = rx.recv() => match queued {
+                Some(Queued::Frame(frame)) => {
+                    if conn.sink.send(encode(&frame)).await.is_err() {
+                        break None;
+                    }
+                }
+                Some(Queued::Close(code, reason)) => break Some((code, reason)),
+                None => break None,
+            },
+            _ = overflow.notified() => break Some((close::POLICY, "too slow to keep up; resume with after_seq")),
+            _ = ping.tick() => {
+                if last_seen.elapsed() >= conn.limits.idle_timeout {
+                    break Some((close::GOING_AWAY, "no sign of life"));
+                }
+                if conn.sink.send(Outgoing::Ping).await.is_err() {
+                    break None;
+                }
+            }
+        }
+    };
+    for (_, task) in conn.forwarders.drain() {
+        task.abort();
+    }
+    if let Some((code, reason)) = close {
+        let _ = conn.sink.send(Outgoing::Close(code, reason)).await;
+    }
+    let _ = conn.sink.close().await;
+}
+
+impl<S> Connection<S>
+where
+    S: Sink<Outgoing> + Unpin,
+{
+    async fn send_frame(&mut self, frame: ServerFrame) -> Result<(), ()> {
+        self.sink.send(encode(&frame)).await.map_err(|_| ())
+    }
+
+    /// For a guest: cut the connection off when the session ends, whether or not the guest
+    /// subscribed. `false` when it already ended.
+    async fn watch_own_session(&mut self) -> bool {
+        let Actor::Guest {
+            session_id,
+            conversation_id,
+            ..
+        } = &self.actor
+        else {
+            return true;
+        };
+        let (session_id, conversation_id) = (*session_id, *conversation_id);
+        let mut events = self
+            .engine
+            .bus()
+            .subscribe(&Topic::Conversation(conversation_id));
+        // Subscribed first, then checked: an end between the handshake and now is not missed.
+        match self.engine.session(session_id).await {
+            Ok(session) if !session.is_ended() => {}
+            _ => return false,
+        }
+        let outbox = self.outbox.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                match events.recv().await {
+                    Ok(Event::SessionEnded { session_id: ended }) if ended == session_id => {
+                        outbox
+                            .push(Queued::Frame(ServerFrame::SessionEnded { session_id }))
+                            .await;
+                        outbox
+                            .push(Queued::Close(close::SESSION_ENDED, "session ended"))
+                            .await;
+                        return;
+                    }
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+        self.forwarders.insert(None, task);
+        true
+    }
+
+    /// Counts a bad frame and answers it; returns the close to do when there were too many.
+    async fn bad_frame(&mut self, why: &str) -> Option<(u16, &'static str)> {
+        if !self.bad_frames.hit() {
+            return Some((close::POLICY, "too many bad frames"));
+        }
+        let _ = self
+            .send_frame(error_frame(ErrorCode::Invalid, why, None))
+            .await;
+        None
+    }
+
+    /// Handles one text frame. `Err` when the sink is gone.
+    async fn handle_text(&mut self, text: &str) -> Result<Option<(u16, &'static str)>, ()> {
+        let frame = match serde_json::from_str::<ClientFrame>(text) {
+            Ok(frame) => frame,
+            Err(err) => {
+                let why = if serde_json::from_str::<serde_json::Value>(text).is_ok() {
+                    format!("unknown or malformed frame: {err}")
+                } else {
+                    "not valid JSON".to_owned()
+                };
+                return Ok(self.bad_frame(&why).await);
+            }
+        };
+        match frame {
+            ClientFrame::Ping => self.send_frame(ServerFrame::Pong).await?,
+            ClientFrame::Subscribe {
+                conversation_id,
+                after_seq,
+            } => self.subscribe(conversation_id, after_seq).await?,
+            ClientFrame::Send {
+                conversation_id,
+                client_id,
+                content,
+            } => self.post(conversation_id, client_id, &content).await?,
+            ClientFrame::Read {
+                conversation_id,
+                up_to_seq,
+            } => {
+                if let Err(err) = self
+                    .engine
+                    .mark_read(&self.actor, conversation_id, up_to_seq)
+                    .await
+                {
+                    self.send_frame(engine_error(&err, None)).await?;
+                }
+            }
+            ClientFrame::Typing { conversation_id } => {
+                let due = self
+                    .last_typing
+                    .get(&conversation_id)
+                    .is_none_or(|t| t.elapsed() >= TYPING_EVERY);
+                if due {
+                    self.last_typing.insert(conversation_id, Instant::now());
+                    if let Err(err) = self
+                        .engine
+                        .typing(&self.actor, conversation_id, self.id)
+                        .await
+                    {
+                        self.send_frame(engine_error(&err, None)).await?;
+                    }
+                }
+            }
+            ClientFrame::SubscribeInbox => match self.actor {
+                Actor::Operator(_) => self.send_frame(ServerFrame::InboxSubscribed).await?,
+                Actor::Guest { .. } => {
+                    self.send_frame(error_frame(
+                        ErrorCode::Forbidden,
+                        "the inbox is for operators",
+                        None,
+                    ))
+                    .await?
+                }
+            },
+        }
+        Ok(None)
+    }
+
+    async fn post(
+        &mut self,
+        conversation_id: Uuid,
+        client_id: String,
+        content: &str,
+    ) -> Result<(), ()> {
+        let echo = Some(client_id.clone());
+        if !self.sends.hit() {
+            let frame = error_frame(
+                ErrorCode::RateLimited,
+                "too many messages; wait a few seconds",
+                echo,
+            );
+            return self.send_frame(frame).await;
+        }
+        let parsed = ClientId::parse(&client_id)
+            .and_then(|key| MessageBody::parse(content).map(|body| (key, body)));
+        let (key, body) = match parsed {
+            Ok(parsed) => parsed,
+            Err(invalid) => {
+                let frame = error_frame(ErrorCode::Invalid, invalid.to_string(), echo);
+                return self.send_frame(frame).await;
+            }
+        };
+        match self
+            .engine
+            .post_message(&self.actor, conversation_id, body, Some(key))
+            .await
+        {
+            Ok(posted) => {
+                self.send_frame(ServerFrame::Ack {
+                    client_id,
+                    message: posted.message,
+                })
+                .await
+            }
+            Err(err) => self.send_frame(engine_error(&err, echo)).await,
+        }
+    }
+
+    async fn subscribe(&mut self, conversation_id: Uuid, after_seq: Option<i64>) -> Result<(), ()> {
+        let after_seq = match switchboard::domain::parse_after_seq(after_seq) {
+            Ok(n) => n,
+            Err(invalid) => {
+                return self
+                    .send_frame(error_frame(ErrorCode::Invalid, invalid.to_string(), None))
+                    .await
+            }
+        };
+        // Listen before reading the backlog, so nothing falls between the two.
+        let events = self
+            .engine
+            .bus()
+            .subscribe(&Topic::Conversation(conversation_id));
+        let last_seq = match self
+            .engine
+            .open_subscription(&self.actor, conversation_id)
+            .await
+        {
+            Ok(last_seq) => last_seq,
+            Err(err) => return self.send_frame(engine_error(&err, None)).await,
+        };
+        if let Some(old) = self.forwarders.remove(&Some(conversation_id)) {
+            old.abort();
+        }
+        self.send_frame(ServerFrame::Subscribed {
+            conversation_id,
+            last_seq,
+        })
+        .await?;
+        let forwarder = Forwarder {
+            engine: self.engine.clone(),
+            conversation_id,
+            sent_up_to: after_seq,
+            connection: self.id,
+            is_guest: matches!(self.actor, Actor::Guest { .. }),
+            outbox: self.outbox.clone(),
+        };
+        self.forwarders
+            .insert(Some(conversation_id), tokio::spawn(forwarder.run(events)));
+        Ok(())
+    }
+}
+
+/// Replays and then follows one conversation for one connection.
+struct Forwarder {
+    engine: Engine,
+    conversation_id: Uuid,
+    /// The highest seq handed to the connection so far.
+    sent_up_to: i64,
+    connection: u64,
+    is_guest: bool,
+    outbox: Outbox,
+}
+
+impl Forwarder {
+    async fn run(mut self, mut events: broadcast::Receiver<Event>) {
+        if !self.catch_up().await {
+            return;
+        }
+        loop {
+            let ok = match events.recv().await {
+                Ok(Event::Message(message)) => {
+                    if message.seq <= self.sent_up_to {
+                        true // already replayed: the seam between backlog and live
+                    } else if message.seq == self.sent_up_to + 1 {
+                        self.sent_up_to = message.seq;
+                        self.outbox
+                            .push(Queued::Frame(ServerFrame::Message { message }))
+                            .await
+                    } else {
+                        // Commits can publish out of order; the store has them all.
+                        self.catch_up().await
+                    }
+                }
+                Ok(Event::Read {
+                    conversation_id,
+                    reader,
+                    up_to_seq,
+                }) => {
+                    self.outbox
+                        .push(Queued::Frame(ServerFrame::Read {
+                            conversation_id,
+                            reader,
+                            up_to_seq,
+                        }))
+                        .await
+                }
+                Ok(Event::Typing {
+                    conversation_id,
+                    who,
+                    origin,
+                }) => {
+                    origin == self.connection
+                        || self
+                            .outbox
+                            .push(Queued::Frame(ServerFrame::Typing {
+                                conversation_id,
+                                who: typing_identity(who),
+                            }))
+                            .await
+                }
+                // Guests hear of the end from their session watcher, which also closes them.
+                Ok(Event::SessionEnded { session_id }) => {
+                    self.is_guest
+                        || self
+                            .outbox
+                            .push(Queued::Frame(ServerFrame::SessionEnded { session_id }))
+                            .await
+                }
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::debug!(missed, "subscriber lagged; resyncing from the store");
+                    self.catch_up().await
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            };
+            if !ok {
+                return;
+            }
+        }
+    }
+
+    /// Sends everything stored after `sent_up_to`. `false` when the connection cannot take it.
+    async fn catch_up(&mut self) -> bool {
+        loop {
+            let batch = match self
+                .engine
+                .read_back(self.conversation_id, self.sent_up_to, REPLAY_BATCH)
+                .await
+            {
+                Ok(batch) => batch,
+                Err(err) => {
+                    tracing::error!(error = %err, "replay failed");
+                    return false;
+                }
+            };
+            let full = batch.len() as i64 == REPLAY_BATCH;
+            for message in batch {
+                self.sent_up_to = message.seq;
+                if !self
+                    .outbox
+                    .push(Queued::Frame(ServerFrame::Message { message }))
+                    .await
+                {
+                    return false;
+                }
+            }
+            if !full {
+                return true;
+            }
+        }
+    }
+}
+
+/// `typing.who` carries kind and name only.
+fn typing_identity(who: Identity) -> Identity {
+    Identity {
+        kind: who.kind,
+        id: None,
+        name: who.name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::channel::mpsc as chan;
+    use switchboard::domain::{Email, PasswordInput};
+    use switchboard::store::Store;
+    use switchboard::{EngineConfig, NewOperator};
+
+    struct Harness {
+        to_loop: chan::UnboundedSender<Incoming>,
+        from_loop: chan::UnboundedReceiver<Outgoing>,
+        conversation_id: Uuid,
+        _dir: tempfile::TempDir,
+    }
+
+    impl Harness {
+        async fn next(&mut self) -> Outgoing {
+            loop {
+                let out = tokio::time::timeout(Duration::from_secs(5), self.from_loop.next())
+                    .await
+                    .expect("the loop answers within 5 s")
+                    .expect("the loop is still running");
+                if out != Outgoing::Ping {
+                    return out;
+                }
+            }
+        }
+
+        async fn json(&mut self) -> serde_json::Value {
+            match self.next().await {
+                Outgoing::Text(text) => serde_json::from_str(&text).unwrap(),
+                other => panic!("expected text, got {other:?}"),
+            }
+        }
+
+        fn say(&self, text: &str) {
+            self.to_loop
+                .unbounded_send(Incoming::Text(text.to_owned()))
+                .unwrap();
+        }
+    }
+
+    /// Runs the loop for an operator over channels, with a real engine on a temporary database.
+    async fn harness(limits: Limits) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let engine = Engine::new(store, EngineConfig::new("http://h"));
+        let operator = engine
+            .create_operator(NewOperator {
+                email: Email::parse("op@example.com").unwrap(),
+                name: "Op".into(),
+                password: PasswordInput::parse_new("a-long-password").unwrap(),
+            })
+            .await
+            .unwrap();
+        let (session, _) = engine.create_session(&operator, None).await.unwrap();
+        let actor = Actor::Operator(operator);
+        let welcome = ServerFrame::Welcome {
+            identity: actor.identity(),
+            conversation_id: None,
+            session: None,
+        };
+        let (to_loop, incoming) = chan::unbounded();
+        let (outgoing, from_loop) = chan::unbounded();
+        tokio::spawn(run(engine, actor, welcome, outgoing, incoming, limits));
+        let mut h = Harness {
+            to_loop,
+            from_loop,
+            conversation_id: session.conversation_id,
+            _dir: dir,
+        };
+        assert_eq!(h.json().await["type"], "welcome");
+        h
+    }
+
+    #[tokio::test]
+    async fn the_loop_answers_ping_with_pong_and_invalid_json_with_an_error() {
+        let mut h = harness(Limits::default()).await;
+        h.say(r#"{"type":"ping"}"#);
+        assert_eq!(h.json().await["type"], "pong");
+        h.say("{");
+        let error = h.json().await;
+        assert_eq!(error["code"], "invalid");
+        h.say(r#"{"type":"ping"}"#);
+        assert_eq!(h.json().await["type"], "pong");
+    }
+
+    #[tokio::test]
+    async fn a_send_is_acked_then_echoed_to_the_subscribed_sender() {
+        let mut h = harness(Limits::default()).await;
+        let conv = h.conversation_id;
+        h.say(&format!(
+            r#"{{"type":"subscribe","conversation_id":"{conv}"}}"#
+        ));
+        assert_eq!(h.json().await["type"], "subscribed");
+        h.say(&format!(
+            r#"{{"type":"send","conversation_id":"{conv}","client_id":"c1","content":"hi"}}"#
+        ));
+        let ack = h.json().await;
+        assert_eq!(
+            (ack["type"].as_str(), ack["message"]["seq"].as_i64()),
+            (Some("ack"), Some(1))
+        );
+        let echo = h.json().await;
+        assert_eq!(echo["type"], "message");
+        assert_eq!(echo["message"]["client_id"], "c1");
+    }
+
+    #[tokio::test]
+    async fn too_many_bad_frames_close_with_1008() {
+        let limits = Limits {
+            bad_frames_allowed: 2,
+            ..Limits::default()
+        };
+        let mut h = harness(limits).await;
+        h.say("x");
+        h.say("y");
+        assert_eq!(h.json().await["code"], "invalid");
+        assert_eq!(h.json().await["code"], "invalid");
+        h.say("z");
+        assert_eq!(
+            h.next().await,
+            Outgoing::Close(close::POLICY, "too many bad frames")
+        );
+    }
+
+    #[tokio::test]
+    async fn an_oversized_frame_closes_with_1009() {
+        let limits = Limits {
+            max_frame_bytes: 10,
+            ..Limits::default()
+        };
+        let mut h = harness(limits).await;
+        h.say(r#"{"type":"ping","padding":"........"}"#);
+        assert_eq!(
+            h.next().await,
+            Outgoing::Close(close::TOO_BIG, "frame too large")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_silent_peer_is_pinged_and_then_dropped() {
+        let limits = Limits {
+            ping_every: Duration::from_millis(50),
+            idle_timeout: Duration::from_millis(200),
+            ..Limits::default()
+        };
+        let mut h = harness(limits).await;
+        let first = tokio::time::timeout(Duration::from_secs(2), h.from_loop.next())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(first, Outgoing::Ping);
+        assert_eq!(
+            h.next().await,
+            Outgoing::Close(close::GOING_AWAY, "no sign of life")
+        );
+    }
+
+    #[tokio::test]
+    async fn sends_over_the_window_are_rate_limited_with_the_client_id() {
+        let limits = Limits {
+            sends_per_window: 1,
+            ..Limits::default()
+        };
+        let mut h = harness(limits).await;
+        let conv = h.conversation_id;
+        for key in ["a", "b"] {
+            h.say(&format!(
+                r#"{{"type":"send","conversation_id":"{conv}","client_id":"{key}","content":"x"}}"#
+            ));
+        }
+        assert_eq!(h.json().await["type"], "ack");
+        let refused = h.json().await;
+        assert_eq!(refused["code"], "rate_limited");
+        assert_eq!(refused["client_id"], "b");
+    }
+}

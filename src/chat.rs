@@ -1,0 +1,420 @@
+//! The chat use cases: post, read back, mark read, typing, subscribe. Every door (WebSocket,
+//! REST, server function) calls these.
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use crate::auth::Token;
+use crate::domain::{ClientId, DisplayName, MessageBody};
+use crate::engine::{session_of, uuid_of, Engine};
+use crate::error::Error;
+use crate::hub::{Event, Topic};
+use crate::store::{from_millis, to_millis, MessageRow, NewMessageRow};
+use crate::wire::{Identity, Message, Operator, Sender, SenderKind, Session};
+
+/// Who is acting in a conversation.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    /// A signed-in operator: may act in any conversation.
+    Operator(Operator),
+    /// A guest of one support session: may act only in its conversation, while it is open.
+    Guest {
+        /// The session.
+        session_id: Uuid,
+        /// The session's conversation.
+        conversation_id: Uuid,
+        /// The name the guest gave, if any.
+        name: Option<DisplayName>,
+    },
+}
+
+impl Actor {
+    /// The identity other participants see.
+    pub fn identity(&self) -> Identity {
+        match self {
+            Self::Operator(op) => Identity {
+                kind: SenderKind::Operator,
+                id: Some(op.id),
+                name: Some(op.name.clone()),
+            },
+            Self::Guest {
+                session_id, name, ..
+            } => Identity {
+                kind: SenderKind::Guest,
+                id: Some(*session_id),
+                name: name.as_ref().map(|n| n.as_str().to_owned()),
+            },
+        }
+    }
+
+    /// The sender kinds whose messages this actor reads (the other side's).
+    fn reads_from(&self) -> &'static [&'static str] {
+        match self {
+            Self::Operator(_) => &["guest", "customer"],
+            Self::Guest { .. } => &["operator", "system"],
+        }
+    }
+}
+
+/// The outcome of posting: the stored message, and whether this call stored it (`false` for a
+/// repeated `client_id`).
+#[derive(Debug, Clone)]
+pub struct Posted {
+    /// The stored message.
+    pub message: Message,
+    /// Whether it was stored by this call.
+    pub created: bool,
+}
+
+pub(crate) fn message_of(row: MessageRow) -> Result<Message, Error> {
+    let kind = SenderKind::parse(&row.sender_kind)
+        .ok_or_else(|| anyhow::anyhow!("stored sender kind {:?} is unknown", row.sender_kind))?;
+    Ok(Message {
+        id: uuid_of(&row.id)?,
+        conversation_id: uuid_of(&row.conversation_id)?,
+        seq: row.seq,
+        sender: Sender {
+            kind,
+            name: row.sender_name,
+        },
+        content: row.content,
+        client_id: row.client_id,
+        created_at: from_millis(row.created_at),
+        read_at: row.read_at.map(from_millis),
+    })
+}
+
+impl Engine {
+    /// The guest behind a link token, with the name they gave: `not_found` for an unknown token,
+    /// `gone` once the session ended. Like opening the kiosk, this marks the session active.
+    pub async fn guest_actor(
+        &self,
+        token: &Token,
+        name: Option<DisplayName>,
+    ) -> Result<(Actor, Session), Error> {
+        let session = self.visit_as_guest(token).await?.session;
+        Ok((
+            Actor::Guest {
+                session_id: session.id,
+                conversation_id: session.conversation_id,
+                name,
+            },
+            session,
+        ))
+    }
+
+    /// Checks that `actor` may act in `conversation_id` now: operators anywhere that exists,
+    /// guests only in their own session's conversation while it is open.
+    async fn authorize(&self, actor: &Actor, conversation_id: Uuid) -> Result<(), Error> {
+        match actor {
+            Actor::Operator(_) => Ok(()),
+            Actor::Guest {
+                session_id,
+                conversation_id: own,
+                ..
+            } => {
+                if *own != conversation_id {
+                    return Err(Error::Forbidden("not your conversation"));
+                }
+                let row = self
+                    .inner
+                    .store
+                    .support_session(*session_id)
+                    .await?
+                    .ok_or(Error::Gone)?;
+                if session_of(&row, Utc::now())?.is_ended() {
+                    return Err(Error::Gone);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Stores a message (idempotent on `client_id`), then publishes it. A missing `client_id`
+    /// gets a fresh one.
+    #[tracing::instrument(skip_all, fields(conversation_id = %conversation_id))]
+    pub async fn post_message(
+        &self,
+        actor: &Actor,
+        conversation_id: Uuid,
+        body: MessageBody,
+        client_id: Option<ClientId>,
+    ) -> Result<Posted, Error> {
+        self.authorize(actor, conversation_id).await?;
+        let identity = actor.identity();
+        let client_id =
+            client_id.unwrap_or_else(|| ClientId::generated(Uuid::now_v7().to_string()));
+        let new = NewMessageRow {
+            id: Uuid::now_v7().to_string(),
+            conversation_id: conversation_id.to_string(),
+            sender_kind: identity.kind.as_str(),
+            sender_id: match actor {
+                Actor::Operator(op) => Some(op.id.to_string()),
+                Actor::Guest { .. } => None,
+            },
+            sender_name: identity.name,
+            content: body.as_str().to_owned(),
+            client_id: client_id.as_str().to_owned(),
+            created_at: to_millis(Utc::now()),
+        };
+        let (row, created) = self
+            .inner
+            .store
+            .insert_message(&new)
+            .await?
+            .ok_or(Error::NotFound("conversation"))?;
+        let message = message_of(row)?;
+        if created {
+            self.inner.bus.publish(
+                &Topic::Conversation(conversation_id),
+                Event::Message(message.clone()),
+            );
+        }
+        Ok(Posted { message, created })
+    }
+
+    /// Messages after `after_seq`, ascending, at most `limit`.
+    pub async fn messages(
+        &self,
+        actor: &Actor,
+        conversation_id: Uuid,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<Message>, Error> {
+        self.authorize(actor, conversation_id).await?;
+        self.read_back(conversation_id, after_seq, limit).await
+    }
+
+    /// Messages after `after_seq` without an authorization check: for a subscription that was
+    /// authorized when it started.
+    pub async fn read_back(
+        &self,
+        conversation_id: Uuid,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<Message>, Error> {
+        let id = conversation_id.to_string();
+        if self.inner.store.last_seq(&id).await?.is_none() {
+            return Err(Error::NotFound("conversation"));
+        }
+        self.inner
+            .store
+            .messages_after(&id, after_seq, limit)
+            .await?
+            .into_iter()
+            .map(message_of)
+            .collect()
+    }
+
+    /// Authorizes a subscription and returns the conversation's highest seq.
+    pub async fn open_subscription(
+        &self,
+        actor: &Actor,
+        conversation_id: Uuid,
+    ) -> Result<i64, Error> {
+        self.authorize(actor, conversation_id).await?;
+        self.inner
+            .store
+            .last_seq(&conversation_id.to_string())
+            .await?
+            .ok_or(Error::NotFound("conversation"))
+    }
+
+    /// Marks the other side's messages read up to `up_to_seq` and tells the conversation.
+    pub async fn mark_read(
+        &self,
+        actor: &Actor,
+        conversation_id: Uuid,
+        up_to_seq: i64,
+    ) -> Result<(), Error> {
+        if up_to_seq < 0 {
+            return Err(crate::domain::Invalid::new("up_to_seq", "must be 0 or more").into());
+        }
+        self.authorize(actor, conversation_id).await?;
+        let id = conversation_id.to_string();
+        if self.inner.store.last_seq(&id).await?.is_none() {
+            return Err(Error::NotFound("conversation"));
+        }
+        self.inner
+            .store
+            .mark_read(&id, actor.reads_from(), up_to_seq, to_millis(Utc::now()))
+            .await?;
+        self.inner.bus.publish(
+            &Topic::Conversation(conversation_id),
+            Event::Read {
+                conversation_id,
+                reader: actor.identity(),
+                up_to_seq,
+            },
+        );
+        Ok(())
+    }
+
+    /// Tells the conversation that `actor` is typing; `origin` (a connection id) does not hear
+    /// it back.
+    pub async fn typing(
+        &self,
+        actor: &Actor,
+        conversation_id: Uuid,
+        origin: u64,
+    ) -> Result<(), Error> {
+        self.authorize(actor, conversation_id).await?;
+        self.inner.bus.publish(
+            &Topic::Conversation(conversation_id),
+            Event::Typing {
+                conversation_id,
+                who: actor.identity(),
+                origin,
+            },
+        );
+        Ok(())
+    }
+
+    /// Unread guest messages per session id.
+    pub async fn unread_by_session(
+        &self,
+        session_ids: &[Uuid],
+    ) -> Result<std::collections::HashMap<Uuid, i64>, Error> {
+        let ids: Vec<String> = session_ids.iter().map(Uuid::to_string).collect();
+        self.inner
+            .store
+            .unread_from_guests(&ids)
+            .await?
+            .into_iter()
+            .map(|(id, n)| Ok((uuid_of(&id)?, n)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Email, PasswordInput};
+    use crate::store::Store;
+    use crate::{EngineConfig, NewOperator};
+
+    async fn setup() -> (Engine, Actor, Actor, Session, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("t.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let engine = Engine::new(store, EngineConfig::new("http://h"));
+        let op = engine
+            .create_operator(NewOperator {
+                email: Email::parse("op@example.com").unwrap(),
+                name: "Op".into(),
+                password: PasswordInput::parse_new("a-long-password").unwrap(),
+            })
+            .await
+            .unwrap();
+        let (session, link) = engine.create_session(&op, None).await.unwrap();
+        let (guest, _) = engine
+            .guest_actor(
+                &Token::from_presented(&link.guest_token),
+                DisplayName::parse("guest_name", "Ann").unwrap(),
+            )
+            .await
+            .unwrap();
+        (engine, Actor::Operator(op), guest, session, dir)
+    }
+
+    fn body(text: &str) -> MessageBody {
+        MessageBody::parse(text).unwrap()
+    }
+
+    #[tokio::test]
+    async fn seqs_start_at_one_and_a_repeated_client_id_stores_one_message() {
+        let (engine, op, guest, session, _dir) = setup().await;
+        let conv = session.conversation_id;
+        let key = ClientId::parse("k1").ok();
+        let first = engine
+            .post_message(&guest, conv, body("hi"), key.clone())
+            .await
+            .unwrap();
+        let again = engine
+            .post_message(&guest, conv, body("hi"), key)
+            .await
+            .unwrap();
+        let next = engine
+            .post_message(&op, conv, body("hello"), None)
+            .await
+            .unwrap();
+        assert!(first.created && !again.created);
+        assert_eq!(first.message.id, again.message.id);
+        assert_eq!((first.message.seq, next.message.seq), (1, 2));
+        assert_eq!(first.message.sender.name.as_deref(), Some("Ann"));
+        let all = engine.messages(&op, conv, 0, 100).await.unwrap();
+        assert_eq!(all.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1, 2]);
+    }
+
+    #[tokio::test]
+    async fn concurrent_posts_get_distinct_gap_free_seqs() {
+        let (engine, op, _guest, session, _dir) = setup().await;
+        let conv = session.conversation_id;
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let (engine, op) = (engine.clone(), op.clone());
+            tasks.push(tokio::spawn(async move {
+                engine
+                    .post_message(&op, conv, body(&format!("m{i}")), None)
+                    .await
+                    .unwrap()
+                    .message
+                    .seq
+            }));
+        }
+        let mut seqs = Vec::new();
+        for task in tasks {
+            seqs.push(task.await.unwrap());
+        }
+        seqs.sort();
+        assert_eq!(seqs, (1..=40).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn a_guest_may_not_touch_another_conversation_and_is_gone_after_the_end() {
+        let (engine, op, guest, session, _dir) = setup().await;
+        let Actor::Operator(operator) = &op else {
+            unreachable!()
+        };
+        let (other, _) = engine.create_session(operator, None).await.unwrap();
+        let err = engine
+            .post_message(&guest, other.conversation_id, body("x"), None)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Forbidden(_)));
+        engine.end_session(session.id).await.unwrap();
+        let err = engine
+            .post_message(&guest, session.conversation_id, body("x"), None)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Gone));
+    }
+
+    #[tokio::test]
+    async fn reading_marks_only_the_other_sides_messages() {
+        let (engine, op, guest, session, _dir) = setup().await;
+        let conv = session.conversation_id;
+        engine
+            .post_message(&guest, conv, body("q"), None)
+            .await
+            .unwrap();
+        engine
+            .post_message(&op, conv, body("a"), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            engine.unread_by_session(&[session.id]).await.unwrap()[&session.id],
+            1
+        );
+        engine.mark_read(&op, conv, 2).await.unwrap();
+        let all = engine.messages(&op, conv, 0, 10).await.unwrap();
+        assert!(all[0].read_at.is_some(), "the guest's message is read");
+        assert!(all[1].read_at.is_none(), "the operator's own is not");
+        assert!(engine
+            .unread_by_session(&[session.id])
+            .await
+            .unwrap()
+            .is_empty());
+    }
+}
