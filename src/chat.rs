@@ -141,6 +141,19 @@ impl Engine {
         client_id: Option<ClientId>,
     ) -> Result<Posted, Error> {
         self.authorize(actor, conversation_id).await?;
+        if let Actor::Operator(_) = actor {
+            // An ended session's conversation is closed for operators too: its guest is gone.
+            let owner = self
+                .inner
+                .store
+                .session_by_conversation(&conversation_id.to_string())
+                .await?;
+            if let Some(row) = owner {
+                if session_of(&row, Utc::now())?.is_ended() {
+                    return Err(Error::Gone);
+                }
+            }
+        }
         let identity = actor.identity();
         let client_id =
             client_id.unwrap_or_else(|| ClientId::generated(Uuid::now_v7().to_string()));

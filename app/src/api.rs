@@ -24,6 +24,8 @@ pub struct SessionView {
 pub struct SessionListView {
     /// Newest first.
     pub sessions: Vec<Session>,
+    /// Unread guest messages per session id (sessions with none are left out).
+    pub unread: std::collections::HashMap<uuid::Uuid, i64>,
     /// The server's time when it answered.
     #[serde(with = "switchboard::wire::time")]
     pub now: DateTime<Utc>,
@@ -128,9 +130,13 @@ pub async fn current_operator() -> Result<Option<Operator>, AppError> {
 pub async fn list_sessions(status: String) -> Result<SessionListView, AppError> {
     ssr::signed_in().await?;
     let filter = switchboard::domain::SessionFilter::parse(Some(&status))?;
-    let sessions = ssr::engine()?.list_sessions(filter).await?;
+    let engine = ssr::engine()?;
+    let sessions = engine.list_sessions(filter).await?;
+    let ids: Vec<uuid::Uuid> = sessions.iter().map(|s| s.id).collect();
+    let unread = engine.unread_by_session(&ids).await?;
     Ok(SessionListView {
         sessions,
+        unread,
         now: Utc::now(),
     })
 }

@@ -2,12 +2,14 @@
 //! and hydrated in the browser. Pages call the engine only through the server functions in
 //! [`api`].
 
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod api;
+pub mod chat;
 pub mod components;
 pub mod error;
 pub mod pages;
+pub mod realtime;
 
 #[cfg(feature = "ssr")]
 pub mod cookies;

@@ -1,6 +1,8 @@
 //! Switchboard's server: settings, the axum router, the REST API and the command line. It only
 //! wires: every use case lives in the engine, every page in `app`.
 
+#![recursion_limit = "512"]
+
 pub mod api;
 pub mod cli;
 pub mod error;

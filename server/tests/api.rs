@@ -323,7 +323,7 @@ async fn the_kiosk_answers_200_for_a_live_link_404_for_an_unknown_one_and_410_on
         .unwrap()
         .starts_with("text/html"));
     let html = page.text().await.unwrap();
-    assert!(html.contains("<h1>Kiosk &lt;/title&gt;&lt;b&gt;check&lt;/b&gt;</h1>"));
+    assert!(html.contains("<h1>Kiosk &lt;/title&gt;&lt;b&gt;check&lt;/b&gt;"));
     assert!(
         html.contains("<title>Kiosk &lt;/title&gt;&lt;b&gt;check&lt;/b&gt; – Switchboard</title>")
     );

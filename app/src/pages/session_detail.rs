@@ -8,10 +8,12 @@ use leptos_router::hooks::use_params_map;
 use switchboard::wire::{ErrorCode, SessionStatus};
 
 use crate::api::{get_session, EndSession, RotateLink, SessionView};
+use crate::chat::SessionChatPanel;
 use crate::components::{
     format_time, ErrorAlert, GuestLinkBox, OperatorShell, StatusBadge, TimeLeft,
 };
 use crate::i18n::*;
+use crate::realtime::{ChatState, Party};
 
 /// `/sessions/:id`.
 #[component]
@@ -102,6 +104,13 @@ fn SessionDetail(
             None => ().into_any(),
         }}
         {move || end.value().get().and_then(Result::err).map(|error| view! { <ErrorAlert error /> })}
+        <SessionChatPanel
+            party=Party::Operator
+            conversation_id=session.conversation_id
+            state=ChatState::new(ended)
+            guest_name=Signal::derive(|| None::<String>)
+            visible=Signal::derive(|| true)
+        />
         {(!ended).then(|| {
             let id_for_end = session_id.clone();
             let id_for_rotate = session_id.clone();

@@ -4,8 +4,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_query_map;
+use std::collections::HashMap;
 use switchboard::domain::SessionFilter;
+
 use switchboard::wire::{ErrorCode, Session};
+use uuid::Uuid;
 
 use crate::api::{list_sessions, CreateSession};
 use crate::components::{format_time, ErrorAlert, GuestLinkBox, OperatorShell, StatusBadge};
@@ -107,7 +110,7 @@ fn SessionTabs(created: Signal<usize>) -> impl IntoView {
                             SessionFilter::Ended => t_string!(i18n, sessions.empty_ended),
                         }}</p>
                     }.into_any(),
-                    Ok(list) => view! { <SessionTable sessions=list.sessions /> }.into_any(),
+                    Ok(list) => view! { <SessionTable sessions=list.sessions unread=list.unread /> }.into_any(),
                     Err(error) if error.code == ErrorCode::Unauthorized => view! { <Redirect path="/login" /> }.into_any(),
                     Err(error) => view! { <ErrorAlert error /> }.into_any(),
                 }
@@ -117,7 +120,7 @@ fn SessionTabs(created: Signal<usize>) -> impl IntoView {
 }
 
 #[component]
-fn SessionTable(sessions: Vec<Session>) -> impl IntoView {
+fn SessionTable(sessions: Vec<Session>, unread: HashMap<Uuid, i64>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <table class="sessions">
@@ -132,6 +135,7 @@ fn SessionTable(sessions: Vec<Session>) -> impl IntoView {
                 {sessions.into_iter().map(|session| {
                     let href = format!("/sessions/{}", session.id);
                     let title = session.title.clone();
+                    let unread = unread.get(&session.id).copied().unwrap_or(0);
                     view! {
                         <tr>
                             <td>
@@ -141,6 +145,10 @@ fn SessionTable(sessions: Vec<Session>) -> impl IntoView {
                                         None => view! { <span class="muted">{t!(i18n, sessions.untitled)}</span> }.into_any(),
                                     }}
                                 </a>
+                                {(unread > 0).then(|| view! {
+                                    " "
+                                    <span class="unread-badge">{t!(i18n, sessions.unread, count = move || unread)}</span>
+                                })}
                             </td>
                             <td><StatusBadge status=session.status /></td>
                             <td><time datetime=session.created_at.to_rfc3339()>{format_time(session.created_at)}</time></td>

@@ -1,0 +1,150 @@
+import { BrowserContext, expect, Page, test } from '@playwright/test';
+import { contextIn, createSessionByApi, OPERATOR, signInByApi, t, waitForHydration } from './helpers';
+
+/** The guest opens the chat from the footer; answers the name prompt with `name` (or skips). */
+async function openGuestChat(guest: Page, name?: string) {
+  await guest.getByRole('button', { name: t('en', 'chat.open') }).click();
+  if (name === undefined) {
+    await guest.getByRole('button', { name: t('en', 'chat.name_skip') }).click();
+  } else {
+    await guest.getByLabel(t('en', 'chat.name_label')).fill(name);
+    await guest.getByRole('button', { name: t('en', 'chat.name_save') }).click();
+  }
+  await expect(guest.getByRole('region', { name: t('en', 'chat.title') })).toBeVisible();
+}
+
+async function send(page: Page, text: string) {
+  const box = page.getByLabel(t('en', 'chat.placeholder'));
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+function bubbles(page: Page) {
+  return page.locator('ol.messages .message:not(.pending) .bubble');
+}
+
+async function connected(page: Page) {
+  await expect(page.locator('.connection')).toContainText(t('en', 'chat.connected'));
+}
+
+test('the acceptance walk-through: operator and guest chat in real time and the name survives a reload', async ({ page, browser }) => {
+  // 1. The operator creates a session.
+  await page.goto('/login');
+  await waitForHydration(page);
+  await page.getByLabel(t('en', 'login.email')).fill(OPERATOR.email);
+  await page.getByLabel(t('en', 'login.password')).fill(OPERATOR.password);
+  await page.getByRole('button', { name: t('en', 'login.submit') }).click();
+  await expect(page).toHaveURL(/\/sessions$/);
+  await waitForHydration(page);
+  await page.getByLabel(t('en', 'sessions.title_label')).fill('Walk-through');
+  await page.getByRole('button', { name: t('en', 'sessions.create') }).click();
+  const guestUrl = await page.getByLabel(t('en', 'sessions.link_label')).inputValue();
+  await page.getByRole('link', { name: t('en', 'sessions.view') }).click();
+  await waitForHydration(page);
+
+  // 2. The guest link opens in a second context.
+  const guestContext = await contextIn(browser, 'en-US');
+  const guest = await guestContext.newPage();
+  await guest.goto(guestUrl);
+  await waitForHydration(guest);
+
+  // 3. Both see the chat panel.
+  await openGuestChat(guest, 'Ann');
+  await expect(page.getByRole('region', { name: t('en', 'chat.title') })).toBeVisible();
+  await connected(page);
+  await connected(guest);
+
+  // 4. The operator sends; the guest sees it in real time.
+  await send(page, 'Hello from support');
+  await expect(bubbles(guest)).toHaveText(['Hello from support']);
+
+  // 5. The guest sends; the operator sees it in real time, with the guest's name.
+  await send(guest, 'My printer is offline');
+  await expect(bubbles(page)).toHaveText(['Hello from support', 'My printer is offline']);
+  await expect(page.locator('.message.other .sender')).toHaveText('Ann');
+  // The operator's page is open, so the guest's message is read; the guest sees "Seen" on it.
+  await expect(guest.locator('.message.own .seen')).toBeVisible();
+
+  // 6. The name is kept in localStorage across a reload.
+  await guest.reload();
+  await waitForHydration(guest);
+  const stored = await guest.evaluate(() => localStorage.getItem('switchboard.guest_name'));
+  expect(JSON.parse(stored ?? 'null')).toBe('Ann');
+  await expect(guest.getByText('You are Ann')).toBeAttached();
+  // The chat stayed open, and the history came back.
+  await expect(bubbles(guest)).toHaveText(['Hello from support', 'My printer is offline']);
+  await guestContext.close();
+});
+
+test('markup in a message shows as text and never runs', async ({ page, browser }) => {
+  await signInByApi(page.request);
+  const created = await createSessionByApi(page.request, 'Markup');
+  const guestContext = await contextIn(browser, 'en-US');
+  const guest = await guestContext.newPage();
+  await guest.goto(created.guest_url);
+  await waitForHydration(guest);
+  await openGuestChat(guest);
+
+  await page.goto(`/sessions/${created.session.id}`);
+  await waitForHydration(page);
+  await connected(page);
+  const evil = '<img src=x onerror="window.__pwned = 1">';
+  await send(page, evil);
+  await expect(bubbles(guest)).toHaveText([evil]);
+  expect(await guest.locator('ol.messages img').count()).toBe(0);
+  expect(await guest.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  await guestContext.close();
+});
+
+test('messages sent while the guest is offline arrive once, in order, when it is back', async ({ page, browser }) => {
+  await signInByApi(page.request);
+  const created = await createSessionByApi(page.request, 'Offline');
+  const guestContext: BrowserContext = await contextIn(browser, 'en-US');
+  const guest = await guestContext.newPage();
+  await guest.goto(created.guest_url);
+  await waitForHydration(guest);
+  await openGuestChat(guest);
+  await connected(guest);
+
+  await page.goto(`/sessions/${created.session.id}`);
+  await waitForHydration(page);
+  await connected(page);
+  await send(page, 'before');
+  await expect(bubbles(guest)).toHaveText(['before']);
+
+  await guestContext.setOffline(true);
+  await expect(guest.locator('.connection')).toContainText(t('en', 'chat.offline'));
+  for (const text of ['one', 'two', 'three']) {
+    await send(page, text);
+  }
+  await expect(bubbles(page)).toHaveText(['before', 'one', 'two', 'three']);
+  await guest.waitForTimeout(500);
+  await expect(bubbles(guest)).toHaveText(['before']);
+
+  await guestContext.setOffline(false);
+  await expect(bubbles(guest)).toHaveText(['before', 'one', 'two', 'three']);
+  await connected(guest);
+  await guest.waitForTimeout(1000);
+  await expect(bubbles(guest)).toHaveText(['before', 'one', 'two', 'three']);
+  await guestContext.close();
+});
+
+test('the kiosk shows the ended banner when the operator ends the session', async ({ page, browser }) => {
+  await signInByApi(page.request);
+  const created = await createSessionByApi(page.request, 'To be ended');
+  const guestContext = await contextIn(browser, 'en-US');
+  const guest = await guestContext.newPage();
+  await guest.goto(created.guest_url);
+  await waitForHydration(guest);
+  await openGuestChat(guest);
+  await connected(guest);
+
+  await page.goto(`/sessions/${created.session.id}`);
+  await waitForHydration(page);
+  await page.getByRole('button', { name: t('en', 'detail.end') }).click();
+
+  await expect(guest.getByText(t('en', 'chat.ended_banner'))).toBeVisible();
+  await expect(guest.locator('.kiosk-status')).toContainText(t('en', 'kiosk.ended_title'));
+  await expect(guest.getByLabel(t('en', 'chat.placeholder'))).toBeDisabled();
+  await guestContext.close();
+});
