@@ -45,6 +45,8 @@ link_build_cache() {
 }
 
 ensure_rust() {
+  # Tools that cargo installs land here; cargo-leptos must find wasm-bindgen on PATH.
+  export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
   command -v cargo >/dev/null 2>&1 || die "Rust is missing: install rustup (https://rustup.rs), then run this again."
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"

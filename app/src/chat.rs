@@ -220,7 +220,7 @@ fn MessageList(
                 let id = pending.client_id.clone();
                 view! {
                     <li class="message own pending">
-                        <p class="bubble">{pending.content.clone()}</p>
+                        <p class="bubble" dir="auto">{pending.content.clone()}</p>
                         <p class="meta">
                             {match pending.failed {
                                 None => view! { <span>{t!(i18n, chat.sending)}</span> }.into_any(),
@@ -278,7 +278,7 @@ fn MessageRow(message: Message, own: bool, seen: bool) -> impl IntoView {
     let kind = message.sender.kind;
     view! {
         <li class=if is_own { "message own" } else { "message other" }>
-            <p class="sender">
+            <p class="sender" dir="auto">
                 {match name {
                     Some(name) => name.into_any(),
                     None => match kind {
@@ -288,7 +288,8 @@ fn MessageRow(message: Message, own: bool, seen: bool) -> impl IntoView {
                     },
                 }}
             </p>
-            <p class="bubble">{message.content}</p>
+            // dir=auto: a Latin message in an Arabic page (and the reverse) keeps its own order.
+            <p class="bubble" dir="auto">{message.content}</p>
             <p class="meta">
                 <time datetime=message.created_at.to_rfc3339()>{time.format("%H:%M").to_string()}</time>
                 {seen.then(|| view! { <span class="seen">" · "{t!(i18n, chat.seen)}</span> })}

@@ -5,7 +5,7 @@
 //! and after connecting (with `--server-pid`).
 //!
 //! ```text
-//! ulimit -n 65536
+//! ulimit -n 8192
 //! cargo run --release -p loadgen -- --url http://127.0.0.1:3000 \
 //!     --email admin@localhost --password '...' --pairs 1000 --rate 500 --seconds 30 \
 //!     --server-pid $(pgrep -f 'switchboard serve')
