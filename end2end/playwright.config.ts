@@ -14,6 +14,7 @@ export default defineConfig({
   retries: 0,
   forbidOnly: !!process.env.CI,
   reporter: [['list']],
+  globalTeardown: './teardown.ts',
   use: {
     baseURL,
     locale: 'en-US',

@@ -12,4 +12,5 @@ export LEPTOS_SITE_ROOT="target/site"
 export RUST_LOG="${RUST_LOG:-warn}"
 printf '%s\n' "e2e-operator-password" \
   | target/release/switchboard create-operator --email e2e@example.com --name "Erin Operator"
-exec target/release/switchboard serve
+# The log is kept for the teardown, which fails the run if the server panicked.
+exec target/release/switchboard serve 2> >(tee -a "$dir/server.log" >&2)

@@ -29,6 +29,22 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// The same guest under the name given with a message; operators keep their own name.
+    pub fn with_guest_name(self, new_name: Option<DisplayName>) -> Self {
+        match self {
+            Self::Guest {
+                session_id,
+                conversation_id,
+                ..
+            } => Self::Guest {
+                session_id,
+                conversation_id,
+                name: new_name,
+            },
+            operator => operator,
+        }
+    }
+
     /// The identity other participants see.
     pub fn identity(&self) -> Identity {
         match self {

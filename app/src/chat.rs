@@ -49,7 +49,7 @@ pub fn SessionChatPanel(
     #[prop(optional)] unread: Option<RwSignal<usize>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let client = StoredValue::new_local(ChatClient::start(
+    let client = StoredValue::new(ChatClient::start(
         party.clone(),
         conversation_id,
         guest_name,
@@ -142,7 +142,7 @@ fn ConnectionDot(link: RwSignal<Link>, ended: RwSignal<bool>) -> impl IntoView {
 fn MessageList(
     state: ChatState,
     party: StoredValue<Party>,
-    client: StoredValue<ChatClient, LocalStorage>,
+    client: StoredValue<ChatClient>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let list_ref = NodeRef::<html::Div>::new();
@@ -330,7 +330,7 @@ fn TypingLine(state: ChatState) -> impl IntoView {
 }
 
 #[component]
-fn Composer(state: ChatState, client: StoredValue<ChatClient, LocalStorage>) -> impl IntoView {
+fn Composer(state: ChatState, client: StoredValue<ChatClient>) -> impl IntoView {
     let i18n = use_i18n();
     let text = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<ErrorCode>);

@@ -136,11 +136,13 @@ pub fn new_client_id() -> String {
     }
 }
 
-/// The client's handle for the panel: send, retry, mark read, typing, reconnect.
+/// The client's handle for the panel: send, retry, mark read, typing, reconnect. It is `Send`
+/// on both sides (the browser's single thread owns the real client), so it can live in an
+/// ordinary stored value that the server may drop on any thread.
 #[derive(Clone)]
 pub struct ChatClient {
     #[cfg(feature = "hydrate")]
-    inner: std::rc::Rc<browser::Client>,
+    inner: send_wrapper::SendWrapper<std::rc::Rc<browser::Client>>,
     #[cfg(not(feature = "hydrate"))]
     _server: (),
 }
@@ -156,7 +158,12 @@ impl ChatClient {
         #[cfg(feature = "hydrate")]
         {
             Self {
-                inner: browser::Client::start(party, conversation_id, guest_name, state),
+                inner: send_wrapper::SendWrapper::new(browser::Client::start(
+                    party,
+                    conversation_id,
+                    guest_name,
+                    state,
+                )),
             }
         }
         #[cfg(not(feature = "hydrate"))]

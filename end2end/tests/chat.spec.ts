@@ -1,5 +1,5 @@
 import { BrowserContext, expect, Page, test } from '@playwright/test';
-import { contextIn, createSessionByApi, OPERATOR, signInByApi, t, waitForHydration } from './helpers';
+import { contextIn, createSessionByApi, signInByApi, signInByUi, t, waitForHydration } from './helpers';
 
 /** The guest opens the chat from the footer; answers the name prompt with `name` (or skips). */
 async function openGuestChat(guest: Page, name?: string) {
@@ -29,13 +29,7 @@ async function connected(page: Page) {
 
 test('the acceptance walk-through: operator and guest chat in real time and the name survives a reload', async ({ page, browser }) => {
   // 1. The operator creates a session.
-  await page.goto('/login');
-  await waitForHydration(page);
-  await page.getByLabel(t('en', 'login.email')).fill(OPERATOR.email);
-  await page.getByLabel(t('en', 'login.password')).fill(OPERATOR.password);
-  await page.getByRole('button', { name: t('en', 'login.submit') }).click();
-  await expect(page).toHaveURL(/\/sessions$/);
-  await waitForHydration(page);
+  await signInByUi(page);
   await page.getByLabel(t('en', 'sessions.title_label')).fill('Walk-through');
   await page.getByRole('button', { name: t('en', 'sessions.create') }).click();
   const guestUrl = await page.getByLabel(t('en', 'sessions.link_label')).inputValue();

@@ -20,6 +20,17 @@ export function t(lang: string, key: string): string {
   return node;
 }
 
+/** Signs in through the sign-in form, as a person would, and lands on the sessions page. */
+export async function signInByUi(page: Page): Promise<void> {
+  await page.goto('/login');
+  await waitForHydration(page);
+  await page.getByLabel(t('en', 'login.email')).fill(OPERATOR.email);
+  await page.getByLabel(t('en', 'login.password')).fill(OPERATOR.password);
+  await page.getByRole('button', { name: t('en', 'login.submit') }).click();
+  await expect(page).toHaveURL(/\/sessions$/);
+  await waitForHydration(page);
+}
+
 /** Signs in through the JSON API; the context's cookie jar keeps the session. */
 export async function signInByApi(request: APIRequestContext): Promise<void> {
   const response = await request.post('/api/v1/auth/login', {

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { OPERATOR, contextIn, t, waitForHydration } from './helpers';
+import { OPERATOR, contextIn, signInByUi, t, waitForHydration } from './helpers';
 
 test('an operator signs in, creates a session and the guest opens its link in a second browser', async ({ page, browser }) => {
   await page.goto('/sessions');
@@ -48,13 +48,7 @@ test('an operator signs in, creates a session and the guest opens its link in a 
 });
 
 test('a new link replaces the old one, which then shows "link not found"', async ({ page, browser }) => {
-  await page.goto('/login');
-  await waitForHydration(page);
-  await page.getByLabel(t('en', 'login.email')).fill(OPERATOR.email);
-  await page.getByLabel(t('en', 'login.password')).fill(OPERATOR.password);
-  await page.getByRole('button', { name: t('en', 'login.submit') }).click();
-  await expect(page).toHaveURL(/\/sessions$/);
-  await waitForHydration(page);
+  await signInByUi(page);
 
   await page.getByLabel(t('en', 'sessions.title_label')).fill('Rotation');
   await page.getByRole('button', { name: t('en', 'sessions.create') }).click();

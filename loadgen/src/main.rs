@@ -85,17 +85,29 @@ struct Stats {
     delivered: AtomicU64,
 }
 
-/// One socket: sends what it is given, records deliveries of the other side's messages.
-async fn run_socket(
+/// One socket to open: where, as whom, in which conversation.
+struct SocketPlan {
     url: String,
     cookie: Option<String>,
     conversation_id: String,
+    /// The sender kind of this socket's own messages (`operator` or `guest`).
     own_kind: &'static str,
+}
+
+/// One socket: sends what it is given, records deliveries of the other side's messages.
+async fn run_socket(
+    plan: SocketPlan,
     mut outgoing: mpsc::Receiver<(String, String)>,
     ready: mpsc::Sender<()>,
     in_flight: InFlight,
     stats: Arc<Stats>,
 ) -> anyhow::Result<()> {
+    let SocketPlan {
+        url,
+        cookie,
+        conversation_id,
+        own_kind,
+    } = plan;
     let mut request = url.into_client_request()?;
     if let Some(cookie) = cookie {
         request.headers_mut().insert("cookie", cookie.parse()?);
@@ -218,11 +230,14 @@ async fn main() -> anyhow::Result<()> {
         ] {
             let (tx, rx) = mpsc::channel(64);
             senders.push(tx);
-            tasks.push(tokio::spawn(run_socket(
+            let plan = SocketPlan {
                 url,
                 cookie,
-                conversation_id.clone(),
+                conversation_id: conversation_id.clone(),
                 own_kind,
+            };
+            tasks.push(tokio::spawn(run_socket(
+                plan,
                 rx,
                 ready_tx.clone(),
                 in_flight.clone(),

@@ -22,7 +22,7 @@ use switchboard::wire::{
     MessageEnvelope, MessageList, Operator, PostMessageRequest, ReadRequest, SessionEnvelope,
     SessionList,
 };
-use switchboard::Actor;
+use switchboard::{Actor, Engine};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -90,10 +90,16 @@ impl FromRequestParts<AppState> for SignedIn {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = app::cookies::session_token(&parts.headers).ok_or(ApiError::Engine(
-            switchboard::Error::Unauthorized("sign in first"),
-        ))?;
-        let operator = state.engine.authenticate_operator(&token).await?;
+        Self::from_headers(&state.engine, &parts.headers).await
+    }
+}
+
+impl SignedIn {
+    /// The operator behind the session cookie in `headers`; `unauthorized` without one.
+    pub async fn from_headers(engine: &Engine, headers: &HeaderMap) -> Result<Self, ApiError> {
+        let token = app::cookies::session_token(headers)
+            .ok_or(switchboard::Error::Unauthorized("sign in first"))?;
+        let operator = engine.authenticate_operator(&token).await?;
         Ok(Self { operator, token })
     }
 }
@@ -290,15 +296,17 @@ async fn guest_post(
     Path(token): Path<String>,
     ApiJson(body): ApiJson<PostMessageRequest>,
 ) -> Result<Response, ApiError> {
-    let token = Token::from_presented(&token);
     // The link is checked before the body, so a dead link answers 404/410 whatever was sent.
-    state.engine.guest_session(&token).await?;
+    let (actor, session) = state
+        .engine
+        .guest_actor(&Token::from_presented(&token), None)
+        .await?;
     let content = MessageBody::parse(&body.content).map_err(switchboard::Error::from)?;
     let name = DisplayName::parse("guest_name", body.guest_name.as_deref().unwrap_or(""))
         .map_err(switchboard::Error::from)?;
     let client_id =
         ClientId::parse_optional(body.client_id.as_deref()).map_err(switchboard::Error::from)?;
-    let (actor, session) = state.engine.guest_actor(&token, name).await?;
+    let actor = actor.with_guest_name(name);
     let posted = state
         .engine
         .post_message(&actor, session.conversation_id, content, client_id)

@@ -139,21 +139,13 @@ async fn every_operator_route_answers_401_without_a_session() {
 async fn signing_out_ends_the_session_cookie() {
     let server = TestServer::start().await;
     let client = server.signed_in().await;
-    let response = client
-        .post(server.url("/api/v1/auth/logout"))
-        .send()
-        .await
-        .unwrap();
+    let response = server.post(&client, "/api/v1/auth/logout").await;
     assert_eq!(response.status(), 204);
     assert!(response.headers()["set-cookie"]
         .to_str()
         .unwrap()
         .contains("Max-Age=0"));
-    let response = client
-        .get(server.url("/api/v1/sessions"))
-        .send()
-        .await
-        .unwrap();
+    let response = server.get(&client, "/api/v1/sessions").await;
     assert_eq!(response.status(), 401);
 }
 
@@ -182,14 +174,9 @@ async fn sessions_are_created_listed_newest_first_and_ended() {
     );
     assert_eq!(second["session"]["title"], Value::Null);
 
-    let open: Value = client
-        .get(server.url("/api/v1/sessions?status=open"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let open: Value = server
+        .get_json(&client, "/api/v1/sessions?status=open")
+        .await;
     let ids: Vec<&str> = open["sessions"]
         .as_array()
         .unwrap()
@@ -205,11 +192,9 @@ async fn sessions_are_created_listed_newest_first_and_ended() {
     );
 
     let id = session["id"].as_str().unwrap();
-    let ended = client
-        .post(server.url(&format!("/api/v1/sessions/{id}/end")))
-        .send()
-        .await
-        .unwrap();
+    let ended = server
+        .post(&client, &format!("/api/v1/sessions/{id}/end"))
+        .await;
     assert_eq!(ended.status(), 200);
     let ended: Value = ended.json().await.unwrap();
     assert_eq!(ended["session"]["status"], "ended");
@@ -217,34 +202,22 @@ async fn sessions_are_created_listed_newest_first_and_ended() {
     assert!(ended_at.is_string());
 
     // Ending twice is fine and changes nothing.
-    let again: Value = client
-        .post(server.url(&format!("/api/v1/sessions/{id}/end")))
-        .send()
+    let again: Value = server
+        .post(&client, &format!("/api/v1/sessions/{id}/end"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(again["session"]["ended_at"], ended_at);
 
-    let ended_list: Value = client
-        .get(server.url("/api/v1/sessions?status=ended"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ended_list: Value = server
+        .get_json(&client, "/api/v1/sessions?status=ended")
+        .await;
     assert_eq!(ended_list["sessions"].as_array().unwrap().len(), 1);
     assert_eq!(ended_list["sessions"][0]["id"], id);
-    let fetched: Value = client
-        .get(server.url(&format!("/api/v1/sessions/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fetched: Value = server
+        .get_json(&client, &format!("/api/v1/sessions/{id}"))
+        .await;
     assert_eq!(fetched["session"]["status"], "ended");
 }
 
@@ -256,11 +229,9 @@ async fn rotating_the_link_stops_the_old_token_at_once() {
     let id = created["session"]["id"].as_str().unwrap();
     let old = created["guest_token"].as_str().unwrap();
 
-    let response = client
-        .post(server.url(&format!("/api/v1/sessions/{id}/rotate_link")))
-        .send()
-        .await
-        .unwrap();
+    let response = server
+        .post(&client, &format!("/api/v1/sessions/{id}/rotate_link"))
+        .await;
     assert_eq!(response.status(), 200);
     let rotated: Value = response.json().await.unwrap();
     let new = rotated["guest_token"].as_str().unwrap();
@@ -271,31 +242,19 @@ async fn rotating_the_link_stops_the_old_token_at_once() {
     );
 
     let guest = server.client();
-    let old_page = guest
-        .get(server.url(&format!("/support/guest/{old}")))
-        .send()
-        .await
-        .unwrap();
+    let old_page = server.get(&guest, &format!("/support/guest/{old}")).await;
     assert_eq!(old_page.status(), 404);
-    let new_page = guest
-        .get(server.url(&format!("/support/guest/{new}")))
-        .send()
-        .await
-        .unwrap();
+    let new_page = server.get(&guest, &format!("/support/guest/{new}")).await;
     assert_eq!(new_page.status(), 200);
     assert!(new_page.text().await.unwrap().contains("Rotate me"));
 
     // An ended session's link cannot be renewed.
-    client
-        .post(server.url(&format!("/api/v1/sessions/{id}/end")))
-        .send()
-        .await
-        .unwrap();
-    let response = client
-        .post(server.url(&format!("/api/v1/sessions/{id}/rotate_link")))
-        .send()
-        .await
-        .unwrap();
+    server
+        .post(&client, &format!("/api/v1/sessions/{id}/end"))
+        .await;
+    let response = server
+        .post(&client, &format!("/api/v1/sessions/{id}/rotate_link"))
+        .await;
     assert_eq!(response.status(), 410);
     assert_eq!(error_code(response).await, "gone");
 }
@@ -311,11 +270,7 @@ async fn the_kiosk_answers_200_for_a_live_link_404_for_an_unknown_one_and_410_on
     let id = created["session"]["id"].as_str().unwrap();
     let guest = server.client();
 
-    let page = guest
-        .get(server.url(&format!("/support/guest/{token}")))
-        .send()
-        .await
-        .unwrap();
+    let page = server.get(&guest, &format!("/support/guest/{token}")).await;
     assert_eq!(page.status(), 200);
     assert_eq!(page.headers()["referrer-policy"], "no-referrer");
     assert!(page.headers()["content-type"]
@@ -333,35 +288,22 @@ async fn the_kiosk_answers_200_for_a_live_link_404_for_an_unknown_one_and_410_on
     );
 
     // Opening the link marks the session active.
-    let fetched: Value = client
-        .get(server.url(&format!("/api/v1/sessions/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fetched: Value = server
+        .get_json(&client, &format!("/api/v1/sessions/{id}"))
+        .await;
     assert_eq!(fetched["session"]["status"], "active");
 
-    let unknown = guest
-        .get(server.url("/support/guest/not-a-real-token-at-all"))
-        .send()
-        .await
-        .unwrap();
+    let unknown = server
+        .get(&guest, "/support/guest/not-a-real-token-at-all")
+        .await;
     assert_eq!(unknown.status(), 404);
     assert_eq!(unknown.headers()["referrer-policy"], "no-referrer");
     assert!(unknown.text().await.unwrap().contains("Link not found"));
 
-    client
-        .post(server.url(&format!("/api/v1/sessions/{id}/end")))
-        .send()
-        .await
-        .unwrap();
-    let ended = guest
-        .get(server.url(&format!("/support/guest/{token}")))
-        .send()
-        .await
-        .unwrap();
+    server
+        .post(&client, &format!("/api/v1/sessions/{id}/end"))
+        .await;
+    let ended = server.get(&guest, &format!("/support/guest/{token}")).await;
     assert_eq!(ended.status(), 410);
     assert!(ended
         .text()
@@ -384,14 +326,9 @@ async fn an_expired_link_gives_410_and_lists_the_session_as_ended() {
         .await
         .unwrap();
     assert_eq!(page.status(), 410);
-    let ended: Value = client
-        .get(server.url("/api/v1/sessions?status=ended"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ended: Value = server
+        .get_json(&client, "/api/v1/sessions?status=ended")
+        .await;
     assert_eq!(ended["sessions"][0]["status"], "ended");
     assert_eq!(
         ended["sessions"][0]["ended_at"],
@@ -525,11 +462,7 @@ async fn bad_session_input_is_refused_and_nothing_is_stored() {
     assert_eq!(count.0, 0);
 
     // An empty body is a session without a title.
-    let response = client
-        .post(server.url("/api/v1/sessions"))
-        .send()
-        .await
-        .unwrap();
+    let response = server.post(&client, "/api/v1/sessions").await;
     assert_eq!(response.status(), 201);
 }
 
@@ -546,17 +479,14 @@ async fn unknown_ids_status_filters_and_routes_get_contract_errors() {
         assert_eq!(response.status(), 404, "{path}");
         assert_eq!(error_code(response).await, "not_found", "{path}");
     }
-    let response = client
-        .post(server.url("/api/v1/sessions/0193a000-0000-7000-8000-000000000000/end"))
-        .send()
-        .await
-        .unwrap();
+    let response = server
+        .post(
+            &client,
+            "/api/v1/sessions/0193a000-0000-7000-8000-000000000000/end",
+        )
+        .await;
     assert_eq!(response.status(), 404);
-    let response = client
-        .get(server.url("/api/v1/sessions?status=closed"))
-        .send()
-        .await
-        .unwrap();
+    let response = server.get(&client, "/api/v1/sessions?status=closed").await;
     assert_eq!(response.status(), 422);
     assert_eq!(error_code(response).await, "invalid");
 }
@@ -604,11 +534,7 @@ async fn pages_carry_security_headers_and_dashboard_pages_redirect_to_sign_in() 
             "{path} -> {location}"
         );
     }
-    let missing = client
-        .get(server.url("/no/such/page"))
-        .send()
-        .await
-        .unwrap();
+    let missing = server.get(&client, "/no/such/page").await;
     assert_eq!(missing.status(), 404);
 }
 

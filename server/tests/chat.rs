@@ -505,10 +505,6 @@ async fn the_rest_routes_post_read_back_and_mark_read() {
     assert_eq!(unknown.status(), 404);
     let no_cookie = p.server.client().get(&conv_url).send().await.unwrap();
     assert_eq!(no_cookie.status(), 401);
-    let bad_token = guest
-        .get(p.server.url("/support/guest/nope/messages"))
-        .send()
-        .await
-        .unwrap();
+    let bad_token = p.server.get(&guest, "/support/guest/nope/messages").await;
     assert_eq!(bad_token.status(), 404);
 }

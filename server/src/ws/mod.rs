@@ -14,6 +14,7 @@ use switchboard::domain::DisplayName;
 use switchboard::wire::ServerFrame;
 use switchboard::{Actor, Engine};
 
+use crate::api::SignedIn;
 use crate::error::ApiError;
 use crate::state::AppState;
 use connection::{Incoming, Limits, Outgoing};
@@ -82,10 +83,7 @@ async fn authenticate(
     if query.widget_token.is_some() {
         return Err(switchboard::Error::Unauthorized("widget sign-in is not available yet").into());
     }
-    let token = app::cookies::session_token(headers)
-        .ok_or(switchboard::Error::Unauthorized("sign in first"))?;
-    let operator = engine.authenticate_operator(&token).await?;
-    let actor = Actor::Operator(operator);
+    let actor = Actor::Operator(SignedIn::from_headers(engine, headers).await?.operator);
     let welcome = ServerFrame::Welcome {
         identity: actor.identity(),
         conversation_id: None,

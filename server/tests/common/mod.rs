@@ -116,6 +116,25 @@ impl TestServer {
         format!("{}/ws{}", self.base.replacen("http://", "ws://", 1), query)
     }
 
+    /// `GET path` with `client`.
+    pub async fn get(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
+        client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// `GET path` with `client`, read as JSON.
+    pub async fn get_json(&self, client: &reqwest::Client, path: &str) -> serde_json::Value {
+        self.get(client, path)
+            .await
+            .json()
+            .await
+            .expect("JSON body")
+    }
+
+    /// `POST path` with `client` and no body.
+    pub async fn post(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
+        client.post(self.url(path)).send().await.expect("POST")
+    }
+
     /// Creates a session through the API and returns the whole answer.
     pub async fn create_session(
         &self,
