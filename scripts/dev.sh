@@ -101,11 +101,23 @@ cmd_test() {
   ensure_rust
   ensure_node
   ensure_chromium
+  local logs
+  logs="$(mktemp -d)"
   say "cargo tests: engine, app and server"
-  cargo test --workspace --exclude frontend
+  cargo test --workspace --exclude frontend 2>&1 | tee "$logs/cargo.log"
   build_release
   say "Playwright end-to-end tests against the release build"
-  (cd end2end && npx playwright test)
+  (cd end2end && npx playwright test) 2>&1 | tee "$logs/e2e.log"
+  # One closing line for the whole suite (both runners exited 0 to get here).
+  local unit e2e
+  unit=$(grep -Eo '[0-9]+ passed; [0-9]+ failed' "$logs/cargo.log" | awk '{p+=$1; f+=$3} END {print p+0, f+0}')
+  e2e=$(grep -Eo '^ *[0-9]+ passed' "$logs/e2e.log" | tail -n 1 | tr -dc '0-9')
+  set -- $unit
+  if [ "${1:-0}" -eq 0 ] || [ "${e2e:-0}" -eq 0 ]; then
+    die "a runner executed no tests (cargo: ${1:-0}, playwright: ${e2e:-0})"
+  fi
+  echo "tests: $(( $1 + e2e )) passed, $2 failed"
+  rm -rf "$logs"
 }
 
 case "${1:-}" in
