@@ -811,4 +811,120 @@ mod tests {
         assert_eq!(refused["code"], "rate_limited");
         assert_eq!(refused["client_id"], "b");
     }
+
+    /// Frames queued by a forwarder, as message seqs.
+    async fn queued_seqs(rx: &mut mpsc::Receiver<Queued>, n: usize) -> Vec<i64> {
+        let mut seqs = Vec::new();
+        while seqs.len() < n {
+            let item = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+                .await
+                .expect("a frame within 5 s")
+                .expect("the forwarder is running");
+            if let Queued::Frame(ServerFrame::Message { message }) = item {
+                seqs.push(message.seq);
+            }
+        }
+        seqs
+    }
+
+    #[tokio::test]
+    async fn a_forwarder_fills_gaps_skips_duplicates_and_resyncs_after_lagging() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let engine = Engine::new(store, EngineConfig::new("http://h"));
+        let operator = engine
+            .create_operator(NewOperator {
+                email: Email::parse("op@example.com").unwrap(),
+                name: "Op".into(),
+                password: PasswordInput::parse_new("a-long-password").unwrap(),
+            })
+            .await
+            .unwrap();
+        let (session, _) = engine.create_session(&operator, None).await.unwrap();
+        let conv = session.conversation_id;
+        let actor = Actor::Operator(operator);
+        let mut stored = Vec::new();
+        for i in 0..6 {
+            let body = MessageBody::parse(&format!("m{i}")).unwrap();
+            stored.push(
+                engine
+                    .post_message(&actor, conv, body, None)
+                    .await
+                    .unwrap()
+                    .message,
+            );
+        }
+        // A channel the test controls, with room for one event only.
+        let (events, rx) = broadcast::channel(1);
+        let (tx, mut queued) = mpsc::channel(64);
+        let forwarder = Forwarder {
+            engine: engine.clone(),
+            conversation_id: conv,
+            sent_up_to: 1,
+            connection: 0,
+            is_guest: false,
+            outbox: Outbox {
+                tx,
+                overflow: Arc::new(Notify::new()),
+            },
+        };
+        let task = tokio::spawn(forwarder.run(rx));
+        // The replay after seq 1: 2..=6 from the store, each once.
+        assert_eq!(queued_seqs(&mut queued, 5).await, vec![2, 3, 4, 5, 6]);
+        // A duplicate of what was sent is skipped.
+        let _ = events.send(Event::Message(stored[5].clone()));
+        assert!(
+            tokio::time::timeout(Duration::from_millis(200), queued.recv())
+                .await
+                .is_err()
+        );
+
+        // Three new messages whose events overflow the one-slot channel before the forwarder
+        // runs again (this test's runtime has one thread): it lags, and the store fills in.
+        let mut later = Vec::new();
+        for i in 6..9 {
+            let body = MessageBody::parse(&format!("m{i}")).unwrap();
+            later.push(
+                engine
+                    .post_message(&actor, conv, body, None)
+                    .await
+                    .unwrap()
+                    .message,
+            );
+        }
+        for message in &later {
+            let _ = events.send(Event::Message(message.clone()));
+        }
+        assert_eq!(queued_seqs(&mut queued, 3).await, vec![7, 8, 9]);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(200), queued.recv())
+                .await
+                .is_err()
+        );
+
+        // A later message published before an earlier one: both arrive, in order, once.
+        let mut pair = Vec::new();
+        for i in 9..11 {
+            let body = MessageBody::parse(&format!("m{i}")).unwrap();
+            pair.push(
+                engine
+                    .post_message(&actor, conv, body, None)
+                    .await
+                    .unwrap()
+                    .message,
+            );
+        }
+        let _ = events.send(Event::Message(pair[1].clone()));
+        assert_eq!(queued_seqs(&mut queued, 2).await, vec![10, 11]);
+        let _ = events.send(Event::Message(pair[0].clone()));
+        assert!(
+            tokio::time::timeout(Duration::from_millis(200), queued.recv())
+                .await
+                .is_err()
+        );
+        task.abort();
+    }
 }
