@@ -108,9 +108,11 @@ pub fn App() -> impl IntoView {
 #[component]
 fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();
-    let app_name = move || t_string!(i18n, app.name);
+    // Titles are plain strings, never signals: leptos_meta renders them after the page's
+    // reactive owner is gone, and reading a signal there panics under concurrent load.
+    let app_name = t_string!(i18n, app.name).to_owned();
     view! { <Title formatter=move |text: String| {
-        let title = if text.is_empty() { app_name().to_string() } else { format!("{text} – {}", app_name()) };
+        let title = if text.is_empty() { app_name.clone() } else { format!("{text} – {app_name}") };
         escape_for_ssr(title)
     } /> }
 }

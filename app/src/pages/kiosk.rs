@@ -90,7 +90,7 @@ fn KioskLayout(session: Session, token: String) -> impl IntoView {
     };
     let status = session.status;
     view! {
-        <Title text=move || title.clone().unwrap_or_else(|| t_string!(i18n, kiosk.default_title).to_owned()) />
+        <Title text=title.unwrap_or_else(|| t_string!(i18n, kiosk.default_title).to_owned()) />
         <div class="kiosk">
             <header class="kiosk-header">
                 <h1>{match heading {
@@ -211,7 +211,7 @@ fn NameLine(guest_name: RwSignal<Option<String>>, name_asked: RwSignal<bool>) ->
 fn KioskEnded() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, kiosk.ended_title) />
+        <Title text=t_string!(i18n, kiosk.ended_title).to_owned() />
         <main id="main" class="centered">
             <div class="card ended">
                 <h1>{t!(i18n, kiosk.ended_title)}</h1>
@@ -227,7 +227,7 @@ fn KioskEnded() -> impl IntoView {
 fn KioskNotFound() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, kiosk.not_found_title) />
+        <Title text=t_string!(i18n, kiosk.not_found_title).to_owned() />
         <main id="main" class="centered">
             <div class="card">
                 <h1>{t!(i18n, kiosk.not_found_title)}</h1>

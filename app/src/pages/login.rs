@@ -15,7 +15,7 @@ pub fn LoginPage() -> impl IntoView {
     let pending = login.pending();
     let error = move || login.value().get().and_then(Result::err);
     view! {
-        <Title text=move || t_string!(i18n, login.title) />
+        <Title text=t_string!(i18n, login.title).to_owned() />
         <main id="main" class="centered">
             <div class="card auth">
                 <p class="brand">{t!(i18n, app.name)}</p>

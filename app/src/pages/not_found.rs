@@ -14,7 +14,7 @@ pub fn NotFound() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, not_found.title) />
+        <Title text=t_string!(i18n, not_found.title).to_owned() />
         <main id="main" class="centered">
             <div class="card">
                 <h1>{t!(i18n, not_found.title)}</h1>

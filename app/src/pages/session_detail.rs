@@ -36,7 +36,7 @@ pub fn SessionDetailPage() -> impl IntoView {
                         Ok(view) => view! { <SessionDetail view end rotate /> }.into_any(),
                         Err(error) if error.code == ErrorCode::Unauthorized => view! { <Redirect path="/login" /> }.into_any(),
                         Err(error) if error.code == ErrorCode::NotFound => view! {
-                            <Title text=move || t_string!(i18n, errors.not_found) />
+                            <Title text=t_string!(i18n, errors.not_found).to_owned() />
                             <h1>{t!(i18n, errors.not_found)}</h1>
                             <p>{t!(i18n, detail.not_found)}</p>
                         }.into_any(),
@@ -62,7 +62,7 @@ fn SessionDetail(
     let heading = title.clone();
     let session_id = session.id.to_string();
     view! {
-        <Title text=move || title.clone().unwrap_or_else(|| t_string!(i18n, sessions.untitled).to_owned()) />
+        <Title text=title.unwrap_or_else(|| t_string!(i18n, sessions.untitled).to_owned()) />
         <h1>{match heading {
             Some(text) => text.into_any(),
             None => t!(i18n, sessions.untitled).into_any(),

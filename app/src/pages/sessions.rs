@@ -26,7 +26,7 @@ pub fn SessionsPage() -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<CreateSession>::new();
     view! {
-        <Title text=move || t_string!(i18n, sessions.title) />
+        <Title text=t_string!(i18n, sessions.title).to_owned() />
         <OperatorShell>
             <h1>{t!(i18n, sessions.title)}</h1>
             <NewSessionForm create />
