@@ -58,6 +58,13 @@ impl TokenDigest {
     }
 }
 
+/// A fresh Content-Security-Policy nonce: 128 bits, base64url.
+pub fn csp_nonce() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// A password that is generated for a new operator: 20 characters of base64url (120 bits).
 pub fn generate_password() -> String {
     let mut bytes = [0u8; 15];

@@ -54,24 +54,22 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The Content-Security-Policy of a page: only our own scripts, the inline hydration script
-/// that carries this response's nonce, and our own wasm.
+/// This response's CSP nonce, chosen by the server's security middleware before rendering and
+/// carried in the request's extensions. The middleware also writes the policy header, so the
+/// header and the page's scripts always agree.
 #[cfg(feature = "ssr")]
-fn set_page_csp() {
-    use axum::http::{header, HeaderValue};
-    let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
-        return;
-    };
-    let policy = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
-         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-    );
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+#[derive(Debug, Clone)]
+pub struct CspNonce(pub String);
+
+/// Provides what server functions and pages need on every request: the server context, and the
+/// middleware's nonce in place of the one Leptos generated.
+#[cfg(feature = "ssr")]
+pub fn provide_server_context(context: ServerContext) {
+    provide_context(context);
+    let nonce = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+    if let Some(CspNonce(nonce)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
     }
 }
 
@@ -79,8 +77,6 @@ fn set_page_csp() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    #[cfg(feature = "ssr")]
-    set_page_csp();
     // Effects run only in the browser, after hydration: the mark tells tests (and curious
     // people in devtools) that the page is live.
     Effect::new(|_| {

@@ -1,4 +1,4 @@
-import { BrowserContext, expect, Page, test } from '@playwright/test';
+import { Browser, expect, Page, test } from '@playwright/test';
 import { contextIn, createSessionByApi, signInByApi, signInByUi, t, waitForHydration } from './helpers';
 
 /** The guest opens the chat from the footer; answers the name prompt with `name` (or skips). */
@@ -25,6 +25,26 @@ function bubbles(page: Page) {
 
 async function connected(page: Page) {
   await expect(page.locator('.connection')).toContainText(t('en', 'chat.connected'));
+}
+
+/**
+ * Signs the operator in, creates a session titled `title`, opens its link in a second context
+ * with the chat open (name skipped), then opens the session page for the operator. Both sides
+ * are hydrated and connected.
+ */
+async function chatPair(page: Page, browser: Browser, title: string) {
+  await signInByApi(page.request);
+  const created = await createSessionByApi(page.request, title);
+  const guestContext = await contextIn(browser, 'en-US');
+  const guest = await guestContext.newPage();
+  await guest.goto(created.guest_url);
+  await waitForHydration(guest);
+  await openGuestChat(guest);
+  await connected(guest);
+  await page.goto(`/sessions/${created.session.id}`);
+  await waitForHydration(page);
+  await connected(page);
+  return { guest, guestContext };
 }
 
 test('the acceptance walk-through: operator and guest chat in real time and the name survives a reload', async ({ page, browser }) => {
@@ -71,17 +91,7 @@ test('the acceptance walk-through: operator and guest chat in real time and the 
 });
 
 test('markup in a message shows as text and never runs', async ({ page, browser }) => {
-  await signInByApi(page.request);
-  const created = await createSessionByApi(page.request, 'Markup');
-  const guestContext = await contextIn(browser, 'en-US');
-  const guest = await guestContext.newPage();
-  await guest.goto(created.guest_url);
-  await waitForHydration(guest);
-  await openGuestChat(guest);
-
-  await page.goto(`/sessions/${created.session.id}`);
-  await waitForHydration(page);
-  await connected(page);
+  const { guest, guestContext } = await chatPair(page, browser, 'Markup');
   const evil = '<img src=x onerror="window.__pwned = 1">';
   await send(page, evil);
   await expect(bubbles(guest)).toHaveText([evil]);
@@ -91,18 +101,7 @@ test('markup in a message shows as text and never runs', async ({ page, browser 
 });
 
 test('messages sent while the guest is offline arrive once, in order, when it is back', async ({ page, browser }) => {
-  await signInByApi(page.request);
-  const created = await createSessionByApi(page.request, 'Offline');
-  const guestContext: BrowserContext = await contextIn(browser, 'en-US');
-  const guest = await guestContext.newPage();
-  await guest.goto(created.guest_url);
-  await waitForHydration(guest);
-  await openGuestChat(guest);
-  await connected(guest);
-
-  await page.goto(`/sessions/${created.session.id}`);
-  await waitForHydration(page);
-  await connected(page);
+  const { guest, guestContext } = await chatPair(page, browser, 'Offline');
   await send(page, 'before');
   await expect(bubbles(guest)).toHaveText(['before']);
 
@@ -124,17 +123,7 @@ test('messages sent while the guest is offline arrive once, in order, when it is
 });
 
 test('the kiosk shows the ended banner when the operator ends the session', async ({ page, browser }) => {
-  await signInByApi(page.request);
-  const created = await createSessionByApi(page.request, 'To be ended');
-  const guestContext = await contextIn(browser, 'en-US');
-  const guest = await guestContext.newPage();
-  await guest.goto(created.guest_url);
-  await waitForHydration(guest);
-  await openGuestChat(guest);
-  await connected(guest);
-
-  await page.goto(`/sessions/${created.session.id}`);
-  await waitForHydration(page);
+  const { guest, guestContext } = await chatPair(page, browser, 'To be ended');
   await page.getByRole('button', { name: t('en', 'detail.end') }).click();
 
   await expect(guest.getByText(t('en', 'chat.ended_banner'))).toBeVisible();

@@ -8,16 +8,25 @@ use axum::response::Response;
 /// The guest pages: their URL carries the guest token.
 const GUEST_PREFIX: &str = "/support/guest/";
 
-/// The Content-Security-Policy for every response. Pages may replace it with a stricter,
-/// per-response one (see `app::csp`); this is the floor for everything else.
-pub const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-     style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
-     object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+/// The Content-Security-Policy, with the nonce of the response's inline scripts: only our own
+/// scripts, the inline hydration scripts that carry the nonce, and our own wasm.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
 
-/// Adds the security headers to every response. The guest kiosk gets `no-referrer`, because its
-/// URL is its credential.
-pub async fn headers(request: Request, next: Next) -> Response {
+/// Adds the security headers to every response. Each request gets a fresh CSP nonce, which the
+/// page render uses for its inline scripts (see `app::provide_server_context`). The guest kiosk
+/// gets `no-referrer`, because its URL is its credential.
+pub async fn headers(mut request: Request, next: Next) -> Response {
     let guest_page = request.uri().path().starts_with(GUEST_PREFIX);
+    let nonce = switchboard::auth::csp_nonce();
+    request
+        .extensions_mut()
+        .insert(app::CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let referrer = if guest_page {
@@ -39,11 +48,8 @@ pub async fn headers(request: Request, next: Next) -> Response {
         HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),
     );
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(DEFAULT_CSP),
-        );
+    if let Ok(policy) = HeaderValue::from_str(&content_security_policy(&nonce)) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     if guest_page {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -11,7 +11,6 @@ use axum::response::IntoResponse;
 use axum::routing::any;
 use axum::Router;
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use switchboard::domain::Email;
 use switchboard::store::Store;
@@ -62,7 +61,7 @@ pub fn router(state: AppState) -> Router {
             routes,
             {
                 let context = context.clone();
-                move || provide_context(context.clone())
+                move || app::provide_server_context(context.clone())
             },
             move || shell(leptos_options.clone()),
         )
@@ -72,7 +71,7 @@ pub fn router(state: AppState) -> Router {
         >(
             {
                 let context = context.clone();
-                move || provide_context(context.clone())
+                move || app::provide_server_context(context.clone())
             },
             shell,
         ))

@@ -505,6 +505,15 @@ async fn pages_carry_security_headers_and_dashboard_pages_redirect_to_sign_in() 
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["x-frame-options"], "DENY");
     let html = login.text().await.unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap();
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the inline scripts carry the header's nonce"
+    );
     assert!(
         html.contains("<form"),
         "the sign-in form renders without JS"

@@ -673,8 +673,36 @@ mod tests {
         }
     }
 
-    /// Runs the loop for an operator over channels, with a real engine on a temporary database.
-    async fn harness(limits: Limits) -> Harness {
+    /// Posts `texts` as the operator and returns the stored messages.
+    async fn post_all(
+        engine: &Engine,
+        actor: &Actor,
+        conv: Uuid,
+        texts: std::ops::Range<i32>,
+    ) -> Vec<switchboard::wire::Message> {
+        let mut stored = Vec::new();
+        for i in texts {
+            let body = MessageBody::parse(&format!("m{i}")).unwrap();
+            stored.push(
+                engine
+                    .post_message(actor, conv, body, None)
+                    .await
+                    .unwrap()
+                    .message,
+            );
+        }
+        stored
+    }
+
+    /// Nothing more is queued within 200 ms.
+    async fn nothing_more(rx: &mut mpsc::Receiver<Queued>) -> bool {
+        tokio::time::timeout(Duration::from_millis(200), rx.recv())
+            .await
+            .is_err()
+    }
+
+    /// A real engine on a temporary database, with one operator and one support session.
+    async fn engine_with_session() -> (Engine, Actor, Uuid, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
             .await
@@ -690,7 +718,17 @@ mod tests {
             .await
             .unwrap();
         let (session, _) = engine.create_session(&operator, None).await.unwrap();
-        let actor = Actor::Operator(operator);
+        (
+            engine,
+            Actor::Operator(operator),
+            session.conversation_id,
+            dir,
+        )
+    }
+
+    /// Runs the loop for an operator over channels, with a real engine on a temporary database.
+    async fn harness(limits: Limits) -> Harness {
+        let (engine, actor, conversation_id, dir) = engine_with_session().await;
         let welcome = ServerFrame::Welcome {
             identity: actor.identity(),
             conversation_id: None,
@@ -702,7 +740,7 @@ mod tests {
         let mut h = Harness {
             to_loop,
             from_loop,
-            conversation_id: session.conversation_id,
+            conversation_id,
             _dir: dir,
         };
         assert_eq!(h.json().await["type"], "welcome");
@@ -829,34 +867,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_forwarder_fills_gaps_skips_duplicates_and_resyncs_after_lagging() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
-            .await
-            .unwrap();
-        store.migrate().await.unwrap();
-        let engine = Engine::new(store, EngineConfig::new("http://h"));
-        let operator = engine
-            .create_operator(NewOperator {
-                email: Email::parse("op@example.com").unwrap(),
-                name: "Op".into(),
-                password: PasswordInput::parse_new("a-long-password").unwrap(),
-            })
-            .await
-            .unwrap();
-        let (session, _) = engine.create_session(&operator, None).await.unwrap();
-        let conv = session.conversation_id;
-        let actor = Actor::Operator(operator);
-        let mut stored = Vec::new();
-        for i in 0..6 {
-            let body = MessageBody::parse(&format!("m{i}")).unwrap();
-            stored.push(
-                engine
-                    .post_message(&actor, conv, body, None)
-                    .await
-                    .unwrap()
-                    .message,
-            );
-        }
+        let (engine, actor, conv, _dir) = engine_with_session().await;
+        let stored = post_all(&engine, &actor, conv, 0..6).await;
         // A channel the test controls, with room for one event only.
         let (events, rx) = broadcast::channel(1);
         let (tx, mut queued) = mpsc::channel(64);
@@ -876,55 +888,23 @@ mod tests {
         assert_eq!(queued_seqs(&mut queued, 5).await, vec![2, 3, 4, 5, 6]);
         // A duplicate of what was sent is skipped.
         let _ = events.send(Event::Message(stored[5].clone()));
-        assert!(
-            tokio::time::timeout(Duration::from_millis(200), queued.recv())
-                .await
-                .is_err()
-        );
+        assert!(nothing_more(&mut queued).await);
 
         // Three new messages whose events overflow the one-slot channel before the forwarder
         // runs again (this test's runtime has one thread): it lags, and the store fills in.
-        let mut later = Vec::new();
-        for i in 6..9 {
-            let body = MessageBody::parse(&format!("m{i}")).unwrap();
-            later.push(
-                engine
-                    .post_message(&actor, conv, body, None)
-                    .await
-                    .unwrap()
-                    .message,
-            );
-        }
+        let later = post_all(&engine, &actor, conv, 6..9).await;
         for message in &later {
             let _ = events.send(Event::Message(message.clone()));
         }
         assert_eq!(queued_seqs(&mut queued, 3).await, vec![7, 8, 9]);
-        assert!(
-            tokio::time::timeout(Duration::from_millis(200), queued.recv())
-                .await
-                .is_err()
-        );
+        assert!(nothing_more(&mut queued).await);
 
         // A later message published before an earlier one: both arrive, in order, once.
-        let mut pair = Vec::new();
-        for i in 9..11 {
-            let body = MessageBody::parse(&format!("m{i}")).unwrap();
-            pair.push(
-                engine
-                    .post_message(&actor, conv, body, None)
-                    .await
-                    .unwrap()
-                    .message,
-            );
-        }
+        let pair = post_all(&engine, &actor, conv, 9..11).await;
         let _ = events.send(Event::Message(pair[1].clone()));
         assert_eq!(queued_seqs(&mut queued, 2).await, vec![10, 11]);
         let _ = events.send(Event::Message(pair[0].clone()));
-        assert!(
-            tokio::time::timeout(Duration::from_millis(200), queued.recv())
-                .await
-                .is_err()
-        );
+        assert!(nothing_more(&mut queued).await);
         task.abort();
     }
 }
