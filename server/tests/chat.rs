@@ -137,7 +137,8 @@ async fn a_reconnect_with_after_seq_replays_exactly_the_gap() {
 
     for (key, text) in [("b", "two"), ("c", "three")] {
         p.send(&mut operator, key, text).await;
-        operator.until("ack").await;
+        // Earlier acks and echoes may still be queued; wait for this key's ack.
+        while operator.until("ack").await["client_id"] != key {}
     }
     let mut guest = p.guest("").await;
     let subscribed = p.subscribe(&mut guest, Some(1)).await;
