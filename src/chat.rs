@@ -72,6 +72,15 @@ impl Actor {
     }
 }
 
+/// What an actor wants to do in a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Read it, mark it read, follow it, say "typing".
+    Read,
+    /// Add a message.
+    Write,
+}
+
 /// The outcome of posting: the stored message, and whether this call stored it (`false` for a
 /// repeated `client_id`).
 #[derive(Debug, Clone)]
@@ -119,31 +128,47 @@ impl Engine {
         ))
     }
 
-    /// Checks that `actor` may act in `conversation_id` now: operators anywhere that exists,
-    /// guests only in their own session's conversation while it is open.
-    async fn authorize(&self, actor: &Actor, conversation_id: Uuid) -> Result<(), Error> {
-        match actor {
-            Actor::Operator(_) => Ok(()),
+    /// Checks that `actor` may act in `conversation_id` now, with one query at most. Guests act
+    /// only in their own session's conversation while it is open. Operators read any
+    /// conversation, but write only where the session (if the conversation has one) is open.
+    async fn authorize(
+        &self,
+        actor: &Actor,
+        conversation_id: Uuid,
+        access: Access,
+    ) -> Result<(), Error> {
+        let guest = match actor {
             Actor::Guest {
-                session_id,
                 conversation_id: own,
                 ..
-            } => {
-                if *own != conversation_id {
-                    return Err(Error::Forbidden("not your conversation"));
-                }
-                let row = self
-                    .inner
-                    .store
-                    .support_session(*session_id)
-                    .await?
-                    .ok_or(Error::Gone)?;
-                if session_of(&row, Utc::now())?.is_ended() {
-                    return Err(Error::Gone);
-                }
-                Ok(())
+            } if *own != conversation_id => {
+                return Err(Error::Forbidden("not your conversation"));
             }
+            Actor::Guest { .. } => true,
+            Actor::Operator(_) if access == Access::Read => return Ok(()),
+            Actor::Operator(_) => false,
+        };
+        let owner = self
+            .inner
+            .store
+            .session_by_conversation(&conversation_id.to_string())
+            .await?;
+        match owner {
+            Some(row) if session_of(&row, Utc::now())?.is_ended() => Err(Error::Gone),
+            Some(_) => Ok(()),
+            // A guest's conversation always has its session; a support conversation has none.
+            None if guest => Err(Error::Gone),
+            None => Ok(()),
         }
+    }
+
+    /// The highest seq of a conversation; `not_found` when it does not exist.
+    async fn last_seq_of(&self, conversation_id: Uuid) -> Result<i64, Error> {
+        self.inner
+            .store
+            .last_seq(&conversation_id.to_string())
+            .await?
+            .ok_or(Error::NotFound("conversation"))
     }
 
     /// Stores a message (idempotent on `client_id`), then publishes it. A missing `client_id`
@@ -156,20 +181,9 @@ impl Engine {
         body: MessageBody,
         client_id: Option<ClientId>,
     ) -> Result<Posted, Error> {
-        self.authorize(actor, conversation_id).await?;
-        if let Actor::Operator(_) = actor {
-            // An ended session's conversation is closed for operators too: its guest is gone.
-            let owner = self
-                .inner
-                .store
-                .session_by_conversation(&conversation_id.to_string())
-                .await?;
-            if let Some(row) = owner {
-                if session_of(&row, Utc::now())?.is_ended() {
-                    return Err(Error::Gone);
-                }
-            }
-        }
+        // An ended session's conversation is closed for operators too: its guest is gone.
+        self.authorize(actor, conversation_id, Access::Write)
+            .await?;
         let identity = actor.identity();
         let client_id =
             client_id.unwrap_or_else(|| ClientId::generated(Uuid::now_v7().to_string()));
@@ -210,25 +224,22 @@ impl Engine {
         after_seq: i64,
         limit: i64,
     ) -> Result<Vec<Message>, Error> {
-        self.authorize(actor, conversation_id).await?;
+        self.authorize(actor, conversation_id, Access::Read).await?;
+        self.last_seq_of(conversation_id).await?;
         self.read_back(conversation_id, after_seq, limit).await
     }
 
-    /// Messages after `after_seq` without an authorization check: for a subscription that was
-    /// authorized when it started.
+    /// Messages after `after_seq` without any check: for a subscription that was authorized
+    /// when it started (this runs on every replay and resync, so it is one query).
     pub async fn read_back(
         &self,
         conversation_id: Uuid,
         after_seq: i64,
         limit: i64,
     ) -> Result<Vec<Message>, Error> {
-        let id = conversation_id.to_string();
-        if self.inner.store.last_seq(&id).await?.is_none() {
-            return Err(Error::NotFound("conversation"));
-        }
         self.inner
             .store
-            .messages_after(&id, after_seq, limit)
+            .messages_after(&conversation_id.to_string(), after_seq, limit)
             .await?
             .into_iter()
             .map(message_of)
@@ -241,12 +252,8 @@ impl Engine {
         actor: &Actor,
         conversation_id: Uuid,
     ) -> Result<i64, Error> {
-        self.authorize(actor, conversation_id).await?;
-        self.inner
-            .store
-            .last_seq(&conversation_id.to_string())
-            .await?
-            .ok_or(Error::NotFound("conversation"))
+        self.authorize(actor, conversation_id, Access::Read).await?;
+        self.last_seq_of(conversation_id).await
     }
 
     /// Marks the other side's messages read up to `up_to_seq` and tells the conversation.
@@ -259,14 +266,16 @@ impl Engine {
         if up_to_seq < 0 {
             return Err(crate::domain::Invalid::new("up_to_seq", "must be 0 or more").into());
         }
-        self.authorize(actor, conversation_id).await?;
-        let id = conversation_id.to_string();
-        if self.inner.store.last_seq(&id).await?.is_none() {
-            return Err(Error::NotFound("conversation"));
-        }
+        self.authorize(actor, conversation_id, Access::Read).await?;
+        self.last_seq_of(conversation_id).await?;
         self.inner
             .store
-            .mark_read(&id, actor.reads_from(), up_to_seq, to_millis(Utc::now()))
+            .mark_read(
+                &conversation_id.to_string(),
+                actor.reads_from(),
+                up_to_seq,
+                to_millis(Utc::now()),
+            )
             .await?;
         self.inner.bus.publish(
             &Topic::Conversation(conversation_id),
@@ -287,7 +296,7 @@ impl Engine {
         conversation_id: Uuid,
         origin: u64,
     ) -> Result<(), Error> {
-        self.authorize(actor, conversation_id).await?;
+        self.authorize(actor, conversation_id, Access::Read).await?;
         self.inner.bus.publish(
             &Topic::Conversation(conversation_id),
             Event::Typing {

@@ -423,14 +423,11 @@ async fn the_rest_routes_post_read_back_and_mark_read() {
         .unwrap();
     assert_eq!(reply.status(), 201);
 
-    let after: Value = guest
-        .get(format!("{guest_url}?after_seq=1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let guest_path = format!("/support/guest/{}/messages", p.token);
+    let after = p
+        .server
+        .get_json(&guest, &format!("{guest_path}?after_seq=1"))
+        .await;
     assert_eq!(after["session"]["id"], p.session_id.as_str());
     let seqs: Vec<i64> = after["messages"]
         .as_array()
@@ -450,14 +447,11 @@ async fn the_rest_routes_post_read_back_and_mark_read() {
         .await
         .unwrap();
     assert_eq!(read.status(), 204);
-    let all: Value = operator
-        .get(format!("{conv_url}?limit=1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let conv_path = format!("/api/v1/conversations/{}/messages", p.conversation_id);
+    let all = p
+        .server
+        .get_json(&operator, &format!("{conv_path}?limit=1"))
+        .await;
     assert_eq!(all["messages"].as_array().unwrap().len(), 1);
     assert!(
         all["messages"][0]["read_at"].is_string(),
