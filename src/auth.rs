@@ -1,7 +1,9 @@
-//! Credentials: password hashes, random tokens and their stored digests, and the sign-in limiter.
+//! Credentials: password hashes (on a bounded pool), random tokens and their stored digests, and
+//! the sign-in limiter.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -11,6 +13,7 @@ use base64::Engine as _;
 use rand_core::{OsRng, RngCore};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
 
 /// A bearer secret (guest link token, operator session cookie): 256 bits from the operating
 /// system's CSPRNG, base64url without padding (43 characters).
@@ -98,8 +101,30 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     ok && stored.is_some()
 }
 
-/// Limits failed sign-ins per client address and per email, in a sliding window. In memory: a
-/// restart forgets, which is acceptable for slowing down guessing.
+/// One sign-in attempt's claim on the limiter's counters: made before the password is checked,
+/// so concurrent guesses cannot all slip under the limit. It stays counted as a failure unless
+/// it is given back ([`LoginLimiter::refund`]) or the sign-in succeeds
+/// ([`LoginLimiter::succeeded`]).
+#[derive(Debug)]
+#[must_use]
+pub struct Reservation {
+    keys: Vec<String>,
+    at: Instant,
+}
+
+/// What one attempt counts against: the client address always, and either the email or, for a
+/// browser that signed in to that account before, its device.
+#[derive(Debug, Clone)]
+pub enum AttemptScope<'a> {
+    /// A browser without a known device cookie: the email's lock applies.
+    Email(&'a str),
+    /// A browser with a device cookie issued to this account: the email's lock does not apply,
+    /// but the device has its own.
+    Device(&'a TokenDigest),
+}
+
+/// Limits sign-in failures per client address, per email and per known device, in a sliding
+/// window. In memory: a restart forgets, which is acceptable for slowing down guessing.
 #[derive(Debug)]
 pub struct LoginLimiter {
     window: Duration,
@@ -109,7 +134,8 @@ pub struct LoginLimiter {
 }
 
 impl LoginLimiter {
-    /// A limiter allowing `max_per_email` and `max_per_ip` failures per `window`.
+    /// A limiter allowing `max_per_email` failures per email (and per device) and `max_per_ip`
+    /// per client address, per `window`.
     pub fn new(window: Duration, max_per_email: u32, max_per_ip: u32) -> Self {
         Self {
             window,
@@ -119,36 +145,22 @@ impl LoginLimiter {
         }
     }
 
-    fn keys(ip: &str, email: &str) -> [String; 2] {
-        [format!("ip:{ip}"), format!("email:{email}")]
-    }
-
-    /// `Err(seconds)` when either key has used up its failures; the seconds say when the oldest
-    /// counted failure leaves the window.
-    pub fn check(&self, ip: &str, email: &str) -> Result<(), u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().expect("limiter lock");
-        let [ip_key, email_key] = Self::keys(ip, email);
-        let mut wait = None::<Duration>;
-        for (key, max) in [(ip_key, self.max_per_ip), (email_key, self.max_per_email)] {
-            if let Some(list) = map.get_mut(&key) {
-                list.retain(|t| now.duration_since(*t) < self.window);
-                if list.len() as u32 >= max {
-                    let oldest = list[0];
-                    let left = self.window.saturating_sub(now.duration_since(oldest));
-                    wait = Some(wait.map_or(left, |w| w.max(left)));
-                }
+    fn keys(&self, ip: &str, scope: &AttemptScope<'_>) -> [(String, u32); 2] {
+        let second = match scope {
+            AttemptScope::Email(email) => (format!("email:{email}"), self.max_per_email),
+            AttemptScope::Device(digest) => {
+                (format!("device:{}", digest.as_str()), self.max_per_email)
             }
-        }
-        match wait {
-            Some(left) => Err(left.as_secs().max(1)),
-            None => Ok(()),
-        }
+        };
+        [(format!("ip:{ip}"), self.max_per_ip), second]
     }
 
-    /// Counts one failed attempt against both keys.
-    pub fn record_failure(&self, ip: &str, email: &str) {
+    /// Counts an attempt as a failure in advance, under one lock: `Err(seconds)` when a key has
+    /// used up its failures (nothing is counted then); the seconds say when the oldest counted
+    /// failure leaves the window.
+    pub fn reserve(&self, ip: &str, scope: &AttemptScope<'_>) -> Result<Reservation, u64> {
         let now = Instant::now();
+        let keys = self.keys(ip, scope);
         let mut map = self.failures.lock().expect("limiter lock");
         // Keep memory bounded under a spray of addresses: drop entries whose window has passed.
         if map.len() > 10_000 {
@@ -157,15 +169,124 @@ impl LoginLimiter {
                     .is_some_and(|t| now.duration_since(*t) < self.window)
             });
         }
-        for key in Self::keys(ip, email) {
-            map.entry(key).or_default().push(now);
+        let mut wait = None::<Duration>;
+        for (key, max) in &keys {
+            if let Some(list) = map.get_mut(key) {
+                list.retain(|t| now.duration_since(*t) < self.window);
+                if list.len() as u32 >= *max {
+                    let left = self.window.saturating_sub(now.duration_since(list[0]));
+                    wait = Some(wait.map_or(left, |w| w.max(left)));
+                }
+            }
+        }
+        if let Some(left) = wait {
+            return Err(left.as_secs().max(1));
+        }
+        for (key, _) in &keys {
+            map.entry(key.clone()).or_default().push(now);
+        }
+        Ok(Reservation {
+            keys: keys.into_iter().map(|(key, _)| key).collect(),
+            at: now,
+        })
+    }
+
+    /// Gives an attempt back: it was never judged (for example, the server was too busy).
+    pub fn refund(&self, reservation: Reservation) {
+        let mut map = self.failures.lock().expect("limiter lock");
+        for key in &reservation.keys {
+            if let Some(list) = map.get_mut(key) {
+                if let Some(i) = list.iter().position(|t| *t == reservation.at) {
+                    list.remove(i);
+                }
+            }
         }
     }
 
-    /// Forgets the failures of an email after a successful sign-in.
-    pub fn record_success(&self, email: &str) {
+    /// A successful sign-in: its attempt was no failure, and the email's earlier failures are
+    /// forgotten.
+    pub fn succeeded(&self, reservation: Reservation, email: &str) {
+        self.refund(reservation);
         let mut map = self.failures.lock().expect("limiter lock");
         map.remove(&format!("email:{email}"));
+    }
+}
+
+/// Runs argon2 on a few blocking threads at a time. Each hash takes about 19 MiB, so an
+/// unbounded number of concurrent sign-ins would take the server's memory; beyond the slots, a
+/// short queue waits, and anything past the queue is refused at once.
+#[derive(Debug)]
+pub struct PasswordHashing {
+    slots: Arc<Semaphore>,
+    capacity: usize,
+    max_waiting: usize,
+    waiting: AtomicUsize,
+    running: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
+}
+
+/// Password hashing is busy: the caller should answer "try again shortly".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashingBusy;
+
+impl PasswordHashing {
+    /// `slots` hashes at once, and at most `max_waiting` callers waiting for a slot.
+    pub fn new(slots: usize, max_waiting: usize) -> Self {
+        Self {
+            slots: Arc::new(Semaphore::new(slots)),
+            capacity: slots,
+            max_waiting,
+            waiting: AtomicUsize::new(0),
+            running: Arc::new(AtomicUsize::new(0)),
+            peak: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// Two slots per core, as many waiting as eight times that.
+    pub fn for_this_machine() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self::new(2 * cores, 16 * cores)
+    }
+
+    /// How many hashes may run at once.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The most hashes that ever ran at once: a bound the server reports.
+    pub fn peak(&self) -> usize {
+        self.peak.load(Ordering::Relaxed)
+    }
+
+    /// Runs `work` (a password hash or check) on a blocking thread once a slot is free.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashingBusy> {
+        let permit = match self.slots.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
+                    self.waiting.fetch_sub(1, Ordering::SeqCst);
+                    return Err(HashingBusy);
+                }
+                let permit = self.slots.clone().acquire_owned().await;
+                self.waiting.fetch_sub(1, Ordering::SeqCst);
+                permit.map_err(|_| HashingBusy)?
+            }
+        };
+        let running = self.running.clone();
+        let peak = self.peak.clone();
+        tokio::task::spawn_blocking(move || {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(now, Ordering::SeqCst);
+            let out = work();
+            running.fetch_sub(1, Ordering::SeqCst);
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|_| HashingBusy)
     }
 }
 
@@ -212,22 +333,83 @@ mod tests {
     fn the_limiter_refuses_after_too_many_failures_for_one_email() {
         let limiter = LoginLimiter::new(Duration::from_secs(60), 3, 100);
         for _ in 0..3 {
-            assert!(limiter.check("1.1.1.1", "a@x").is_ok());
-            limiter.record_failure("1.1.1.1", "a@x");
+            let _failed = limiter
+                .reserve("1.1.1.1", &AttemptScope::Email("a@x"))
+                .unwrap();
         }
-        let wait = limiter.check("2.2.2.2", "a@x").unwrap_err();
+        let wait = limiter
+            .reserve("2.2.2.2", &AttemptScope::Email("a@x"))
+            .unwrap_err();
         assert!((1..=60).contains(&wait));
-        assert!(limiter.check("2.2.2.2", "b@x").is_ok());
-        limiter.record_success("a@x");
-        assert!(limiter.check("2.2.2.2", "a@x").is_ok());
+        let other = limiter
+            .reserve("2.2.2.2", &AttemptScope::Email("b@x"))
+            .unwrap();
+        limiter.succeeded(other, "b@x");
+        let device = Token::from_presented("device").digest();
+        let known = limiter
+            .reserve("2.2.2.2", &AttemptScope::Device(&device))
+            .expect("a known device is not held by the email's lock");
+        limiter.succeeded(known, "a@x");
+        let _ok = limiter
+            .reserve("2.2.2.2", &AttemptScope::Email("a@x"))
+            .expect("a success forgets the email's failures");
+    }
+
+    #[test]
+    fn a_refunded_attempt_does_not_count() {
+        let limiter = LoginLimiter::new(Duration::from_secs(60), 1, 100);
+        let first = limiter
+            .reserve("1.1.1.1", &AttemptScope::Email("a@x"))
+            .unwrap();
+        assert!(limiter
+            .reserve("1.1.1.1", &AttemptScope::Email("a@x"))
+            .is_err());
+        limiter.refund(first);
+        let _again = limiter
+            .reserve("1.1.1.1", &AttemptScope::Email("a@x"))
+            .unwrap();
     }
 
     #[test]
     fn the_limiter_refuses_an_address_that_sprays_many_emails() {
         let limiter = LoginLimiter::new(Duration::from_secs(60), 100, 2);
-        limiter.record_failure("9.9.9.9", "a@x");
-        limiter.record_failure("9.9.9.9", "b@x");
-        assert!(limiter.check("9.9.9.9", "c@x").is_err());
-        assert!(limiter.check("8.8.8.8", "c@x").is_ok());
+        let _a = limiter
+            .reserve("9.9.9.9", &AttemptScope::Email("a@x"))
+            .unwrap();
+        let _b = limiter
+            .reserve("9.9.9.9", &AttemptScope::Email("b@x"))
+            .unwrap();
+        assert!(limiter
+            .reserve("9.9.9.9", &AttemptScope::Email("c@x"))
+            .is_err());
+        assert!(limiter
+            .reserve("8.8.8.8", &AttemptScope::Email("c@x"))
+            .is_ok());
+    }
+
+    #[tokio::test]
+    async fn password_hashing_runs_at_most_its_slots_at_once_and_refuses_past_the_queue() {
+        let pool = Arc::new(PasswordHashing::new(2, 3));
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let held = Arc::new(Mutex::new(held));
+        let mut tasks = Vec::new();
+        for _ in 0..5 {
+            let (pool, held) = (pool.clone(), held.clone());
+            tasks.push(tokio::spawn(async move {
+                pool.run(move || held.lock().unwrap().recv().unwrap()).await
+            }));
+        }
+        // Two take the slots and run, and three queue.
+        while pool.waiting.load(Ordering::SeqCst) < 3 || pool.running.load(Ordering::SeqCst) < 2 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(pool.run(|| ()).await, Err(HashingBusy), "the queue is full");
+        for _ in 0..5 {
+            release.send(()).unwrap();
+        }
+        for task in tasks {
+            assert!(task.await.unwrap().is_ok());
+        }
+        assert_eq!(pool.peak(), 2);
     }
 }

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use uuid::Uuid;
 
-use crate::auth::Token;
+use crate::auth::{Token, TokenDigest};
 use crate::domain::{ClientId, DisplayName, MessageBody};
 use crate::engine::{session_of, uuid_of, Engine};
 use crate::error::Error;
@@ -17,7 +17,8 @@ use crate::wire::{Identity, Message, Operator, Sender, SenderKind, Session};
 pub enum Actor {
     /// A signed-in operator: may act in any conversation.
     Operator(Operator),
-    /// A guest of one support session: may act only in its conversation, while it is open.
+    /// A guest of one support session: may act only in its conversation, while it is open and
+    /// while the link they came with is the session's current one.
     Guest {
         /// The session.
         session_id: Uuid,
@@ -25,6 +26,8 @@ pub enum Actor {
         conversation_id: Uuid,
         /// The name the guest gave, if any.
         name: Option<DisplayName>,
+        /// The digest of the link token they came with.
+        link: TokenDigest,
     },
 }
 
@@ -35,11 +38,13 @@ impl Actor {
             Self::Guest {
                 session_id,
                 conversation_id,
+                link,
                 ..
             } => Self::Guest {
                 session_id,
                 conversation_id,
                 name: new_name,
+                link,
             },
             operator => operator,
         }
@@ -61,6 +66,20 @@ impl Actor {
                 name: name.as_ref().map(|n| n.as_str().to_owned()),
             },
         }
+    }
+
+    /// Whom a message's idempotency key and the send window belong to: the operator, or the
+    /// guest link's session.
+    fn sender_id(&self) -> Uuid {
+        match self {
+            Self::Operator(op) => op.id,
+            Self::Guest { session_id, .. } => *session_id,
+        }
+    }
+
+    /// The key of this sender's send window.
+    fn sender_key(&self) -> String {
+        format!("{}:{}", self.identity().kind.as_str(), self.sender_id())
     }
 
     /// The sender kinds whose messages this actor reads (the other side's).
@@ -110,22 +129,23 @@ pub(crate) fn message_of(row: MessageRow) -> Result<Message, Error> {
 }
 
 impl Engine {
-    /// The guest behind a link token, with the name they gave: `not_found` for an unknown token,
-    /// `gone` once the session ended. Like opening the kiosk, this marks the session active.
+    /// The guest behind a link token, joining the session (it becomes active): for a socket or
+    /// a post, which are what a person does. `not_found` for an unknown token, `gone` once the
+    /// session ended.
     pub async fn guest_actor(
         &self,
         token: &Token,
         name: Option<DisplayName>,
     ) -> Result<(Actor, Session), Error> {
         let session = self.visit_as_guest(token).await?.session;
-        Ok((
-            Actor::Guest {
-                session_id: session.id,
-                conversation_id: session.conversation_id,
-                name,
-            },
-            session,
-        ))
+        Ok((guest_of(&session, token, name), session))
+    }
+
+    /// The guest behind a link token, without changing anything: for reads, which a link
+    /// preview in a chat app may do without anybody joining.
+    pub async fn guest_reader(&self, token: &Token) -> Result<(Actor, Session), Error> {
+        let session = self.guest_session(token).await?;
+        Ok((guest_of(&session, token, None), session))
     }
 
     /// Checks that `actor` may act in `conversation_id` now, with one query at most. Guests act
@@ -137,28 +157,32 @@ impl Engine {
         conversation_id: Uuid,
         access: Access,
     ) -> Result<(), Error> {
-        let guest = match actor {
+        let guest_link = match actor {
             Actor::Guest {
                 conversation_id: own,
                 ..
             } if *own != conversation_id => {
                 return Err(Error::Forbidden("not your conversation"));
             }
-            Actor::Guest { .. } => true,
+            Actor::Guest { link, .. } => Some(link),
             Actor::Operator(_) if access == Access::Read => return Ok(()),
-            Actor::Operator(_) => false,
+            Actor::Operator(_) => None,
         };
         let owner = self
             .inner
             .store
             .session_by_conversation(&conversation_id.to_string())
             .await?;
-        match owner {
-            Some(row) if session_of(&row, Utc::now())?.is_ended() => Err(Error::Gone),
-            Some(_) => Ok(()),
+        match (owner, guest_link) {
+            // A replaced link stops at once, for sockets opened with it too.
+            (Some(row), Some(link)) if row.token_hash != link.as_str() => {
+                Err(Error::NotFound("guest link"))
+            }
+            (Some(row), _) if session_of(&row, Utc::now())?.is_ended() => Err(Error::Gone),
+            (Some(_), _) => Ok(()),
             // A guest's conversation always has its session; a support conversation has none.
-            None if guest => Err(Error::Gone),
-            None => Ok(()),
+            (None, Some(_)) => Err(Error::Gone),
+            (None, None) => Ok(()),
         }
     }
 
@@ -171,8 +195,10 @@ impl Engine {
             .ok_or(Error::NotFound("conversation"))
     }
 
-    /// Stores a message (idempotent on `client_id`), then publishes it. A missing `client_id`
-    /// gets a fresh one.
+    /// Stores a message (idempotent on the sender's own `client_id`), then publishes it. A
+    /// missing `client_id` gets a fresh one. Each sender may post `sends_per_window` messages per
+    /// `send_window`, whichever door they use; a `client_id` that another sender used in the
+    /// conversation is a `conflict`.
     #[tracing::instrument(skip_all, fields(conversation_id = %conversation_id))]
     pub async fn post_message(
         &self,
@@ -181,6 +207,12 @@ impl Engine {
         body: MessageBody,
         client_id: Option<ClientId>,
     ) -> Result<Posted, Error> {
+        self.inner
+            .sends
+            .hit(&actor.sender_key())
+            .map_err(|secs| Error::RateLimited {
+                retry_after_secs: secs,
+            })?;
         // An ended session's conversation is closed for operators too: its guest is gone.
         self.authorize(actor, conversation_id, Access::Write)
             .await?;
@@ -191,10 +223,7 @@ impl Engine {
             id: Uuid::now_v7().to_string(),
             conversation_id: conversation_id.to_string(),
             sender_kind: identity.kind.as_str(),
-            sender_id: match actor {
-                Actor::Operator(op) => Some(op.id.to_string()),
-                Actor::Guest { .. } => None,
-            },
+            sender_id: Some(actor.sender_id().to_string()),
             sender_name: identity.name,
             content: body.as_str().to_owned(),
             client_id: client_id.as_str().to_owned(),
@@ -206,6 +235,14 @@ impl Engine {
             .insert_message(&new)
             .await?
             .ok_or(Error::NotFound("conversation"))?;
+        // Rows stored before senders were recorded for guests carry no sender id.
+        let other_sender = row.sender_kind != new.sender_kind
+            || (row.sender_id.is_some() && row.sender_id != new.sender_id);
+        if !created && other_sender {
+            return Err(Error::Conflict(
+                "this client_id belongs to another sender's message; use a new one".to_owned(),
+            ));
+        }
         let message = message_of(row)?;
         if created {
             self.inner.bus.publish(
@@ -324,6 +361,16 @@ impl Engine {
     }
 }
 
+/// The guest that holds `token` for `session`.
+fn guest_of(session: &Session, token: &Token, name: Option<DisplayName>) -> Actor {
+    Actor::Guest {
+        session_id: session.id,
+        conversation_id: session.conversation_id,
+        name,
+        link: token.digest(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,11 +379,19 @@ mod tests {
     use crate::{EngineConfig, NewOperator};
 
     async fn setup() -> (Engine, Actor, Actor, Session, tempfile::TempDir) {
+        let mut config = EngineConfig::new("http://h");
+        config.sends_per_window = 1000;
+        setup_with(config).await
+    }
+
+    async fn setup_with(
+        config: EngineConfig,
+    ) -> (Engine, Actor, Actor, Session, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite:{}", dir.path().join("t.db").display());
         let store = Store::connect(&url).await.unwrap();
         store.migrate().await.unwrap();
-        let engine = Engine::new(store, EngineConfig::new("http://h"));
+        let engine = Engine::new(store, config);
         let op = engine
             .create_operator(NewOperator {
                 email: Email::parse("op@example.com").unwrap(),
@@ -454,5 +509,49 @@ mod tests {
             .await
             .unwrap()
             .is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_sender_over_the_send_window_is_rate_limited_and_others_are_not() {
+        let mut config = EngineConfig::new("http://h");
+        config.sends_per_window = 2;
+        let (engine, op, guest, session, _dir) = setup_with(config).await;
+        let conv = session.conversation_id;
+        for text in ["a", "b"] {
+            engine
+                .post_message(&guest, conv, body(text), None)
+                .await
+                .unwrap();
+        }
+        let err = engine
+            .post_message(&guest, conv, body("c"), None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::RateLimited { retry_after_secs } if (1..=10).contains(&retry_after_secs))
+        );
+        engine
+            .post_message(&op, conv, body("d"), None)
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_client_id_another_sender_used_is_a_conflict_and_stores_nothing() {
+        let (engine, op, guest, session, _dir) = setup().await;
+        let conv = session.conversation_id;
+        let key = ClientId::parse("shared-key").ok();
+        engine
+            .post_message(&guest, conv, body("from the guest"), key.clone())
+            .await
+            .unwrap();
+        let err = engine
+            .post_message(&op, conv, body("from the operator"), key)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Conflict(_)));
+        let all = engine.messages(&op, conv, 0, 10).await.unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].content, "from the guest");
     }
 }

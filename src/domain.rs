@@ -52,17 +52,63 @@ fn check_controls(field: &'static str, value: &str, allowed: &[char]) -> Result<
     }
 }
 
-/// Trims `raw` and checks its length and characters; `Ok(None)` for an empty value.
+/// Bidirectional embeddings, overrides and isolates: in a name or title they could reorder the
+/// text around it (a name that makes "pay" read "yap").
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Invisible formatting characters (zero-width spaces and joiners, direction marks, the soft
+/// hyphen, word joiners, the byte-order mark, bidi controls): text made only of these and spaces
+/// shows as nothing, so it counts as empty.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || is_bidi_control(c)
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{3164}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+        )
+}
+
+/// Whether nothing visible is left once formatting characters are removed.
+fn shows_as_empty(value: &str) -> bool {
+    value.chars().all(is_invisible)
+}
+
+/// Trims `raw` and checks its length and characters; `Ok(None)` for an empty value. Lines (names
+/// and titles) also refuse DEL, C1 controls and bidirectional controls.
 fn parse_optional_line(
     field: &'static str,
     raw: &str,
     max: usize,
 ) -> Result<Option<String>, Invalid> {
     let value = raw.trim();
-    if value.is_empty() {
+    if shows_as_empty(value) {
         return Ok(None);
     }
     check_controls(field, value, &[])?;
+    if value
+        .chars()
+        .any(|c| c == '\u{7F}' || ('\u{80}'..='\u{9F}').contains(&c))
+    {
+        return Err(Invalid::new(field, "must not contain control characters"));
+    }
+    if value.chars().any(is_bidi_control) {
+        return Err(Invalid::new(
+            field,
+            "must not contain text-direction override characters",
+        ));
+    }
     if value.chars().count() > max {
         return Err(Invalid::new(
             field,
@@ -81,7 +127,7 @@ impl MessageBody {
     /// Parses raw input into a message body.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let value = raw.trim();
-        if value.is_empty() {
+        if shows_as_empty(value) {
             return Err(Invalid::new("content", "must not be empty"));
         }
         check_controls("content", value, &['\n', '\t'])?;
@@ -365,6 +411,34 @@ mod tests {
         assert_eq!(err.field, "guest_name");
         assert!(DisplayName::parse("guest_name", "An\nn").is_err());
         assert!(DisplayName::parse("guest_name", "An\0n").is_err());
+    }
+
+    #[test]
+    fn names_and_titles_refuse_del_c1_controls_and_direction_overrides() {
+        for raw in [
+            "Ann\u{7F}",
+            "A\u{85}nn",
+            "Ann\u{9B}",
+            "\u{202E}nnA",
+            "A\u{2066}nn",
+        ] {
+            assert!(DisplayName::parse("guest_name", raw).is_err(), "{raw:?}");
+            assert!(SessionTitle::parse(raw).is_err(), "{raw:?}");
+        }
+        assert!(DisplayName::parse("guest_name", "Zoë Ünal")
+            .unwrap()
+            .is_some());
+        assert!(DisplayName::parse("guest_name", "علي").unwrap().is_some());
+    }
+
+    #[test]
+    fn text_made_only_of_invisible_characters_is_empty() {
+        let invisible = "\u{200B}\u{200D} \u{FEFF}\u{2060}\u{00AD}";
+        assert_eq!(DisplayName::parse("guest_name", invisible).unwrap(), None);
+        assert_eq!(SessionTitle::parse(invisible).unwrap(), None);
+        assert!(MessageBody::parse(invisible).is_err());
+        // A joiner inside visible text is kept: emoji sequences need it.
+        assert!(MessageBody::parse("👩\u{200D}💻").is_ok());
     }
 
     #[test]

@@ -7,15 +7,20 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::auth::{self, LoginLimiter, Token};
+use crate::auth::{self, AttemptScope, LoginLimiter, PasswordHashing, Token};
 use crate::domain::{Email, PasswordInput, SessionFilter, SessionTitle};
 use crate::error::Error;
 use crate::hub::{Bus, Event, Hub, Topic};
+use crate::limits::RateWindows;
 use crate::store::{from_millis, to_millis, OperatorRow, SessionRow, Store};
 use crate::wire::{GuestLink, Operator, Session, SessionStatus};
 
 /// How many sessions a list shows at most.
 const SESSION_LIST_LIMIT: i64 = 500;
+/// The longest guest link lifetime the engine accepts.
+pub const MAX_GUEST_LINK_TTL: Duration = Duration::from_secs(365 * 24 * 3600);
+/// A session's "last seen" time is written at most this often.
+const SESSION_TOUCH_EVERY_MS: i64 = 60_000;
 
 /// The engine's settings.
 #[derive(Debug, Clone)]
@@ -24,14 +29,20 @@ pub struct EngineConfig {
     pub public_url: String,
     /// How long a guest link works after it is issued.
     pub guest_link_ttl: Duration,
-    /// How long an operator stays signed in.
+    /// How long an operator stays signed in at most.
     pub operator_session_ttl: Duration,
+    /// How long an operator's sign-in survives without use.
+    pub operator_idle_timeout: Duration,
     /// Failed sign-ins allowed per email within `login_window`.
     pub login_failures_per_email: u32,
     /// Failed sign-ins allowed per client address within `login_window`.
     pub login_failures_per_ip: u32,
     /// The window the sign-in limits count in.
     pub login_window: Duration,
+    /// Messages one sender may post per `send_window`, over every door together.
+    pub sends_per_window: u32,
+    /// The window for `sends_per_window`.
+    pub send_window: Duration,
 }
 
 impl EngineConfig {
@@ -41,9 +52,12 @@ impl EngineConfig {
             public_url: public_url.into().trim_end_matches('/').to_owned(),
             guest_link_ttl: Duration::from_secs(24 * 3600),
             operator_session_ttl: Duration::from_secs(30 * 24 * 3600),
+            operator_idle_timeout: Duration::from_secs(72 * 3600),
             login_failures_per_email: 5,
             login_failures_per_ip: 30,
             login_window: Duration::from_secs(15 * 60),
+            sends_per_window: 20,
+            send_window: Duration::from_secs(10),
         }
     }
 }
@@ -59,6 +73,18 @@ pub struct NewOperator {
     pub password: PasswordInput,
 }
 
+/// A successful sign-in.
+#[derive(Debug)]
+pub struct SignedIn {
+    /// Who signed in.
+    pub operator: Operator,
+    /// The new session's cookie value.
+    pub session: Token,
+    /// A device cookie value for a browser that had no valid one for this account: with it,
+    /// the browser can sign in while the account's email is locked by failures elsewhere.
+    pub new_device: Option<Token>,
+}
+
 /// What a valid guest link opens.
 #[derive(Debug, Clone)]
 pub struct GuestVisit {
@@ -70,6 +96,8 @@ pub(crate) struct Inner {
     pub(crate) store: Store,
     pub(crate) config: EngineConfig,
     pub(crate) limiter: LoginLimiter,
+    pub(crate) hashing: PasswordHashing,
+    pub(crate) sends: RateWindows,
     pub(crate) bus: Arc<dyn Bus>,
 }
 
@@ -91,8 +119,11 @@ pub(crate) fn uuid_of(raw: &str) -> anyhow::Result<Uuid> {
     Uuid::parse_str(raw).map_err(|e| anyhow::anyhow!("stored id {raw:?} is not a UUID: {e}"))
 }
 
+/// A lifetime as chrono counts it, capped at a century so that adding it to now cannot
+/// overflow whatever a setting says.
 fn ttl(duration: Duration) -> chrono::Duration {
-    chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::days(365 * 100))
+    let century = Duration::from_secs(100 * 365 * 24 * 3600);
+    chrono::Duration::from_std(duration.min(century)).expect("a century fits chrono's range")
 }
 
 fn operator_of(row: &OperatorRow) -> Result<Operator, Error> {
@@ -134,14 +165,36 @@ impl Engine {
             config.login_failures_per_email,
             config.login_failures_per_ip,
         );
+        let sends = RateWindows::new(config.sends_per_window, config.send_window);
         Self {
             inner: Arc::new(Inner {
                 store,
                 config,
                 limiter,
+                hashing: PasswordHashing::for_this_machine(),
+                sends,
                 bus: Arc::new(Hub::new()),
             }),
         }
+    }
+
+    /// The bounded pool that hashes and checks passwords (its peak is reported for tests).
+    pub fn password_hashing(&self) -> &PasswordHashing {
+        &self.inner.hashing
+    }
+
+    /// Runs a password hash or check on the bounded pool; `rate_limited` when it is full.
+    async fn hash<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Error> {
+        self.inner
+            .hashing
+            .run(work)
+            .await
+            .map_err(|auth::HashingBusy| Error::RateLimited {
+                retry_after_secs: 1,
+            })
     }
 
     /// The event bus the sockets listen on.
@@ -182,9 +235,7 @@ impl Engine {
             .into());
         }
         let password = new.password.expose().to_owned();
-        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-            .await
-            .map_err(anyhow::Error::from)??;
+        let hash = self.hash(move || auth::hash_password(&password)).await??;
         let row = OperatorRow {
             id: Uuid::now_v7().to_string(),
             email: new.email.as_str().to_owned(),
@@ -223,57 +274,102 @@ impl Engine {
     }
 
     /// Signs an operator in from raw form values. Wrong email and wrong password give the same
-    /// answer; repeated failures per client address and per email are refused for a while.
+    /// answer. Failures are limited per client address and per email; a browser holding a
+    /// device cookie from an earlier sign-in to the same account is limited per device instead
+    /// of per email, so guessing from elsewhere cannot lock its owner out. Each attempt is
+    /// counted before the password is checked, so concurrent guesses cannot pass the limit.
     #[tracing::instrument(skip_all)]
     pub async fn login(
         &self,
         email: &str,
         password: &str,
         client_addr: &str,
-    ) -> Result<(Operator, Token), Error> {
+        device: Option<&Token>,
+    ) -> Result<SignedIn, Error> {
         const REFUSED: &str = "wrong email or password";
         let email = Email::parse(email)?;
         let password = PasswordInput::parse(password)?;
+        let store = &self.inner.store;
+        let row = store.operator_by_email(email.as_str()).await?;
+        let now = Utc::now();
+        let known_device = match (device, &row) {
+            (Some(device), Some(row)) => {
+                let digest = device.digest();
+                let owner = store.use_operator_device(&digest, to_millis(now)).await?;
+                (owner.as_deref() == Some(row.id.as_str())).then_some(digest)
+            }
+            _ => None,
+        };
+        let scope = match &known_device {
+            Some(digest) => AttemptScope::Device(digest),
+            None => AttemptScope::Email(email.as_str()),
+        };
         let limiter = &self.inner.limiter;
-        if let Err(retry_after_secs) = limiter.check(client_addr, email.as_str()) {
+        let attempt = limiter.reserve(client_addr, &scope).map_err(|secs| {
             tracing::warn!("sign-in refused by the rate limit");
-            return Err(Error::RateLimited { retry_after_secs });
-        }
-        let row = self.inner.store.operator_by_email(email.as_str()).await?;
+            Error::RateLimited {
+                retry_after_secs: secs,
+            }
+        })?;
         let stored = row.as_ref().map(|r| r.password_hash.clone());
-        let ok = tokio::task::spawn_blocking(move || {
-            auth::verify_password(password.expose(), stored.as_deref())
-        })
-        .await
-        .map_err(anyhow::Error::from)?;
-        let row = match (ok, row) {
-            (true, Some(row)) => row,
+        let checked = self
+            .hash(move || auth::verify_password(password.expose(), stored.as_deref()))
+            .await;
+        let row = match (checked, row) {
+            (Ok(true), Some(row)) => row,
+            (Err(busy), _) => {
+                limiter.refund(attempt);
+                return Err(busy);
+            }
             _ => {
-                limiter.record_failure(client_addr, email.as_str());
+                // The reserved attempt stays counted as a failure.
+                drop(attempt);
                 tracing::info!("sign-in refused");
                 return Err(Error::Unauthorized(REFUSED));
             }
         };
-        limiter.record_success(email.as_str());
+        limiter.succeeded(attempt, email.as_str());
         let token = Token::generate();
-        let now = Utc::now();
         let expires = now + ttl(self.inner.config.operator_session_ttl);
-        self.inner
-            .store
+        store
             .insert_operator_session(&token.digest(), &row.id, to_millis(now), to_millis(expires))
             .await?;
+        let new_device = match known_device {
+            Some(_) => None,
+            None => {
+                let device = Token::generate();
+                store
+                    .insert_operator_device(&device.digest(), &row.id, to_millis(now))
+                    .await?;
+                Some(device)
+            }
+        };
         tracing::info!(operator_id = %row.id, "operator signed in");
-        Ok((operator_of(&row)?, token))
+        Ok(SignedIn {
+            operator: operator_of(&row)?,
+            session: token,
+            new_device,
+        })
     }
 
-    /// The operator behind a session cookie value.
+    /// The operator behind a session cookie value: `unauthorized` once the session passed its
+    /// maximum age or sat unused for longer than the idle timeout.
     pub async fn authenticate_operator(&self, token: &Token) -> Result<Operator, Error> {
-        let row = self
+        let now = to_millis(Utc::now());
+        let idle = ttl(self.inner.config.operator_idle_timeout).num_milliseconds();
+        let digest = token.digest();
+        let (row, last_seen) = self
             .inner
             .store
-            .operator_by_session(&token.digest(), to_millis(Utc::now()))
+            .operator_by_session(&digest, now, now.saturating_sub(idle))
             .await?
             .ok_or(Error::Unauthorized("sign in first"))?;
+        if now - last_seen >= SESSION_TOUCH_EVERY_MS {
+            self.inner
+                .store
+                .touch_operator_session(&digest, now)
+                .await?;
+        }
         operator_of(&row)
     }
 
@@ -380,6 +476,13 @@ impl Engine {
             return Err(Error::Gone);
         }
         tracing::info!("guest link rotated");
+        // Sockets opened with the old link hear this and close.
+        self.inner.bus.publish(
+            &Topic::Conversation(session.conversation_id),
+            Event::LinkRotated {
+                session_id: session.id,
+            },
+        );
         let link = GuestLink {
             guest_url: self.guest_url(&token),
             guest_token: token.expose().to_owned(),
@@ -506,10 +609,10 @@ mod tests {
             .unwrap();
         assert_eq!(password.len(), 20);
         assert!(engine.ensure_first_operator(email).await.unwrap().is_none());
-        let (signed_in, _) = engine
-            .login("admin@example.com", &password, "127.0.0.1")
+        let signed_in = engine
+            .login("admin@example.com", &password, "127.0.0.1", None)
             .await
             .unwrap();
-        assert_eq!(signed_in.id, op.id);
+        assert_eq!(signed_in.operator.id, op.id);
     }
 }

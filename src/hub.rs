@@ -4,9 +4,12 @@
 //! that listen. A listener that falls behind is told so (`RecvError::Lagged`) and resyncs from the
 //! store, so nothing is lost silently. [`Bus`] is the seam where a PostgreSQL LISTEN/NOTIFY bus
 //! can carry the same events between nodes later.
+//!
+//! A topic's channel exists only while someone listens: the last [`Subscription`] to go drops
+//! it, so a client that subscribes to many topics cannot leave memory behind.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
 use uuid::Uuid;
@@ -44,6 +47,11 @@ pub enum Event {
         /// The session.
         session_id: Uuid,
     },
+    /// A support session's guest link was replaced: sockets opened with the old one must go.
+    LinkRotated {
+        /// The session.
+        session_id: Uuid,
+    },
 }
 
 /// A topic name.
@@ -68,14 +76,65 @@ impl Topic {
 pub trait Bus: Send + Sync + std::fmt::Debug {
     /// Delivers `event` to every current subscriber of `topic`.
     fn publish(&self, topic: &Topic, event: Event);
-    /// Starts receiving `topic`'s events from now on.
-    fn subscribe(&self, topic: &Topic) -> broadcast::Receiver<Event>;
+    /// Starts receiving `topic`'s events from now on, until the subscription is dropped.
+    fn subscribe(&self, topic: &Topic) -> Subscription;
+    /// How many topics hold a channel now: a bound the server reports, for tests and metrics.
+    fn topic_count(&self) -> usize;
+}
+
+type Topics = Arc<Mutex<HashMap<String, broadcast::Sender<Event>>>>;
+
+/// One listener's stream of a topic's events. Dropping it leaves the topic; the last one to
+/// leave frees the topic's channel.
+#[derive(Debug)]
+pub struct Subscription {
+    // Declared before `release`, so the receiver is gone when `release` counts who is left.
+    events: broadcast::Receiver<Event>,
+    _release: Option<Release>,
+}
+
+impl Subscription {
+    /// A subscription over a channel of the caller's own, tied to no hub (for tests).
+    pub fn detached(events: broadcast::Receiver<Event>) -> Self {
+        Self {
+            events,
+            _release: None,
+        }
+    }
+
+    /// The next event; `Lagged` when this listener fell behind and must resync from the store.
+    pub async fn recv(&mut self) -> Result<Event, broadcast::error::RecvError> {
+        self.events.recv().await
+    }
+
+    /// The next event if one is waiting.
+    pub fn try_recv(&mut self) -> Result<Event, broadcast::error::TryRecvError> {
+        self.events.try_recv()
+    }
+}
+
+#[derive(Debug)]
+struct Release {
+    topics: Topics,
+    key: String,
+}
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        let mut topics = self.topics.lock().expect("hub lock");
+        if topics
+            .get(&self.key)
+            .is_some_and(|sender| sender.receiver_count() == 0)
+        {
+            topics.remove(&self.key);
+        }
+    }
 }
 
 /// The in-process bus: one tokio broadcast channel per topic that has listeners.
 #[derive(Debug, Default)]
 pub struct Hub {
-    topics: Mutex<HashMap<String, broadcast::Sender<Event>>>,
+    topics: Topics,
 }
 
 impl Hub {
@@ -83,14 +142,13 @@ impl Hub {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// How many topics have a channel now (for tests and metrics).
-    pub fn topic_count(&self) -> usize {
-        self.topics.lock().expect("hub lock").len()
-    }
 }
 
 impl Bus for Hub {
+    fn topic_count(&self) -> usize {
+        self.topics.lock().expect("hub lock").len()
+    }
+
     fn publish(&self, topic: &Topic, event: Event) {
         let mut topics = self.topics.lock().expect("hub lock");
         let key = topic.key();
@@ -102,12 +160,20 @@ impl Bus for Hub {
         }
     }
 
-    fn subscribe(&self, topic: &Topic) -> broadcast::Receiver<Event> {
+    fn subscribe(&self, topic: &Topic) -> Subscription {
+        let key = topic.key();
         let mut topics = self.topics.lock().expect("hub lock");
-        topics
-            .entry(topic.key())
+        let events = topics
+            .entry(key.clone())
             .or_insert_with(|| broadcast::channel(TOPIC_CAPACITY).0)
-            .subscribe()
+            .subscribe();
+        Subscription {
+            events,
+            _release: Some(Release {
+                topics: self.topics.clone(),
+                key,
+            }),
+        }
     }
 }
 
@@ -148,12 +214,16 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_topic_without_listeners_is_forgotten_on_the_next_publish() {
+    async fn a_topic_is_freed_when_its_last_subscriber_leaves() {
         let hub = Hub::new();
         let topic = Topic::Inbox;
-        drop(hub.subscribe(&topic));
-        assert_eq!(hub.topic_count(), 1);
+        let first = hub.subscribe(&topic);
+        let mut second = hub.subscribe(&topic);
+        drop(first);
+        assert_eq!(hub.topic_count(), 1, "one listener is left");
         hub.publish(&topic, ended(1));
+        assert!(second.try_recv().is_ok());
+        drop(second);
         assert_eq!(hub.topic_count(), 0);
     }
 }

@@ -15,11 +15,13 @@ mod error;
 #[cfg(feature = "server")]
 pub mod hub;
 #[cfg(feature = "server")]
+pub mod limits;
+#[cfg(feature = "server")]
 pub mod store;
 
 #[cfg(feature = "server")]
 pub use chat::Actor;
 #[cfg(feature = "server")]
-pub use engine::{Engine, EngineConfig, GuestVisit, NewOperator};
+pub use engine::{Engine, EngineConfig, GuestVisit, NewOperator, SignedIn, MAX_GUEST_LINK_TTL};
 #[cfg(feature = "server")]
 pub use error::Error;

@@ -209,8 +209,8 @@ impl Store {
             .execute(&self.pool)
             .await?;
         sqlx::query(
-            "INSERT INTO operator_sessions (token_hash, operator_id, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4)",
+            "INSERT INTO operator_sessions (token_hash, operator_id, created_at, expires_at, \
+             last_seen_at) VALUES ($1, $2, $3, $4, $3)",
         )
         .bind(digest.as_str())
         .bind(operator_id)
@@ -221,16 +221,78 @@ impl Store {
         Ok(())
     }
 
-    /// The operator signed in with this session, if it has not expired.
+    /// The operator signed in with this session, if it has neither expired nor been idle since
+    /// `idle_since`, with when the session was last seen.
     pub async fn operator_by_session(
         &self,
         digest: &TokenDigest,
         now: i64,
-    ) -> sqlx::Result<Option<OperatorRow>> {
-        sqlx::query_as(
-            "SELECT o.id, o.email, o.name, o.password_hash, o.created_at \
+        idle_since: i64,
+    ) -> sqlx::Result<Option<(OperatorRow, i64)>> {
+        let row: Option<(String, String, String, String, i64, i64)> = sqlx::query_as(
+            "SELECT o.id, o.email, o.name, o.password_hash, o.created_at, s.last_seen_at \
              FROM operator_sessions s JOIN operators o ON o.id = s.operator_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
+        )
+        .bind(digest.as_str())
+        .bind(now)
+        .bind(idle_since)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(
+            row.map(|(id, email, name, password_hash, created_at, seen)| {
+                (
+                    OperatorRow {
+                        id,
+                        email,
+                        name,
+                        password_hash,
+                        created_at,
+                    },
+                    seen,
+                )
+            }),
+        )
+    }
+
+    /// Notes that a session was used at `now`.
+    pub async fn touch_operator_session(&self, digest: &TokenDigest, now: i64) -> sqlx::Result<()> {
+        sqlx::query("UPDATE operator_sessions SET last_seen_at = $2 WHERE token_hash = $1")
+            .bind(digest.as_str())
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a browser that signed in to `operator_id`.
+    pub async fn insert_operator_device(
+        &self,
+        digest: &TokenDigest,
+        operator_id: &str,
+        now: i64,
+    ) -> sqlx::Result<()> {
+        sqlx::query(
+            "INSERT INTO operator_devices (token_hash, operator_id, created_at, last_used_at) \
+             VALUES ($1, $2, $3, $3)",
+        )
+        .bind(digest.as_str())
+        .bind(operator_id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The operator a device cookie was issued to, noting its use at `now`.
+    pub async fn use_operator_device(
+        &self,
+        digest: &TokenDigest,
+        now: i64,
+    ) -> sqlx::Result<Option<String>> {
+        sqlx::query_scalar(
+            "UPDATE operator_devices SET last_used_at = $2 WHERE token_hash = $1 \
+             RETURNING operator_id",
         )
         .bind(digest.as_str())
         .bind(now)

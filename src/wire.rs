@@ -73,6 +73,10 @@ pub enum ErrorCode {
     RateLimited,
     /// 413: body over the limit.
     PayloadTooLarge,
+    /// 415: a body that is not `application/json` where JSON is expected.
+    UnsupportedMediaType,
+    /// 408: the request took too long to arrive.
+    RequestTimeout,
     /// 500: anything else.
     Internal,
 }
@@ -89,6 +93,8 @@ impl ErrorCode {
             Self::Conflict => 409,
             Self::RateLimited => 429,
             Self::PayloadTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::RequestTimeout => 408,
             Self::Internal => 500,
         }
     }
@@ -104,6 +110,8 @@ impl ErrorCode {
             Self::Conflict => "conflict",
             Self::RateLimited => "rate_limited",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::RequestTimeout => "request_timeout",
             Self::Internal => "internal",
         }
     }

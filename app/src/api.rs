@@ -33,9 +33,6 @@ pub struct SessionListView {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use std::net::SocketAddr;
-
-    use axum::extract::ConnectInfo;
     use axum::http::{HeaderMap, StatusCode};
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
@@ -56,17 +53,17 @@ mod ssr {
     /// The signed-in operator, or `unauthorized`.
     pub async fn signed_in() -> Result<Operator, AppError> {
         let headers: HeaderMap = leptos_axum::extract().await?;
-        let token = crate::cookies::session_token(&headers)
+        let token = crate::cookies::session_token(&engine()?, &headers)
             .ok_or_else(|| AppError::new(ErrorCode::Unauthorized, "sign in first"))?;
         Ok(engine()?.authenticate_operator(&token).await?)
     }
 
-    /// The client's address, for rate limits.
-    pub async fn client_addr() -> String {
-        match leptos_axum::extract::<ConnectInfo<SocketAddr>>().await {
-            Ok(ConnectInfo(addr)) => addr.ip().to_string(),
-            Err(_) => "unknown".to_owned(),
-        }
+    /// The client's address, for rate limits, as the server's middleware worked it out (behind
+    /// a trusted proxy, from `X-Forwarded-For`).
+    pub fn client_addr() -> String {
+        use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<crate::ClientIp>().cloned())
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.0)
     }
 
     /// Gives the page or response the HTTP status that goes with an error.
@@ -89,13 +86,21 @@ mod ssr {
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use axum::http::header::SET_COOKIE;
     let engine = ssr::engine()?;
+    let headers: axum::http::HeaderMap = leptos_axum::extract().await?;
+    let device = crate::cookies::device_token(&engine, &headers);
     // No status is set on failure: a form posted without JavaScript must get the redirect back
     // to the page, which then shows the error.
-    let (_, token) = engine
-        .login(&email, &password, &ssr::client_addr().await)
+    let signed_in = engine
+        .login(&email, &password, &ssr::client_addr(), device.as_ref())
         .await?;
-    expect_context::<leptos_axum::ResponseOptions>()
-        .append_header(SET_COOKIE, crate::cookies::session_cookie(&engine, &token));
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    response.append_header(
+        SET_COOKIE,
+        crate::cookies::session_cookie(&engine, &signed_in.session),
+    );
+    if let Some(device) = &signed_in.new_device {
+        response.append_header(SET_COOKIE, crate::cookies::device_cookie(&engine, device));
+    }
     leptos_axum::redirect("/sessions");
     Ok(())
 }
@@ -106,11 +111,12 @@ pub async fn logout() -> Result<(), AppError> {
     use axum::http::header::SET_COOKIE;
     let engine = ssr::engine()?;
     let headers: axum::http::HeaderMap = leptos_axum::extract().await?;
-    if let Some(token) = crate::cookies::session_token(&headers) {
+    // Without a session there is nothing to end, and nothing is changed.
+    if let Some(token) = crate::cookies::session_token(&engine, &headers) {
         engine.logout(&token).await?;
+        expect_context::<leptos_axum::ResponseOptions>()
+            .append_header(SET_COOKIE, crate::cookies::cleared_session_cookie(&engine));
     }
-    expect_context::<leptos_axum::ResponseOptions>()
-        .append_header(SET_COOKIE, crate::cookies::cleared_session_cookie(&engine));
     leptos_axum::redirect("/login");
     Ok(())
 }
@@ -178,15 +184,16 @@ pub async fn rotate_link(id: String) -> Result<GuestLink, AppError> {
     Ok(link)
 }
 
-/// A guest opens their link. Unknown tokens answer 404 and ended sessions 410, which also
-/// becomes the status of the kiosk page.
+/// A guest's link, looked at: unknown tokens answer 404 and ended sessions 410, which also
+/// becomes the status of the kiosk page. Looking changes nothing (a link preview in a chat app
+/// does it too); the guest joins with their first socket or message.
 #[server(endpoint = "guest/visit")]
 pub async fn guest_visit(token: String) -> Result<SessionView, AppError> {
     let token = switchboard::auth::Token::from_presented(&token);
-    let result = async { Ok::<_, AppError>(ssr::engine()?.visit_as_guest(&token).await?) }.await;
-    let visit = result.inspect_err(ssr::set_status_for)?;
+    let result = async { Ok::<_, AppError>(ssr::engine()?.guest_session(&token).await?) }.await;
+    let session = result.inspect_err(ssr::set_status_for)?;
     Ok(SessionView {
-        session: visit.session,
+        session,
         now: Utc::now(),
     })
 }

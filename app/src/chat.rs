@@ -322,7 +322,11 @@ fn TypingLine(state: ChatState) -> impl IntoView {
     view! {
         <p class="typing" aria-live="polite">
             {move || who().map(|name| match name {
-                Some(name) => t!(i18n, chat.typing, name = move || name.clone()).into_any(),
+                Some(name) => t!(i18n, chat.typing, name = move || {
+                    let name = name.clone();
+                    view! { <bdi class="user-text">{name}</bdi> }
+                })
+                .into_any(),
                 None => t!(i18n, chat.someone_typing).into_any(),
             })}
         </p>

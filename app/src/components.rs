@@ -55,6 +55,8 @@ pub fn ErrorText(code: ErrorCode) -> impl IntoView {
         ErrorCode::Conflict => t_string!(i18n, errors.conflict),
         ErrorCode::RateLimited => t_string!(i18n, errors.rate_limited),
         ErrorCode::PayloadTooLarge => t_string!(i18n, errors.payload_too_large),
+        ErrorCode::UnsupportedMediaType => t_string!(i18n, errors.unsupported_media_type),
+        ErrorCode::RequestTimeout => t_string!(i18n, errors.request_timeout),
         ErrorCode::Internal => t_string!(i18n, errors.internal),
     }
 }

@@ -61,6 +61,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[derive(Debug, Clone)]
 pub struct CspNonce(pub String);
 
+/// The client's address as the server's middleware worked it out (the peer, or behind a
+/// trusted proxy the address it names), carried in the request's extensions.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub String);
+
 /// Provides what server functions and pages need on every request: the server context, and the
 /// middleware's nonce in place of the one Leptos generated.
 #[cfg(feature = "ssr")]

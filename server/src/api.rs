@@ -1,15 +1,14 @@
 //! The REST API of `shared/PROTOCOL.md`: each handler parses, calls one use case, and renders.
 
-use std::net::SocketAddr;
-
+use app::ClientIp;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use switchboard::auth::Token;
@@ -49,14 +48,25 @@ pub fn routes() -> Router<AppState> {
         .route("/ws", get(crate::ws::handler))
 }
 
-/// A JSON body, read whatever the `Content-Type`, with failures in the contract's shape. An empty
-/// body reads as `{}`, so optional-only bodies may be left out.
+/// A JSON body with failures in the contract's shape. A body must be sent as
+/// `application/json` (415 otherwise), which a cross-site form cannot do; an empty body reads as
+/// `{}`, so optional-only bodies may be left out.
 pub struct ApiJson<T>(pub T);
+
+/// Whether a `Content-Type` is JSON (`application/json`, with or without parameters).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+}
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = is_json(req.headers());
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|rejection| match rejection {
@@ -69,6 +79,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             })?;
         let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
             b"{}"
+        } else if !json {
+            return Err(ApiError::NotJson);
         } else {
             &bytes
         };
@@ -97,7 +109,7 @@ impl FromRequestParts<AppState> for SignedIn {
 impl SignedIn {
     /// The operator behind the session cookie in `headers`; `unauthorized` without one.
     pub async fn from_headers(engine: &Engine, headers: &HeaderMap) -> Result<Self, ApiError> {
-        let token = app::cookies::session_token(headers)
+        let token = app::cookies::session_token(engine, headers)
             .ok_or(switchboard::Error::Unauthorized("sign in first"))?;
         let operator = engine.authenticate_operator(&token).await?;
         Ok(Self { operator, token })
@@ -145,16 +157,27 @@ fn parse_id(raw: &str, what: &'static str) -> Result<Uuid, ApiError> {
 
 async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
+    request_headers: HeaderMap,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    let (operator, token) = state
-        .engine
-        .login(&body.email, &body.password, &peer.ip().to_string())
+    let engine = &state.engine;
+    let device = app::cookies::device_token(engine, &request_headers);
+    let signed_in = engine
+        .login(&body.email, &body.password, &client, device.as_ref())
         .await?;
-    let cookie = app::cookies::session_cookie(&state.engine, &token);
     let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, cookie);
+    headers.append(
+        header::SET_COOKIE,
+        app::cookies::session_cookie(engine, &signed_in.session),
+    );
+    if let Some(device) = &signed_in.new_device {
+        headers.append(
+            header::SET_COOKIE,
+            app::cookies::device_cookie(engine, device),
+        );
+    }
+    let operator = signed_in.operator;
     Ok((headers, Json(LoginResponse { operator })).into_response())
 }
 
@@ -280,9 +303,10 @@ async fn guest_messages(
     query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<GuestMessages>, ApiError> {
     let (after, limit) = PageQuery::parse(query)?;
+    // Reading does not join the session: a link preview may do it.
     let (actor, session) = state
         .engine
-        .guest_actor(&Token::from_presented(&token), None)
+        .guest_reader(&Token::from_presented(&token))
         .await?;
     let messages = state
         .engine

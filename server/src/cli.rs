@@ -121,7 +121,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve => {
             let app = Application::build(settings).await?;
-            app.announce_first_operator();
+            app.announce_first_operator()?;
             tracing::info!("listening on http://{}", app.address());
             app.run_until_stopped(shutdown_signal()).await
         }

@@ -17,6 +17,15 @@ pub enum ApiError {
     /// The body is over the size limit.
     #[error("the request body is too large")]
     TooLarge,
+    /// A body that is not JSON where JSON is expected.
+    #[error("send the body as application/json")]
+    NotJson,
+    /// A state-changing request from a page of another site.
+    #[error("requests from this origin are not allowed")]
+    CrossSite,
+    /// The request did not arrive in time.
+    #[error("the request took too long to arrive")]
+    Timeout,
     /// No route here.
     #[error("no such endpoint")]
     NoRoute,
@@ -29,6 +38,9 @@ impl ApiError {
             Self::Engine(e) => e.code(),
             Self::BadBody(_) => ErrorCode::Invalid,
             Self::TooLarge => ErrorCode::PayloadTooLarge,
+            Self::NotJson => ErrorCode::UnsupportedMediaType,
+            Self::CrossSite => ErrorCode::Forbidden,
+            Self::Timeout => ErrorCode::RequestTimeout,
             Self::NoRoute => ErrorCode::NotFound,
         }
     }

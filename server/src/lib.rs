@@ -7,6 +7,7 @@ pub mod api;
 pub mod cli;
 pub mod error;
 pub mod security;
+pub mod serve;
 pub mod settings;
 pub mod startup;
 pub mod state;

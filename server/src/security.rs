@@ -1,12 +1,28 @@
-//! Security headers and log redaction.
+//! The security middleware: the client's address, cross-site write refusal, body size and time
+//! limits, security headers, and log redaction.
 
-use axum::extract::Request;
-use axum::http::{header, HeaderName, HeaderValue};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use switchboard::wire::ErrorCode;
+
+use crate::error::{error_response, ApiError};
+use crate::settings::IpNet;
+use crate::state::AppState;
+use crate::ws::{origin_allowed, origin_of};
 
 /// The guest pages: their URL carries the guest token.
 const GUEST_PREFIX: &str = "/support/guest/";
+/// Where the REST API lives; server functions live under `/api/` beside it.
+const API_PREFIX: &str = "/api/";
+const REST_PREFIX: &str = "/api/v1/";
+
+/// The largest request body accepted (JSON bodies and forms).
+pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The Content-Security-Policy, with the nonce of the response's inline scripts: only our own
 /// scripts, the inline hydration scripts that carry the nonce, and our own wasm.
@@ -18,16 +34,131 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
-/// Adds the security headers to every response. Each request gets a fresh CSP nonce, which the
-/// page render uses for its inline scripts (see `app::provide_server_context`). The guest kiosk
-/// gets `no-referrer`, because its URL is its credential.
-pub async fn headers(mut request: Request, next: Next) -> Response {
-    let guest_page = request.uri().path().starts_with(GUEST_PREFIX);
+/// The client's address: the peer, or, when the peer is a trusted proxy, the nearest address in
+/// `X-Forwarded-For` that is not itself a trusted proxy (the left-most entries can be forged by
+/// the client; the ones our proxies appended cannot).
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(peer) {
+        return peer;
+    }
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|part| part.trim().parse().ok())
+        .collect();
+    forwarded
+        .iter()
+        .rev()
+        .find(|ip| !is_trusted(**ip))
+        .or(forwarded.first())
+        .copied()
+        .unwrap_or(peer)
+}
+
+/// Whether a state-changing request comes from a page of another site: its `Origin` is neither
+/// ours nor an allowed one, or, without `Origin`, the browser says `Sec-Fetch-Site: cross-site`.
+/// Clients that are not browsers send neither and pass.
+pub fn cross_site_write(
+    method: &Method,
+    headers: &HeaderMap,
+    public_url: &str,
+    allowed: &[String],
+) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        return !origin
+            .to_str()
+            .is_ok_and(|o| origin_allowed(o, origin_of(public_url), allowed));
+    }
+    headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"))
+}
+
+/// Over the body limit by its declared length.
+fn declared_too_large(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|n| n > BODY_LIMIT as u64)
+}
+
+/// The guarding middleware, outermost of ours: works out the client's address, refuses
+/// cross-site writes and oversized bodies, answers 408 when a request takes longer than the
+/// request timeout, gives server-function errors their statuses, and adds the security
+/// headers. Each request gets a fresh CSP nonce, which the page render uses for its inline
+/// scripts (see `app::provide_server_context`).
+pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let settings = &state.settings;
+    let path = request.uri().path().to_owned();
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    if let Some(peer) = peer {
+        let ip = client_ip(peer, request.headers(), &settings.trusted_proxies);
+        request
+            .extensions_mut()
+            .insert(app::ClientIp(ip.to_string()));
+    }
+    let refused = if cross_site_write(
+        request.method(),
+        request.headers(),
+        &settings.public_url,
+        &settings.allowed_origins,
+    ) {
+        Some(ApiError::CrossSite)
+    } else if declared_too_large(request.headers()) {
+        Some(ApiError::TooLarge)
+    } else {
+        None
+    };
     let nonce = switchboard::auth::csp_nonce();
-    request
-        .extensions_mut()
-        .insert(app::CspNonce(nonce.clone()));
-    let mut response = next.run(request).await;
+    let mut response = match refused {
+        Some(error) => error.into_response(),
+        None => {
+            request
+                .extensions_mut()
+                .insert(app::CspNonce(nonce.clone()));
+            match tokio::time::timeout(settings.request_timeout, next.run(request)).await {
+                Ok(response) => response,
+                Err(_) => ApiError::Timeout.into_response(),
+            }
+        }
+    };
+    if path.starts_with(API_PREFIX) && !path.starts_with(REST_PREFIX) {
+        response = server_function_status(response).await;
+    }
+    add_headers(&mut response, &path, &nonce, settings.secure_cookies());
+    response
+}
+
+/// Server functions answer every error with 500 and the error in the body; give the response
+/// the status of the error's code instead, so clients and proxies see 401, 404 or 413.
+async fn server_function_status(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+        return error_response(ErrorCode::Internal, "internal error".to_owned());
+    };
+    if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(error.code.http_status()) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn add_headers(response: &mut Response, path: &str, nonce: &str, https: bool) {
+    let guest_page = path.starts_with(GUEST_PREFIX);
     let headers = response.headers_mut();
     let referrer = if guest_page {
         "no-referrer"
@@ -48,13 +179,19 @@ pub async fn headers(mut request: Request, next: Next) -> Response {
         HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),
     );
-    if let Ok(policy) = HeaderValue::from_str(&content_security_policy(&nonce)) {
+    if let Ok(policy) = HeaderValue::from_str(&content_security_policy(nonce)) {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
-    if guest_page {
+    // Guest pages carry their token in the URL, and API answers can carry tokens and messages.
+    if guest_page || path.starts_with(API_PREFIX) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    response
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
 }
 
 /// The request path as it may be logged: guest tokens replaced by `[redacted]`, query strings
@@ -84,5 +221,78 @@ mod tests {
             "/support/guest/[redacted]/messages"
         );
         assert_eq!(loggable_path("/api/v1/sessions"), "/api/v1/sessions");
+    }
+
+    fn forwarded(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", value.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn the_client_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy() {
+        let proxies = vec![IpNet::parse("10.0.0.0/8").unwrap()];
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let stranger: IpAddr = "203.0.113.9".parse().unwrap();
+        let headers = forwarded("1.1.1.1, 198.51.100.7, 10.0.0.5");
+        // Behind our proxies: the nearest address they did not add themselves.
+        assert_eq!(
+            client_ip(proxy, &headers, &proxies),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        // Anyone else's header is ignored.
+        assert_eq!(client_ip(stranger, &headers, &proxies), stranger);
+        assert_eq!(client_ip(proxy, &HeaderMap::new(), &proxies), proxy);
+    }
+
+    #[test]
+    fn writes_from_other_sites_are_refused_and_reads_and_non_browsers_pass() {
+        let allowed = vec!["https://partner.example".to_owned()];
+        let public = "https://support.example.com";
+        let with = |name: &str, value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                value.parse().unwrap(),
+            );
+            headers
+        };
+        let post = Method::POST;
+        assert!(cross_site_write(
+            &post,
+            &with("origin", "https://evil.example"),
+            public,
+            &allowed
+        ));
+        assert!(cross_site_write(
+            &post,
+            &with("sec-fetch-site", "cross-site"),
+            public,
+            &allowed
+        ));
+        assert!(!cross_site_write(
+            &post,
+            &with("origin", public),
+            public,
+            &allowed
+        ));
+        assert!(!cross_site_write(
+            &post,
+            &with("origin", "https://partner.example"),
+            public,
+            &allowed
+        ));
+        assert!(!cross_site_write(
+            &post,
+            &HeaderMap::new(),
+            public,
+            &allowed
+        ));
+        assert!(!cross_site_write(
+            &Method::GET,
+            &with("origin", "https://evil.example"),
+            public,
+            &allowed
+        ));
     }
 }

@@ -1,7 +1,9 @@
 //! Typed settings from environment variables, each with a default that works out of the box.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
+
+use switchboard::MAX_GUEST_LINK_TTL;
 
 use anyhow::{bail, Context as _};
 
@@ -24,6 +26,68 @@ pub struct Settings {
     /// `SWITCHBOARD_FIRST_OPERATOR_EMAIL`: the email of the operator created on a first start
     /// with an empty database; default `admin@localhost`.
     pub first_operator_email: String,
+    /// `SWITCHBOARD_TRUSTED_PROXIES`: addresses or CIDR ranges of reverse proxies whose
+    /// `X-Forwarded-For` names the client; default none (the peer address is the client).
+    pub trusted_proxies: Vec<IpNet>,
+    /// `SWITCHBOARD_HEADER_TIMEOUT`: how long a client may take to send a request's headers;
+    /// default 10 s.
+    pub header_timeout: Duration,
+    /// `SWITCHBOARD_REQUEST_TIMEOUT`: how long a request (its body included) may take before it
+    /// is answered 408; default 30 s.
+    pub request_timeout: Duration,
+    /// `SWITCHBOARD_OPERATOR_IDLE_TIMEOUT`: an operator's sign-in ends after this long without
+    /// use; default 72 h (it ends after 30 days whatever happens).
+    pub operator_idle_timeout: Duration,
+    /// `SWITCHBOARD_MAX_CONNECTIONS`: open connections served at once (sockets included);
+    /// default 10,000. Connections past it are closed at once.
+    pub max_connections: usize,
+}
+
+/// An address range: an IP address and a prefix length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    /// Parses `10.0.0.0/8`, `::1` or `192.168.1.4`.
+    pub fn parse(raw: &str) -> anyhow::Result<Self> {
+        let (addr, prefix) = match raw.split_once('/') {
+            Some((addr, prefix)) => (addr, Some(prefix)),
+            None => (raw, None),
+        };
+        let addr: IpAddr = addr
+            .trim()
+            .parse()
+            .with_context(|| format!("{raw:?} is not an IP address or CIDR range"))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .with_context(|| format!("{raw:?} has a bad prefix length"))?,
+            None => max,
+        };
+        Ok(Self { addr, prefix })
+    }
+
+    /// Whether `ip` is in the range.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        let (a, b, bits) = match (self.addr, ip) {
+            (IpAddr::V4(a), IpAddr::V4(b)) => (u32::from(a) as u128, u32::from(b) as u128, 32),
+            (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(a), u128::from(b), 128),
+            _ => return false,
+        };
+        let shift = bits - u32::from(self.prefix);
+        shift >= bits || (a >> shift) == (b >> shift)
+    }
 }
 
 impl Settings {
@@ -58,6 +122,41 @@ impl Settings {
             Some(raw) => parse_duration(&raw).context("SWITCHBOARD_GUEST_LINK_TTL")?,
             None => Duration::from_secs(24 * 3600),
         };
+        if guest_link_ttl > MAX_GUEST_LINK_TTL {
+            bail!(
+                "SWITCHBOARD_GUEST_LINK_TTL: at most {} days",
+                MAX_GUEST_LINK_TTL.as_secs() / 86_400
+            );
+        }
+        let trusted_proxies = get("SWITCHBOARD_TRUSTED_PROXIES")
+            .map(|raw| {
+                raw.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| IpNet::parse(p).context("SWITCHBOARD_TRUSTED_PROXIES"))
+                    .collect::<anyhow::Result<Vec<_>>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
+        let bounded = |key: &str, default: u64, max: u64| -> anyhow::Result<Duration> {
+            let value = match get(key) {
+                Some(raw) => parse_duration(&raw).with_context(|| key.to_owned())?,
+                None => Duration::from_secs(default),
+            };
+            if value > Duration::from_secs(max) {
+                bail!("{key}: at most {max} seconds");
+            }
+            Ok(value)
+        };
+        let max_connections = match get("SWITCHBOARD_MAX_CONNECTIONS") {
+            Some(raw) => raw
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=1_000_000).contains(n))
+                .context("SWITCHBOARD_MAX_CONNECTIONS must be a number from 1 to 1000000")?,
+            None => 10_000,
+        };
         Ok(Self {
             database_url: get("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite:data/switchboard.db".to_owned()),
@@ -68,6 +167,15 @@ impl Settings {
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
             first_operator_email: get("SWITCHBOARD_FIRST_OPERATOR_EMAIL")
                 .unwrap_or_else(|| "admin@localhost".to_owned()),
+            trusted_proxies,
+            header_timeout: bounded("SWITCHBOARD_HEADER_TIMEOUT", 10, 300)?,
+            request_timeout: bounded("SWITCHBOARD_REQUEST_TIMEOUT", 30, 3600)?,
+            operator_idle_timeout: bounded(
+                "SWITCHBOARD_OPERATOR_IDLE_TIMEOUT",
+                72 * 3600,
+                30 * 86_400,
+            )?,
+            max_connections,
         })
     }
 
@@ -101,13 +209,16 @@ pub fn parse_duration(raw: &str) -> anyhow::Result<Duration> {
     let n: u64 = number
         .parse()
         .with_context(|| format!("{raw:?} is not a duration like 24h, 90m or 3600s"))?;
-    let secs = match unit.trim() {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
+    let unit_secs: u64 = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
         other => bail!("unknown unit {other:?} in {raw:?}: use s, m, h or d"),
     };
+    let secs = n
+        .checked_mul(unit_secs)
+        .with_context(|| format!("{raw:?} is far too long"))?;
     if secs == 0 {
         bail!("{raw:?} must be longer than zero");
     }
@@ -163,10 +274,31 @@ mod tests {
             ("SWITCHBOARD_PUBLIC_URL", "ftp://x"),
             ("SWITCHBOARD_GUEST_LINK_TTL", "soon"),
             ("SWITCHBOARD_GUEST_LINK_TTL", "0h"),
+            ("SWITCHBOARD_GUEST_LINK_TTL", "18446744073709551615d"),
+            ("SWITCHBOARD_GUEST_LINK_TTL", "99999999999999s"),
+            ("SWITCHBOARD_GUEST_LINK_TTL", "366d"),
+            ("SWITCHBOARD_TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("SWITCHBOARD_TRUSTED_PROXIES", "proxy.local"),
+            ("SWITCHBOARD_HEADER_TIMEOUT", "1h"),
+            ("SWITCHBOARD_MAX_CONNECTIONS", "0"),
         ] {
             let err = settings(&[(key, value)]).unwrap_err();
             assert!(format!("{err:#}").contains(key), "{key}={value}: {err:#}");
         }
+    }
+
+    #[test]
+    fn trusted_proxy_ranges_match_addresses_inside_them_only() {
+        let net = IpNet::parse("10.1.0.0/16").unwrap();
+        assert!(net.contains("10.1.200.3".parse().unwrap()));
+        assert!(!net.contains("10.2.0.1".parse().unwrap()));
+        assert!(net.contains("::ffff:10.1.0.9".parse().unwrap()));
+        let one = IpNet::parse("::1").unwrap();
+        assert!(one.contains("::1".parse().unwrap()));
+        assert!(!one.contains("::2".parse().unwrap()));
+        assert!(IpNet::parse("0.0.0.0/0")
+            .unwrap()
+            .contains("8.8.8.8".parse().unwrap()));
     }
 
     #[test]

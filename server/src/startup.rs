@@ -21,11 +21,10 @@ use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
+use crate::security::BODY_LIMIT;
+use crate::serve::{serve, ConnectionLimits};
 use crate::settings::Settings;
 use crate::state::AppState;
-
-/// The largest request body accepted (JSON bodies and forms).
-const BODY_LIMIT: usize = 64 * 1024;
 
 /// Opens the database, applies migrations and returns the engine.
 pub async fn open_engine(settings: &Settings) -> anyhow::Result<Engine> {
@@ -33,6 +32,7 @@ pub async fn open_engine(settings: &Settings) -> anyhow::Result<Engine> {
     store.migrate().await?;
     let mut config = EngineConfig::new(settings.public_url.clone());
     config.guest_link_ttl = settings.guest_link_ttl;
+    config.operator_idle_timeout = settings.operator_idle_timeout;
     Ok(Engine::new(store, config))
 }
 
@@ -53,9 +53,7 @@ pub fn router(state: AppState) -> Router {
         engine: state.engine.clone(),
     };
     let leptos_options = state.leptos_options.clone();
-    Router::new()
-        .merge(crate::api::routes())
-        .route("/api/v1/{*rest}", any(api_not_found))
+    let pages = Router::new()
         .leptos_routes_with_context(
             &state,
             routes,
@@ -74,9 +72,16 @@ pub fn router(state: AppState) -> Router {
                 move || app::provide_server_context(context.clone())
             },
             shell,
-        ))
+        ));
+    Router::new()
+        .merge(crate::api::routes())
+        .route("/api/v1/{*rest}", any(api_not_found))
+        .merge(pages)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(crate::security::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::security::guard,
+        ))
         .layer(CompressionLayer::new())
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request| {
@@ -123,6 +128,7 @@ impl Application {
             engine,
             leptos_options: leptos_options(&settings),
             settings: Arc::new(settings),
+            sockets: Default::default(),
         };
         Ok(Self {
             listener,
@@ -142,15 +148,21 @@ impl Application {
         &self.state.engine
     }
 
-    /// Prints the first operator's credentials, once, when this start created it.
-    pub fn announce_first_operator(&self) {
+    /// Hands out the first operator's credentials, once, when this start created it: on the
+    /// console when it is a terminal; otherwise (a service manager's log, a container's output)
+    /// into a file that only the server's user can read, whose path is printed.
+    pub fn announce_first_operator(&self) -> anyhow::Result<()> {
+        use std::io::IsTerminal as _;
         if let Some((operator, password)) = &self.first_operator {
-            let line = "=".repeat(64);
-            eprintln!(
-                "\n{line}\n  Switchboard created the first operator.\n\n    email:    {}\n    password: {}\n\n  It is shown only this once. Sign in at {}/login\n{line}\n",
-                operator.email, password, self.state.settings.public_url
-            );
+            let notice = first_operator_notice(
+                &operator.email,
+                password,
+                &self.state.settings,
+                std::io::stderr().is_terminal(),
+            )?;
+            eprintln!("{notice}");
         }
+        Ok(())
     }
 
     /// Serves until `shutdown` completes.
@@ -158,13 +170,107 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let app = router(self.state);
-        axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving")
+        let limits = ConnectionLimits {
+            header_timeout: self.state.settings.header_timeout,
+            max_connections: self.state.settings.max_connections,
+        };
+        serve(self.listener, router(self.state), limits, shutdown).await;
+        Ok(())
+    }
+}
+
+/// Where the first operator's password is written when the console is not a terminal: beside
+/// the SQLite file, or in `data/`.
+pub fn first_operator_file(settings: &Settings) -> std::path::PathBuf {
+    let db = settings
+        .database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| settings.database_url.strip_prefix("sqlite:"))
+        .map(|path| path.split('?').next().unwrap_or(path))
+        .map(std::path::Path::new)
+        .and_then(|path| path.parent())
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("data"));
+    db.join("first-operator-password.txt")
+}
+
+/// What is printed about a newly created first operator. With `to_terminal` it holds the
+/// password; otherwise the password goes to [`first_operator_file`] (mode 0600) and the
+/// notice names that file.
+pub fn first_operator_notice(
+    email: &str,
+    password: &str,
+    settings: &Settings,
+    to_terminal: bool,
+) -> anyhow::Result<String> {
+    let line = "=".repeat(64);
+    let sign_in = format!("{}/login", settings.public_url);
+    if to_terminal {
+        return Ok(format!(
+            "\n{line}\n  Switchboard created the first operator.\n\n    email:    {email}\n    password: {password}\n\n  It is shown only this once. Sign in at {sign_in}\n{line}\n"
+        ));
+    }
+    let path = first_operator_file(settings);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    write_private(
+        &path,
+        &format!("email:    {email}\npassword: {password}\nsign in:  {sign_in}\n"),
+    )?;
+    Ok(format!(
+        "\n{line}\n  Switchboard created the first operator ({email}).\n\n  Its password is in {} (readable by this user only).\n  Sign in at {sign_in}, then delete the file.\n{line}\n",
+        path.display()
+    ))
+}
+
+/// Writes `text` to a file that only its owner can read.
+fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        options.mode(0o600);
+        // A file left from before keeps its mode on open; make sure it is private too.
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    file.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_a_terminal_the_first_password_goes_to_a_private_file_not_the_console() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("db").join("s.db").display());
+        let settings =
+            Settings::from_lookup(|key| (key == "DATABASE_URL").then(|| url.clone())).unwrap();
+        let notice =
+            first_operator_notice("a@example.com", "s3cret-pass", &settings, false).unwrap();
+        let path = first_operator_file(&settings);
+        assert_eq!(
+            path,
+            dir.path().join("db").join("first-operator-password.txt")
+        );
+        assert!(!notice.contains("s3cret-pass"), "{notice}");
+        assert!(notice.contains(&path.display().to_string()), "{notice}");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert!(std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("s3cret-pass"));
+        let shown = first_operator_notice("a@example.com", "s3cret-pass", &settings, true).unwrap();
+        assert!(shown.contains("s3cret-pass"));
     }
 }

@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 use switchboard::Engine;
 
 use crate::settings::Settings;
+use crate::ws::caps::SocketCaps;
 
 /// The engine handles and settings, given to handlers and (as context) to server functions.
 #[derive(Clone)]
@@ -17,6 +18,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The settings the server started with.
     pub settings: Arc<Settings>,
+    /// Live sockets per credential.
+    pub sockets: SocketCaps,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -287,11 +287,12 @@ async fn the_kiosk_answers_200_for_a_live_link_404_for_an_unknown_one_and_410_on
         "operator text never becomes markup"
     );
 
-    // Opening the link marks the session active.
+    // Opening the page joins nobody: a link preview does the same. (Joining is the guest's
+    // first socket or message.)
     let fetched: Value = server
         .get_json(&client, &format!("/api/v1/sessions/{id}"))
         .await;
-    assert_eq!(fetched["session"]["status"], "active");
+    assert_eq!(fetched["session"]["status"], "waiting");
 
     let unknown = server
         .get(&guest, "/support/guest/not-a-real-token-at-all")

@@ -270,8 +270,8 @@ async fn handshakes_are_refused_before_the_upgrade_with_the_contracts_errors() {
             Handshake::Open(_) => panic!("{query} {headers:?} should be refused"),
         }
     }
-    // The server's own origin is fine.
-    let own = p.server.base.clone();
+    // The server's own (public) origin is fine.
+    let own = "http://support.test".to_owned();
     let mut socket = open(
         &p.server.ws_url(""),
         &[("cookie", &p.cookie), ("origin", &own)],

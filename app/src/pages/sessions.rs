@@ -141,7 +141,7 @@ fn SessionTable(sessions: Vec<Session>, unread: HashMap<Uuid, i64>) -> impl Into
                             <td>
                                 <a href=href>
                                     {match title {
-                                        Some(title) => title.into_any(),
+                                        Some(title) => view! { <bdi class="user-text">{title}</bdi> }.into_any(),
                                         None => view! { <span class="muted">{t!(i18n, sessions.untitled)}</span> }.into_any(),
                                     }}
                                 </a>

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use switchboard::domain::{ClientId, MessageBody};
-use switchboard::hub::{Event, Topic};
+use switchboard::hub::{Event, Subscription, Topic};
 use switchboard::wire::{ClientFrame, ErrorCode, Identity, ServerFrame};
 use switchboard::{Actor, Engine};
 use tokio::sync::{broadcast, mpsc, Notify};
@@ -32,6 +32,10 @@ pub enum Incoming {
     Alive,
     /// The peer closed.
     Close,
+    /// The peer sent a frame over the transport's size limit.
+    TooBig,
+    /// The peer sent a text frame that is not UTF-8.
+    NotUtf8,
 }
 
 /// A frame to the peer.
@@ -53,8 +57,12 @@ pub mod close {
     pub const GOING_AWAY: u16 = 1001;
     /// Too many bad frames, or too slow to keep up.
     pub const POLICY: u16 = 1008;
+    /// A text frame that is not UTF-8.
+    pub const NOT_UTF8: u16 = 1007;
     /// A frame over the size limit.
     pub const TOO_BIG: u16 = 1009;
+    /// The guest link the socket was opened with was replaced.
+    pub const LINK_REPLACED: u16 = 4404;
     /// The guest's support session ended.
     pub const SESSION_ENDED: u16 = 4410;
 }
@@ -64,10 +72,11 @@ pub mod close {
 pub struct Limits {
     /// Largest text frame, in bytes.
     pub max_frame_bytes: usize,
-    /// Sends allowed per `send_window`.
-    pub sends_per_window: usize,
-    /// The window for `sends_per_window`.
-    pub send_window: Duration,
+    /// `subscribe`, `read` and `typing` frames allowed per `action_window`; past it they are
+    /// refused and count as bad frames. (Messages have the sender's own window, in the engine.)
+    pub actions_per_window: usize,
+    /// The window for `actions_per_window`.
+    pub action_window: Duration,
     /// Bad frames allowed per `bad_frame_window` before closing with 1008.
     pub bad_frames_allowed: usize,
     /// The window for `bad_frames_allowed`.
@@ -84,8 +93,8 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_frame_bytes: 16 * 1024,
-            sends_per_window: 20,
-            send_window: Duration::from_secs(10),
+            actions_per_window: 60,
+            action_window: Duration::from_secs(10),
             bad_frames_allowed: 20,
             bad_frame_window: Duration::from_secs(60),
             ping_every: Duration::from_secs(25),
@@ -199,7 +208,7 @@ struct Connection<S> {
     sink: S,
     outbox: Outbox,
     forwarders: HashMap<Option<Uuid>, JoinHandle<()>>,
-    sends: Window,
+    actions: Window,
     bad_frames: Window,
     last_typing: HashMap<Uuid, Instant>,
 }
@@ -222,7 +231,7 @@ pub async fn run<S, R>(
     let mut conn = Connection {
         id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
         engine,
-        sends: Window::new(limits.sends_per_window, limits.send_window),
+        actions: Window::new(limits.actions_per_window, limits.action_window),
         bad_frames: Window::new(limits.bad_frames_allowed, limits.bad_frame_window),
         limits,
         actor,
@@ -251,6 +260,8 @@ pub async fn run<S, R>(
         tokio::select! {
             incoming = stream.next() => match incoming {
                 None | Some(Incoming::Close) => break None,
+                Some(Incoming::TooBig) => break Some((close::TOO_BIG, "frame too large")),
+                Some(Incoming::NotUtf8) => break Some((close::NOT_UTF8, "text frames must be UTF-8")),
                 Some(Incoming::Alive) => last_seen = Instant::now(),
                 Some(Incoming::Binary(_)) => {
                     last_seen = Instant::now();
@@ -307,8 +318,9 @@ where
         self.sink.send(encode(&frame)).await.map_err(|_| ())
     }
 
-    /// For a guest: cut the connection off when the session ends, whether or not the guest
-    /// subscribed. `false` when it already ended.
+    /// For a guest: cut the connection off when the session ends, when its link expires, or
+    /// when the link is replaced, whether or not the guest subscribed. `false` when the
+    /// session already ended.
     async fn watch_own_session(&mut self) -> bool {
         let Actor::Guest {
             session_id,
@@ -324,30 +336,61 @@ where
             .bus()
             .subscribe(&Topic::Conversation(conversation_id));
         // Subscribed first, then checked: an end between the handshake and now is not missed.
-        match self.engine.session(session_id).await {
-            Ok(session) if !session.is_ended() => {}
+        let session = match self.engine.session(session_id).await {
+            Ok(session) if !session.is_ended() => session,
             _ => return false,
-        }
+        };
+        let expires_in = (session.expires_at - chrono::Utc::now())
+            .to_std()
+            .unwrap_or_default();
         let outbox = self.outbox.clone();
         let task = tokio::spawn(async move {
-            loop {
-                match events.recv().await {
-                    Ok(Event::SessionEnded { session_id: ended }) if ended == session_id => {
-                        outbox
-                            .push(Queued::Frame(ServerFrame::SessionEnded { session_id }))
-                            .await;
-                        outbox
-                            .push(Queued::Close(close::SESSION_ENDED, "session ended"))
-                            .await;
-                        return;
-                    }
-                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(broadcast::error::RecvError::Closed) => return,
+            let expiry = tokio::time::sleep(expires_in);
+            tokio::pin!(expiry);
+            let replaced = loop {
+                tokio::select! {
+                    event = events.recv() => match event {
+                        Ok(Event::SessionEnded { session_id: ended }) if ended == session_id => break false,
+                        Ok(Event::LinkRotated { session_id: rotated }) if rotated == session_id => break true,
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    },
+                    _ = &mut expiry => break false,
                 }
+            };
+            if replaced {
+                outbox
+                    .push(Queued::Close(close::LINK_REPLACED, "guest link replaced"))
+                    .await;
+            } else {
+                outbox
+                    .push(Queued::Frame(ServerFrame::SessionEnded { session_id }))
+                    .await;
+                outbox
+                    .push(Queued::Close(close::SESSION_ENDED, "session ended"))
+                    .await;
             }
         });
         self.forwarders.insert(None, task);
         true
+    }
+
+    /// Counts a `subscribe`, `read` or `typing` frame; past the window it is answered as
+    /// `rate_limited` and counted as a bad frame. `Ok(None)` lets it through.
+    async fn action(&mut self) -> Result<Option<Option<(u16, &'static str)>>, ()> {
+        if self.actions.hit() {
+            return Ok(None);
+        }
+        if !self.bad_frames.hit() {
+            return Ok(Some(Some((close::POLICY, "too many bad frames"))));
+        }
+        self.send_frame(error_frame(
+            ErrorCode::RateLimited,
+            "too many requests; wait a few seconds",
+            None,
+        ))
+        .await?;
+        Ok(Some(None))
     }
 
     /// Counts a bad frame and answers it; returns the close to do when there were too many.
@@ -374,12 +417,20 @@ where
                 return Ok(self.bad_frame(&why).await);
             }
         };
+        if matches!(
+            frame,
+            ClientFrame::Subscribe { .. } | ClientFrame::Read { .. } | ClientFrame::Typing { .. }
+        ) {
+            if let Some(refused) = self.action().await? {
+                return Ok(refused);
+            }
+        }
         match frame {
             ClientFrame::Ping => self.send_frame(ServerFrame::Pong).await?,
             ClientFrame::Subscribe {
                 conversation_id,
                 after_seq,
-            } => self.subscribe(conversation_id, after_seq).await?,
+            } => return self.subscribe(conversation_id, after_seq).await,
             ClientFrame::Send {
                 conversation_id,
                 client_id,
@@ -435,14 +486,6 @@ where
         content: &str,
     ) -> Result<(), ()> {
         let echo = Some(client_id.clone());
-        if !self.sends.hit() {
-            let frame = error_frame(
-                ErrorCode::RateLimited,
-                "too many messages; wait a few seconds",
-                echo,
-            );
-            return self.send_frame(frame).await;
-        }
         let parsed = ClientId::parse(&client_id)
             .and_then(|key| MessageBody::parse(content).map(|body| (key, body)));
         let (key, body) = match parsed {
@@ -468,28 +511,36 @@ where
         }
     }
 
-    async fn subscribe(&mut self, conversation_id: Uuid, after_seq: Option<i64>) -> Result<(), ()> {
+    /// Starts following a conversation. Access is checked before the hub is joined, so a
+    /// refused subscribe leaves nothing behind; refusals count as bad frames.
+    async fn subscribe(
+        &mut self,
+        conversation_id: Uuid,
+        after_seq: Option<i64>,
+    ) -> Result<Option<(u16, &'static str)>, ()> {
         let after_seq = match switchboard::domain::parse_after_seq(after_seq) {
             Ok(n) => n,
-            Err(invalid) => {
-                return self
-                    .send_frame(error_frame(ErrorCode::Invalid, invalid.to_string(), None))
-                    .await
-            }
+            Err(invalid) => return Ok(self.bad_frame(&invalid.to_string()).await),
         };
-        // Listen before reading the backlog, so nothing falls between the two.
-        let events = self
-            .engine
-            .bus()
-            .subscribe(&Topic::Conversation(conversation_id));
         let last_seq = match self
             .engine
             .open_subscription(&self.actor, conversation_id)
             .await
         {
             Ok(last_seq) => last_seq,
-            Err(err) => return self.send_frame(engine_error(&err, None)).await,
+            Err(err) => {
+                if !self.bad_frames.hit() {
+                    return Ok(Some((close::POLICY, "too many bad frames")));
+                }
+                self.send_frame(engine_error(&err, None)).await?;
+                return Ok(None);
+            }
         };
+        // Listen before the forwarder reads the backlog, so nothing falls between the two.
+        let events = self
+            .engine
+            .bus()
+            .subscribe(&Topic::Conversation(conversation_id));
         if let Some(old) = self.forwarders.remove(&Some(conversation_id)) {
             old.abort();
         }
@@ -508,7 +559,7 @@ where
         };
         self.forwarders
             .insert(Some(conversation_id), tokio::spawn(forwarder.run(events)));
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -524,7 +575,7 @@ struct Forwarder {
 }
 
 impl Forwarder {
-    async fn run(mut self, mut events: broadcast::Receiver<Event>) {
+    async fn run(mut self, mut events: Subscription) {
         if !self.catch_up().await {
             return;
         }
@@ -548,6 +599,12 @@ impl Forwarder {
                     reader,
                     up_to_seq,
                 }) => {
+                    // Guests do not need operators' ids.
+                    let reader = if self.is_guest {
+                        typing_identity(reader)
+                    } else {
+                        reader
+                    };
                     self.outbox
                         .push(Queued::Frame(ServerFrame::Read {
                             conversation_id,
@@ -578,6 +635,8 @@ impl Forwarder {
                             .push(Queued::Frame(ServerFrame::SessionEnded { session_id }))
                             .await
                 }
+                // The session watcher closes guests that came with the old link.
+                Ok(Event::LinkRotated { .. }) => true,
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     tracing::debug!(missed, "subscriber lagged; resyncing from the store");
                     self.catch_up().await
@@ -622,7 +681,7 @@ impl Forwarder {
     }
 }
 
-/// `typing.who` carries kind and name only.
+/// `typing.who` (and, for guests, `read.reader`) carries kind and name only.
 fn typing_identity(who: Identity) -> Identity {
     Identity {
         kind: who.kind,
@@ -643,6 +702,7 @@ mod tests {
         to_loop: chan::UnboundedSender<Incoming>,
         from_loop: chan::UnboundedReceiver<Outgoing>,
         conversation_id: Uuid,
+        engine: Engine,
         _dir: tempfile::TempDir,
     }
 
@@ -736,11 +796,19 @@ mod tests {
         };
         let (to_loop, incoming) = chan::unbounded();
         let (outgoing, from_loop) = chan::unbounded();
-        tokio::spawn(run(engine, actor, welcome, outgoing, incoming, limits));
+        tokio::spawn(run(
+            engine.clone(),
+            actor,
+            welcome,
+            outgoing,
+            incoming,
+            limits,
+        ));
         let mut h = Harness {
             to_loop,
             from_loop,
             conversation_id,
+            engine,
             _dir: dir,
         };
         assert_eq!(h.json().await["type"], "welcome");
@@ -832,22 +900,77 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn sends_over_the_window_are_rate_limited_with_the_client_id() {
+    async fn sends_over_the_senders_window_are_rate_limited_with_the_client_id() {
+        let mut h = harness(Limits::default()).await;
+        let conv = h.conversation_id;
+        let allowed = EngineConfig::new("http://h").sends_per_window;
+        for n in 0..=allowed {
+            h.say(&format!(
+                r#"{{"type":"send","conversation_id":"{conv}","client_id":"k{n}","content":"x"}}"#
+            ));
+        }
+        for _ in 0..allowed {
+            assert_eq!(h.json().await["type"], "ack");
+        }
+        let refused = h.json().await;
+        assert_eq!(refused["code"], "rate_limited");
+        assert_eq!(refused["client_id"], format!("k{allowed}"));
+    }
+
+    #[tokio::test]
+    async fn refused_subscribes_leave_no_topic_behind_and_too_many_close_the_socket() {
         let limits = Limits {
-            sends_per_window: 1,
+            bad_frames_allowed: 50,
+            ..Limits::default()
+        };
+        let mut h = harness(limits).await;
+        for n in 0..50u128 {
+            let other = Uuid::from_u128(n + 1);
+            h.say(&format!(
+                r#"{{"type":"subscribe","conversation_id":"{other}"}}"#
+            ));
+            assert_eq!(h.json().await["code"], "not_found");
+        }
+        assert_eq!(h.engine.bus().topic_count(), 0);
+        h.say(&format!(
+            r#"{{"type":"subscribe","conversation_id":"{}"}}"#,
+            Uuid::from_u128(999)
+        ));
+        assert_eq!(
+            h.next().await,
+            Outgoing::Close(close::POLICY, "too many bad frames")
+        );
+    }
+
+    #[tokio::test]
+    async fn read_and_typing_frames_past_the_window_are_refused_then_close_the_socket() {
+        let limits = Limits {
+            actions_per_window: 3,
+            bad_frames_allowed: 2,
             ..Limits::default()
         };
         let mut h = harness(limits).await;
         let conv = h.conversation_id;
-        for key in ["a", "b"] {
+        for _ in 0..3 {
             h.say(&format!(
-                r#"{{"type":"send","conversation_id":"{conv}","client_id":"{key}","content":"x"}}"#
+                r#"{{"type":"read","conversation_id":"{conv}","up_to_seq":0}}"#
             ));
         }
-        assert_eq!(h.json().await["type"], "ack");
-        let refused = h.json().await;
-        assert_eq!(refused["code"], "rate_limited");
-        assert_eq!(refused["client_id"], "b");
+        h.say(&format!(
+            r#"{{"type":"typing","conversation_id":"{conv}"}}"#
+        ));
+        assert_eq!(h.json().await["code"], "rate_limited");
+        h.say(&format!(
+            r#"{{"type":"typing","conversation_id":"{conv}"}}"#
+        ));
+        assert_eq!(h.json().await["code"], "rate_limited");
+        h.say(&format!(
+            r#"{{"type":"typing","conversation_id":"{conv}"}}"#
+        ));
+        assert_eq!(
+            h.next().await,
+            Outgoing::Close(close::POLICY, "too many bad frames")
+        );
     }
 
     /// Frames queued by a forwarder, as message seqs.
@@ -883,7 +1006,7 @@ mod tests {
                 overflow: Arc::new(Notify::new()),
             },
         };
-        let task = tokio::spawn(forwarder.run(rx));
+        let task = tokio::spawn(forwarder.run(Subscription::detached(rx)));
         // The replay after seq 1: 2..=6 from the store, each once.
         assert_eq!(queued_seqs(&mut queued, 5).await, vec![2, 3, 4, 5, 6]);
         // A duplicate of what was sent is skipped.

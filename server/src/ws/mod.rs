@@ -1,6 +1,7 @@
 //! `GET /ws`: the handshake (Origin check and authentication, answered with the contract's
 //! errors before any upgrade) and the adapter from axum's socket to [`connection::run`].
 
+pub mod caps;
 pub mod connection;
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
@@ -19,9 +20,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use connection::{Incoming, Limits, Outgoing};
 
-/// Frames up to this size are read whole; the loop itself closes anything over 16 KiB with 1009.
-/// Larger ones are cut off by the transport.
-const TRANSPORT_MAX_MESSAGE: usize = 1024 * 1024;
+/// The transport reads a frame of at most this size (just above the loop's 16 KiB rule) and
+/// refuses anything larger before buffering it; both end in a 1009 close.
+const TRANSPORT_MAX_MESSAGE: usize = 16 * 1024 + 1024;
 /// Read and write buffers per connection.
 const BUFFER_BYTES: usize = 8 * 1024;
 
@@ -32,35 +33,32 @@ pub struct WsQuery {
     widget_token: Option<String>,
 }
 
-/// Whether a browser page at `origin` may open a socket: our public origin, one of the allowed
-/// origins, or the very host the request was sent to (same origin).
-pub fn origin_allowed(
-    origin: &str,
-    host: Option<&str>,
-    public_url: &str,
-    allowed: &[String],
-) -> bool {
+/// Whether a browser page at `origin` may open a socket: our public origin or one of the
+/// allowed origins, compared whole (scheme, host and port). The request's `Host` is not
+/// trusted for this.
+pub fn origin_allowed(origin: &str, public_origin: &str, allowed: &[String]) -> bool {
     let origin = origin.trim_end_matches('/');
-    let public_origin = public_url
-        .find("://")
-        .map(|i| {
-            let rest = &public_url[i + 3..];
-            let end = rest
-                .find('/')
-                .map(|j| i + 3 + j)
-                .unwrap_or(public_url.len());
-            &public_url[..end]
-        })
-        .unwrap_or(public_url);
-    if origin.eq_ignore_ascii_case(public_origin)
+    origin.eq_ignore_ascii_case(public_origin)
         || allowed.iter().any(|a| a.eq_ignore_ascii_case(origin))
-    {
-        return true;
+}
+
+/// The origin part (`scheme://host[:port]`) of a URL.
+pub fn origin_of(url: &str) -> &str {
+    match url.find("://") {
+        Some(i) => {
+            let rest = &url[i + 3..];
+            rest.find('/').map_or(url, |j| &url[..i + 3 + j])
+        }
+        None => url,
     }
-    let origin_host = origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"));
-    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
+/// The key and cap of a credential's live sockets.
+fn cap_of(actor: &Actor) -> (String, usize) {
+    match actor {
+        Actor::Operator(op) => (format!("operator:{}", op.id), caps::PER_OPERATOR),
+        Actor::Guest { session_id, .. } => (format!("guest:{session_id}"), caps::PER_GUEST_LINK),
+    }
 }
 
 async fn authenticate(
@@ -100,12 +98,10 @@ pub async fn handler(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
         let allowed = origin.to_str().is_ok_and(|origin| {
             origin_allowed(
                 origin,
-                host,
-                &state.settings.public_url,
+                origin_of(&state.settings.public_url),
                 &state.settings.allowed_origins,
             )
         });
@@ -115,6 +111,13 @@ pub async fn handler(
     }
     let Query(query) = query.map_err(|e| ApiError::BadBody(e.body_text()))?;
     let (actor, welcome) = authenticate(&state.engine, &headers, query).await?;
+    let (key, max) = cap_of(&actor);
+    let slot = state
+        .sockets
+        .take(key, max)
+        .ok_or(switchboard::Error::RateLimited {
+            retry_after_secs: 5,
+        })?;
     let engine = state.engine.clone();
     Ok(upgrade
         .read_buffer_size(BUFFER_BYTES)
@@ -122,7 +125,20 @@ pub async fn handler(
         .max_write_buffer_size(TRANSPORT_MAX_MESSAGE)
         .max_message_size(TRANSPORT_MAX_MESSAGE)
         .max_frame_size(TRANSPORT_MAX_MESSAGE)
-        .on_upgrade(move |socket| serve_socket(engine, actor, welcome, socket)))
+        .on_upgrade(move |socket| async move {
+            serve_socket(engine, actor, welcome, socket).await;
+            drop(slot);
+        }))
+}
+
+/// What a transport error means for the loop: an oversized frame, invalid UTF-8, or gone.
+fn transport_error(err: axum::Error) -> Incoming {
+    use tungstenite::error::{CapacityError, Error as WsError};
+    match err.into_inner().downcast_ref::<WsError>() {
+        Some(WsError::Capacity(CapacityError::MessageTooLong { .. })) => Incoming::TooBig,
+        Some(WsError::Utf8(_)) => Incoming::NotUtf8,
+        _ => Incoming::Close,
+    }
 }
 
 async fn serve_socket(engine: Engine, actor: Actor, welcome: ServerFrame, socket: WebSocket) {
@@ -142,7 +158,8 @@ async fn serve_socket(engine: Engine, actor: Actor, welcome: ServerFrame, socket
             Ok(WsMessage::Text(text)) => Incoming::Text(text.to_string()),
             Ok(WsMessage::Binary(bytes)) => Incoming::Binary(bytes.len()),
             Ok(WsMessage::Ping(_)) | Ok(WsMessage::Pong(_)) => Incoming::Alive,
-            Ok(WsMessage::Close(_)) | Err(_) => Incoming::Close,
+            Ok(WsMessage::Close(_)) => Incoming::Close,
+            Err(err) => transport_error(err),
         })
         .boxed();
     connection::run(
@@ -161,44 +178,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn our_own_allowed_and_same_host_origins_pass_and_others_do_not() {
+    fn only_our_public_origin_and_the_allowed_ones_pass_whole() {
         let allowed = vec!["https://shop.example".to_owned()];
-        let public = "https://support.example.com";
+        let public = origin_of("https://support.example.com/base");
+        assert_eq!(public, "https://support.example.com");
         assert!(origin_allowed(
             "https://support.example.com",
-            None,
             public,
             &allowed
         ));
-        assert!(origin_allowed(
-            "https://shop.example",
-            None,
-            public,
-            &allowed
-        ));
-        assert!(origin_allowed(
-            "http://127.0.0.1:3000",
-            Some("127.0.0.1:3000"),
-            public,
-            &allowed
-        ));
+        assert!(origin_allowed("https://shop.example", public, &allowed));
+        // Same host, other scheme: not our origin.
         assert!(!origin_allowed(
-            "https://evil.example",
-            Some("support.example.com"),
+            "http://support.example.com",
             public,
             &allowed
         ));
+        assert!(!origin_allowed("https://evil.example", public, &allowed));
         assert!(!origin_allowed(
             "https://support.example.com.evil",
-            None,
             public,
             &allowed
         ));
-        assert!(!origin_allowed(
-            "null",
-            Some("support.example.com"),
-            public,
-            &allowed
-        ));
+        assert!(!origin_allowed("null", public, &allowed));
     }
 }

@@ -24,6 +24,8 @@ pub struct TestServer {
     pub base: String,
     /// The database, to look at what is stored.
     pub store: Store,
+    /// The server's engine, to read the bounds it reports.
+    pub engine: switchboard::Engine,
     _dir: tempfile::TempDir,
 }
 
@@ -62,10 +64,12 @@ impl TestServer {
             .expect("operator");
         let base = format!("http://{}", app.address());
         let store = app.engine().store().clone();
+        let engine = app.engine().clone();
         tokio::spawn(app.run_until_stopped(std::future::pending()));
         Self {
             base,
             store,
+            engine,
             _dir: dir,
         }
     }
