@@ -67,6 +67,24 @@ pub struct CspNonce(pub String);
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub String);
 
+/// Where a page render leaves its reactive owner for the server, which pauses it once the page
+/// is rendered (see `server::startup::finish_renders`). The request's extensions carry it.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Default)]
+pub struct RenderOwner(pub std::sync::Arc<std::sync::Mutex<Option<Owner>>>);
+
+#[cfg(feature = "ssr")]
+impl RenderOwner {
+    /// Pauses the render's effects: an isomorphic effect whose first run is still queued on
+    /// another worker then skips it, instead of reading signals that the end of the response
+    /// is about to dispose.
+    pub fn pause(&self) {
+        if let Some(owner) = self.0.lock().ok().and_then(|mut slot| slot.take()) {
+            owner.pause();
+        }
+    }
+}
+
 /// Provides what server functions and pages need on every request: the server context, and the
 /// middleware's nonce in place of the one Leptos generated.
 #[cfg(feature = "ssr")]
@@ -76,6 +94,13 @@ pub fn provide_server_context(context: ServerContext) {
         .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
     if let Some(CspNonce(nonce)) = nonce {
         provide_context(leptos::nonce::Nonce::from_value(nonce));
+    }
+    if let Some(parts) = use_context::<axum::http::request::Parts>() {
+        if let Some(RenderOwner(slot)) = parts.extensions.get::<RenderOwner>() {
+            if let Ok(mut slot) = slot.lock() {
+                *slot = Owner::current();
+            }
+        }
     }
 }
 

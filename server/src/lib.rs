@@ -6,6 +6,7 @@
 pub mod api;
 pub mod cli;
 pub mod error;
+pub mod render;
 pub mod security;
 pub mod serve;
 pub mod settings;

@@ -7,20 +7,21 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use app::{shell, App, ServerContext};
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::response::IntoResponse;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use switchboard::domain::Email;
 use switchboard::store::Store;
-use switchboard::wire::Operator;
+use switchboard::wire::{ErrorCode, Operator};
 use switchboard::{Engine, EngineConfig};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::error::ApiError;
+use crate::error::{error_response, ApiError};
 use crate::security::BODY_LIMIT;
 use crate::serve::{serve, ConnectionLimits};
 use crate::settings::Settings;
@@ -72,7 +73,8 @@ pub fn router(state: AppState) -> Router {
                 move || app::provide_server_context(context.clone())
             },
             shell,
-        ));
+        ))
+        .layer(axum::middleware::from_fn(finish_renders));
     Router::new()
         .merge(crate::api::routes())
         .route("/api/v1/{*rest}", any(api_not_found))
@@ -93,6 +95,39 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// The most a page may weigh; pages are a few tens of KiB.
+const PAGE_LIMIT: usize = 4 * 1024 * 1024;
+
+/// A page render runs to its end on a render thread (see [`crate::render`]), even when the
+/// client hangs up, and its reactive owner is paused before it is disposed.
+///
+/// Leptos disposes the render's owner when the body stream ends, or when the render or its body
+/// is dropped midway (a client that hung up). Effects that the render spawned (`Suspense`'s, and
+/// leptos_i18n's cookie effect on every page) may still be queued then, and would read disposed
+/// signals and panic ("already been disposed"). In async SSR the page is complete when the
+/// handler returns, so its effects have nothing left to do: pausing them makes a queued one skip
+/// its run, and the render thread makes sure none is running while the owner is disposed.
+async fn finish_renders(mut request: Request, next: Next) -> Response {
+    let owner = app::RenderOwner::default();
+    request.extensions_mut().insert(owner.clone());
+    let render = crate::render::on_render_thread(async move {
+        let response = next.run(request).await;
+        owner.pause();
+        let (parts, body) = response.into_parts();
+        let page = axum::body::to_bytes(body, PAGE_LIMIT).await?;
+        Ok::<_, axum::Error>(Response::from_parts(parts, axum::body::Body::from(page)))
+    });
+    match render.await {
+        Some(Ok(response)) => response,
+        failed => {
+            if let Some(Err(err)) = failed {
+                tracing::error!(error = %err, "a page render failed");
+            }
+            error_response(ErrorCode::Internal, "internal error".to_owned())
+        }
+    }
 }
 
 async fn api_not_found() -> impl IntoResponse {
