@@ -229,6 +229,9 @@ mod browser {
     const POLL_EVERY_MS: i32 = 5_000;
     const TYPING_SHOWN_MS: f64 = 4_000.0;
 
+    /// A browser event handler kept alive on the Rust side.
+    type Handler = Closure<dyn FnMut(JsValue)>;
+
     pub struct Client {
         party: Party,
         conversation_id: Uuid,
@@ -237,13 +240,30 @@ mod browser {
         me: Weak<Client>,
         socket: RefCell<Option<WebSocket>>,
         /// Handlers of the current socket, kept alive while it is.
-        handlers: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+        handlers: RefCell<Vec<Handler>>,
         attempt: Cell<u32>,
         retry_timer: Cell<Option<i32>>,
         poll_timer: Cell<Option<i32>>,
         /// Increments per socket, so events of an old socket are ignored.
         generation: Cell<u32>,
-        _listeners: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+        /// Window and document listeners, removed before their closures are dropped.
+        listeners: RefCell<Vec<(web_sys::EventTarget, &'static str, Handler)>>,
+    }
+
+    /// Unhooks a socket's handlers, so the browser never calls one after it is dropped (a
+    /// closed socket still fires `close` once the closing handshake ends).
+    fn detach(socket: &WebSocket) {
+        socket.set_onopen(None);
+        socket.set_onmessage(None);
+        socket.set_onclose(None);
+        socket.set_onerror(None);
+    }
+
+    impl Drop for Client {
+        fn drop(&mut self) {
+            // The handler closures are fields and drop after this: unhook them first.
+            self.shut_down();
+        }
     }
 
     fn window() -> web_sys::Window {
@@ -273,7 +293,7 @@ mod browser {
                 retry_timer: Cell::new(None),
                 poll_timer: Cell::new(None),
                 generation: Cell::new(0),
-                _listeners: RefCell::new(Vec::new()),
+                listeners: RefCell::new(Vec::new()),
             });
             client.listen_to_browser();
             client.connect();
@@ -308,26 +328,27 @@ mod browser {
             }
         }
 
+        fn listen(&self, target: web_sys::EventTarget, event: &'static str, handler: Handler) {
+            let _ =
+                target.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+            self.listeners.borrow_mut().push((target, event, handler));
+        }
+
         fn listen_to_browser(&self) {
-            let mut listeners = self._listeners.borrow_mut();
             let me = self.me.clone();
             let online = Closure::<dyn FnMut(JsValue)>::new(move |_| {
                 if let Some(client) = me.upgrade() {
                     client.reconnect_if_down();
                 }
             });
-            let _ = window()
-                .add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
-            listeners.push(online);
+            self.listen(window().into(), "online", online);
             let me = self.me.clone();
             let offline = Closure::<dyn FnMut(JsValue)>::new(move |_| {
                 if let Some(client) = me.upgrade() {
                     client.go_offline();
                 }
             });
-            let _ = window()
-                .add_event_listener_with_callback("offline", offline.as_ref().unchecked_ref());
-            listeners.push(offline);
+            self.listen(window().into(), "offline", offline);
             let me = self.me.clone();
             let visible = Closure::<dyn FnMut(JsValue)>::new(move |_| {
                 let shown = window()
@@ -338,12 +359,8 @@ mod browser {
                 }
             });
             if let Some(document) = window().document() {
-                let _ = document.add_event_listener_with_callback(
-                    "visibilitychange",
-                    visible.as_ref().unchecked_ref(),
-                );
+                self.listen(document.into(), "visibilitychange", visible);
             }
-            listeners.push(visible);
         }
 
         fn is_open(&self) -> bool {
@@ -371,6 +388,10 @@ mod browser {
                 return;
             }
             self.clear_retry();
+            if let Some(old) = self.socket.borrow_mut().take() {
+                detach(&old);
+                let _ = old.close();
+            }
             let generation = self.generation.get() + 1;
             self.generation.set(generation);
             let Ok(socket) = WebSocket::new(&self.ws_url()) else {
@@ -540,6 +561,7 @@ mod browser {
         fn go_offline(&self) {
             self.generation.set(self.generation.get() + 1);
             if let Some(socket) = self.socket.borrow_mut().take() {
+                detach(&socket);
                 let _ = socket.close();
             }
             self.clear_retry();
@@ -549,7 +571,7 @@ mod browser {
 
         pub fn reconnect_now(&self) {
             if let Some(socket) = self.socket.borrow_mut().take() {
-                socket.set_onclose(None);
+                detach(&socket);
                 let _ = socket.close();
             }
             self.attempt.set(0);
@@ -561,7 +583,13 @@ mod browser {
             self.stop_polling();
             self.generation.set(self.generation.get() + 1);
             if let Some(socket) = self.socket.borrow_mut().take() {
+                detach(&socket);
                 let _ = socket.close();
+            }
+            self.handlers.borrow_mut().clear();
+            for (target, event, handler) in self.listeners.borrow_mut().drain(..) {
+                let _ = target
+                    .remove_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
             }
         }
 
