@@ -1,4 +1,5 @@
-import { Browser, expect, Page, test } from '@playwright/test';
+import { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { contextIn, createSessionByApi, signInByApi, signInByUi, t, waitForHydration } from './helpers';
 
 /** The guest opens the chat from the footer; answers the name prompt with `name` (or skips). */

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { APIRequestContext, BrowserContext, expect, Page } from '@playwright/test';
+import { APIRequestContext, BrowserContext, expect, Page, test } from '@playwright/test';
+import { Operator, operatorOf } from './fixtures';
 
-/** The operator that start-server.sh creates. */
-export const OPERATOR = { email: 'e2e@example.com', password: 'e2e-operator-password', name: 'Erin Operator' };
+/** The current spec file's own operator (see fixtures.ts). */
+export function currentOperator(): Operator {
+  return operatorOf(test.info().file);
+}
 
 type Messages = { [key: string]: string | Messages };
 
@@ -24,8 +27,9 @@ export function t(lang: string, key: string): string {
 export async function signInByUi(page: Page): Promise<void> {
   await page.goto('/login');
   await waitForHydration(page);
-  await page.getByLabel(t('en', 'login.email')).fill(OPERATOR.email);
-  await page.getByLabel(t('en', 'login.password')).fill(OPERATOR.password);
+  const operator = currentOperator();
+  await page.getByLabel(t('en', 'login.email')).fill(operator.email);
+  await page.getByLabel(t('en', 'login.password')).fill(operator.password);
   await page.getByRole('button', { name: t('en', 'login.submit') }).click();
   await expect(page).toHaveURL(/\/sessions$/);
   await waitForHydration(page);
@@ -34,7 +38,7 @@ export async function signInByUi(page: Page): Promise<void> {
 /** Signs in through the JSON API; the context's cookie jar keeps the session. */
 export async function signInByApi(request: APIRequestContext): Promise<void> {
   const response = await request.post('/api/v1/auth/login', {
-    data: { email: OPERATOR.email, password: OPERATOR.password },
+    data: { email: currentOperator().email, password: currentOperator().password },
   });
   expect(response.status()).toBe(200);
 }

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { contextIn, createSessionByApi, signInByApi, t, waitForHydration } from './helpers';
 
 test('the kiosk renders in Russian for Accept-Language ru', async ({ page, browser }) => {
@@ -10,7 +10,7 @@ test('the kiosk renders in Russian for Accept-Language ru', async ({ page, brows
   await expect(guest.locator('html')).toHaveAttribute('lang', 'ru');
   await expect(guest.locator('html')).toHaveAttribute('dir', 'ltr');
   await expect(guest.getByRole('heading', { level: 1, name: t('ru', 'kiosk.default_title') })).toBeVisible();
-  await expect(guest.getByText(t('ru', 'kiosk.active'))).toBeVisible();
+  await expect(guest.getByText(t('ru', 'kiosk.waiting'))).toBeVisible();
   await waitForHydration(guest);
   // Still Russian after hydration: the client agreed with the server.
   await expect(guest.getByText(t('ru', 'kiosk.footer'))).toBeVisible();

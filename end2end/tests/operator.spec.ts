@@ -1,18 +1,18 @@
-import { expect, test } from '@playwright/test';
-import { OPERATOR, contextIn, signInByUi, t, waitForHydration } from './helpers';
+import { allowConsoleErrors, expect, test } from './fixtures';
+import { contextIn, signInByUi, t, waitForHydration } from './helpers';
 
-test('an operator signs in, creates a session and the guest opens its link in a second browser', async ({ page, browser }) => {
+test('an operator signs in, creates a session and the guest opens its link in a second browser', async ({ page, browser, operator }) => {
   await page.goto('/sessions');
   await expect(page).toHaveURL(/\/login$/);
   await waitForHydration(page);
 
-  await page.getByLabel(t('en', 'login.email')).fill(OPERATOR.email);
-  await page.getByLabel(t('en', 'login.password')).fill(OPERATOR.password);
+  await page.getByLabel(t('en', 'login.email')).fill(operator.email);
+  await page.getByLabel(t('en', 'login.password')).fill(operator.password);
   await page.getByRole('button', { name: t('en', 'login.submit') }).click();
 
   await expect(page).toHaveURL(/\/sessions$/);
   await expect(page.getByRole('heading', { name: t('en', 'sessions.title') })).toBeVisible();
-  await expect(page.getByText(OPERATOR.name)).toBeVisible();
+  await expect(page.getByText(operator.name)).toBeVisible();
   await waitForHydration(page);
 
   const title = `Printer setup ${Date.now()}`;
@@ -34,9 +34,13 @@ test('an operator signs in, creates a session and the guest opens its link in a 
   expect(response?.status()).toBe(200);
   expect(response?.headers()['referrer-policy']).toBe('no-referrer');
   await expect(guest.getByRole('heading', { level: 1, name: title })).toBeVisible();
-  await expect(guest.getByText(t('en', 'kiosk.active'))).toBeVisible();
+  await expect(guest.getByText(t('en', 'kiosk.waiting'))).toBeVisible();
   await expect(guest.getByRole('contentinfo')).toContainText(t('en', 'kiosk.footer'));
   await waitForHydration(guest);
+  // The guest joins when their page connects, which the chat shows.
+  await guest.getByRole('button', { name: t('en', 'chat.open') }).click();
+  await guest.getByRole('button', { name: t('en', 'chat.name_skip') }).click();
+  await expect(guest.locator('.connection')).toContainText(t('en', 'chat.connected'));
   await guestContext.close();
 
   // The operator's session page now says the guest joined, and shows the time left.
@@ -63,6 +67,8 @@ test('a new link replaces the old one, which then shows "link not found"', async
 
   const guestContext = await contextIn(browser, 'en-US');
   const guest = await guestContext.newPage();
+  // The browser reports the page's own 404 in the console; that is the point here.
+  allowConsoleErrors(/status of 404 \(Not Found\) \(http:\/\/127\.0\.0\.1:\d+\/support\/guest\//);
   const old = await guest.goto(oldUrl);
   expect(old?.status()).toBe(404);
   await expect(guest.getByRole('heading', { name: t('en', 'kiosk.not_found_title') })).toBeVisible();
