@@ -172,24 +172,26 @@ pub fn GuestLinkBox(url: String) -> impl IntoView {
 
 /// The dashboard frame: header with navigation, the operator and sign-out, then the page. Sends
 /// visitors who are not signed in to the sign-in page.
+///
+/// The page is built once, outside the header's `Suspense`: a `Suspend` runs its closure again
+/// (on the server, `Suspense` re-resolves its children to find their loads), and a page built in
+/// there would create its resources again each time, so the server and the browser could
+/// number them differently and hydration would break.
 #[component]
-pub fn OperatorShell(children: ChildrenFn) -> impl IntoView {
+pub fn OperatorShell(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let me = Resource::new(|| (), |_| current_operator());
-    let children = StoredValue::new(children);
     view! {
         <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(operator)) => view! {
-                        <OperatorHeader operator />
-                        <main id="main" class="dashboard">{children.read_value()()}</main>
-                    }.into_any(),
+                    Ok(Some(operator)) => view! { <OperatorHeader operator /> }.into_any(),
                     Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
-                    Err(error) => view! { <main class="dashboard"><ErrorAlert error /></main> }.into_any(),
+                    Err(error) => view! { <ErrorAlert error /> }.into_any(),
                 }
             })}
         </Suspense>
+        <main id="main" class="dashboard">{children()}</main>
     }
 }
 
