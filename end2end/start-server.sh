@@ -10,11 +10,14 @@ export LEPTOS_SITE_ADDR="127.0.0.1:$port"
 export SWITCHBOARD_PUBLIC_URL="http://127.0.0.1:$port"
 export LEPTOS_SITE_ROOT="target/site"
 export RUST_LOG="${RUST_LOG:-warn}"
+# The release build by default; SWITCHBOARD_BIN picks another (a debug build, to read its
+# detailed hydration errors).
+bin="${SWITCHBOARD_BIN:-target/release/switchboard}"
 # One operator per spec file (see tests/fixtures.ts), so no spec can trip another's limits.
 for spec in end2end/tests/*.spec.ts; do
   name="$(basename "$spec" .spec.ts)"
   printf '%s\n' "e2e-operator-password" \
-    | target/release/switchboard create-operator --email "e2e-$name@example.com" --name "Erin Operator" >/dev/null
+    | "$bin" create-operator --email "e2e-$name@example.com" --name "Erin Operator" >/dev/null
 done
 # The log is kept for the teardown, which fails the run if the server panicked.
-exec target/release/switchboard serve 2> >(tee -a "$dir/server.log" >&2)
+exec "$bin" serve 2> >(tee -a "$dir/server.log" >&2)

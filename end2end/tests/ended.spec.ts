@@ -15,8 +15,10 @@ test('once the operator ends a session, the guest link shows the ended page with
   await expect(page.locator('.badge.ended')).toHaveText(t('en', 'status.ended'));
   await expect(page.getByRole('button', { name: t('en', 'detail.end') })).toHaveCount(0);
 
-  // The browser reports the page's own 410 in the console; that is the point here.
+  // The browser reports the page's own 410 in the console, and a guest socket that tried to
+  // (re)connect after the end is refused with 410 too: that is the point here.
   allowConsoleErrors(/status of 410 \(Gone\) \(http:\/\/127\.0\.0\.1:\d+\/support\/guest\//);
+  allowConsoleErrors(/WebSocket connection to .*\/ws\?guest_token=.* Unexpected response code: 410/);
   const response = await guest.reload();
   expect(response?.status()).toBe(410);
   await expect(guest.getByRole('heading', { name: t('en', 'kiosk.ended_title') })).toBeVisible();

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use app::{shell, App, ServerContext};
 use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -115,6 +116,14 @@ async fn finish_renders(mut request: Request, next: Next) -> Response {
     let render = crate::render::on_render_thread(async move {
         let response = next.run(request).await;
         owner.pause();
+        // Files (wasm, JavaScript, CSS) stream through; only rendered pages are read whole.
+        let page = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+        if !page {
+            return Ok(response);
+        }
         let (parts, body) = response.into_parts();
         let page = axum::body::to_bytes(body, PAGE_LIMIT).await?;
         Ok::<_, axum::Error>(Response::from_parts(parts, axum::body::Body::from(page)))
