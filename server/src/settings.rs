@@ -38,6 +38,12 @@ pub struct Settings {
     /// `SWITCHBOARD_OPERATOR_IDLE_TIMEOUT`: an operator's sign-in ends after this long without
     /// use; default 72 h (it ends after 30 days whatever happens).
     pub operator_idle_timeout: Duration,
+    /// `SWITCHBOARD_SEND_LIMIT`: messages one sender may post per 10 s; default 20.
+    pub send_limit: u32,
+    /// `SWITCHBOARD_SOCKETS_PER_OPERATOR`: live sockets per operator; default 30.
+    pub sockets_per_operator: usize,
+    /// `SWITCHBOARD_SOCKETS_PER_GUEST_LINK`: live sockets per guest link; default 10.
+    pub sockets_per_guest_link: usize,
     /// `SWITCHBOARD_MAX_CONNECTIONS`: open connections served at once (sockets included);
     /// default 10,000. Connections past it are closed at once.
     pub max_connections: usize,
@@ -148,15 +154,18 @@ impl Settings {
             }
             Ok(value)
         };
-        let max_connections = match get("SWITCHBOARD_MAX_CONNECTIONS") {
-            Some(raw) => raw
-                .trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=1_000_000).contains(n))
-                .context("SWITCHBOARD_MAX_CONNECTIONS must be a number from 1 to 1000000")?,
-            None => 10_000,
+        let count = |key: &str, default: usize, max: usize| -> anyhow::Result<usize> {
+            match get(key) {
+                Some(raw) => raw
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=max).contains(n))
+                    .with_context(|| format!("{key} must be a number from 1 to {max}")),
+                None => Ok(default),
+            }
         };
+        let max_connections = count("SWITCHBOARD_MAX_CONNECTIONS", 10_000, 1_000_000)?;
         Ok(Self {
             database_url: get("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite:data/switchboard.db".to_owned()),
@@ -174,6 +183,17 @@ impl Settings {
                 "SWITCHBOARD_OPERATOR_IDLE_TIMEOUT",
                 72 * 3600,
                 30 * 86_400,
+            )?,
+            send_limit: count("SWITCHBOARD_SEND_LIMIT", 20, 100_000)? as u32,
+            sockets_per_operator: count(
+                "SWITCHBOARD_SOCKETS_PER_OPERATOR",
+                crate::ws::caps::PER_OPERATOR,
+                100_000,
+            )?,
+            sockets_per_guest_link: count(
+                "SWITCHBOARD_SOCKETS_PER_GUEST_LINK",
+                crate::ws::caps::PER_GUEST_LINK,
+                100_000,
             )?,
             max_connections,
         })
@@ -247,6 +267,15 @@ mod tests {
         assert_eq!(s.guest_link_ttl, Duration::from_secs(86_400));
         assert!(s.allowed_origins.is_empty());
         assert!(!s.secure_cookies());
+        assert_eq!(
+            (
+                s.send_limit,
+                s.sockets_per_operator,
+                s.sockets_per_guest_link
+            ),
+            (20, 30, 10)
+        );
+        assert_eq!(s.max_connections, 10_000);
     }
 
     #[test]
@@ -281,6 +310,8 @@ mod tests {
             ("SWITCHBOARD_TRUSTED_PROXIES", "proxy.local"),
             ("SWITCHBOARD_HEADER_TIMEOUT", "1h"),
             ("SWITCHBOARD_MAX_CONNECTIONS", "0"),
+            ("SWITCHBOARD_SEND_LIMIT", "lots"),
+            ("SWITCHBOARD_SOCKETS_PER_OPERATOR", "0"),
         ] {
             let err = settings(&[(key, value)]).unwrap_err();
             assert!(format!("{err:#}").contains(key), "{key}={value}: {err:#}");

@@ -35,6 +35,7 @@ pub async fn open_engine(settings: &Settings) -> anyhow::Result<Engine> {
     let mut config = EngineConfig::new(settings.public_url.clone());
     config.guest_link_ttl = settings.guest_link_ttl;
     config.operator_idle_timeout = settings.operator_idle_timeout;
+    config.sends_per_window = settings.send_limit;
     Ok(Engine::new(store, config))
 }
 

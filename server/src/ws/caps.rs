@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// Live sockets per guest link.
+/// Live sockets per guest link, unless `SWITCHBOARD_SOCKETS_PER_GUEST_LINK` says otherwise.
 pub const PER_GUEST_LINK: usize = 10;
-/// Live sockets per operator (tabs and devices together).
+/// Live sockets per operator (tabs and devices together), unless
+/// `SWITCHBOARD_SOCKETS_PER_OPERATOR` says otherwise.
 pub const PER_OPERATOR: usize = 30;
 
 /// Counts live sockets per credential.

@@ -54,10 +54,13 @@ pub fn origin_of(url: &str) -> &str {
 }
 
 /// The key and cap of a credential's live sockets.
-fn cap_of(actor: &Actor) -> (String, usize) {
+fn cap_of(actor: &Actor, settings: &crate::settings::Settings) -> (String, usize) {
     match actor {
-        Actor::Operator(op) => (format!("operator:{}", op.id), caps::PER_OPERATOR),
-        Actor::Guest { session_id, .. } => (format!("guest:{session_id}"), caps::PER_GUEST_LINK),
+        Actor::Operator(op) => (format!("operator:{}", op.id), settings.sockets_per_operator),
+        Actor::Guest { session_id, .. } => (
+            format!("guest:{session_id}"),
+            settings.sockets_per_guest_link,
+        ),
     }
 }
 
@@ -111,7 +114,7 @@ pub async fn handler(
     }
     let Query(query) = query.map_err(|e| ApiError::BadBody(e.body_text()))?;
     let (actor, welcome) = authenticate(&state.engine, &headers, query).await?;
-    let (key, max) = cap_of(&actor);
+    let (key, max) = cap_of(&actor, &state.settings);
     let slot = state
         .sockets
         .take(key, max)
