@@ -1,9 +1,8 @@
 //! Credentials: password hashes (on a bounded pool), random tokens and their stored digests, and
 //! the sign-in limiter.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -14,6 +13,8 @@ use rand_core::{OsRng, RngCore};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
+
+use crate::limits::RateWindows;
 
 /// A bearer secret (guest link token, operator session cookie): 256 bits from the operating
 /// system's CSPRNG, base64url without padding (43 characters).
@@ -127,10 +128,13 @@ pub enum AttemptScope<'a> {
 /// window. In memory: a restart forgets, which is acceptable for slowing down guessing.
 #[derive(Debug)]
 pub struct LoginLimiter {
-    window: Duration,
-    max_per_email: u32,
-    max_per_ip: u32,
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+    failures: RateWindows,
+    max_per_email: usize,
+    max_per_ip: usize,
+}
+
+fn email_key(email: &str) -> String {
+    format!("email:{email}")
 }
 
 impl LoginLimiter {
@@ -138,77 +142,37 @@ impl LoginLimiter {
     /// per client address, per `window`.
     pub fn new(window: Duration, max_per_email: u32, max_per_ip: u32) -> Self {
         Self {
-            window,
-            max_per_email,
-            max_per_ip,
-            failures: Mutex::new(HashMap::new()),
+            failures: RateWindows::new(window),
+            max_per_email: max_per_email as usize,
+            max_per_ip: max_per_ip as usize,
         }
-    }
-
-    fn keys(&self, ip: &str, scope: &AttemptScope<'_>) -> [(String, u32); 2] {
-        let second = match scope {
-            AttemptScope::Email(email) => (format!("email:{email}"), self.max_per_email),
-            AttemptScope::Device(digest) => {
-                (format!("device:{}", digest.as_str()), self.max_per_email)
-            }
-        };
-        [(format!("ip:{ip}"), self.max_per_ip), second]
     }
 
     /// Counts an attempt as a failure in advance, under one lock: `Err(seconds)` when a key has
     /// used up its failures (nothing is counted then); the seconds say when the oldest counted
     /// failure leaves the window.
     pub fn reserve(&self, ip: &str, scope: &AttemptScope<'_>) -> Result<Reservation, u64> {
-        let now = Instant::now();
-        let keys = self.keys(ip, scope);
-        let mut map = self.failures.lock().expect("limiter lock");
-        // Keep memory bounded under a spray of addresses: drop entries whose window has passed.
-        if map.len() > 10_000 {
-            map.retain(|_, list| {
-                list.last()
-                    .is_some_and(|t| now.duration_since(*t) < self.window)
-            });
-        }
-        let mut wait = None::<Duration>;
-        for (key, max) in &keys {
-            if let Some(list) = map.get_mut(key) {
-                list.retain(|t| now.duration_since(*t) < self.window);
-                if list.len() as u32 >= *max {
-                    let left = self.window.saturating_sub(now.duration_since(list[0]));
-                    wait = Some(wait.map_or(left, |w| w.max(left)));
-                }
-            }
-        }
-        if let Some(left) = wait {
-            return Err(left.as_secs().max(1));
-        }
-        for (key, _) in &keys {
-            map.entry(key.clone()).or_default().push(now);
-        }
-        Ok(Reservation {
-            keys: keys.into_iter().map(|(key, _)| key).collect(),
-            at: now,
-        })
+        let second = match scope {
+            AttemptScope::Email(email) => email_key(email),
+            AttemptScope::Device(digest) => format!("device:{}", digest.as_str()),
+        };
+        let keys = vec![format!("ip:{ip}"), second];
+        let at = self
+            .failures
+            .hit_all(&[(&keys[0], self.max_per_ip), (&keys[1], self.max_per_email)])?;
+        Ok(Reservation { keys, at })
     }
 
     /// Gives an attempt back: it was never judged (for example, the server was too busy).
     pub fn refund(&self, reservation: Reservation) {
-        let mut map = self.failures.lock().expect("limiter lock");
-        for key in &reservation.keys {
-            if let Some(list) = map.get_mut(key) {
-                if let Some(i) = list.iter().position(|t| *t == reservation.at) {
-                    list.remove(i);
-                }
-            }
-        }
+        self.failures.unhit(&reservation.keys, reservation.at);
     }
 
     /// A successful sign-in: its attempt was no failure, and the email's earlier failures are
     /// forgotten.
     pub fn succeeded(&self, reservation: Reservation, email: &str) {
         self.refund(reservation);
-        let mut map = self.failures.lock().expect("limiter lock");
-        map.remove(&format!("email:{email}"));
+        self.failures.forget(&email_key(email));
     }
 }
 
@@ -391,7 +355,7 @@ mod tests {
     async fn password_hashing_runs_at_most_its_slots_at_once_and_refuses_past_the_queue() {
         let pool = Arc::new(PasswordHashing::new(2, 3));
         let (release, held) = std::sync::mpsc::channel::<()>();
-        let held = Arc::new(Mutex::new(held));
+        let held = Arc::new(std::sync::Mutex::new(held));
         let mut tasks = Vec::new();
         for _ in 0..5 {
             let (pool, held) = (pool.clone(), held.clone());

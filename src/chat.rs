@@ -77,9 +77,13 @@ impl Actor {
         }
     }
 
-    /// The key of this sender's send window.
-    fn sender_key(&self) -> String {
-        format!("{}:{}", self.identity().kind.as_str(), self.sender_id())
+    /// A key naming this actor's credential (the operator, or the guest link's session): what
+    /// its send window and its live-socket cap count against.
+    pub fn key(&self) -> String {
+        match self {
+            Self::Operator(op) => format!("operator:{}", op.id),
+            Self::Guest { session_id, .. } => format!("guest:{session_id}"),
+        }
     }
 
     /// The sender kinds whose messages this actor reads (the other side's).
@@ -209,7 +213,7 @@ impl Engine {
     ) -> Result<Posted, Error> {
         self.inner
             .sends
-            .hit(&actor.sender_key())
+            .hit(&actor.key(), self.inner.config.sends_per_window as usize)
             .map_err(|secs| Error::RateLimited {
                 retry_after_secs: secs,
             })?;

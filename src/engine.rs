@@ -165,7 +165,7 @@ impl Engine {
             config.login_failures_per_email,
             config.login_failures_per_ip,
         );
-        let sends = RateWindows::new(config.sends_per_window, config.send_window);
+        let sends = RateWindows::new(config.send_window);
         Self {
             inner: Arc::new(Inner {
                 store,
@@ -290,15 +290,15 @@ impl Engine {
         let email = Email::parse(email)?;
         let password = PasswordInput::parse(password)?;
         let store = &self.inner.store;
-        let row = store.operator_by_email(email.as_str()).await?;
         let now = Utc::now();
-        let known_device = match (device, &row) {
-            (Some(device), Some(row)) => {
+        // Only a browser that shows a device cookie costs a query before the limit is checked.
+        let known_device = match device {
+            Some(device) => {
                 let digest = device.digest();
-                let owner = store.use_operator_device(&digest, to_millis(now)).await?;
-                (owner.as_deref() == Some(row.id.as_str())).then_some(digest)
+                let owner = store.operator_device_email(&digest).await?;
+                (owner.as_deref() == Some(email.as_str())).then_some(digest)
             }
-            _ => None,
+            None => None,
         };
         let scope = match &known_device {
             Some(digest) => AttemptScope::Device(digest),
@@ -311,6 +311,13 @@ impl Engine {
                 retry_after_secs: secs,
             }
         })?;
+        let row = match store.operator_by_email(email.as_str()).await {
+            Ok(row) => row,
+            Err(err) => {
+                limiter.refund(attempt);
+                return Err(err.into());
+            }
+        };
         let stored = row.as_ref().map(|r| r.password_hash.clone());
         let checked = self
             .hash(move || auth::verify_password(password.expose(), stored.as_deref()))
@@ -335,7 +342,10 @@ impl Engine {
             .insert_operator_session(&token.digest(), &row.id, to_millis(now), to_millis(expires))
             .await?;
         let new_device = match known_device {
-            Some(_) => None,
+            Some(digest) => {
+                store.touch_operator_device(&digest, to_millis(now)).await?;
+                None
+            }
             None => {
                 let device = Token::generate();
                 store

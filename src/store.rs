@@ -284,20 +284,28 @@ impl Store {
         Ok(())
     }
 
-    /// The operator a device cookie was issued to, noting its use at `now`.
-    pub async fn use_operator_device(
+    /// The email of the operator a device cookie was issued to.
+    pub async fn operator_device_email(
         &self,
         digest: &TokenDigest,
-        now: i64,
     ) -> sqlx::Result<Option<String>> {
         sqlx::query_scalar(
-            "UPDATE operator_devices SET last_used_at = $2 WHERE token_hash = $1 \
-             RETURNING operator_id",
+            "SELECT o.email FROM operator_devices d JOIN operators o ON o.id = d.operator_id \
+             WHERE d.token_hash = $1",
         )
         .bind(digest.as_str())
-        .bind(now)
         .fetch_optional(&self.pool)
         .await
+    }
+
+    /// Notes that a device cookie was used to sign in at `now`.
+    pub async fn touch_operator_device(&self, digest: &TokenDigest, now: i64) -> sqlx::Result<()> {
+        sqlx::query("UPDATE operator_devices SET last_used_at = $2 WHERE token_hash = $1")
+            .bind(digest.as_str())
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Signs a browser out.

@@ -94,12 +94,8 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
         .login(&email, &password, &ssr::client_addr(), device.as_ref())
         .await?;
     let response = expect_context::<leptos_axum::ResponseOptions>();
-    response.append_header(
-        SET_COOKIE,
-        crate::cookies::session_cookie(&engine, &signed_in.session),
-    );
-    if let Some(device) = &signed_in.new_device {
-        response.append_header(SET_COOKIE, crate::cookies::device_cookie(&engine, device));
+    for cookie in crate::cookies::signed_in_cookies(&engine, &signed_in) {
+        response.append_header(SET_COOKIE, cookie);
     }
     leptos_axum::redirect("/sessions");
     Ok(())

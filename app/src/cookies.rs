@@ -54,6 +54,16 @@ pub fn session_cookie(engine: &Engine, token: &Token) -> HeaderValue {
     cookie(engine, SESSION_COOKIE, token.expose(), max_age)
 }
 
+/// The `Set-Cookie` values a successful sign-in sends: the session, and a device cookie when
+/// the browser had no valid one.
+pub fn signed_in_cookies(engine: &Engine, signed_in: &switchboard::SignedIn) -> Vec<HeaderValue> {
+    let mut cookies = vec![session_cookie(engine, &signed_in.session)];
+    if let Some(device) = &signed_in.new_device {
+        cookies.push(device_cookie(engine, device));
+    }
+    cookies
+}
+
 /// `Set-Cookie` that removes the session cookie.
 pub fn cleared_session_cookie(engine: &Engine) -> HeaderValue {
     cookie(engine, SESSION_COOKIE, "", 0)

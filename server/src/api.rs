@@ -167,15 +167,8 @@ async fn login(
         .login(&body.email, &body.password, &client, device.as_ref())
         .await?;
     let mut headers = HeaderMap::new();
-    headers.append(
-        header::SET_COOKIE,
-        app::cookies::session_cookie(engine, &signed_in.session),
-    );
-    if let Some(device) = &signed_in.new_device {
-        headers.append(
-            header::SET_COOKIE,
-            app::cookies::device_cookie(engine, device),
-        );
+    for cookie in app::cookies::signed_in_cookies(engine, &signed_in) {
+        headers.append(header::SET_COOKIE, cookie);
     }
     let operator = signed_in.operator;
     Ok((headers, Json(LoginResponse { operator })).into_response())

@@ -53,14 +53,11 @@ pub fn origin_of(url: &str) -> &str {
     }
 }
 
-/// The key and cap of a credential's live sockets.
-fn cap_of(actor: &Actor, settings: &crate::settings::Settings) -> (String, usize) {
+/// The cap of a credential's live sockets.
+fn cap_of(actor: &Actor, settings: &crate::settings::Settings) -> usize {
     match actor {
-        Actor::Operator(op) => (format!("operator:{}", op.id), settings.sockets_per_operator),
-        Actor::Guest { session_id, .. } => (
-            format!("guest:{session_id}"),
-            settings.sockets_per_guest_link,
-        ),
+        Actor::Operator(_) => settings.sockets_per_operator,
+        Actor::Guest { .. } => settings.sockets_per_guest_link,
     }
 }
 
@@ -114,10 +111,9 @@ pub async fn handler(
     }
     let Query(query) = query.map_err(|e| ApiError::BadBody(e.body_text()))?;
     let (actor, welcome) = authenticate(&state.engine, &headers, query).await?;
-    let (key, max) = cap_of(&actor, &state.settings);
     let slot = state
         .sockets
-        .take(key, max)
+        .take(actor.key(), cap_of(&actor, &state.settings))
         .ok_or(switchboard::Error::RateLimited {
             retry_after_secs: 5,
         })?;
