@@ -82,6 +82,32 @@ ensure_chromium() {
   fi
 }
 
+# The PostgreSQL tests (store contract, two nodes) use the server at SWITCHBOARD_TEST_PG_URL.
+# A machine's PostgreSQL that is installed but stopped is started. Without one, those tests are
+# skipped and say so; in CI (CI=true) that is a failure.
+PG_SKIP=()
+ensure_postgres() {
+  local url="${SWITCHBOARD_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432}"
+  export SWITCHBOARD_TEST_PG_URL="$url"
+  # Where it points, without user or password, for messages.
+  local where="${url#*://}"; where="${where#*@}"; where="${where%%[/?]*}"
+  pg_up() { command -v pg_isready >/dev/null 2>&1 && pg_isready -q -d "$url"; }
+  if ! pg_up && command -v pg_lsclusters >/dev/null 2>&1; then
+    say "starting the machine's PostgreSQL"
+    pg_lsclusters -h | while read -r version cluster _ status _; do
+      [ "$status" = online ] || as_root pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" start || true
+    done
+    for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+  fi
+  if ! pg_up; then
+    if [ "${CI:-}" = true ]; then
+      die "PostgreSQL does not answer at $where; CI needs it (set SWITCHBOARD_TEST_PG_URL)"
+    fi
+    say "SKIPPING the PostgreSQL tests: no PostgreSQL answers at $where (set SWITCHBOARD_TEST_PG_URL)"
+    PG_SKIP=(-- --skip postgres)
+  fi
+}
+
 build_release() {
   say "building the release (server + wasm)"
   cargo leptos build --release
@@ -101,10 +127,11 @@ cmd_test() {
   ensure_rust
   ensure_node
   ensure_chromium
+  ensure_postgres
   local logs
   logs="$(mktemp -d)"
   say "cargo tests: engine, app and server"
-  cargo test --workspace --exclude frontend 2>&1 | tee "$logs/cargo.log"
+  cargo test --workspace --exclude frontend "${PG_SKIP[@]}" 2>&1 | tee "$logs/cargo.log"
   build_release
   say "Playwright end-to-end tests against the release build"
   (cd end2end && npx playwright test) 2>&1 | tee "$logs/e2e.log"

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -14,7 +14,10 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
-use crate::limits::RateWindows;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::store::Store;
 
 /// A bearer secret (guest link token, operator session cookie): 256 bits from the operating
 /// system's CSPRNG, base64url without padding (43 characters).
@@ -109,8 +112,7 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
 #[derive(Debug)]
 #[must_use]
 pub struct Reservation {
-    keys: Vec<String>,
-    at: Instant,
+    attempt: String,
 }
 
 /// What one attempt counts against: the client address always, and either the email or, for a
@@ -125,12 +127,12 @@ pub enum AttemptScope<'a> {
 }
 
 /// Limits sign-in failures per client address, per email and per known device, in a sliding
-/// window. In memory: a restart forgets, which is acceptable for slowing down guessing.
+/// window. The counts live in the store, so a limit holds across nodes and restarts.
 #[derive(Debug)]
 pub struct LoginLimiter {
-    failures: RateWindows,
-    max_per_email: usize,
-    max_per_ip: usize,
+    window: chrono::Duration,
+    max_per_email: i64,
+    max_per_ip: i64,
 }
 
 fn email_key(email: &str) -> String {
@@ -142,37 +144,77 @@ impl LoginLimiter {
     /// per client address, per `window`.
     pub fn new(window: Duration, max_per_email: u32, max_per_ip: u32) -> Self {
         Self {
-            failures: RateWindows::new(window),
-            max_per_email: max_per_email as usize,
-            max_per_ip: max_per_ip as usize,
+            window: chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX),
+            max_per_email: max_per_email.into(),
+            max_per_ip: max_per_ip.into(),
         }
     }
 
-    /// Counts an attempt as a failure in advance, under one lock: `Err(seconds)` when a key has
+    /// Counts an attempt at `now` as a failure in advance: `Ok(Err(seconds))` when a key has
     /// used up its failures (nothing is counted then); the seconds say when the oldest counted
-    /// failure leaves the window.
-    pub fn reserve(&self, ip: &str, scope: &AttemptScope<'_>) -> Result<Reservation, u64> {
+    /// failure leaves the window. One transaction that locks the keys first, so attempts racing
+    /// on one key (from any node) are judged one after another and the limit is exact.
+    pub async fn reserve(
+        &self,
+        store: &Store,
+        ip: &str,
+        scope: &AttemptScope<'_>,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<Result<Reservation, u64>> {
         let second = match scope {
             AttemptScope::Email(email) => email_key(email),
             AttemptScope::Device(digest) => format!("device:{}", digest.as_str()),
         };
-        let keys = vec![format!("ip:{ip}"), second];
-        let at = self
-            .failures
-            .hit_all(&[(&keys[0], self.max_per_ip), (&keys[1], self.max_per_email)])?;
-        Ok(Reservation { keys, at })
+        let ip_key = format!("ip:{ip}");
+        let keys = vec![ip_key.clone(), second];
+        let (now_ms, since) = (
+            now.timestamp_millis(),
+            (now - self.window).timestamp_millis(),
+        );
+        let mut tx = store.begin().await?;
+        // A write first: on SQLite it takes the database's write lock for the transaction.
+        tx.db().delete_login_attempts_before(since).await?;
+        tx.db().lock_keys(&keys).await?;
+        let counts = tx.db().login_attempts_since(&keys, since).await?;
+        let mut wait = None::<i64>;
+        for (key, count, oldest) in counts {
+            let max = if key == ip_key {
+                self.max_per_ip
+            } else {
+                self.max_per_email
+            };
+            if count >= max {
+                let left = oldest + self.window.num_milliseconds() - now_ms;
+                wait = Some(wait.map_or(left, |w| w.max(left)));
+            }
+        }
+        if let Some(left) = wait {
+            tx.commit().await?;
+            return Ok(Err((left.max(0) as u64).div_ceil(1000).max(1)));
+        }
+        let attempt = Uuid::now_v7().to_string();
+        tx.db()
+            .insert_login_attempt(&attempt, &keys, now_ms)
+            .await?;
+        tx.commit().await?;
+        Ok(Ok(Reservation { attempt }))
     }
 
     /// Gives an attempt back: it was never judged (for example, the server was too busy).
-    pub fn refund(&self, reservation: Reservation) {
-        self.failures.unhit(&reservation.keys, reservation.at);
+    pub async fn refund(&self, store: &Store, reservation: Reservation) -> sqlx::Result<()> {
+        store.db().delete_login_attempt(&reservation.attempt).await
     }
 
     /// A successful sign-in: its attempt was no failure, and the email's earlier failures are
     /// forgotten.
-    pub fn succeeded(&self, reservation: Reservation, email: &str) {
-        self.refund(reservation);
-        self.failures.forget(&email_key(email));
+    pub async fn succeeded(
+        &self,
+        store: &Store,
+        reservation: Reservation,
+        email: &str,
+    ) -> sqlx::Result<()> {
+        self.refund(store, reservation).await?;
+        store.db().delete_login_attempts_of(&email_key(email)).await
     }
 }
 
@@ -291,64 +333,6 @@ mod tests {
     #[test]
     fn an_unknown_account_never_verifies_even_with_the_dummy_password() {
         assert!(!verify_password("switchboard-dummy-password", None));
-    }
-
-    #[test]
-    fn the_limiter_refuses_after_too_many_failures_for_one_email() {
-        let limiter = LoginLimiter::new(Duration::from_secs(60), 3, 100);
-        for _ in 0..3 {
-            let _failed = limiter
-                .reserve("1.1.1.1", &AttemptScope::Email("a@x"))
-                .unwrap();
-        }
-        let wait = limiter
-            .reserve("2.2.2.2", &AttemptScope::Email("a@x"))
-            .unwrap_err();
-        assert!((1..=60).contains(&wait));
-        let other = limiter
-            .reserve("2.2.2.2", &AttemptScope::Email("b@x"))
-            .unwrap();
-        limiter.succeeded(other, "b@x");
-        let device = Token::from_presented("device").digest();
-        let known = limiter
-            .reserve("2.2.2.2", &AttemptScope::Device(&device))
-            .expect("a known device is not held by the email's lock");
-        limiter.succeeded(known, "a@x");
-        let _ok = limiter
-            .reserve("2.2.2.2", &AttemptScope::Email("a@x"))
-            .expect("a success forgets the email's failures");
-    }
-
-    #[test]
-    fn a_refunded_attempt_does_not_count() {
-        let limiter = LoginLimiter::new(Duration::from_secs(60), 1, 100);
-        let first = limiter
-            .reserve("1.1.1.1", &AttemptScope::Email("a@x"))
-            .unwrap();
-        assert!(limiter
-            .reserve("1.1.1.1", &AttemptScope::Email("a@x"))
-            .is_err());
-        limiter.refund(first);
-        let _again = limiter
-            .reserve("1.1.1.1", &AttemptScope::Email("a@x"))
-            .unwrap();
-    }
-
-    #[test]
-    fn the_limiter_refuses_an_address_that_sprays_many_emails() {
-        let limiter = LoginLimiter::new(Duration::from_secs(60), 100, 2);
-        let _a = limiter
-            .reserve("9.9.9.9", &AttemptScope::Email("a@x"))
-            .unwrap();
-        let _b = limiter
-            .reserve("9.9.9.9", &AttemptScope::Email("b@x"))
-            .unwrap();
-        assert!(limiter
-            .reserve("9.9.9.9", &AttemptScope::Email("c@x"))
-            .is_err());
-        assert!(limiter
-            .reserve("8.8.8.8", &AttemptScope::Email("c@x"))
-            .is_ok());
     }
 
     #[tokio::test]

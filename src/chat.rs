@@ -1,16 +1,15 @@
 //! The chat use cases: post, read back, mark read, typing, subscribe. Every door (WebSocket,
 //! REST, server function) calls these.
 
-use chrono::Utc;
 use uuid::Uuid;
 
 use crate::auth::{Token, TokenDigest};
 use crate::domain::{ClientId, DisplayName, MessageBody};
-use crate::engine::{session_of, uuid_of, Engine};
+use crate::engine::{session_at, Engine};
 use crate::error::Error;
 use crate::hub::{Event, Topic};
-use crate::store::{from_millis, to_millis, MessageRow, NewMessageRow};
-use crate::wire::{Identity, Message, Operator, Sender, SenderKind, Session};
+use crate::store::{is_unique_violation, to_millis, Inserted, MessageRow, NewMessageRow};
+use crate::wire::{Identity, Message, Operator, SenderKind, Session};
 
 /// Who is acting in a conversation.
 #[derive(Debug, Clone)]
@@ -89,8 +88,17 @@ impl Actor {
     /// The sender kinds whose messages this actor reads (the other side's).
     fn reads_from(&self) -> &'static [&'static str] {
         match self {
-            Self::Operator(_) => &["guest", "customer"],
-            Self::Guest { .. } => &["operator", "system"],
+            Self::Operator(_) => Self::reads_from_for(SenderKind::Operator),
+            Self::Guest { .. } => Self::reads_from_for(SenderKind::Guest),
+        }
+    }
+
+    /// The one rule of who reads whose messages: staff read the visitors' (guests' and
+    /// customers'); visitors read the staff's and the system's.
+    fn reads_from_for(reader: SenderKind) -> &'static [&'static str] {
+        match reader {
+            SenderKind::Operator | SenderKind::System => &["guest", "customer"],
+            SenderKind::Guest | SenderKind::Customer => &["operator", "system"],
         }
     }
 }
@@ -112,24 +120,6 @@ pub struct Posted {
     pub message: Message,
     /// Whether it was stored by this call.
     pub created: bool,
-}
-
-pub(crate) fn message_of(row: MessageRow) -> Result<Message, Error> {
-    let kind = SenderKind::parse(&row.sender_kind)
-        .ok_or_else(|| anyhow::anyhow!("stored sender kind {:?} is unknown", row.sender_kind))?;
-    Ok(Message {
-        id: uuid_of(&row.id)?,
-        conversation_id: uuid_of(&row.conversation_id)?,
-        seq: row.seq,
-        sender: Sender {
-            kind,
-            name: row.sender_name,
-        },
-        content: row.content,
-        client_id: row.client_id,
-        created_at: from_millis(row.created_at),
-        read_at: row.read_at.map(from_millis),
-    })
 }
 
 impl Engine {
@@ -175,14 +165,15 @@ impl Engine {
         let owner = self
             .inner
             .store
-            .session_by_conversation(&conversation_id.to_string())
+            .db()
+            .session_by_conversation(conversation_id)
             .await?;
         match (owner, guest_link) {
             // A replaced link stops at once, for sockets opened with it too.
             (Some(row), Some(link)) if row.token_hash != link.as_str() => {
                 Err(Error::NotFound("guest link"))
             }
-            (Some(row), _) if session_of(&row, Utc::now())?.is_ended() => Err(Error::Gone),
+            (Some(row), _) if session_at(&row, self.now())?.is_ended() => Err(Error::Gone),
             (Some(_), _) => Ok(()),
             // A guest's conversation always has its session; a support conversation has none.
             (None, Some(_)) => Err(Error::Gone),
@@ -194,7 +185,8 @@ impl Engine {
     async fn last_seq_of(&self, conversation_id: Uuid) -> Result<i64, Error> {
         self.inner
             .store
-            .last_seq(&conversation_id.to_string())
+            .db()
+            .last_seq(conversation_id)
             .await?
             .ok_or(Error::NotFound("conversation"))
     }
@@ -213,7 +205,11 @@ impl Engine {
     ) -> Result<Posted, Error> {
         self.inner
             .sends
-            .hit(&actor.key(), self.inner.config.sends_per_window as usize)
+            .hit(
+                &actor.key(),
+                self.inner.config.sends_per_window as usize,
+                self.now(),
+            )
             .map_err(|secs| Error::RateLimited {
                 retry_after_secs: secs,
             })?;
@@ -231,14 +227,13 @@ impl Engine {
             sender_name: identity.name,
             content: body.as_str().to_owned(),
             client_id: client_id.as_str().to_owned(),
-            created_at: to_millis(Utc::now()),
+            created_at: to_millis(self.now()),
         };
-        let (row, created) = self
-            .inner
-            .store
-            .insert_message(&new)
-            .await?
-            .ok_or(Error::NotFound("conversation"))?;
+        let (row, created) = match self.store_message(&new).await {
+            Err(err) => return Err(err),
+            Ok(None) => return Err(Error::NotFound("conversation")),
+            Ok(Some(stored)) => stored,
+        };
         // Rows stored before senders were recorded for guests carry no sender id.
         let other_sender = row.sender_kind != new.sender_kind
             || (row.sender_id.is_some() && row.sender_id != new.sender_id);
@@ -247,14 +242,80 @@ impl Engine {
                 "this client_id belongs to another sender's message; use a new one".to_owned(),
             ));
         }
-        let message = message_of(row)?;
+        let message = row.to_message()?;
         if created {
             self.inner.bus.publish(
                 &Topic::Conversation(conversation_id),
-                Event::Message(message.clone()),
+                Event::message(message.clone()),
             );
         }
         Ok(Posted { message, created })
+    }
+
+    /// Stores a message in one transaction: the stored row and whether this call stored it;
+    /// `None` when the conversation does not exist. Two posts of one key that race (on two
+    /// nodes) both end with the one stored message.
+    async fn store_message(
+        &self,
+        new: &NewMessageRow,
+    ) -> Result<Option<(MessageRow, bool)>, Error> {
+        for _ in 0..2 {
+            let mut tx = self.inner.store.begin().await?;
+            let outcome = match tx.insert_message(new).await {
+                Err(err) if is_unique_violation(&err) => continue,
+                outcome => outcome?,
+            };
+            return Ok(match outcome {
+                Inserted::New(row) => {
+                    match tx.commit().await {
+                        Err(err) if is_unique_violation(&err) => continue,
+                        done => done?,
+                    }
+                    Some((row, true))
+                }
+                Inserted::Existing(row) => Some((row, false)),
+                Inserted::NoConversation => None,
+            });
+        }
+        let existing = self
+            .inner
+            .store
+            .db()
+            .message_by_client_id(&new.conversation_id, &new.client_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("a message key kept conflicting"))?;
+        Ok(Some((existing, false)))
+    }
+
+    /// Where a guest actor's link stands now, read from the store: for the socket's session
+    /// watcher, when it starts and whenever it may have missed an event. An operator is always
+    /// open. A database error is an error, never an end.
+    pub async fn guest_standing(&self, actor: &Actor) -> Result<GuestStanding, Error> {
+        let Actor::Guest {
+            session_id, link, ..
+        } = actor
+        else {
+            return Ok(GuestStanding::Open {
+                expires_at: chrono::DateTime::<chrono::Utc>::MAX_UTC,
+            });
+        };
+        let row = self
+            .inner
+            .store
+            .db()
+            .support_session(*session_id)
+            .await?
+            .ok_or(Error::NotFound("session"))?;
+        let session = session_at(&row, self.now())?;
+        Ok(if session.is_ended() {
+            GuestStanding::Ended
+        } else if row.token_hash != link.as_str() {
+            GuestStanding::LinkReplaced
+        } else {
+            GuestStanding::Open {
+                expires_at: session.expires_at,
+            }
+        })
     }
 
     /// Messages after `after_seq`, ascending, at most `limit`.
@@ -278,13 +339,16 @@ impl Engine {
         after_seq: i64,
         limit: i64,
     ) -> Result<Vec<Message>, Error> {
-        self.inner
+        let rows = self
+            .inner
             .store
-            .messages_after(&conversation_id.to_string(), after_seq, limit)
-            .await?
-            .into_iter()
-            .map(message_of)
-            .collect()
+            .db()
+            .messages_after(conversation_id, after_seq, limit)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(MessageRow::to_message)
+            .collect::<Result<_, _>>()?)
     }
 
     /// Authorizes a subscription and returns the conversation's highest seq.
@@ -311,11 +375,12 @@ impl Engine {
         self.last_seq_of(conversation_id).await?;
         self.inner
             .store
+            .db()
             .mark_read(
-                &conversation_id.to_string(),
+                conversation_id,
                 actor.reads_from(),
                 up_to_seq,
-                to_millis(Utc::now()),
+                to_millis(self.now()),
             )
             .await?;
         self.inner.bus.publish(
@@ -335,7 +400,7 @@ impl Engine {
         &self,
         actor: &Actor,
         conversation_id: Uuid,
-        origin: u64,
+        origin: Uuid,
     ) -> Result<(), Error> {
         self.authorize(actor, conversation_id, Access::Read).await?;
         self.inner.bus.publish(
@@ -349,20 +414,35 @@ impl Engine {
         Ok(())
     }
 
-    /// Unread guest messages per session id.
+    /// What operators have unread per session id: the guests' messages they have not read.
     pub async fn unread_by_session(
         &self,
         session_ids: &[Uuid],
     ) -> Result<std::collections::HashMap<Uuid, i64>, Error> {
-        let ids: Vec<String> = session_ids.iter().map(Uuid::to_string).collect();
+        let operators_read = Actor::reads_from_for(SenderKind::Operator);
         self.inner
             .store
-            .unread_from_guests(&ids)
+            .db()
+            .unread_per_session(session_ids, operators_read)
             .await?
             .into_iter()
-            .map(|(id, n)| Ok((uuid_of(&id)?, n)))
+            .map(|(id, n)| Ok((crate::store::rows::uuid_of("session id", &id)?, n)))
             .collect()
     }
+}
+
+/// Where a guest's link stands, for a socket that watches it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GuestStanding {
+    /// The session is open and the link is its current one, until this time.
+    Open {
+        /// When the link expires.
+        expires_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The session ended or the link expired.
+    Ended,
+    /// The link was replaced by a newer one.
+    LinkReplaced,
 }
 
 /// The guest that holds `token` for `session`.

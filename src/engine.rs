@@ -8,11 +8,12 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::auth::{self, AttemptScope, LoginLimiter, PasswordHashing, Token};
+use crate::clock::{Clock, SystemClock};
 use crate::domain::{Email, PasswordInput, SessionFilter, SessionTitle};
 use crate::error::Error;
 use crate::hub::{Bus, Event, Hub, Topic};
 use crate::limits::RateWindows;
-use crate::store::{from_millis, to_millis, OperatorRow, SessionRow, Store};
+use crate::store::{to_millis, OperatorRow, SessionRow, Store, StoredSession};
 use crate::wire::{GuestLink, Operator, Session, SessionStatus};
 
 /// How many sessions a list shows at most.
@@ -99,6 +100,7 @@ pub(crate) struct Inner {
     pub(crate) hashing: PasswordHashing,
     pub(crate) sends: RateWindows,
     pub(crate) bus: Arc<dyn Bus>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 /// The engine: the store plus the use cases. Cheap to clone.
@@ -115,10 +117,6 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-pub(crate) fn uuid_of(raw: &str) -> anyhow::Result<Uuid> {
-    Uuid::parse_str(raw).map_err(|e| anyhow::anyhow!("stored id {raw:?} is not a UUID: {e}"))
-}
-
 /// A lifetime as chrono counts it, capped at a century so that adding it to now cannot
 /// overflow whatever a setting says.
 fn ttl(duration: Duration) -> chrono::Duration {
@@ -126,40 +124,43 @@ fn ttl(duration: Duration) -> chrono::Duration {
     chrono::Duration::from_std(duration.min(century)).expect("a century fits chrono's range")
 }
 
-fn operator_of(row: &OperatorRow) -> Result<Operator, Error> {
-    Ok(Operator {
-        id: uuid_of(&row.id)?,
-        email: row.email.clone(),
-        name: row.name.clone(),
-    })
-}
-
 /// A stored session as the contract shows it at `now`: status and end are derived from the
 /// stored times, so expiry needs no background job.
-pub(crate) fn session_of(row: &SessionRow, now: DateTime<Utc>) -> Result<Session, Error> {
-    let now = to_millis(now);
-    let ended_at = row
+pub(crate) fn session_at(row: &SessionRow, now: DateTime<Utc>) -> Result<Session, Error> {
+    let stored: StoredSession = row.to_session()?;
+    let ended_at = stored
         .ended_at
-        .or((row.expires_at <= now).then_some(row.expires_at));
-    let status = match (ended_at, row.joined_at) {
+        .or((stored.expires_at <= now).then_some(stored.expires_at));
+    let status = match (ended_at, stored.joined_at) {
         (Some(_), _) => SessionStatus::Ended,
         (None, Some(_)) => SessionStatus::Active,
         (None, None) => SessionStatus::Waiting,
     };
     Ok(Session {
-        id: uuid_of(&row.id)?,
-        title: row.title.clone(),
+        id: stored.id,
+        title: stored.title,
         status,
-        conversation_id: uuid_of(&row.conversation_id)?,
-        created_at: from_millis(row.created_at),
-        expires_at: from_millis(row.expires_at),
-        ended_at: ended_at.map(from_millis),
+        conversation_id: stored.conversation_id,
+        created_at: stored.created_at,
+        expires_at: stored.expires_at,
+        ended_at,
     })
 }
 
 impl Engine {
-    /// An engine over an opened and migrated store.
+    /// An engine over an opened and migrated store, with an in-process bus and the system
+    /// clock: one node.
     pub fn new(store: Store, config: EngineConfig) -> Self {
+        Self::with_parts(store, config, Arc::new(Hub::new()), Arc::new(SystemClock))
+    }
+
+    /// An engine with the bus and clock given: the bus between nodes, or a test's own clock.
+    pub fn with_parts(
+        store: Store,
+        config: EngineConfig,
+        bus: Arc<dyn Bus>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         let limiter = LoginLimiter::new(
             config.login_window,
             config.login_failures_per_email,
@@ -173,7 +174,8 @@ impl Engine {
                 limiter,
                 hashing: PasswordHashing::for_this_machine(),
                 sends,
-                bus: Arc::new(Hub::new()),
+                bus,
+                clock,
             }),
         }
     }
@@ -200,6 +202,16 @@ impl Engine {
     /// The event bus the sockets listen on.
     pub fn bus(&self) -> &Arc<dyn Bus> {
         &self.inner.bus
+    }
+
+    /// The time now, by the engine's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    /// Ends when the engine's clock reaches `deadline`.
+    pub fn sleep_until(&self, deadline: DateTime<Utc>) -> crate::clock::Alarm {
+        self.inner.clock.sleep_until(deadline)
     }
 
     /// The store, for wiring and tests.
@@ -241,16 +253,16 @@ impl Engine {
             email: new.email.as_str().to_owned(),
             name: name.to_owned(),
             password_hash: hash,
-            created_at: to_millis(Utc::now()),
+            created_at: to_millis(self.now()),
         };
-        if !self.inner.store.insert_operator(&row).await? {
+        if !self.inner.store.db().insert_operator(&row).await? {
             return Err(Error::Conflict(format!(
                 "an operator with the email {} already exists",
                 row.email
             )));
         }
         tracing::info!(operator_id = %row.id, "operator created");
-        operator_of(&row)
+        Ok(row.to_operator()?)
     }
 
     /// On a database with no operator at all, creates one with a generated password and returns
@@ -259,18 +271,23 @@ impl Engine {
         &self,
         email: Email,
     ) -> Result<Option<(Operator, String)>, Error> {
-        if self.inner.store.operator_count().await? > 0 {
+        if self.inner.store.db().operator_count().await? > 0 {
             return Ok(None);
         }
         let password = auth::generate_password();
-        let operator = self
+        let created = self
             .create_operator(NewOperator {
                 email,
                 name: "Administrator".to_owned(),
                 password: PasswordInput::parse(&password)?,
             })
-            .await?;
-        Ok(Some((operator, password)))
+            .await;
+        match created {
+            Ok(operator) => Ok(Some((operator, password))),
+            // Another node starting at the same moment created it first.
+            Err(Error::Conflict(_)) => Ok(None),
+            Err(err) => Err(err),
+        }
     }
 
     /// Signs an operator in from raw form values. Wrong email and wrong password give the same
@@ -290,12 +307,12 @@ impl Engine {
         let email = Email::parse(email)?;
         let password = PasswordInput::parse(password)?;
         let store = &self.inner.store;
-        let now = Utc::now();
+        let now = self.now();
         // Only a browser that shows a device cookie costs a query before the limit is checked.
         let known_device = match device {
             Some(device) => {
                 let digest = device.digest();
-                let owner = store.operator_device_email(&digest).await?;
+                let owner = store.db().operator_device_email(&digest).await?;
                 (owner.as_deref() == Some(email.as_str())).then_some(digest)
             }
             None => None,
@@ -305,16 +322,19 @@ impl Engine {
             None => AttemptScope::Email(email.as_str()),
         };
         let limiter = &self.inner.limiter;
-        let attempt = limiter.reserve(client_addr, &scope).map_err(|secs| {
-            tracing::warn!("sign-in refused by the rate limit");
-            Error::RateLimited {
-                retry_after_secs: secs,
-            }
-        })?;
-        let row = match store.operator_by_email(email.as_str()).await {
+        let attempt = limiter
+            .reserve(store, client_addr, &scope, now)
+            .await?
+            .map_err(|secs| {
+                tracing::warn!("sign-in refused by the rate limit");
+                Error::RateLimited {
+                    retry_after_secs: secs,
+                }
+            })?;
+        let row = match store.db().operator_by_email(email.as_str()).await {
             Ok(row) => row,
             Err(err) => {
-                limiter.refund(attempt);
+                limiter.refund(store, attempt).await?;
                 return Err(err.into());
             }
         };
@@ -325,7 +345,7 @@ impl Engine {
         let row = match (checked, row) {
             (Ok(true), Some(row)) => row,
             (Err(busy), _) => {
-                limiter.refund(attempt);
+                limiter.refund(store, attempt).await?;
                 return Err(busy);
             }
             _ => {
@@ -335,58 +355,71 @@ impl Engine {
                 return Err(Error::Unauthorized(REFUSED));
             }
         };
-        limiter.succeeded(attempt, email.as_str());
+        limiter.succeeded(store, attempt, email.as_str()).await?;
         let token = Token::generate();
         let expires = now + ttl(self.inner.config.operator_session_ttl);
-        store
+        let device = match known_device {
+            Some(_) => None,
+            None => Some(Token::generate()),
+        };
+        let mut tx = store.begin().await?;
+        // Sign-ins are rare; this is a good moment to forget sessions that have run out.
+        tx.db()
+            .delete_expired_operator_sessions(to_millis(now))
+            .await?;
+        tx.db()
             .insert_operator_session(&token.digest(), &row.id, to_millis(now), to_millis(expires))
             .await?;
-        let new_device = match known_device {
-            Some(digest) => {
-                store.touch_operator_device(&digest, to_millis(now)).await?;
-                None
+        match (&known_device, &device) {
+            (Some(digest), _) => {
+                tx.db()
+                    .touch_operator_device(digest, to_millis(now))
+                    .await?
             }
-            None => {
-                let device = Token::generate();
-                store
-                    .insert_operator_device(&device.digest(), &row.id, to_millis(now))
-                    .await?;
-                Some(device)
+            (None, Some(new)) => {
+                tx.db()
+                    .insert_operator_device(&new.digest(), &row.id, to_millis(now))
+                    .await?
             }
-        };
+            (None, None) => {}
+        }
+        tx.commit().await?;
         tracing::info!(operator_id = %row.id, "operator signed in");
         Ok(SignedIn {
-            operator: operator_of(&row)?,
+            operator: row.to_operator()?,
             session: token,
-            new_device,
+            new_device: device,
         })
     }
 
     /// The operator behind a session cookie value: `unauthorized` once the session passed its
     /// maximum age or sat unused for longer than the idle timeout.
     pub async fn authenticate_operator(&self, token: &Token) -> Result<Operator, Error> {
-        let now = to_millis(Utc::now());
+        let now = to_millis(self.now());
         let idle = ttl(self.inner.config.operator_idle_timeout).num_milliseconds();
         let digest = token.digest();
         let (row, last_seen) = self
             .inner
             .store
+            .db()
             .operator_by_session(&digest, now, now.saturating_sub(idle))
             .await?
             .ok_or(Error::Unauthorized("sign in first"))?;
         if now - last_seen >= SESSION_TOUCH_EVERY_MS {
             self.inner
                 .store
+                .db()
                 .touch_operator_session(&digest, now)
                 .await?;
         }
-        operator_of(&row)
+        Ok(row.to_operator()?)
     }
 
     /// Signs a browser out; unknown tokens are fine.
     pub async fn logout(&self, token: &Token) -> Result<(), Error> {
         self.inner
             .store
+            .db()
             .delete_operator_session(&token.digest())
             .await?;
         Ok(())
@@ -401,7 +434,7 @@ impl Engine {
         operator: &Operator,
         title: Option<SessionTitle>,
     ) -> Result<(Session, GuestLink), Error> {
-        let now = Utc::now();
+        let now = self.now();
         let token = Token::generate();
         let row = SessionRow {
             id: Uuid::now_v7().to_string(),
@@ -414,24 +447,30 @@ impl Engine {
             joined_at: None,
             ended_at: None,
         };
-        self.inner.store.insert_support_session(&row).await?;
+        let mut tx = self.inner.store.begin().await?;
+        tx.db()
+            .insert_conversation(&row.conversation_id, "session", row.created_at)
+            .await?;
+        tx.db().insert_support_session(&row).await?;
+        tx.commit().await?;
         tracing::info!(session_id = %row.id, "support session created");
         let link = GuestLink {
             guest_url: self.guest_url(&token),
             guest_token: token.expose().to_owned(),
         };
-        Ok((session_of(&row, now)?, link))
+        Ok((session_at(&row, now)?, link))
     }
 
     /// Open or ended sessions, newest first.
     pub async fn list_sessions(&self, filter: SessionFilter) -> Result<Vec<Session>, Error> {
-        let now = Utc::now();
+        let now = self.now();
         self.inner
             .store
+            .db()
             .support_sessions(filter, to_millis(now), SESSION_LIST_LIMIT)
             .await?
             .iter()
-            .map(|row| session_of(row, now))
+            .map(|row| session_at(row, now))
             .collect()
     }
 
@@ -440,24 +479,26 @@ impl Engine {
         let row = self
             .inner
             .store
+            .db()
             .support_session(id)
             .await?
             .ok_or(Error::NotFound("session"))?;
-        session_of(&row, Utc::now())
+        session_at(&row, self.now())
     }
 
     /// Ends a session; ending an ended session is fine and changes nothing.
     #[tracing::instrument(skip(self))]
     pub async fn end_session(&self, id: Uuid) -> Result<Session, Error> {
-        let now = Utc::now();
+        let now = self.now();
         let row = self
             .inner
             .store
+            .db()
             .end_support_session(id, to_millis(now))
             .await?
             .ok_or(Error::NotFound("session"))?;
         tracing::info!("support session ended");
-        let session = session_of(&row, now)?;
+        let session = session_at(&row, now)?;
         // Published on every call: a second "end" finds no sockets left to cut off, and a
         // guest that slipped in between the two gets cut off too.
         self.inner.bus.publish(
@@ -473,12 +514,13 @@ impl Engine {
     /// gets a full lifetime. An ended or expired session gives `gone`.
     #[tracing::instrument(skip(self))]
     pub async fn rotate_link(&self, id: Uuid) -> Result<(Session, GuestLink), Error> {
-        let now = Utc::now();
+        let now = self.now();
         let token = Token::generate();
         let expires = now + ttl(self.inner.config.guest_link_ttl);
         let replaced = self
             .inner
             .store
+            .db()
             .replace_guest_token(id, &token.digest(), to_millis(now), to_millis(expires))
             .await?;
         let session = self.session(id).await?;
@@ -506,10 +548,11 @@ impl Engine {
         let row = self
             .inner
             .store
+            .db()
             .support_session_by_token(&token.digest())
             .await?
             .ok_or(Error::NotFound("guest link"))?;
-        let session = session_of(&row, Utc::now())?;
+        let session = session_at(&row, self.now())?;
         if session.is_ended() {
             return Err(Error::Gone);
         }
@@ -520,10 +563,10 @@ impl Engine {
     pub async fn visit_as_guest(&self, token: &Token) -> Result<GuestVisit, Error> {
         let mut session = self.guest_session(token).await?;
         if session.status == SessionStatus::Waiting {
-            let now = Utc::now();
             self.inner
                 .store
-                .mark_session_joined(&session.id.to_string(), to_millis(now))
+                .db()
+                .mark_session_joined(session.id, to_millis(self.now()))
                 .await?;
             session.status = SessionStatus::Active;
         }
@@ -535,12 +578,16 @@ impl Engine {
 mod tests {
     use super::*;
 
-    async fn engine_with(config: EngineConfig) -> (Engine, tempfile::TempDir) {
+    use crate::clock::ManualClock;
+
+    async fn engine_with(config: EngineConfig) -> (Engine, Arc<ManualClock>, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite:{}", dir.path().join("test.db").display());
         let store = Store::connect(&url).await.unwrap();
         store.migrate().await.unwrap();
-        (Engine::new(store, config), dir)
+        let clock = Arc::new(ManualClock::starting_now());
+        let engine = Engine::with_parts(store, config, Arc::new(Hub::new()), clock.clone());
+        (engine, clock, dir)
     }
 
     async fn operator(engine: &Engine) -> Operator {
@@ -556,7 +603,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_new_session_waits_then_becomes_active_when_a_guest_visits() {
-        let (engine, _dir) = engine_with(EngineConfig::new("http://h")).await;
+        let (engine, _clock, _dir) = engine_with(EngineConfig::new("http://h")).await;
         let op = operator(&engine).await;
         let (session, link) = engine.create_session(&op, None).await.unwrap();
         assert_eq!(session.status, SessionStatus::Waiting);
@@ -578,11 +625,16 @@ mod tests {
     #[tokio::test]
     async fn an_expired_link_is_gone_and_its_session_is_listed_as_ended() {
         let mut config = EngineConfig::new("http://h");
-        config.guest_link_ttl = Duration::from_millis(1);
-        let (engine, _dir) = engine_with(config).await;
+        config.guest_link_ttl = Duration::from_secs(60);
+        let (engine, clock, _dir) = engine_with(config).await;
         let op = operator(&engine).await;
         let (session, link) = engine.create_session(&op, None).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        clock.advance(Duration::from_secs(59));
+        assert!(engine
+            .guest_session(&Token::from_presented(&link.guest_token))
+            .await
+            .is_ok());
+        clock.advance(Duration::from_secs(1));
         let err = engine
             .guest_session(&Token::from_presented(&link.guest_token))
             .await
@@ -599,7 +651,7 @@ mod tests {
 
     #[tokio::test]
     async fn ending_twice_keeps_the_first_end_time() {
-        let (engine, _dir) = engine_with(EngineConfig::new("http://h")).await;
+        let (engine, _clock, _dir) = engine_with(EngineConfig::new("http://h")).await;
         let op = operator(&engine).await;
         let (session, _) = engine.create_session(&op, None).await.unwrap();
         let first = engine.end_session(session.id).await.unwrap();
@@ -610,7 +662,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_first_operator_is_created_once_with_a_generated_password() {
-        let (engine, _dir) = engine_with(EngineConfig::new("http://h")).await;
+        let (engine, _clock, _dir) = engine_with(EngineConfig::new("http://h")).await;
         let email = Email::parse("admin@example.com").unwrap();
         let (op, password) = engine
             .ensure_first_operator(email.clone())

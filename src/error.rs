@@ -31,8 +31,8 @@ pub enum Error {
         /// Seconds until the next attempt may succeed.
         retry_after_secs: u64,
     },
-    /// Anything else. Never shown to the client.
-    #[error("internal error")]
+    /// Anything else. Never shown to the client; its cause is in its text, for the log.
+    #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
 
@@ -63,5 +63,11 @@ impl Error {
 impl From<sqlx::Error> for Error {
     fn from(err: sqlx::Error) -> Self {
         Self::Internal(anyhow::Error::new(err).context("database"))
+    }
+}
+
+impl From<crate::store::Corrupt> for Error {
+    fn from(err: crate::store::Corrupt) -> Self {
+        Self::Internal(anyhow::Error::new(err))
     }
 }

@@ -9,6 +9,8 @@ pub mod auth;
 #[cfg(feature = "server")]
 pub mod chat;
 #[cfg(feature = "server")]
+pub mod clock;
+#[cfg(feature = "server")]
 mod engine;
 #[cfg(feature = "server")]
 mod error;
@@ -20,7 +22,7 @@ pub mod limits;
 pub mod store;
 
 #[cfg(feature = "server")]
-pub use chat::Actor;
+pub use chat::{Actor, GuestStanding};
 #[cfg(feature = "server")]
 pub use engine::{Engine, EngineConfig, GuestVisit, NewOperator, SignedIn, MAX_GUEST_LINK_TTL};
 #[cfg(feature = "server")]

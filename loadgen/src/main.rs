@@ -2,7 +2,8 @@
 //! per pair, connects an operator socket and a guest socket for each, and then sends messages at
 //! a fixed total rate, alternating direction. It reports the latency from send to delivery on
 //! the other side (p50, p99, max), the delivered rate, and the server's resident memory before
-//! and after connecting (with `--server-pid`).
+//! and after connecting (with `--server-pid`). With `--guest-url`, guests connect to another
+//! node than operators (several nodes on one PostgreSQL database).
 //!
 //! ```text
 //! ulimit -n 8192
@@ -25,6 +26,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 struct Options {
     url: String,
+    guest_url: Option<String>,
     email: String,
     password: String,
     pairs: usize,
@@ -36,6 +38,7 @@ struct Options {
 fn parse_options() -> anyhow::Result<Options> {
     let mut options = Options {
         url: "http://127.0.0.1:3000".into(),
+        guest_url: None,
         email: String::new(),
         password: String::new(),
         pairs: 100,
@@ -48,6 +51,7 @@ fn parse_options() -> anyhow::Result<Options> {
         let mut value = || args.next().with_context(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--url" => options.url = value()?,
+            "--guest-url" => options.guest_url = Some(value()?),
             "--email" => options.email = value()?,
             "--password" => options.password = value()?,
             "--pairs" => options.pairs = value()?.parse()?,
@@ -55,7 +59,7 @@ fn parse_options() -> anyhow::Result<Options> {
             "--seconds" => options.seconds = value()?.parse()?,
             "--server-pid" => options.server_pid = Some(value()?.parse()?),
             "-h" | "--help" => {
-                println!("loadgen --url URL --email E --password P [--pairs N] [--rate MSG_PER_S] [--seconds S] [--server-pid PID]");
+                println!("loadgen --url URL [--guest-url URL] --email E --password P [--pairs N] [--rate MSG_PER_S] [--seconds S] [--server-pid PID]");
                 std::process::exit(0);
             }
             other => bail!("unknown option {other}"),
@@ -164,6 +168,9 @@ async fn main() -> anyhow::Result<()> {
     let options = parse_options()?;
     let base = options.url.trim_end_matches('/').to_owned();
     let ws_base = base.replacen("http", "ws", 1);
+    let guest_ws_base = options.guest_url.as_deref().map_or(ws_base.clone(), |url| {
+        url.trim_end_matches('/').replacen("http", "ws", 1)
+    });
     let http = reqwest::Client::builder().cookie_store(true).build()?;
     let login = http
         .post(format!("{base}/api/v1/auth/login"))
@@ -224,7 +231,7 @@ async fn main() -> anyhow::Result<()> {
             ("operator", format!("{ws_base}/ws"), Some(cookie.clone())),
             (
                 "guest",
-                format!("{ws_base}/ws?guest_token={token}&guest_name=Load"),
+                format!("{guest_ws_base}/ws?guest_token={token}&guest_name=Load"),
                 None,
             ),
         ] {

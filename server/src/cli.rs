@@ -127,7 +127,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             open_engine(&settings).await?;
-            println!("migrations applied to {}", settings.database_url);
+            println!("migrations applied to {}", settings.database_url.redacted());
             Ok(())
         }
         Command::CreateOperator { email, name } => {

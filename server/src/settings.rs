@@ -3,15 +3,84 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use secrecy::{ExposeSecret as _, SecretString};
 use switchboard::MAX_GUEST_LINK_TTL;
 
 use anyhow::{bail, Context as _};
 
+/// The database URL. It may hold a password, so it never reaches `Debug` or a log line
+/// whole: [`DatabaseUrl::redacted`] is what may be shown.
+#[derive(Clone)]
+pub struct DatabaseUrl(SecretString);
+
+impl DatabaseUrl {
+    /// Wraps a URL.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(SecretString::from(url.into()))
+    }
+
+    /// The URL itself, to connect with.
+    pub fn expose_secret(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// The URL with any password (in the user part or a `password=` parameter) replaced by
+    /// `***`.
+    pub fn redacted(&self) -> String {
+        let url = self.0.expose_secret();
+        let (base, query) = match url.split_once('?') {
+            Some((base, query)) => (base, Some(query)),
+            None => (url, None),
+        };
+        let base = match base.split_once("://") {
+            Some((scheme, rest)) => {
+                let end = rest.find('/').unwrap_or(rest.len());
+                let (authority, path) = rest.split_at(end);
+                let authority = match authority.rsplit_once('@') {
+                    Some((userinfo, host)) => match userinfo.split_once(':') {
+                        Some((user, _)) => format!("{user}:***@{host}"),
+                        None => format!("{userinfo}@{host}"),
+                    },
+                    None => authority.to_owned(),
+                };
+                format!("{scheme}://{authority}{path}")
+            }
+            None => base.to_owned(),
+        };
+        let Some(query) = query else {
+            return base;
+        };
+        let query: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        format!("{base}?{}", query.join("&"))
+    }
+
+    /// The path of a SQLite database file, if this URL names one.
+    pub fn sqlite_path(&self) -> Option<&str> {
+        let url = self.0.expose_secret();
+        url.strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .map(|path| path.split('?').next().unwrap_or(path))
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.redacted())
+    }
+}
+
 /// Everything the server reads from its environment. The README lists each variable.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// `DATABASE_URL`: `sqlite:PATH`; default `sqlite:data/switchboard.db` (created if missing).
-    pub database_url: String,
+    /// `DATABASE_URL`: `sqlite:PATH` (default `sqlite:data/switchboard.db`, created if
+    /// missing) or `postgres://USER:PASSWORD@HOST/DATABASE` for one or more nodes.
+    pub database_url: DatabaseUrl,
     /// `LEPTOS_SITE_ADDR`: where to listen; default `127.0.0.1:3000`. Port 0 picks a free port.
     pub site_addr: SocketAddr,
     /// `SWITCHBOARD_PUBLIC_URL`: the public base URL for guest links and the server's own
@@ -167,8 +236,9 @@ impl Settings {
         };
         let max_connections = count("SWITCHBOARD_MAX_CONNECTIONS", 10_000, 1_000_000)?;
         Ok(Self {
-            database_url: get("DATABASE_URL")
-                .unwrap_or_else(|| "sqlite:data/switchboard.db".to_owned()),
+            database_url: DatabaseUrl::new(
+                get("DATABASE_URL").unwrap_or_else(|| "sqlite:data/switchboard.db".to_owned()),
+            ),
             site_addr,
             public_url,
             allowed_origins,
@@ -261,7 +331,7 @@ mod tests {
     #[test]
     fn defaults_work_without_any_environment() {
         let s = settings(&[]).unwrap();
-        assert_eq!(s.database_url, "sqlite:data/switchboard.db");
+        assert_eq!(s.database_url.expose_secret(), "sqlite:data/switchboard.db");
         assert_eq!(s.site_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(s.public_url, "http://127.0.0.1:3000");
         assert_eq!(s.guest_link_ttl, Duration::from_secs(86_400));
@@ -339,5 +409,32 @@ mod tests {
         assert_eq!(parse_duration("24h").unwrap(), Duration::from_secs(86_400));
         assert_eq!(parse_duration("2d").unwrap(), Duration::from_secs(172_800));
         assert!(parse_duration("3w").is_err());
+    }
+
+    #[test]
+    fn a_database_password_never_shows_in_debug_or_the_redacted_url() {
+        let url =
+            DatabaseUrl::new("postgres://app:s3cret@db.internal:5432/switchboard?sslmode=require");
+        assert_eq!(
+            url.redacted(),
+            "postgres://app:***@db.internal:5432/switchboard?sslmode=require"
+        );
+        let settings = Settings::from_lookup(|k| {
+            (k == "DATABASE_URL").then(|| url.expose_secret().to_owned())
+        })
+        .unwrap();
+        assert!(!format!("{settings:?}").contains("s3cret"));
+        assert_eq!(
+            DatabaseUrl::new("postgres://postgres@127.0.0.1/x").redacted(),
+            "postgres://postgres@127.0.0.1/x"
+        );
+        assert_eq!(
+            DatabaseUrl::new("postgres://db/x?user=app&password=s3cret").redacted(),
+            "postgres://db/x?user=app&password=***"
+        );
+        assert_eq!(
+            DatabaseUrl::new("sqlite:data/a.db").sqlite_path(),
+            Some("data/a.db")
+        );
     }
 }

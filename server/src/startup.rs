@@ -14,7 +14,9 @@ use axum::routing::any;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use switchboard::clock::{Clock, SystemClock};
 use switchboard::domain::Email;
+use switchboard::hub::{Bus, Hub, PgBus};
 use switchboard::store::Store;
 use switchboard::wire::{ErrorCode, Operator};
 use switchboard::{Engine, EngineConfig};
@@ -28,15 +30,31 @@ use crate::serve::{serve, ConnectionLimits};
 use crate::settings::Settings;
 use crate::state::AppState;
 
-/// Opens the database, applies migrations and returns the engine.
+/// Opens the database, applies migrations and returns the engine, reading time from the
+/// system clock.
 pub async fn open_engine(settings: &Settings) -> anyhow::Result<Engine> {
-    let store = Store::connect(&settings.database_url).await?;
+    open_engine_with_clock(settings, Arc::new(SystemClock)).await
+}
+
+/// As [`open_engine`], with the clock given. On PostgreSQL the engine's bus is LISTEN/NOTIFY
+/// between nodes; on SQLite it is in process.
+pub async fn open_engine_with_clock(
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Engine> {
+    let store = Store::connect(settings.database_url.expose_secret()).await?;
     store.migrate().await?;
     let mut config = EngineConfig::new(settings.public_url.clone());
     config.guest_link_ttl = settings.guest_link_ttl;
     config.operator_idle_timeout = settings.operator_idle_timeout;
     config.sends_per_window = settings.send_limit;
-    Ok(Engine::new(store, config))
+    let bus: Arc<dyn Bus> = match store.postgres() {
+        Some(pool) => PgBus::start(pool.clone())
+            .await
+            .context("listening for the other nodes' events")?,
+        None => Arc::new(Hub::new()),
+    };
+    Ok(Engine::with_parts(store, config, bus, clock))
 }
 
 /// Leptos' site settings, built from ours so the binary runs without cargo-leptos.
@@ -156,7 +174,15 @@ impl Application {
     /// Opens the database (creating the first operator on an empty one) and binds the listener;
     /// port 0 picks a free port, which `address` then tells.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let engine = open_engine(&settings).await?;
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Application::build`], with the engine reading time from `clock` (tests move it).
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let engine = open_engine_with_clock(&settings, clock).await?;
         let email = Email::parse(&settings.first_operator_email)
             .context("SWITCHBOARD_FIRST_OPERATOR_EMAIL")?;
         let first_operator = engine
@@ -229,9 +255,7 @@ impl Application {
 pub fn first_operator_file(settings: &Settings) -> std::path::PathBuf {
     let db = settings
         .database_url
-        .strip_prefix("sqlite://")
-        .or_else(|| settings.database_url.strip_prefix("sqlite:"))
-        .map(|path| path.split('?').next().unwrap_or(path))
+        .sqlite_path()
         .map(std::path::Path::new)
         .and_then(|path| path.parent())
         .filter(|dir| !dir.as_os_str().is_empty())

@@ -7,16 +7,15 @@
 //! client that lets it fill up is disconnected and may resume later with `after_seq`.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use switchboard::domain::{ClientId, MessageBody};
-use switchboard::hub::{Event, Subscription, Topic};
+use switchboard::hub::{Event, RecvError, Subscription, Topic};
 use switchboard::wire::{ClientFrame, ErrorCode, Identity, ServerFrame};
-use switchboard::{Actor, Engine};
-use tokio::sync::{broadcast, mpsc, Notify};
+use switchboard::{Actor, Engine, GuestStanding};
+use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use uuid::Uuid;
@@ -61,6 +60,8 @@ pub mod close {
     pub const NOT_UTF8: u16 = 1007;
     /// A frame over the size limit.
     pub const TOO_BIG: u16 = 1009;
+    /// The server could not check something it must (the database failed): reconnect later.
+    pub const INTERNAL: u16 = 1011;
     /// The guest link the socket was opened with was replaced.
     pub const LINK_REPLACED: u16 = 4404;
     /// The guest's support session ended.
@@ -108,8 +109,6 @@ impl Default for Limits {
 const REPLAY_BATCH: i64 = 500;
 /// Typing notices are passed on at most this often per conversation and connection.
 const TYPING_EVERY: Duration = Duration::from_secs(2);
-
-static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
 
 /// What forwarders hand the loop.
 enum Queued {
@@ -201,7 +200,8 @@ fn engine_error(err: &switchboard::Error, client_id: Option<String>) -> ServerFr
 }
 
 struct Connection<S> {
-    id: u64,
+    /// Unique across nodes: typing notices name the connection they came from.
+    id: Uuid,
     engine: Engine,
     actor: Actor,
     limits: Limits,
@@ -229,7 +229,7 @@ pub async fn run<S, R>(
     let (tx, mut rx) = mpsc::channel(limits.outgoing_queue);
     let overflow = Arc::new(Notify::new());
     let mut conn = Connection {
-        id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
+        id: Uuid::now_v7(),
         engine,
         actions: Window::new(limits.actions_per_window, limits.action_window),
         bad_frames: Window::new(limits.bad_frames_allowed, limits.bad_frame_window),
@@ -246,11 +246,14 @@ pub async fn run<S, R>(
     if conn.sink.send(encode(&welcome)).await.is_err() {
         return;
     }
-    if !conn.watch_own_session().await {
-        let _ = conn
-            .sink
-            .send(Outgoing::Close(close::SESSION_ENDED, "session ended"))
-            .await;
+    if let Err((code, reason)) = conn.watch_own_session().await {
+        if let (close::SESSION_ENDED, Actor::Guest { session_id, .. }) = (code, &conn.actor) {
+            let ended = ServerFrame::SessionEnded {
+                session_id: *session_id,
+            };
+            let _ = conn.sink.send(encode(&ended)).await;
+        }
+        let _ = conn.sink.send(Outgoing::Close(code, reason)).await;
         return;
     }
     let mut ping = tokio::time::interval(conn.limits.ping_every);
@@ -319,60 +322,37 @@ where
     }
 
     /// For a guest: cut the connection off when the session ends, when its link expires, or
-    /// when the link is replaced, whether or not the guest subscribed. `false` when the
-    /// session already ended.
-    async fn watch_own_session(&mut self) -> bool {
+    /// when the link is replaced, whether or not the guest subscribed. `Err` carries the close
+    /// for a guest that may not stay: 4410 only for a real end, 1011 when the store failed.
+    async fn watch_own_session(&mut self) -> Result<(), (u16, &'static str)> {
         let Actor::Guest {
             session_id,
             conversation_id,
             ..
         } = &self.actor
         else {
-            return true;
+            return Ok(());
         };
         let (session_id, conversation_id) = (*session_id, *conversation_id);
-        let mut events = self
+        let events = self
             .engine
             .bus()
             .subscribe(&Topic::Conversation(conversation_id));
         // Subscribed first, then checked: an end between the handshake and now is not missed.
-        let session = match self.engine.session(session_id).await {
-            Ok(session) if !session.is_ended() => session,
-            _ => return false,
+        let expires_at = match standing(&self.engine, &self.actor).await? {
+            Standing::Open(expires_at) => expires_at,
+            Standing::Close(code, reason) => return Err((code, reason)),
         };
-        let expires_in = (session.expires_at - chrono::Utc::now())
-            .to_std()
-            .unwrap_or_default();
-        let outbox = self.outbox.clone();
-        let task = tokio::spawn(async move {
-            let expiry = tokio::time::sleep(expires_in);
-            tokio::pin!(expiry);
-            let replaced = loop {
-                tokio::select! {
-                    event = events.recv() => match event {
-                        Ok(Event::SessionEnded { session_id: ended }) if ended == session_id => break false,
-                        Ok(Event::LinkRotated { session_id: rotated }) if rotated == session_id => break true,
-                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                        Err(broadcast::error::RecvError::Closed) => return,
-                    },
-                    _ = &mut expiry => break false,
-                }
-            };
-            if replaced {
-                outbox
-                    .push(Queued::Close(close::LINK_REPLACED, "guest link replaced"))
-                    .await;
-            } else {
-                outbox
-                    .push(Queued::Frame(ServerFrame::SessionEnded { session_id }))
-                    .await;
-                outbox
-                    .push(Queued::Close(close::SESSION_ENDED, "session ended"))
-                    .await;
-            }
-        });
-        self.forwarders.insert(None, task);
-        true
+        let watcher = SessionWatcher {
+            engine: self.engine.clone(),
+            actor: self.actor.clone(),
+            session_id,
+            expires_at,
+            outbox: self.outbox.clone(),
+        };
+        self.forwarders
+            .insert(None, tokio::spawn(watcher.run(events)));
+        Ok(())
     }
 
     /// Counts a `subscribe`, `read` or `typing` frame; past the window it is answered as
@@ -569,7 +549,7 @@ struct Forwarder {
     conversation_id: Uuid,
     /// The highest seq handed to the connection so far.
     sent_up_to: i64,
-    connection: u64,
+    connection: Uuid,
     is_guest: bool,
     outbox: Outbox,
 }
@@ -581,19 +561,22 @@ impl Forwarder {
         }
         loop {
             let ok = match events.recv().await {
-                Ok(Event::Message(message)) => {
-                    if message.seq <= self.sent_up_to {
-                        true // already replayed: the seam between backlog and live
-                    } else if message.seq == self.sent_up_to + 1 {
-                        self.sent_up_to = message.seq;
-                        self.outbox
-                            .push(Queued::Frame(ServerFrame::Message { message }))
-                            .await
-                    } else {
-                        // Commits can publish out of order; the store has them all.
-                        self.catch_up().await
-                    }
+                Ok(Event::Message {
+                    seq,
+                    stored: Some(message),
+                    ..
+                }) if seq == self.sent_up_to + 1 => {
+                    self.sent_up_to = seq;
+                    self.outbox
+                        .push(Queued::Frame(ServerFrame::Message {
+                            message: Arc::unwrap_or_clone(message),
+                        }))
+                        .await
                 }
+                // Already replayed: the seam between backlog and live.
+                Ok(Event::Message { seq, .. }) if seq <= self.sent_up_to => true,
+                // From another node (no body), or out of order: the store has them all.
+                Ok(Event::Message { .. }) | Ok(Event::Resync) => self.catch_up().await,
                 Ok(Event::Read {
                     conversation_id,
                     reader,
@@ -637,11 +620,11 @@ impl Forwarder {
                 }
                 // The session watcher closes guests that came with the old link.
                 Ok(Event::LinkRotated { .. }) => true,
-                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                Err(RecvError::Lagged(missed)) => {
                     tracing::debug!(missed, "subscriber lagged; resyncing from the store");
                     self.catch_up().await
                 }
-                Err(broadcast::error::RecvError::Closed) => return,
+                Err(RecvError::Closed) => return,
             };
             if !ok {
                 return;
@@ -659,7 +642,12 @@ impl Forwarder {
             {
                 Ok(batch) => batch,
                 Err(err) => {
+                    // The socket must not stay open while deaf to this conversation: closing
+                    // makes the client reconnect and resume with its after_seq.
                     tracing::error!(error = %err, "replay failed");
+                    self.outbox
+                        .push(Queued::Close(close::INTERNAL, "try again"))
+                        .await;
                     return false;
                 }
             };
@@ -678,6 +666,74 @@ impl Forwarder {
                 return true;
             }
         }
+    }
+}
+
+/// What the session watcher should do about a guest's link.
+enum Standing {
+    /// Stay, until the link expires.
+    Open(chrono::DateTime<chrono::Utc>),
+    /// Close the socket with this code.
+    Close(u16, &'static str),
+}
+
+/// Reads where a guest's link stands. A store failure closes with 1011, so the browser
+/// reconnects; only a real end or expiry closes with 4410, which stops it for good.
+async fn standing(engine: &Engine, actor: &Actor) -> Result<Standing, (u16, &'static str)> {
+    match engine.guest_standing(actor).await {
+        Ok(GuestStanding::Open { expires_at }) => Ok(Standing::Open(expires_at)),
+        Ok(GuestStanding::Ended) | Err(switchboard::Error::Gone) => {
+            Ok(Standing::Close(close::SESSION_ENDED, "session ended"))
+        }
+        Ok(GuestStanding::LinkReplaced) | Err(switchboard::Error::NotFound(_)) => {
+            Ok(Standing::Close(close::LINK_REPLACED, "guest link replaced"))
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "could not check a guest's session");
+            Err((close::INTERNAL, "try again"))
+        }
+    }
+}
+
+/// Follows a guest's own session and closes the guest's socket when it ends, expires, or its
+/// link is replaced. It re-reads the store whenever it may have missed an event.
+struct SessionWatcher {
+    engine: Engine,
+    actor: Actor,
+    session_id: Uuid,
+    expires_at: chrono::DateTime<chrono::Utc>,
+    outbox: Outbox,
+}
+
+impl SessionWatcher {
+    async fn run(mut self, mut events: Subscription) {
+        let close = loop {
+            let recheck = tokio::select! {
+                event = events.recv() => match event {
+                    Ok(Event::SessionEnded { session_id }) if session_id == self.session_id => true,
+                    Ok(Event::LinkRotated { session_id }) if session_id == self.session_id => true,
+                    Ok(Event::Resync) | Err(RecvError::Lagged(_)) => true,
+                    Ok(_) => false,
+                    Err(RecvError::Closed) => return,
+                },
+                _ = self.engine.sleep_until(self.expires_at) => true,
+            };
+            if !recheck {
+                continue;
+            }
+            match standing(&self.engine, &self.actor).await {
+                Ok(Standing::Open(expires_at)) => self.expires_at = expires_at,
+                Ok(Standing::Close(code, reason)) => break (code, reason),
+                Err(close) => break close,
+            }
+        };
+        if close.0 == close::SESSION_ENDED {
+            let ended = ServerFrame::SessionEnded {
+                session_id: self.session_id,
+            };
+            self.outbox.push(Queued::Frame(ended)).await;
+        }
+        self.outbox.push(Queued::Close(close.0, close.1)).await;
     }
 }
 
@@ -754,11 +810,20 @@ mod tests {
         stored
     }
 
-    /// Nothing more is queued within 200 ms.
-    async fn nothing_more(rx: &mut mpsc::Receiver<Queued>) -> bool {
-        tokio::time::timeout(Duration::from_millis(200), rx.recv())
-            .await
-            .is_err()
+    /// A barrier for "nothing else was queued": posts one more message and publishes it; the
+    /// forwarder handles events in order, so the next queued frame must be this message.
+    async fn next_is_fresh_message(
+        engine: &Engine,
+        actor: &Actor,
+        conv: Uuid,
+        events: &tokio::sync::broadcast::Sender<Event>,
+        queued: &mut mpsc::Receiver<Queued>,
+    ) -> bool {
+        let n = engine.read_back(conv, 0, 1000).await.unwrap().len();
+        let n = n as i32;
+        let fresh = post_all(engine, actor, conv, n..n + 1).await.remove(0);
+        let _ = events.send(Event::message(fresh.clone()));
+        queued_seqs(queued, 1).await == vec![fresh.seq]
     }
 
     /// A real engine on a temporary database, with one operator and one support session.
@@ -993,13 +1058,13 @@ mod tests {
         let (engine, actor, conv, _dir) = engine_with_session().await;
         let stored = post_all(&engine, &actor, conv, 0..6).await;
         // A channel the test controls, with room for one event only.
-        let (events, rx) = broadcast::channel(1);
+        let (events, rx) = tokio::sync::broadcast::channel(1);
         let (tx, mut queued) = mpsc::channel(64);
         let forwarder = Forwarder {
             engine: engine.clone(),
             conversation_id: conv,
             sent_up_to: 1,
-            connection: 0,
+            connection: Uuid::nil(),
             is_guest: false,
             outbox: Outbox {
                 tx,
@@ -1010,24 +1075,39 @@ mod tests {
         // The replay after seq 1: 2..=6 from the store, each once.
         assert_eq!(queued_seqs(&mut queued, 5).await, vec![2, 3, 4, 5, 6]);
         // A duplicate of what was sent is skipped.
-        let _ = events.send(Event::Message(stored[5].clone()));
-        assert!(nothing_more(&mut queued).await);
+        let _ = events.send(Event::message(stored[5].clone()));
+        assert!(next_is_fresh_message(&engine, &actor, conv, &events, &mut queued).await);
 
         // Three new messages whose events overflow the one-slot channel before the forwarder
         // runs again (this test's runtime has one thread): it lags, and the store fills in.
-        let later = post_all(&engine, &actor, conv, 6..9).await;
+        let later = post_all(&engine, &actor, conv, 7..10).await;
         for message in &later {
-            let _ = events.send(Event::Message(message.clone()));
+            let _ = events.send(Event::message(message.clone()));
         }
-        assert_eq!(queued_seqs(&mut queued, 3).await, vec![7, 8, 9]);
-        assert!(nothing_more(&mut queued).await);
+        assert_eq!(queued_seqs(&mut queued, 3).await, vec![8, 9, 10]);
+        assert!(next_is_fresh_message(&engine, &actor, conv, &events, &mut queued).await);
 
         // A later message published before an earlier one: both arrive, in order, once.
-        let pair = post_all(&engine, &actor, conv, 9..11).await;
-        let _ = events.send(Event::Message(pair[1].clone()));
-        assert_eq!(queued_seqs(&mut queued, 2).await, vec![10, 11]);
-        let _ = events.send(Event::Message(pair[0].clone()));
-        assert!(nothing_more(&mut queued).await);
+        let pair = post_all(&engine, &actor, conv, 11..13).await;
+        let _ = events.send(Event::message(pair[1].clone()));
+        assert_eq!(queued_seqs(&mut queued, 2).await, vec![12, 13]);
+        let _ = events.send(Event::message(pair[0].clone()));
+        assert!(next_is_fresh_message(&engine, &actor, conv, &events, &mut queued).await);
+
+        // An event from another node carries only the seq: the message is read from the store.
+        let remote = post_all(&engine, &actor, conv, 14..15).await.remove(0);
+        let _ = events.send(Event::Message {
+            conversation_id: conv,
+            seq: remote.seq,
+            stored: None,
+        });
+        assert_eq!(queued_seqs(&mut queued, 1).await, vec![15]);
+
+        // A resync (the node's bus reconnected) reads whatever the store has beyond what was sent.
+        let missed = post_all(&engine, &actor, conv, 15..17).await;
+        assert_eq!(missed.len(), 2);
+        let _ = events.send(Event::Resync);
+        assert_eq!(queued_seqs(&mut queued, 2).await, vec![16, 17]);
         task.abort();
     }
 }

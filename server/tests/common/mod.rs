@@ -5,10 +5,12 @@
 pub mod ws;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use server::settings::Settings;
 use server::startup::Application;
+use switchboard::clock::ManualClock;
 use switchboard::domain::{Email, PasswordInput};
 use switchboard::store::Store;
 use switchboard::NewOperator;
@@ -26,6 +28,8 @@ pub struct TestServer {
     pub store: Store,
     /// The server's engine, to read the bounds it reports.
     pub engine: switchboard::Engine,
+    /// The server's clock: it stands still until a test moves it.
+    pub clock: Arc<ManualClock>,
     _dir: tempfile::TempDir,
 }
 
@@ -53,15 +57,23 @@ impl TestServer {
             env.insert(k.to_string(), v.to_string());
         }
         let settings = Settings::from_lookup(|k| env.get(k).cloned()).expect("settings");
-        let app = Application::build(settings).await.expect("build");
-        app.engine()
+        let clock = Arc::new(ManualClock::starting_now());
+        let app = Application::build_with_clock(settings, clock.clone())
+            .await
+            .expect("build");
+        // Nodes on one shared database share the operator: the second finds it there.
+        let created = app
+            .engine()
             .create_operator(NewOperator {
                 email: Email::parse(EMAIL).unwrap(),
                 name: "Ann".into(),
                 password: PasswordInput::parse_new(PASSWORD).unwrap(),
             })
-            .await
-            .expect("operator");
+            .await;
+        assert!(
+            matches!(created, Ok(_) | Err(switchboard::Error::Conflict(_))),
+            "operator: {created:?}"
+        );
         let base = format!("http://{}", app.address());
         let store = app.engine().store().clone();
         let engine = app.engine().clone();
@@ -70,6 +82,7 @@ impl TestServer {
             base,
             store,
             engine,
+            clock,
             _dir: dir,
         }
     }

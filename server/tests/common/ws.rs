@@ -118,17 +118,6 @@ impl Socket {
             }
         }
     }
-
-    /// Whether nothing arrives within `wait`.
-    pub async fn silent_for(&mut self, wait: Duration) -> bool {
-        loop {
-            match tokio::time::timeout(wait, self.0.next()).await {
-                Err(_) => return true,
-                Ok(Some(Ok(Message::Ping(_)))) => continue,
-                Ok(_) => return false,
-            }
-        }
-    }
 }
 
 /// The close code the contract uses for an ended session.

@@ -1,9 +1,4 @@
-//! Fan-out of live events per topic (`conversation:<id>`, `inbox`).
-//!
-//! The store is the source of truth; the hub only carries "something happened" to the sockets
-//! that listen. A listener that falls behind is told so (`RecvError::Lagged`) and resyncs from the
-//! store, so nothing is lost silently. [`Bus`] is the seam where a PostgreSQL LISTEN/NOTIFY bus
-//! can carry the same events between nodes later.
+//! The in-process fan-out: one tokio broadcast channel per topic that has listeners.
 //!
 //! A topic's channel exists only while someone listens: the last [`Subscription`] to go drops
 //! it, so a client that subscribes to many topics cannot leave memory behind.
@@ -12,75 +7,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
-use uuid::Uuid;
 
-use crate::wire::{Identity, Message};
+use super::{Bus, Event, RecvError, Topic};
 
 /// How many events a topic buffers for its slowest listener before that listener lags.
-const TOPIC_CAPACITY: usize = 256;
-
-/// Something that happened, for the sockets listening to its topic.
-#[derive(Debug, Clone)]
-pub enum Event {
-    /// A message was stored.
-    Message(Message),
-    /// Someone read the other side's messages up to a seq.
-    Read {
-        /// The conversation.
-        conversation_id: Uuid,
-        /// Who read.
-        reader: Identity,
-        /// Up to and including this seq.
-        up_to_seq: i64,
-    },
-    /// Someone is typing.
-    Typing {
-        /// The conversation.
-        conversation_id: Uuid,
-        /// Who.
-        who: Identity,
-        /// The connection it came from, which does not get it back.
-        origin: u64,
-    },
-    /// A support session ended.
-    SessionEnded {
-        /// The session.
-        session_id: Uuid,
-    },
-    /// A support session's guest link was replaced: sockets opened with the old one must go.
-    LinkRotated {
-        /// The session.
-        session_id: Uuid,
-    },
-}
-
-/// A topic name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Topic {
-    /// One conversation's events.
-    Conversation(Uuid),
-    /// Every conversation's list-item changes, for operators.
-    Inbox,
-}
-
-impl Topic {
-    fn key(&self) -> String {
-        match self {
-            Self::Conversation(id) => format!("conversation:{id}"),
-            Self::Inbox => "inbox".to_owned(),
-        }
-    }
-}
-
-/// Publishes and subscribes events by topic.
-pub trait Bus: Send + Sync + std::fmt::Debug {
-    /// Delivers `event` to every current subscriber of `topic`.
-    fn publish(&self, topic: &Topic, event: Event);
-    /// Starts receiving `topic`'s events from now on, until the subscription is dropped.
-    fn subscribe(&self, topic: &Topic) -> Subscription;
-    /// How many topics hold a channel now: a bound the server reports, for tests and metrics.
-    fn topic_count(&self) -> usize;
-}
+pub(super) const TOPIC_CAPACITY: usize = 256;
 
 type Topics = Arc<Mutex<HashMap<String, broadcast::Sender<Event>>>>;
 
@@ -103,7 +34,7 @@ impl Subscription {
     }
 
     /// The next event; `Lagged` when this listener fell behind and must resync from the store.
-    pub async fn recv(&mut self) -> Result<Event, broadcast::error::RecvError> {
+    pub async fn recv(&mut self) -> Result<Event, RecvError> {
         self.events.recv().await
     }
 
@@ -141,6 +72,13 @@ impl Hub {
     /// An empty hub.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Tells every listener of every topic to read the store again.
+    pub fn resync_all(&self) {
+        for sender in self.topics.lock().expect("hub lock").values() {
+            let _ = sender.send(Event::Resync);
+        }
     }
 }
 
@@ -180,7 +118,7 @@ impl Bus for Hub {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::sync::broadcast::error::RecvError;
+    use uuid::Uuid;
 
     fn ended(n: u128) -> Event {
         Event::SessionEnded {
@@ -211,6 +149,16 @@ mod tests {
             hub.publish(&topic, ended(n));
         }
         assert!(matches!(slow.recv().await, Err(RecvError::Lagged(10))));
+    }
+
+    #[tokio::test]
+    async fn resync_reaches_every_topic() {
+        let hub = Hub::new();
+        let mut a = hub.subscribe(&Topic::Inbox);
+        let mut b = hub.subscribe(&Topic::Conversation(Uuid::from_u128(3)));
+        hub.resync_all();
+        assert!(matches!(a.recv().await, Ok(Event::Resync)));
+        assert!(matches!(b.recv().await, Ok(Event::Resync)));
     }
 
     #[tokio::test]

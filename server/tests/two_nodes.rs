@@ -1,0 +1,266 @@
+//! Two nodes on one PostgreSQL database, each with its own bus, in one test process: what one
+//! node does, the other's sockets hear.
+
+mod common;
+
+use std::time::Duration;
+
+use common::ws::{open, Next, Socket};
+use common::TestServer;
+use serde_json::{json, Value};
+use switchboard::store::testing::TestDatabase;
+use switchboard::store::Backend;
+
+struct Cluster {
+    a: TestServer,
+    b: TestServer,
+    db: Option<TestDatabase>,
+}
+
+impl Cluster {
+    async fn start() -> Option<Self> {
+        let db = TestDatabase::create(Backend::Postgres).await?;
+        let a = TestServer::start_with(&[("DATABASE_URL", db.url.as_str())]).await;
+        let b = TestServer::start_with(&[("DATABASE_URL", db.url.as_str())]).await;
+        Some(Self { a, b, db: Some(db) })
+    }
+
+    async fn stop(mut self) {
+        self.a.store.close().await;
+        self.b.store.close().await;
+        if let Some(db) = self.db.take() {
+            db.drop_database().await;
+        }
+    }
+}
+
+async fn subscribe(socket: &mut Socket, conversation_id: &str) {
+    socket
+        .send(json!({"type": "subscribe", "conversation_id": conversation_id, "after_seq": 0}))
+        .await;
+    assert_eq!(socket.until("subscribed").await["type"], "subscribed");
+}
+
+async fn send(socket: &mut Socket, conversation_id: &str, key: &str, text: &str) {
+    socket
+        .send(json!({"type": "send", "conversation_id": conversation_id, "client_id": key, "content": text}))
+        .await;
+}
+
+/// Messages until one with `content` arrives; returns its frame.
+async fn message_with(socket: &mut Socket, content: &str) -> Value {
+    loop {
+        let frame = socket.until("message").await;
+        if frame["message"]["content"] == content {
+            return frame;
+        }
+    }
+}
+
+/// On PostgreSQL only (`--skip postgres` leaves these out).
+mod postgres {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_operator_on_one_node_and_a_guest_on_another_chat_both_ways() {
+        let Some(cluster) = Cluster::start().await else {
+            return;
+        };
+        let (a, b) = (&cluster.a, &cluster.b);
+        // A sign-in made on A is valid on B.
+        let operator = a.signed_in().await;
+        let created = a.create_session(&operator, Some("Two nodes")).await;
+        let cookie = a.operator_cookie().await;
+        let listed = b
+            .client()
+            .get(b.url("/api/v1/sessions"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(listed.status(), 200);
+        let conversation = created["session"]["conversation_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let token = created["guest_token"].as_str().unwrap();
+
+        let mut on_a = open(&a.ws_url(""), &[("cookie", &cookie)]).await;
+        subscribe(&mut on_a, &conversation).await;
+        let mut on_b = open(
+            &b.ws_url(&format!("?guest_token={token}&guest_name=Ann")),
+            &[],
+        )
+        .await;
+        subscribe(&mut on_b, &conversation).await;
+
+        send(&mut on_a, &conversation, "a1", "hello from A").await;
+        let heard = message_with(&mut on_b, "hello from A").await;
+        assert_eq!(heard["message"]["seq"], 1);
+        send(&mut on_b, &conversation, "b1", "hello from B").await;
+        assert_eq!(
+            message_with(&mut on_a, "hello from B").await["message"]["seq"],
+            2
+        );
+
+        // Typing crosses too, and does not come back to the typist on its own node.
+        on_b.send(json!({"type": "typing", "conversation_id": conversation}))
+            .await;
+        assert_eq!(on_a.until("typing").await["who"]["kind"], "guest");
+
+        // Ending the session on A closes the guest's socket on B with 4410.
+        let ended = operator
+            .post(a.url(&format!(
+                "/api/v1/sessions/{}/end",
+                created["session"]["id"].as_str().unwrap()
+            )))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ended.status(), 200);
+        assert_eq!(on_b.until("session_ended").await["type"], "session_ended");
+        assert!(matches!(on_b.next().await, Next::Closed(4410)));
+        cluster.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_sends_from_both_nodes_give_seqs_one_to_n_on_both() {
+        let Some(cluster) = Cluster::start().await else {
+            return;
+        };
+        let (a, b) = (&cluster.a, &cluster.b);
+        let operator = a.signed_in().await;
+        let created = a.create_session(&operator, None).await;
+        let conversation = created["session"]["conversation_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let token = created["guest_token"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/conversations/{conversation}/messages");
+        let mut tasks = Vec::new();
+        for i in 0..10 {
+            let (client, url) = (operator.clone(), a.url(&path));
+            tasks.push(tokio::spawn(async move {
+                client
+                    .post(url)
+                    .json(&json!({"content": format!("a{i}"), "client_id": format!("a{i}")}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }));
+            let (client, url) = (
+                b.client(),
+                b.url(&format!("/support/guest/{token}/messages")),
+            );
+            tasks.push(tokio::spawn(async move {
+                client
+                    .post(url)
+                    .json(&json!({"content": format!("b{i}"), "client_id": format!("b{i}")}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }));
+        }
+        for task in tasks {
+            assert_eq!(task.await.unwrap(), 201);
+        }
+        for node in [a, b] {
+            let listed: Value = operator
+                .get(node.url(&format!("{path}?after_seq=0&limit=100")))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let seqs: Vec<i64> = listed["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["seq"].as_i64().unwrap())
+                .collect();
+            assert_eq!(seqs, (1..=20).collect::<Vec<_>>());
+        }
+        cluster.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_node_whose_listener_is_killed_reconnects_and_misses_nothing() {
+        let Some(cluster) = Cluster::start().await else {
+            return;
+        };
+        let (a, b) = (&cluster.a, &cluster.b);
+        let operator = a.signed_in().await;
+        let created = a.create_session(&operator, None).await;
+        let conversation = created["session"]["conversation_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let token = created["guest_token"].as_str().unwrap();
+        let mut guest_on_b = open(
+            &b.ws_url(&format!("?guest_token={token}&guest_name=Ann")),
+            &[],
+        )
+        .await;
+        subscribe(&mut guest_on_b, &conversation).await;
+        let cookie = a.operator_cookie().await;
+        let mut op_on_a = open(&a.ws_url(""), &[("cookie", &cookie)]).await;
+        subscribe(&mut op_on_a, &conversation).await;
+
+        // Kill every listening connection: B's and A's.
+        let pool = a.store.postgres().unwrap();
+        let before = b.engine.bus().reconnects();
+        let killed: Vec<(bool,)> = sqlx::query_as(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        assert!(
+            killed.len() >= 2,
+            "both nodes' listeners were found ({})",
+            killed.len()
+        );
+        // Messages sent while B may still be reconnecting reach it all the same.
+        for i in 0..5 {
+            send(
+                &mut op_on_a,
+                &conversation,
+                &format!("k{i}"),
+                &format!("m{i}"),
+            )
+            .await;
+        }
+        let mut seqs = Vec::new();
+        while seqs.len() < 5 {
+            seqs.push(
+                guest_on_b.until("message").await["message"]["seq"]
+                    .as_i64()
+                    .unwrap(),
+            );
+        }
+        assert_eq!(seqs, vec![1, 2, 3, 4, 5]);
+        for _ in 0..200 {
+            if b.engine.bus().reconnects() > before {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(
+            b.engine.bus().reconnects() > before,
+            "B's listener reconnected"
+        );
+        // And live delivery works again after the reconnect.
+        send(&mut op_on_a, &conversation, "after", "after the reconnect").await;
+        assert_eq!(
+            message_with(&mut guest_on_b, "after the reconnect").await["message"]["seq"],
+            6
+        );
+        cluster.stop().await;
+    }
+}

@@ -1,0 +1,173 @@
+//! Live events per topic (`conversation:<id>`, `inbox`), within a node and between nodes.
+//!
+//! The store is the source of truth; the bus only carries "something happened" to the sockets
+//! that listen. Events carry ids and seqs, not message bodies, so they fit a PostgreSQL NOTIFY
+//! payload; a listener reads what it needs from the store. A listener that may have missed
+//! events (it fell behind, or its node's link to the other nodes dropped) is told to resync from
+//! the store, so nothing is lost silently.
+//!
+//! [`Hub`] fans out within one process (SQLite, one node). [`PgBus`] adds PostgreSQL
+//! LISTEN/NOTIFY so that every node's hub hears every node's events.
+
+mod local;
+mod pg;
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use crate::wire::{Identity, Message};
+
+pub use local::{Hub, Subscription};
+pub use pg::PgBus;
+
+/// Something that happened, for the sockets listening to its topic.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// A message was stored with this seq.
+    Message {
+        /// The conversation.
+        conversation_id: Uuid,
+        /// Its seq.
+        seq: i64,
+        /// The stored message, when the event was published on this node: a listener here need
+        /// not read it back. Never crosses nodes.
+        #[serde(skip)]
+        stored: Option<Arc<Message>>,
+    },
+    /// Someone read the other side's messages up to a seq.
+    Read {
+        /// The conversation.
+        conversation_id: Uuid,
+        /// Who read.
+        reader: Identity,
+        /// Up to and including this seq.
+        up_to_seq: i64,
+    },
+    /// Someone is typing.
+    Typing {
+        /// The conversation.
+        conversation_id: Uuid,
+        /// Who.
+        who: Identity,
+        /// The connection it came from (unique across nodes), which does not get it back.
+        origin: Uuid,
+    },
+    /// A support session ended.
+    SessionEnded {
+        /// The session.
+        session_id: Uuid,
+    },
+    /// A support session's guest link was replaced: sockets opened with the old one must go.
+    LinkRotated {
+        /// The session.
+        session_id: Uuid,
+    },
+    /// Events may have been missed (the node's link to the other nodes dropped): read the
+    /// store again.
+    Resync,
+}
+
+impl Event {
+    /// A stored message, as published by the node that stored it.
+    pub fn message(message: Message) -> Self {
+        Self::Message {
+            conversation_id: message.conversation_id,
+            seq: message.seq,
+            stored: Some(Arc::new(message)),
+        }
+    }
+}
+
+/// A topic name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Topic {
+    /// One conversation's events.
+    Conversation(Uuid),
+    /// Every conversation's list-item changes, for operators.
+    Inbox,
+}
+
+impl Topic {
+    /// The topic's name, as it crosses nodes.
+    pub fn key(&self) -> String {
+        match self {
+            Self::Conversation(id) => format!("conversation:{id}"),
+            Self::Inbox => "inbox".to_owned(),
+        }
+    }
+
+    /// The topic a name names.
+    pub fn parse(key: &str) -> Option<Self> {
+        match key.split_once(':') {
+            Some(("conversation", id)) => Uuid::parse_str(id).ok().map(Self::Conversation),
+            None if key == "inbox" => Some(Self::Inbox),
+            _ => None,
+        }
+    }
+}
+
+/// Publishes and subscribes events by topic.
+pub trait Bus: Send + Sync + std::fmt::Debug {
+    /// Delivers `event` to every current subscriber of `topic`, on every node.
+    fn publish(&self, topic: &Topic, event: Event);
+    /// Starts receiving `topic`'s events from now on, until the subscription is dropped.
+    fn subscribe(&self, topic: &Topic) -> Subscription;
+    /// How many topics hold a channel on this node: a bound the server reports.
+    fn topic_count(&self) -> usize;
+    /// How many times this node's link to the other nodes was re-established (each time,
+    /// every listener resynced). Always 0 for an in-process bus.
+    fn reconnects(&self) -> u64 {
+        0
+    }
+}
+
+/// What a subscription's `recv` may say instead of an event.
+pub type RecvError = broadcast::error::RecvError;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::SenderKind;
+
+    #[test]
+    fn topics_round_trip_through_their_names() {
+        let id = Uuid::from_u128(7);
+        for topic in [Topic::Conversation(id), Topic::Inbox] {
+            assert_eq!(Topic::parse(&topic.key()), Some(topic));
+        }
+        assert_eq!(Topic::parse("conversation:nope"), None);
+        assert_eq!(Topic::parse("elsewhere"), None);
+    }
+
+    #[test]
+    fn a_message_event_crosses_as_ids_and_seq_only() {
+        let event = Event::Message {
+            conversation_id: Uuid::from_u128(1),
+            seq: 9,
+            stored: None,
+        };
+        let json = serde_json::to_string(&event).unwrap();
+        assert_eq!(
+            json,
+            format!(
+                r#"{{"type":"message","conversation_id":"{}","seq":9}}"#,
+                Uuid::from_u128(1)
+            )
+        );
+        let typing = Event::Typing {
+            conversation_id: Uuid::from_u128(1),
+            who: Identity {
+                kind: SenderKind::Guest,
+                id: None,
+                name: Some("Ann".into()),
+            },
+            origin: Uuid::from_u128(2),
+        };
+        let back: Event = serde_json::from_str(&serde_json::to_string(&typing).unwrap()).unwrap();
+        assert!(matches!(back, Event::Typing { origin, .. } if origin == Uuid::from_u128(2)));
+    }
+}

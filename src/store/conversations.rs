@@ -1,0 +1,164 @@
+//! Conversations and their messages: the gap-free `seq`, idempotent posts, read marks.
+
+use uuid::Uuid;
+
+use super::rows::{MessageRow, NewMessageRow, MESSAGE_COLUMNS};
+use super::{on_db, placeholders, Db, Tx};
+
+/// What storing a message did.
+#[derive(Debug, Clone)]
+pub enum Inserted {
+    /// Stored now, with the next seq.
+    New(MessageRow),
+    /// A message with the same `(conversation_id, client_id)` was already stored; nothing
+    /// changed.
+    Existing(MessageRow),
+    /// The conversation does not exist.
+    NoConversation,
+}
+
+impl Db<'_> {
+    /// Takes the conversation's next seq and notes the activity at `at`, unless a message with
+    /// `client_id` is already stored there. The row lock (PostgreSQL) or write lock (SQLite)
+    /// this takes makes concurrent senders queue, so seqs stay gap-free and unique. `None`
+    /// when the conversation is missing or the key is taken.
+    pub async fn take_next_seq(
+        self,
+        conversation_id: &str,
+        client_id: &str,
+        at: i64,
+    ) -> sqlx::Result<Option<i64>> {
+        let sql = "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = $3, \
+                   archived_at = NULL WHERE id = $1 AND NOT EXISTS \
+                   (SELECT 1 FROM messages WHERE conversation_id = $1 AND client_id = $2) \
+                   RETURNING last_seq";
+        on_db!(self, |c| sqlx::query_scalar(sql)
+            .bind(conversation_id)
+            .bind(client_id)
+            .bind(at)
+            .fetch_optional(c)
+            .await)
+    }
+
+    /// Inserts a message row as given.
+    pub async fn insert_message_row(self, row: &MessageRow) -> sqlx::Result<()> {
+        let sql = format!(
+            "INSERT INTO messages ({MESSAGE_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        );
+        on_db!(self, |c| sqlx::query(&sql)
+            .bind(&row.id)
+            .bind(&row.conversation_id)
+            .bind(row.seq)
+            .bind(&row.sender_kind)
+            .bind(&row.sender_id)
+            .bind(&row.sender_name)
+            .bind(&row.content)
+            .bind(&row.client_id)
+            .bind(row.created_at)
+            .bind(row.read_at)
+            .execute(c)
+            .await
+            .map(drop))
+    }
+
+    /// The message a conversation stored under `client_id`.
+    pub async fn message_by_client_id(
+        self,
+        conversation_id: &str,
+        client_id: &str,
+    ) -> sqlx::Result<Option<MessageRow>> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND client_id = $2"
+        );
+        on_db!(self, |c| sqlx::query_as(&sql)
+            .bind(conversation_id)
+            .bind(client_id)
+            .fetch_optional(c)
+            .await)
+    }
+
+    /// Messages with seq greater than `after_seq`, ascending, at most `limit`.
+    pub async fn messages_after(
+        self,
+        conversation_id: Uuid,
+        after_seq: i64,
+        limit: i64,
+    ) -> sqlx::Result<Vec<MessageRow>> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq > $2 \
+             ORDER BY seq LIMIT $3"
+        );
+        on_db!(self, |c| sqlx::query_as(&sql)
+            .bind(conversation_id.to_string())
+            .bind(after_seq)
+            .bind(limit)
+            .fetch_all(c)
+            .await)
+    }
+
+    /// The highest seq of a conversation; `None` when it does not exist.
+    pub async fn last_seq(self, conversation_id: Uuid) -> sqlx::Result<Option<i64>> {
+        let sql = "SELECT last_seq FROM conversations WHERE id = $1";
+        on_db!(self, |c| sqlx::query_scalar(sql)
+            .bind(conversation_id.to_string())
+            .fetch_optional(c)
+            .await)
+    }
+
+    /// Marks read, at `now`, the unread messages up to `up_to_seq` whose sender kind is one of
+    /// `senders`. Returns how many changed.
+    pub async fn mark_read(
+        self,
+        conversation_id: Uuid,
+        senders: &[&str],
+        up_to_seq: i64,
+        now: i64,
+    ) -> sqlx::Result<u64> {
+        if senders.is_empty() {
+            return Ok(0);
+        }
+        let sql = format!(
+            "UPDATE messages SET read_at = $3 WHERE conversation_id = $1 AND seq <= $2 \
+             AND read_at IS NULL AND sender_kind IN ({})",
+            placeholders(4, senders.len())
+        );
+        on_db!(self, |c| {
+            let mut query = sqlx::query(&sql)
+                .bind(conversation_id.to_string())
+                .bind(up_to_seq)
+                .bind(now);
+            for kind in senders {
+                query = query.bind(*kind);
+            }
+            Ok(query.execute(c).await?.rows_affected())
+        })
+    }
+}
+
+impl Tx {
+    /// Stores a message with the conversation's next seq, unless one with the same
+    /// `(conversation_id, client_id)` exists. Also notes the activity and un-archives. On
+    /// [`Inserted::Existing`] nothing was written.
+    pub async fn insert_message(&mut self, new: &NewMessageRow) -> sqlx::Result<Inserted> {
+        let seq = self
+            .db()
+            .take_next_seq(&new.conversation_id, &new.client_id, new.created_at)
+            .await?;
+        let Some(seq) = seq else {
+            return Ok(
+                match self
+                    .db()
+                    .message_by_client_id(&new.conversation_id, &new.client_id)
+                    .await?
+                {
+                    Some(existing) => Inserted::Existing(existing),
+                    None => Inserted::NoConversation,
+                },
+            );
+        };
+        let row = new.stored(seq);
+        self.db().insert_message_row(&row).await?;
+        Ok(Inserted::New(row))
+    }
+}

@@ -1,0 +1,268 @@
+//! Storage: the only module with SQL. One [`Store`] over SQLite or PostgreSQL, picked by the
+//! database URL; the statements are written once and run on both (ids are UUID text, times are
+//! BIGINT milliseconds, parameters are `$n`). A use case that writes several things opens a
+//! [`Tx`] and commits once. Rows become domain values in [`rows`].
+
+mod conversations;
+mod operators;
+pub mod rows;
+mod sessions;
+pub mod testing;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+
+pub use conversations::Inserted;
+pub use rows::{
+    from_millis, to_millis, Corrupt, MessageRow, NewMessageRow, OperatorRow, SessionRow,
+    StoredSession,
+};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database a [`Store`] runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file: one node.
+    Sqlite,
+    /// A PostgreSQL server: one or more nodes.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names: `sqlite:` or `postgres://` (`postgresql://`).
+    pub fn of_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            anyhow::bail!("DATABASE_URL must start with sqlite: or postgres://")
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The database handle. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+/// How a pool is sized.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSize {
+    /// Connections at most.
+    pub max_connections: u32,
+}
+
+impl Default for PoolSize {
+    fn default() -> Self {
+        Self { max_connections: 8 }
+    }
+}
+
+impl Store {
+    /// Opens the database at `url` (creating a SQLite file and its folder if missing).
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        Self::connect_with(url, PoolSize::default()).await
+    }
+
+    /// As [`Store::connect`], with a pool size.
+    pub async fn connect_with(url: &str, size: PoolSize) -> anyhow::Result<Self> {
+        let pool = match Backend::of_url(url)? {
+            Backend::Sqlite => Pool::Sqlite(open_sqlite(url, size).await?),
+            Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url)
+                    .context("parsing DATABASE_URL (expected postgres://USER@HOST/DATABASE)")?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(size.max_connections)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options.clone())
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "connecting to PostgreSQL at {}:{} database {:?}",
+                            options.get_host(),
+                            options.get_port(),
+                            options.get_database().unwrap_or("(default)")
+                        )
+                    })?;
+                Pool::Postgres(pool)
+            }
+        };
+        Ok(Self { pool })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The PostgreSQL pool, for the bus between nodes; `None` on SQLite.
+    pub fn postgres(&self) -> Option<&PgPool> {
+        match &self.pool {
+            Pool::Postgres(pool) => Some(pool),
+            Pool::Sqlite(_) => None,
+        }
+    }
+
+    /// The SQLite pool, for tests that inspect what is stored; `None` on PostgreSQL.
+    pub fn sqlite(&self) -> Option<&SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(pool) => Some(pool),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    /// Applies the embedded migrations that have not run yet. On PostgreSQL the migrator holds
+    /// an advisory lock while it runs, so nodes starting together apply each migration once.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match &self.pool {
+            Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        }
+        .context("running database migrations")
+    }
+
+    /// Statements outside a transaction, each on its own.
+    pub fn db(&self) -> Db<'_> {
+        match &self.pool {
+            Pool::Sqlite(pool) => Db::SqlitePool(pool),
+            Pool::Postgres(pool) => Db::PostgresPool(pool),
+        }
+    }
+
+    /// Starts a transaction: what is done through it counts only once it is committed.
+    pub async fn begin(&self) -> sqlx::Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Closes every connection (tests close before they drop their database).
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+async fn open_sqlite(url: &str, size: PoolSize) -> anyhow::Result<SqlitePool> {
+    let options = SqliteConnectOptions::from_str(url)
+        .context("parsing DATABASE_URL (expected sqlite:PATH)")?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    let file = options.get_filename().to_path_buf();
+    let in_memory = file.as_os_str().is_empty() || file.as_os_str() == ":memory:";
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !in_memory {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating the database folder {}", dir.display()))?;
+        }
+    }
+    SqlitePoolOptions::new()
+        .max_connections(size.max_connections)
+        .connect_with(options)
+        .await
+        .with_context(|| format!("opening the database {}", file.display()))
+}
+
+/// A transaction. Dropping it without [`Tx::commit`] rolls it back.
+#[derive(Debug)]
+pub enum Tx {
+    #[doc(hidden)]
+    Sqlite(Transaction<'static, Sqlite>),
+    #[doc(hidden)]
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    /// Statements inside this transaction.
+    pub fn db(&mut self) -> Db<'_> {
+        match self {
+            Tx::Sqlite(tx) => Db::SqliteConn(tx),
+            Tx::Postgres(tx) => Db::PostgresConn(tx),
+        }
+    }
+
+    /// Makes everything done through it count, at once.
+    pub async fn commit(self) -> sqlx::Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+}
+
+/// Where statements run: a pool (each statement on its own) or a transaction's connection.
+/// Every store operation is one statement, written once and compiled for both backends.
+#[derive(Debug)]
+pub enum Db<'a> {
+    #[doc(hidden)]
+    SqlitePool(&'a SqlitePool),
+    #[doc(hidden)]
+    PostgresPool(&'a PgPool),
+    #[doc(hidden)]
+    SqliteConn(&'a mut SqliteConnection),
+    #[doc(hidden)]
+    PostgresConn(&'a mut PgConnection),
+}
+
+/// Consumes a [`Db`] and runs `$body` with `$c` bound to the executor of whichever backend `$db` is on. The body is
+/// compiled once per backend, so one statement text serves both.
+macro_rules! on_db {
+    ($db:expr, |$c:ident| $body:expr) => {
+        match $db {
+            $crate::store::Db::SqlitePool(pool) => {
+                let $c = pool;
+                $body
+            }
+            $crate::store::Db::PostgresPool(pool) => {
+                let $c = pool;
+                $body
+            }
+            $crate::store::Db::SqliteConn(conn) => {
+                let $c = conn;
+                $body
+            }
+            $crate::store::Db::PostgresConn(conn) => {
+                let $c = conn;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_db;
+
+/// Placeholders `$from`, `$from+1`, … for `count` values, comma-separated.
+fn placeholders(from: usize, count: usize) -> String {
+    (from..from + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether an error is a unique-constraint violation (a concurrent insert of the same key).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}

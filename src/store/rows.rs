@@ -1,0 +1,216 @@
+//! Rows as the store reads and writes them, and the one place where they become domain values.
+//! Ids are stored as UUID text and times as milliseconds since the Unix epoch, on both backends.
+
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use crate::wire::{Message, Operator, Sender, SenderKind};
+
+/// Milliseconds since the Unix epoch: how times are stored.
+pub fn to_millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// The inverse of [`to_millis`].
+pub fn from_millis(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// A stored value that does not parse: the database holds something the code never writes.
+#[derive(Debug, thiserror::Error)]
+#[error("stored {what} {value:?} is not valid")]
+pub struct Corrupt {
+    what: &'static str,
+    value: String,
+}
+
+/// Parses a stored UUID.
+pub fn uuid_of(what: &'static str, raw: &str) -> Result<Uuid, Corrupt> {
+    Uuid::parse_str(raw).map_err(|_| Corrupt {
+        what,
+        value: raw.to_owned(),
+    })
+}
+
+/// An operator as stored, password hash included.
+#[derive(Debug, Clone, FromRow)]
+pub struct OperatorRow {
+    /// Id (UUID text).
+    pub id: String,
+    /// Normalised email.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Creation time (ms).
+    pub created_at: i64,
+}
+
+impl OperatorRow {
+    /// The operator as the contract shows it.
+    pub fn to_operator(&self) -> Result<Operator, Corrupt> {
+        Ok(Operator {
+            id: uuid_of("operator id", &self.id)?,
+            email: self.email.clone(),
+            name: self.name.clone(),
+        })
+    }
+}
+
+/// A support session as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionRow {
+    /// Id (UUID text).
+    pub id: String,
+    /// The conversation it owns (UUID text).
+    pub conversation_id: String,
+    /// Optional title.
+    pub title: Option<String>,
+    /// The operator who created it.
+    pub created_by: Option<String>,
+    /// SHA-256 of the current guest token.
+    pub token_hash: String,
+    /// Creation time (ms).
+    pub created_at: i64,
+    /// When the current link expires (ms).
+    pub expires_at: i64,
+    /// When a guest first joined (ms).
+    pub joined_at: Option<i64>,
+    /// When an operator ended it (ms).
+    pub ended_at: Option<i64>,
+}
+
+/// A support session's stored facts as domain values; its status depends on the time it is
+/// looked at, which the engine decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSession {
+    /// The session's id.
+    pub id: Uuid,
+    /// Its conversation.
+    pub conversation_id: Uuid,
+    /// The operator's title.
+    pub title: Option<String>,
+    /// SHA-256 (hex) of the current guest token.
+    pub token_hash: String,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// When the current link stops working.
+    pub expires_at: DateTime<Utc>,
+    /// When a guest first joined.
+    pub joined_at: Option<DateTime<Utc>>,
+    /// When an operator ended it.
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+impl SessionRow {
+    /// The stored facts as domain values.
+    pub fn to_session(&self) -> Result<StoredSession, Corrupt> {
+        Ok(StoredSession {
+            id: uuid_of("session id", &self.id)?,
+            conversation_id: uuid_of("conversation id", &self.conversation_id)?,
+            title: self.title.clone(),
+            token_hash: self.token_hash.clone(),
+            created_at: from_millis(self.created_at),
+            expires_at: from_millis(self.expires_at),
+            joined_at: self.joined_at.map(from_millis),
+            ended_at: self.ended_at.map(from_millis),
+        })
+    }
+}
+
+pub(super) const SESSION_COLUMNS: &str = "id, conversation_id, title, created_by, token_hash, \
+                                          created_at, expires_at, joined_at, ended_at";
+
+/// A message as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct MessageRow {
+    /// Id (UUID text).
+    pub id: String,
+    /// Its conversation (UUID text).
+    pub conversation_id: String,
+    /// Position in the conversation.
+    pub seq: i64,
+    /// `operator`, `guest`, `customer` or `system`.
+    pub sender_kind: String,
+    /// The operator's or customer's id (for a guest, the session's), if any.
+    pub sender_id: Option<String>,
+    /// The sender's display name, if any.
+    pub sender_name: Option<String>,
+    /// The text.
+    pub content: String,
+    /// The sender's idempotency key.
+    pub client_id: String,
+    /// Creation time (ms).
+    pub created_at: i64,
+    /// When the other side read it (ms).
+    pub read_at: Option<i64>,
+}
+
+impl MessageRow {
+    /// The message as the contract shows it.
+    pub fn to_message(&self) -> Result<Message, Corrupt> {
+        let kind = SenderKind::parse(&self.sender_kind).ok_or_else(|| Corrupt {
+            what: "sender kind",
+            value: self.sender_kind.clone(),
+        })?;
+        Ok(Message {
+            id: uuid_of("message id", &self.id)?,
+            conversation_id: uuid_of("conversation id", &self.conversation_id)?,
+            seq: self.seq,
+            sender: Sender {
+                kind,
+                name: self.sender_name.clone(),
+            },
+            content: self.content.clone(),
+            client_id: self.client_id.clone(),
+            created_at: from_millis(self.created_at),
+            read_at: self.read_at.map(from_millis),
+        })
+    }
+}
+
+pub(super) const MESSAGE_COLUMNS: &str = "id, conversation_id, seq, sender_kind, sender_id, \
+                                          sender_name, content, client_id, created_at, read_at";
+
+/// A message to store; `seq` is assigned by the store.
+#[derive(Debug, Clone)]
+pub struct NewMessageRow {
+    /// Id (UUID text).
+    pub id: String,
+    /// Its conversation (UUID text).
+    pub conversation_id: String,
+    /// Sender kind as stored.
+    pub sender_kind: &'static str,
+    /// The operator's or customer's id (for a guest, the session's), if any.
+    pub sender_id: Option<String>,
+    /// The sender's display name, if any.
+    pub sender_name: Option<String>,
+    /// The text.
+    pub content: String,
+    /// The idempotency key.
+    pub client_id: String,
+    /// Creation time (ms).
+    pub created_at: i64,
+}
+
+impl NewMessageRow {
+    /// The stored row once `seq` is known.
+    pub fn stored(&self, seq: i64) -> MessageRow {
+        MessageRow {
+            id: self.id.clone(),
+            conversation_id: self.conversation_id.clone(),
+            seq,
+            sender_kind: self.sender_kind.to_owned(),
+            sender_id: self.sender_id.clone(),
+            sender_name: self.sender_name.clone(),
+            content: self.content.clone(),
+            client_id: self.client_id.clone(),
+            created_at: self.created_at,
+            read_at: None,
+        }
+    }
+}

@@ -1,0 +1,660 @@
+//! The store's contract: every operation, run against SQLite and against PostgreSQL. Each test
+//! gets a fresh database; the PostgreSQL one is dropped afterwards.
+
+#![cfg(feature = "server")]
+
+use std::time::Duration;
+
+use chrono::Utc;
+use switchboard::auth::{AttemptScope, LoginLimiter, Token};
+use switchboard::domain::SessionFilter;
+use switchboard::store::testing::TestDatabase;
+use switchboard::store::{Backend, Inserted, NewMessageRow, OperatorRow, SessionRow, Store};
+use uuid::Uuid;
+
+/// Runs `$body` (an async block using `$store`) once per backend, as two tests.
+macro_rules! contract {
+    ($name:ident, |$db:ident, $store:ident| $body:expr) => {
+        mod $name {
+            use super::*;
+
+            async fn run(backend: Backend) {
+                let Some($db) = TestDatabase::create(backend).await else {
+                    return;
+                };
+                let $store = Store::connect(&$db.url).await.unwrap();
+                $store.migrate().await.unwrap();
+                let outcome = tokio::spawn({
+                    let $store = $store.clone();
+                    let url = $db.url.clone();
+                    async move {
+                        #[allow(unused_variables)]
+                        let $db = url;
+                        $body
+                    }
+                })
+                .await;
+                $store.close().await;
+                $db.drop_database().await;
+                if let Err(panic) = outcome {
+                    std::panic::resume_unwind(panic.into_panic());
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                run(Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                run(Backend::Postgres).await;
+            }
+        }
+    };
+}
+
+fn id() -> String {
+    Uuid::now_v7().to_string()
+}
+
+fn operator_row(email: &str) -> OperatorRow {
+    OperatorRow {
+        id: id(),
+        email: email.to_owned(),
+        name: "Ann".to_owned(),
+        password_hash: "$argon2id$stand-in".to_owned(),
+        created_at: 1_000,
+    }
+}
+
+async fn operator(store: &Store) -> OperatorRow {
+    let row = operator_row(&format!("{}@example.com", Uuid::now_v7().simple()));
+    assert!(store.db().insert_operator(&row).await.unwrap());
+    row
+}
+
+fn session_row(created_at: i64, expires_at: i64) -> SessionRow {
+    SessionRow {
+        id: id(),
+        conversation_id: id(),
+        title: Some("Printer".to_owned()),
+        created_by: None,
+        token_hash: Token::generate().digest().as_str().to_owned(),
+        created_at,
+        expires_at,
+        joined_at: None,
+        ended_at: None,
+    }
+}
+
+async fn session(store: &Store, created_at: i64, expires_at: i64) -> SessionRow {
+    let row = session_row(created_at, expires_at);
+    let mut tx = store.begin().await.unwrap();
+    tx.db()
+        .insert_conversation(&row.conversation_id, "session", created_at)
+        .await
+        .unwrap();
+    tx.db().insert_support_session(&row).await.unwrap();
+    tx.commit().await.unwrap();
+    row
+}
+
+fn new_message(conversation_id: &str, kind: &'static str, client_id: &str) -> NewMessageRow {
+    NewMessageRow {
+        id: id(),
+        conversation_id: conversation_id.to_owned(),
+        sender_kind: kind,
+        sender_id: Some(id()),
+        sender_name: Some("Ann".to_owned()),
+        content: "hello ✓ €".to_owned(),
+        client_id: client_id.to_owned(),
+        created_at: 5_000,
+    }
+}
+
+async fn post(store: &Store, new: &NewMessageRow) -> Inserted {
+    let mut tx = store.begin().await.unwrap();
+    let inserted = tx.insert_message(new).await.unwrap();
+    tx.commit().await.unwrap();
+    inserted
+}
+
+contract!(migrating_again_changes_nothing, |url, store| {
+    let again = Store::connect(&url).await.unwrap();
+    again.migrate().await.unwrap();
+    store.migrate().await.unwrap();
+    assert_eq!(store.db().operator_count().await.unwrap(), 0);
+    again.close().await;
+});
+
+/// Nodes that start together on an empty PostgreSQL database: sqlx's migrator holds an advisory
+/// lock, so each migration is applied once and every node starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_nodes_starting_together_apply_each_migration_once() {
+    let Some(db) = TestDatabase::create(Backend::Postgres).await else {
+        return;
+    };
+    let mut nodes = Vec::new();
+    for _ in 0..4 {
+        nodes.push(Store::connect(&db.url).await.unwrap());
+    }
+    let starts: Vec<_> = nodes
+        .iter()
+        .map(|node| {
+            let node = node.clone();
+            tokio::spawn(async move { node.migrate().await })
+        })
+        .collect();
+    for start in starts {
+        start.await.unwrap().unwrap();
+    }
+    let pool = nodes[0].postgres().unwrap();
+    let applied: Vec<(i64, bool)> =
+        sqlx::query_as("SELECT version, success FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"))
+        .unwrap()
+        .count() as i64;
+    assert_eq!(applied, (1..=files).map(|v| (v, true)).collect::<Vec<_>>());
+    for node in &nodes {
+        node.close().await;
+    }
+    db.drop_database().await;
+}
+
+contract!(operators_are_unique_by_email, |_url, store| {
+    let row = operator_row("ann@example.com");
+    assert!(store.db().insert_operator(&row).await.unwrap());
+    assert!(!store
+        .db()
+        .insert_operator(&operator_row("ann@example.com"))
+        .await
+        .unwrap());
+    assert_eq!(store.db().operator_count().await.unwrap(), 1);
+    let found = store
+        .db()
+        .operator_by_email("ann@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id, row.id);
+    assert_eq!(found.to_operator().unwrap().name, "Ann");
+    assert!(store
+        .db()
+        .operator_by_email("bob@example.com")
+        .await
+        .unwrap()
+        .is_none());
+});
+
+contract!(
+    operator_sessions_expire_go_idle_and_sign_out,
+    |_url, store| {
+        let op = operator(&store).await;
+        let token = Token::generate().digest();
+        store
+            .db()
+            .insert_operator_session(&token, &op.id, 1_000, 10_000)
+            .await
+            .unwrap();
+        let (found, seen) = store
+            .db()
+            .operator_by_session(&token, 2_000, 0)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((found.id.as_str(), seen), (op.id.as_str(), 1_000));
+        assert!(store
+            .db()
+            .operator_by_session(&token, 2_000, 1_000)
+            .await
+            .unwrap()
+            .is_none());
+        store
+            .db()
+            .touch_operator_session(&token, 3_000)
+            .await
+            .unwrap();
+        assert!(store
+            .db()
+            .operator_by_session(&token, 4_000, 2_000)
+            .await
+            .unwrap()
+            .is_some());
+        assert!(store
+            .db()
+            .operator_by_session(&token, 10_000, 0)
+            .await
+            .unwrap()
+            .is_none());
+        let other = Token::generate().digest();
+        store
+            .db()
+            .insert_operator_session(&other, &op.id, 1_000, 20_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .db()
+                .delete_expired_operator_sessions(10_000)
+                .await
+                .unwrap(),
+            1
+        );
+        store.db().delete_operator_session(&other).await.unwrap();
+        assert!(store
+            .db()
+            .operator_by_session(&other, 2_000, 0)
+            .await
+            .unwrap()
+            .is_none());
+    }
+);
+
+contract!(devices_remember_their_operator, |_url, store| {
+    let op = operator(&store).await;
+    let device = Token::generate().digest();
+    store
+        .db()
+        .insert_operator_device(&device, &op.id, 1_000)
+        .await
+        .unwrap();
+    store
+        .db()
+        .touch_operator_device(&device, 2_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.db().operator_device_email(&device).await.unwrap(),
+        Some(op.email.clone())
+    );
+    let unknown = Token::generate().digest();
+    assert_eq!(
+        store.db().operator_device_email(&unknown).await.unwrap(),
+        None
+    );
+});
+
+contract!(
+    login_attempts_are_counted_per_key_and_forgotten,
+    |_url, store| {
+        let keys = vec!["ip:1.1.1.1".to_owned(), "email:a@x".to_owned()];
+        store
+            .db()
+            .insert_login_attempt("a1", &keys, 1_000)
+            .await
+            .unwrap();
+        store
+            .db()
+            .insert_login_attempt("a2", &keys, 2_000)
+            .await
+            .unwrap();
+        let mut counts = store.db().login_attempts_since(&keys, 0).await.unwrap();
+        counts.sort();
+        assert_eq!(
+            counts,
+            vec![
+                ("email:a@x".to_owned(), 2, 1_000),
+                ("ip:1.1.1.1".to_owned(), 2, 1_000)
+            ]
+        );
+        assert_eq!(
+            store
+                .db()
+                .login_attempts_since(&keys, 1_000)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        store.db().delete_login_attempt("a2").await.unwrap();
+        store
+            .db()
+            .delete_login_attempts_of("email:a@x")
+            .await
+            .unwrap();
+        assert_eq!(
+            store.db().login_attempts_since(&keys, 0).await.unwrap(),
+            vec![("ip:1.1.1.1".to_owned(), 1, 1_000)]
+        );
+        assert_eq!(
+            store
+                .db()
+                .delete_login_attempts_before(1_000)
+                .await
+                .unwrap(),
+            1
+        );
+        assert!(store
+            .db()
+            .login_attempts_since(&keys, 0)
+            .await
+            .unwrap()
+            .is_empty());
+        let mut tx = store.begin().await.unwrap();
+        tx.db().lock_keys(&keys).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+);
+
+contract!(
+    the_sign_in_limit_is_exact_across_nodes_and_restarts,
+    |url, store| {
+        // Two handles on one database: two nodes. Twenty attempts race on one email.
+        let other = Store::connect(&url).await.unwrap();
+        let limiter = std::sync::Arc::new(LoginLimiter::new(Duration::from_secs(900), 5, 1000));
+        let now = Utc::now();
+        let mut tasks = Vec::new();
+        for i in 0..20 {
+            let node = if i % 2 == 0 {
+                store.clone()
+            } else {
+                other.clone()
+            };
+            let limiter = limiter.clone();
+            tasks.push(tokio::spawn(async move {
+                limiter
+                    .reserve(
+                        &node,
+                        &format!("10.0.0.{i}"),
+                        &AttemptScope::Email("a@x"),
+                        now,
+                    )
+                    .await
+                    .unwrap()
+                    .is_ok()
+            }));
+        }
+        let mut allowed = 0;
+        for task in tasks {
+            allowed += usize::from(task.await.unwrap());
+        }
+        assert_eq!(allowed, 5);
+        // A new limiter (a restart) over the same store still refuses, until the window passes.
+        let restarted = LoginLimiter::new(Duration::from_secs(900), 5, 1000);
+        let wait = restarted
+            .reserve(&store, "10.9.9.9", &AttemptScope::Email("a@x"), now)
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(wait, 900);
+        let later = now + chrono::Duration::seconds(900);
+        let reservation = restarted
+            .reserve(&store, "10.9.9.9", &AttemptScope::Email("a@x"), later)
+            .await
+            .unwrap()
+            .unwrap();
+        restarted
+            .succeeded(&store, reservation, "a@x")
+            .await
+            .unwrap();
+        other.close().await;
+    }
+);
+
+contract!(support_sessions_list_end_rotate_and_join, |_url, store| {
+    let open = session(&store, 1_000, 100_000).await;
+    let expired = session(&store, 2_000, 3_000).await;
+    let listed = |filter| {
+        let store = store.clone();
+        async move {
+            store
+                .db()
+                .support_sessions(filter, 50_000, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|s| s.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(listed(SessionFilter::Open).await, vec![open.id.clone()]);
+    assert_eq!(listed(SessionFilter::Ended).await, vec![expired.id.clone()]);
+    let open_id = Uuid::parse_str(&open.id).unwrap();
+    let conversation = Uuid::parse_str(&open.conversation_id).unwrap();
+    let digest = Token::from_presented("x").digest();
+    let same = |row: Option<SessionRow>| row.map(|r| r.id);
+    assert_eq!(
+        same(store.db().support_session(open_id).await.unwrap()),
+        Some(open.id.clone())
+    );
+    assert_eq!(
+        same(
+            store
+                .db()
+                .session_by_conversation(conversation)
+                .await
+                .unwrap()
+        ),
+        Some(open.id.clone())
+    );
+    assert!(store
+        .db()
+        .replace_guest_token(open_id, &digest, 50_000, 200_000)
+        .await
+        .unwrap());
+    let rotated = store
+        .db()
+        .support_session_by_token(&digest)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (rotated.id.as_str(), rotated.expires_at),
+        (open.id.as_str(), 200_000)
+    );
+    store
+        .db()
+        .mark_session_joined(open_id, 60_000)
+        .await
+        .unwrap();
+    store
+        .db()
+        .mark_session_joined(open_id, 70_000)
+        .await
+        .unwrap();
+    let ended = store
+        .db()
+        .end_support_session(open_id, 80_000)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (ended.joined_at, ended.ended_at),
+        (Some(60_000), Some(80_000))
+    );
+    let again = store
+        .db()
+        .end_support_session(open_id, 90_000)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.ended_at, Some(80_000), "the first end stays");
+    assert!(!store
+        .db()
+        .replace_guest_token(open_id, &digest, 90_000, 300_000)
+        .await
+        .unwrap());
+    let expired_id = Uuid::parse_str(&expired.id).unwrap();
+    let expired_end = store
+        .db()
+        .end_support_session(expired_id, 90_000)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        expired_end.ended_at,
+        Some(3_000),
+        "an expired session ended at its expiry"
+    );
+    assert!(store
+        .db()
+        .end_support_session(Uuid::now_v7(), 1)
+        .await
+        .unwrap()
+        .is_none());
+    let stored = ended.to_session().unwrap();
+    assert_eq!(stored.id, open_id);
+});
+
+contract!(
+    messages_take_gap_free_seqs_and_a_repeated_key_stores_once,
+    |_url, store| {
+        let s = session(&store, 1_000, i64::MAX).await;
+        let conv = Uuid::parse_str(&s.conversation_id).unwrap();
+        let first = new_message(&s.conversation_id, "guest", "k1");
+        let Inserted::New(row) = post(&store, &first).await else {
+            panic!("stored")
+        };
+        assert_eq!(row.seq, 1);
+        let Inserted::Existing(existing) =
+            post(&store, &new_message(&s.conversation_id, "guest", "k1")).await
+        else {
+            panic!("the key is taken")
+        };
+        assert_eq!(existing.id, first.id);
+        let Inserted::New(second) =
+            post(&store, &new_message(&s.conversation_id, "operator", "k2")).await
+        else {
+            panic!("stored")
+        };
+        assert_eq!(second.seq, 2);
+        assert!(matches!(
+            post(&store, &new_message(&id(), "guest", "k3")).await,
+            Inserted::NoConversation
+        ));
+        assert_eq!(store.db().last_seq(conv).await.unwrap(), Some(2));
+        assert_eq!(store.db().last_seq(Uuid::now_v7()).await.unwrap(), None);
+        let after = store.db().messages_after(conv, 1, 10).await.unwrap();
+        assert_eq!(after.len(), 1);
+        let message = after[0].to_message().unwrap();
+        assert_eq!((message.seq, message.content.as_str()), (2, "hello ✓ €"));
+        assert_eq!(
+            store
+                .db()
+                .message_by_client_id(&s.conversation_id, "k2")
+                .await
+                .unwrap()
+                .map(|m| m.seq),
+            Some(2)
+        );
+        // Unread: the guest's message, for operators.
+        let sid = Uuid::parse_str(&s.id).unwrap();
+        assert_eq!(
+            store
+                .db()
+                .unread_per_session(&[sid], &["guest", "customer"])
+                .await
+                .unwrap(),
+            vec![(s.id.clone(), 1)]
+        );
+        assert_eq!(
+            store
+                .db()
+                .mark_read(conv, &["guest", "customer"], 2, 9_000)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            store
+                .db()
+                .mark_read(conv, &["guest", "customer"], 2, 9_000)
+                .await
+                .unwrap(),
+            0
+        );
+        assert!(store
+            .db()
+            .unread_per_session(&[sid], &["guest", "customer"])
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            store.db().messages_after(conv, 0, 10).await.unwrap()[0].read_at,
+            Some(9_000)
+        );
+    }
+);
+
+contract!(
+    a_transaction_dropped_without_commit_leaves_nothing,
+    |_url, store| {
+        let s = session(&store, 1_000, i64::MAX).await;
+        let conv = Uuid::parse_str(&s.conversation_id).unwrap();
+        {
+            let mut tx = store.begin().await.unwrap();
+            tx.insert_message(&new_message(&s.conversation_id, "guest", "k"))
+                .await
+                .unwrap();
+            tx.db()
+                .insert_conversation(&id(), "support", 1)
+                .await
+                .unwrap();
+        }
+        assert_eq!(store.db().last_seq(conv).await.unwrap(), Some(0));
+        assert!(store
+            .db()
+            .messages_after(conv, 0, 10)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+);
+
+contract!(
+    concurrent_posts_from_two_nodes_get_seqs_one_to_n,
+    |url, store| {
+        let s = session(&store, 1_000, i64::MAX).await;
+        let other = Store::connect(&url).await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..60 {
+            let node = if i % 2 == 0 {
+                store.clone()
+            } else {
+                other.clone()
+            };
+            let conv = s.conversation_id.clone();
+            tasks.push(tokio::spawn(async move {
+                // Keys dup0..dup5 are each sent twice, once from each node, at the same time.
+                let key = if i % 5 == 0 {
+                    format!("dup{}", i / 10)
+                } else {
+                    format!("k{i}")
+                };
+                let mut tx = node.begin().await.unwrap();
+                let inserted = tx.insert_message(&new_message(&conv, "guest", &key)).await;
+                let inserted = match inserted {
+                    Ok(inserted) => inserted,
+                    Err(err) if switchboard::store::is_unique_violation(&err) => return None,
+                    Err(err) => panic!("{err}"),
+                };
+                match tx.commit().await {
+                    Ok(()) => Some(inserted),
+                    Err(err) if switchboard::store::is_unique_violation(&err) => None,
+                    Err(err) => panic!("{err}"),
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let conv = Uuid::parse_str(&s.conversation_id).unwrap();
+        let stored = store.db().messages_after(conv, 0, 1000).await.unwrap();
+        let seqs: Vec<i64> = stored.iter().map(|m| m.seq).collect();
+        assert_eq!(seqs, (1..=stored.len() as i64).collect::<Vec<_>>());
+        assert_eq!(
+            store.db().last_seq(conv).await.unwrap(),
+            Some(stored.len() as i64)
+        );
+        let mut keys: Vec<&str> = stored.iter().map(|m| m.client_id.as_str()).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), stored.len(), "each key stored once");
+        assert_eq!(stored.len(), 54);
+        other.close().await;
+    }
+);
