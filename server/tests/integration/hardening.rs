@@ -1,12 +1,10 @@
 //! What a stranger, or someone holding only a guest link, can try: each test pins a limit or a
 //! promise against the real server over real sockets.
 
-mod common;
-
 use std::time::Duration;
 
-use common::ws::{connect, open, too_big, Handshake, Next, Socket};
-use common::{error_code, TestServer, EMAIL, PASSWORD};
+use crate::common::ws::{connect, open, too_big, Handshake, Next, Socket};
+use crate::common::{error_code, TestServer, EMAIL, PASSWORD};
 use futures_util::SinkExt;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

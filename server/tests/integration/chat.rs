@@ -1,9 +1,7 @@
 //! Real-time chat over real sockets: operator and guest on `/ws`, plus the message REST routes.
 
-mod common;
-
-use common::ws::{connect, open, too_big, Handshake, Next, Socket, SESSION_ENDED};
-use common::{error_code, TestServer};
+use crate::common::ws::{connect, open, too_big, Handshake, Next, Socket, SESSION_ENDED};
+use crate::common::{error_code, TestServer};
 use serde_json::{json, Value};
 
 struct Pair {

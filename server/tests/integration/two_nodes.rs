@@ -1,12 +1,10 @@
 //! Two nodes on one PostgreSQL database, each with its own bus, in one test process: what one
 //! node does, the other's sockets hear.
 
-mod common;
-
 use std::time::Duration;
 
-use common::ws::{open, Next, Socket};
-use common::TestServer;
+use crate::common::ws::{open, Next, Socket};
+use crate::common::TestServer;
 use serde_json::{json, Value};
 use switchboard::store::testing::TestDatabase;
 use switchboard::store::Backend;

@@ -1,8 +1,6 @@
 //! The operator API and the guest kiosk, over real HTTP against a real server and SQLite file.
 
-mod common;
-
-use common::{error_code, TestServer, EMAIL, PASSWORD};
+use crate::common::{error_code, TestServer, EMAIL, PASSWORD};
 use serde_json::{json, Value};
 
 #[tokio::test]

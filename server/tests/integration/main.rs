@@ -1,0 +1,9 @@
+//! The server's integration tests, in one binary: each test starts the real server (its own
+//! `TestServer`, its own database) and speaks real HTTP and WebSocket to it.
+
+mod common;
+
+mod api;
+mod chat;
+mod hardening;
+mod two_nodes;
