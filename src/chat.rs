@@ -9,7 +9,7 @@ use crate::engine::{session_at, Engine};
 use crate::error::Error;
 use crate::hub::{Event, Topic};
 use crate::store::{is_unique_violation, to_millis, Inserted, MessageRow, NewMessageRow};
-use crate::wire::{Identity, Message, Operator, SenderKind, Session};
+use crate::wire::{Identity, Message, Operator, SenderKind, ServerFrame, Session};
 
 /// Who is acting in a conversation.
 #[derive(Debug, Clone)]
@@ -385,11 +385,11 @@ impl Engine {
             .await?;
         self.inner.bus.publish(
             &Topic::Conversation(conversation_id),
-            Event::Read {
+            Event::frame(ServerFrame::Read {
                 conversation_id,
                 reader: actor.identity(),
                 up_to_seq,
-            },
+            }),
         );
         Ok(())
     }
@@ -405,10 +405,12 @@ impl Engine {
         self.authorize(actor, conversation_id, Access::Read).await?;
         self.inner.bus.publish(
             &Topic::Conversation(conversation_id),
-            Event::Typing {
-                conversation_id,
-                who: actor.identity(),
-                origin,
+            Event::Frame {
+                frame: ServerFrame::Typing {
+                    conversation_id,
+                    who: actor.identity(),
+                },
+                origin: Some(origin),
             },
         );
         Ok(())

@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::hub::{Bus, Event, Hub, Topic};
 use crate::limits::RateWindows;
 use crate::store::{to_millis, OperatorRow, SessionRow, Store, StoredSession};
-use crate::wire::{GuestLink, Operator, Session, SessionStatus};
+use crate::wire::{GuestLink, Operator, ServerFrame, Session, SessionStatus};
 
 /// How many sessions a list shows at most.
 const SESSION_LIST_LIMIT: i64 = 500;
@@ -503,9 +503,9 @@ impl Engine {
         // guest that slipped in between the two gets cut off too.
         self.inner.bus.publish(
             &Topic::Conversation(session.conversation_id),
-            Event::SessionEnded {
+            Event::frame(ServerFrame::SessionEnded {
                 session_id: session.id,
-            },
+            }),
         );
         Ok(session)
     }

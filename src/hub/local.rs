@@ -121,7 +121,7 @@ mod tests {
     use uuid::Uuid;
 
     fn ended(n: u128) -> Event {
-        Event::SessionEnded {
+        Event::LinkRotated {
             session_id: Uuid::from_u128(n),
         }
     }
@@ -135,7 +135,7 @@ mod tests {
         let mut on_b = hub.subscribe(&b);
         hub.publish(&a, ended(7));
         assert!(
-            matches!(on_a.recv().await.unwrap(), Event::SessionEnded { session_id } if session_id == Uuid::from_u128(7))
+            matches!(on_a.recv().await.unwrap(), Event::LinkRotated { session_id } if session_id == Uuid::from_u128(7))
         );
         assert!(on_b.try_recv().is_err());
     }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use crate::wire::{Identity, Message};
+use crate::wire::{Message, ServerFrame};
 
 pub use local::{Hub, Subscription};
 pub use pg::PgBus;
@@ -38,28 +38,14 @@ pub enum Event {
         #[serde(skip)]
         stored: Option<Arc<Message>>,
     },
-    /// Someone read the other side's messages up to a seq.
-    Read {
-        /// The conversation.
-        conversation_id: Uuid,
-        /// Who read.
-        reader: Identity,
-        /// Up to and including this seq.
-        up_to_seq: i64,
-    },
-    /// Someone is typing.
-    Typing {
-        /// The conversation.
-        conversation_id: Uuid,
-        /// Who.
-        who: Identity,
+    /// A frame that every socket following the topic passes on as it is (`read`, `typing`,
+    /// `session_ended`): the wire type is the one definition of what crosses.
+    Frame {
+        /// The frame.
+        frame: ServerFrame,
         /// The connection it came from (unique across nodes), which does not get it back.
-        origin: Uuid,
-    },
-    /// A support session ended.
-    SessionEnded {
-        /// The session.
-        session_id: Uuid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        origin: Option<Uuid>,
     },
     /// A support session's guest link was replaced: sockets opened with the old one must go.
     LinkRotated {
@@ -72,6 +58,14 @@ pub enum Event {
 }
 
 impl Event {
+    /// A frame for every socket following the topic.
+    pub fn frame(frame: ServerFrame) -> Self {
+        Self::Frame {
+            frame,
+            origin: None,
+        }
+    }
+
     /// A stored message, as published by the node that stored it.
     pub fn message(message: Message) -> Self {
         Self::Message {
@@ -131,7 +125,7 @@ pub type RecvError = broadcast::error::RecvError;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::SenderKind;
+    use crate::wire::{Identity, SenderKind};
 
     #[test]
     fn topics_round_trip_through_their_names() {
@@ -158,16 +152,20 @@ mod tests {
                 Uuid::from_u128(1)
             )
         );
-        let typing = Event::Typing {
-            conversation_id: Uuid::from_u128(1),
-            who: Identity {
-                kind: SenderKind::Guest,
-                id: None,
-                name: Some("Ann".into()),
+        let typing = Event::Frame {
+            frame: ServerFrame::Typing {
+                conversation_id: Uuid::from_u128(1),
+                who: Identity {
+                    kind: SenderKind::Guest,
+                    id: None,
+                    name: Some("Ann".into()),
+                },
             },
-            origin: Uuid::from_u128(2),
+            origin: Some(Uuid::from_u128(2)),
         };
         let back: Event = serde_json::from_str(&serde_json::to_string(&typing).unwrap()).unwrap();
-        assert!(matches!(back, Event::Typing { origin, .. } if origin == Uuid::from_u128(2)));
+        assert!(
+            matches!(back, Event::Frame { frame: ServerFrame::Typing { .. }, origin: Some(origin) } if origin == Uuid::from_u128(2))
+        );
     }
 }

@@ -577,46 +577,15 @@ impl Forwarder {
                 Ok(Event::Message { seq, .. }) if seq <= self.sent_up_to => true,
                 // From another node (no body), or out of order: the store has them all.
                 Ok(Event::Message { .. }) | Ok(Event::Resync) => self.catch_up().await,
-                Ok(Event::Read {
-                    conversation_id,
-                    reader,
-                    up_to_seq,
-                }) => {
-                    // Guests do not need operators' ids.
-                    let reader = if self.is_guest {
-                        typing_identity(reader)
-                    } else {
-                        reader
-                    };
-                    self.outbox
-                        .push(Queued::Frame(ServerFrame::Read {
-                            conversation_id,
-                            reader,
-                            up_to_seq,
-                        }))
-                        .await
-                }
-                Ok(Event::Typing {
-                    conversation_id,
-                    who,
-                    origin,
-                }) => {
-                    origin == self.connection
-                        || self
-                            .outbox
-                            .push(Queued::Frame(ServerFrame::Typing {
-                                conversation_id,
-                                who: typing_identity(who),
-                            }))
-                            .await
-                }
+                Ok(Event::Frame { origin, .. }) if origin == Some(self.connection) => true,
                 // Guests hear of the end from their session watcher, which also closes them.
-                Ok(Event::SessionEnded { session_id }) => {
-                    self.is_guest
-                        || self
-                            .outbox
-                            .push(Queued::Frame(ServerFrame::SessionEnded { session_id }))
-                            .await
+                Ok(Event::Frame {
+                    frame: ServerFrame::SessionEnded { .. },
+                    ..
+                }) if self.is_guest => true,
+                Ok(Event::Frame { frame, .. }) => {
+                    let frame = for_listener(frame, self.is_guest);
+                    self.outbox.push(Queued::Frame(frame)).await
                 }
                 // The session watcher closes guests that came with the old link.
                 Ok(Event::LinkRotated { .. }) => true,
@@ -710,7 +679,7 @@ impl SessionWatcher {
         let close = loop {
             let recheck = tokio::select! {
                 event = events.recv() => match event {
-                    Ok(Event::SessionEnded { session_id }) if session_id == self.session_id => true,
+                    Ok(Event::Frame { frame: ServerFrame::SessionEnded { session_id }, .. }) if session_id == self.session_id => true,
                     Ok(Event::LinkRotated { session_id }) if session_id == self.session_id => true,
                     Ok(Event::Resync) | Err(RecvError::Lagged(_)) => true,
                     Ok(_) => false,
@@ -734,6 +703,30 @@ impl SessionWatcher {
             self.outbox.push(Queued::Frame(ended)).await;
         }
         self.outbox.push(Queued::Close(close.0, close.1)).await;
+    }
+}
+
+/// A frame as one listener gets it: `typing.who` (and, for guests, `read.reader`) carries kind
+/// and name only; guests do not need operators' ids.
+fn for_listener(frame: ServerFrame, is_guest: bool) -> ServerFrame {
+    match frame {
+        ServerFrame::Typing {
+            conversation_id,
+            who,
+        } => ServerFrame::Typing {
+            conversation_id,
+            who: typing_identity(who),
+        },
+        ServerFrame::Read {
+            conversation_id,
+            reader,
+            up_to_seq,
+        } if is_guest => ServerFrame::Read {
+            conversation_id,
+            reader: typing_identity(reader),
+            up_to_seq,
+        },
+        other => other,
     }
 }
 
