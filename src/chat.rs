@@ -8,6 +8,7 @@ use crate::domain::{ClientId, DisplayName, MessageBody};
 use crate::engine::{session_at, Engine};
 use crate::error::Error;
 use crate::hub::{Event, Topic};
+use crate::store::rows::uuid_of;
 use crate::store::{is_unique_violation, to_millis, Inserted, MessageRow, NewMessageRow};
 use crate::wire::{Identity, Message, Operator, SenderKind, ServerFrame, Session};
 
@@ -244,7 +245,8 @@ impl Engine {
         }
         let message = row.to_message()?;
         if created {
-            self.inner.bus.publish(
+            // The other nodes heard of it through the commit itself (see `store_message`).
+            self.inner.bus.publish_local(
                 &Topic::Conversation(conversation_id),
                 Event::message(message.clone()),
             );
@@ -253,7 +255,8 @@ impl Engine {
     }
 
     /// Stores a message in one transaction: the stored row and whether this call stored it;
-    /// `None` when the conversation does not exist. Two posts of one key that race (on two
+    /// `None` when the conversation does not exist. The event that tells the other nodes is
+    /// sent inside the same transaction, so it goes out exactly when the message is committed. Two posts of one key that race (on two
     /// nodes) both end with the one stored message.
     async fn store_message(
         &self,
@@ -267,6 +270,16 @@ impl Engine {
             };
             return Ok(match outcome {
                 Inserted::New(row) => {
+                    let topic =
+                        Topic::Conversation(uuid_of("conversation id", &row.conversation_id)?);
+                    let event = Event::Message {
+                        conversation_id: uuid_of("conversation id", &row.conversation_id)?,
+                        seq: row.seq,
+                        stored: None,
+                    };
+                    if let Some(crossing) = self.inner.bus.crossing(&topic, &event) {
+                        tx.db().notify(crossing.channel, &crossing.payload).await?;
+                    }
                     match tx.commit().await {
                         Err(err) if is_unique_violation(&err) => continue,
                         done => done?,

@@ -98,6 +98,10 @@ impl Bus for Hub {
         }
     }
 
+    fn publish_local(&self, topic: &Topic, event: Event) {
+        self.publish(topic, event);
+    }
+
     fn subscribe(&self, topic: &Topic) -> Subscription {
         let key = topic.key();
         let mut topics = self.topics.lock().expect("hub lock");

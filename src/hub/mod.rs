@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::wire::{Message, ServerFrame};
 
 pub use local::{Hub, Subscription};
-pub use pg::PgBus;
+pub use pg::{PgBus, CHANNEL};
 
 /// Something that happened, for the sockets listening to its topic.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -104,10 +104,28 @@ impl Topic {
     }
 }
 
+/// An event on its way to the other nodes: a PostgreSQL NOTIFY.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    /// The channel.
+    pub channel: &'static str,
+    /// The payload (under 8,000 bytes).
+    pub payload: String,
+}
+
 /// Publishes and subscribes events by topic.
 pub trait Bus: Send + Sync + std::fmt::Debug {
     /// Delivers `event` to every current subscriber of `topic`, on every node.
     fn publish(&self, topic: &Topic, event: Event);
+    /// Delivers `event` to this node's subscribers only: for an event whose
+    /// [`Bus::crossing`] was sent inside the transaction that caused it.
+    fn publish_local(&self, topic: &Topic, event: Event);
+    /// The notification that carries `event` to the other nodes, for the use case to send
+    /// inside its transaction: NOTIFY is delivered at commit, so a crash cannot keep the two
+    /// apart. `None` when there are no other nodes.
+    fn crossing(&self, _topic: &Topic, _event: &Event) -> Option<Notification> {
+        None
+    }
     /// Starts receiving `topic`'s events from now on, until the subscription is dropped.
     fn subscribe(&self, topic: &Topic) -> Subscription;
     /// How many topics hold a channel on this node: a bound the server reports.

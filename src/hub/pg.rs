@@ -15,10 +15,10 @@ use sqlx::PgPool;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{Bus, Event, Hub, Subscription, Topic};
+use super::{Bus, Event, Hub, Notification, Subscription, Topic};
 
 /// The NOTIFY channel every node listens on.
-const CHANNEL: &str = "switchboard_events";
+pub const CHANNEL: &str = "switchboard_events";
 /// PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more.
 const MAX_PAYLOAD: usize = 7_900;
 /// Notifications sent in one statement at most.
@@ -76,33 +76,49 @@ impl PgBus {
     }
 }
 
-impl Bus for PgBus {
-    fn publish(&self, topic: &Topic, event: Event) {
-        let envelope = Envelope {
+impl PgBus {
+    /// The NOTIFY payload for an event: the event as it crosses nodes, or, for one that would
+    /// not fit, a resync of its topic.
+    fn payload(&self, topic: &Topic, event: &Event) -> Option<String> {
+        let envelope = |event: Event| Envelope {
             node: self.node,
             topic: topic.key(),
-            event: event.clone(),
+            event,
         };
-        self.local.publish(topic, event);
-        match serde_json::to_string(&envelope) {
-            Ok(payload) if payload.len() <= MAX_PAYLOAD => {
-                let _ = self.outgoing.send(payload);
-            }
+        match serde_json::to_string(&envelope(event.clone())) {
+            Ok(payload) if payload.len() <= MAX_PAYLOAD => Some(payload),
             Ok(payload) => {
                 // Cannot happen with the events we have (ids, seqs, names of at most 100
                 // characters); other nodes resync that topic rather than miss it.
                 tracing::error!(bytes = payload.len(), "event too large for NOTIFY");
-                let resync = Envelope {
-                    node: self.node,
-                    topic: topic.key(),
-                    event: Event::Resync,
-                };
-                if let Ok(payload) = serde_json::to_string(&resync) {
-                    let _ = self.outgoing.send(payload);
-                }
+                serde_json::to_string(&envelope(Event::Resync)).ok()
             }
-            Err(err) => tracing::error!(error = %err, "event not serializable"),
+            Err(err) => {
+                tracing::error!(error = %err, "event not serializable");
+                None
+            }
         }
+    }
+}
+
+impl Bus for PgBus {
+    fn publish(&self, topic: &Topic, event: Event) {
+        let payload = self.payload(topic, &event);
+        self.local.publish(topic, event);
+        if let Some(payload) = payload {
+            let _ = self.outgoing.send(payload);
+        }
+    }
+
+    fn publish_local(&self, topic: &Topic, event: Event) {
+        self.local.publish(topic, event);
+    }
+
+    fn crossing(&self, topic: &Topic, event: &Event) -> Option<Notification> {
+        self.payload(topic, event).map(|payload| Notification {
+            channel: CHANNEL,
+            payload,
+        })
     }
 
     fn subscribe(&self, topic: &Topic) -> Subscription {

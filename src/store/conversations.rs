@@ -136,6 +136,29 @@ impl Db<'_> {
     }
 }
 
+impl Db<'_> {
+    /// Sends a PostgreSQL NOTIFY; inside a transaction it is delivered when the transaction
+    /// commits, and not at all if it rolls back. Nothing on SQLite (one node, no listeners).
+    pub async fn notify(self, channel: &str, payload: &str) -> sqlx::Result<()> {
+        let sql = "SELECT pg_notify($1, $2)";
+        match self {
+            Db::PostgresConn(conn) => sqlx::query(sql)
+                .bind(channel)
+                .bind(payload)
+                .execute(conn)
+                .await
+                .map(drop),
+            Db::PostgresPool(pool) => sqlx::query(sql)
+                .bind(channel)
+                .bind(payload)
+                .execute(pool)
+                .await
+                .map(drop),
+            Db::SqliteConn(_) | Db::SqlitePool(_) => Ok(()),
+        }
+    }
+}
+
 impl Tx {
     /// Stores a message with the conversation's next seq, unless one with the same
     /// `(conversation_id, client_id)` exists. Also notes the activity and un-archives. On
