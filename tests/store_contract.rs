@@ -659,24 +659,33 @@ contract!(
     }
 );
 
-contract!(a_notify_goes_out_with_its_commit_and_not_with_a_rollback, |_url, store| {
-    let Some(pool) = store.postgres() else {
-        // SQLite: one node, nobody to tell; the call is accepted and does nothing.
+contract!(
+    a_notify_goes_out_with_its_commit_and_not_with_a_rollback,
+    |_url, store| {
+        let Some(pool) = store.postgres() else {
+            // SQLite: one node, nobody to tell; the call is accepted and does nothing.
+            let mut tx = store.begin().await.unwrap();
+            tx.db().notify("contract_test", "x").await.unwrap();
+            tx.commit().await.unwrap();
+            return;
+        };
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool)
+            .await
+            .unwrap();
+        listener.listen("contract_test").await.unwrap();
+        {
+            let mut rolled_back = store.begin().await.unwrap();
+            rolled_back
+                .db()
+                .notify("contract_test", "rolled back")
+                .await
+                .unwrap();
+        }
         let mut tx = store.begin().await.unwrap();
-        tx.db().notify("contract_test", "x").await.unwrap();
+        tx.db().notify("contract_test", "committed").await.unwrap();
         tx.commit().await.unwrap();
-        return;
-    };
-    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await.unwrap();
-    listener.listen("contract_test").await.unwrap();
-    {
-        let mut rolled_back = store.begin().await.unwrap();
-        rolled_back.db().notify("contract_test", "rolled back").await.unwrap();
+        // The first notification to arrive is the committed one: the rolled-back one never went.
+        let first = listener.recv().await.unwrap();
+        assert_eq!(first.payload(), "committed");
     }
-    let mut tx = store.begin().await.unwrap();
-    tx.db().notify("contract_test", "committed").await.unwrap();
-    tx.commit().await.unwrap();
-    // The first notification to arrive is the committed one: the rolled-back one never went.
-    let first = listener.recv().await.unwrap();
-    assert_eq!(first.payload(), "committed");
-});
+);
