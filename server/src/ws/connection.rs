@@ -12,13 +12,17 @@ use std::time::Duration;
 
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use switchboard::domain::{ClientId, MessageBody};
-use switchboard::hub::{Event, RecvError, Subscription, Topic};
-use switchboard::wire::{ClientFrame, ErrorCode, Identity, ServerFrame};
-use switchboard::{Actor, Engine, GuestStanding};
+use switchboard::hub::Topic;
+use switchboard::wire::{ClientFrame, ErrorCode, ServerFrame};
+use switchboard::{Actor, Engine};
 use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use uuid::Uuid;
+
+use super::forwarder::Forwarder;
+use super::queue::{Outbox, Queued};
+use super::watcher::{standing, SessionWatcher, Standing};
 
 /// A frame from the peer, as the loop sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,42 +109,8 @@ impl Default for Limits {
     }
 }
 
-/// How many events a replay reads per store query.
-const REPLAY_BATCH: i64 = 500;
 /// Typing notices are passed on at most this often per conversation and connection.
 const TYPING_EVERY: Duration = Duration::from_secs(2);
-
-/// What forwarders hand the loop.
-enum Queued {
-    Frame(ServerFrame),
-    Close(u16, &'static str),
-}
-
-/// How long a forwarder waits for room in a full queue before it calls the peer too slow.
-const SLOW_PEER_GRACE: Duration = Duration::from_secs(5);
-
-/// The forwarders' side of the outgoing queue. A queue that stays full means the peer reads
-/// slower than its conversation moves; it is then disconnected, and resumes with `after_seq`.
-#[derive(Clone)]
-struct Outbox {
-    tx: mpsc::Sender<Queued>,
-    overflow: Arc<Notify>,
-}
-
-impl Outbox {
-    /// Queues a frame, waiting a little for room; `false` once the peer cannot keep up (the
-    /// loop then disconnects it) or is gone.
-    async fn push(&self, item: Queued) -> bool {
-        match self.tx.send_timeout(item, SLOW_PEER_GRACE).await {
-            Ok(()) => true,
-            Err(mpsc::error::SendTimeoutError::Timeout(_)) => {
-                self.overflow.notify_one();
-                false
-            }
-            Err(mpsc::error::SendTimeoutError::Closed(_)) => false,
-        }
-    }
-}
 
 /// A sliding-window counter.
 struct Window {
@@ -543,207 +513,12 @@ where
     }
 }
 
-/// Replays and then follows one conversation for one connection.
-struct Forwarder {
-    engine: Engine,
-    conversation_id: Uuid,
-    /// The highest seq handed to the connection so far.
-    sent_up_to: i64,
-    connection: Uuid,
-    is_guest: bool,
-    outbox: Outbox,
-}
-
-impl Forwarder {
-    async fn run(mut self, mut events: Subscription) {
-        if !self.catch_up().await {
-            return;
-        }
-        loop {
-            let ok = match events.recv().await {
-                Ok(Event::Message {
-                    seq,
-                    stored: Some(message),
-                    ..
-                }) if seq == self.sent_up_to + 1 => {
-                    self.sent_up_to = seq;
-                    self.outbox
-                        .push(Queued::Frame(ServerFrame::Message {
-                            message: Arc::unwrap_or_clone(message),
-                        }))
-                        .await
-                }
-                // Already replayed: the seam between backlog and live.
-                Ok(Event::Message { seq, .. }) if seq <= self.sent_up_to => true,
-                // From another node (no body), or out of order: the store has them all.
-                Ok(Event::Message { .. }) | Ok(Event::Resync) => self.catch_up().await,
-                Ok(Event::Frame { origin, .. }) if origin == Some(self.connection) => true,
-                // Guests hear of the end from their session watcher, which also closes them.
-                Ok(Event::Frame {
-                    frame: ServerFrame::SessionEnded { .. },
-                    ..
-                }) if self.is_guest => true,
-                Ok(Event::Frame { frame, .. }) => {
-                    let frame = for_listener(frame, self.is_guest);
-                    self.outbox.push(Queued::Frame(frame)).await
-                }
-                // The session watcher closes guests that came with the old link.
-                Ok(Event::LinkRotated { .. }) => true,
-                Err(RecvError::Lagged(missed)) => {
-                    tracing::debug!(missed, "subscriber lagged; resyncing from the store");
-                    self.catch_up().await
-                }
-                Err(RecvError::Closed) => return,
-            };
-            if !ok {
-                return;
-            }
-        }
-    }
-
-    /// Sends everything stored after `sent_up_to`. `false` when the connection cannot take it.
-    async fn catch_up(&mut self) -> bool {
-        loop {
-            let batch = match self
-                .engine
-                .read_back(self.conversation_id, self.sent_up_to, REPLAY_BATCH)
-                .await
-            {
-                Ok(batch) => batch,
-                Err(err) => {
-                    // The socket must not stay open while deaf to this conversation: closing
-                    // makes the client reconnect and resume with its after_seq.
-                    tracing::error!(error = %err, "replay failed");
-                    self.outbox
-                        .push(Queued::Close(close::INTERNAL, "try again"))
-                        .await;
-                    return false;
-                }
-            };
-            let full = batch.len() as i64 == REPLAY_BATCH;
-            for message in batch {
-                self.sent_up_to = message.seq;
-                if !self
-                    .outbox
-                    .push(Queued::Frame(ServerFrame::Message { message }))
-                    .await
-                {
-                    return false;
-                }
-            }
-            if !full {
-                return true;
-            }
-        }
-    }
-}
-
-/// What the session watcher should do about a guest's link.
-enum Standing {
-    /// Stay, until the link expires.
-    Open(chrono::DateTime<chrono::Utc>),
-    /// Close the socket with this code.
-    Close(u16, &'static str),
-}
-
-/// Reads where a guest's link stands. A store failure closes with 1011, so the browser
-/// reconnects; only a real end or expiry closes with 4410, which stops it for good.
-async fn standing(engine: &Engine, actor: &Actor) -> Result<Standing, (u16, &'static str)> {
-    match engine.guest_standing(actor).await {
-        Ok(GuestStanding::Open { expires_at }) => Ok(Standing::Open(expires_at)),
-        Ok(GuestStanding::Ended) | Err(switchboard::Error::Gone) => {
-            Ok(Standing::Close(close::SESSION_ENDED, "session ended"))
-        }
-        Ok(GuestStanding::LinkReplaced) | Err(switchboard::Error::NotFound(_)) => {
-            Ok(Standing::Close(close::LINK_REPLACED, "guest link replaced"))
-        }
-        Err(err) => {
-            tracing::error!(error = %err, "could not check a guest's session");
-            Err((close::INTERNAL, "try again"))
-        }
-    }
-}
-
-/// Follows a guest's own session and closes the guest's socket when it ends, expires, or its
-/// link is replaced. It re-reads the store whenever it may have missed an event.
-struct SessionWatcher {
-    engine: Engine,
-    actor: Actor,
-    session_id: Uuid,
-    expires_at: chrono::DateTime<chrono::Utc>,
-    outbox: Outbox,
-}
-
-impl SessionWatcher {
-    async fn run(mut self, mut events: Subscription) {
-        let close = loop {
-            let recheck = tokio::select! {
-                event = events.recv() => match event {
-                    Ok(Event::Frame { frame: ServerFrame::SessionEnded { session_id }, .. }) if session_id == self.session_id => true,
-                    Ok(Event::LinkRotated { session_id }) if session_id == self.session_id => true,
-                    Ok(Event::Resync) | Err(RecvError::Lagged(_)) => true,
-                    Ok(_) => false,
-                    Err(RecvError::Closed) => return,
-                },
-                _ = self.engine.sleep_until(self.expires_at) => true,
-            };
-            if !recheck {
-                continue;
-            }
-            match standing(&self.engine, &self.actor).await {
-                Ok(Standing::Open(expires_at)) => self.expires_at = expires_at,
-                Ok(Standing::Close(code, reason)) => break (code, reason),
-                Err(close) => break close,
-            }
-        };
-        if close.0 == close::SESSION_ENDED {
-            let ended = ServerFrame::SessionEnded {
-                session_id: self.session_id,
-            };
-            self.outbox.push(Queued::Frame(ended)).await;
-        }
-        self.outbox.push(Queued::Close(close.0, close.1)).await;
-    }
-}
-
-/// A frame as one listener gets it: `typing.who` (and, for guests, `read.reader`) carries kind
-/// and name only; guests do not need operators' ids.
-fn for_listener(frame: ServerFrame, is_guest: bool) -> ServerFrame {
-    match frame {
-        ServerFrame::Typing {
-            conversation_id,
-            who,
-        } => ServerFrame::Typing {
-            conversation_id,
-            who: typing_identity(who),
-        },
-        ServerFrame::Read {
-            conversation_id,
-            reader,
-            up_to_seq,
-        } if is_guest => ServerFrame::Read {
-            conversation_id,
-            reader: typing_identity(reader),
-            up_to_seq,
-        },
-        other => other,
-    }
-}
-
-/// `typing.who` (and, for guests, `read.reader`) carries kind and name only.
-fn typing_identity(who: Identity) -> Identity {
-    Identity {
-        kind: who.kind,
-        id: None,
-        name: who.name,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use futures::channel::mpsc as chan;
     use switchboard::domain::{Email, PasswordInput};
+    use switchboard::hub::{Event, Subscription};
     use switchboard::store::Store;
     use switchboard::{EngineConfig, NewOperator};
 

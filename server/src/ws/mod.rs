@@ -3,6 +3,9 @@
 
 pub mod caps;
 pub mod connection;
+mod forwarder;
+mod queue;
+mod watcher;
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};

@@ -1,0 +1,43 @@
+//! The bounded queue between a connection's forwarders and its loop. A queue that stays full
+//! means the peer reads slower than its conversation moves; it is then disconnected, and
+//! resumes with `after_seq`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use switchboard::wire::ServerFrame;
+use tokio::sync::{mpsc, Notify};
+
+/// What forwarders hand the loop.
+pub(super) enum Queued {
+    /// A frame to send.
+    Frame(ServerFrame),
+    /// Close with this code and reason.
+    Close(u16, &'static str),
+}
+
+/// How long a forwarder waits for room in a full queue before it calls the peer too slow.
+const SLOW_PEER_GRACE: Duration = Duration::from_secs(5);
+
+/// The forwarders' side of the outgoing queue. A queue that stays full means the peer reads
+/// slower than its conversation moves; it is then disconnected, and resumes with `after_seq`.
+#[derive(Clone)]
+pub(super) struct Outbox {
+    pub(super) tx: mpsc::Sender<Queued>,
+    pub(super) overflow: Arc<Notify>,
+}
+
+impl Outbox {
+    /// Queues a frame, waiting a little for room; `false` once the peer cannot keep up (the
+    /// loop then disconnects it) or is gone.
+    pub(super) async fn push(&self, item: Queued) -> bool {
+        match self.tx.send_timeout(item, SLOW_PEER_GRACE).await {
+            Ok(()) => true,
+            Err(mpsc::error::SendTimeoutError::Timeout(_)) => {
+                self.overflow.notify_one();
+                false
+            }
+            Err(mpsc::error::SendTimeoutError::Closed(_)) => false,
+        }
+    }
+}
