@@ -8,7 +8,6 @@ use crate::domain::{ClientId, DisplayName, MessageBody};
 use crate::engine::{session_at, Engine};
 use crate::error::Error;
 use crate::hub::{Event, Topic};
-use crate::store::rows::uuid_of;
 use crate::store::{is_unique_violation, to_millis, Inserted, MessageRow, NewMessageRow};
 use crate::wire::{Identity, Message, Operator, SenderKind, ServerFrame, Session};
 
@@ -230,11 +229,10 @@ impl Engine {
             client_id: client_id.as_str().to_owned(),
             created_at: to_millis(self.now()),
         };
-        let (row, created) = match self.store_message(&new).await {
-            Err(err) => return Err(err),
-            Ok(None) => return Err(Error::NotFound("conversation")),
-            Ok(Some(stored)) => stored,
-        };
+        let (row, created) = self
+            .store_message(conversation_id, &new)
+            .await?
+            .ok_or(Error::NotFound("conversation"))?;
         // Rows stored before senders were recorded for guests carry no sender id.
         let other_sender = row.sender_kind != new.sender_kind
             || (row.sender_id.is_some() && row.sender_id != new.sender_id);
@@ -256,12 +254,14 @@ impl Engine {
 
     /// Stores a message in one transaction: the stored row and whether this call stored it;
     /// `None` when the conversation does not exist. The event that tells the other nodes is
-    /// sent inside the same transaction, so it goes out exactly when the message is committed. Two posts of one key that race (on two
-    /// nodes) both end with the one stored message.
+    /// sent inside the same transaction, so it goes out exactly when the message is committed.
+    /// Two posts of one key that race (on two nodes) both end with the one stored message.
     async fn store_message(
         &self,
+        conversation_id: Uuid,
         new: &NewMessageRow,
     ) -> Result<Option<(MessageRow, bool)>, Error> {
+        let topic = Topic::Conversation(conversation_id);
         for _ in 0..2 {
             let mut tx = self.inner.store.begin().await?;
             let outcome = match tx.insert_message(new).await {
@@ -270,10 +270,8 @@ impl Engine {
             };
             return Ok(match outcome {
                 Inserted::New(row) => {
-                    let topic =
-                        Topic::Conversation(uuid_of("conversation id", &row.conversation_id)?);
                     let event = Event::Message {
-                        conversation_id: uuid_of("conversation id", &row.conversation_id)?,
+                        conversation_id,
                         seq: row.seq,
                         stored: None,
                     };

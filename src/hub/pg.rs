@@ -26,12 +26,12 @@ const BATCH: usize = 256;
 /// How long a batch of notifications is retried before it is dropped.
 const GIVE_UP_AFTER: Duration = Duration::from_secs(30);
 
-/// An event as it crosses nodes.
+/// An event as it crosses nodes: sent with the event borrowed, received owned.
 #[derive(Debug, Serialize, Deserialize)]
-struct Envelope {
+struct Envelope<E> {
     node: Uuid,
     topic: String,
-    event: Event,
+    event: E,
 }
 
 /// The PostgreSQL bus of one node. Dropping it stops nothing: its tasks live as long as the
@@ -80,18 +80,20 @@ impl PgBus {
     /// The NOTIFY payload for an event: the event as it crosses nodes, or, for one that would
     /// not fit, a resync of its topic.
     fn payload(&self, topic: &Topic, event: &Event) -> Option<String> {
-        let envelope = |event: Event| Envelope {
-            node: self.node,
-            topic: topic.key(),
-            event,
+        let envelope = |event: &Event| {
+            serde_json::to_string(&Envelope {
+                node: self.node,
+                topic: topic.key(),
+                event,
+            })
         };
-        match serde_json::to_string(&envelope(event.clone())) {
+        match envelope(event) {
             Ok(payload) if payload.len() <= MAX_PAYLOAD => Some(payload),
             Ok(payload) => {
                 // Cannot happen with the events we have (ids, seqs, names of at most 100
                 // characters); other nodes resync that topic rather than miss it.
                 tracing::error!(bytes = payload.len(), "event too large for NOTIFY");
-                serde_json::to_string(&envelope(Event::Resync)).ok()
+                envelope(&Event::Resync).ok()
             }
             Err(err) => {
                 tracing::error!(error = %err, "event not serializable");
@@ -222,7 +224,7 @@ async fn reconnect(pool: &PgPool) -> Option<PgListener> {
 }
 
 fn deliver(local: &Hub, node: Uuid, payload: &str) {
-    let envelope: Envelope = match serde_json::from_str(payload) {
+    let envelope: Envelope<Event> = match serde_json::from_str(payload) {
         Ok(envelope) => envelope,
         Err(err) => {
             tracing::warn!(error = %err, "ignoring a malformed bus notification");

@@ -140,20 +140,12 @@ impl Db<'_> {
     /// Sends a PostgreSQL NOTIFY; inside a transaction it is delivered when the transaction
     /// commits, and not at all if it rolls back. Nothing on SQLite (one node, no listeners).
     pub async fn notify(self, channel: &str, payload: &str) -> sqlx::Result<()> {
-        let sql = "SELECT pg_notify($1, $2)";
+        let notify = sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(channel)
+            .bind(payload);
         match self {
-            Db::PostgresConn(conn) => sqlx::query(sql)
-                .bind(channel)
-                .bind(payload)
-                .execute(conn)
-                .await
-                .map(drop),
-            Db::PostgresPool(pool) => sqlx::query(sql)
-                .bind(channel)
-                .bind(payload)
-                .execute(pool)
-                .await
-                .map(drop),
+            Db::PostgresConn(conn) => notify.execute(conn).await.map(drop),
+            Db::PostgresPool(pool) => notify.execute(pool).await.map(drop),
             Db::SqliteConn(_) | Db::SqlitePool(_) => Ok(()),
         }
     }

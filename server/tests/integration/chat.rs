@@ -60,7 +60,7 @@ impl Pair {
 
     async fn send(&self, socket: &mut Socket, client_id: &str, content: &str) {
         socket
-            .send(json!({"type": "send", "conversation_id": self.conversation_id, "client_id": client_id, "content": content}))
+            .send_message(&self.conversation_id, client_id, content)
             .await;
     }
 }

@@ -40,9 +40,22 @@ async fn subscribe(socket: &mut Socket, conversation_id: &str) {
 }
 
 async fn send(socket: &mut Socket, conversation_id: &str, key: &str, text: &str) {
-    socket
-        .send(json!({"type": "send", "conversation_id": conversation_id, "client_id": key, "content": text}))
-        .await;
+    socket.send_message(conversation_id, key, text).await;
+}
+
+/// Posts `key` as both content and `client_id` to `url` in its own task; the task gives the
+/// status.
+fn post_in_task(client: reqwest::Client, url: String, key: String) -> tokio::task::JoinHandle<u16> {
+    tokio::spawn(async move {
+        client
+            .post(url)
+            .json(&json!({"content": key, "client_id": key}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    })
 }
 
 /// Messages until one with `content` arrives; returns its frame.
@@ -137,31 +150,17 @@ mod postgres {
         let path = format!("/api/v1/conversations/{conversation}/messages");
         let mut tasks = Vec::new();
         for i in 0..10 {
-            let (client, url) = (operator.clone(), a.url(&path));
-            tasks.push(tokio::spawn(async move {
-                client
-                    .post(url)
-                    .json(&json!({"content": format!("a{i}"), "client_id": format!("a{i}")}))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            }));
-            let (client, url) = (
+            tasks.push(post_in_task(
+                operator.clone(),
+                a.url(&path),
+                format!("a{i}"),
+            ));
+            let guest_path = format!("/support/guest/{token}/messages");
+            tasks.push(post_in_task(
                 b.client(),
-                b.url(&format!("/support/guest/{token}/messages")),
-            );
-            tasks.push(tokio::spawn(async move {
-                client
-                    .post(url)
-                    .json(&json!({"content": format!("b{i}"), "client_id": format!("b{i}")}))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            }));
+                b.url(&guest_path),
+                format!("b{i}"),
+            ));
         }
         for task in tasks {
             assert_eq!(task.await.unwrap(), 201);

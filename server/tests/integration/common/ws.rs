@@ -73,6 +73,12 @@ impl Socket {
             .expect("send");
     }
 
+    /// Sends a `send` frame: `content` into `conversation_id` under `client_id`.
+    pub async fn send_message(&mut self, conversation_id: &str, client_id: &str, content: &str) {
+        self.send(serde_json::json!({"type": "send", "conversation_id": conversation_id, "client_id": client_id, "content": content}))
+            .await;
+    }
+
     /// Sends raw text.
     pub async fn send_text(&mut self, text: &str) {
         self.0
