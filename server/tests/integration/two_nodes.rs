@@ -23,6 +23,19 @@ impl Cluster {
         Some(Self { a, b, db: Some(db) })
     }
 
+    /// An operator signed in on A, and a session they created there: the API's answer, its
+    /// conversation id and its guest token.
+    async fn session_on_a(&self, title: Option<&str>) -> (reqwest::Client, Value, String, String) {
+        let operator = self.a.signed_in().await;
+        let created = self.a.create_session(&operator, title).await;
+        let conversation = created["session"]["conversation_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let token = created["guest_token"].as_str().unwrap().to_owned();
+        (operator, created, conversation, token)
+    }
+
     async fn stop(mut self) {
         self.a.store.close().await;
         self.b.store.close().await;
@@ -79,8 +92,8 @@ mod postgres {
         };
         let (a, b) = (&cluster.a, &cluster.b);
         // A sign-in made on A is valid on B.
-        let operator = a.signed_in().await;
-        let created = a.create_session(&operator, Some("Two nodes")).await;
+        let (operator, created, conversation, token) =
+            cluster.session_on_a(Some("Two nodes")).await;
         let cookie = a.operator_cookie().await;
         let listed = b
             .client()
@@ -90,11 +103,6 @@ mod postgres {
             .await
             .unwrap();
         assert_eq!(listed.status(), 200);
-        let conversation = created["session"]["conversation_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let token = created["guest_token"].as_str().unwrap();
 
         let mut on_a = open(&a.ws_url(""), &[("cookie", &cookie)]).await;
         subscribe(&mut on_a, &conversation).await;
@@ -140,13 +148,7 @@ mod postgres {
             return;
         };
         let (a, b) = (&cluster.a, &cluster.b);
-        let operator = a.signed_in().await;
-        let created = a.create_session(&operator, None).await;
-        let conversation = created["session"]["conversation_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let token = created["guest_token"].as_str().unwrap().to_owned();
+        let (operator, _, conversation, token) = cluster.session_on_a(None).await;
         let path = format!("/api/v1/conversations/{conversation}/messages");
         let mut tasks = Vec::new();
         for i in 0..10 {
@@ -191,13 +193,7 @@ mod postgres {
             return;
         };
         let (a, b) = (&cluster.a, &cluster.b);
-        let operator = a.signed_in().await;
-        let created = a.create_session(&operator, None).await;
-        let conversation = created["session"]["conversation_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let token = created["guest_token"].as_str().unwrap();
+        let (_, _, conversation, token) = cluster.session_on_a(None).await;
         let mut guest_on_b = open(
             &b.ws_url(&format!("?guest_token={token}&guest_name=Ann")),
             &[],
