@@ -1,0 +1,52 @@
+//! The REST API of `shared/PROTOCOL.md`: one router per feature area, merged here. Each handler
+//! parses, calls one use case, and renders.
+
+mod auth;
+mod conversations;
+mod extract;
+mod guest;
+mod sessions;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use switchboard::chat::Posted;
+use switchboard::wire::MessageEnvelope;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub use extract::{ApiJson, SignedIn};
+
+/// The `/api/v1` routes and the socket.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(auth::routes())
+        .merge(sessions::routes())
+        .merge(conversations::routes())
+        .merge(guest::routes())
+        .route("/ws", get(crate::ws::handler))
+}
+
+/// 201 for a new message, 200 for a repeated `client_id`.
+pub(crate) fn posted_response(posted: Posted) -> Response {
+    let status = if posted.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    (
+        status,
+        Json(MessageEnvelope {
+            message: posted.message,
+        }),
+    )
+        .into_response()
+}
+
+/// An id in the path; one that is not a UUID cannot name anything, so it is `not_found`.
+pub(crate) fn parse_id(raw: &str, what: &'static str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| switchboard::Error::NotFound(what).into())
+}
