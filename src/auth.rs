@@ -1,5 +1,5 @@
-//! Credentials: password hashes (on a bounded pool), random tokens and their stored digests, and
-//! the sign-in limiter.
+//! Credentials: password hashes (on a bounded pool), random tokens and their stored digests, the
+//! widget's signed identities, and the sign-in limiter.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -9,6 +9,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use hmac::{Hmac, Mac};
 use rand_core::{OsRng, RngCore};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
@@ -62,6 +63,57 @@ impl TokenDigest {
     /// The hex digest.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// The secret under which a host site signs its users' ids for the widget.
+#[derive(Clone)]
+pub struct WidgetSecret(SecretString);
+
+impl WidgetSecret {
+    /// Wraps a configured or stored secret.
+    pub fn new(secret: SecretString) -> Self {
+        Self(secret)
+    }
+
+    /// Draws a fresh secret: 256 bits, lower-case hex.
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 32];
+        OsRng.fill_bytes(&mut bytes);
+        Self(SecretString::from(hex::encode(bytes)))
+    }
+
+    /// The secret, to show operators (who paste it into their site's back end).
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// The lower-case hex HMAC-SHA256 of `user_id` under this secret: what a host site sends
+    /// as `signature`.
+    pub fn sign(&self, user_id: &str) -> String {
+        hex::encode(self.mac(user_id).finalize().into_bytes())
+    }
+
+    /// Whether `signature` (hex, either case) is the HMAC of `user_id`, compared in constant
+    /// time. Anything that is not 64 hex digits is simply wrong.
+    pub fn verifies(&self, user_id: &str, signature: &str) -> bool {
+        match hex::decode(signature.trim()) {
+            Ok(bytes) if bytes.len() == 32 => self.mac(user_id).verify_slice(&bytes).is_ok(),
+            _ => false,
+        }
+    }
+
+    fn mac(&self, user_id: &str) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.expose().as_bytes())
+            .expect("HMAC takes keys of any length");
+        mac.update(user_id.as_bytes());
+        mac
+    }
+}
+
+impl std::fmt::Debug for WidgetSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WidgetSecret(<redacted>)")
     }
 }
 
@@ -299,6 +351,23 @@ impl PasswordHashing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_widget_signature_is_the_known_hmac_and_only_it_verifies() {
+        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+        let secret = WidgetSecret::new(SecretString::from("Jefe"));
+        let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+        assert_eq!(secret.sign("what do ya want for nothing?"), expected);
+        assert!(secret.verifies("what do ya want for nothing?", expected));
+        assert!(secret.verifies("what do ya want for nothing?", &expected.to_uppercase()));
+        assert!(!secret.verifies("what do ya want for nothing!", expected));
+        assert!(!secret.verifies("what do ya want for nothing?", &expected[..62]));
+        assert!(!secret.verifies("what do ya want for nothing?", "not hex at all"));
+        assert!(!secret.verifies("what do ya want for nothing?", ""));
+        let other = WidgetSecret::generate();
+        assert_eq!(other.expose().len(), 64);
+        assert!(!other.verifies("what do ya want for nothing?", expected));
+    }
 
     #[test]
     fn tokens_are_43_url_safe_characters_and_differ_each_time() {

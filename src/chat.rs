@@ -9,7 +9,7 @@ use crate::engine::{session_at, Engine};
 use crate::error::Error;
 use crate::hub::{Event, Topic};
 use crate::store::{is_unique_violation, to_millis, Inserted, MessageRow, NewMessageRow};
-use crate::wire::{Identity, Message, Operator, SenderKind, ServerFrame, Session};
+use crate::wire::{Identity, Message, NoteKind, Operator, SenderKind, ServerFrame, Session};
 
 /// Who is acting in a conversation.
 #[derive(Debug, Clone)]
@@ -28,6 +28,15 @@ pub enum Actor {
         /// The digest of the link token they came with.
         link: TokenDigest,
     },
+    /// A website customer, through the widget: may act only in their own conversation.
+    Customer {
+        /// The customer.
+        customer_id: Uuid,
+        /// Their one support conversation.
+        conversation_id: Uuid,
+        /// Their name, if known.
+        name: Option<String>,
+    },
 }
 
 impl Actor {
@@ -45,7 +54,29 @@ impl Actor {
                 name: new_name,
                 link,
             },
-            operator => operator,
+            other => other,
+        }
+    }
+
+    /// The one conversation a guest or customer may act in; `None` for operators.
+    pub fn own_conversation(&self) -> Option<Uuid> {
+        match self {
+            Self::Operator(_) => None,
+            Self::Guest {
+                conversation_id, ..
+            }
+            | Self::Customer {
+                conversation_id, ..
+            } => Some(*conversation_id),
+        }
+    }
+
+    /// The sender kind of this actor's messages.
+    pub fn kind(&self) -> SenderKind {
+        match self {
+            Self::Operator(_) => SenderKind::Operator,
+            Self::Guest { .. } => SenderKind::Guest,
+            Self::Customer { .. } => SenderKind::Customer,
         }
     }
 
@@ -64,6 +95,13 @@ impl Actor {
                 id: Some(*session_id),
                 name: name.as_ref().map(|n| n.as_str().to_owned()),
             },
+            Self::Customer {
+                customer_id, name, ..
+            } => Identity {
+                kind: SenderKind::Customer,
+                id: Some(*customer_id),
+                name: name.clone(),
+            },
         }
     }
 
@@ -73,6 +111,7 @@ impl Actor {
         match self {
             Self::Operator(op) => op.id,
             Self::Guest { session_id, .. } => *session_id,
+            Self::Customer { customer_id, .. } => *customer_id,
         }
     }
 
@@ -82,25 +121,20 @@ impl Actor {
         match self {
             Self::Operator(op) => format!("operator:{}", op.id),
             Self::Guest { session_id, .. } => format!("guest:{session_id}"),
+            Self::Customer { customer_id, .. } => format!("customer:{customer_id}"),
         }
     }
 
-    /// The sender kinds whose messages this actor reads (the other side's).
-    fn reads_from(&self) -> &'static [&'static str] {
-        match self {
-            Self::Operator(_) => Self::reads_from_for(SenderKind::Operator),
-            Self::Guest { .. } => Self::reads_from_for(SenderKind::Guest),
-        }
+    /// The stored sender kinds whose messages this actor reads (the other side's), by the one
+    /// rule, [`SenderKind::reads`].
+    fn reads_from(&self) -> Vec<&'static str> {
+        stored_kinds(self.kind().read_senders())
     }
+}
 
-    /// The one rule of who reads whose messages: staff read the visitors' (guests' and
-    /// customers'); visitors read the staff's and the system's.
-    fn reads_from_for(reader: SenderKind) -> &'static [&'static str] {
-        match reader {
-            SenderKind::Operator | SenderKind::System => &["guest", "customer"],
-            SenderKind::Guest | SenderKind::Customer => &["operator", "system"],
-        }
-    }
+/// Sender kinds as the store writes them.
+pub(crate) fn stored_kinds(kinds: &[SenderKind]) -> Vec<&'static str> {
+    kinds.iter().map(|k| k.as_str()).collect()
 }
 
 /// What an actor wants to do in a conversation.
@@ -158,6 +192,14 @@ impl Engine {
             } if *own != conversation_id => {
                 return Err(Error::Forbidden("not your conversation"));
             }
+            Actor::Customer {
+                conversation_id: own,
+                ..
+            } if *own != conversation_id => {
+                return Err(Error::Forbidden("not your conversation"));
+            }
+            // A customer's one conversation is theirs for good.
+            Actor::Customer { .. } => return Ok(()),
             Actor::Guest { link, .. } => Some(link),
             Actor::Operator(_) if access == Access::Read => return Ok(()),
             Actor::Operator(_) => None,
@@ -229,8 +271,9 @@ impl Engine {
             client_id: client_id.as_str().to_owned(),
             created_at: to_millis(self.now()),
         };
+        let reopens = actor.kind() == SenderKind::Customer;
         let (row, created) = self
-            .store_message(conversation_id, &new)
+            .store_message(conversation_id, &new, reopens)
             .await?
             .ok_or(Error::NotFound("conversation"))?;
         // Rows stored before senders were recorded for guests carry no sender id.
@@ -248,6 +291,7 @@ impl Engine {
                 &Topic::Conversation(conversation_id),
                 Event::message(message.clone()),
             );
+            self.conversation_changed(conversation_id);
         }
         Ok(Posted { message, created })
     }
@@ -256,10 +300,13 @@ impl Engine {
     /// `None` when the conversation does not exist. The event that tells the other nodes is
     /// sent inside the same transaction, so it goes out exactly when the message is committed.
     /// Two posts of one key that race (on two nodes) both end with the one stored message.
+    /// When `reopens`, a new message brings an archived conversation back, with a note that
+    /// says so.
     async fn store_message(
         &self,
         conversation_id: Uuid,
         new: &NewMessageRow,
+        reopens: bool,
     ) -> Result<Option<(MessageRow, bool)>, Error> {
         let topic = Topic::Conversation(conversation_id);
         for _ in 0..2 {
@@ -270,6 +317,17 @@ impl Engine {
             };
             return Ok(match outcome {
                 Inserted::New(row) => {
+                    if reopens && tx.db().reopen_if_archived(&new.conversation_id).await? {
+                        tx.db()
+                            .insert_note(
+                                &Uuid::now_v7().to_string(),
+                                &new.conversation_id,
+                                NoteKind::Reopened.as_str(),
+                                row.seq,
+                                new.created_at,
+                            )
+                            .await?;
+                    }
                     let event = Event::Message {
                         conversation_id,
                         seq: row.seq,
@@ -384,16 +442,20 @@ impl Engine {
         }
         self.authorize(actor, conversation_id, Access::Read).await?;
         self.last_seq_of(conversation_id).await?;
-        self.inner
+        let changed = self
+            .inner
             .store
             .db()
             .mark_read(
                 conversation_id,
-                actor.reads_from(),
+                &actor.reads_from(),
                 up_to_seq,
                 to_millis(self.now()),
             )
             .await?;
+        if changed > 0 {
+            self.conversation_changed(conversation_id);
+        }
         self.inner.bus.publish(
             &Topic::Conversation(conversation_id),
             Event::frame(ServerFrame::Read {
@@ -432,11 +494,11 @@ impl Engine {
         &self,
         session_ids: &[Uuid],
     ) -> Result<std::collections::HashMap<Uuid, i64>, Error> {
-        let operators_read = Actor::reads_from_for(SenderKind::Operator);
+        let operators_read = stored_kinds(SenderKind::Operator.read_senders());
         self.inner
             .store
             .db()
-            .unread_per_session(session_ids, operators_read)
+            .unread_per_session(session_ids, &operators_read)
             .await?
             .into_iter()
             .map(|(id, n)| Ok((crate::store::rows::uuid_of("session id", &id)?, n)))

@@ -44,6 +44,8 @@ pub struct EngineConfig {
     pub sends_per_window: u32,
     /// The window for `sends_per_window`.
     pub send_window: Duration,
+    /// The embedded widget's settings.
+    pub widget: crate::widget::WidgetConfig,
 }
 
 impl EngineConfig {
@@ -59,6 +61,7 @@ impl EngineConfig {
             login_window: Duration::from_secs(15 * 60),
             sends_per_window: 20,
             send_window: Duration::from_secs(10),
+            widget: crate::widget::WidgetConfig::default(),
         }
     }
 }
@@ -101,6 +104,10 @@ pub(crate) struct Inner {
     pub(crate) sends: RateWindows,
     pub(crate) bus: Arc<dyn Bus>,
     pub(crate) clock: Arc<dyn Clock>,
+    /// New anonymous widget visitors per client address.
+    pub(crate) visitors: RateWindows,
+    /// The widget secret, once read or generated.
+    pub(crate) widget_secret: tokio::sync::OnceCell<crate::auth::WidgetSecret>,
 }
 
 /// The engine: the store plus the use cases. Cheap to clone.
@@ -119,7 +126,7 @@ impl std::fmt::Debug for Engine {
 
 /// A lifetime as chrono counts it, capped at a century so that adding it to now cannot
 /// overflow whatever a setting says.
-fn ttl(duration: Duration) -> chrono::Duration {
+pub(crate) fn ttl(duration: Duration) -> chrono::Duration {
     let century = Duration::from_secs(100 * 365 * 24 * 3600);
     chrono::Duration::from_std(duration.min(century)).expect("a century fits chrono's range")
 }
@@ -176,6 +183,8 @@ impl Engine {
                 sends,
                 bus,
                 clock,
+                visitors: RateWindows::new(Duration::from_secs(60)),
+                widget_secret: tokio::sync::OnceCell::new(),
             }),
         }
     }

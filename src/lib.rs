@@ -17,9 +17,13 @@ mod error;
 #[cfg(feature = "server")]
 pub mod hub;
 #[cfg(feature = "server")]
+pub mod inbox;
+#[cfg(feature = "server")]
 pub mod limits;
 #[cfg(feature = "server")]
 pub mod store;
+#[cfg(feature = "server")]
+pub mod widget;
 
 #[cfg(feature = "server")]
 pub use chat::{Actor, GuestStanding};

@@ -7,9 +7,12 @@ use std::time::Duration;
 
 use chrono::Utc;
 use switchboard::auth::{AttemptScope, LoginLimiter, Token};
-use switchboard::domain::SessionFilter;
+use switchboard::domain::{InboxQuery, InboxStatus, SessionFilter};
 use switchboard::store::testing::TestDatabase;
-use switchboard::store::{Backend, Inserted, NewMessageRow, OperatorRow, SessionRow, Store};
+use switchboard::store::{
+    Backend, CustomerRow, Inserted, NewMessageRow, OperatorRow, SessionRow, Store,
+};
+use switchboard::wire::{ConversationKind, SenderKind};
 use uuid::Uuid;
 
 /// Runs `$body` (an async block using `$store`) once per backend, as two tests.
@@ -687,5 +690,261 @@ contract!(
         // The first notification to arrive is the committed one: the rolled-back one never went.
         let first = listener.recv().await.unwrap();
         assert_eq!(first.payload(), "committed");
+    }
+);
+
+fn customer_row(external_id: Option<&str>, visitor_hash: Option<&str>, at: i64) -> CustomerRow {
+    CustomerRow {
+        id: id(),
+        external_id: external_id.map(str::to_owned),
+        visitor_token_hash: visitor_hash.map(str::to_owned),
+        email: None,
+        email_signed: false,
+        name: None,
+        locale: None,
+        created_at: at,
+        last_seen_at: Some(at),
+    }
+}
+
+contract!(
+    customers_are_one_per_identity_with_one_conversation,
+    |_url, store| {
+        let mut signed = customer_row(Some("42"), None, 1_000);
+        signed.email = Some("ann@example.com".into());
+        signed.email_signed = true;
+        signed.name = Some("Ann".into());
+        let first = store.db().upsert_signed_customer(&signed).await.unwrap();
+        // The same user id again: one customer, the signed values win, absent ones are kept.
+        let mut again = customer_row(Some("42"), None, 2_000);
+        again.email = Some("ann@new.example".into());
+        again.email_signed = true;
+        let second = store.db().upsert_signed_customer(&again).await.unwrap();
+        assert_eq!(second.id, first.id);
+        assert_eq!(second.email.as_deref(), Some("ann@new.example"));
+        assert_eq!(second.name.as_deref(), Some("Ann"));
+        assert!(second.email_signed);
+        let conversation = store
+            .db()
+            .ensure_customer_conversation(&first.id, &id(), 1_000)
+            .await
+            .unwrap();
+        let same = store
+            .db()
+            .ensure_customer_conversation(&first.id, &id(), 2_000)
+            .await
+            .unwrap();
+        assert_eq!(conversation, same, "one conversation per customer");
+
+        // A typed email is not signed; an anonymous visitor is found by its token's digest.
+        let digest = Token::generate().digest();
+        let visitor = customer_row(None, Some(digest.as_str()), 3_000);
+        store.db().insert_customer(&visitor).await.unwrap();
+        let found = store
+            .db()
+            .visit_anonymous_customer(&digest, Some("de"), 4_000)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (found.id.as_str(), found.locale.as_deref()),
+            (visitor.id.as_str(), Some("de"))
+        );
+        let typed = store
+            .db()
+            .update_customer_contact(&visitor.id, Some("zoe@example.com"), Some("Zoe"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(typed.email.as_deref(), Some("zoe@example.com"));
+        assert!(!typed.email_signed);
+
+        // Widget tokens: found until they expire, then pruned.
+        let token = Token::generate().digest();
+        store
+            .db()
+            .insert_widget_token(&token, &first.id, 1_000, 5_000)
+            .await
+            .unwrap();
+        let (who, their_conversation) = store
+            .db()
+            .customer_by_widget_token(&token, 4_999)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (who.id, their_conversation),
+            (first.id.clone(), conversation)
+        );
+        assert!(store
+            .db()
+            .customer_by_widget_token(&token, 5_000)
+            .await
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            store
+                .db()
+                .delete_expired_widget_tokens(5_000)
+                .await
+                .unwrap(),
+            1
+        );
+
+        // An installation's own values: the first stored wins.
+        store
+            .db()
+            .insert_instance_setting("k", "first")
+            .await
+            .unwrap();
+        store
+            .db()
+            .insert_instance_setting("k", "second")
+            .await
+            .unwrap();
+        assert_eq!(
+            store.db().instance_setting("k").await.unwrap().as_deref(),
+            Some("first")
+        );
+    }
+);
+
+contract!(
+    the_inbox_lists_pages_archives_and_counts_unread,
+    |_url, store| {
+        let mut conversations = Vec::new();
+        for i in 0..5i64 {
+            let customer = customer_row(Some(&format!("u{i}")), None, 1_000);
+            let customer = store.db().upsert_signed_customer(&customer).await.unwrap();
+            let conversation = store
+                .db()
+                .ensure_customer_conversation(&customer.id, &id(), 1_000)
+                .await
+                .unwrap();
+            for (k, kind) in ["customer", "operator"].into_iter().enumerate() {
+                let new = NewMessageRow {
+                    id: id(),
+                    conversation_id: conversation.clone(),
+                    sender_kind: kind,
+                    sender_id: None,
+                    sender_name: None,
+                    content: format!("{kind} {i} {}", "é".repeat(120)),
+                    client_id: format!("k{k}"),
+                    created_at: 10_000 + i * 100 + k as i64,
+                };
+                assert!(matches!(post(&store, &new).await, Inserted::New(_)));
+            }
+            conversations.push(conversation);
+        }
+        let page = |status, before| InboxQuery {
+            status,
+            kind: ConversationKind::Support,
+            limit: 2,
+            before,
+        };
+        let first = store
+            .db()
+            .inbox_page(&page(InboxStatus::Active, None))
+            .await
+            .unwrap();
+        let ids: Vec<&str> = first.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, [conversations[4].as_str(), conversations[3].as_str()]);
+        let item = first[0].to_item().unwrap();
+        assert_eq!(item.message_count, 2);
+        assert_eq!(item.last_message_sender, Some(SenderKind::Operator));
+        assert!(item.unread, "the customer's message is unread by operators");
+        assert_eq!(item.last_message_preview.unwrap().chars().count(), 100);
+        let before = first[1]
+            .last_message_at
+            .map(switchboard::store::from_millis);
+        let next = store
+            .db()
+            .inbox_page(&page(InboxStatus::Active, before))
+            .await
+            .unwrap();
+        let ids: Vec<&str> = next.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, [conversations[2].as_str(), conversations[1].as_str()]);
+
+        assert!(store
+            .db()
+            .archive_conversation(&conversations[4], 20_000)
+            .await
+            .unwrap());
+        let archived = store
+            .db()
+            .inbox_page(&page(InboxStatus::Archived, None))
+            .await
+            .unwrap();
+        assert_eq!(archived.len(), 1);
+        assert!(store
+            .db()
+            .reopen_if_archived(&conversations[4])
+            .await
+            .unwrap());
+        assert!(!store
+            .db()
+            .reopen_if_archived(&conversations[4])
+            .await
+            .unwrap());
+        assert!(!store.db().archive_conversation(&id(), 1).await.unwrap());
+
+        let operators_read = ["guest", "customer"];
+        assert_eq!(
+            store
+                .db()
+                .conversations_with_unread("support", &operators_read)
+                .await
+                .unwrap(),
+            5
+        );
+        let target = Uuid::parse_str(&conversations[0]).unwrap();
+        store
+            .db()
+            .mark_read(target, &operators_read, 2, 30_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .db()
+                .conversations_with_unread("support", &operators_read)
+                .await
+                .unwrap(),
+            4
+        );
+        assert!(
+            !store
+                .db()
+                .inbox_item(&conversations[0])
+                .await
+                .unwrap()
+                .unwrap()
+                .unread
+        );
+        assert_eq!(
+            store
+                .db()
+                .unread_in_conversation(&conversations[0], &["operator"])
+                .await
+                .unwrap(),
+            1,
+            "the customer has the operator's reply unread"
+        );
+
+        store
+            .db()
+            .insert_note(&id(), &conversations[0], "reopened", 2, 40_000)
+            .await
+            .unwrap();
+        let notes = store.db().notes(&conversations[0], 1).await.unwrap();
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].to_note().unwrap().at_seq, 2);
+        store
+            .db()
+            .mark_operator_viewed(&conversations[0], 50_000)
+            .await
+            .unwrap();
+        let latest = store.db().latest_messages(target, 1).await.unwrap();
+        assert_eq!(latest.len(), 1);
+        assert_eq!(latest[0].seq, 2);
     }
 );

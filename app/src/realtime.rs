@@ -43,6 +43,11 @@ pub enum Party {
         /// The link's token.
         token: String,
     },
+    /// A website customer in the widget, with a widget token.
+    Customer {
+        /// The bearer widget token.
+        token: String,
+    },
 }
 
 impl Party {
@@ -51,14 +56,26 @@ impl Party {
         match self {
             Self::Operator => SenderKind::Operator,
             Self::Guest { .. } => SenderKind::Guest,
+            Self::Customer { .. } => SenderKind::Customer,
         }
+    }
+
+    /// Whether this side reads (and so may have unread) `message`: the one rule,
+    /// [`SenderKind::reads`].
+    pub fn reads(&self, message: &Message) -> bool {
+        self.own_kind().reads(message.sender.kind)
+    }
+
+    /// Whether the side is cut off when a support session ends (operators may still read it).
+    pub fn is_visitor(&self) -> bool {
+        !matches!(self, Self::Operator)
     }
 
     /// Whether a message came from this side.
     pub fn is_own(&self, message: &Message) -> bool {
         match self {
             Self::Operator => message.sender.kind.is_staff(),
-            Self::Guest { .. } => !message.sender.kind.is_staff(),
+            Self::Guest { .. } | Self::Customer { .. } => !message.sender.kind.is_staff(),
         }
     }
 }
@@ -211,6 +228,9 @@ impl ChatClient {
 }
 
 #[cfg(feature = "hydrate")]
+pub use browser::fetch_json_with;
+
+#[cfg(feature = "hydrate")]
 mod browser {
     use std::cell::{Cell, RefCell};
     use std::rc::{Rc, Weak};
@@ -325,6 +345,10 @@ mod browser {
                         js_sys::encode_uri_component(&name)
                     )
                 }
+                Party::Customer { token } => format!(
+                    "{scheme}://{host}/ws?widget_token={}",
+                    js_sys::encode_uri_component(token)
+                ),
             }
         }
 
@@ -384,7 +408,7 @@ mod browser {
 
         fn connect(&self) {
             // A guest is cut off once the session ends; an operator may still read it.
-            if self.state.ended.get_untracked() && matches!(self.party, Party::Guest { .. }) {
+            if self.state.ended.get_untracked() && self.party.is_visitor() {
                 return;
             }
             self.clear_retry();
@@ -474,7 +498,8 @@ mod browser {
                     reader, up_to_seq, ..
                 } => {
                     let mine = self.party.own_kind();
-                    let other_side = reader.kind.is_staff() != mine.is_staff();
+                    // Only a reader who reads this side's messages makes them "Seen".
+                    let other_side = reader.kind.reads(mine);
                     if other_side && up_to_seq > state.other_read_up_to.get_untracked() {
                         state.other_read_up_to.set(up_to_seq);
                     }
@@ -498,6 +523,7 @@ mod browser {
                 ServerFrame::Welcome { .. }
                 | ServerFrame::Subscribed { .. }
                 | ServerFrame::InboxSubscribed
+                | ServerFrame::ConversationUpdated { .. }
                 | ServerFrame::Pong => {}
             }
         }
@@ -548,8 +574,7 @@ mod browser {
         }
 
         fn reconnect_if_down(&self) {
-            let cut_off =
-                self.state.ended.get_untracked() && matches!(self.party, Party::Guest { .. });
+            let cut_off = self.state.ended.get_untracked() && self.party.is_visitor();
             if !self.is_open() && !cut_off {
                 self.attempt.set(0);
                 self.connect();
@@ -626,12 +651,20 @@ mod browser {
                     format!("/api/v1/conversations/{}/messages", self.conversation_id)
                 }
                 Party::Guest { token } => format!("/support/guest/{token}/messages"),
+                Party::Customer { .. } => "/api/v1/widget/messages".to_owned(),
+            }
+        }
+
+        /// The bearer credential a customer's REST calls carry.
+        fn bearer(&self) -> Option<&str> {
+            match &self.party {
+                Party::Customer { token } => Some(token),
+                Party::Operator | Party::Guest { .. } => None,
             }
         }
 
         fn poll_once(&self) {
-            let cut_off =
-                self.state.ended.get_untracked() && matches!(self.party, Party::Guest { .. });
+            let cut_off = self.state.ended.get_untracked() && self.party.is_visitor();
             if self.is_open() || cut_off {
                 self.stop_polling();
                 return;
@@ -644,7 +677,8 @@ mod browser {
             let state = self.state;
             let me = self.me.clone();
             leptos::task::spawn_local(async move {
-                match fetch_json(&url, None).await {
+                let bearer = me.upgrade().and_then(|c| c.bearer().map(str::to_owned));
+                match fetch_json(&url, None, bearer.as_deref()).await {
                     Ok((200, body)) => {
                         if let Some(list) = body.get("messages").cloned() {
                             if let Ok(messages) = serde_json::from_value::<Vec<Message>>(list) {
@@ -676,7 +710,8 @@ mod browser {
                 {
                     body["guest_name"] = serde_json::Value::String(name);
                 }
-                match fetch_json(&self.messages_url(), Some(body.to_string())).await {
+                match fetch_json(&self.messages_url(), Some(body.to_string()), self.bearer()).await
+                {
                     Ok((200 | 201, body)) => {
                         if let Some(message) = body
                             .get("message")
@@ -758,19 +793,36 @@ mod browser {
         }
     }
 
-    /// GET (no body) or POST (JSON body) with the page's cookies; the status and JSON body.
+    /// GET (no body) or POST (JSON body) with the page's cookies, and a bearer token when
+    /// given; the status and JSON body.
     async fn fetch_json(
         url: &str,
         body: Option<String>,
+        bearer: Option<&str>,
+    ) -> Result<(u16, serde_json::Value), JsValue> {
+        let method = if body.is_some() { "POST" } else { "GET" };
+        fetch_json_with(method, url, body, bearer).await
+    }
+
+    /// A request with `method` and an optional JSON body, the page's cookies, and a bearer
+    /// token when given; the status and JSON body.
+    pub async fn fetch_json_with(
+        method: &str,
+        url: &str,
+        body: Option<String>,
+        bearer: Option<&str>,
     ) -> Result<(u16, serde_json::Value), JsValue> {
         let init = web_sys::RequestInit::new();
+        init.set_method(method);
+        let headers = web_sys::Headers::new()?;
         if let Some(body) = body {
-            init.set_method("POST");
             init.set_body(&JsValue::from_str(&body));
-            let headers = web_sys::Headers::new()?;
             headers.set("content-type", "application/json")?;
-            init.set_headers(&headers);
         }
+        if let Some(token) = bearer {
+            headers.set("authorization", &format!("Bearer {token}"))?;
+        }
+        init.set_headers(&headers);
         let request = web_sys::Request::new_with_str_and_init(url, &init)?;
         let response: web_sys::Response =
             wasm_bindgen_futures::JsFuture::from(window().fetch_with_request(&request))

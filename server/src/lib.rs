@@ -13,4 +13,5 @@ pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod widget_assets;
 pub mod ws;

@@ -26,12 +26,27 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The Content-Security-Policy, with the nonce of the response's inline scripts: only our own
 /// scripts, the inline hydration scripts that carry the nonce, and our own wasm.
-pub fn content_security_policy(nonce: &str) -> String {
+/// `frame_ancestors` is `'none'` for every page but the widget's iframe page, which the
+/// embedding origins may frame.
+pub fn content_security_policy(nonce: &str, frame_ancestors: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
-         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+         media-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         frame-ancestors {frame_ancestors}"
     )
+}
+
+/// The widget's iframe page: the one page other sites may frame.
+pub const WIDGET_PAGE: &str = "/widget";
+
+/// The `frame-ancestors` sources for the widget page: the embedding origins, or `*`.
+pub fn widget_frame_ancestors(embed_origins: &[String]) -> String {
+    if embed_origins.iter().any(|o| o == "*") {
+        "*".to_owned()
+    } else {
+        embed_origins.join(" ")
+    }
 }
 
 /// The client's address: the peer, or, when the peer is a trusted proxy, the nearest address in
@@ -135,7 +150,18 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
     if path.starts_with(API_PREFIX) && !path.starts_with(REST_PREFIX) {
         response = server_function_status(response).await;
     }
-    add_headers(&mut response, &path, &nonce, settings.secure_cookies());
+    let frame_ancestors = if path == WIDGET_PAGE {
+        widget_frame_ancestors(&settings.widget.embed_origins)
+    } else {
+        "'none'".to_owned()
+    };
+    add_headers(
+        &mut response,
+        &path,
+        &nonce,
+        &frame_ancestors,
+        settings.secure_cookies(),
+    );
     response
 }
 
@@ -157,7 +183,13 @@ async fn server_function_status(response: Response) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-fn add_headers(response: &mut Response, path: &str, nonce: &str, https: bool) {
+fn add_headers(
+    response: &mut Response,
+    path: &str,
+    nonce: &str,
+    frame_ancestors: &str,
+    https: bool,
+) {
     let guest_page = path.starts_with(GUEST_PREFIX);
     let headers = response.headers_mut();
     let referrer = if guest_page {
@@ -170,7 +202,10 @@ fn add_headers(response: &mut Response, path: &str, nonce: &str, https: bool) {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // X-Frame-Options cannot name several origins; the widget page relies on CSP alone.
+    if frame_ancestors == "'none'" {
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     headers.insert(
         HeaderName::from_static("permissions-policy"),
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
@@ -179,8 +214,12 @@ fn add_headers(response: &mut Response, path: &str, nonce: &str, https: bool) {
         HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),
     );
-    if let Ok(policy) = HeaderValue::from_str(&content_security_policy(nonce)) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    // A response that set its own policy (the demo host page) keeps it.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(policy) = HeaderValue::from_str(&content_security_policy(nonce, frame_ancestors))
+        {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
     }
     // Guest pages carry their token in the URL, and API answers can carry tokens and messages.
     if guest_page || path.starts_with(API_PREFIX) {

@@ -4,6 +4,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use secrecy::{ExposeSecret as _, SecretString};
+use switchboard::widget::WidgetConfig;
 use switchboard::MAX_GUEST_LINK_TTL;
 
 use anyhow::{bail, Context as _};
@@ -116,6 +117,10 @@ pub struct Settings {
     /// `SWITCHBOARD_MAX_CONNECTIONS`: open connections served at once (sockets included);
     /// default 10,000. Connections past it are closed at once.
     pub max_connections: usize,
+    /// The widget: `SWITCHBOARD_WIDGET_SECRET` (at least 16 characters; generated and kept in
+    /// the database when unset), `SWITCHBOARD_WIDGET_ANONYMOUS` (default true) and
+    /// `SWITCHBOARD_WIDGET_EMBED_ORIGINS` (comma-separated origins, default `*`).
+    pub widget: WidgetConfig,
 }
 
 /// An address range: an IP address and a prefix length.
@@ -235,6 +240,7 @@ impl Settings {
             }
         };
         let max_connections = count("SWITCHBOARD_MAX_CONNECTIONS", 10_000, 1_000_000)?;
+        let widget = widget_config(&get)?;
         Ok(Self {
             database_url: DatabaseUrl::new(
                 get("DATABASE_URL").unwrap_or_else(|| "sqlite:data/switchboard.db".to_owned()),
@@ -266,6 +272,7 @@ impl Settings {
                 100_000,
             )?,
             max_connections,
+            widget,
         })
     }
 
@@ -273,6 +280,44 @@ impl Settings {
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+}
+
+/// The widget's settings from the environment.
+fn widget_config(get: &impl Fn(&str) -> Option<String>) -> anyhow::Result<WidgetConfig> {
+    let mut config = WidgetConfig::default();
+    if let Some(secret) = get("SWITCHBOARD_WIDGET_SECRET") {
+        if secret.trim().chars().count() < 16 {
+            bail!("SWITCHBOARD_WIDGET_SECRET must be at least 16 characters");
+        }
+        config.secret = Some(SecretString::from(secret.trim().to_owned()));
+    }
+    if let Some(raw) = get("SWITCHBOARD_WIDGET_ANONYMOUS") {
+        config.anonymous = match raw.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => true,
+            "false" | "0" | "no" | "off" => false,
+            _ => bail!("SWITCHBOARD_WIDGET_ANONYMOUS must be true or false"),
+        };
+    }
+    if let Some(raw) = get("SWITCHBOARD_WIDGET_EMBED_ORIGINS") {
+        let origins = raw
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(|o| match o {
+                "*" => Ok("*".to_owned()),
+                origin => parse_origin_like(origin)
+                    .and_then(|o| match crate::ws::origin_of(&o) == o {
+                        true => Ok(o),
+                        false => bail!("{origin:?} has a path; give the origin only"),
+                    })
+                    .context("SWITCHBOARD_WIDGET_EMBED_ORIGINS"),
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if !origins.is_empty() {
+            config.embed_origins = origins;
+        }
+    }
+    Ok(config)
 }
 
 /// Accepts `http(s)://host[:port]` with an optional path, and drops a trailing slash.

@@ -48,6 +48,7 @@ pub async fn open_engine_with_clock(
     config.guest_link_ttl = settings.guest_link_ttl;
     config.operator_idle_timeout = settings.operator_idle_timeout;
     config.sends_per_window = settings.send_limit;
+    config.widget = settings.widget.clone();
     let bus: Arc<dyn Bus> = match store.postgres() {
         Some(pool) => PgBus::start(pool.clone())
             .await
@@ -97,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(finish_renders));
     Router::new()
         .merge(crate::api::routes())
+        .merge(crate::widget_assets::routes())
         .route("/api/v1/{*rest}", any(api_not_found))
         .merge(pages)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

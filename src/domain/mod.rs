@@ -6,6 +6,10 @@
 
 use std::fmt;
 
+mod inbox;
+
+pub use inbox::*;
+
 /// The longest message content, in Unicode scalar values.
 pub const MESSAGE_MAX_CHARS: usize = 4_000;
 /// The longest guest or customer name, in Unicode scalar values.

@@ -52,6 +52,11 @@ pub enum Event {
         /// The session.
         session_id: Uuid,
     },
+    /// A conversation's inbox list item changed: operators following the inbox read it again.
+    ConversationChanged {
+        /// The conversation.
+        conversation_id: Uuid,
+    },
     /// Events may have been missed (the node's link to the other nodes dropped): read the
     /// store again.
     Resync,

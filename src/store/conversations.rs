@@ -18,7 +18,8 @@ pub enum Inserted {
 }
 
 impl Db<'_> {
-    /// Takes the conversation's next seq and notes the activity at `at`, unless a message with
+    /// Takes the conversation's next seq and notes the activity at `at` (archiving is left
+    /// alone: whether a message reopens is the use case's rule), unless a message with
     /// `client_id` is already stored there. The row lock (PostgreSQL) or write lock (SQLite)
     /// this takes makes concurrent senders queue, so seqs stay gap-free and unique. `None`
     /// when the conversation is missing or the key is taken.
@@ -28,8 +29,8 @@ impl Db<'_> {
         client_id: &str,
         at: i64,
     ) -> sqlx::Result<Option<i64>> {
-        let sql = "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = $3, \
-                   archived_at = NULL WHERE id = $1 AND NOT EXISTS \
+        let sql = "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = $3 \
+                   WHERE id = $1 AND NOT EXISTS \
                    (SELECT 1 FROM messages WHERE conversation_id = $1 AND client_id = $2) \
                    RETURNING last_seq";
         on_db!(self, |c| sqlx::query_scalar(sql)
@@ -97,6 +98,25 @@ impl Db<'_> {
             .await)
     }
 
+    /// The latest `limit` messages, ascending.
+    pub async fn latest_messages(
+        self,
+        conversation_id: Uuid,
+        limit: i64,
+    ) -> sqlx::Result<Vec<MessageRow>> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 \
+             ORDER BY seq DESC LIMIT $2"
+        );
+        let mut rows: Vec<MessageRow> = on_db!(self, |c| sqlx::query_as(&sql)
+            .bind(conversation_id.to_string())
+            .bind(limit)
+            .fetch_all(c)
+            .await)?;
+        rows.reverse();
+        Ok(rows)
+    }
+
     /// The highest seq of a conversation; `None` when it does not exist.
     pub async fn last_seq(self, conversation_id: Uuid) -> sqlx::Result<Option<i64>> {
         let sql = "SELECT last_seq FROM conversations WHERE id = $1";
@@ -153,7 +173,7 @@ impl Db<'_> {
 
 impl Tx {
     /// Stores a message with the conversation's next seq, unless one with the same
-    /// `(conversation_id, client_id)` exists. Also notes the activity and un-archives. On
+    /// `(conversation_id, client_id)` exists. Also notes the activity. On
     /// [`Inserted::Existing`] nothing was written.
     pub async fn insert_message(&mut self, new: &NewMessageRow) -> sqlx::Result<Inserted> {
         let seq = self

@@ -4,6 +4,8 @@
 //! [`Tx`] and commits once. Rows become domain values in [`rows`].
 
 mod conversations;
+mod customers;
+mod inbox;
 mod operators;
 pub mod rows;
 mod sessions;
@@ -19,8 +21,8 @@ use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool,
 
 pub use conversations::Inserted;
 pub use rows::{
-    from_millis, to_millis, Corrupt, MessageRow, NewMessageRow, OperatorRow, SessionRow,
-    StoredSession,
+    from_millis, preview_of, to_millis, Corrupt, CustomerRow, ItemRow, MessageRow, NewMessageRow,
+    NoteRow, OperatorRow, SessionRow, StoredSession,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

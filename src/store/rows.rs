@@ -5,7 +5,10 @@ use chrono::{DateTime, TimeZone, Utc};
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::wire::{Message, Operator, Sender, SenderKind};
+use crate::wire::{
+    ConversationItem, ConversationKind, ConversationNote, Customer, Message, NoteKind, Operator,
+    Sender, SenderKind,
+};
 
 /// Milliseconds since the Unix epoch: how times are stored.
 pub fn to_millis(t: DateTime<Utc>) -> i64 {
@@ -212,5 +215,166 @@ impl NewMessageRow {
             created_at: self.created_at,
             read_at: None,
         }
+    }
+}
+
+/// A website customer as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct CustomerRow {
+    /// Id (UUID text).
+    pub id: String,
+    /// The host site's user id, for a signed customer.
+    pub external_id: Option<String>,
+    /// SHA-256 of an anonymous visitor's token.
+    pub visitor_token_hash: Option<String>,
+    /// The address for replies.
+    pub email: Option<String>,
+    /// Whether `email` came from a signed identity.
+    pub email_signed: bool,
+    /// The name.
+    pub name: Option<String>,
+    /// The widget's language.
+    pub locale: Option<String>,
+    /// First seen (ms).
+    pub created_at: i64,
+    /// Last seen (ms).
+    pub last_seen_at: Option<i64>,
+}
+
+impl CustomerRow {
+    /// The customer as the contract shows one.
+    pub fn to_customer(&self) -> Result<Customer, Corrupt> {
+        Ok(Customer {
+            id: uuid_of("customer id", &self.id)?,
+            name: self.name.clone(),
+            email: self.email.clone(),
+            signed: self.external_id.is_some(),
+            first_seen_at: from_millis(self.created_at),
+        })
+    }
+}
+
+pub(super) const CUSTOMER_COLUMNS: &str = "id, external_id, visitor_token_hash, email, \
+                                           email_signed, name, locale, created_at, last_seen_at";
+
+/// An inbox list item as one query reads it.
+#[derive(Debug, Clone, FromRow)]
+pub struct ItemRow {
+    /// Conversation id.
+    pub id: String,
+    /// `support` or `session`.
+    pub kind: String,
+    /// Last message time (ms).
+    pub last_message_at: Option<i64>,
+    /// The highest seq: every message counts, so this is the message count.
+    pub last_seq: i64,
+    /// When archived (ms).
+    pub archived_at: Option<i64>,
+    /// The last message's first 101 characters (one more than a preview shows, to tell a cut).
+    pub preview: Option<String>,
+    /// The last message's sender kind.
+    pub last_sender: Option<String>,
+    /// Whether operators have something unread.
+    pub unread: bool,
+    /// The customer's id.
+    pub customer_id: Option<String>,
+    /// The customer's host-site id (signed customers).
+    pub customer_external_id: Option<String>,
+    /// The customer's email.
+    pub customer_email: Option<String>,
+    /// The customer's name.
+    pub customer_name: Option<String>,
+    /// When the customer was first seen (ms).
+    pub customer_created_at: Option<i64>,
+}
+
+/// The longest list preview, in characters, the ellipsis included.
+pub const PREVIEW_MAX_CHARS: usize = 100;
+
+/// A preview of `text`: itself when it fits, else cut to end with `…` within the limit.
+pub fn preview_of(text: &str) -> String {
+    if text.chars().count() <= PREVIEW_MAX_CHARS {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(PREVIEW_MAX_CHARS - 1).collect();
+    cut.push('…');
+    cut
+}
+
+impl ItemRow {
+    /// The list item as the contract shows it.
+    pub fn to_item(&self) -> Result<ConversationItem, Corrupt> {
+        let kind = ConversationKind::parse(&self.kind).ok_or_else(|| Corrupt {
+            what: "conversation kind",
+            value: self.kind.clone(),
+        })?;
+        let last_message_sender = match &self.last_sender {
+            Some(raw) => Some(SenderKind::parse(raw).ok_or_else(|| Corrupt {
+                what: "sender kind",
+                value: raw.clone(),
+            })?),
+            None => None,
+        };
+        let customer = match &self.customer_id {
+            Some(id) => Some(Customer {
+                id: uuid_of("customer id", id)?,
+                name: self.customer_name.clone(),
+                email: self.customer_email.clone(),
+                signed: self.customer_external_id.is_some(),
+                first_seen_at: from_millis(self.customer_created_at.unwrap_or_default()),
+            }),
+            None => None,
+        };
+        Ok(ConversationItem {
+            id: uuid_of("conversation id", &self.id)?,
+            kind,
+            customer,
+            last_message_at: self.last_message_at.map(from_millis),
+            last_message_preview: self.preview.as_deref().map(preview_of),
+            last_message_sender,
+            message_count: self.last_seq,
+            unread: self.unread,
+            archived: self.archived_at.is_some(),
+        })
+    }
+}
+
+/// A conversation note as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct NoteRow {
+    /// What happened.
+    pub kind: String,
+    /// The seq it belongs before.
+    pub at_seq: i64,
+    /// When (ms).
+    pub created_at: i64,
+}
+
+impl NoteRow {
+    /// The note as operators see it.
+    pub fn to_note(&self) -> Result<ConversationNote, Corrupt> {
+        Ok(ConversationNote {
+            kind: NoteKind::parse(&self.kind).ok_or_else(|| Corrupt {
+                what: "note kind",
+                value: self.kind.clone(),
+            })?,
+            at_seq: self.at_seq,
+            created_at: from_millis(self.created_at),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_preview_keeps_short_text_and_cuts_long_text_to_100_characters_with_an_ellipsis() {
+        assert_eq!(preview_of("hello"), "hello");
+        let exactly = "é".repeat(100);
+        assert_eq!(preview_of(&exactly), exactly);
+        let cut = preview_of(&"é".repeat(101));
+        assert_eq!(cut.chars().count(), 100);
+        assert!(cut.ends_with("é…"));
     }
 }

@@ -5,6 +5,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+mod inbox;
+
+pub use inbox::*;
+
 /// Times on the wire: RFC 3339 in UTC with milliseconds (`2026-11-22T08:00:00.123Z`).
 pub mod time {
     use chrono::{DateTime, SecondsFormat, Utc};
@@ -278,10 +282,28 @@ impl SenderKind {
         }
     }
 
-    /// Operators on one side; guests and customers on the other. A side reads the other's
-    /// messages.
+    /// Operators on one side; guests and customers on the other.
     pub fn is_staff(self) -> bool {
         matches!(self, Self::Operator | Self::System)
+    }
+
+    /// The one rule of unread, used by everything that counts it: whether a reader of this kind
+    /// reads (and so may have unread) messages from `sender`. Staff read the visitors' (guests'
+    /// and customers'); visitors read the operators'. Nobody has Switchboard's own lines unread.
+    pub fn reads(self, sender: SenderKind) -> bool {
+        match self {
+            Self::Operator | Self::System => matches!(sender, Self::Guest | Self::Customer),
+            Self::Guest | Self::Customer => sender == Self::Operator,
+        }
+    }
+
+    /// The sender kinds whose messages a reader of this kind reads: [`SenderKind::reads`] as a
+    /// list, for a store query.
+    pub fn read_senders(self) -> &'static [SenderKind] {
+        match self {
+            Self::Operator | Self::System => &[Self::Guest, Self::Customer],
+            Self::Guest | Self::Customer => &[Self::Operator],
+        }
     }
 }
 
@@ -463,6 +485,12 @@ pub enum ServerFrame {
     },
     /// The inbox subscription started.
     InboxSubscribed,
+    /// A conversation changed (new message, read, viewed, archived, restored): its new list
+    /// item, for operators following the inbox.
+    ConversationUpdated {
+        /// The list item as it is now.
+        conversation: ConversationItem,
+    },
     /// The session ended; guests are disconnected with 4410 right after.
     SessionEnded {
         /// The session.
@@ -530,6 +558,28 @@ mod tests {
         assert_eq!(json["guest_token"], "tok");
         assert_eq!(json["guest_url"], "http://h/support/guest/tok");
         assert!(json["session"].is_object());
+    }
+
+    #[test]
+    fn the_unread_rule_and_its_sender_lists_agree() {
+        use SenderKind::*;
+        for reader in [Operator, Guest, Customer, System] {
+            for sender in [Operator, Guest, Customer, System] {
+                assert_eq!(
+                    reader.reads(sender),
+                    reader.read_senders().contains(&sender),
+                    "{reader:?} reading {sender:?}"
+                );
+            }
+            assert!(!reader.reads(System), "system lines are never unread");
+            assert!(
+                !reader.reads(reader),
+                "nobody has their own messages unread"
+            );
+        }
+        assert!(Operator.reads(Customer) && Operator.reads(Guest));
+        assert!(Customer.reads(Operator) && Guest.reads(Operator));
+        assert!(!Customer.reads(Guest));
     }
 
     #[test]

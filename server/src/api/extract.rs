@@ -101,3 +101,42 @@ impl PageQuery {
         Ok((after, limit))
     }
 }
+
+/// The widget customer behind `Authorization: Bearer <widget_token>`; 401 without a valid one.
+pub struct WidgetCustomer {
+    /// The customer as an actor in their conversation.
+    pub actor: switchboard::Actor,
+    /// Their conversation.
+    pub conversation_id: uuid::Uuid,
+}
+
+impl FromRequestParts<AppState> for WidgetCustomer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let raw = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.split_once(' ')
+                    .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            })
+            .map(|(_, token)| token.trim())
+            .filter(|token| !token.is_empty())
+            .ok_or(switchboard::Error::Unauthorized(
+                "send the widget token as Authorization: Bearer <token>",
+            ))?;
+        let (actor, _customer) = state
+            .engine
+            .widget_customer(&Token::from_presented(raw))
+            .await?;
+        let conversation_id = actor
+            .own_conversation()
+            .ok_or(switchboard::Error::Unauthorized("not a widget customer"))?;
+        Ok(Self {
+            actor,
+            conversation_id,
+        })
+    }
+}

@@ -5,7 +5,9 @@ mod auth;
 mod conversations;
 mod extract;
 mod guest;
+mod inbox;
 mod sessions;
+mod widget;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -27,6 +29,8 @@ pub fn routes() -> Router<AppState> {
         .merge(sessions::routes())
         .merge(conversations::routes())
         .merge(guest::routes())
+        .merge(inbox::routes())
+        .merge(widget::routes())
         .route("/ws", get(crate::ws::handler))
 }
 

@@ -21,6 +21,7 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use super::forwarder::Forwarder;
+use super::inbox::InboxFollower;
 use super::queue::{Outbox, Queued};
 use super::watcher::{standing, SessionWatcher, Standing};
 
@@ -169,6 +170,17 @@ fn engine_error(err: &switchboard::Error, client_id: Option<String>) -> ServerFr
     error_frame(err.code(), err.public_message(), client_id)
 }
 
+/// What a connection's background task follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Task {
+    /// A guest's own session (its end, expiry or link change).
+    Watcher,
+    /// One subscribed conversation.
+    Conversation(Uuid),
+    /// The operators' inbox.
+    Inbox,
+}
+
 struct Connection<S> {
     /// Unique across nodes: typing notices name the connection they came from.
     id: Uuid,
@@ -177,7 +189,7 @@ struct Connection<S> {
     limits: Limits,
     sink: S,
     outbox: Outbox,
-    forwarders: HashMap<Option<Uuid>, JoinHandle<()>>,
+    forwarders: HashMap<Task, JoinHandle<()>>,
     actions: Window,
     bad_frames: Window,
     last_typing: HashMap<Uuid, Instant>,
@@ -321,7 +333,7 @@ where
             outbox: self.outbox.clone(),
         };
         self.forwarders
-            .insert(None, tokio::spawn(watcher.run(events)));
+            .insert(Task::Watcher, tokio::spawn(watcher.run(events)));
         Ok(())
     }
 
@@ -415,8 +427,8 @@ where
                 }
             }
             ClientFrame::SubscribeInbox => match self.actor {
-                Actor::Operator(_) => self.send_frame(ServerFrame::InboxSubscribed).await?,
-                Actor::Guest { .. } => {
+                Actor::Operator(_) => self.subscribe_inbox().await?,
+                Actor::Guest { .. } | Actor::Customer { .. } => {
                     self.send_frame(error_frame(
                         ErrorCode::Forbidden,
                         "the inbox is for operators",
@@ -461,6 +473,23 @@ where
         }
     }
 
+    /// Starts following the inbox: every conversation's list item as it changes. Again is
+    /// fine: the old follower is replaced.
+    async fn subscribe_inbox(&mut self) -> Result<(), ()> {
+        let events = self.engine.bus().subscribe(&Topic::Inbox);
+        if let Some(old) = self.forwarders.remove(&Task::Inbox) {
+            old.abort();
+        }
+        self.send_frame(ServerFrame::InboxSubscribed).await?;
+        let follower = InboxFollower {
+            engine: self.engine.clone(),
+            outbox: self.outbox.clone(),
+        };
+        self.forwarders
+            .insert(Task::Inbox, tokio::spawn(follower.run(events)));
+        Ok(())
+    }
+
     /// Starts following a conversation. Access is checked before the hub is joined, so a
     /// refused subscribe leaves nothing behind; refusals count as bad frames.
     async fn subscribe(
@@ -491,7 +520,7 @@ where
             .engine
             .bus()
             .subscribe(&Topic::Conversation(conversation_id));
-        if let Some(old) = self.forwarders.remove(&Some(conversation_id)) {
+        if let Some(old) = self.forwarders.remove(&Task::Conversation(conversation_id)) {
             old.abort();
         }
         self.send_frame(ServerFrame::Subscribed {
@@ -504,11 +533,13 @@ where
             conversation_id,
             sent_up_to: after_seq,
             connection: self.id,
-            is_guest: matches!(self.actor, Actor::Guest { .. }),
+            is_guest: !matches!(self.actor, Actor::Operator(_)),
             outbox: self.outbox.clone(),
         };
-        self.forwarders
-            .insert(Some(conversation_id), tokio::spawn(forwarder.run(events)));
+        self.forwarders.insert(
+            Task::Conversation(conversation_id),
+            tokio::spawn(forwarder.run(events)),
+        );
         Ok(None)
     }
 }

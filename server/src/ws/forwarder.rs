@@ -60,8 +60,9 @@ impl Forwarder {
                     let frame = for_listener(frame, self.is_guest);
                     self.outbox.push(Queued::Frame(frame)).await
                 }
-                // The session watcher closes guests that came with the old link.
-                Ok(Event::LinkRotated { .. }) => true,
+                // The session watcher closes guests that came with the old link; inbox changes
+                // travel on the inbox topic.
+                Ok(Event::LinkRotated { .. }) | Ok(Event::ConversationChanged { .. }) => true,
                 Err(RecvError::Lagged(missed)) => {
                     tracing::debug!(missed, "subscriber lagged; resyncing from the store");
                     self.catch_up().await

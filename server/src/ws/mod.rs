@@ -4,6 +4,7 @@
 pub mod caps;
 pub mod connection;
 mod forwarder;
+mod inbox;
 mod queue;
 mod watcher;
 
@@ -60,7 +61,7 @@ pub fn origin_of(url: &str) -> &str {
 fn cap_of(actor: &Actor, settings: &crate::settings::Settings) -> usize {
     match actor {
         Actor::Operator(_) => settings.sockets_per_operator,
-        Actor::Guest { .. } => settings.sockets_per_guest_link,
+        Actor::Guest { .. } | Actor::Customer { .. } => settings.sockets_per_guest_link,
     }
 }
 
@@ -81,8 +82,14 @@ async fn authenticate(
         };
         return Ok((actor, welcome));
     }
-    if query.widget_token.is_some() {
-        return Err(switchboard::Error::Unauthorized("widget sign-in is not available yet").into());
+    if let Some(raw) = query.widget_token {
+        let (actor, _customer) = engine.widget_customer(&Token::from_presented(&raw)).await?;
+        let welcome = ServerFrame::Welcome {
+            identity: actor.identity(),
+            conversation_id: actor.own_conversation(),
+            session: None,
+        };
+        return Ok((actor, welcome));
     }
     let actor = Actor::Operator(SignedIn::from_headers(engine, headers).await?.operator);
     let welcome = ServerFrame::Welcome {
@@ -101,12 +108,13 @@ pub async fn handler(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     if let Some(origin) = headers.get(header::ORIGIN) {
+        let settings = &state.settings;
+        let embed = &settings.widget.embed_origins;
         let allowed = origin.to_str().is_ok_and(|origin| {
-            origin_allowed(
-                origin,
-                origin_of(&state.settings.public_url),
-                &state.settings.allowed_origins,
-            )
+            origin_allowed(origin, origin_of(&settings.public_url), &settings.allowed_origins)
+                // The widget may also speak from the pages that may embed it.
+                || (query.as_ref().is_ok_and(|q| q.widget_token.is_some())
+                    && (embed.iter().any(|o| o == "*") || origin_allowed(origin, "", embed)))
         });
         if !allowed {
             return Err(switchboard::Error::Forbidden("this origin may not connect").into());

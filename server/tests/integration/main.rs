@@ -6,4 +6,6 @@ mod common;
 mod api;
 mod chat;
 mod hardening;
+mod inbox;
 mod two_nodes;
+mod widget;

@@ -257,3 +257,36 @@ mod postgres {
         cluster.stop().await;
     }
 }
+
+#[tokio::test]
+async fn an_operator_following_the_inbox_on_b_hears_a_customer_writing_on_a() {
+    let Some(cluster) = Cluster::start().await else {
+        return;
+    };
+    let cookie = cluster.b.operator_cookie().await;
+    let mut inbox = open(&cluster.b.ws_url(""), &[("cookie", &cookie)]).await;
+    inbox.frame().await;
+    inbox.send(json!({"type": "subscribe_inbox"})).await;
+    assert_eq!(inbox.frame().await["type"], "inbox_subscribed");
+    let widget = cluster.a.anonymous_widget().await;
+    assert_eq!(
+        cluster
+            .a
+            .widget_post(&widget, "Written on A")
+            .await
+            .status(),
+        201
+    );
+    let item = loop {
+        let frame = inbox.until("conversation_updated").await;
+        if frame["conversation"]["id"] == widget.conversation_id.as_str() {
+            break frame["conversation"].clone();
+        }
+    };
+    assert_eq!(item["last_message_preview"], "Written on A");
+    assert_eq!(item["unread"], true);
+    // A widget token issued on A works on B: tokens live in the shared database.
+    let listed = cluster.b.widget_messages(&widget, 0).await;
+    assert_eq!(listed["messages"][0]["content"], "Written on A");
+    cluster.stop().await;
+}

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod widget;
 pub mod ws;
 
 use std::collections::HashMap;

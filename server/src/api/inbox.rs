@@ -1,0 +1,79 @@
+//! The operators' inbox: the list, one conversation (which marks it viewed), archive, restore.
+
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use switchboard::domain::InboxQuery;
+use switchboard::wire::{ConversationDetail, ConversationEnvelope, ConversationList};
+
+use super::{parse_id, SignedIn};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// This area's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/conversations", get(list))
+        .route("/api/v1/conversations/{id}", get(open))
+        .route("/api/v1/conversations/{id}/archive", post(archive))
+        .route("/api/v1/conversations/{id}/unarchive", post(unarchive))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    status: Option<String>,
+    kind: Option<String>,
+    limit: Option<i64>,
+    before: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    _signed_in: SignedIn,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<ConversationList>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::BadBody(e.body_text()))?;
+    let query = InboxQuery::parse(
+        query.status.as_deref(),
+        query.kind.as_deref(),
+        query.limit,
+        query.before.as_deref(),
+    )
+    .map_err(switchboard::Error::from)?;
+    let conversations = state.engine.inbox(&query).await?;
+    Ok(Json(ConversationList { conversations }))
+}
+
+async fn open(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<ConversationDetail>, ApiError> {
+    let id = parse_id(&id, "conversation")?;
+    let detail = state
+        .engine
+        .open_conversation(&signed_in.operator, id)
+        .await?;
+    Ok(Json(detail))
+}
+
+async fn archive(
+    State(state): State<AppState>,
+    _signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<ConversationEnvelope>, ApiError> {
+    let id = parse_id(&id, "conversation")?;
+    let conversation = state.engine.set_archived(id, true).await?;
+    Ok(Json(ConversationEnvelope { conversation }))
+}
+
+async fn unarchive(
+    State(state): State<AppState>,
+    _signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<ConversationEnvelope>, ApiError> {
+    let id = parse_id(&id, "conversation")?;
+    let conversation = state.engine.set_archived(id, false).await?;
+    Ok(Json(ConversationEnvelope { conversation }))
+}

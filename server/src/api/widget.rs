@@ -1,0 +1,140 @@
+//! The embedded widget's API: a customer signs in and chats, with a bearer widget token.
+
+use app::ClientIp;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, patch, post};
+use axum::{Extension, Json, Router};
+use switchboard::auth::Token;
+use switchboard::domain::{ClientId, DisplayName, Email, Locale, MessageBody, UserId};
+use switchboard::widget::WidgetSignIn;
+use switchboard::wire::{
+    CustomerEnvelope, CustomerPatch, PostMessageRequest, ReadRequest, WidgetMessages,
+    WidgetSession, WidgetSessionRequest,
+};
+
+use super::extract::{PageQuery, WidgetCustomer};
+use super::{posted_response, ApiJson};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// This area's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/widget/session", post(start_session))
+        .route("/api/v1/widget/customer", patch(update_customer))
+        .route("/api/v1/widget/messages", get(messages).post(post_message))
+        .route("/api/v1/widget/read", post(read))
+}
+
+/// Parses a session request: a `user_id` makes it a signed sign-in, whose signature must be
+/// there (a missing one is refused like a wrong one, never read as anonymous).
+fn sign_in_of(body: WidgetSessionRequest) -> Result<WidgetSignIn, ApiError> {
+    let user_id = body.user_id.filter(|id| !id.trim().is_empty());
+    let Some(user_id) = user_id else {
+        return Ok(WidgetSignIn::Anonymous {
+            visitor_token: body
+                .visitor_token
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| Token::from_presented(t.trim())),
+        });
+    };
+    let signature =
+        body.signature
+            .filter(|s| !s.trim().is_empty())
+            .ok_or(switchboard::Error::Unauthorized(
+                "a user_id must come with its signature",
+            ))?;
+    let email = match body.email.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(Email::parse(raw).map_err(switchboard::Error::from)?),
+    };
+    Ok(WidgetSignIn::Signed {
+        user_id: UserId::parse(&user_id).map_err(switchboard::Error::from)?,
+        email,
+        name: DisplayName::parse("name", body.name.as_deref().unwrap_or(""))
+            .map_err(switchboard::Error::from)?,
+        signature,
+    })
+}
+
+async fn start_session(
+    State(state): State<AppState>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
+    ApiJson(body): ApiJson<WidgetSessionRequest>,
+) -> Result<Json<WidgetSession>, ApiError> {
+    let locale = body.locale.as_deref().and_then(Locale::parse);
+    let sign_in = sign_in_of(body)?;
+    let session = state
+        .engine
+        .widget_session(sign_in, locale, &client)
+        .await?;
+    Ok(Json(session))
+}
+
+async fn update_customer(
+    State(state): State<AppState>,
+    customer: WidgetCustomer,
+    ApiJson(body): ApiJson<CustomerPatch>,
+) -> Result<Json<CustomerEnvelope>, ApiError> {
+    let email = match body.email.as_deref() {
+        None => None,
+        Some(raw) => Some(Email::parse(raw).map_err(switchboard::Error::from)?),
+    };
+    let name = DisplayName::parse("name", body.name.as_deref().unwrap_or(""))
+        .map_err(switchboard::Error::from)?;
+    let customer = state
+        .engine
+        .update_customer(&customer.actor, email, name)
+        .await?;
+    Ok(Json(CustomerEnvelope { customer }))
+}
+
+async fn messages(
+    State(state): State<AppState>,
+    customer: WidgetCustomer,
+    query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<WidgetMessages>, ApiError> {
+    let (after, limit) = PageQuery::parse(query)?;
+    let engine = &state.engine;
+    let messages = engine
+        .messages(&customer.actor, customer.conversation_id, after, limit)
+        .await?;
+    let unread = engine
+        .unread_for(&customer.actor, customer.conversation_id)
+        .await?;
+    Ok(Json(WidgetMessages { messages, unread }))
+}
+
+async fn post_message(
+    State(state): State<AppState>,
+    customer: WidgetCustomer,
+    ApiJson(body): ApiJson<PostMessageRequest>,
+) -> Result<Response, ApiError> {
+    let content = MessageBody::parse(&body.content).map_err(switchboard::Error::from)?;
+    let client_id =
+        ClientId::parse_optional(body.client_id.as_deref()).map_err(switchboard::Error::from)?;
+    let posted = state
+        .engine
+        .post_message(
+            &customer.actor,
+            customer.conversation_id,
+            content,
+            client_id,
+        )
+        .await?;
+    Ok(posted_response(posted))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    customer: WidgetCustomer,
+    ApiJson(body): ApiJson<ReadRequest>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .engine
+        .mark_read(&customer.actor, customer.conversation_id, body.up_to_seq)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

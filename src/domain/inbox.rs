@@ -1,0 +1,187 @@
+//! Parsed inputs of the widget and the inbox.
+
+use chrono::{DateTime, Utc};
+
+use super::{parse_optional_line, Invalid};
+use crate::wire::ConversationKind;
+
+/// The UI languages, in the order the language menu lists them.
+pub const LOCALES: [&str; 6] = ["en", "ru", "de", "fr", "es", "ar"];
+
+/// A host site's user id, as the widget presents it: trimmed, 1 to 255 characters on one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserId(String);
+
+impl UserId {
+    /// Parses a user id; empty is `invalid`.
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        parse_optional_line("user_id", raw, 255)?
+            .map(Self)
+            .ok_or_else(|| Invalid::new("user_id", "must not be empty"))
+    }
+
+    /// The id.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One of the six UI languages. A browser's tag (`de-AT`) reads as its language; anything
+/// else is no preference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Locale(&'static str);
+
+impl Locale {
+    /// The language a tag names, if it is one of ours.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let language = raw.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        LOCALES.iter().find(|l| **l == language).map(|l| Self(l))
+    }
+
+    /// The two-letter code.
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+/// Which side of the inbox a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InboxStatus {
+    /// Conversations not archived.
+    #[default]
+    Active,
+    /// Archived conversations.
+    Archived,
+}
+
+/// The most items one inbox page holds.
+pub const INBOX_PAGE_MAX: i64 = 200;
+
+/// An inbox page request: `status`, `kind`, `limit`, `before`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InboxQuery {
+    /// Active or archived.
+    pub status: InboxStatus,
+    /// Support (the default) or session conversations.
+    pub kind: ConversationKind,
+    /// Items at most (1 to 200, default 50).
+    pub limit: i64,
+    /// Only conversations whose last message is older than this (the next page).
+    pub before: Option<DateTime<Utc>>,
+}
+
+impl Default for InboxQuery {
+    fn default() -> Self {
+        Self {
+            status: InboxStatus::Active,
+            kind: ConversationKind::Support,
+            limit: 50,
+            before: None,
+        }
+    }
+}
+
+impl InboxQuery {
+    /// Parses the query values; absent ones take their defaults.
+    pub fn parse(
+        status: Option<&str>,
+        kind: Option<&str>,
+        limit: Option<i64>,
+        before: Option<&str>,
+    ) -> Result<Self, Invalid> {
+        let status = match status.map(str::trim) {
+            None | Some("") | Some("active") => InboxStatus::Active,
+            Some("archived") => InboxStatus::Archived,
+            Some(_) => return Err(Invalid::new("status", "must be `active` or `archived`")),
+        };
+        let kind = match kind.map(str::trim) {
+            None | Some("") => ConversationKind::Support,
+            Some(raw) => ConversationKind::parse(raw)
+                .ok_or_else(|| Invalid::new("kind", "must be `support` or `session`"))?,
+        };
+        let limit = match limit {
+            None => 50,
+            Some(n) if (1..=INBOX_PAGE_MAX).contains(&n) => n,
+            Some(_) => {
+                return Err(Invalid::new(
+                    "limit",
+                    format!("must be 1 to {INBOX_PAGE_MAX}"),
+                ))
+            }
+        };
+        let before = match before.map(str::trim).filter(|b| !b.is_empty()) {
+            None => None,
+            Some(raw) => Some(
+                DateTime::parse_from_rfc3339(raw)
+                    .map_err(|_| Invalid::new("before", "must be an RFC 3339 time"))?
+                    .with_timezone(&Utc),
+            ),
+        };
+        Ok(Self {
+            status,
+            kind,
+            limit,
+            before,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_inbox_query_defaults_to_active_support_conversations() {
+        let query = InboxQuery::parse(None, None, None, None).unwrap();
+        assert_eq!(query, InboxQuery::default());
+        let query = InboxQuery::parse(
+            Some("archived"),
+            Some("session"),
+            Some(10),
+            Some("2026-11-22T08:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(query.status, InboxStatus::Archived);
+        assert_eq!(query.kind, ConversationKind::Session);
+        assert_eq!(query.limit, 10);
+        assert!(query.before.is_some());
+    }
+
+    #[test]
+    fn bad_inbox_query_values_name_their_field() {
+        let field = |r: Result<InboxQuery, Invalid>| r.unwrap_err().field;
+        assert_eq!(
+            field(InboxQuery::parse(Some("open"), None, None, None)),
+            "status"
+        );
+        assert_eq!(
+            field(InboxQuery::parse(None, Some("email"), None, None)),
+            "kind"
+        );
+        assert_eq!(field(InboxQuery::parse(None, None, Some(0), None)), "limit");
+        assert_eq!(
+            field(InboxQuery::parse(None, None, Some(201), None)),
+            "limit"
+        );
+        assert_eq!(
+            field(InboxQuery::parse(None, None, None, Some("yesterday"))),
+            "before"
+        );
+    }
+
+    #[test]
+    fn locales_read_browser_tags_and_ignore_others() {
+        assert_eq!(Locale::parse("de-AT").map(Locale::as_str), Some("de"));
+        assert_eq!(Locale::parse("AR").map(Locale::as_str), Some("ar"));
+        assert_eq!(Locale::parse("pt-BR"), None);
+        assert_eq!(Locale::parse(""), None);
+    }
+
+    #[test]
+    fn a_user_id_is_one_non_empty_line() {
+        assert_eq!(UserId::parse(" 42 ").unwrap().as_str(), "42");
+        assert!(UserId::parse("  ").is_err());
+        assert!(UserId::parse("a\nb").is_err());
+        assert!(UserId::parse(&"x".repeat(256)).is_err());
+    }
+}

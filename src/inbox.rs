@@ -1,0 +1,150 @@
+//! The operators' inbox: the list, opening a conversation (which marks it viewed), archive and
+//! restore, and the unread count. Every change is published as `ConversationChanged` on the
+//! inbox topic, which the sockets of operators following the inbox turn into list items.
+
+use uuid::Uuid;
+
+use crate::chat::{stored_kinds, Actor};
+use crate::domain::InboxQuery;
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::hub::{Event, Topic};
+use crate::store::{to_millis, MessageRow, NoteRow};
+use crate::wire::{
+    ConversationDetail, ConversationItem, ConversationKind, Operator, SenderKind, ServerFrame,
+};
+
+/// How many of the latest messages opening a conversation shows.
+pub const DETAIL_MESSAGES: i64 = 100;
+
+impl Engine {
+    /// Tells operators following the inbox that a conversation's list item changed.
+    pub(crate) fn conversation_changed(&self, conversation_id: Uuid) {
+        self.inner.bus.publish(
+            &Topic::Inbox,
+            Event::ConversationChanged { conversation_id },
+        );
+    }
+
+    /// One page of the inbox, newest activity first.
+    pub async fn inbox(&self, query: &InboxQuery) -> Result<Vec<ConversationItem>, Error> {
+        self.inner
+            .store
+            .db()
+            .inbox_page(query)
+            .await?
+            .iter()
+            .map(|row| Ok(row.to_item()?))
+            .collect()
+    }
+
+    /// One conversation's list item; `not_found` when it does not exist.
+    pub async fn inbox_item(&self, conversation_id: Uuid) -> Result<ConversationItem, Error> {
+        Ok(self
+            .inner
+            .store
+            .db()
+            .inbox_item(&conversation_id.to_string())
+            .await?
+            .ok_or(Error::NotFound("conversation"))?
+            .to_item()?)
+    }
+
+    /// An operator opens a conversation: its item, latest messages and notes. Opening marks it
+    /// viewed, so what the customer (or guest) wrote up to now is read by operators. What the
+    /// customer has unread is not touched.
+    #[tracing::instrument(skip(self, operator), fields(operator_id = %operator.id))]
+    pub async fn open_conversation(
+        &self,
+        operator: &Operator,
+        conversation_id: Uuid,
+    ) -> Result<ConversationDetail, Error> {
+        let id = conversation_id.to_string();
+        let db = self.inner.store.db();
+        db.inbox_item(&id)
+            .await?
+            .ok_or(Error::NotFound("conversation"))?;
+        let rows = self
+            .inner
+            .store
+            .db()
+            .latest_messages(conversation_id, DETAIL_MESSAGES)
+            .await?;
+        let now = to_millis(self.now());
+        let up_to_seq = rows.last().map_or(0, |m| m.seq);
+        let senders = stored_kinds(SenderKind::Operator.read_senders());
+        let mut tx = self.inner.store.begin().await?;
+        tx.db().mark_operator_viewed(&id, now).await?;
+        let newly_read = tx
+            .db()
+            .mark_read(conversation_id, &senders, up_to_seq, now)
+            .await?;
+        tx.commit().await?;
+        if newly_read > 0 {
+            self.inner.bus.publish(
+                &Topic::Conversation(conversation_id),
+                Event::frame(ServerFrame::Read {
+                    conversation_id,
+                    reader: Actor::Operator(operator.clone()).identity(),
+                    up_to_seq,
+                }),
+            );
+        }
+        self.conversation_changed(conversation_id);
+        let from_seq = rows.first().map_or(0, |m| m.seq);
+        let notes = self.inner.store.db().notes(&id, from_seq).await?;
+        // Read back after the view, so the item and the messages show it.
+        let conversation = self.inbox_item(conversation_id).await?;
+        let messages = self
+            .inner
+            .store
+            .db()
+            .latest_messages(conversation_id, DETAIL_MESSAGES)
+            .await?;
+        Ok(ConversationDetail {
+            conversation,
+            messages: messages
+                .iter()
+                .map(MessageRow::to_message)
+                .collect::<Result<_, _>>()?,
+            notes: notes
+                .iter()
+                .map(NoteRow::to_note)
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Archives (`true`) or restores (`false`) a conversation. Neither changes what anybody
+    /// has unread.
+    #[tracing::instrument(skip(self))]
+    pub async fn set_archived(
+        &self,
+        conversation_id: Uuid,
+        archived: bool,
+    ) -> Result<ConversationItem, Error> {
+        let id = conversation_id.to_string();
+        let db = self.inner.store.db();
+        let found = if archived {
+            db.archive_conversation(&id, to_millis(self.now())).await?
+        } else {
+            db.unarchive_conversation(&id).await?
+        };
+        if !found {
+            return Err(Error::NotFound("conversation"));
+        }
+        self.conversation_changed(conversation_id);
+        self.inbox_item(conversation_id).await
+    }
+
+    /// How many support conversations hold something operators have not read: the inbox
+    /// badge and the tab title's count.
+    pub async fn unread_conversations(&self) -> Result<i64, Error> {
+        let senders = stored_kinds(SenderKind::Operator.read_senders());
+        Ok(self
+            .inner
+            .store
+            .db()
+            .conversations_with_unread(ConversationKind::Support.as_str(), &senders)
+            .await?)
+    }
+}

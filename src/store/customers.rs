@@ -1,0 +1,217 @@
+//! Website customers, their widget tokens, and the values an installation generates once.
+
+use super::rows::{CustomerRow, CUSTOMER_COLUMNS};
+
+/// Binds a customer row's values in [`CUSTOMER_COLUMNS`] order to a query or query-as.
+macro_rules! bind_customer {
+    ($query:expr, $row:expr) => {
+        $query
+            .bind(&$row.id)
+            .bind(&$row.external_id)
+            .bind(&$row.visitor_token_hash)
+            .bind(&$row.email)
+            .bind($row.email_signed)
+            .bind(&$row.name)
+            .bind(&$row.locale)
+            .bind($row.created_at)
+            .bind($row.last_seen_at)
+    };
+}
+use super::{on_db, Db};
+use crate::auth::TokenDigest;
+
+/// The columns of [`CUSTOMER_COLUMNS`] prefixed with `cu.`.
+fn customer_columns_of(alias: &str) -> String {
+    CUSTOMER_COLUMNS
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Db<'_> {
+    /// A value stored under `key`.
+    pub async fn instance_setting(self, key: &str) -> sqlx::Result<Option<String>> {
+        let sql = "SELECT value FROM instance_settings WHERE key = $1";
+        on_db!(self, |c| sqlx::query_scalar(sql)
+            .bind(key)
+            .fetch_optional(c)
+            .await)
+    }
+
+    /// Stores `value` under `key` unless a value is there already (another node was first).
+    pub async fn insert_instance_setting(self, key: &str, value: &str) -> sqlx::Result<()> {
+        let sql = "INSERT INTO instance_settings (key, value) VALUES ($1, $2) \
+                   ON CONFLICT (key) DO NOTHING";
+        on_db!(self, |c| sqlx::query(sql)
+            .bind(key)
+            .bind(value)
+            .execute(c)
+            .await
+            .map(drop))
+    }
+
+    /// Creates the customer of a signed identity, or updates it: the signed email and name
+    /// win over typed ones when given. Returns the stored row.
+    pub async fn upsert_signed_customer(self, row: &CustomerRow) -> sqlx::Result<CustomerRow> {
+        let sql = format!(
+            "INSERT INTO customers ({CUSTOMER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (external_id) DO UPDATE SET \
+             email = COALESCE(excluded.email, customers.email), \
+             email_signed = CASE WHEN excluded.email IS NULL THEN customers.email_signed \
+                            ELSE excluded.email_signed END, \
+             name = COALESCE(excluded.name, customers.name), \
+             locale = COALESCE(excluded.locale, customers.locale), \
+             last_seen_at = excluded.last_seen_at \
+             RETURNING {CUSTOMER_COLUMNS}"
+        );
+        on_db!(self, |c| bind_customer!(sqlx::query_as(&sql), row)
+            .fetch_one(c)
+            .await)
+    }
+
+    /// Inserts a customer as given (an anonymous visitor).
+    pub async fn insert_customer(self, row: &CustomerRow) -> sqlx::Result<()> {
+        let sql = format!(
+            "INSERT INTO customers ({CUSTOMER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        );
+        on_db!(self, |c| bind_customer!(sqlx::query(&sql), row)
+            .execute(c)
+            .await
+            .map(drop))
+    }
+
+    /// The anonymous visitor whose token has this digest, noting the visit at `now`.
+    pub async fn visit_anonymous_customer(
+        self,
+        digest: &TokenDigest,
+        locale: Option<&str>,
+        now: i64,
+    ) -> sqlx::Result<Option<CustomerRow>> {
+        let sql = format!(
+            "UPDATE customers SET last_seen_at = $2, locale = COALESCE($3, locale) \
+             WHERE visitor_token_hash = $1 RETURNING {CUSTOMER_COLUMNS}"
+        );
+        on_db!(self, |c| sqlx::query_as(&sql)
+            .bind(digest.as_str())
+            .bind(now)
+            .bind(locale)
+            .fetch_optional(c)
+            .await)
+    }
+
+    /// Sets what a customer typed: an email (not signed) and a name, each when given.
+    pub async fn update_customer_contact(
+        self,
+        id: &str,
+        email: Option<&str>,
+        name: Option<&str>,
+    ) -> sqlx::Result<Option<CustomerRow>> {
+        let sql = format!(
+            "UPDATE customers SET \
+             email = COALESCE($2, email), \
+             email_signed = CASE WHEN $2 IS NULL THEN email_signed ELSE $4 END, \
+             name = COALESCE($3, name) \
+             WHERE id = $1 RETURNING {CUSTOMER_COLUMNS}"
+        );
+        on_db!(self, |c| sqlx::query_as(&sql)
+            .bind(id)
+            .bind(email)
+            .bind(name)
+            .bind(false)
+            .fetch_optional(c)
+            .await)
+    }
+
+    /// The id of a customer's conversation, creating it with `new_id` at `now` if missing.
+    pub async fn ensure_customer_conversation(
+        self,
+        customer_id: &str,
+        new_id: &str,
+        now: i64,
+    ) -> sqlx::Result<String> {
+        let sql = "INSERT INTO conversations (id, kind, customer_id, created_at) \
+                   VALUES ($1, 'support', $2, $3) ON CONFLICT (customer_id) DO UPDATE \
+                   SET customer_id = excluded.customer_id RETURNING id";
+        on_db!(self, |c| sqlx::query_scalar(sql)
+            .bind(new_id)
+            .bind(customer_id)
+            .bind(now)
+            .fetch_one(c)
+            .await)
+    }
+
+    /// Stores a widget token's digest for a customer until `expires_at`.
+    pub async fn insert_widget_token(
+        self,
+        digest: &TokenDigest,
+        customer_id: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> sqlx::Result<()> {
+        let sql = "INSERT INTO widget_tokens (token_hash, customer_id, created_at, expires_at) \
+                   VALUES ($1, $2, $3, $4)";
+        on_db!(self, |c| sqlx::query(sql)
+            .bind(digest.as_str())
+            .bind(customer_id)
+            .bind(now)
+            .bind(expires_at)
+            .execute(c)
+            .await
+            .map(drop))
+    }
+
+    /// Forgets widget tokens that ran out by `now`.
+    pub async fn delete_expired_widget_tokens(self, now: i64) -> sqlx::Result<u64> {
+        let sql = "DELETE FROM widget_tokens WHERE expires_at <= $1";
+        on_db!(self, |c| Ok(sqlx::query(sql)
+            .bind(now)
+            .execute(c)
+            .await?
+            .rows_affected()))
+    }
+
+    /// The customer behind an unexpired widget token, and their conversation's id.
+    pub async fn customer_by_widget_token(
+        self,
+        digest: &TokenDigest,
+        now: i64,
+    ) -> sqlx::Result<Option<(CustomerRow, String)>> {
+        let sql = format!(
+            "SELECT {}, c.id AS conversation_id FROM widget_tokens t \
+             JOIN customers cu ON cu.id = t.customer_id \
+             JOIN conversations c ON c.customer_id = cu.id \
+             WHERE t.token_hash = $1 AND t.expires_at > $2",
+            customer_columns_of("cu")
+        );
+        let row: Option<WithConversation> = on_db!(self, |c| sqlx::query_as(&sql)
+            .bind(digest.as_str())
+            .bind(now)
+            .fetch_optional(c)
+            .await)?;
+        Ok(row.map(|r| (r.customer, r.conversation_id)))
+    }
+
+    /// The customer whose conversation this is.
+    pub async fn customer_of_conversation(
+        self,
+        conversation_id: &str,
+    ) -> sqlx::Result<Option<CustomerRow>> {
+        let sql = format!(
+            "SELECT {} FROM customers cu JOIN conversations c ON c.customer_id = cu.id \
+             WHERE c.id = $1",
+            customer_columns_of("cu")
+        );
+        on_db!(self, |c| sqlx::query_as(&sql)
+            .bind(conversation_id)
+            .fetch_optional(c)
+            .await)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct WithConversation {
+    #[sqlx(flatten)]
+    customer: CustomerRow,
+    conversation_id: String,
+}

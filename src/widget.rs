@@ -1,0 +1,305 @@
+//! The widget's use cases: a customer signs in (signed by the host site, or as an anonymous
+//! visitor), leaves an address for replies, and reads their unread count.
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+use uuid::Uuid;
+
+use crate::auth::{Token, WidgetSecret};
+use crate::chat::{stored_kinds, Actor};
+use crate::domain::{DisplayName, Email, Locale, UserId};
+use crate::engine::{ttl, Engine};
+use crate::error::Error;
+use crate::store::{to_millis, CustomerRow};
+use crate::wire::{Customer, WidgetSession, WidgetSettings};
+
+/// Where the generated widget secret is kept.
+const SECRET_KEY: &str = "widget_secret";
+/// New anonymous visitors one client address may start per minute.
+pub const VISITORS_PER_MINUTE: usize = 30;
+
+/// The widget's settings.
+#[derive(Debug, Clone)]
+pub struct WidgetConfig {
+    /// `SWITCHBOARD_WIDGET_SECRET`; when absent, one is generated once and stored.
+    pub secret: Option<SecretString>,
+    /// Whether anonymous visitors may chat.
+    pub anonymous: bool,
+    /// The origins that may embed the widget (`*` for any).
+    pub embed_origins: Vec<String>,
+    /// How long a widget token works.
+    pub token_ttl: Duration,
+}
+
+impl Default for WidgetConfig {
+    fn default() -> Self {
+        Self {
+            secret: None,
+            anonymous: true,
+            embed_origins: vec!["*".to_owned()],
+            token_ttl: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+/// How a widget signs in.
+#[derive(Debug, Clone)]
+pub enum WidgetSignIn {
+    /// A user of the host site, signed with the widget secret.
+    Signed {
+        /// The host site's user id.
+        user_id: UserId,
+        /// Its email, from the signed identity.
+        email: Option<Email>,
+        /// Its name, from the signed identity.
+        name: Option<DisplayName>,
+        /// The hex HMAC the host site computed.
+        signature: String,
+    },
+    /// An anonymous visitor, with the token of an earlier visit if there was one.
+    Anonymous {
+        /// The visitor token from an earlier visit.
+        visitor_token: Option<Token>,
+    },
+}
+
+impl Engine {
+    /// The widget secret: the configured one, else the one generated at first use and kept in
+    /// the database (nodes starting together agree on the first one stored).
+    pub async fn widget_secret(&self) -> Result<WidgetSecret, Error> {
+        let inner = &self.inner;
+        let secret = inner
+            .widget_secret
+            .get_or_try_init(|| async {
+                if let Some(configured) = &inner.config.widget.secret {
+                    return Ok::<_, Error>(WidgetSecret::new(configured.clone()));
+                }
+                let db = inner.store.db();
+                if let Some(stored) = db.instance_setting(SECRET_KEY).await? {
+                    return Ok(WidgetSecret::new(SecretString::from(stored)));
+                }
+                let fresh = WidgetSecret::generate();
+                let db = inner.store.db();
+                db.insert_instance_setting(SECRET_KEY, fresh.expose())
+                    .await?;
+                let stored = inner
+                    .store
+                    .db()
+                    .instance_setting(SECRET_KEY)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("the widget secret was not kept"))?;
+                tracing::info!("generated the widget secret");
+                Ok(WidgetSecret::new(SecretString::from(stored)))
+            })
+            .await?;
+        Ok(secret.clone())
+    }
+
+    /// The widget's settings as operators see them on the dashboard.
+    pub async fn widget_settings(&self) -> Result<WidgetSettings, Error> {
+        let config = &self.inner.config.widget;
+        Ok(WidgetSettings {
+            secret: self.widget_secret().await?.expose().to_owned(),
+            secret_from_environment: config.secret.is_some(),
+            anonymous: config.anonymous,
+            embed_origins: config.embed_origins.clone(),
+        })
+    }
+
+    /// Signs a widget in: finds or creates the customer and their one conversation, and
+    /// issues a widget token. A user id whose signature is missing or wrong is refused, never
+    /// taken as anonymous. New anonymous visitors are limited per client address.
+    #[tracing::instrument(skip_all)]
+    pub async fn widget_session(
+        &self,
+        sign_in: WidgetSignIn,
+        locale: Option<Locale>,
+        client_addr: &str,
+    ) -> Result<WidgetSession, Error> {
+        let now = self.now();
+        let locale = locale.map(Locale::as_str);
+        let mut visitor_token = None;
+        // Checked before any write: a refused sign-in changes nothing.
+        if let WidgetSignIn::Signed {
+            user_id, signature, ..
+        } = &sign_in
+        {
+            if !self
+                .widget_secret()
+                .await?
+                .verifies(user_id.as_str(), signature)
+            {
+                tracing::warn!("widget sign-in with a wrong signature refused");
+                return Err(Error::Unauthorized("the user id's signature is not valid"));
+            }
+        }
+        let mut tx = self.inner.store.begin().await?;
+        let customer = match sign_in {
+            WidgetSignIn::Signed {
+                user_id,
+                email,
+                name,
+                ..
+            } => {
+                let row = CustomerRow {
+                    id: Uuid::now_v7().to_string(),
+                    external_id: Some(user_id.as_str().to_owned()),
+                    visitor_token_hash: None,
+                    email_signed: email.is_some(),
+                    email: email.map(|e| e.as_str().to_owned()),
+                    name: name.map(|n| n.as_str().to_owned()),
+                    locale: locale.map(str::to_owned),
+                    created_at: to_millis(now),
+                    last_seen_at: Some(to_millis(now)),
+                };
+                tx.db().upsert_signed_customer(&row).await?
+            }
+            WidgetSignIn::Anonymous {
+                visitor_token: presented,
+            } => {
+                if !self.inner.config.widget.anonymous {
+                    return Err(Error::Unauthorized(
+                        "this site's chat is for signed-in users only",
+                    ));
+                }
+                let known = match &presented {
+                    Some(token) => {
+                        tx.db()
+                            .visit_anonymous_customer(&token.digest(), locale, to_millis(now))
+                            .await?
+                    }
+                    None => None,
+                };
+                match (known, presented) {
+                    (Some(row), Some(token)) => {
+                        visitor_token = Some(token.expose().to_owned());
+                        row
+                    }
+                    _ => {
+                        self.inner
+                            .visitors
+                            .hit(&format!("visitor:{client_addr}"), VISITORS_PER_MINUTE, now)
+                            .map_err(|secs| Error::RateLimited {
+                                retry_after_secs: secs,
+                            })?;
+                        let token = Token::generate();
+                        let row = CustomerRow {
+                            id: Uuid::now_v7().to_string(),
+                            external_id: None,
+                            visitor_token_hash: Some(token.digest().as_str().to_owned()),
+                            email: None,
+                            email_signed: false,
+                            name: None,
+                            locale: locale.map(str::to_owned),
+                            created_at: to_millis(now),
+                            last_seen_at: Some(to_millis(now)),
+                        };
+                        tx.db().insert_customer(&row).await?;
+                        visitor_token = Some(token.expose().to_owned());
+                        row
+                    }
+                }
+            }
+        };
+        let conversation_id = tx
+            .db()
+            .ensure_customer_conversation(&customer.id, &Uuid::now_v7().to_string(), to_millis(now))
+            .await?;
+        let token = Token::generate();
+        let expires_at = now + ttl(self.inner.config.widget.token_ttl);
+        tx.db().delete_expired_widget_tokens(to_millis(now)).await?;
+        tx.db()
+            .insert_widget_token(
+                &token.digest(),
+                &customer.id,
+                to_millis(now),
+                to_millis(expires_at),
+            )
+            .await?;
+        tx.commit().await?;
+        let conversation_id = crate::store::rows::uuid_of("conversation id", &conversation_id)?;
+        // A signed customer's new name or email shows in the inbox.
+        self.conversation_changed(conversation_id);
+        Ok(WidgetSession {
+            widget_token: token.expose().to_owned(),
+            expires_at,
+            customer: customer.to_customer()?,
+            conversation_id,
+            visitor_token,
+        })
+    }
+
+    /// The customer behind a widget token: `unauthorized` when it is unknown or expired.
+    pub async fn widget_customer(&self, token: &Token) -> Result<(Actor, Customer), Error> {
+        let (row, conversation_id) = self
+            .inner
+            .store
+            .db()
+            .customer_by_widget_token(&token.digest(), to_millis(self.now()))
+            .await?
+            .ok_or(Error::Unauthorized(
+                "the widget token is unknown or expired; start a new widget session",
+            ))?;
+        let customer = row.to_customer()?;
+        let actor = Actor::Customer {
+            customer_id: customer.id,
+            conversation_id: crate::store::rows::uuid_of("conversation id", &conversation_id)?,
+            name: customer.name.clone(),
+        };
+        Ok((actor, customer))
+    }
+
+    /// A customer leaves an address for replies and a name. A signed customer's signed email
+    /// is kept: the host site vouched for it, and a typed one must not replace it.
+    pub async fn update_customer(
+        &self,
+        actor: &Actor,
+        email: Option<Email>,
+        name: Option<DisplayName>,
+    ) -> Result<Customer, Error> {
+        let Actor::Customer {
+            customer_id,
+            conversation_id,
+            ..
+        } = actor
+        else {
+            return Err(Error::Forbidden(
+                "only a widget customer has contact details",
+            ));
+        };
+        let id = customer_id.to_string();
+        let db = self.inner.store.db();
+        let current = db
+            .customer_of_conversation(&conversation_id.to_string())
+            .await?
+            .ok_or(Error::NotFound("customer"))?;
+        let email = email.filter(|_| !current.email_signed);
+        let name = name.filter(|_| current.external_id.is_none() || current.name.is_none());
+        let row = self
+            .inner
+            .store
+            .db()
+            .update_customer_contact(
+                &id,
+                email.as_ref().map(Email::as_str),
+                name.as_ref().map(DisplayName::as_str),
+            )
+            .await?
+            .ok_or(Error::NotFound("customer"))?;
+        self.conversation_changed(*conversation_id);
+        Ok(row.to_customer()?)
+    }
+
+    /// How many operator messages a customer (or guest) has not read in their conversation,
+    /// by the one rule of unread.
+    pub async fn unread_for(&self, actor: &Actor, conversation_id: Uuid) -> Result<i64, Error> {
+        let senders = stored_kinds(actor.kind().read_senders());
+        Ok(self
+            .inner
+            .store
+            .db()
+            .unread_in_conversation(&conversation_id.to_string(), &senders)
+            .await?)
+    }
+}

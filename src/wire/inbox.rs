@@ -1,0 +1,217 @@
+//! The wire types of the embedded widget and the operators' inbox.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{time, Message, SenderKind};
+
+/// A website customer as operators and the widget see one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    /// The customer's id.
+    pub id: Uuid,
+    /// The name, if known.
+    pub name: Option<String>,
+    /// The address for replies, if known.
+    pub email: Option<String>,
+    /// Whether the identity was signed by the host site (else an anonymous visitor).
+    #[serde(default)]
+    pub signed: bool,
+    /// When Switchboard first saw this customer.
+    #[serde(with = "time")]
+    pub first_seen_at: DateTime<Utc>,
+}
+
+/// What a conversation is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationKind {
+    /// A customer's thread with the operators, through the widget.
+    Support,
+    /// The chat of a remote-support session.
+    Session,
+}
+
+impl ConversationKind {
+    /// The kind as stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Support => "support",
+            Self::Session => "session",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "support" => Some(Self::Support),
+            "session" => Some(Self::Session),
+            _ => None,
+        }
+    }
+}
+
+/// An inbox list item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationItem {
+    /// The conversation's id.
+    pub id: Uuid,
+    /// Support or session.
+    pub kind: ConversationKind,
+    /// The customer of a support conversation.
+    pub customer: Option<Customer>,
+    /// When the last message was stored.
+    #[serde(with = "time::option")]
+    pub last_message_at: Option<DateTime<Utc>>,
+    /// The last message's text, at most 100 characters (cut ones end with `…`).
+    pub last_message_preview: Option<String>,
+    /// Who wrote the last message.
+    pub last_message_sender: Option<SenderKind>,
+    /// How many messages the conversation holds.
+    pub message_count: i64,
+    /// Whether the customer (or guest) wrote something operators have not read.
+    pub unread: bool,
+    /// Whether it is archived.
+    pub archived: bool,
+}
+
+/// `GET /api/v1/conversations` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConversationList {
+    /// Newest activity first.
+    pub conversations: Vec<ConversationItem>,
+}
+
+/// `{"conversation": item}` answers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConversationEnvelope {
+    /// The list item.
+    pub conversation: ConversationItem,
+}
+
+/// A line Switchboard shows operators inside a conversation, between messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationNote {
+    /// What happened.
+    pub kind: NoteKind,
+    /// The seq of the message it belongs before.
+    pub at_seq: i64,
+    /// When it happened.
+    #[serde(with = "time")]
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a [`ConversationNote`] says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    /// A customer's message brought an archived conversation back to the active list.
+    Reopened,
+}
+
+impl NoteKind {
+    /// The kind as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reopened => "reopened",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(raw: &str) -> Option<Self> {
+        (raw == "reopened").then_some(Self::Reopened)
+    }
+}
+
+/// `GET /api/v1/conversations/:id` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConversationDetail {
+    /// The list item, after the view was noted.
+    pub conversation: ConversationItem,
+    /// The latest messages (at most 100), ascending by seq.
+    pub messages: Vec<Message>,
+    /// Switchboard's own lines for operators (such as "reopened"), oldest first.
+    #[serde(default)]
+    pub notes: Vec<ConversationNote>,
+}
+
+/// `POST /api/v1/widget/session` body: a signed identity, or an anonymous visitor's token.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetSessionRequest {
+    /// The host site's user id (signed customers).
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// The user's email (signed customers).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The user's name (signed customers).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Lowercase hex HMAC-SHA256 of `user_id` under the widget secret.
+    #[serde(default)]
+    pub signature: Option<String>,
+    /// An anonymous visitor's token from an earlier visit.
+    #[serde(default)]
+    pub visitor_token: Option<String>,
+    /// The widget's UI language, remembered for emails.
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+/// `POST /api/v1/widget/session` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WidgetSession {
+    /// The bearer token for the other widget routes and the socket.
+    pub widget_token: String,
+    /// When the widget token stops working.
+    #[serde(with = "time")]
+    pub expires_at: DateTime<Utc>,
+    /// The customer.
+    pub customer: Customer,
+    /// The customer's one conversation.
+    pub conversation_id: Uuid,
+    /// An anonymous visitor's token, to present next time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor_token: Option<String>,
+}
+
+/// `PATCH /api/v1/widget/customer` body.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CustomerPatch {
+    /// An address for replies.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// A name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// `{"customer": ..}` answers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CustomerEnvelope {
+    /// The customer.
+    pub customer: Customer,
+}
+
+/// `GET /api/v1/widget/messages` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WidgetMessages {
+    /// Ascending by seq.
+    pub messages: Vec<Message>,
+    /// Operator messages the customer has not read.
+    pub unread: i64,
+}
+
+/// The widget's settings as the dashboard shows them (the secret only to operators).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetSettings {
+    /// The secret that signs user ids.
+    pub secret: String,
+    /// Whether the secret comes from `SWITCHBOARD_WIDGET_SECRET` (else it was generated).
+    pub secret_from_environment: bool,
+    /// Whether anonymous visitors may chat.
+    pub anonymous: bool,
+    /// The origins that may embed the widget (`*` for any).
+    pub embed_origins: Vec<String>,
+}
