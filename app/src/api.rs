@@ -75,6 +75,12 @@ mod ssr {
         }
     }
 
+    /// A conversation id from a page URL; one that is not a UUID names nothing.
+    pub fn conversation_id(raw: &str) -> Result<Uuid, AppError> {
+        Uuid::parse_str(raw)
+            .map_err(|_| AppError::new(ErrorCode::NotFound, "conversation not found"))
+    }
+
     /// A session id from a page URL; one that is not a UUID names nothing.
     pub fn session_id(raw: &str) -> Result<Uuid, AppError> {
         Uuid::parse_str(raw).map_err(|_| AppError::new(ErrorCode::NotFound, "session not found"))
@@ -191,5 +197,94 @@ pub async fn guest_visit(token: String) -> Result<SessionView, AppError> {
     Ok(SessionView {
         session,
         now: Utc::now(),
+    })
+}
+
+/// One inbox page as the inbox shows it, with the server's clock for relative times.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxView {
+    /// Newest activity first.
+    pub conversations: Vec<switchboard::wire::ConversationItem>,
+    /// The server's time when it answered.
+    #[serde(with = "switchboard::wire::time")]
+    pub now: DateTime<Utc>,
+}
+
+/// One page of the inbox: `status` is `active` or `archived`; `before` (RFC 3339, may be
+/// empty) asks for the page after the item with that time.
+#[server(endpoint = "inbox")]
+pub async fn inbox_page(status: String, before: String) -> Result<InboxView, AppError> {
+    ssr::signed_in().await?;
+    let query = switchboard::domain::InboxQuery::parse(Some(&status), None, None, Some(&before))?;
+    let engine = ssr::engine()?;
+    Ok(InboxView {
+        conversations: engine.inbox(&query).await?,
+        now: engine.now(),
+    })
+}
+
+/// One conversation's list item (for a live update that needs it again).
+#[server(endpoint = "inbox/item")]
+pub async fn inbox_item(id: String) -> Result<switchboard::wire::ConversationItem, AppError> {
+    ssr::signed_in().await?;
+    Ok(ssr::engine()?
+        .inbox_item(ssr::conversation_id(&id)?)
+        .await?)
+}
+
+/// Opens a conversation for the signed-in operator, which marks it viewed.
+#[server(endpoint = "inbox/open")]
+pub async fn open_conversation(
+    id: String,
+) -> Result<(switchboard::wire::ConversationDetail, Operator), AppError> {
+    let operator = ssr::signed_in().await?;
+    let result = async {
+        Ok::<_, AppError>(
+            ssr::engine()?
+                .open_conversation(&operator, ssr::conversation_id(&id)?)
+                .await?,
+        )
+    }
+    .await;
+    let detail = result.inspect_err(ssr::set_status_for)?;
+    Ok((detail, operator))
+}
+
+/// Archives or restores a conversation.
+#[server(endpoint = "inbox/archive")]
+pub async fn set_archived(
+    id: String,
+    archived: bool,
+) -> Result<switchboard::wire::ConversationItem, AppError> {
+    ssr::signed_in().await?;
+    Ok(ssr::engine()?
+        .set_archived(ssr::conversation_id(&id)?, archived)
+        .await?)
+}
+
+/// How many support conversations hold something operators have not read.
+#[server(endpoint = "inbox/unread")]
+pub async fn unread_conversations() -> Result<i64, AppError> {
+    ssr::signed_in().await?;
+    Ok(ssr::engine()?.unread_conversations().await?)
+}
+
+/// The widget's settings and this server's address, for the dashboard's Widget page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WidgetSetupView {
+    /// The settings in force (the secret included: only operators see this).
+    pub settings: switchboard::wire::WidgetSettings,
+    /// The server's public URL.
+    pub public_url: String,
+}
+
+/// The widget's settings, for operators.
+#[server(endpoint = "widget/setup")]
+pub async fn widget_setup() -> Result<WidgetSetupView, AppError> {
+    ssr::signed_in().await?;
+    let engine = ssr::engine()?;
+    Ok(WidgetSetupView {
+        settings: engine.widget_settings().await?,
+        public_url: engine.config().public_url.clone(),
     })
 }

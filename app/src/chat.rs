@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use leptos::html;
 use leptos::prelude::*;
 use switchboard::domain::{MessageBody, MESSAGE_MAX_CHARS};
-use switchboard::wire::{ErrorCode, Message};
+use switchboard::wire::{ConversationNote, ErrorCode, Message, NoteKind};
 use uuid::Uuid;
 
 use crate::components::ErrorText;
@@ -38,7 +38,8 @@ fn local(t: DateTime<Utc>) -> DateTime<FixedOffset> {
 /// watch it, for example for the end of the session); `guest_name` is the guest's chosen name
 /// (the socket reconnects when it changes); `visible` says whether the reader can see the panel,
 /// so that only seen messages are marked read. `unread` receives the count of the other side's
-/// messages that arrived while the panel was hidden.
+/// messages that are unread and not yet seen here. `close` adds a close button to the header;
+/// `announce` hears of each message that arrives live (not the history).
 #[component]
 pub fn SessionChatPanel(
     party: Party,
@@ -47,6 +48,10 @@ pub fn SessionChatPanel(
     #[prop(into)] guest_name: Signal<Option<String>>,
     #[prop(into)] visible: Signal<bool>,
     #[prop(optional)] unread: Option<RwSignal<usize>>,
+    #[prop(optional, into)] close: Option<Callback<()>>,
+    #[prop(optional, into)] announce: Option<Callback<Message>>,
+    #[prop(optional, into)] notes: Option<Signal<Vec<ConversationNote>>>,
+    #[prop(optional, into)] me: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let client = StoredValue::new(ChatClient::start(
@@ -73,7 +78,7 @@ pub fn SessionChatPanel(
         let newest_other = state.messages.with(|list| {
             list.iter()
                 .rev()
-                .find(|m| !party.with_value(|p| p.is_own(m)))
+                .find(|m| party.with_value(|p| p.reads(m)))
                 .map(|m| m.seq)
         });
         let Some(seq) = newest_other else { return };
@@ -89,18 +94,52 @@ pub fn SessionChatPanel(
             let read = last_read_sent.get_value();
             let count = state.messages.with(|list| {
                 list.iter()
-                    .filter(|m| m.seq > read && !party.with_value(|p| p.is_own(m)))
+                    .filter(|m| {
+                        m.seq > read && m.read_at.is_none() && party.with_value(|p| p.reads(m))
+                    })
                     .count()
             });
             unread.set(count);
         }
     });
 
+    // Live arrivals: everything above the newest seq held once the first load settled.
+    if let Some(announce) = announce {
+        let heard_up_to = StoredValue::new(None::<i64>);
+        Effect::new(move |_| {
+            let newest = state
+                .messages
+                .with(|l| l.last().map(|m| m.seq))
+                .unwrap_or(0);
+            let linked = state.link.get() == Link::Connected;
+            match heard_up_to.get_value() {
+                None if linked => heard_up_to.set_value(Some(newest)),
+                None => {}
+                Some(heard) if newest > heard => {
+                    heard_up_to.set_value(Some(newest));
+                    let fresh: Vec<Message> = state
+                        .messages
+                        .with(|l| l.iter().filter(|m| m.seq > heard).cloned().collect());
+                    for message in fresh {
+                        announce.run(message);
+                    }
+                }
+                Some(_) => {}
+            }
+        });
+    }
+
     view! {
         <section class="chat" aria-label=move || t_string!(i18n, chat.title)>
             <header class="chat-header">
                 <h2>{t!(i18n, chat.title)}</h2>
                 <ConnectionDot link=state.link ended=state.ended />
+                {close.map(|close| view! {
+                    <button type="button" class="icon-button close" on:click=move |_| close.run(())
+                        aria-label=move || t_string!(i18n, widget.close)>
+                        <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
+                    </button>
+                })}
             </header>
             {move || state.ended.get().then(|| view! {
                 <p class="chat-ended" role="status">{t!(i18n, chat.ended_banner)}</p>
@@ -108,7 +147,7 @@ pub fn SessionChatPanel(
             {move || state.error.get().map(|code| view! {
                 <p class="alert error" role="alert"><ErrorText code /></p>
             })}
-            <MessageList state party client />
+            <MessageList state party client notes=notes.unwrap_or_default() me />
             <TypingLine state />
             <Composer state client />
         </section>
@@ -143,7 +182,10 @@ fn MessageList(
     state: ChatState,
     party: StoredValue<Party>,
     client: StoredValue<ChatClient>,
+    notes: Signal<Vec<ConversationNote>>,
+    me: Option<String>,
 ) -> impl IntoView {
+    let me = StoredValue::new(me);
     let i18n = use_i18n();
     let list_ref = NodeRef::<html::Div>::new();
     let stuck_to_bottom = RwSignal::new(true);
@@ -189,24 +231,40 @@ fn MessageList(
             .find(|m| party.with_value(|p| p.is_own(m)))
             .filter(|m| m.seq <= seen_up_to || m.read_at.is_some())
             .map(|m| m.id);
+        let notes = notes.get();
         let mut day = None;
         messages
             .into_iter()
             .map(|message| {
+                let lines = notes
+                    .iter()
+                    .filter(|n| n.at_seq == message.seq)
+                    .map(|note| match note.kind {
+                        NoteKind::Reopened => view! {
+                            <li class="system-line">{t!(i18n, chat.reopened)}</li>
+                        },
+                    })
+                    .collect_view();
                 let this_day = local(message.created_at).date_naive();
                 let divider = (day != Some(this_day)).then(|| {
                     day = Some(this_day);
                     view! {
-                        <li class="day-divider" role="separator">
+                        <li class="day-divider">
                             <span>{this_day.format("%Y-%m-%d").to_string()}</span>
                         </li>
                     }
                 });
                 let seen = last_own_seen == Some(message.id);
                 let own = party.with_value(|p| p.is_own(&message));
+                // Operators' own messages say "You"; colleagues' keep their names.
+                let mine = own
+                    && me.with_value(|me| {
+                        me.is_some() && message.sender.name.as_ref() == me.as_ref()
+                    });
                 view! {
                     {divider}
-                    <MessageRow message own seen />
+                    {lines}
+                    <MessageRow message own seen mine />
                 }
             })
             .collect_view()
@@ -270,7 +328,7 @@ fn FailureText(code: ErrorCode) -> impl IntoView {
 }
 
 #[component]
-fn MessageRow(message: Message, own: bool, seen: bool) -> impl IntoView {
+fn MessageRow(message: Message, own: bool, seen: bool, mine: bool) -> impl IntoView {
     let i18n = use_i18n();
     let is_own = own;
     let time = local(message.created_at);
@@ -280,6 +338,7 @@ fn MessageRow(message: Message, own: bool, seen: bool) -> impl IntoView {
         <li class=if is_own { "message own" } else { "message other" }>
             <p class="sender" dir="auto">
                 {match name {
+                    _ if mine => t!(i18n, chat.you).into_any(),
                     Some(name) => name.into_any(),
                     None => match kind {
                         switchboard::wire::SenderKind::Guest => t!(i18n, chat.guest).into_any(),

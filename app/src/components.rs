@@ -5,9 +5,10 @@ use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 use switchboard::wire::{ErrorCode, Operator, SessionStatus};
 
-use crate::api::{current_operator, Logout};
+use crate::api::{current_operator, unread_conversations, Logout};
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::inbox_feed::InboxFeed;
 
 /// A `<select>` of the six UI languages, each named in its own language. Changing it switches
 /// the page at once and remembers the choice in a cookie.
@@ -181,11 +182,18 @@ pub fn GuestLinkBox(url: String) -> impl IntoView {
 pub fn OperatorShell(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let me = Resource::new(|| (), |_| current_operator());
+    let unread = Resource::new(|| (), |_| unread_conversations());
+    let feed = InboxFeed::start(0);
+    provide_context(feed);
     view! {
         <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
-                match me.await {
-                    Ok(Some(operator)) => view! { <OperatorHeader operator /> }.into_any(),
+                let me = me.await;
+                if let Ok(count) = unread.await {
+                    feed.unread.set(count);
+                }
+                match me {
+                    Ok(Some(operator)) => view! { <OperatorHeader operator feed /> }.into_any(),
                     Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
                     Err(error) => view! { <ErrorAlert error /> }.into_any(),
                 }
@@ -196,7 +204,7 @@ pub fn OperatorShell(children: Children) -> impl IntoView {
 }
 
 #[component]
-fn OperatorHeader(operator: Operator) -> impl IntoView {
+fn OperatorHeader(operator: Operator, feed: InboxFeed) -> impl IntoView {
     let i18n = use_i18n();
     let logout = ServerAction::<Logout>::new();
     view! {
@@ -205,6 +213,20 @@ fn OperatorHeader(operator: Operator) -> impl IntoView {
             <A href="/sessions" attr:class="brand">{t!(i18n, app.name)}</A>
             <nav aria-label=move || t_string!(i18n, nav.sessions)>
                 <A href="/sessions">{t!(i18n, nav.sessions)}</A>
+                <A href="/inbox">
+                    {t!(i18n, nav.inbox)}
+                    {move || (feed.unread.get() > 0).then(|| {
+                        let count = feed.unread.get();
+                        view! {
+                            " "
+                            <span class="unread-badge">
+                                <span aria-hidden="true">{count}</span>
+                                <span class="visually-hidden">{t!(i18n, nav.inbox_unread, count = move || count)}</span>
+                            </span>
+                        }
+                    })}
+                </A>
+                <A href="/settings/widget">{t!(i18n, nav.widget)}</A>
             </nav>
             <div class="spacer"></div>
             <span class="who">

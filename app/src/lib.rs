@@ -8,8 +8,11 @@ pub mod api;
 pub mod chat;
 pub mod components;
 pub mod error;
+pub mod inbox_feed;
 pub mod pages;
 pub mod realtime;
+pub mod sound;
+pub mod widget;
 
 #[cfg(feature = "ssr")]
 pub mod cookies;
@@ -22,7 +25,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::i18n::*;
-use crate::pages::{GuestKiosk, Home, LoginPage, NotFound, SessionDetailPage, SessionsPage};
+use crate::pages::{
+    ConversationPage, GuestKiosk, Home, InboxPage, LoginPage, NotFound, SessionDetailPage,
+    SessionsPage, WidgetPage, WidgetSetupPage,
+};
 
 /// What server functions need from the server, provided as context on every request.
 #[cfg(feature = "ssr")]
@@ -125,6 +131,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async />
                     <Route path=path!("/sessions/:id") view=SessionDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/support/guest/:token") view=GuestKiosk ssr=SsrMode::Async />
+                    <Route path=path!("/inbox") view=InboxPage ssr=SsrMode::Async />
+                    <Route path=path!("/inbox/:id") view=ConversationPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/widget") view=WidgetSetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/widget") view=WidgetPage ssr=SsrMode::Async />
                 </Routes>
             </Router>
         </I18nContextProvider>

@@ -1,13 +1,21 @@
 //! One module per page.
 
+mod conversation;
+mod inbox;
 mod kiosk;
 mod login;
 mod not_found;
 mod session_detail;
 mod sessions;
+mod widget;
+mod widget_setup;
 
+pub use conversation::ConversationPage;
+pub use inbox::{InboxPage, RelativeTime};
 pub use kiosk::GuestKiosk;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use session_detail::SessionDetailPage;
 pub use sessions::{Home, SessionsPage};
+pub use widget::{badge_text, WidgetPage};
+pub use widget_setup::WidgetSetupPage;

@@ -1,0 +1,190 @@
+//! `/widget`: the page inside the embedded widget's iframe. The launcher with its unread badge,
+//! and the chat panel (the same `SessionChatPanel` as the kiosk and the dashboard). It talks to
+//! the host page only through `postMessage` (see `public/widget.js`), and signs the customer in
+//! with `POST /api/v1/widget/session`.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use switchboard::wire::{Customer, WidgetSession};
+
+use crate::chat::SessionChatPanel;
+use crate::i18n::*;
+use crate::realtime::{ChatState, Party};
+use crate::widget::WidgetLink;
+
+/// The badge shows counts up to this, and "9+" above.
+const BADGE_MAX: usize = 9;
+
+/// What the launcher badge says for `count` unread replies.
+pub fn badge_text(count: usize) -> Option<String> {
+    match count {
+        0 => None,
+        n if n <= BADGE_MAX => Some(n.to_string()),
+        _ => Some(format!("{BADGE_MAX}+")),
+    }
+}
+
+/// The widget page.
+#[component]
+pub fn WidgetPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    // The host's language choice, on the server render and in the browser alike.
+    if let Some(locale) = query
+        .read_untracked()
+        .get("lang")
+        .and_then(|raw| switchboard::domain::Locale::parse(&raw))
+        .and_then(|l| l.as_str().parse::<Locale>().ok())
+    {
+        i18n.set_locale(locale);
+    }
+    let host = query.read_untracked().get("host");
+    let open = RwSignal::new(false);
+    let session = RwSignal::new(None::<WidgetSession>);
+    let failed = RwSignal::new(false);
+    let unread = RwSignal::new(0usize);
+    let tab_visible = RwSignal::new(true);
+    let link = WidgetLink::start(host, open, session, failed, unread, tab_visible);
+    let link = StoredValue::new(link);
+    let launcher = NodeRef::<leptos::html::Button>::new();
+
+    let toggle = move |_| link.with_value(|l| l.set_open(!open.get_untracked()));
+    let close = Callback::new(move |()| {
+        link.with_value(|l| l.set_open(false));
+        // After the panel is hidden (and the iframe shrunk), or the focus would fall back.
+        request_animation_frame(move || {
+            if let Some(button) = launcher.get_untracked() {
+                let _ = button.focus();
+            }
+        });
+    });
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" && open.get_untracked() {
+            ev.prevent_default();
+            close.run(());
+        }
+    };
+    let visible = Signal::derive(move || open.get() && tab_visible.get());
+    let label = move || {
+        if open.get() {
+            t_string!(i18n, widget.close)
+        } else {
+            t_string!(i18n, widget.open)
+        }
+    };
+
+    view! {
+        <Title text=t_string!(i18n, widget.title).to_owned() />
+        <div class="widget" class:open=move || open.get() on:keydown=on_keydown>
+            <section id="widget-panel" class="widget-panel" hidden=move || !open.get()
+                aria-label=move || t_string!(i18n, widget.title)>
+                {move || match session.get() {
+                    Some(started) => {
+                        let state = ChatState::new(false);
+                        view! {
+                            <div class="widget-chat" data-conversation-id=started.conversation_id.to_string()>
+                            <SessionChatPanel
+                                party=Party::Customer { token: started.widget_token.clone() }
+                                conversation_id=started.conversation_id
+                                state
+                                guest_name=Signal::stored(None::<String>)
+                                visible
+                                unread
+                                close
+                                announce=Callback::new(move |message| link.with_value(|l| l.announce(&message, visible.get_untracked())))
+                            />
+                            <EmailOffer customer=started.customer.clone() token=started.widget_token.clone() />
+                            </div>
+                        }.into_any()
+                    }
+                    None if failed.get() => view! {
+                        <p class="alert error" role="alert">{t!(i18n, widget.unavailable)}</p>
+                    }.into_any(),
+                    None => view! { <p class="loading">{t!(i18n, common.loading)}</p> }.into_any(),
+                }}
+            </section>
+            <button type="button" class="launcher" node_ref=launcher on:click=toggle
+                aria-expanded=move || open.get().to_string() aria-controls="widget-panel"
+                aria-label=label>
+                <svg class="launcher-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                    {move || if open.get() {
+                        view! { <path d="M6 6l12 12M18 6L6 18" /> }.into_any()
+                    } else {
+                        view! { <path d="M4 5h16v11H9l-5 4z" /> }.into_any()
+                    }}
+                </svg>
+                {move || badge_text(unread.get()).map(|text| {
+                    let count = unread.get();
+                    view! {
+                        <span class="unread-badge">
+                            <span aria-hidden="true">{text}</span>
+                            <span class="visually-hidden">{t!(i18n, chat.unread, count = move || count)}</span>
+                        </span>
+                    }
+                })}
+            </button>
+        </div>
+    }
+}
+
+/// For an anonymous visitor without an address: a field to get replies by email.
+#[component]
+fn EmailOffer(customer: Customer, token: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = RwSignal::new(String::new());
+    let problem = RwSignal::new(false);
+    let saved = RwSignal::new(false);
+    let token = StoredValue::new(token);
+    if customer.signed || customer.email.is_some() {
+        return ().into_any();
+    }
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(email) = switchboard::domain::Email::parse(&draft.get_untracked()) else {
+            problem.set(true);
+            return;
+        };
+        problem.set(false);
+        let token = token.get_value();
+        leptos::task::spawn_local(async move {
+            // The session (and so the chat) stays as it is: only the form changes.
+            match crate::widget::save_email(&token, email.as_str()).await {
+                Some(_) => saved.set(true),
+                None => problem.set(true),
+            }
+        });
+    };
+    view! {
+        <form class="email-offer" on:submit=save>
+            <label for="widget-email">{t!(i18n, widget.email_offer)}</label>
+            <div class="copy-row">
+                <input id="widget-email" type="email" autocomplete="email" inputmode="email"
+                    placeholder="you@example.com"
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev)) />
+                <button type="submit" class="secondary">{t!(i18n, widget.email_save)}</button>
+            </div>
+            {move || problem.get().then(|| view! {
+                <p class="alert error" role="alert">{t!(i18n, widget.email_invalid)}</p>
+            })}
+            {move || saved.get().then(|| view! {
+                <p role="status">{t!(i18n, widget.email_saved)}</p>
+            })}
+        </form>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_badge_counts_to_nine_then_says_nine_plus() {
+        assert_eq!(badge_text(0), None);
+        assert_eq!(badge_text(1).as_deref(), Some("1"));
+        assert_eq!(badge_text(9).as_deref(), Some("9"));
+        assert_eq!(badge_text(12).as_deref(), Some("9+"));
+    }
+}

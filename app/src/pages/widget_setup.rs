@@ -1,0 +1,109 @@
+//! `/settings/widget`: how to embed the widget: the snippet ready to copy, how to sign a user
+//! id, the settings in force, and a link to the demo host page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use switchboard::wire::ErrorCode;
+
+use crate::api::{widget_setup, WidgetSetupView};
+use crate::components::{ErrorAlert, OperatorShell};
+use crate::i18n::*;
+
+/// The `<script>` tag a site embeds, for a signed-in user (`signed`) or for anonymous visitors.
+pub fn snippet(public_url: &str, signed: bool) -> String {
+    if signed {
+        format!(
+            "<script src=\"{public_url}/widget.js\" defer\n        data-user-id=\"USER_ID\"\n        data-email=\"USER_EMAIL\"\n        data-name=\"USER_NAME\"\n        data-signature=\"HMAC_SHA256_HEX_OF_USER_ID\"></script>"
+        )
+    } else {
+        format!("<script src=\"{public_url}/widget.js\" defer></script>")
+    }
+}
+
+/// Server-side examples of the signature, each computing the lowercase hex HMAC-SHA256 of the
+/// user id under the widget secret.
+pub const SIGNING_EXAMPLES: [(&str, &str); 4] = [
+    (
+        "Node.js",
+        "const crypto = require(\"crypto\");\nconst signature = crypto\n  .createHmac(\"sha256\", process.env.SWITCHBOARD_WIDGET_SECRET)\n  .update(String(user.id))\n  .digest(\"hex\");",
+    ),
+    (
+        "Python",
+        "import hmac, hashlib, os\nsignature = hmac.new(\n    os.environ[\"SWITCHBOARD_WIDGET_SECRET\"].encode(),\n    str(user.id).encode(),\n    hashlib.sha256,\n).hexdigest()",
+    ),
+    (
+        "PHP",
+        "$signature = hash_hmac('sha256', (string) $user->id, getenv('SWITCHBOARD_WIDGET_SECRET'));",
+    ),
+    (
+        "Ruby",
+        "require \"openssl\"\nsignature = OpenSSL::HMAC.hexdigest(\"SHA256\", ENV.fetch(\"SWITCHBOARD_WIDGET_SECRET\"), user.id.to_s)",
+    ),
+];
+
+/// `/settings/widget`.
+#[component]
+pub fn WidgetSetupPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let setup = Resource::new(|| (), |_| widget_setup());
+    view! {
+        <Title text=t_string!(i18n, setup.title).to_owned() />
+        <OperatorShell>
+            <h1>{t!(i18n, setup.title)}</h1>
+            <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match setup.await {
+                        Ok(setup) => view! { <SetupView setup /> }.into_any(),
+                        Err(error) if error.code == ErrorCode::Unauthorized => view! { <Redirect path="/login" /> }.into_any(),
+                        Err(error) => view! { <ErrorAlert error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </OperatorShell>
+    }
+}
+
+#[component]
+fn SetupView(setup: WidgetSetupView) -> impl IntoView {
+    let i18n = use_i18n();
+    let WidgetSetupView {
+        settings,
+        public_url,
+    } = setup;
+    let origins = settings.embed_origins.join(", ");
+    view! {
+        <section class="card" aria-labelledby="embed-heading">
+            <h2 id="embed-heading">{t!(i18n, setup.embed_heading)}</h2>
+            <p>{t!(i18n, setup.embed_anonymous)}</p>
+            <pre class="code"><code>{snippet(&public_url, false)}</code></pre>
+            <p>{t!(i18n, setup.embed_signed)}</p>
+            <pre class="code"><code>{snippet(&public_url, true)}</code></pre>
+            <p><a href="/widget/demo" target="_blank" rel="noopener">{t!(i18n, setup.demo)}</a></p>
+        </section>
+        <section class="card" aria-labelledby="sign-heading">
+            <h2 id="sign-heading">{t!(i18n, setup.sign_heading)}</h2>
+            <p>{t!(i18n, setup.sign_body)}</p>
+            <label for="widget-secret">{t!(i18n, setup.secret)}</label>
+            <input id="widget-secret" type="text" readonly value=settings.secret.clone() class="mono" />
+            <p class="hint">{if settings.secret_from_environment {
+                t_string!(i18n, setup.secret_from_env)
+            } else {
+                t_string!(i18n, setup.secret_generated)
+            }}</p>
+            {SIGNING_EXAMPLES.iter().map(|(language, code)| view! {
+                <h3>{*language}</h3>
+                <pre class="code"><code>{*code}</code></pre>
+            }).collect_view()}
+        </section>
+        <section class="card" aria-labelledby="settings-heading">
+            <h2 id="settings-heading">{t!(i18n, setup.settings_heading)}</h2>
+            <dl class="details">
+                <dt><code>"SWITCHBOARD_WIDGET_ANONYMOUS"</code></dt>
+                <dd>{if settings.anonymous { t_string!(i18n, setup.anonymous_on) } else { t_string!(i18n, setup.anonymous_off) }}</dd>
+                <dt><code>"SWITCHBOARD_WIDGET_EMBED_ORIGINS"</code></dt>
+                <dd><code>{origins}</code></dd>
+            </dl>
+        </section>
+    }
+}

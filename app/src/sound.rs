@@ -1,0 +1,42 @@
+//! A short, quiet two-tone chime for a new message the reader cannot see right now. Browsers
+//! that refuse audio (no gesture yet, or no audio at all) stay silent.
+
+/// Plays the chime (browser only).
+pub fn chime() {
+    #[cfg(feature = "hydrate")]
+    browser::chime();
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static CONTEXT: RefCell<Option<web_sys::AudioContext>> = const { RefCell::new(None) };
+    }
+
+    pub fn chime() {
+        CONTEXT.with(|slot| {
+            let mut slot = slot.borrow_mut();
+            if slot.is_none() {
+                *slot = web_sys::AudioContext::new().ok();
+            }
+            let Some(context) = slot.as_ref() else { return };
+            let start = context.current_time();
+            for (i, frequency) in [880.0f32, 1320.0].into_iter().enumerate() {
+                let (Ok(tone), Ok(gain)) = (context.create_oscillator(), context.create_gain())
+                else {
+                    return;
+                };
+                tone.frequency().set_value(frequency);
+                gain.gain().set_value(0.06);
+                let at = start + i as f64 * 0.12;
+                let _ = tone
+                    .connect_with_audio_node(&gain)
+                    .and_then(|_| gain.connect_with_audio_node(&context.destination()));
+                let _ = tone.start_with_when(at);
+                let _ = tone.stop_with_when(at + 0.1);
+            }
+        });
+    }
+}

@@ -1,0 +1,71 @@
+import AxeBuilder from '@axe-core/playwright';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { contextIn, createSessionByApi, signInByApi, t, waitForHydration } from './helpers';
+import { openHostPage, sendFromWidget, serveHostPage } from './widget-host';
+import { baseURL } from '../playwright.config';
+
+/** WCAG 2.1 A and AA, as axe-core checks them. */
+async function violations(page: Page, include?: string) {
+  let builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
+  if (include) builder = builder.include(include);
+  const result = await builder.analyze();
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+for (const lang of ['en', 'ar']) {
+  test(`every page has no WCAG 2.1 A/AA violations (${lang})`, async ({ browser }) => {
+    const context = await contextIn(browser, lang === 'en' ? 'en-US' : 'ar');
+    const page = await context.newPage();
+    const found: Record<string, string[]> = {};
+    const scan = async (name: string) => {
+      await waitForHydration(page);
+      found[name] = await violations(page);
+    };
+
+    await page.goto(`${baseURL}/login`);
+    await scan('login');
+
+    await signInByApi(page.request);
+    const created = await createSessionByApi(page.request, 'Accessible session');
+    await page.goto(`${baseURL}/sessions`);
+    await scan('sessions');
+    await page.goto(`${baseURL}/sessions/${created.session.id}`);
+    await scan('session detail');
+
+    const guest = await context.browser()!.newContext({ locale: lang === 'en' ? 'en-US' : 'ar' });
+    const kiosk = await guest.newPage();
+    await kiosk.goto(created.guest_url);
+    await waitForHydration(kiosk);
+    await kiosk.getByRole('button', { name: t(lang, 'chat.open') }).click();
+    await kiosk.getByRole('button', { name: t(lang, 'chat.name_skip') }).click();
+    found['kiosk with the chat open'] = await violations(kiosk);
+
+    const site = await serveHostPage(guest, `data-locale="${lang}"`);
+    const host = await guest.newPage();
+    const frame = await openHostPage(host, site);
+    const widgetFrame = host.frames().find((f) => f.url().startsWith(`${baseURL}/widget`))!;
+    found['widget closed'] = await violations(host, 'iframe');
+    await frame.locator('button.launcher').click();
+    await expect(frame.locator('.connection')).toContainText(t(lang, 'chat.connected'));
+    await sendFromWidget(frame, `accessibility check ${lang}`, lang);
+    await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(1);
+    found['widget open'] = await violations(host, 'iframe');
+    const conversation = await widgetFrame
+      .locator('[data-conversation-id]')
+      .first()
+      .getAttribute('data-conversation-id');
+
+    await page.goto(`${baseURL}/inbox`);
+    await scan('inbox');
+    await page.goto(`${baseURL}/inbox/${conversation}`);
+    await scan('conversation');
+    await page.goto(`${baseURL}/settings/widget`);
+    await scan('widget setup');
+
+    const failing = Object.fromEntries(Object.entries(found).filter(([, v]) => v.length > 0));
+    expect(failing).toEqual({});
+    await guest.close();
+    await context.close();
+  });
+}

@@ -1,0 +1,254 @@
+import { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { currentOperator, t, waitForHydration } from './helpers';
+import {
+  launcher,
+  openHostPage,
+  openPanel,
+  operatorInbox,
+  sendFromWidget,
+  serveHostPage,
+  widget,
+} from './widget-host';
+import { baseURL } from '../playwright.config';
+
+/** An operator in a second context, on the inbox. */
+async function operatorPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ locale: 'en-US' });
+  const page = await context.newPage();
+  const operator = currentOperator();
+  await operatorInbox(page, operator.email, operator.password);
+  return page;
+}
+
+/** The inbox row of the conversation whose last message is `preview`. */
+function row(page: Page, preview: string) {
+  return page.locator('.inbox-row', { hasText: preview });
+}
+
+test('a customer writes from the widget, the operator sees it live and replies, and the customer sees the reply', async ({ page, context, browser }) => {
+  const host = await serveHostPage(context);
+  const frame = await openHostPage(page, host);
+  const operator = await operatorPage(browser);
+  await openPanel(frame);
+
+  // 1. The customer sends a message.
+  await sendFromWidget(frame, 'Hello, is my order shipped?');
+  await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(1);
+
+  // 2. The operator sees it on the inbox list in real time, unread, then in the conversation.
+  const item = row(operator, 'Hello, is my order shipped?');
+  await expect(item).toBeVisible();
+  await expect(item).toHaveClass(/unread/);
+  await expect(operator.getByRole('link', { name: new RegExp(t('en', 'nav.inbox')) })).toContainText('1');
+  await item.getByRole('link').click();
+  await waitForHydration(operator);
+  await expect(operator.locator('.message.other .bubble')).toHaveText(['Hello, is my order shipped?']);
+  await expect(operator.locator('.connection')).toContainText(t('en', 'chat.connected'));
+
+  // 3. The operator replies; the customer sees it at once, and "Seen" under their own message.
+  const box = operator.getByLabel(t('en', 'chat.placeholder'));
+  await box.fill('Yes, it left this morning.');
+  await box.press('Enter');
+  await expect(frame.locator('.message.other .bubble')).toHaveText(['Yes, it left this morning.']);
+  await expect(frame.locator('.message.own .seen')).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__violations)).toEqual([]);
+});
+
+test('the badge counts unread replies up to 9+ and clears when the panel opens', async ({ page, context }) => {
+  const host = await serveHostPage(context);
+  const frame = await openHostPage(page, host);
+  await openPanel(frame);
+  await sendFromWidget(frame, 'Please send me twelve answers');
+  await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(1);
+  const conversation = await conversationOf(page);
+  await frame.getByRole('button', { name: t('en', 'widget.close') }).first().click();
+  await expect(frame.locator('#widget-panel')).toBeHidden();
+
+  const api = await apiAsOperator();
+  for (let i = 1; i <= 12; i++) {
+    const response = await api.post(`${baseURL}/api/v1/conversations/${conversation}/messages`, {
+      data: { content: `Answer ${i}` },
+    });
+    expect(response.status()).toBe(201);
+  }
+  // 4. The badge shows "9+", and the host page heard the count.
+  await expect(launcher(frame).locator('.unread-badge [aria-hidden="true"]')).toHaveText('9+');
+  await expect.poll(() => page.evaluate(() => (window as any).__unread)).toBe(12);
+  // The host owns its title: the widget never touches it.
+  await expect(page).toHaveTitle('Acme shop');
+
+  // 5. Opening the panel shows them, marks them read and clears the badge.
+  await launcher(frame).click();
+  await expect(frame.locator('.message.other')).toHaveCount(12);
+  await expect(launcher(frame).locator('.unread-badge')).toHaveCount(0);
+  await expect.poll(() => page.evaluate(() => (window as any).__unread)).toBe(0);
+  await api.dispose();
+});
+
+test('the connection indicator follows the network, and messages stay in order without duplicates across an offline period', async ({ page, context }) => {
+  const host = await serveHostPage(context);
+  const frame = await openHostPage(page, host);
+  await openPanel(frame);
+  await sendFromWidget(frame, 'one');
+  await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(1);
+  const conversation = await conversationOf(page);
+
+  // 6. Offline: the dot says so.
+  await context.setOffline(true);
+  await expect(frame.locator('.connection')).toContainText(
+    new RegExp(`${t('en', 'chat.offline')}|${t('en', 'chat.reconnecting')}`),
+  );
+  // Meanwhile the operator writes, and the customer queues a message.
+  const api = await apiAsOperator();
+  await api.post(`${baseURL}/api/v1/conversations/${conversation}/messages`, { data: { content: 'two' } });
+  await sendFromWidget(frame, 'three');
+  await context.setOffline(false);
+  await expect(frame.locator('.connection')).toContainText(t('en', 'chat.connected'));
+
+  // 9. Everything arrives once, in seq order.
+  await expect(frame.locator('ol.messages .message:not(.pending) .bubble')).toHaveText(['one', 'two', 'three']);
+  const stored = await api.get(`${baseURL}/api/v1/conversations/${conversation}/messages`);
+  const body = await stored.json();
+  expect(body.messages.map((m: { content: string }) => m.content)).toEqual(['one', 'two', 'three']);
+  await api.dispose();
+});
+
+test('archive and restore work, and a customer message brings an archived conversation back to Active', async ({ page, context, browser }) => {
+  const host = await serveHostPage(context);
+  const frame = await openHostPage(page, host);
+  await openPanel(frame);
+  await sendFromWidget(frame, 'Thanks, that is all');
+  await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(1);
+  const operator = await operatorPage(browser);
+  await row(operator, 'Thanks, that is all').getByRole('link').click();
+  await waitForHydration(operator);
+
+  // 7. Archive, then restore.
+  await operator.getByRole('button', { name: t('en', 'inbox.archive') }).click();
+  await expect(operator.getByRole('button', { name: t('en', 'inbox.restore') })).toBeVisible();
+  await operator.goto(`${baseURL}/inbox?tab=archived`);
+  await waitForHydration(operator);
+  await expect(row(operator, 'Thanks, that is all')).toBeVisible();
+  await row(operator, 'Thanks, that is all').getByRole('link').click();
+  await waitForHydration(operator);
+  await operator.getByRole('button', { name: t('en', 'inbox.restore') }).click();
+  await expect(operator.getByRole('button', { name: t('en', 'inbox.archive') })).toBeVisible();
+  await operator.getByRole('button', { name: t('en', 'inbox.archive') }).click();
+  await expect(operator.getByRole('button', { name: t('en', 'inbox.restore') })).toBeVisible();
+
+  // 8. The customer writes again: the conversation moves back to Active, live.
+  await operator.goto(`${baseURL}/inbox`);
+  await waitForHydration(operator);
+  await expect(row(operator, 'Thanks, that is all')).toHaveCount(0);
+  await sendFromWidget(frame, 'Oh, one more question');
+  await expect(row(operator, 'Oh, one more question')).toBeVisible();
+  await row(operator, 'Oh, one more question').getByRole('link').click();
+  await waitForHydration(operator);
+  await expect(operator.locator('.system-line')).toHaveText(t('en', 'chat.reopened'));
+});
+
+test('the host page API opens, closes and resets the widget, and reset forgets the visitor', async ({ page, context }) => {
+  const host = await serveHostPage(context);
+  const frame = await openHostPage(page, host);
+  await page.evaluate(() => (window as any).Switchboard.open());
+  await expect(frame.locator('#widget-panel')).toBeVisible();
+  await expect(frame.locator('.connection')).toContainText(t('en', 'chat.connected'));
+  const box = await page.locator('iframe[title="Support chat"]').boundingBox();
+  expect(box!.width).toBeGreaterThan(300);
+  await sendFromWidget(frame, 'private question');
+  await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(1);
+  await page.evaluate(() => (window as any).Switchboard.close());
+  await expect(frame.locator('#widget-panel')).toBeHidden();
+  await expect.poll(() => page.evaluate(() => (window as any).__events)).toEqual(['open', 'close']);
+  const closed = await page.locator('iframe[title="Support chat"]').boundingBox();
+  expect(closed!.width).toBeLessThan(100);
+
+  // A reload keeps the visitor (the token is in the host page's storage)...
+  await page.reload();
+  const again = await openHostPage(page, host);
+  await openPanel(again);
+  await expect(again.locator('.message.own .bubble')).toHaveText(['private question']);
+  // ...and reset (sign-out) starts a new visitor who sees none of it.
+  await page.evaluate(() => (window as any).Switchboard.reset());
+  await expect(again.locator('.chat-empty')).toBeVisible();
+  await expect(again.locator('.message')).toHaveCount(0);
+  await page.reload();
+  const fresh = await openHostPage(page, host);
+  await openPanel(fresh);
+  await expect(fresh.locator('.chat-empty')).toBeVisible();
+});
+
+test('Escape closes the panel and gives the focus back to the launcher', async ({ page, context }) => {
+  const host = await serveHostPage(context);
+  const frame = await openHostPage(page, host);
+  await openPanel(frame);
+  await frame.getByLabel(t('en', 'chat.placeholder')).focus();
+  await frame.getByLabel(t('en', 'chat.placeholder')).press('Escape');
+  await expect(frame.locator('#widget-panel')).toBeHidden();
+  await expect(launcher(frame)).toBeFocused();
+});
+
+test('on a phone the open panel fills the screen', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 667 }, locale: 'en-US' });
+  const page = await context.newPage();
+  const host = await serveHostPage(context);
+  const frame = await openHostPage(page, host);
+  await openPanel(frame);
+  const box = await page.locator('iframe[title="Support chat"]').boundingBox();
+  expect(box).toEqual({ x: 0, y: 0, width: 375, height: 667 });
+  const fontSize = await frame
+    .getByLabel(t('en', 'chat.placeholder'))
+    .evaluate((el) => getComputedStyle(el).fontSize);
+  expect(fontSize).toBe('16px');
+  await context.close();
+});
+
+test('the widget speaks the host page\'s language, right to left for Arabic', async ({ page, context }) => {
+  const host = await serveHostPage(context, 'data-locale="ar"');
+  const frame = await openHostPage(page, host);
+  await expect(frame.getByRole('button', { name: t('ar', 'widget.open') })).toBeVisible();
+  await expect(frame.locator('html')).toHaveAttribute('dir', 'rtl');
+});
+
+/** The widget's conversation id, as the iframe's page knows it. */
+async function conversationOf(page: Page): Promise<string> {
+  const frame = page.frames().find((f) => f.url().startsWith(`${baseURL}/widget`));
+  expect(frame, 'the widget frame').toBeTruthy();
+  const id = await frame!.locator('[data-conversation-id]').first().getAttribute('data-conversation-id');
+  expect(id).toBeTruthy();
+  return id!;
+}
+
+/** A request context signed in as this spec's operator. */
+async function apiAsOperator() {
+  const { request } = await import('@playwright/test');
+  const api = await request.newContext({ baseURL });
+  const operator = currentOperator();
+  const response = await api.post('/api/v1/auth/login', {
+    data: { email: operator.email, password: operator.password },
+  });
+  expect(response.status()).toBe(200);
+  return api;
+}
+
+test.describe('the widget page itself', () => {
+  test('may be framed by the embedding origins while every other page may not', async ({ request }) => {
+    const widgetPage = await request.get(`${baseURL}/widget?host=${encodeURIComponent('http://localhost:3999')}`);
+    expect(widgetPage.headers()['content-security-policy']).toContain('frame-ancestors *');
+    expect(widgetPage.headers()['x-frame-options']).toBeUndefined();
+    const login = await request.get(`${baseURL}/login`);
+    expect(login.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(login.headers()['x-frame-options']).toBe('DENY');
+  });
+
+  test('the loader is small, cached by validator, and answers 304 when unchanged', async ({ request }) => {
+    const first = await request.get(`${baseURL}/widget.js`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(first.status()).toBe(200);
+    const etag = first.headers()['etag'];
+    expect(etag).toBeTruthy();
+    expect(first.headers()['cache-control']).toContain('max-age=');
+    const again = await request.get(`${baseURL}/widget.js`, { headers: { 'if-none-match': etag } });
+    expect(again.status()).toBe(304);
+  });
+});
