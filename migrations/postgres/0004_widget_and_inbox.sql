@@ -35,9 +35,9 @@ CREATE INDEX conversation_notes_conversation ON conversation_notes (conversation
 
 -- Inbox pages: active or archived, newest activity first, each walked by one index.
 DROP INDEX conversations_inbox;
-CREATE INDEX conversations_active ON conversations (kind, last_message_at DESC)
+CREATE INDEX conversations_active ON conversations (kind, last_message_at DESC, id DESC)
     WHERE archived_at IS NULL;
-CREATE INDEX conversations_archived ON conversations (kind, last_message_at DESC)
+CREATE INDEX conversations_archived ON conversations (kind, last_message_at DESC, id DESC)
     WHERE archived_at IS NOT NULL;
 
 -- Unread messages only: what the inbox's unread count walks.
