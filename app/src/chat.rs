@@ -72,25 +72,17 @@ pub fn SessionChatPanel(
     });
 
     // Mark the other side's messages read while the panel is visible; count them otherwise.
+    // A message counts as read once it has been in view while the panel was visible: the
+    // list reports the highest such seq (an IntersectionObserver in the browser).
+    let seen_up_to = RwSignal::new(0i64);
     let last_read_sent = StoredValue::new(0i64);
     Effect::new(move |_| {
-        let shown = visible.get();
-        let newest_other = state.messages.with(|list| {
-            list.iter()
-                .rev()
-                .find(|m| party.with_value(|p| p.reads(m)))
-                .map(|m| m.seq)
-        });
-        let Some(seq) = newest_other else { return };
-        if shown {
-            if seq > last_read_sent.get_value() {
-                last_read_sent.set_value(seq);
-                client.with_value(|c| c.mark_read(seq));
-            }
-            if let Some(unread) = unread {
-                unread.set(0);
-            }
-        } else if let Some(unread) = unread {
+        let seen = seen_up_to.get();
+        if visible.get() && seen > last_read_sent.get_value() {
+            last_read_sent.set_value(seen);
+            client.with_value(|c| c.mark_read(seen));
+        }
+        if let Some(unread) = unread {
             let read = last_read_sent.get_value();
             let count = state.messages.with(|list| {
                 list.iter()
@@ -147,7 +139,7 @@ pub fn SessionChatPanel(
             {move || state.error.get().map(|code| view! {
                 <p class="alert error" role="alert"><ErrorText code /></p>
             })}
-            <MessageList state party client notes=notes.unwrap_or_default() me />
+            <MessageList state party client notes=notes.unwrap_or_default() me seen_up_to visible />
             <TypingLine state />
             <Composer state client />
         </section>
@@ -184,6 +176,8 @@ fn MessageList(
     client: StoredValue<ChatClient>,
     notes: Signal<Vec<ConversationNote>>,
     me: Option<String>,
+    seen_up_to: RwSignal<i64>,
+    visible: Signal<bool>,
 ) -> impl IntoView {
     let me = StoredValue::new(me);
     let i18n = use_i18n();
@@ -207,6 +201,46 @@ fn MessageList(
             }
         }
     };
+    // Watch the other side's rows: each one that is at least half in view while the panel is
+    // visible raises `seen_up_to`. Rows are (re)observed after every change of the list.
+    #[cfg(feature = "hydrate")]
+    {
+        let observer = StoredValue::new_local(None::<seen::Watcher>);
+        Effect::new(move |_| {
+            state.messages.track();
+            visible.track();
+            request_animation_frame(move || {
+                let Some(list) = list_ref.get_untracked() else {
+                    return;
+                };
+                observer.update_value(|slot| {
+                    let watcher =
+                        slot.get_or_insert_with(|| seen::Watcher::new(&list, seen_up_to, visible));
+                    watcher.observe_rows(&list);
+                });
+            });
+        });
+        on_cleanup(move || {
+            observer.try_with_value(|slot| {
+                if let Some(watcher) = slot {
+                    watcher.disconnect();
+                }
+            });
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (seen_up_to, visible);
+
+    // A panel that opens shows its newest messages, unless the reader had scrolled up: while it
+    // was hidden, following the bottom had nothing to measure.
+    Effect::new(move |was_visible: Option<bool>| {
+        let now_visible = visible.get();
+        if now_visible && was_visible == Some(false) && stuck_to_bottom.get_untracked() {
+            request_animation_frame(scroll_to_bottom);
+        }
+        now_visible
+    });
+
     // New messages: follow them if the reader is at the bottom, else offer the pill.
     Effect::new(move |previous: Option<usize>| {
         let count = state.messages.with(Vec::len) + state.pending.with(Vec::len);
@@ -335,7 +369,7 @@ fn MessageRow(message: Message, own: bool, seen: bool, mine: bool) -> impl IntoV
     let name = message.sender.name.clone();
     let kind = message.sender.kind;
     view! {
-        <li class=if is_own { "message own" } else { "message other" }>
+        <li class=if is_own { "message own" } else { "message other" } data-seq=message.seq>
             <p class="sender" dir="auto">
                 {match name {
                     _ if mine => t!(i18n, chat.you).into_any(),
@@ -465,5 +499,75 @@ fn Composer(state: ChatState, client: StoredValue<ChatClient>) -> impl IntoView 
                 <p class="hint">{t!(i18n, chat.connection_error)}</p>
             })}
         </form>
+    }
+}
+
+/// The browser side of "in view": an IntersectionObserver over the other side's rows.
+#[cfg(feature = "hydrate")]
+mod seen {
+    use leptos::prelude::*;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit};
+
+    pub struct Watcher {
+        observer: IntersectionObserver,
+        _callback: Closure<dyn FnMut(js_sys::Array)>,
+    }
+
+    impl Watcher {
+        pub fn new(
+            root: &web_sys::HtmlDivElement,
+            seen_up_to: RwSignal<i64>,
+            visible: Signal<bool>,
+        ) -> Self {
+            let callback =
+                Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                    if !visible.get_untracked() {
+                        return;
+                    }
+                    let highest = entries
+                        .iter()
+                        .filter_map(|e| e.dyn_into::<IntersectionObserverEntry>().ok())
+                        .filter(|e| e.is_intersecting())
+                        .filter_map(|e| e.target().get_attribute("data-seq")?.parse::<i64>().ok())
+                        .max();
+                    if let Some(seq) = highest.filter(|s| *s > seen_up_to.get_untracked()) {
+                        seen_up_to.set(seq);
+                    }
+                });
+            let options = IntersectionObserverInit::new();
+            options.set_root(Some(root));
+            options.set_threshold(&JsValue::from_f64(0.5));
+            let observer =
+                IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &options)
+                    .expect("IntersectionObserver is available");
+            Self {
+                observer,
+                _callback: callback,
+            }
+        }
+
+        /// Observes every row of the other side (observing a row twice is harmless). Rows
+        /// already observed are taken again so that a panel that just became visible reports
+        /// what it shows.
+        pub fn observe_rows(&self, root: &web_sys::HtmlDivElement) {
+            let Ok(rows) = root.query_selector_all("li.message.other[data-seq]") else {
+                return;
+            };
+            for i in 0..rows.length() {
+                if let Some(row) = rows
+                    .item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                {
+                    self.observer.unobserve(&row);
+                    self.observer.observe(&row);
+                }
+            }
+        }
+
+        pub fn disconnect(&self) {
+            self.observer.disconnect();
+        }
     }
 }

@@ -252,3 +252,31 @@ test.describe('the widget page itself', () => {
     expect(again.status()).toBe(304);
   });
 });
+
+test('a reply counts as read only once the customer had it in view, not when the widget loads', async ({ page, context }) => {
+  const host = await serveHostPage(context);
+  const frame = await openHostPage(page, host);
+  await openPanel(frame);
+  await sendFromWidget(frame, 'Tell me when you have read this');
+  await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(1);
+  const conversation = await conversationOf(page);
+  await frame.getByRole('button', { name: t('en', 'widget.close') }).first().click();
+  const api = await apiAsOperator();
+  await api.post(`${baseURL}/api/v1/conversations/${conversation}/messages`, { data: { content: 'Read me' } });
+  const replyReadAt = async () => {
+    const response = await api.get(`${baseURL}/api/v1/conversations/${conversation}/messages?after_seq=1`);
+    return (await response.json()).messages[0].read_at;
+  };
+  // Loaded again, closed: the reply is counted on the badge but not read.
+  await page.reload();
+  const again = await openHostPage(page, host);
+  await expect(launcher(again).locator('.unread-badge [aria-hidden="true"]')).toHaveText('1');
+  // The badge proves the widget has the reply; it is still unread on the server.
+  expect(await replyReadAt()).toBeNull();
+  await launcher(again).click();
+  await expect(again.locator('.message.other .bubble')).toHaveText(['Read me']);
+  await expect.poll(replyReadAt).not.toBeNull();
+  await expect(launcher(again).locator('.unread-badge')).toHaveCount(0);
+  await api.dispose();
+});
+
