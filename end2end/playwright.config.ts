@@ -33,6 +33,11 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    { name: 'main', testIgnore: /presence\.spec\.ts/ },
+    // Specs that need the server to themselves run after all the others.
+    { name: 'alone', testMatch: /presence\.spec\.ts/, dependencies: ['main'] },
+  ],
   webServer: {
     command: 'bash ./start-server.sh',
     url: `${baseURL}/login`,

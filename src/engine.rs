@@ -106,6 +106,8 @@ pub(crate) struct Inner {
     pub(crate) clock: Arc<dyn Clock>,
     /// New anonymous widget visitors per client address.
     pub(crate) visitors: RateWindows,
+    /// This node's live operator sockets.
+    pub(crate) presence: Arc<crate::presence::Presence>,
     /// The widget secret, once read or generated.
     pub(crate) widget_secret: tokio::sync::OnceCell<crate::auth::WidgetSecret>,
 }
@@ -185,6 +187,7 @@ impl Engine {
                 clock,
                 visitors: RateWindows::new(Duration::from_secs(60)),
                 widget_secret: tokio::sync::OnceCell::new(),
+                presence: Arc::new(crate::presence::Presence::new()),
             }),
         }
     }

@@ -60,6 +60,7 @@ impl WidgetLink {
         failed: RwSignal<bool>,
         unread: RwSignal<usize>,
         tab_visible: RwSignal<bool>,
+        operators_online: RwSignal<Option<bool>>,
     ) -> Self {
         #[cfg(feature = "hydrate")]
         {
@@ -72,13 +73,22 @@ impl WidgetLink {
                         failed,
                         unread,
                         tab_visible,
+                        operators_online,
                     },
                 )),
             }
         }
         #[cfg(not(feature = "hydrate"))]
         {
-            let _ = (host, open, session, failed, unread, tab_visible);
+            let _ = (
+                host,
+                open,
+                session,
+                failed,
+                unread,
+                tab_visible,
+                operators_online,
+            );
             Self { _server: () }
         }
     }
@@ -146,6 +156,8 @@ mod browser {
 
     /// Where a visitor opened without a host page keeps its token.
     const OWN_VISITOR_KEY: &str = "switchboard.visitor_token";
+    /// How often the widget asks whether an operator is connected.
+    const PRESENCE_EVERY_MS: i32 = 60_000;
     /// Renew the widget token this long before it expires.
     const RENEW_BEFORE_MS: f64 = 60_000.0;
 
@@ -155,6 +167,7 @@ mod browser {
         pub failed: RwSignal<bool>,
         pub unread: RwSignal<usize>,
         pub tab_visible: RwSignal<bool>,
+        pub operators_online: RwSignal<Option<bool>>,
     }
 
     pub struct Link {
@@ -165,6 +178,8 @@ mod browser {
         identity: RefCell<Option<Identity>>,
         visitor_token: RefCell<Option<String>>,
         renew_timer: RefCell<Option<i32>>,
+        presence_timer: RefCell<Option<i32>>,
+        presence_tick: RefCell<Option<Closure<dyn FnMut()>>>,
         listeners: RefCell<Vec<(web_sys::EventTarget, &'static str, Handler)>>,
     }
 
@@ -190,6 +205,8 @@ mod browser {
                 identity: RefCell::new(None),
                 visitor_token: RefCell::new(None),
                 renew_timer: RefCell::new(None),
+                presence_timer: RefCell::new(None),
+                presence_tick: RefCell::new(None),
                 listeners: RefCell::new(Vec::new()),
             });
             link.listen();
@@ -243,6 +260,9 @@ mod browser {
         fn shut_down(&self) {
             if let Some(id) = self.renew_timer.borrow_mut().take() {
                 window().clear_timeout_with_handle(id);
+            }
+            if let Some(id) = self.presence_timer.borrow_mut().take() {
+                window().clear_interval_with_handle(id);
             }
             for (target, event, handler) in self.listeners.borrow_mut().drain(..) {
                 let _ = target
@@ -329,6 +349,13 @@ mod browser {
         }
 
         pub fn set_open(&self, open: bool) {
+            // Opening asks again whether anyone is here.
+            if open && !self.signals.open.get_untracked() {
+                if let Some(tick) = self.presence_tick.borrow().as_ref() {
+                    let ask: &js_sys::Function = tick.as_ref().unchecked_ref();
+                    let _ = ask.call0(&JsValue::NULL);
+                }
+            }
             self.signals.open.set(open);
             self.post(serde_json::json!({"type": "state", "open": open}));
         }
@@ -393,8 +420,36 @@ mod browser {
                 }
             }
             self.schedule_renewal(&started);
+            self.check_presence(started.widget_token.clone());
             self.signals.failed.set(false);
             self.signals.session.set(Some(started));
+        }
+
+        /// Asks now, and then every minute, whether an operator is connected.
+        fn check_presence(&self, token: String) {
+            if let Some(id) = self.presence_timer.borrow_mut().take() {
+                window().clear_interval_with_handle(id);
+            }
+            let online = self.signals.operators_online;
+            let ask = move || {
+                let token = token.clone();
+                leptos::task::spawn_local(async move {
+                    let answer =
+                        fetch_json_with("GET", "/api/v1/widget/presence", None, Some(&token)).await;
+                    if let Ok((200, body)) = answer {
+                        online.set(body.get("operators_online").and_then(|v| v.as_bool()));
+                    }
+                });
+            };
+            ask();
+            let tick = Closure::<dyn FnMut()>::new(ask);
+            if let Ok(id) = window().set_interval_with_callback_and_timeout_and_arguments_0(
+                tick.as_ref().unchecked_ref(),
+                PRESENCE_EVERY_MS,
+            ) {
+                *self.presence_timer.borrow_mut() = Some(id);
+            }
+            *self.presence_tick.borrow_mut() = Some(tick);
         }
 
         /// Signs in again shortly before the widget token expires.

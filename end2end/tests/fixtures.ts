@@ -6,6 +6,7 @@ import { BrowserContext, expect, test as base } from '@playwright/test';
  * - `operator`: the spec file's own operator, which start-server.sh creates (one per spec file),
  *   so no spec can trip another's sign-in limits, socket caps or send windows, however many
  *   specs the suite grows to.
+ * - contexts a test opens with `browser.newContext` are closed when it ends.
  * - page errors: any uncaught exception or console error in any page of the test, in the
  *   test's own context or one it opens, fails the test. A test that expects a console error
  *   (a page that is meant to answer 404, say) names it with `allowConsoleErrors`.
@@ -46,14 +47,19 @@ export const test = base.extend<{ operator: Operator; pageErrors: void }>({
         });
       };
       watch(context);
+      const opened: BrowserContext[] = [];
       const newContext = browser.newContext.bind(browser);
       browser.newContext = async (options) => {
         const ctx = await newContext(options);
         watch(ctx);
+        opened.push(ctx);
         return ctx;
       };
       await use();
       browser.newContext = newContext;
+      // Contexts a test opened end with it: their sockets (an operator's dashboard, say) must
+      // not outlive the test.
+      await Promise.all(opened.map((ctx) => ctx.close().catch(() => {})));
       const unexpected = errors.filter((e) => !allowed.some((pattern) => pattern.test(e)));
       expect(unexpected, 'errors in the pages of this test').toEqual([]);
     },

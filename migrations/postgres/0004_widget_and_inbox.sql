@@ -43,3 +43,11 @@ CREATE INDEX conversations_archived ON conversations (kind, last_message_at DESC
 -- Unread messages only: what the inbox's unread count walks.
 CREATE INDEX messages_unread_only ON messages (sender_kind, conversation_id)
     WHERE read_at IS NULL;
+
+-- Operators' live sockets per node, refreshed on every change and every 30 s: the widget says
+-- "no one is here" when no node has reported one lately (a node that died stops counting).
+CREATE TABLE operator_presence (
+    node_id TEXT PRIMARY KEY,
+    sockets BIGINT NOT NULL,
+    seen_at BIGINT NOT NULL
+);

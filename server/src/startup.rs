@@ -247,7 +247,9 @@ impl Application {
             header_timeout: self.state.settings.header_timeout,
             max_connections: self.state.settings.max_connections,
         };
+        let presence = tokio::spawn(self.state.engine.clone().report_presence());
         serve(self.listener, router(self.state), limits, shutdown).await;
+        presence.abort();
         Ok(())
     }
 }

@@ -203,6 +203,13 @@ pub struct WidgetMessages {
     pub unread: i64,
 }
 
+/// `GET /api/v1/widget/presence` answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetPresence {
+    /// Whether any operator has the dashboard open (a live socket) on any node.
+    pub operators_online: bool,
+}
+
 /// The widget's settings as the dashboard shows them (the secret only to operators).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WidgetSettings {

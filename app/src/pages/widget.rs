@@ -45,7 +45,16 @@ pub fn WidgetPage() -> impl IntoView {
     let failed = RwSignal::new(false);
     let unread = RwSignal::new(0usize);
     let tab_visible = RwSignal::new(true);
-    let link = WidgetLink::start(host, open, session, failed, unread, tab_visible);
+    let operators_online = RwSignal::new(None::<bool>);
+    let link = WidgetLink::start(
+        host,
+        open,
+        session,
+        failed,
+        unread,
+        tab_visible,
+        operators_online,
+    );
     let link = StoredValue::new(link);
     let launcher = NodeRef::<leptos::html::Button>::new();
 
@@ -84,6 +93,9 @@ pub fn WidgetPage() -> impl IntoView {
                         let state = ChatState::new(false);
                         view! {
                             <div class="widget-chat" data-conversation-id=started.conversation_id.to_string()>
+                            {move || (operators_online.get() == Some(false)).then(|| view! {
+                                <p class="widget-away" role="status">{t!(i18n, widget.away)}</p>
+                            })}
                             <SessionChatPanel
                                 party=Party::Customer { token: started.widget_token.clone() }
                                 conversation_id=started.conversation_id
@@ -94,7 +106,13 @@ pub fn WidgetPage() -> impl IntoView {
                                 close
                                 announce=Callback::new(move |message| link.with_value(|l| l.announce(&message, visible.get_untracked())))
                             />
-                            <EmailOffer customer=started.customer.clone() token=started.widget_token.clone() />
+                            {
+                                let customer = started.customer.clone();
+                                let token = started.widget_token.clone();
+                                move || (operators_online.get() == Some(false)).then(|| view! {
+                                    <EmailOffer customer=customer.clone() token=token.clone() />
+                                })
+                            }
                             </div>
                         }.into_any()
                     }
@@ -156,7 +174,7 @@ fn EmailOffer(customer: Customer, token: String) -> impl IntoView {
         });
     };
     view! {
-        <form class="email-offer" on:submit=save>
+        <form class="email-offer" novalidate on:submit=save>
             <label for="widget-email">{t!(i18n, widget.email_offer)}</label>
             <div class="copy-row">
                 <input id="widget-email" type="email" autocomplete="email" inputmode="email"

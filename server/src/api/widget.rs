@@ -11,7 +11,7 @@ use switchboard::domain::{ClientId, DisplayName, Email, Locale, MessageBody, Use
 use switchboard::widget::WidgetSignIn;
 use switchboard::wire::{
     CustomerEnvelope, CustomerPatch, PostMessageRequest, ReadRequest, WidgetMessages,
-    WidgetSession, WidgetSessionRequest,
+    WidgetPresence, WidgetSession, WidgetSessionRequest,
 };
 
 use super::extract::{PageQuery, WidgetCustomer};
@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/widget/customer", patch(update_customer))
         .route("/api/v1/widget/messages", get(messages).post(post_message))
         .route("/api/v1/widget/read", post(read))
+        .route("/api/v1/widget/presence", get(presence))
 }
 
 /// Parses a session request: a `user_id` makes it a signed sign-in, whose signature must be
@@ -137,4 +138,12 @@ async fn read(
         .mark_read(&customer.actor, customer.conversation_id, body.up_to_seq)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn presence(
+    State(state): State<AppState>,
+    _customer: WidgetCustomer,
+) -> Result<Json<WidgetPresence>, ApiError> {
+    let operators_online = state.engine.operators_online().await?;
+    Ok(Json(WidgetPresence { operators_online }))
 }

@@ -136,7 +136,10 @@ pub async fn handler(
         .max_message_size(TRANSPORT_MAX_MESSAGE)
         .max_frame_size(TRANSPORT_MAX_MESSAGE)
         .on_upgrade(move |socket| async move {
+            // Customers see whether anyone is here: operators' sockets count while open.
+            let online = matches!(actor, Actor::Operator(_)).then(|| engine.operator_online());
             serve_socket(engine, actor, welcome, socket).await;
+            drop(online);
             drop(slot);
         }))
 }

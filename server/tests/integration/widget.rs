@@ -383,3 +383,57 @@ async fn a_widget_socket_may_come_from_an_embedding_origin_and_no_other() {
         Handshake::Open(_) => panic!("operators connect from Switchboard's own origin only"),
     }
 }
+
+async fn operators_online(server: &TestServer, widget: &Widget) -> bool {
+    let response = server
+        .widget_request(widget, Method::GET, "/api/v1/widget/presence")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json::<Value>().await.unwrap()["operators_online"]
+        .as_bool()
+        .unwrap()
+}
+
+/// Asks until the answer is `expected`: the node writes its report in a task of its own, so
+/// the change lands a moment after the socket opens or closes. Fails after 5 s.
+async fn until_online_is(server: &TestServer, widget: &Widget, expected: bool) {
+    for _ in 0..250 {
+        if operators_online(server, widget).await == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("operators_online never became {expected}");
+}
+
+#[tokio::test]
+async fn the_widget_hears_whether_an_operator_is_connected_and_a_silent_node_stops_counting() {
+    let server = TestServer::start().await;
+    let widget = server.anonymous_widget().await;
+    until_online_is(&server, &widget, false).await;
+    let cookie = server.operator_cookie().await;
+    let socket = open(&server.ws_url(""), &[("cookie", &cookie)]).await;
+    until_online_is(&server, &widget, true).await;
+    drop(socket);
+    until_online_is(&server, &widget, false).await;
+    // A node that stopped reporting (it died) counts for 90 s at most.
+    let now = switchboard::store::to_millis(server.engine.now());
+    server
+        .store
+        .db()
+        .report_presence("a-node-that-died", 2, now)
+        .await
+        .unwrap();
+    assert!(operators_online(&server, &widget).await);
+    server.clock.advance(Duration::from_secs(91));
+    until_online_is(&server, &widget, false).await;
+    let unauthenticated = server
+        .client()
+        .get(server.url("/api/v1/widget/presence"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthenticated.status(), 401);
+}
