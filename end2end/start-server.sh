@@ -9,6 +9,8 @@ export DATABASE_URL="sqlite:$dir/e2e.db"
 export LEPTOS_SITE_ADDR="127.0.0.1:$port"
 export SWITCHBOARD_PUBLIC_URL="http://127.0.0.1:$port"
 export LEPTOS_SITE_ROOT="target/site"
+# The demo shop (another origin) on the next port.
+export SWITCHBOARD_DEMO_ADDR="127.0.0.1:$((port + 1))"
 export RUST_LOG="${RUST_LOG:-warn}"
 # The release build by default; SWITCHBOARD_BIN picks another (a debug build, to read its
 # detailed hydration errors).

@@ -118,7 +118,10 @@ cmd_serve() {
   ensure_rust
   ensure_node
   build_release
+  # A stand-in shop on a second port embeds the widget from another origin, as a real site does.
+  export SWITCHBOARD_DEMO_ADDR="${SWITCHBOARD_DEMO_ADDR:-127.0.0.1:3001}"
   say "serving on http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000} (SQLite: ${DATABASE_URL:-sqlite:data/switchboard.db})"
+  say "demo shop with the widget: http://${SWITCHBOARD_DEMO_ADDR}/ (the inbox: http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000}/inbox)"
   exec target/release/switchboard serve
 }
 

@@ -280,3 +280,17 @@ test('a reply counts as read only once the customer had it in view, not when the
   await api.dispose();
 });
 
+
+test('the demo shop on its own port embeds the widget, and its buttons drive it', async ({ page }) => {
+  const shop = baseURL.replace(/:(\d+)$/, (_, port) => `:${Number(port) + 1}`);
+  await page.goto(`${shop}/`);
+  const frame = widget(page);
+  await frame.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  await expect(frame.locator('.connection')).toContainText(t('en', 'chat.connected'));
+  await sendFromWidget(frame, 'Hello from the demo shop');
+  await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(1);
+  await expect(page.locator('#demo-event')).toHaveText('open');
+  await page.getByRole('button', { name: 'Close chat' }).click();
+  await expect(frame.locator('#widget-panel')).toBeHidden();
+});

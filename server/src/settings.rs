@@ -121,6 +121,9 @@ pub struct Settings {
     /// the database when unset), `SWITCHBOARD_WIDGET_ANONYMOUS` (default true) and
     /// `SWITCHBOARD_WIDGET_EMBED_ORIGINS` (comma-separated origins, default `*`).
     pub widget: WidgetConfig,
+    /// `SWITCHBOARD_DEMO_ADDR`: when set, a second address that serves only the demo shop page,
+    /// which embeds the widget from another origin, the way a customer's site does.
+    pub demo_addr: Option<SocketAddr>,
 }
 
 /// An address range: an IP address and a prefix length.
@@ -273,6 +276,13 @@ impl Settings {
             )?,
             max_connections,
             widget,
+            demo_addr: get("SWITCHBOARD_DEMO_ADDR")
+                .map(|raw| {
+                    raw.trim()
+                        .parse()
+                        .context("SWITCHBOARD_DEMO_ADDR must be an address like 127.0.0.1:3001")
+                })
+                .transpose()?,
         })
     }
 

@@ -168,6 +168,8 @@ async fn api_not_found() -> impl IntoResponse {
 pub struct Application {
     listener: TcpListener,
     address: SocketAddr,
+    /// The demo shop's listener (`SWITCHBOARD_DEMO_ADDR`).
+    demo: Option<TcpListener>,
     state: AppState,
     first_operator: Option<(Operator, String)>,
 }
@@ -195,6 +197,14 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", settings.site_addr))?;
         let address = listener.local_addr()?;
+        let demo = match settings.demo_addr {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("binding the demo shop at {addr}"))?,
+            ),
+            None => None,
+        };
         let mut settings = settings;
         settings.site_addr = address;
         let state = AppState {
@@ -206,9 +216,15 @@ impl Application {
         Ok(Self {
             listener,
             address,
+            demo,
             state,
             first_operator,
         })
+    }
+
+    /// Where the demo shop listens, when `SWITCHBOARD_DEMO_ADDR` is set.
+    pub fn demo_address(&self) -> Option<SocketAddr> {
+        self.demo.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     /// Where the server listens.
@@ -248,8 +264,19 @@ impl Application {
             max_connections: self.state.settings.max_connections,
         };
         let presence = tokio::spawn(self.state.engine.clone().report_presence());
+        let demo = self.demo.map(|listener| {
+            let shop = crate::widget_assets::demo_shop(&self.state.settings.public_url);
+            tokio::spawn(async move {
+                if let Err(err) = axum::serve(listener, shop).await {
+                    tracing::error!(error = %err, "the demo shop stopped");
+                }
+            })
+        });
         serve(self.listener, router(self.state), limits, shutdown).await;
         presence.abort();
+        if let Some(demo) = demo {
+            demo.abort();
+        }
         Ok(())
     }
 }

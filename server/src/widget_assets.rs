@@ -88,17 +88,42 @@ async fn loader(request: HeaderMap) -> Response {
     response
 }
 
-async fn demo_page() -> Response {
-    let mut response = (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        DEMO_PAGE,
-    )
-        .into_response();
-    response.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(DEMO_POLICY),
-    );
+/// The demo page loading the widget from `switchboard` (empty: this same origin), under a
+/// policy that allows only that origin's scripts and frames.
+fn demo_page_from(switchboard: &str) -> Response {
+    let page = DEMO_PAGE.replace("{{SWITCHBOARD}}", switchboard);
+    let policy = if switchboard.is_empty() {
+        DEMO_POLICY.to_owned()
+    } else {
+        DEMO_POLICY
+            .replace(
+                "script-src 'self'",
+                &format!("script-src 'self' {switchboard}"),
+            )
+            .replace("frame-src 'self'", &format!("frame-src {switchboard}"))
+    };
+    let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response();
+    if let Ok(policy) = HeaderValue::from_str(&policy) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
     response
+}
+
+async fn demo_page() -> Response {
+    demo_page_from("")
+}
+
+/// The demo shop on an address of its own (`SWITCHBOARD_DEMO_ADDR`): the demo page at `/`,
+/// embedding the widget from `public_url`, another origin, as a customer's site would.
+pub fn demo_shop(public_url: &str) -> Router {
+    let origin = crate::ws::origin_of(public_url).to_owned();
+    Router::new()
+        .route("/", get(move || async move { demo_page_from(&origin) }))
+        .route("/widget/demo.js", get(demo_script))
+        .route("/widget/demo.css", get(demo_style))
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
 }
 
 async fn demo_script(request: HeaderMap) -> Response {

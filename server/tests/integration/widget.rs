@@ -437,3 +437,42 @@ async fn the_widget_hears_whether_an_operator_is_connected_and_a_silent_node_sto
         .unwrap();
     assert_eq!(unauthenticated.status(), 401);
 }
+
+#[tokio::test]
+async fn the_demo_shop_embeds_the_widget_from_switchboards_origin_under_a_strict_policy() {
+    let server = TestServer::start_with(&[("SWITCHBOARD_DEMO_ADDR", "127.0.0.1:0")]).await;
+    let shop = format!("http://{}", server.demo.expect("the demo shop listens"));
+    let page = server
+        .client()
+        .get(format!("{shop}/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        policy.contains("script-src 'self' http://support.test"),
+        "{policy}"
+    );
+    assert!(policy.contains("frame-src http://support.test"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"));
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(r#"src="http://support.test/widget.js""#),
+        "{html}"
+    );
+    assert!(!html.contains("<script>"), "no inline script");
+    let script = server
+        .client()
+        .get(format!("{shop}/widget/demo.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(script.status(), 200);
+    // The same page on Switchboard's own origin loads the loader from there.
+    let same = server.get(&server.client(), "/widget/demo").await;
+    assert!(same.text().await.unwrap().contains(r#"src="/widget.js""#));
+}

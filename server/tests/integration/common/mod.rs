@@ -31,6 +31,8 @@ pub struct TestServer {
     pub engine: switchboard::Engine,
     /// The server's clock: it stands still until a test moves it.
     pub clock: Arc<ManualClock>,
+    /// The demo shop's address, when `SWITCHBOARD_DEMO_ADDR` was given.
+    pub demo: Option<std::net::SocketAddr>,
     _dir: tempfile::TempDir,
 }
 
@@ -76,6 +78,7 @@ impl TestServer {
             "operator: {created:?}"
         );
         let base = format!("http://{}", app.address());
+        let demo = app.demo_address();
         let store = app.engine().store().clone();
         let engine = app.engine().clone();
         tokio::spawn(app.run_until_stopped(std::future::pending()));
@@ -84,6 +87,7 @@ impl TestServer {
             store,
             engine,
             clock,
+            demo,
             _dir: dir,
         }
     }
