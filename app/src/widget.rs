@@ -41,6 +41,43 @@ pub enum FromHost {
     Reset,
 }
 
+/// What the widget page shows, and the link keeps up to date.
+#[derive(Debug, Clone, Copy)]
+pub struct WidgetSignals {
+    /// Whether the panel is open.
+    pub open: RwSignal<bool>,
+    /// The signed-in session, once there is one.
+    pub session: RwSignal<Option<WidgetSession>>,
+    /// Signing in failed.
+    pub failed: RwSignal<bool>,
+    /// Replies the customer has not seen.
+    pub unread: RwSignal<usize>,
+    /// Whether the host page's tab is visible.
+    pub tab_visible: RwSignal<bool>,
+    /// Whether an operator is connected, once known.
+    pub operators_online: RwSignal<Option<bool>>,
+}
+
+impl WidgetSignals {
+    /// A closed widget that is not signed in yet.
+    pub fn new() -> Self {
+        Self {
+            open: RwSignal::new(false),
+            session: RwSignal::new(None),
+            failed: RwSignal::new(false),
+            unread: RwSignal::new(0),
+            tab_visible: RwSignal::new(true),
+            operators_online: RwSignal::new(None),
+        }
+    }
+}
+
+impl Default for WidgetSignals {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// What the page keeps of the link (browser only).
 #[derive(Clone)]
 pub struct WidgetLink {
@@ -53,42 +90,16 @@ pub struct WidgetLink {
 impl WidgetLink {
     /// Starts both links: greets the host at `host` (the origin the loader named), or, opened
     /// on its own, signs in as an anonymous visitor remembered in this page's storage.
-    pub fn start(
-        host: Option<String>,
-        open: RwSignal<bool>,
-        session: RwSignal<Option<WidgetSession>>,
-        failed: RwSignal<bool>,
-        unread: RwSignal<usize>,
-        tab_visible: RwSignal<bool>,
-        operators_online: RwSignal<Option<bool>>,
-    ) -> Self {
+    pub fn start(host: Option<String>, signals: WidgetSignals) -> Self {
         #[cfg(feature = "hydrate")]
         {
             Self {
-                inner: send_wrapper::SendWrapper::new(browser::Link::start(
-                    host,
-                    browser::Signals {
-                        open,
-                        session,
-                        failed,
-                        unread,
-                        tab_visible,
-                        operators_online,
-                    },
-                )),
+                inner: send_wrapper::SendWrapper::new(browser::Link::start(host, signals)),
             }
         }
         #[cfg(not(feature = "hydrate"))]
         {
-            let _ = (
-                host,
-                open,
-                session,
-                failed,
-                unread,
-                tab_visible,
-                operators_online,
-            );
+            let _ = (host, signals);
             Self { _server: () }
         }
     }
@@ -148,7 +159,7 @@ mod browser {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
 
-    use super::{FromHost, Identity};
+    use super::{FromHost, Identity, WidgetSignals};
     use crate::realtime::fetch_json_with;
 
     /// A browser event handler kept alive on the Rust side.
@@ -161,19 +172,10 @@ mod browser {
     /// Renew the widget token this long before it expires.
     const RENEW_BEFORE_MS: f64 = 60_000.0;
 
-    pub struct Signals {
-        pub open: RwSignal<bool>,
-        pub session: RwSignal<Option<WidgetSession>>,
-        pub failed: RwSignal<bool>,
-        pub unread: RwSignal<usize>,
-        pub tab_visible: RwSignal<bool>,
-        pub operators_online: RwSignal<Option<bool>>,
-    }
-
     pub struct Link {
         /// The host page's origin; `None` when the page was opened on its own.
         host: Option<String>,
-        signals: Signals,
+        signals: WidgetSignals,
         me: Weak<Link>,
         identity: RefCell<Option<Identity>>,
         visitor_token: RefCell<Option<String>>,
@@ -195,7 +197,7 @@ mod browser {
     }
 
     impl Link {
-        pub fn start(host: Option<String>, signals: Signals) -> Rc<Self> {
+        pub fn start(host: Option<String>, signals: WidgetSignals) -> Rc<Self> {
             // A host the browser contradicts is no host: its messages are never trusted.
             let host = host.filter(|h| embedding_origin().is_none_or(|real| &real == h));
             let link = Rc::new_cyclic(|me| Link {

@@ -1,20 +1,10 @@
-import { Browser, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { currentOperator, t } from './helpers';
-import { launcher, openHostPage, openPanel, operatorInbox, serveHostPage } from './widget-host';
+import { t } from './helpers';
+import { launcher, openHostPage, openPanel, operatorPage, serveHostPage } from './widget-host';
 
 // Whether an operator is connected is one fact for the whole server, so this spec runs in a
 // project of its own, after every other spec has finished and closed its dashboards (see
 // playwright.config.ts).
-
-/** An operator in a second context, on the inbox. */
-async function operatorPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ locale: 'en-US' });
-  const page = await context.newPage();
-  const operator = currentOperator();
-  await operatorInbox(page, operator.email, operator.password);
-  return page;
-}
 
 test('with no operator connected the widget says so and offers to take an email for replies', async ({ page, context, browser }) => {
   const host = await serveHostPage(context);

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { BrowserContext, expect, FrameLocator, Page } from '@playwright/test';
+import { Browser, BrowserContext, expect, FrameLocator, Page } from '@playwright/test';
 import { baseURL } from '../playwright.config';
-import { t, waitForHydration } from './helpers';
+import { currentOperator, t, waitForHydration } from './helpers';
 
 /** The host page's strictest reasonable policy: only script-src and frame-src name Switchboard. */
 export const HOST_POLICY = `default-src 'self'; script-src 'self' ${baseURL}; frame-src ${baseURL}`;
@@ -100,4 +100,13 @@ export async function operatorInbox(page: Page, email: string, password: string)
   await expect(page).toHaveURL(/\/sessions$/);
   await page.goto(`${baseURL}/inbox`);
   await waitForHydration(page);
+}
+
+/** This spec's operator in a context of their own, signed in and on the inbox. */
+export async function operatorPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ locale: 'en-US' });
+  const page = await context.newPage();
+  const operator = currentOperator();
+  await operatorInbox(page, operator.email, operator.password);
+  return page;
 }

@@ -1,25 +1,16 @@
-import { Browser, Page } from '@playwright/test';
+import { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { currentOperator, t, waitForHydration } from './helpers';
 import {
   launcher,
   openHostPage,
   openPanel,
-  operatorInbox,
+  operatorPage,
   sendFromWidget,
   serveHostPage,
   widget,
 } from './widget-host';
 import { baseURL } from '../playwright.config';
-
-/** An operator in a second context, on the inbox. */
-async function operatorPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ locale: 'en-US' });
-  const page = await context.newPage();
-  const operator = currentOperator();
-  await operatorInbox(page, operator.email, operator.password);
-  return page;
-}
 
 /** The inbox row of the conversation whose last message is `preview`. */
 function row(page: Page, preview: string) {
@@ -279,7 +270,6 @@ test('a reply counts as read only once the customer had it in view, not when the
   await expect(launcher(again).locator('.unread-badge')).toHaveCount(0);
   await api.dispose();
 });
-
 
 test('the demo shop on its own port embeds the widget, and its buttons drive it', async ({ page }) => {
   const shop = baseURL.replace(/:(\d+)$/, (_, port) => `:${Number(port) + 1}`);

@@ -6,12 +6,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use switchboard::wire::{Customer, WidgetSession};
+use switchboard::wire::Customer;
 
 use crate::chat::SessionChatPanel;
 use crate::i18n::*;
 use crate::realtime::{ChatState, Party};
-use crate::widget::WidgetLink;
+use crate::widget::{WidgetLink, WidgetSignals};
 
 /// The badge shows counts up to this, and "9+" above.
 const BADGE_MAX: usize = 9;
@@ -40,21 +40,16 @@ pub fn WidgetPage() -> impl IntoView {
         i18n.set_locale(locale);
     }
     let host = query.read_untracked().get("host");
-    let open = RwSignal::new(false);
-    let session = RwSignal::new(None::<WidgetSession>);
-    let failed = RwSignal::new(false);
-    let unread = RwSignal::new(0usize);
-    let tab_visible = RwSignal::new(true);
-    let operators_online = RwSignal::new(None::<bool>);
-    let link = WidgetLink::start(
-        host,
+    let signals = WidgetSignals::new();
+    let WidgetSignals {
         open,
         session,
         failed,
         unread,
         tab_visible,
         operators_online,
-    );
+    } = signals;
+    let link = WidgetLink::start(host, signals);
     let link = StoredValue::new(link);
     let launcher = NodeRef::<leptos::html::Button>::new();
 
