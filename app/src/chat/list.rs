@@ -1,18 +1,14 @@
-//! `SessionChatPanel`: the chat of a support session, for the operator and for the guest.
+//! The message list: day dividers, notes, rows with "Seen", sends in flight with retry, the
+//! "new messages" pill, and the watcher that tells which rows were in view.
 
 use chrono::{DateTime, FixedOffset, Utc};
 use leptos::html;
 use leptos::prelude::*;
-use switchboard::domain::{MessageBody, MESSAGE_MAX_CHARS};
 use switchboard::wire::{ConversationNote, ErrorCode, Message, NoteKind};
-use uuid::Uuid;
 
-use crate::components::ErrorText;
 use crate::i18n::*;
-use crate::realtime::{ChatClient, ChatState, Link, Party};
+use crate::realtime::{ChatClient, ChatState, Party};
 
-/// The composer shows a counter from this many characters on.
-const COUNTER_FROM: usize = MESSAGE_MAX_CHARS - 500;
 /// "Near the bottom" for auto-scroll, in pixels.
 const STICKY_BOTTOM_PX: i32 = 80;
 
@@ -34,143 +30,8 @@ fn local(t: DateTime<Utc>) -> DateTime<FixedOffset> {
     t.with_timezone(&local_offset())
 }
 
-/// A chat panel. `party` says whose side this is; `state` is the chat's state (the parent may
-/// watch it, for example for the end of the session); `guest_name` is the guest's chosen name
-/// (the socket reconnects when it changes); `visible` says whether the reader can see the panel,
-/// so that only seen messages are marked read. `unread` receives the count of the other side's
-/// messages that are unread and not yet seen here. `close` adds a close button to the header;
-/// `announce` hears of each message that arrives live (not the history).
 #[component]
-pub fn SessionChatPanel(
-    party: Party,
-    conversation_id: Uuid,
-    state: ChatState,
-    #[prop(into)] guest_name: Signal<Option<String>>,
-    #[prop(into)] visible: Signal<bool>,
-    #[prop(optional)] unread: Option<RwSignal<usize>>,
-    #[prop(optional, into)] close: Option<Callback<()>>,
-    #[prop(optional, into)] announce: Option<Callback<Message>>,
-    #[prop(optional, into)] notes: Option<Signal<Vec<ConversationNote>>>,
-    #[prop(optional, into)] me: Option<String>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let client = StoredValue::new(ChatClient::start(
-        party.clone(),
-        conversation_id,
-        guest_name,
-        state,
-    ));
-    let party = StoredValue::new(party);
-
-    // A name change on the guest side reconnects, so the server knows the new name.
-    Effect::new(move |previous: Option<Option<String>>| {
-        let name = guest_name.get();
-        if previous.is_some_and(|p| p != name) {
-            client.with_value(|c| c.reconnect());
-        }
-        name
-    });
-
-    // Mark the other side's messages read while the panel is visible; count them otherwise.
-    // A message counts as read once it has been in view while the panel was visible: the
-    // list reports the highest such seq (an IntersectionObserver in the browser).
-    let seen_up_to = RwSignal::new(0i64);
-    let last_read_sent = StoredValue::new(0i64);
-    Effect::new(move |_| {
-        let seen = seen_up_to.get();
-        if visible.get() && seen > last_read_sent.get_value() {
-            last_read_sent.set_value(seen);
-            client.with_value(|c| c.mark_read(seen));
-        }
-        if let Some(unread) = unread {
-            let read = last_read_sent.get_value();
-            let count = state.messages.with(|list| {
-                list.iter()
-                    .filter(|m| {
-                        m.seq > read && m.read_at.is_none() && party.with_value(|p| p.reads(m))
-                    })
-                    .count()
-            });
-            unread.set(count);
-        }
-    });
-
-    // Live arrivals: everything above the newest seq held once the first load settled.
-    if let Some(announce) = announce {
-        let heard_up_to = StoredValue::new(None::<i64>);
-        Effect::new(move |_| {
-            let newest = state
-                .messages
-                .with(|l| l.last().map(|m| m.seq))
-                .unwrap_or(0);
-            let linked = state.link.get() == Link::Connected;
-            match heard_up_to.get_value() {
-                None if linked => heard_up_to.set_value(Some(newest)),
-                None => {}
-                Some(heard) if newest > heard => {
-                    heard_up_to.set_value(Some(newest));
-                    let fresh: Vec<Message> = state
-                        .messages
-                        .with(|l| l.iter().filter(|m| m.seq > heard).cloned().collect());
-                    for message in fresh {
-                        announce.run(message);
-                    }
-                }
-                Some(_) => {}
-            }
-        });
-    }
-
-    view! {
-        <section class="chat" aria-label=move || t_string!(i18n, chat.title)>
-            <header class="chat-header">
-                <h2>{t!(i18n, chat.title)}</h2>
-                <ConnectionDot link=state.link ended=state.ended />
-                {close.map(|close| view! {
-                    <button type="button" class="icon-button close" on:click=move |_| close.run(())
-                        aria-label=move || t_string!(i18n, widget.close)>
-                        <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
-                    </button>
-                })}
-            </header>
-            {move || state.ended.get().then(|| view! {
-                <p class="chat-ended" role="status">{t!(i18n, chat.ended_banner)}</p>
-            })}
-            {move || state.error.get().map(|code| view! {
-                <p class="alert error" role="alert"><ErrorText code /></p>
-            })}
-            <MessageList state party client notes=notes.unwrap_or_default() me seen_up_to visible />
-            <TypingLine state />
-            <Composer state client />
-        </section>
-    }
-}
-
-#[component]
-fn ConnectionDot(link: RwSignal<Link>, ended: RwSignal<bool>) -> impl IntoView {
-    let i18n = use_i18n();
-    let class = move || match (ended.get(), link.get()) {
-        (true, _) => "dot offline",
-        (false, Link::Connected) => "dot connected",
-        (false, Link::Connecting | Link::Reconnecting) => "dot reconnecting",
-        (false, Link::Offline) => "dot offline",
-    };
-    let label = move || match (ended.get(), link.get()) {
-        (true, _) => t_string!(i18n, chat.ended_short),
-        (false, Link::Connected) => t_string!(i18n, chat.connected),
-        (false, Link::Connecting | Link::Reconnecting) => t_string!(i18n, chat.reconnecting),
-        (false, Link::Offline) => t_string!(i18n, chat.offline),
-    };
-    view! {
-        <span class="connection" role="status">
-            <span class=class aria-hidden="true"></span>
-            <span class="connection-label">{label}</span>
-        </span>
-    }
-}
-
-#[component]
-fn MessageList(
+pub(super) fn MessageList(
     state: ChatState,
     party: StoredValue<Party>,
     client: StoredValue<ChatClient>,
@@ -388,117 +249,6 @@ fn MessageRow(message: Message, own: bool, seen: bool, mine: bool) -> impl IntoV
                 {seen.then(|| view! { <span class="seen">" · "{t!(i18n, chat.seen)}</span> })}
             </p>
         </li>
-    }
-}
-
-#[component]
-fn TypingLine(state: ChatState) -> impl IntoView {
-    let i18n = use_i18n();
-    let now = RwSignal::new(0f64);
-    #[cfg(feature = "hydrate")]
-    {
-        if let Ok(handle) = set_interval_with_handle(
-            move || now.set(js_sys::Date::now()),
-            std::time::Duration::from_millis(1000),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
-    }
-    let who = move || {
-        now.track();
-        state
-            .typing
-            .get()
-            .filter(|(_, until)| *until > now.get_untracked().max(0.0))
-            .map(|(who, _)| who.name)
-    };
-    view! {
-        <p class="typing" aria-live="polite">
-            {move || who().map(|name| match name {
-                Some(name) => t!(i18n, chat.typing, name = move || {
-                    let name = name.clone();
-                    view! { <bdi class="user-text">{name}</bdi> }
-                })
-                .into_any(),
-                None => t!(i18n, chat.someone_typing).into_any(),
-            })}
-        </p>
-    }
-}
-
-#[component]
-fn Composer(state: ChatState, client: StoredValue<ChatClient>) -> impl IntoView {
-    let i18n = use_i18n();
-    let text = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<ErrorCode>);
-    let chars = move || text.with(|t| t.trim().chars().count());
-    let empty = move || text.with(|t| t.trim().is_empty());
-    let last_typing = StoredValue::new(0f64);
-
-    let submit = move || {
-        if state.ended.get_untracked() {
-            return;
-        }
-        match MessageBody::parse(&text.get_untracked()) {
-            Ok(body) => {
-                client.with_value(|c| c.send(body.as_str().to_owned()));
-                text.set(String::new());
-                problem.set(None);
-            }
-            Err(_) if empty() => {}
-            Err(_) => problem.set(Some(ErrorCode::Invalid)),
-        }
-    };
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
-            ev.prevent_default();
-            submit();
-        }
-    };
-    let on_input = move |ev: leptos::ev::Event| {
-        text.set(event_target_value(&ev));
-        #[cfg(feature = "hydrate")]
-        {
-            let now = js_sys::Date::now();
-            if now - last_typing.get_value() > 2_000.0 {
-                last_typing.set_value(now);
-                client.with_value(|c| c.typing());
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = last_typing;
-    };
-    view! {
-        <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
-            <label for="chat-input" class="visually-hidden">{t!(i18n, chat.placeholder)}</label>
-            <textarea id="chat-input" rows="2"
-                placeholder=move || t_string!(i18n, chat.placeholder)
-                prop:value=move || text.get()
-                on:input=on_input
-                on:keydown=on_keydown
-                disabled=move || state.ended.get()
-            ></textarea>
-            <div class="composer-row">
-                {move || (chars() >= COUNTER_FROM).then(|| {
-                    let over = chars() > MESSAGE_MAX_CHARS;
-                    view! {
-                        <span class=if over { "counter over" } else { "counter" } aria-live="polite">
-                            {format!("{} / {MESSAGE_MAX_CHARS}", chars())}
-                        </span>
-                    }
-                })}
-                {move || problem.get().map(|_| view! {
-                    <span class="alert error" role="alert">{t!(i18n, chat.invalid)}</span>
-                })}
-                <button type="submit" class="primary"
-                    disabled=move || { empty() || state.ended.get() || chars() > MESSAGE_MAX_CHARS }>
-                    {t!(i18n, chat.send)}
-                </button>
-            </div>
-            {move || (state.link.get() == Link::Offline || state.link.get() == Link::Reconnecting).then(|| view! {
-                <p class="hint">{t!(i18n, chat.connection_error)}</p>
-            })}
-        </form>
     }
 }
 
