@@ -145,7 +145,7 @@ pub async fn list_sessions(status: String) -> Result<SessionListView, AppError> 
     Ok(SessionListView {
         sessions,
         unread,
-        now: Utc::now(),
+        now: engine.now(),
     })
 }
 
@@ -167,7 +167,7 @@ pub async fn get_session(id: String) -> Result<SessionView, AppError> {
     let session = result.inspect_err(ssr::set_status_for)?;
     Ok(SessionView {
         session,
-        now: Utc::now(),
+        now: ssr::engine()?.now(),
     })
 }
 
@@ -196,7 +196,7 @@ pub async fn guest_visit(token: String) -> Result<SessionView, AppError> {
     let session = result.inspect_err(ssr::set_status_for)?;
     Ok(SessionView {
         session,
-        now: Utc::now(),
+        now: ssr::engine()?.now(),
     })
 }
 
