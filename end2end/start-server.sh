@@ -9,6 +9,8 @@ export DATABASE_URL="sqlite:$dir/e2e.db"
 export LEPTOS_SITE_ADDR="127.0.0.1:$port"
 export SWITCHBOARD_PUBLIC_URL="http://127.0.0.1:$port"
 export LEPTOS_SITE_ROOT="target/site"
+# A known widget secret, so specs can sign customers' ids as a host site's back end does.
+export SWITCHBOARD_WIDGET_SECRET="e2e-widget-secret-not-for-production"
 # The demo shop (another origin) on the next port.
 export SWITCHBOARD_DEMO_ADDR="127.0.0.1:$((port + 1))"
 export RUST_LOG="${RUST_LOG:-warn}"

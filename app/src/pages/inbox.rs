@@ -120,7 +120,8 @@ fn InboxTabs() -> impl IntoView {
 #[component]
 fn InboxList(tab: Tab, first: Vec<ConversationItem>, now: DateTime<Utc>) -> impl IntoView {
     let i18n = use_i18n();
-    let more_possible = RwSignal::new(first.len() as i64 >= 50);
+    let page_size = switchboard::domain::InboxQuery::default().limit;
+    let more_possible = RwSignal::new(first.len() as i64 >= page_size);
     let items = RwSignal::new(first);
     let loading = RwSignal::new(false);
     let now = RwSignal::new(now);
@@ -140,7 +141,10 @@ fn InboxList(tab: Tab, first: Vec<ConversationItem>, now: DateTime<Utc>) -> impl
             }
         });
     }
-    let load_more = move |_| {
+    let load_more = move || {
+        if loading.get_untracked() {
+            return;
+        }
         let before = items.with_untracked(|list| {
             list.last()
                 .and_then(|i| i.last_message_at)
@@ -150,7 +154,7 @@ fn InboxList(tab: Tab, first: Vec<ConversationItem>, now: DateTime<Utc>) -> impl
         loading.set(true);
         leptos::task::spawn_local(async move {
             if let Ok(page) = inbox_page(tab.as_str().to_owned(), before).await {
-                more_possible.set(page.conversations.len() as i64 >= 50);
+                more_possible.set(page.conversations.len() as i64 >= page_size);
                 items.update(|list| {
                     for item in page.conversations {
                         if !list.iter().any(|i| i.id == item.id) {
@@ -162,6 +166,40 @@ fn InboxList(tab: Tab, first: Vec<ConversationItem>, now: DateTime<Utc>) -> impl
             loading.set(false);
         });
     };
+    // The button also loads by itself when it scrolls into view.
+    let more_button = NodeRef::<leptos::html::Button>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::prelude::*;
+        use wasm_bindgen::JsCast;
+        let on_seen = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            let shown = entries.iter().any(|e| {
+                e.dyn_into::<web_sys::IntersectionObserverEntry>()
+                    .is_ok_and(|e| e.is_intersecting())
+            });
+            if shown {
+                load_more();
+            }
+        });
+        let observer = web_sys::IntersectionObserver::new(on_seen.as_ref().unchecked_ref()).ok();
+        let watch = StoredValue::new_local((observer, on_seen));
+        Effect::new(move |_| {
+            if let Some(button) = more_button.get() {
+                watch.with_value(|(observer, _)| {
+                    if let Some(observer) = observer {
+                        observer.observe(&button);
+                    }
+                });
+            }
+        });
+        on_cleanup(move || {
+            watch.try_with_value(|(observer, _)| {
+                if let Some(observer) = observer {
+                    observer.disconnect();
+                }
+            });
+        });
+    }
     view! {
         {move || items.with(Vec::is_empty).then(|| view! {
             <p class="empty">{match tab {
@@ -175,7 +213,8 @@ fn InboxList(tab: Tab, first: Vec<ConversationItem>, now: DateTime<Utc>) -> impl
             </For>
         </ul>
         {move || more_possible.get().then(|| view! {
-            <button type="button" class="secondary load-more" on:click=load_more disabled=move || loading.get()>
+            <button type="button" class="secondary load-more" node_ref=more_button
+                on:click=move |_| load_more() disabled=move || loading.get()>
                 {t!(i18n, inbox.load_more)}
             </button>
         })}
