@@ -58,19 +58,6 @@ impl Actor {
         }
     }
 
-    /// The one conversation a guest or customer may act in; `None` for operators.
-    pub fn own_conversation(&self) -> Option<Uuid> {
-        match self {
-            Self::Operator(_) => None,
-            Self::Guest {
-                conversation_id, ..
-            }
-            | Self::Customer {
-                conversation_id, ..
-            } => Some(*conversation_id),
-        }
-    }
-
     /// The sender kind of this actor's messages.
     pub fn kind(&self) -> SenderKind {
         match self {

@@ -60,21 +60,16 @@ impl Engine {
         conversation_id: Uuid,
     ) -> Result<ConversationDetail, Error> {
         let id = conversation_id.to_string();
-        let db = self.inner.store.db();
-        db.inbox_item(&id)
+        let now = to_millis(self.now());
+        let senders = stored_kinds(SenderKind::Operator.read_senders());
+        // What the customer (or guest) wrote up to this moment becomes read, in one step with
+        // the view itself.
+        let mut tx = self.inner.store.begin().await?;
+        let up_to_seq = tx
+            .db()
+            .mark_operator_viewed(&id, now)
             .await?
             .ok_or(Error::NotFound("conversation"))?;
-        let rows = self
-            .inner
-            .store
-            .db()
-            .latest_messages(conversation_id, DETAIL_MESSAGES)
-            .await?;
-        let now = to_millis(self.now());
-        let up_to_seq = rows.last().map_or(0, |m| m.seq);
-        let senders = stored_kinds(SenderKind::Operator.read_senders());
-        let mut tx = self.inner.store.begin().await?;
-        tx.db().mark_operator_viewed(&id, now).await?;
         let newly_read = tx
             .db()
             .mark_read(conversation_id, &senders, up_to_seq, now)
@@ -91,22 +86,19 @@ impl Engine {
             );
         }
         self.conversation_changed(conversation_id);
-        let from_seq = rows.first().map_or(0, |m| m.seq);
-        let notes = self.inner.store.db().notes(&id, from_seq).await?;
-        // Read back after the view, so the item and the messages show it.
-        let conversation = self.inbox_item(conversation_id).await?;
-        let messages = self
-            .inner
-            .store
-            .db()
+        // Read after the view, so the item and the messages show it.
+        let db = self.inner.store.db();
+        let messages = db
             .latest_messages(conversation_id, DETAIL_MESSAGES)
-            .await?;
+            .await?
+            .iter()
+            .map(MessageRow::to_message)
+            .collect::<Result<Vec<_>, _>>()?;
+        let from_seq = messages.first().map_or(0, |m| m.seq);
+        let notes = self.inner.store.db().notes(&id, from_seq).await?;
         Ok(ConversationDetail {
-            conversation,
-            messages: messages
-                .iter()
-                .map(MessageRow::to_message)
-                .collect::<Result<_, _>>()?,
+            conversation: self.inbox_item(conversation_id).await?,
+            messages,
             notes: notes
                 .iter()
                 .map(NoteRow::to_note)

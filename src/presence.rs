@@ -63,17 +63,23 @@ impl Engine {
     /// ends. One task per node runs it, so reports are written in order.
     pub async fn report_presence(self) {
         let presence = self.inner.presence.clone();
+        // A node without operators has nothing to say: no row counts as none. It writes its
+        // zero once after it had some, and while it has some, on every change and heartbeat.
+        let mut reported = 0;
         loop {
             let count = presence.sockets.load(Ordering::SeqCst);
-            let now = to_millis(self.now());
-            if let Err(err) = self
-                .inner
-                .store
-                .db()
-                .report_presence(&presence.node_id, count, now)
-                .await
-            {
-                tracing::warn!(error = %err, "reporting operator presence failed");
+            if count > 0 || reported > 0 {
+                let now = to_millis(self.now());
+                match self
+                    .inner
+                    .store
+                    .db()
+                    .report_presence(&presence.node_id, count, now)
+                    .await
+                {
+                    Ok(()) => reported = count,
+                    Err(err) => tracing::warn!(error = %err, "reporting operator presence failed"),
+                }
             }
             let next = self.now() + chrono::Duration::from_std(HEARTBEAT).expect("30 s fits");
             tokio::select! {

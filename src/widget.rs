@@ -134,6 +134,7 @@ impl Engine {
                 return Err(Error::Unauthorized("the user id's signature is not valid"));
             }
         }
+        let signed = matches!(sign_in, WidgetSignIn::Signed { .. });
         let mut tx = self.inner.store.begin().await?;
         let customer = match sign_in {
             WidgetSignIn::Signed {
@@ -219,8 +220,11 @@ impl Engine {
             .await?;
         tx.commit().await?;
         let conversation_id = crate::store::rows::uuid_of("conversation id", &conversation_id)?;
-        // A signed customer's new name or email shows in the inbox.
-        self.conversation_changed(conversation_id);
+        // A signed customer's new name or email shows in the inbox; an anonymous visit
+        // changes nothing there (and happens on every page view of the host site).
+        if signed {
+            self.conversation_changed(conversation_id);
+        }
         Ok(WidgetSession {
             widget_token: token.expose().to_owned(),
             expires_at,
@@ -230,8 +234,9 @@ impl Engine {
         })
     }
 
-    /// The customer behind a widget token: `unauthorized` when it is unknown or expired.
-    pub async fn widget_customer(&self, token: &Token) -> Result<(Actor, Customer), Error> {
+    /// The customer behind a widget token, and their conversation: `unauthorized` when the
+    /// token is unknown or expired.
+    pub async fn widget_customer(&self, token: &Token) -> Result<(Actor, Uuid), Error> {
         let (row, conversation_id) = self
             .inner
             .store
@@ -241,13 +246,13 @@ impl Engine {
             .ok_or(Error::Unauthorized(
                 "the widget token is unknown or expired; start a new widget session",
             ))?;
-        let customer = row.to_customer()?;
+        let conversation_id = crate::store::rows::uuid_of("conversation id", &conversation_id)?;
         let actor = Actor::Customer {
-            customer_id: customer.id,
-            conversation_id: crate::store::rows::uuid_of("conversation id", &conversation_id)?,
-            name: customer.name.clone(),
+            customer_id: crate::store::rows::uuid_of("customer id", &row.id)?,
+            conversation_id,
+            name: row.name,
         };
-        Ok((actor, customer))
+        Ok((actor, conversation_id))
     }
 
     /// A customer leaves an address for replies and a name. A signed customer's signed email
@@ -268,20 +273,12 @@ impl Engine {
                 "only a widget customer has contact details",
             ));
         };
-        let id = customer_id.to_string();
-        let db = self.inner.store.db();
-        let current = db
-            .customer_of_conversation(&conversation_id.to_string())
-            .await?
-            .ok_or(Error::NotFound("customer"))?;
-        let email = email.filter(|_| !current.email_signed);
-        let name = name.filter(|_| current.external_id.is_none() || current.name.is_none());
         let row = self
             .inner
             .store
             .db()
             .update_customer_contact(
-                &id,
+                &customer_id.to_string(),
                 email.as_ref().map(Email::as_str),
                 name.as_ref().map(DisplayName::as_str),
             )

@@ -823,14 +823,9 @@ contract!(
                 .unwrap();
             for (k, kind) in ["customer", "operator"].into_iter().enumerate() {
                 let new = NewMessageRow {
-                    id: id(),
-                    conversation_id: conversation.clone(),
-                    sender_kind: kind,
-                    sender_id: None,
-                    sender_name: None,
                     content: format!("{kind} {i} {}", "é".repeat(120)),
-                    client_id: format!("k{k}"),
                     created_at: 10_000 + i * 100 + k as i64,
+                    ..new_message(&conversation, kind, &format!("k{k}"))
                 };
                 assert!(matches!(post(&store, &new).await, Inserted::New(_)));
             }

@@ -100,7 +100,8 @@ impl Db<'_> {
             .await)
     }
 
-    /// Sets what a customer typed: an email (not signed) and a name, each when given.
+    /// Sets what a customer typed: an email (not signed) and a name, each when given. What a
+    /// host site signed wins: a signed email is kept, and so is a signed customer's name.
     pub async fn update_customer_contact(
         self,
         id: &str,
@@ -109,9 +110,10 @@ impl Db<'_> {
     ) -> sqlx::Result<Option<CustomerRow>> {
         let sql = format!(
             "UPDATE customers SET \
-             email = COALESCE($2, email), \
-             email_signed = CASE WHEN $2 IS NULL THEN email_signed ELSE $4 END, \
-             name = COALESCE($3, name) \
+             email = CASE WHEN email_signed THEN email ELSE COALESCE($2, email) END, \
+             email_signed = CASE WHEN email_signed OR $2 IS NULL THEN email_signed ELSE $4 END, \
+             name = CASE WHEN external_id IS NOT NULL AND name IS NOT NULL THEN name \
+                    ELSE COALESCE($3, name) END \
              WHERE id = $1 RETURNING {CUSTOMER_COLUMNS}"
         );
         on_db!(self, |c| sqlx::query_as(&sql)
@@ -190,22 +192,6 @@ impl Db<'_> {
             .fetch_optional(c)
             .await)?;
         Ok(row.map(|r| (r.customer, r.conversation_id)))
-    }
-
-    /// The customer whose conversation this is.
-    pub async fn customer_of_conversation(
-        self,
-        conversation_id: &str,
-    ) -> sqlx::Result<Option<CustomerRow>> {
-        let sql = format!(
-            "SELECT {} FROM customers cu JOIN conversations c ON c.customer_id = cu.id \
-             WHERE c.id = $1",
-            customer_columns_of("cu")
-        );
-        on_db!(self, |c| sqlx::query_as(&sql)
-            .bind(conversation_id)
-            .fetch_optional(c)
-            .await)
     }
 }
 

@@ -101,15 +101,20 @@ impl Db<'_> {
             == 1))
     }
 
-    /// Notes that operators viewed the conversation at `now`.
-    pub async fn mark_operator_viewed(self, conversation_id: &str, now: i64) -> sqlx::Result<()> {
-        let sql = "UPDATE conversations SET operator_viewed_at = $2 WHERE id = $1";
-        on_db!(self, |c| sqlx::query(sql)
+    /// Notes that operators viewed the conversation at `now`; its highest seq at that moment,
+    /// or `None` when it does not exist.
+    pub async fn mark_operator_viewed(
+        self,
+        conversation_id: &str,
+        now: i64,
+    ) -> sqlx::Result<Option<i64>> {
+        let sql = "UPDATE conversations SET operator_viewed_at = $2 WHERE id = $1 \
+                   RETURNING last_seq";
+        on_db!(self, |c| sqlx::query_scalar(sql)
             .bind(conversation_id)
             .bind(now)
-            .execute(c)
-            .await
-            .map(drop))
+            .fetch_optional(c)
+            .await)
     }
 
     /// Adds a note to a conversation.

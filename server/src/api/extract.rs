@@ -127,13 +127,10 @@ impl FromRequestParts<AppState> for WidgetCustomer {
             .ok_or(switchboard::Error::Unauthorized(
                 "send the widget token as Authorization: Bearer <token>",
             ))?;
-        let (actor, _customer) = state
+        let (actor, conversation_id) = state
             .engine
             .widget_customer(&Token::from_presented(raw))
             .await?;
-        let conversation_id = actor
-            .own_conversation()
-            .ok_or(switchboard::Error::Unauthorized("not a widget customer"))?;
         Ok(Self {
             actor,
             conversation_id,

@@ -83,10 +83,10 @@ async fn authenticate(
         return Ok((actor, welcome));
     }
     if let Some(raw) = query.widget_token {
-        let (actor, _customer) = engine.widget_customer(&Token::from_presented(&raw)).await?;
+        let (actor, conversation_id) = engine.widget_customer(&Token::from_presented(&raw)).await?;
         let welcome = ServerFrame::Welcome {
             identity: actor.identity(),
-            conversation_id: actor.own_conversation(),
+            conversation_id: Some(conversation_id),
             session: None,
         };
         return Ok((actor, welcome));
