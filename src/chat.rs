@@ -5,10 +5,12 @@ use uuid::Uuid;
 
 use crate::auth::{Token, TokenDigest};
 use crate::domain::{ClientId, DisplayName, MessageBody};
-use crate::engine::{session_at, Engine};
+use crate::engine::{session_at, ttl, Engine};
 use crate::error::Error;
 use crate::hub::{Event, Topic};
-use crate::store::{is_unique_violation, to_millis, Inserted, MessageRow, NewMessageRow};
+use crate::store::{
+    from_millis, is_unique_violation, to_millis, Inserted, MessageRow, NewMessageRow,
+};
 use crate::wire::{Identity, Message, NoteKind, Operator, SenderKind, ServerFrame, Session};
 
 /// Who is acting in a conversation.
@@ -259,8 +261,9 @@ impl Engine {
             created_at: to_millis(self.now()),
         };
         let reopens = actor.kind() == SenderKind::Customer;
+        let emails = SenderKind::Customer.reads(actor.kind());
         let (row, created) = self
-            .store_message(conversation_id, &new, reopens)
+            .store_message(conversation_id, &new, reopens, emails)
             .await?
             .ok_or(Error::NotFound("conversation"))?;
         // Rows stored before senders were recorded for guests carry no sender id.
@@ -279,6 +282,9 @@ impl Engine {
                 Event::message(message.clone()),
             );
             self.conversation_changed(conversation_id);
+            if SenderKind::Customer.reads(message.sender.kind) {
+                self.inner.email_wake.notify_one();
+            }
         }
         Ok(Posted { message, created })
     }
@@ -288,12 +294,13 @@ impl Engine {
     /// sent inside the same transaction, so it goes out exactly when the message is committed.
     /// Two posts of one key that race (on two nodes) both end with the one stored message.
     /// When `reopens`, a new message brings an archived conversation back, with a note that
-    /// says so.
+    /// says so; when `emails`, it opens (or joins) the customer's reply-email window.
     async fn store_message(
         &self,
         conversation_id: Uuid,
         new: &NewMessageRow,
         reopens: bool,
+        emails: bool,
     ) -> Result<Option<(MessageRow, bool)>, Error> {
         let topic = Topic::Conversation(conversation_id);
         for _ in 0..2 {
@@ -312,6 +319,20 @@ impl Engine {
                                 NoteKind::Reopened.as_str(),
                                 row.seq,
                                 new.created_at,
+                            )
+                            .await?;
+                    }
+                    // A reply the customer does not read in time is emailed: the window
+                    // exists exactly when the reply does.
+                    if emails {
+                        let delay = ttl(self.inner.config.email.delay);
+                        tx.db()
+                            .open_email_window(
+                                &Uuid::now_v7().to_string(),
+                                &new.conversation_id,
+                                row.seq,
+                                new.created_at,
+                                to_millis(from_millis(new.created_at) + delay),
                             )
                             .await?;
                     }

@@ -46,6 +46,8 @@ pub struct EngineConfig {
     pub send_window: Duration,
     /// The embedded widget's settings.
     pub widget: crate::widget::WidgetConfig,
+    /// Reply emails' settings.
+    pub email: crate::mail::EmailConfig,
 }
 
 impl EngineConfig {
@@ -62,6 +64,7 @@ impl EngineConfig {
             sends_per_window: 20,
             send_window: Duration::from_secs(10),
             widget: crate::widget::WidgetConfig::default(),
+            email: crate::mail::EmailConfig::default(),
         }
     }
 }
@@ -110,6 +113,10 @@ pub(crate) struct Inner {
     pub(crate) presence: Arc<crate::presence::Presence>,
     /// The widget secret, once read or generated.
     pub(crate) widget_secret: tokio::sync::OnceCell<crate::auth::WidgetSecret>,
+    /// The key email links are signed with, once read or generated.
+    pub(crate) link_key: tokio::sync::OnceCell<crate::mail::LinkKey>,
+    /// Wakes the email worker when a reply on this node opens a window.
+    pub(crate) email_wake: tokio::sync::Notify,
 }
 
 /// The engine: the store plus the use cases. Cheap to clone.
@@ -187,6 +194,8 @@ impl Engine {
                 clock,
                 visitors: RateWindows::new(Duration::from_secs(60)),
                 widget_secret: tokio::sync::OnceCell::new(),
+                link_key: tokio::sync::OnceCell::new(),
+                email_wake: tokio::sync::Notify::new(),
                 presence: Arc::new(crate::presence::Presence::new()),
             }),
         }

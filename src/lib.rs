@@ -21,6 +21,8 @@ pub mod inbox;
 #[cfg(feature = "server")]
 pub mod limits;
 #[cfg(feature = "server")]
+pub mod mail;
+#[cfg(feature = "server")]
 pub mod presence;
 #[cfg(feature = "server")]
 pub mod store;

@@ -62,6 +62,11 @@ pub enum WidgetSignIn {
         /// The visitor token from an earlier visit.
         visitor_token: Option<Token>,
     },
+    /// The customer a reply email's signed chat link names (the hosted chat page).
+    Link {
+        /// The link's token.
+        link: String,
+    },
 }
 
 impl Engine {
@@ -72,28 +77,34 @@ impl Engine {
         let secret = inner
             .widget_secret
             .get_or_try_init(|| async {
-                if let Some(configured) = &inner.config.widget.secret {
-                    return Ok::<_, Error>(WidgetSecret::new(configured.clone()));
-                }
-                let db = inner.store.db();
-                if let Some(stored) = db.instance_setting(SECRET_KEY).await? {
-                    return Ok(WidgetSecret::new(SecretString::from(stored)));
-                }
-                let fresh = WidgetSecret::generate();
-                let db = inner.store.db();
-                db.insert_instance_setting(SECRET_KEY, fresh.expose())
-                    .await?;
-                let stored = inner
-                    .store
-                    .db()
-                    .instance_setting(SECRET_KEY)
-                    .await?
-                    .ok_or_else(|| anyhow::anyhow!("the widget secret was not kept"))?;
-                tracing::info!("generated the widget secret");
-                Ok(WidgetSecret::new(SecretString::from(stored)))
+                Ok::<_, Error>(WidgetSecret::new(match &inner.config.widget.secret {
+                    Some(configured) => configured.clone(),
+                    None => self.instance_secret(SECRET_KEY).await?,
+                }))
             })
             .await?;
         Ok(secret.clone())
+    }
+
+    /// A secret this installation generated for itself once and kept under `key`: read, or
+    /// generated and stored (nodes starting together agree on the first one stored).
+    pub(crate) async fn instance_secret(&self, key: &str) -> Result<SecretString, Error> {
+        let store = &self.inner.store;
+        if let Some(stored) = store.db().instance_setting(key).await? {
+            return Ok(SecretString::from(stored));
+        }
+        let fresh = WidgetSecret::generate();
+        store
+            .db()
+            .insert_instance_setting(key, fresh.expose())
+            .await?;
+        let stored = store
+            .db()
+            .instance_setting(key)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the generated {key} was not kept"))?;
+        tracing::info!(key, "generated a secret for this installation");
+        Ok(SecretString::from(stored))
     }
 
     /// The widget's settings as operators see them on the dashboard.
@@ -135,8 +146,22 @@ impl Engine {
             }
         }
         let signed = matches!(sign_in, WidgetSignIn::Signed { .. });
+        let linked = match &sign_in {
+            WidgetSignIn::Link { link } => Some(
+                self.customer_of_link(crate::mail::LinkPurpose::Chat, link)
+                    .await?,
+            ),
+            _ => None,
+        };
         let mut tx = self.inner.store.begin().await?;
         let customer = match sign_in {
+            WidgetSignIn::Link { .. } => {
+                let id = linked.map(|id| id.to_string()).unwrap_or_default();
+                tx.db()
+                    .visit_customer(&id, locale, to_millis(now))
+                    .await?
+                    .ok_or(Error::Unauthorized("this link's customer no longer exists"))?
+            }
             WidgetSignIn::Signed {
                 user_id,
                 email,

@@ -100,6 +100,25 @@ impl Db<'_> {
             .await)
     }
 
+    /// The customer with this id, noting the visit at `now` (a reply email's chat link).
+    pub async fn visit_customer(
+        self,
+        id: &str,
+        locale: Option<&str>,
+        now: i64,
+    ) -> sqlx::Result<Option<CustomerRow>> {
+        let sql = format!(
+            "UPDATE customers SET last_seen_at = $2, locale = COALESCE($3, locale) \
+             WHERE id = $1 RETURNING {CUSTOMER_COLUMNS}"
+        );
+        on_db!(self, |c| sqlx::query_as(&sql)
+            .bind(id)
+            .bind(now)
+            .bind(locale)
+            .fetch_optional(c)
+            .await)
+    }
+
     /// Sets what a customer typed: an email (not signed) and a name, each when given. What a
     /// host site signed wins: a signed email is kept, and so is a signed customer's name.
     pub async fn update_customer_contact(

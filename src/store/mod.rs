@@ -5,6 +5,7 @@
 
 mod conversations;
 mod customers;
+pub mod emails;
 mod inbox;
 mod operators;
 pub mod rows;
@@ -21,8 +22,8 @@ use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool,
 
 pub use conversations::Inserted;
 pub use rows::{
-    from_millis, preview_of, to_millis, Corrupt, CustomerRow, ItemRow, MessageRow, NewMessageRow,
-    NoteRow, OperatorRow, SessionRow, StoredSession,
+    cut_to, from_millis, preview_of, to_millis, Corrupt, CustomerRow, ItemRow, MessageRow,
+    NewMessageRow, NoteRow, OperatorRow, SessionRow, StoredSession,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

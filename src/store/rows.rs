@@ -293,10 +293,15 @@ pub const PREVIEW_MAX_CHARS: usize = 100;
 
 /// A preview of `text`: itself when it fits, else cut to end with `…` within the limit.
 pub fn preview_of(text: &str) -> String {
-    if text.chars().count() <= PREVIEW_MAX_CHARS {
+    cut_to(text, PREVIEW_MAX_CHARS)
+}
+
+/// `text` when it has at most `max` characters, else its first `max - 1` and `…`.
+pub fn cut_to(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
         return text.to_owned();
     }
-    let mut cut: String = text.chars().take(PREVIEW_MAX_CHARS - 1).collect();
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
     cut.push('…');
     cut
 }

@@ -157,6 +157,9 @@ pub struct WidgetSessionRequest {
     /// The widget's UI language, remembered for emails.
     #[serde(default)]
     pub locale: Option<String>,
+    /// The chat link from a reply email (the hosted chat page signs in with it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 /// `POST /api/v1/widget/session` answer.

@@ -5,8 +5,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+mod email;
 mod inbox;
 
+pub use email::*;
 pub use inbox::*;
 
 /// Times on the wire: RFC 3339 in UTC with milliseconds (`2026-11-22T08:00:00.123Z`).
