@@ -11,6 +11,9 @@ export SWITCHBOARD_PUBLIC_URL="http://127.0.0.1:$port"
 export LEPTOS_SITE_ROOT="target/site"
 # A known widget secret, so specs can sign customers' ids as a host site's back end does.
 export SWITCHBOARD_WIDGET_SECRET="e2e-widget-secret-not-for-production"
+# Reply emails after 2 s instead of 5 min, written as .eml files where email.spec.ts reads them.
+export SWITCHBOARD_EMAIL_DELAY="2s"
+export SWITCHBOARD_MAIL_DIR="$dir/mail"
 # The demo shop (another origin) on the next port.
 export SWITCHBOARD_DEMO_ADDR="127.0.0.1:$((port + 1))"
 export RUST_LOG="${RUST_LOG:-warn}"

@@ -288,3 +288,21 @@ pub async fn widget_setup() -> Result<WidgetSetupView, AppError> {
         public_url: engine.config().public_url.clone(),
     })
 }
+
+/// A conversation's reply emails, newest first, for operators.
+#[server(endpoint = "inbox/emails")]
+pub async fn conversation_emails(
+    id: String,
+) -> Result<Vec<switchboard::wire::EmailRecord>, AppError> {
+    ssr::signed_in().await?;
+    Ok(ssr::engine()?
+        .email_history(ssr::conversation_id(&id)?)
+        .await?)
+}
+
+/// Whether the customer of an unsubscribe link gets reply emails.
+#[server(endpoint = "email/subscription")]
+pub async fn email_subscription(link: String) -> Result<bool, AppError> {
+    let result = async { Ok::<_, AppError>(ssr::engine()?.email_subscription(&link).await?) }.await;
+    result.inspect_err(ssr::set_status_for)
+}

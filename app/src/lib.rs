@@ -26,8 +26,8 @@ use leptos_router::{path, SsrMode};
 
 use crate::i18n::*;
 use crate::pages::{
-    ConversationPage, GuestKiosk, Home, InboxPage, LoginPage, NotFound, SessionDetailPage,
-    SessionsPage, WidgetPage, WidgetSetupPage,
+    ConversationPage, GuestKiosk, Home, HostedChatPage, InboxPage, LoginPage, NotFound,
+    SessionDetailPage, SessionsPage, UnsubscribePage, WidgetPage, WidgetSetupPage,
 };
 
 /// What server functions need from the server, provided as context on every request.
@@ -135,6 +135,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/inbox/:id") view=ConversationPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/widget") view=WidgetSetupPage ssr=SsrMode::Async />
                     <Route path=path!("/widget") view=WidgetPage ssr=SsrMode::Async />
+                    <Route path=path!("/chat/:link") view=HostedChatPage ssr=SsrMode::Async />
+                    <Route path=path!("/email/unsubscribe/:link") view=UnsubscribePage ssr=SsrMode::Async />
                 </Routes>
             </Router>
         </I18nContextProvider>

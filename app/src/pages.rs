@@ -1,21 +1,26 @@
 //! One module per page.
 
 mod conversation;
+mod conversation_emails;
+mod hosted_chat;
 mod inbox;
 mod kiosk;
 mod login;
 mod not_found;
 mod session_detail;
 mod sessions;
+mod unsubscribe;
 mod widget;
 mod widget_setup;
 
 pub use conversation::ConversationPage;
+pub use hosted_chat::HostedChatPage;
 pub use inbox::{InboxPage, RelativeTime};
 pub use kiosk::GuestKiosk;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use session_detail::SessionDetailPage;
 pub use sessions::{Home, SessionsPage};
+pub use unsubscribe::UnsubscribePage;
 pub use widget::{badge_text, WidgetPage};
 pub use widget_setup::WidgetSetupPage;

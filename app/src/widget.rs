@@ -91,15 +91,27 @@ impl WidgetLink {
     /// Starts both links: greets the host at `host` (the origin the loader named), or, opened
     /// on its own, signs in as an anonymous visitor remembered in this page's storage.
     pub fn start(host: Option<String>, signals: WidgetSignals) -> Self {
+        Self::start_with(host, None, signals)
+    }
+
+    /// Starts the link of the hosted chat page (`/chat/<link>`, opened from a reply email):
+    /// no host page; it signs in with the email's signed chat link.
+    pub fn start_hosted(chat_link: String, signals: WidgetSignals) -> Self {
+        Self::start_with(None, Some(chat_link), signals)
+    }
+
+    fn start_with(host: Option<String>, chat_link: Option<String>, signals: WidgetSignals) -> Self {
         #[cfg(feature = "hydrate")]
         {
             Self {
-                inner: send_wrapper::SendWrapper::new(browser::Link::start(host, signals)),
+                inner: send_wrapper::SendWrapper::new(browser::Link::start(
+                    host, chat_link, signals,
+                )),
             }
         }
         #[cfg(not(feature = "hydrate"))]
         {
-            let _ = (host, signals);
+            let _ = (host, chat_link, signals);
             Self { _server: () }
         }
     }
@@ -175,6 +187,8 @@ mod browser {
     pub struct Link {
         /// The host page's origin; `None` when the page was opened on its own.
         host: Option<String>,
+        /// A reply email's chat link, on the hosted chat page.
+        chat_link: Option<String>,
         signals: WidgetSignals,
         me: Weak<Link>,
         identity: RefCell<Option<Identity>>,
@@ -197,11 +211,16 @@ mod browser {
     }
 
     impl Link {
-        pub fn start(host: Option<String>, signals: WidgetSignals) -> Rc<Self> {
+        pub fn start(
+            host: Option<String>,
+            chat_link: Option<String>,
+            signals: WidgetSignals,
+        ) -> Rc<Self> {
             // A host the browser contradicts is no host: its messages are never trusted.
             let host = host.filter(|h| embedding_origin().is_none_or(|real| &real == h));
             let link = Rc::new_cyclic(|me| Link {
                 host,
+                chat_link,
                 signals,
                 me: me.clone(),
                 identity: RefCell::new(None),
@@ -214,6 +233,7 @@ mod browser {
             link.listen();
             link.report_unread();
             match link.host {
+                _ if link.chat_link.is_some() => link.sign_in(),
                 Some(_) => link.post(serde_json::json!({"type": "ready"})),
                 None => {
                     use gloo_storage::Storage;
@@ -376,9 +396,12 @@ mod browser {
 
         /// Signs in with the identity or visitor token held now.
         fn sign_in(&self) {
-            let body = match self.identity.borrow().clone() {
-                Some(identity) => serde_json::to_value(identity).unwrap_or_default(),
-                None => serde_json::json!({ "visitor_token": self.visitor_token.borrow().clone() }),
+            let body = match (&self.chat_link, self.identity.borrow().clone()) {
+                (Some(link), _) => serde_json::json!({ "link": link }),
+                (None, Some(identity)) => serde_json::to_value(identity).unwrap_or_default(),
+                (None, None) => {
+                    serde_json::json!({ "visitor_token": self.visitor_token.borrow().clone() })
+                }
             };
             let mut body = body;
             if let Some(lang) = window()

@@ -190,7 +190,10 @@ fn add_headers(
     frame_ancestors: &str,
     https: bool,
 ) {
-    let guest_page = path.starts_with(GUEST_PREFIX);
+    // Pages whose URL holds a credential: nothing of it may leak or be cached.
+    let guest_page = SECRET_SEGMENT_PREFIXES
+        .iter()
+        .any(|prefix| path.starts_with(prefix));
     let headers = response.headers_mut();
     let referrer = if guest_page {
         "no-referrer"
@@ -221,7 +224,7 @@ fn add_headers(
             headers.insert(header::CONTENT_SECURITY_POLICY, policy);
         }
     }
-    // Guest pages carry their token in the URL, and API answers can carry tokens and messages.
+    // Link pages carry their token in the URL, and API answers can carry tokens and messages.
     if guest_page || path.starts_with(API_PREFIX) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -233,16 +236,25 @@ fn add_headers(
     }
 }
 
-/// The request path as it may be logged: guest tokens replaced by `[redacted]`, query strings
+/// Paths whose next segment is a credential: a guest link, a reply email's chat link, its
+/// unsubscribe link.
+const SECRET_SEGMENT_PREFIXES: [&str; 4] = [
+    GUEST_PREFIX,
+    "/chat/",
+    "/email/unsubscribe/",
+    "/email/resubscribe/",
+];
+
+/// The request path as it may be logged: link tokens replaced by `[redacted]`, query strings
 /// (which may carry `guest_token`) dropped.
 pub fn loggable_path(path: &str) -> String {
-    match path.strip_prefix(GUEST_PREFIX) {
-        Some(rest) => {
+    for prefix in SECRET_SEGMENT_PREFIXES {
+        if let Some(rest) = path.strip_prefix(prefix) {
             let tail = rest.find('/').map(|i| &rest[i..]).unwrap_or("");
-            format!("{GUEST_PREFIX}[redacted]{tail}")
+            return format!("{prefix}[redacted]{tail}");
         }
-        None => path.to_owned(),
     }
+    path.to_owned()
 }
 
 #[cfg(test)]
@@ -250,7 +262,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn guest_tokens_never_reach_the_log() {
+    fn guest_and_email_link_tokens_never_reach_the_log() {
         assert_eq!(
             loggable_path("/support/guest/abcDEF123"),
             "/support/guest/[redacted]"
@@ -260,6 +272,11 @@ mod tests {
             "/support/guest/[redacted]/messages"
         );
         assert_eq!(loggable_path("/api/v1/sessions"), "/api/v1/sessions");
+        assert_eq!(loggable_path("/chat/Y2hhdA"), "/chat/[redacted]");
+        assert_eq!(
+            loggable_path("/email/unsubscribe/dW5zdWI"),
+            "/email/unsubscribe/[redacted]"
+        );
     }
 
     fn forwarded(value: &str) -> HeaderMap {

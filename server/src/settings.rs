@@ -124,6 +124,9 @@ pub struct Settings {
     /// `SWITCHBOARD_DEMO_ADDR`: when set, a second address that serves only the demo shop page,
     /// which embeds the widget from another origin, the way a customer's site does.
     pub demo_addr: Option<SocketAddr>,
+    /// Reply emails: `SWITCHBOARD_EMAIL_DELAY`, `SWITCHBOARD_SMTP_URL`, `SWITCHBOARD_EMAIL_FROM`,
+    /// `SWITCHBOARD_PRODUCT_NAME`, `SWITCHBOARD_MAIL_DIR`.
+    pub email: crate::email_settings::EmailSettings,
 }
 
 /// An address range: an IP address and a prefix length.
@@ -244,6 +247,7 @@ impl Settings {
         };
         let max_connections = count("SWITCHBOARD_MAX_CONNECTIONS", 10_000, 1_000_000)?;
         let widget = widget_config(&get)?;
+        let email = crate::email_settings::EmailSettings::from_lookup(&get)?;
         Ok(Self {
             database_url: DatabaseUrl::new(
                 get("DATABASE_URL").unwrap_or_else(|| "sqlite:data/switchboard.db".to_owned()),
@@ -283,6 +287,7 @@ impl Settings {
                         .context("SWITCHBOARD_DEMO_ADDR must be an address like 127.0.0.1:3001")
                 })
                 .transpose()?,
+            email,
         })
     }
 

@@ -49,6 +49,7 @@ pub async fn open_engine_with_clock(
     config.operator_idle_timeout = settings.operator_idle_timeout;
     config.sends_per_window = settings.send_limit;
     config.widget = settings.widget.clone();
+    config.email = settings.email.config.clone();
     let bus: Arc<dyn Bus> = match store.postgres() {
         Some(pool) => PgBus::start(pool.clone())
             .await
@@ -264,6 +265,8 @@ impl Application {
             max_connections: self.state.settings.max_connections,
         };
         let presence = tokio::spawn(self.state.engine.clone().report_presence());
+        let mailer = self.state.settings.email.mailer()?;
+        let emails = tokio::spawn(self.state.engine.clone().run_email_worker(mailer));
         let demo = self.demo.map(|listener| {
             let shop = crate::widget_assets::demo_shop(&self.state.settings.public_url);
             tokio::spawn(async move {
@@ -274,6 +277,7 @@ impl Application {
         });
         serve(self.listener, router(self.state), limits, shutdown).await;
         presence.abort();
+        emails.abort();
         if let Some(demo) = demo {
             demo.abort();
         }

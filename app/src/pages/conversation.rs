@@ -7,6 +7,7 @@ use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_params_map;
 use switchboard::wire::{ConversationDetail, ConversationItem, Customer, ErrorCode, Operator};
 
+use super::conversation_emails::EmailHistory;
 use crate::api::{open_conversation, SetArchived};
 use crate::chat::SessionChatPanel;
 use crate::components::{format_time, ErrorAlert, OperatorShell};
@@ -97,6 +98,7 @@ fn ConversationView(detail: ConversationDetail, operator: Operator) -> impl Into
                 {move || item.get().archived.then(|| view! {
                     <p class="hint" role="status">{t!(i18n, inbox.archived_note)}</p>
                 })}
+                {conversation.customer.is_some().then(|| view! { <EmailHistory item /> })}
             </aside>
             <SessionChatPanel
                 party=Party::Operator

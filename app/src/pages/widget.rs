@@ -25,13 +25,11 @@ pub fn badge_text(count: usize) -> Option<String> {
     }
 }
 
-/// The widget page.
-#[component]
-pub fn WidgetPage() -> impl IntoView {
+/// Switches to the language the page's `lang` query names (the host's choice, or the
+/// customer's in an email link), on the server render and in the browser alike.
+pub(crate) fn follow_lang_query() {
     let i18n = use_i18n();
-    let query = use_query_map();
-    // The host's language choice, on the server render and in the browser alike.
-    if let Some(locale) = query
+    if let Some(locale) = use_query_map()
         .read_untracked()
         .get("lang")
         .and_then(|raw| switchboard::domain::Locale::parse(&raw))
@@ -39,6 +37,14 @@ pub fn WidgetPage() -> impl IntoView {
     {
         i18n.set_locale(locale);
     }
+}
+
+/// The widget page.
+#[component]
+pub fn WidgetPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    follow_lang_query();
     let host = query.read_untracked().get("host");
     let signals = WidgetSignals::new();
     let WidgetSignals {

@@ -3,6 +3,7 @@
 
 mod auth;
 mod conversations;
+mod email;
 mod extract;
 mod guest;
 mod inbox;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(auth::routes())
         .merge(sessions::routes())
         .merge(conversations::routes())
+        .merge(email::routes())
         .merge(guest::routes())
         .merge(inbox::routes())
         .merge(widget::routes())

@@ -29,9 +29,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/widget/presence", get(presence))
 }
 
-/// Parses a session request: a `user_id` makes it a signed sign-in, whose signature must be
+/// Parses a session request: a `link` (from a reply email) names its customer; a `user_id` makes it a signed sign-in, whose signature must be
 /// there (a missing one is refused like a wrong one, never read as anonymous).
 fn sign_in_of(body: WidgetSessionRequest) -> Result<WidgetSignIn, ApiError> {
+    if let Some(link) = body.link.filter(|l| !l.trim().is_empty()) {
+        return Ok(WidgetSignIn::Link { link });
+    }
     let user_id = body.user_id.filter(|id| !id.trim().is_empty());
     let Some(user_id) = user_id else {
         return Ok(WidgetSignIn::Anonymous {

@@ -5,6 +5,7 @@ mod common;
 
 mod api;
 mod chat;
+mod email;
 mod hardening;
 mod inbox;
 mod two_nodes;

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+#[path = "../../../../tests/support/smtp_server.rs"]
+pub mod smtp_server;
 pub mod widget;
 pub mod ws;
 
@@ -33,6 +35,8 @@ pub struct TestServer {
     pub clock: Arc<ManualClock>,
     /// The demo shop's address, when `SWITCHBOARD_DEMO_ADDR` was given.
     pub demo: Option<std::net::SocketAddr>,
+    /// Where emails are written when no SMTP server is set.
+    pub mail_dir: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -54,6 +58,10 @@ impl TestServer {
             (
                 "SWITCHBOARD_PUBLIC_URL".to_owned(),
                 "http://support.test".to_owned(),
+            ),
+            (
+                "SWITCHBOARD_MAIL_DIR".to_owned(),
+                dir.path().join("mail").display().to_string(),
             ),
         ]);
         for (k, v) in extra {
@@ -88,6 +96,7 @@ impl TestServer {
             engine,
             clock,
             demo,
+            mail_dir: dir.path().join("mail"),
             _dir: dir,
         }
     }

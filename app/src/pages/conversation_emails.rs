@@ -1,0 +1,112 @@
+//! A support conversation's reply emails, as operators see them beside the chat: scheduled,
+//! sent, skipped (and why), failed (and what the mail server said).
+
+use leptos::prelude::*;
+use switchboard::wire::{ConversationItem, EmailReason, EmailRecord, EmailStatus};
+
+use crate::api::conversation_emails;
+use crate::components::format_time;
+use crate::i18n::*;
+
+/// The email history of `item`'s conversation, read in the browser once the page is live and
+/// again whenever the item changes (every change to a job is published as a change to its
+/// conversation). It is never part of the server render: it changes on its own clock, and a
+/// history that moved between the render and hydration must not break the page.
+#[component]
+pub fn EmailHistory(item: RwSignal<ConversationItem>) -> impl IntoView {
+    let i18n = use_i18n();
+    let emails = RwSignal::new(None::<Result<Vec<EmailRecord>, ()>>);
+    let id = item.get_untracked().id.to_string();
+    Effect::new(move |_| {
+        item.track();
+        let id = id.clone();
+        leptos::task::spawn_local(async move {
+            emails.set(Some(conversation_emails(id).await.map_err(drop)));
+        });
+    });
+    view! {
+        <section class="email-history" aria-labelledby="emails-heading">
+            <h3 id="emails-heading">{t!(i18n, emails.heading)}</h3>
+            {move || match emails.get() {
+                None => view! { <p class="loading">{t!(i18n, common.loading)}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! {
+                    <p class="hint">{t!(i18n, emails.none)}</p>
+                }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="email-list">
+                        {list.into_iter().map(|record| view! { <EmailLine record /> }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Some(Err(())) => view! { <p class="hint">{t!(i18n, emails.unavailable)}</p> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn EmailLine(record: EmailRecord) -> impl IntoView {
+    let i18n = use_i18n();
+    let time = format_time(record.at);
+    let recipient = record.recipient.clone().unwrap_or_default();
+    let detail = record.detail.clone().unwrap_or_default();
+    let attempts = record.attempts;
+    let read_at = record.read_at.map(format_time).unwrap_or_default();
+    let status = match record.status {
+        EmailStatus::Scheduled => "scheduled",
+        EmailStatus::Sending => "sending",
+        EmailStatus::Retrying => "retrying",
+        EmailStatus::Sent => "sent",
+        EmailStatus::Skipped => "skipped",
+        EmailStatus::Failed => "failed",
+    };
+    let text = match (record.status, record.reason) {
+        (EmailStatus::Scheduled, _) => {
+            t!(i18n, emails.scheduled, time = move || time.clone()).into_any()
+        }
+        (EmailStatus::Sending, _) => {
+            t!(i18n, emails.sending, recipient = move || recipient.clone()).into_any()
+        }
+        (EmailStatus::Retrying, _) => t!(
+            i18n,
+            emails.retrying,
+            detail = move || detail.clone(),
+            time = move || time.clone()
+        )
+        .into_any(),
+        (EmailStatus::Sent, _) => t!(
+            i18n,
+            emails.sent,
+            time = move || time.clone(),
+            recipient = move || recipient.clone()
+        )
+        .into_any(),
+        (EmailStatus::Skipped, Some(EmailReason::Read)) => {
+            t!(i18n, emails.skipped_read, time = move || read_at.clone()).into_any()
+        }
+        (EmailStatus::Skipped, Some(EmailReason::Archived)) => {
+            t!(i18n, emails.skipped_archived).into_any()
+        }
+        (EmailStatus::Skipped, Some(EmailReason::NoEmail)) => {
+            t!(i18n, emails.skipped_no_email).into_any()
+        }
+        (EmailStatus::Skipped, Some(EmailReason::Unsubscribed)) => {
+            t!(i18n, emails.skipped_unsubscribed).into_any()
+        }
+        (EmailStatus::Skipped, _) => t!(i18n, emails.skipped_covered).into_any(),
+        (EmailStatus::Failed, Some(EmailReason::GaveUp)) => t!(
+            i18n,
+            emails.failed_gave_up,
+            detail = move || detail.clone(),
+            count = move || attempts
+        )
+        .into_any(),
+        (EmailStatus::Failed, _) => {
+            t!(i18n, emails.failed, detail = move || detail.clone()).into_any()
+        }
+    };
+    view! {
+        <li class=format!("email-line email-{status}") data-status=status>
+            {text}
+        </li>
+    }
+}

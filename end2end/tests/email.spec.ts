@@ -1,0 +1,107 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { allowConsoleErrors, expect, test } from './fixtures';
+import { signInByApi, t, waitForHydration } from './helpers';
+
+/** The folder start-server.sh gives the server for `.eml` files (no SMTP server is set). */
+const MAIL_DIR = join(__dirname, '..', '.tmp', 'mail');
+/** The widget secret start-server.sh sets, as a host site's back end knows it. */
+const WIDGET_SECRET = 'e2e-widget-secret-not-for-production';
+
+/** The decoded text of every part of a raw email (7bit, quoted-printable or base64). */
+function decodedParts(raw: string): string[] {
+  const boundary = /boundary="?([^";\r\n]+)"?/.exec(raw)?.[1];
+  expect(boundary, 'a multipart email').toBeTruthy();
+  return raw
+    .split(`--${boundary}`)
+    .slice(1, -1)
+    .map((part) => {
+      const [head, ...rest] = part.split(/\r?\n\r?\n/);
+      const body = rest.join('\n\n');
+      if (/content-transfer-encoding:\s*base64/i.test(head)) {
+        return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+      }
+      if (/content-transfer-encoding:\s*quoted-printable/i.test(head)) {
+        const bytes = body
+          .replace(/=\r?\n/g, '')
+          .replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+        return Buffer.from(bytes, 'latin1').toString('utf8');
+      }
+      return body;
+    });
+}
+
+test('an unread reply is emailed, and the email opens the chat where the customer answers', async ({ browser, request }) => {
+  // A customer signed in on the website, with an address the site vouches for.
+  const userId = `mailed-${Date.now()}`;
+  const signature = createHmac('sha256', WIDGET_SECRET).update(userId).digest('hex');
+  const started = await request.post('/api/v1/widget/session', {
+    data: { user_id: userId, email: `${userId}@example.com`, name: 'Mia', signature, locale: 'en' },
+  });
+  expect(started.status()).toBe(200);
+  const { conversation_id: conversation } = await started.json();
+
+  // The operator replies; the customer is not looking.
+  await signInByApi(request);
+  const reply = await request.post(`/api/v1/conversations/${conversation}/messages`, {
+    data: { content: 'Your refund was approved this morning.' },
+  });
+  expect(reply.status()).toBe(201);
+
+  // The email goes out once the reply has stayed unread for SWITCHBOARD_EMAIL_DELAY (2 s here).
+  let sent: { id: string; status: string; recipient: string } | undefined;
+  await expect
+    .poll(
+      async () => {
+        const history = await (await request.get(`/api/v1/conversations/${conversation}/emails`)).json();
+        sent = history.emails[0];
+        return sent?.status;
+      },
+      { timeout: 20_000 },
+    )
+    .toBe('sent');
+  expect(sent!.recipient).toBe(`${userId}@example.com`);
+
+  const raw = readFileSync(join(MAIL_DIR, `${sent!.id}.eml`), 'utf8');
+  expect(raw).toContain('Subject: New reply from Switchboard Support');
+  expect(raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
+  const [text, html] = decodedParts(raw);
+  expect(text).toContain('Your refund was approved this morning.');
+  expect(html).toContain('Your refund was approved this morning.');
+  const link = /https?:\/\/\S+\/chat\/[A-Za-z0-9_-]+\S*/.exec(text)?.[0];
+  expect(link, 'the chat link').toBeTruthy();
+
+  // The operator sees it beside the conversation.
+  const operatorContext = await browser.newContext();
+  await signInByApi(operatorContext.request);
+  const operator = await operatorContext.newPage();
+  await operator.goto(`/inbox/${conversation}`);
+  await waitForHydration(operator);
+  await expect(operator.locator('.email-history .email-sent')).toContainText(`${userId}@example.com`);
+
+  // On another device, without the website: the link opens the chat.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 800 } });
+  const page = await phone.newPage();
+  await page.goto(link!);
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { name: t('en', 'hosted.heading') })).toBeVisible();
+  await expect(page.locator('.message.other .bubble')).toHaveText(['Your refund was approved this morning.']);
+  const box = page.getByLabel(t('en', 'chat.placeholder'));
+  await box.fill('Great, thank you!');
+  await box.press('Enter');
+  await expect(page.locator('ol.messages .message.own:not(.pending) .bubble')).toHaveText(['Great, thank you!']);
+
+  // The operator gets the answer live, and the customer's read shows as "Seen".
+  await expect(operator.locator('.message.other .bubble')).toHaveText(['Great, thank you!']);
+  await expect(operator.locator('.message.own .seen')).toBeVisible();
+});
+
+test('a forged chat link says so instead of opening anything', async ({ page }) => {
+  // The sign-in with the link is answered 401, which the browser logs.
+  allowConsoleErrors(/401/);
+  await page.goto('/chat/this-is-not-a-valid-link');
+  await waitForHydration(page);
+  await expect(page.getByRole('alert')).toHaveText(t('en', 'hosted.link_invalid'));
+  await expect(page.locator('ol.messages')).toHaveCount(0);
+});

@@ -1,0 +1,69 @@
+//! Reply emails: operators read a conversation's email history; a customer's one-click
+//! unsubscribe link (RFC 8058) and the unsubscribe page's buttons land here.
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde::Deserialize;
+use switchboard::wire::ConversationEmails;
+
+use super::{parse_id, SignedIn};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// This area's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/conversations/{id}/emails", get(history))
+        .route("/email/unsubscribe/{link}", post(unsubscribe))
+        .route("/email/resubscribe/{link}", post(resubscribe))
+}
+
+async fn history(
+    State(state): State<AppState>,
+    _signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<ConversationEmails>, ApiError> {
+    let id = parse_id(&id, "conversation")?;
+    let emails = state.engine.email_history(id).await?;
+    Ok(Json(ConversationEmails { emails }))
+}
+
+/// The form either button sends. A mail client's one-click POST sends
+/// `List-Unsubscribe=One-Click` and no `back`.
+#[derive(Debug, Default, Deserialize)]
+struct Choice {
+    /// Set by the unsubscribe page: answer with a redirect back to it.
+    #[serde(default)]
+    back: Option<String>,
+}
+
+async fn unsubscribe(
+    State(state): State<AppState>,
+    Path(link): Path<String>,
+    form: Result<Form<Choice>, FormRejection>,
+) -> Result<Response, ApiError> {
+    state.engine.set_email_subscription(&link, false).await?;
+    Ok(answer(&link, form.ok(), "unsubscribed"))
+}
+
+async fn resubscribe(
+    State(state): State<AppState>,
+    Path(link): Path<String>,
+    form: Result<Form<Choice>, FormRejection>,
+) -> Result<Response, ApiError> {
+    state.engine.set_email_subscription(&link, true).await?;
+    Ok(answer(&link, form.ok(), "subscribed"))
+}
+
+/// Back to the page for a person; a short 200 for a mail client.
+fn answer(link: &str, form: Option<Form<Choice>>, done: &'static str) -> Response {
+    if form.is_some_and(|Form(choice)| choice.back.is_some()) {
+        Redirect::to(&format!("/email/unsubscribe/{link}")).into_response()
+    } else {
+        (StatusCode::OK, done).into_response()
+    }
+}
