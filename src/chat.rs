@@ -8,9 +8,7 @@ use crate::domain::{ClientId, DisplayName, MessageBody};
 use crate::engine::{session_at, ttl, Engine};
 use crate::error::Error;
 use crate::hub::{Event, Topic};
-use crate::store::{
-    from_millis, is_unique_violation, to_millis, Inserted, MessageRow, NewMessageRow,
-};
+use crate::store::{is_unique_violation, to_millis, Inserted, MessageRow, NewMessageRow};
 use crate::wire::{Identity, Message, NoteKind, Operator, SenderKind, ServerFrame, Session};
 
 /// Who is acting in a conversation.
@@ -325,14 +323,14 @@ impl Engine {
                     // A reply the customer does not read in time is emailed: the window
                     // exists exactly when the reply does.
                     if emails {
-                        let delay = ttl(self.inner.config.email.delay);
+                        let delay = ttl(self.inner.config.email.delay).num_milliseconds();
                         tx.db()
                             .open_email_window(
                                 &Uuid::now_v7().to_string(),
                                 &new.conversation_id,
                                 row.seq,
                                 new.created_at,
-                                to_millis(from_millis(new.created_at) + delay),
+                                new.created_at + delay,
                             )
                             .await?;
                     }

@@ -232,10 +232,10 @@ mod browser {
             });
             link.listen();
             link.report_unread();
-            match link.host {
-                _ if link.chat_link.is_some() => link.sign_in(),
-                Some(_) => link.post(serde_json::json!({"type": "ready"})),
-                None => {
+            match (&link.chat_link, &link.host) {
+                (Some(_), _) => link.sign_in(),
+                (None, Some(_)) => link.post(serde_json::json!({"type": "ready"})),
+                (None, None) => {
                     use gloo_storage::Storage;
                     let stored = gloo_storage::LocalStorage::get::<String>(OWN_VISITOR_KEY).ok();
                     *link.visitor_token.borrow_mut() = stored;

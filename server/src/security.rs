@@ -191,11 +191,11 @@ fn add_headers(
     https: bool,
 ) {
     // Pages whose URL holds a credential: nothing of it may leak or be cached.
-    let guest_page = SECRET_SEGMENT_PREFIXES
+    let link_page = SECRET_SEGMENT_PREFIXES
         .iter()
         .any(|prefix| path.starts_with(prefix));
     let headers = response.headers_mut();
-    let referrer = if guest_page {
+    let referrer = if link_page {
         "no-referrer"
     } else {
         "strict-origin-when-cross-origin"
@@ -225,7 +225,7 @@ fn add_headers(
         }
     }
     // Link pages carry their token in the URL, and API answers can carry tokens and messages.
-    if guest_page || path.starts_with(API_PREFIX) {
+    if link_page || path.starts_with(API_PREFIX) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if https {

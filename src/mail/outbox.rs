@@ -225,6 +225,7 @@ impl Engine {
             return Ok(Step::Idle);
         };
         let conversation = job.conversation_id.clone();
+        let conversation_id = crate::store::rows::uuid_of("conversation id", &conversation)?;
         let Some(target) = tx.db().email_target(&conversation).await? else {
             return Err(anyhow::anyhow!("an email job's conversation has no customer").into());
         };
@@ -232,7 +233,7 @@ impl Engine {
         let (window, from, to) = match job.last_seq {
             None => {
                 let from = tx.db().emailed_up_to(&conversation).await? + 1;
-                let to = tx.db().conversation_last_seq(&conversation).await?;
+                let to = tx.db().last_seq(conversation_id).await?.unwrap_or_default();
                 (WindowState::Open, from, to)
             }
             Some(last) => (WindowState::Fixed, job.first_seq, last),

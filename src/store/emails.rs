@@ -205,16 +205,6 @@ impl Db<'_> {
             .await)
     }
 
-    /// The conversation's highest seq (0 when it has none).
-    pub async fn conversation_last_seq(self, conversation_id: &str) -> sqlx::Result<i64> {
-        let sql = "SELECT last_seq FROM conversations WHERE id = $1";
-        on_db!(self, |c| sqlx::query_scalar(sql)
-            .bind(conversation_id)
-            .fetch_optional(c)
-            .await
-            .map(Option::unwrap_or_default))
-    }
-
     /// Writes a job's new state and fields as given.
     pub async fn update_email_job(self, job: &EmailJobRow) -> sqlx::Result<()> {
         let sql = "UPDATE email_jobs SET state = $2, due_at = $3, first_seq = $4, last_seq = $5, \

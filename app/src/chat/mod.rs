@@ -27,7 +27,7 @@ pub fn SessionChatPanel(
     #[prop(into)] guest_name: Signal<Option<String>>,
     #[prop(into)] visible: Signal<bool>,
     #[prop(optional)] unread: Option<RwSignal<usize>>,
-    #[prop(optional, into)] close: Option<Callback<()>>,
+    #[prop(optional_no_strip)] close: Option<Callback<()>>,
     #[prop(optional, into)] announce: Option<Callback<Message>>,
     #[prop(optional, into)] notes: Option<Signal<Vec<ConversationNote>>>,
     #[prop(optional, into)] me: Option<String>,

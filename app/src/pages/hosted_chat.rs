@@ -6,10 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::chat::SessionChatPanel;
+use super::widget::CustomerChat;
 use crate::components::LanguageSwitcher;
 use crate::i18n::*;
-use crate::realtime::{ChatState, Party};
 use crate::widget::{WidgetLink, WidgetSignals};
 
 /// The hosted chat page.
@@ -24,15 +23,9 @@ pub fn HostedChatPage() -> impl IntoView {
     let signals = WidgetSignals::new();
     signals.open.set(true);
     let WidgetSignals {
-        session,
-        failed,
-        unread,
-        tab_visible,
-        operators_online,
-        ..
+        session, failed, ..
     } = signals;
     let widget = StoredValue::new(WidgetLink::start_hosted(link, signals));
-    let visible = Signal::derive(move || tab_visible.get());
     view! {
         <Title text=t_string!(i18n, hosted.title).to_owned() />
         <main class="hosted-chat">
@@ -42,20 +35,7 @@ pub fn HostedChatPage() -> impl IntoView {
             </header>
             {move || match session.get() {
                 Some(started) => view! {
-                    <div class="widget-chat hosted-panel" data-conversation-id=started.conversation_id.to_string()>
-                        {move || (operators_online.get() == Some(false)).then(|| view! {
-                            <p class="widget-away" role="status">{t!(i18n, widget.away)}</p>
-                        })}
-                        <SessionChatPanel
-                            party=Party::Customer { token: started.widget_token.clone() }
-                            conversation_id=started.conversation_id
-                            state=ChatState::new(false)
-                            guest_name=Signal::stored(None::<String>)
-                            visible
-                            unread
-                            announce=Callback::new(move |message| widget.with_value(|w| w.announce(&message, visible.get_untracked())))
-                        />
-                    </div>
+                    <CustomerChat started signals link=widget />
                 }.into_any(),
                 None if failed.get() => view! {
                     <p class="alert error" role="alert">{t!(i18n, hosted.link_invalid)}</p>

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use switchboard::wire::Customer;
+use switchboard::wire::{Customer, WidgetSession};
 
 use crate::chat::SessionChatPanel;
 use crate::i18n::*;
@@ -52,8 +52,8 @@ pub fn WidgetPage() -> impl IntoView {
         session,
         failed,
         unread,
-        tab_visible,
         operators_online,
+        ..
     } = signals;
     let link = WidgetLink::start(host, signals);
     let link = StoredValue::new(link);
@@ -75,7 +75,6 @@ pub fn WidgetPage() -> impl IntoView {
             close.run(());
         }
     };
-    let visible = Signal::derive(move || open.get() && tab_visible.get());
     let label = move || {
         if open.get() {
             t_string!(i18n, widget.close)
@@ -91,30 +90,14 @@ pub fn WidgetPage() -> impl IntoView {
                 aria-label=move || t_string!(i18n, widget.title)>
                 {move || match session.get() {
                     Some(started) => {
-                        let state = ChatState::new(false);
+                        let customer = started.customer.clone();
+                        let token = started.widget_token.clone();
                         view! {
-                            <div class="widget-chat" data-conversation-id=started.conversation_id.to_string()>
-                            {move || (operators_online.get() == Some(false)).then(|| view! {
-                                <p class="widget-away" role="status">{t!(i18n, widget.away)}</p>
-                            })}
-                            <SessionChatPanel
-                                party=Party::Customer { token: started.widget_token.clone() }
-                                conversation_id=started.conversation_id
-                                state
-                                guest_name=Signal::stored(None::<String>)
-                                visible
-                                unread
-                                close
-                                announce=Callback::new(move |message| link.with_value(|l| l.announce(&message, visible.get_untracked())))
-                            />
-                            {
-                                let customer = started.customer.clone();
-                                let token = started.widget_token.clone();
-                                move || (operators_online.get() == Some(false)).then(|| view! {
+                            <CustomerChat started signals link close>
+                                {move || (operators_online.get() == Some(false)).then(|| view! {
                                     <EmailOffer customer=customer.clone() token=token.clone() />
-                                })
-                            }
-                            </div>
+                                })}
+                            </CustomerChat>
                         }.into_any()
                     }
                     None if failed.get() => view! {
@@ -143,6 +126,45 @@ pub fn WidgetPage() -> impl IntoView {
                     }
                 })}
             </button>
+        </div>
+    }
+}
+
+/// A signed-in customer's chat, in the widget and on the hosted chat page: the "nobody is
+/// here" line, the chat panel, and what the page adds below it.
+#[component]
+pub(crate) fn CustomerChat(
+    started: WidgetSession,
+    signals: WidgetSignals,
+    link: StoredValue<WidgetLink>,
+    #[prop(optional, into)] close: Option<Callback<()>>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let WidgetSignals {
+        open,
+        unread,
+        tab_visible,
+        operators_online,
+        ..
+    } = signals;
+    let visible = Signal::derive(move || open.get() && tab_visible.get());
+    view! {
+        <div class="widget-chat" data-conversation-id=started.conversation_id.to_string()>
+            {move || (operators_online.get() == Some(false)).then(|| view! {
+                <p class="widget-away" role="status">{t!(i18n, widget.away)}</p>
+            })}
+            <SessionChatPanel
+                party=Party::Customer { token: started.widget_token.clone() }
+                conversation_id=started.conversation_id
+                state=ChatState::new(false)
+                guest_name=Signal::stored(None::<String>)
+                visible
+                unread
+                close
+                announce=Callback::new(move |message| link.with_value(|l| l.announce(&message, visible.get_untracked())))
+            />
+            {children.map(|children| children())}
         </div>
     }
 }
