@@ -12,17 +12,11 @@
 //!     --server-pid $(pgrep -f 'switchboard serve')
 //! ```
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{bail, Context as _};
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{json, Value};
-use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::Message;
+use loadgen::api::Api;
+use loadgen::rate::{self, RateOptions};
 
 struct Options {
     url: String,
@@ -71,255 +65,26 @@ fn parse_options() -> anyhow::Result<Options> {
     Ok(options)
 }
 
-/// Resident memory of a process, from /proc, in KiB.
-fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-}
-
-/// Send times by client_id, shared by all sockets.
-type InFlight = Arc<Mutex<HashMap<String, Instant>>>;
-
-struct Stats {
-    latencies_us: Mutex<Vec<u64>>,
-    delivered: AtomicU64,
-}
-
-/// One socket to open: where, as whom, in which conversation.
-struct SocketPlan {
-    url: String,
-    cookie: Option<String>,
-    conversation_id: String,
-    /// The sender kind of this socket's own messages (`operator` or `guest`).
-    own_kind: &'static str,
-}
-
-/// One socket: sends what it is given, records deliveries of the other side's messages.
-async fn run_socket(
-    plan: SocketPlan,
-    mut outgoing: mpsc::Receiver<(String, String)>,
-    ready: mpsc::Sender<()>,
-    in_flight: InFlight,
-    stats: Arc<Stats>,
-) -> anyhow::Result<()> {
-    let SocketPlan {
-        url,
-        cookie,
-        conversation_id,
-        own_kind,
-    } = plan;
-    let mut request = url.into_client_request()?;
-    if let Some(cookie) = cookie {
-        request.headers_mut().insert("cookie", cookie.parse()?);
-    }
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
-    socket
-        .send(Message::Text(
-            json!({"type": "subscribe", "conversation_id": conversation_id, "after_seq": 0})
-                .to_string()
-                .into(),
-        ))
-        .await?;
-    let _ = ready.send(()).await;
-    loop {
-        tokio::select! {
-            next = outgoing.recv() => match next {
-                Some((client_id, content)) => {
-                    let frame = json!({"type": "send", "conversation_id": conversation_id, "client_id": client_id, "content": content});
-                    socket.send(Message::Text(frame.to_string().into())).await?;
-                }
-                None => return Ok(()),
-            },
-            incoming = socket.next() => match incoming {
-                Some(Ok(Message::Text(text))) => {
-                    let frame: Value = serde_json::from_str(&text)?;
-                    if frame["type"] == "message" && frame["message"]["sender"]["kind"] != own_kind {
-                        let key = frame["message"]["client_id"].as_str().unwrap_or_default();
-                        if let Some(sent) = in_flight.lock().unwrap().remove(key) {
-                            stats.latencies_us.lock().unwrap().push(sent.elapsed().as_micros() as u64);
-                            stats.delivered.fetch_add(1, Ordering::Relaxed);
-                        }
-                    } else if frame["type"] == "error" {
-                        eprintln!("server refused a frame: {frame}");
-                    }
-                }
-                Some(Ok(_)) => {}
-                Some(Err(e)) => bail!("socket failed: {e}"),
-                None => bail!("socket closed by the server"),
-            },
-        }
-    }
-}
-
-fn percentile(sorted: &[u64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank] as f64 / 1000.0
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let options = parse_options()?;
-    let base = options.url.trim_end_matches('/').to_owned();
-    let ws_base = base.replacen("http", "ws", 1);
-    let guest_ws_base = options.guest_url.as_deref().map_or(ws_base.clone(), |url| {
-        url.trim_end_matches('/').replacen("http", "ws", 1)
-    });
-    let http = reqwest::Client::builder().cookie_store(true).build()?;
-    let login = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"email": options.email, "password": options.password}))
-        .send()
-        .await?;
-    if !login.status().is_success() {
-        bail!("sign-in failed: {}", login.status());
-    }
-    let cookie = login
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .context("no session cookie")?
-        .to_owned();
-
+    let api = Api::sign_in(&options.url, &options.email, &options.password).await?;
     let started = Instant::now();
     let mut sessions = Vec::with_capacity(options.pairs);
     for _ in 0..options.pairs {
-        let created: Value = http
-            .post(format!("{base}/api/v1/sessions"))
-            .json(&json!({"title": "loadgen"}))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        sessions.push((
-            created["session"]["conversation_id"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-            created["guest_token"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-        ));
+        sessions.push(api.create_session().await?);
     }
     println!(
         "created {} sessions in {:.1?}",
         sessions.len(),
         started.elapsed()
     );
-
-    let rss_before = options.server_pid.and_then(rss_kib);
-    let in_flight: InFlight = Arc::new(Mutex::new(HashMap::new()));
-    let stats = Arc::new(Stats {
-        latencies_us: Mutex::new(Vec::new()),
-        delivered: AtomicU64::new(0),
-    });
-    let (ready_tx, mut ready_rx) = mpsc::channel(options.pairs * 2);
-    let mut senders = Vec::with_capacity(options.pairs * 2);
-    let mut tasks = Vec::new();
-    let connect_started = Instant::now();
-    for (conversation_id, token) in &sessions {
-        for (own_kind, url, cookie) in [
-            ("operator", format!("{ws_base}/ws"), Some(cookie.clone())),
-            (
-                "guest",
-                format!("{guest_ws_base}/ws?guest_token={token}&guest_name=Load"),
-                None,
-            ),
-        ] {
-            let (tx, rx) = mpsc::channel(64);
-            senders.push(tx);
-            let plan = SocketPlan {
-                url,
-                cookie,
-                conversation_id: conversation_id.clone(),
-                own_kind,
-            };
-            tasks.push(tokio::spawn(run_socket(
-                plan,
-                rx,
-                ready_tx.clone(),
-                in_flight.clone(),
-                stats.clone(),
-            )));
-        }
-    }
-    drop(ready_tx);
-    let mut connected = 0;
-    while connected < options.pairs * 2 {
-        match tokio::time::timeout(Duration::from_secs(30), ready_rx.recv()).await {
-            Ok(Some(())) => connected += 1,
-            _ => break,
-        }
-    }
-    println!(
-        "connected {connected} of {} sockets in {:.1?}",
-        options.pairs * 2,
-        connect_started.elapsed()
-    );
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let rss_after = options.server_pid.and_then(rss_kib);
-
-    let total = options.rate * options.seconds;
-    let interval = Duration::from_secs_f64(1.0 / options.rate as f64);
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let send_started = Instant::now();
-    for n in 0..total {
-        ticker.tick().await;
-        // Pairs round-robin; direction alternates every round.
-        let pair = (n as usize) % options.pairs;
-        let from_guest = (n as usize / options.pairs) % 2 == 1;
-        let socket = pair * 2 + usize::from(from_guest);
-        let client_id = format!("lg-{n}");
-        in_flight
-            .lock()
-            .unwrap()
-            .insert(client_id.clone(), Instant::now());
-        let _ = senders[socket].try_send((client_id, format!("load message {n}")));
-    }
-    let send_time = send_started.elapsed();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !in_flight.lock().unwrap().is_empty() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let lost = in_flight.lock().unwrap().len();
-    let mut latencies = stats.latencies_us.lock().unwrap().clone();
-    latencies.sort_unstable();
-    let delivered = stats.delivered.load(Ordering::Relaxed);
-    println!(
-        "pairs: {}  target rate: {} msg/s  duration: {} s",
-        options.pairs, options.rate, options.seconds
-    );
-    println!(
-        "sent: {total} in {:.1?} ({:.0} msg/s)  delivered: {delivered}  undelivered after 10 s: {lost}",
-        send_time,
-        total as f64 / send_time.as_secs_f64()
-    );
-    println!(
-        "latency send->delivery: p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
-        percentile(&latencies, 50.0),
-        percentile(&latencies, 99.0),
-        latencies.last().copied().unwrap_or(0) as f64 / 1000.0
-    );
-    if let (Some(before), Some(after)) = (rss_before, rss_after) {
-        println!(
-            "server RSS: {:.1} MiB before connecting, {:.1} MiB with {connected} sockets ({:.1} KiB per socket)",
-            before as f64 / 1024.0,
-            after as f64 / 1024.0,
-            (after.saturating_sub(before)) as f64 / connected.max(1) as f64
-        );
-    }
-    for task in tasks {
-        task.abort();
-    }
-    Ok(())
+    let rate_options = RateOptions {
+        guest_url: options.guest_url,
+        pairs: options.pairs,
+        rate: options.rate,
+        seconds: options.seconds,
+        server_pid: options.server_pid,
+    };
+    rate::run(&api, &sessions, &rate_options).await
 }

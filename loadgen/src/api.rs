@@ -1,0 +1,80 @@
+//! The HTTP calls a run makes before its sockets open: sign in as an operator, create support
+//! sessions; and the server's resident memory, read from /proc.
+
+use anyhow::{bail, Context as _};
+use serde_json::{json, Value};
+
+/// A signed-in operator's HTTP client.
+pub struct Api {
+    /// The server's base URL, without a trailing slash.
+    pub base: String,
+    http: reqwest::Client,
+    /// The operator's session cookie (`name=value`), for sockets.
+    pub cookie: String,
+}
+
+/// A support session to chat in: its conversation and its guest token.
+#[derive(Debug, Clone)]
+pub struct PairSession {
+    /// The session's conversation.
+    pub conversation_id: String,
+    /// The guest's link token.
+    pub guest_token: String,
+}
+
+impl Api {
+    /// Signs in at `base`.
+    pub async fn sign_in(base: &str, email: &str, password: &str) -> anyhow::Result<Self> {
+        let base = base.trim_end_matches('/').to_owned();
+        let http = reqwest::Client::builder().cookie_store(true).build()?;
+        let login = http
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await?;
+        if !login.status().is_success() {
+            bail!("sign-in failed: {}", login.status());
+        }
+        let cookie = login
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .context("no session cookie")?
+            .to_owned();
+        Ok(Self { base, http, cookie })
+    }
+
+    /// Creates one support session.
+    pub async fn create_session(&self) -> anyhow::Result<PairSession> {
+        let created: Value = self
+            .http
+            .post(format!("{}/api/v1/sessions", self.base))
+            .json(&json!({"title": "loadgen"}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok(PairSession {
+            conversation_id: created["session"]["conversation_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            guest_token: created["guest_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        })
+    }
+}
+
+/// Resident memory of a process, from /proc, in KiB.
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+}
