@@ -10,8 +10,19 @@ use tokio::sync::broadcast;
 
 use super::{Bus, Event, RecvError, Topic};
 
-/// How many events a topic buffers for its slowest listener before that listener lags.
-pub(super) const TOPIC_CAPACITY: usize = 256;
+/// How many events a conversation's topic buffers for its slowest listener before that
+/// listener lags (and then reads the store again). A channel's ring is allocated whole when the
+/// topic is created, and every open conversation has one: kept small, it costs about 1 KiB.
+pub(super) const CONVERSATION_CAPACITY: usize = 16;
+/// The same for the one inbox topic, which hears of every conversation's changes.
+pub(super) const INBOX_CAPACITY: usize = 1024;
+
+fn capacity(topic: &Topic) -> usize {
+    match topic {
+        Topic::Conversation(_) => CONVERSATION_CAPACITY,
+        Topic::Inbox => INBOX_CAPACITY,
+    }
+}
 
 type Topics = Arc<Mutex<HashMap<String, broadcast::Sender<Event>>>>;
 
@@ -107,7 +118,7 @@ impl Bus for Hub {
         let mut topics = self.topics.lock().expect("hub lock");
         let events = topics
             .entry(key.clone())
-            .or_insert_with(|| broadcast::channel(TOPIC_CAPACITY).0)
+            .or_insert_with(|| broadcast::channel(capacity(topic)).0)
             .subscribe();
         Subscription {
             events,
@@ -149,7 +160,7 @@ mod tests {
         let hub = Hub::new();
         let topic = Topic::Inbox;
         let mut slow = hub.subscribe(&topic);
-        for n in 0..(TOPIC_CAPACITY as u128 + 10) {
+        for n in 0..(INBOX_CAPACITY as u128 + 10) {
             hub.publish(&topic, ended(n));
         }
         assert!(matches!(slow.recv().await, Err(RecvError::Lagged(10))));

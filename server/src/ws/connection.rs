@@ -845,8 +845,10 @@ mod tests {
                 .await
                 .expect("a frame within 5 s")
                 .expect("the forwarder is running");
-            if let Queued::Frame(ServerFrame::Message { message }) = item {
-                seqs.push(message.seq);
+            if let Queued::Frame(frame) = item {
+                if let ServerFrame::Message { message } = *frame {
+                    seqs.push(message.seq);
+                }
             }
         }
         seqs

@@ -41,7 +41,7 @@ impl Forwarder {
                 }) if seq == self.sent_up_to + 1 => {
                     self.sent_up_to = seq;
                     self.outbox
-                        .push(Queued::Frame(ServerFrame::Message {
+                        .push(Queued::frame(ServerFrame::Message {
                             message: Arc::unwrap_or_clone(message),
                         }))
                         .await
@@ -58,7 +58,7 @@ impl Forwarder {
                 }) if self.is_guest => true,
                 Ok(Event::Frame { frame, .. }) => {
                     let frame = for_listener(frame, self.is_guest);
-                    self.outbox.push(Queued::Frame(frame)).await
+                    self.outbox.push(Queued::frame(frame)).await
                 }
                 // The session watcher closes guests that came with the old link; inbox changes
                 // travel on the inbox topic.
@@ -99,7 +99,7 @@ impl Forwarder {
                 self.sent_up_to = message.seq;
                 if !self
                     .outbox
-                    .push(Queued::Frame(ServerFrame::Message { message }))
+                    .push(Queued::frame(ServerFrame::Message { message }))
                     .await
                 {
                     return false;

@@ -41,7 +41,7 @@ impl InboxFollower {
                 Ok(_) => continue,
                 Err(RecvError::Closed) => return,
             };
-            if !self.outbox.push(Queued::Frame(frame)).await {
+            if !self.outbox.push(Queued::frame(frame)).await {
                 return;
             }
         }

@@ -27,8 +27,11 @@ use connection::{Incoming, Limits, Outgoing};
 /// The transport reads a frame of at most this size (just above the loop's 16 KiB rule) and
 /// refuses anything larger before buffering it; both end in a 1009 close.
 const TRANSPORT_MAX_MESSAGE: usize = 16 * 1024 + 1024;
-/// Read and write buffers per connection.
-const BUFFER_BYTES: usize = 8 * 1024;
+/// The read buffer every connection allocates up front: chat frames are small, and a larger
+/// frame grows it while it is read.
+const READ_BUFFER_BYTES: usize = 2 * 1024;
+/// Outgoing frames are flushed once this much is buffered (the buffer grows only as used).
+const WRITE_BUFFER_BYTES: usize = 8 * 1024;
 
 #[derive(Deserialize)]
 pub struct WsQuery {
@@ -130,8 +133,8 @@ pub async fn handler(
         })?;
     let engine = state.engine.clone();
     Ok(upgrade
-        .read_buffer_size(BUFFER_BYTES)
-        .write_buffer_size(BUFFER_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_write_buffer_size(TRANSPORT_MAX_MESSAGE)
         .max_message_size(TRANSPORT_MAX_MESSAGE)
         .max_frame_size(TRANSPORT_MAX_MESSAGE)

@@ -10,10 +10,18 @@ use tokio::sync::{mpsc, Notify};
 
 /// What forwarders hand the loop.
 pub(super) enum Queued {
-    /// A frame to send.
-    Frame(ServerFrame),
+    /// A frame to send. Boxed: the queue allocates its slots in blocks ahead of use, so a
+    /// slot's size is paid by every idle connection.
+    Frame(Box<ServerFrame>),
     /// Close with this code and reason.
     Close(u16, &'static str),
+}
+
+impl Queued {
+    /// A frame to send.
+    pub(super) fn frame(frame: ServerFrame) -> Self {
+        Self::Frame(Box::new(frame))
+    }
 }
 
 /// How long a forwarder waits for room in a full queue before it calls the peer too slow.

@@ -74,7 +74,7 @@ impl SessionWatcher {
             let ended = ServerFrame::SessionEnded {
                 session_id: self.session_id,
             };
-            self.outbox.push(Queued::Frame(ended)).await;
+            self.outbox.push(Queued::frame(ended)).await;
         }
         self.outbox.push(Queued::Close(close.0, close.1)).await;
     }
