@@ -5,11 +5,12 @@ use uuid::Uuid;
 
 use crate::auth::{Token, TokenDigest};
 use crate::domain::{ClientId, DisplayName, MessageBody};
-use crate::engine::{session_at, ttl, Engine};
+use crate::engine::{session_at, Engine};
 use crate::error::Error;
 use crate::hub::{Event, Topic};
-use crate::store::{is_unique_violation, to_millis, Inserted, MessageRow, NewMessageRow};
-use crate::wire::{Identity, Message, NoteKind, Operator, SenderKind, ServerFrame, Session};
+use crate::store::{to_millis, MessageRow, NewMessageRow};
+use crate::wire::{Identity, Message, Operator, SenderKind, ServerFrame, Session};
+use crate::writer::{writer_of, Post};
 
 /// Who is acting in a conversation.
 #[derive(Debug, Clone)]
@@ -258,108 +259,28 @@ impl Engine {
             client_id: client_id.as_str().to_owned(),
             created_at: to_millis(self.now()),
         };
-        let reopens = actor.kind() == SenderKind::Customer;
-        let emails = SenderKind::Customer.reads(actor.kind());
-        let (row, created) = self
-            .store_message(conversation_id, &new, reopens, emails)
+        let (sender_kind, sender_id) = (new.sender_kind, new.sender_id.clone());
+        let post = Post {
+            conversation_id,
+            reopens: actor.kind() == SenderKind::Customer,
+            emails: SenderKind::Customer.reads(actor.kind()),
+            new,
+        };
+        // The writer announces what it stored, in commit order.
+        let (row, created) = writer_of(self)
+            .store(post)
             .await?
             .ok_or(Error::NotFound("conversation"))?;
         // Rows stored before senders were recorded for guests carry no sender id.
-        let other_sender = row.sender_kind != new.sender_kind
-            || (row.sender_id.is_some() && row.sender_id != new.sender_id);
+        let other_sender = row.sender_kind != sender_kind
+            || (row.sender_id.is_some() && row.sender_id != sender_id);
         if !created && other_sender {
             return Err(Error::Conflict(
                 "this client_id belongs to another sender's message; use a new one".to_owned(),
             ));
         }
         let message = row.to_message()?;
-        if created {
-            // The other nodes heard of it through the commit itself (see `store_message`).
-            self.inner.bus.publish_local(
-                &Topic::Conversation(conversation_id),
-                Event::message(message.clone()),
-            );
-            self.conversation_changed(conversation_id);
-            if SenderKind::Customer.reads(message.sender.kind) {
-                self.inner.email_wake.notify_one();
-            }
-        }
         Ok(Posted { message, created })
-    }
-
-    /// Stores a message in one transaction: the stored row and whether this call stored it;
-    /// `None` when the conversation does not exist. The event that tells the other nodes is
-    /// sent inside the same transaction, so it goes out exactly when the message is committed.
-    /// Two posts of one key that race (on two nodes) both end with the one stored message.
-    /// When `reopens`, a new message brings an archived conversation back, with a note that
-    /// says so; when `emails`, it opens (or joins) the customer's reply-email window.
-    async fn store_message(
-        &self,
-        conversation_id: Uuid,
-        new: &NewMessageRow,
-        reopens: bool,
-        emails: bool,
-    ) -> Result<Option<(MessageRow, bool)>, Error> {
-        let topic = Topic::Conversation(conversation_id);
-        for _ in 0..2 {
-            let mut tx = self.inner.store.begin().await?;
-            let outcome = match tx.insert_message(new).await {
-                Err(err) if is_unique_violation(&err) => continue,
-                outcome => outcome?,
-            };
-            return Ok(match outcome {
-                Inserted::New(row) => {
-                    if reopens && tx.db().reopen_if_archived(&new.conversation_id).await? {
-                        tx.db()
-                            .insert_note(
-                                &Uuid::now_v7().to_string(),
-                                &new.conversation_id,
-                                NoteKind::Reopened.as_str(),
-                                row.seq,
-                                new.created_at,
-                            )
-                            .await?;
-                    }
-                    // A reply the customer does not read in time is emailed: the window
-                    // exists exactly when the reply does.
-                    if emails {
-                        let delay = ttl(self.inner.config.email.delay).num_milliseconds();
-                        tx.db()
-                            .open_email_window(
-                                &Uuid::now_v7().to_string(),
-                                &new.conversation_id,
-                                row.seq,
-                                new.created_at,
-                                new.created_at + delay,
-                            )
-                            .await?;
-                    }
-                    let event = Event::Message {
-                        conversation_id,
-                        seq: row.seq,
-                        stored: None,
-                    };
-                    if let Some(crossing) = self.inner.bus.crossing(&topic, &event) {
-                        tx.db().notify(crossing.channel, &crossing.payload).await?;
-                    }
-                    match tx.commit().await {
-                        Err(err) if is_unique_violation(&err) => continue,
-                        done => done?,
-                    }
-                    Some((row, true))
-                }
-                Inserted::Existing(row) => Some((row, false)),
-                Inserted::NoConversation => None,
-            });
-        }
-        let existing = self
-            .inner
-            .store
-            .db()
-            .message_by_client_id(&new.conversation_id, &new.client_id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("a message key kept conflicting"))?;
-        Ok(Some((existing, false)))
     }
 
     /// Where a guest actor's link stands now, read from the store: for the socket's session

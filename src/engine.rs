@@ -117,6 +117,8 @@ pub(crate) struct Inner {
     pub(crate) link_key: tokio::sync::OnceCell<crate::mail::LinkKey>,
     /// Wakes the email worker when a reply on this node opens a window.
     pub(crate) email_wake: tokio::sync::Notify,
+    /// SQLite's group-commit writer, started by the first post.
+    pub(crate) writer: std::sync::OnceLock<crate::writer::Writer>,
 }
 
 /// The engine: the store plus the use cases. Cheap to clone.
@@ -196,6 +198,7 @@ impl Engine {
                 widget_secret: tokio::sync::OnceCell::new(),
                 link_key: tokio::sync::OnceCell::new(),
                 email_wake: tokio::sync::Notify::new(),
+                writer: std::sync::OnceLock::new(),
                 presence: Arc::new(crate::presence::Presence::new()),
             }),
         }

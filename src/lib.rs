@@ -28,6 +28,8 @@ pub mod presence;
 pub mod store;
 #[cfg(feature = "server")]
 pub mod widget;
+#[cfg(feature = "server")]
+mod writer;
 
 #[cfg(feature = "server")]
 pub use chat::{Actor, GuestStanding};

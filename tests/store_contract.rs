@@ -943,3 +943,58 @@ contract!(
         assert_eq!(latest[0].seq, 2);
     }
 );
+
+contract!(
+    a_batch_stores_each_key_once_with_gap_free_seqs_in_order,
+    |_url, store| {
+        let a = session(&store, 1_000, 10_000_000).await;
+        let b = session(&store, 1_000, 10_000_000).await;
+        let earlier = new_message(&a.conversation_id, "guest", "k0");
+        assert!(matches!(post(&store, &earlier).await, Inserted::New(_)));
+        let missing = id();
+        let batch = [
+            new_message(&a.conversation_id, "guest", "k1"),
+            new_message(&b.conversation_id, "operator", "k1"),
+            new_message(&a.conversation_id, "guest", "k0"),
+            new_message(&missing, "guest", "k9"),
+            new_message(&a.conversation_id, "operator", "k2"),
+            new_message(&a.conversation_id, "guest", "k1"),
+        ];
+        let news: Vec<&NewMessageRow> = batch.iter().collect();
+        let mut tx = store.begin().await.unwrap();
+        let outcome = tx.insert_messages(&news).await.unwrap().inserted;
+        tx.commit().await.unwrap();
+        let seq = |i: usize| match &outcome[i] {
+            Inserted::New(row) => row.seq,
+            other => panic!("message {i} was not stored new: {other:?}"),
+        };
+        assert_eq!((seq(0), seq(1), seq(4)), (2, 1, 3));
+        assert!(
+            matches!(&outcome[2], Inserted::Existing(row) if row.id == earlier.id),
+            "a key stored before"
+        );
+        assert!(matches!(outcome[3], Inserted::NoConversation));
+        assert!(
+            matches!(&outcome[5], Inserted::Existing(row) if row.id == batch[0].id && row.seq == 2),
+            "a key earlier in the same batch"
+        );
+        let stored = store
+            .db()
+            .messages_after(a.conversation_id.parse().unwrap(), 0, 10)
+            .await
+            .unwrap();
+        let seqs: Vec<(i64, &str)> = stored
+            .iter()
+            .map(|m| (m.seq, m.client_id.as_str()))
+            .collect();
+        assert_eq!(seqs, [(1, "k0"), (2, "k1"), (3, "k2")]);
+        assert_eq!(
+            store
+                .db()
+                .last_seq(a.conversation_id.parse().unwrap())
+                .await
+                .unwrap(),
+            Some(3)
+        );
+    }
+);

@@ -1,0 +1,275 @@
+//! Group commit: one writer task per engine stores every posted message. Posts queue to it; it
+//! takes whatever has queued (up to [`MAX_BATCH`]) and stores the lot in one transaction, so a
+//! busy server pays one commit (one turn of SQLite's write lock, one PostgreSQL WAL flush) per
+//! batch instead of per message. Nothing is acknowledged before its batch has committed; the
+//! batch's messages are published in commit order, before any caller hears back, so this
+//! node's subscribers never see seqs out of order. A batch that fails (a post's conversation
+//! raced on another node, say) is rolled back whole and every post in it is tried again on its
+//! own, so one post cannot fail the others.
+//!
+//! Durability: each message is acknowledged only once committed. On SQLite that is
+//! `synchronous = NORMAL` in WAL mode (see `store::open_sqlite`): a committed message survives
+//! the process being killed, and a power cut may lose the last commits before the next
+//! checkpoint. WAL checkpoints run beside the writer ([`run_checkpoints`]), not inside a
+//! commit. On PostgreSQL it is the server's own `synchronous_commit`.
+
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+use crate::engine::{ttl, Engine, Inner};
+use crate::error::Error;
+use crate::hub::{Event, Topic};
+use crate::store::{is_unique_violation, Inserted, MessageRow, NewMessageRow, Tx};
+use crate::wire::{NoteKind, SenderKind};
+
+/// The most posts one transaction takes.
+pub(crate) const MAX_BATCH: usize = 256;
+/// Posts that may wait for the writer before posting waits for room.
+const QUEUE: usize = 4 * MAX_BATCH;
+/// How often the WAL is checkpointed.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// A message to store, as `Engine::store_message` takes it.
+pub(crate) struct Post {
+    pub(crate) conversation_id: Uuid,
+    pub(crate) new: NewMessageRow,
+    pub(crate) reopens: bool,
+    pub(crate) emails: bool,
+}
+
+/// What storing a post came to: the stored row and whether this post stored it; `None` when
+/// the conversation does not exist.
+pub(crate) type Stored = Option<(MessageRow, bool)>;
+
+struct Job {
+    post: Post,
+    done: oneshot::Sender<Result<Stored, Error>>,
+}
+
+/// The queue to the writer task.
+#[derive(Debug)]
+pub(crate) struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Starts the writer task (and the checkpointer) for the engine behind `inner`. They end
+    /// when the engine is dropped.
+    pub(crate) fn start(inner: Weak<Inner>) -> Self {
+        let (jobs, queue) = mpsc::channel(QUEUE);
+        tokio::spawn(run_writer(inner.clone(), queue));
+        tokio::spawn(run_checkpoints(inner));
+        Self { jobs }
+    }
+
+    /// Stores `post` in the next batch; answers once that batch has committed and the message
+    /// has been published.
+    pub(crate) async fn store(&self, post: Post) -> Result<Stored, Error> {
+        let (done, answer) = oneshot::channel();
+        self.jobs
+            .send(Job { post, done })
+            .await
+            .map_err(|_| anyhow::anyhow!("the message writer has stopped"))?;
+        answer
+            .await
+            .map_err(|_| anyhow::anyhow!("the message writer dropped a post"))?
+    }
+}
+
+async fn run_writer(inner: Weak<Inner>, mut queue: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let Some(inner) = inner.upgrade() else {
+            return;
+        };
+        let engine = Engine { inner };
+        let posts: Vec<&Post> = batch.iter().map(|job| &job.post).collect();
+        match engine.store_batch(&posts).await {
+            Ok(outcomes) => {
+                for (job, outcome) in batch.drain(..).zip(outcomes) {
+                    if let Some((row, true)) = &outcome {
+                        engine.announce(job.post.conversation_id, row);
+                    }
+                    let _ = job.done.send(Ok(outcome));
+                }
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, posts = batch.len(), "a batch failed; storing its posts one by one");
+                for job in batch.drain(..) {
+                    let outcome = engine.store_message(&job.post).await;
+                    if let Ok(Some((row, true))) = &outcome {
+                        engine.announce(job.post.conversation_id, row);
+                    }
+                    let _ = job.done.send(outcome);
+                }
+            }
+        }
+    }
+}
+
+/// Checkpoints the WAL every [`CHECKPOINT_EVERY`] without blocking writers (SQLite's own
+/// checkpoint after a commit is turned off in `store::open_sqlite`).
+async fn run_checkpoints(inner: Weak<Inner>) {
+    let mut every = tokio::time::interval(CHECKPOINT_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let Some(store) = inner.upgrade().map(|inner| inner.store.clone()) else {
+            return;
+        };
+        if let Err(err) = store.checkpoint().await {
+            tracing::warn!(error = %err, "a WAL checkpoint failed");
+        }
+    }
+}
+
+impl Engine {
+    /// Stores a message in one transaction of its own: the stored row and whether this call
+    /// stored it; `None` when the conversation does not exist. Two posts of one key that race
+    /// (on two nodes) both end with the one stored message.
+    pub(crate) async fn store_message(&self, post: &Post) -> Result<Stored, Error> {
+        for _ in 0..2 {
+            let mut tx = self.inner.store.begin().await?;
+            let stored = match self.stage_message(&mut tx, post).await {
+                Err(Error::Internal(err))
+                    if err
+                        .downcast_ref::<sqlx::Error>()
+                        .is_some_and(is_unique_violation) =>
+                {
+                    continue
+                }
+                stored => stored?,
+            };
+            if matches!(stored, Some((_, true))) {
+                match tx.commit().await {
+                    Err(err) if is_unique_violation(&err) => continue,
+                    done => done?,
+                }
+            }
+            return Ok(stored);
+        }
+        let existing = self
+            .inner
+            .store
+            .db()
+            .message_by_client_id(&post.new.conversation_id, &post.new.client_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("a message key kept conflicting"))?;
+        Ok(Some((existing, false)))
+    }
+
+    /// Stores several posts in one transaction (the writer's group commit): each post's
+    /// outcome, in order. Any failure fails them all, and nothing is committed.
+    pub(crate) async fn store_batch(&self, posts: &[&Post]) -> Result<Vec<Stored>, Error> {
+        let mut tx = self.inner.store.begin().await?;
+        let news: Vec<&NewMessageRow> = posts.iter().map(|post| &post.new).collect();
+        let batch = tx.insert_messages(&news).await?;
+        let mut outcomes = Vec::with_capacity(posts.len());
+        for (post, inserted) in posts.iter().zip(batch.inserted) {
+            let archived = batch.archived.contains(&post.new.conversation_id);
+            outcomes.push(
+                self.stage_effects(&mut tx, post, inserted, archived)
+                    .await?,
+            );
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// Writes one post inside `tx`, uncommitted.
+    async fn stage_message(&self, tx: &mut Tx, post: &Post) -> Result<Stored, Error> {
+        let inserted = tx.insert_message(&post.new).await?;
+        self.stage_effects(tx, post, inserted, true).await
+    }
+
+    /// What a newly stored post brings with it, inside `tx`. The event that tells the other
+    /// nodes is sent inside the same transaction, so it goes out exactly when the message is
+    /// committed. When `reopens`, a new message brings an archived conversation back, with a
+    /// note that says so; when `emails`, it opens (or joins) the customer's reply-email window.
+    /// `maybe_archived` is false when the conversation is known not to be archived.
+    async fn stage_effects(
+        &self,
+        tx: &mut Tx,
+        post: &Post,
+        inserted: Inserted,
+        maybe_archived: bool,
+    ) -> Result<Stored, Error> {
+        let new = &post.new;
+        Ok(match inserted {
+            Inserted::New(row) => {
+                if post.reopens
+                    && maybe_archived
+                    && tx.db().reopen_if_archived(&new.conversation_id).await?
+                {
+                    tx.db()
+                        .insert_note(
+                            &Uuid::now_v7().to_string(),
+                            &new.conversation_id,
+                            NoteKind::Reopened.as_str(),
+                            row.seq,
+                            new.created_at,
+                        )
+                        .await?;
+                }
+                // A reply the customer does not read in time is emailed: the window exists
+                // exactly when the reply does.
+                if post.emails {
+                    let delay = ttl(self.inner.config.email.delay).num_milliseconds();
+                    tx.db()
+                        .open_email_window(
+                            &Uuid::now_v7().to_string(),
+                            &new.conversation_id,
+                            row.seq,
+                            new.created_at,
+                            new.created_at + delay,
+                        )
+                        .await?;
+                }
+                let topic = Topic::Conversation(post.conversation_id);
+                let event = Event::Message {
+                    conversation_id: post.conversation_id,
+                    seq: row.seq,
+                    stored: None,
+                };
+                if let Some(crossing) = self.inner.bus.crossing(&topic, &event) {
+                    tx.db().notify(crossing.channel, &crossing.payload).await?;
+                }
+                Some((row, true))
+            }
+            Inserted::Existing(row) => Some((row, false)),
+            Inserted::NoConversation => None,
+        })
+    }
+
+    /// Tells this node's listeners of a message just committed (the other nodes heard of it
+    /// through the commit itself, see [`Engine::stage_effects`]).
+    pub(crate) fn announce(&self, conversation_id: Uuid, row: &MessageRow) {
+        let message = match row.to_message() {
+            Ok(message) => message,
+            Err(err) => {
+                tracing::error!(error = %err, "a stored message does not read back");
+                return;
+            }
+        };
+        let emails = SenderKind::Customer.reads(message.sender.kind);
+        self.inner.bus.publish_local(
+            &Topic::Conversation(conversation_id),
+            Event::message(message),
+        );
+        self.conversation_changed(conversation_id);
+        if emails {
+            self.inner.email_wake.notify_one();
+        }
+    }
+}
+
+/// The engine's writer, started on first use.
+pub(crate) fn writer_of(engine: &Engine) -> &Writer {
+    engine
+        .inner
+        .writer
+        .get_or_init(|| Writer::start(Arc::downgrade(&engine.inner)))
+}
