@@ -69,6 +69,20 @@ impl Api {
     }
 }
 
+impl Api {
+    /// GETs `path` (from the base URL) as the operator; the JSON body of a success.
+    pub async fn get(&self, path: &str) -> anyhow::Result<Value> {
+        Ok(self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+}
+
 /// Resident memory of a process, from /proc, in KiB.
 pub fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;

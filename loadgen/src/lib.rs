@@ -1,4 +1,8 @@
-//! `loadgen`'s parts: the HTTP calls that set a run up, and the runs themselves.
+//! `loadgen`'s parts: the HTTP calls that set a run up, the server processes a chaos run
+//! manages, and the runs themselves (rate, idle, chaos).
 
 pub mod api;
+pub mod chaos;
+pub mod idle;
+pub mod nodes;
 pub mod rate;

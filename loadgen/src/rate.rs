@@ -129,7 +129,11 @@ pub async fn run(api: &Api, sessions: &[PairSession], options: &RateOptions) -> 
     let mut senders = Vec::with_capacity(options.pairs * 2);
     let mut tasks = Vec::new();
     let connect_started = Instant::now();
-    for PairSession { conversation_id, guest_token: token } in sessions {
+    for PairSession {
+        conversation_id,
+        guest_token: token,
+    } in sessions
+    {
         for (own_kind, url, cookie) in [
             ("operator", format!("{ws_base}/ws"), Some(cookie.clone())),
             (

@@ -4,6 +4,7 @@
 mod common;
 
 mod api;
+mod chaos;
 mod chat;
 mod email;
 mod hardening;
