@@ -194,6 +194,7 @@ fn add_headers(
     let link_page = SECRET_SEGMENT_PREFIXES
         .iter()
         .any(|prefix| path.starts_with(prefix));
+    let response_ok = response.status().is_success();
     let headers = response.headers_mut();
     let referrer = if link_page {
         "no-referrer"
@@ -228,12 +229,40 @@ fn add_headers(
     if link_page || path.starts_with(API_PREFIX) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+    // A file whose name carries its content's hash never changes under that name.
+    if hashed_asset(path) && response_ok {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+    }
     if https {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
+}
+
+/// Whether `path` names a built file with a content hash in its name, as a release build
+/// writes them: `/pkg/switchboard.<hash>.wasm` (and `.js`, `.css`).
+fn hashed_asset(path: &str) -> bool {
+    let Some(file) = path.strip_prefix("/pkg/") else {
+        return false;
+    };
+    let mut parts = file.split('.');
+    let (Some(stem), Some(hash), Some(ext), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    !stem.is_empty()
+        && !stem.contains('/')
+        && hash.len() >= 8
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && matches!(ext, "wasm" | "js" | "css")
 }
 
 /// Paths whose next segment is a credential: a guest link, a reply email's chat link, its
@@ -260,6 +289,26 @@ pub fn loggable_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_content_hashed_built_files_count_as_immutable() {
+        assert!(hashed_asset("/pkg/switchboard.ZtCq7CMWmpA8DVIGp-tEhw.wasm"));
+        assert!(hashed_asset("/pkg/switchboard.b3Ag9_xK2q1Lm0Pz.css"));
+        assert!(!hashed_asset("/pkg/switchboard.wasm"), "an unhashed name");
+        assert!(
+            !hashed_asset("/pkg/switchboard.short.js"),
+            "too short for a hash"
+        );
+        assert!(
+            !hashed_asset("/pkg/snippets/x.ZtCq7CMWmpA8DVIG.js"),
+            "a snippet"
+        );
+        assert!(
+            !hashed_asset("/widget.ZtCq7CMWmpA8DVIG.js"),
+            "outside /pkg/"
+        );
+        assert!(!hashed_asset("/pkg/switchboard.ZtCq7CMWmpA8DVIG.html"));
+    }
 
     #[test]
     fn guest_and_email_link_tokens_never_reach_the_log() {

@@ -66,7 +66,17 @@ fn leptos_options(settings: &Settings) -> LeptosOptions {
         .site_root(settings.site_root.clone())
         .site_pkg_dir("pkg")
         .site_addr(settings.site_addr)
+        .hash_files(hash_file_beside_binary())
         .build()
+}
+
+/// Whether the build named its files by their content: cargo-leptos then writes `hash.txt`
+/// beside the binary, where Leptos reads the names from. A plain `cargo build` writes none.
+fn hash_file_beside_binary() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").is_file()))
+        .unwrap_or(false)
 }
 
 /// The router with every route and layer, over `state`.
