@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::conversations::Inserted;
 use super::rows::{MessageRow, NewMessageRow, MESSAGE_COLUMNS};
-use super::{on_db, Tx};
+use super::{on_db, Db, Tx};
 
 /// Parameter marks for a statement with many parameters, in the order they appear in its text
 /// (and are bound in): `$1`, `$2`, … on PostgreSQL; plain `?` on SQLite, which looks a numbered
@@ -17,11 +17,12 @@ struct Marks {
 }
 
 impl Marks {
+    fn new(sqlite: bool) -> Self {
+        Self { sqlite, count: 0 }
+    }
+
     fn of(tx: &Tx) -> Self {
-        Self {
-            sqlite: matches!(tx, Tx::Sqlite(_)),
-            count: 0,
-        }
+        Self::new(matches!(tx, Tx::Sqlite(_)))
     }
 
     fn next(&mut self) -> String {
@@ -100,7 +101,7 @@ impl Tx {
                 *seq += 1;
             }
         }
-        self.insert_rows(&rows).await?;
+        self.db().insert_message_rows(&rows).await?;
         let mut stored: HashMap<(String, String), MessageRow> = rows
             .into_iter()
             .map(|row| ((row.conversation_id.clone(), row.client_id.clone()), row))
@@ -182,19 +183,21 @@ impl Tx {
             query.fetch_all(c).await
         })
     }
+}
 
+impl Db<'_> {
     /// Inserts the rows as given, in one statement.
-    async fn insert_rows(&mut self, rows: &[MessageRow]) -> sqlx::Result<()> {
+    pub async fn insert_message_rows(self, rows: &[MessageRow]) -> sqlx::Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
-        let mut marks = Marks::of(self);
+        let mut marks = Marks::new(matches!(self, Db::SqlitePool(_) | Db::SqliteConn(_)));
         let values = (0..rows.len())
             .map(|_| format!("({})", marks.list(10)))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!("INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES {values}");
-        on_db!(self.db(), |c| {
+        on_db!(self, |c| {
             let mut query = sqlx::query(&sql);
             for row in rows {
                 query = query

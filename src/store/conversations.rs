@@ -43,24 +43,7 @@ impl Db<'_> {
 
     /// Inserts a message row as given.
     pub async fn insert_message_row(self, row: &MessageRow) -> sqlx::Result<()> {
-        let sql = format!(
-            "INSERT INTO messages ({MESSAGE_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        );
-        on_db!(self, |c| sqlx::query(&sql)
-            .bind(&row.id)
-            .bind(&row.conversation_id)
-            .bind(row.seq)
-            .bind(&row.sender_kind)
-            .bind(&row.sender_id)
-            .bind(&row.sender_name)
-            .bind(&row.content)
-            .bind(&row.client_id)
-            .bind(row.created_at)
-            .bind(row.read_at)
-            .execute(c)
-            .await
-            .map(drop))
+        self.insert_message_rows(std::slice::from_ref(row)).await
     }
 
     /// The message a conversation stored under `client_id`.
