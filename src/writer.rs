@@ -90,23 +90,28 @@ async fn run_writer(inner: Weak<Inner>, mut queue: mpsc::Receiver<Job>) {
         match engine.store_batch(&posts).await {
             Ok(outcomes) => {
                 for (job, outcome) in batch.drain(..).zip(outcomes) {
-                    if let Some((row, true)) = &outcome {
-                        engine.announce(job.post.conversation_id, row);
-                    }
-                    let _ = job.done.send(Ok(outcome));
+                    engine.finish(job, Ok(outcome));
                 }
             }
             Err(err) => {
                 tracing::warn!(error = %err, posts = batch.len(), "a batch failed; storing its posts one by one");
                 for job in batch.drain(..) {
                     let outcome = engine.store_message(&job.post).await;
-                    if let Ok(Some((row, true))) = &outcome {
-                        engine.announce(job.post.conversation_id, row);
-                    }
-                    let _ = job.done.send(outcome);
+                    engine.finish(job, outcome);
                 }
             }
         }
+    }
+}
+
+impl Engine {
+    /// Announces a post the writer stored (in the order it is called: commit order), then
+    /// answers its caller.
+    fn finish(&self, job: Job, outcome: Result<Stored, Error>) {
+        if let Ok(Some((row, true))) = &outcome {
+            self.announce(job.post.conversation_id, row);
+        }
+        let _ = job.done.send(outcome);
     }
 }
 

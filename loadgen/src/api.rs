@@ -83,6 +83,37 @@ impl Api {
     }
 }
 
+/// A client socket to the server.
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens a socket at `url` (with the operator's `cookie`, if given) and subscribes it to
+/// `conversation_id`, from `after_seq` when given.
+pub async fn open_subscribed(
+    url: &str,
+    cookie: Option<&str>,
+    conversation_id: &str,
+    after_seq: Option<i64>,
+) -> anyhow::Result<Socket> {
+    use futures_util::SinkExt as _;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+    let mut request = url.into_client_request()?;
+    if let Some(cookie) = cookie {
+        request.headers_mut().insert("cookie", cookie.parse()?);
+    }
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+    let mut subscribe = json!({"type": "subscribe", "conversation_id": conversation_id});
+    if let Some(after_seq) = after_seq {
+        subscribe["after_seq"] = after_seq.into();
+    }
+    socket
+        .send(tokio_tungstenite::tungstenite::Message::Text(
+            subscribe.to_string().into(),
+        ))
+        .await?;
+    Ok(socket)
+}
+
 /// Resident memory of a process, from /proc, in KiB.
 pub fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;

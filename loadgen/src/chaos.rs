@@ -13,10 +13,9 @@ use anyhow::Context as _;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::Notify;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::api::{Api, PairSession};
+use crate::api::{open_subscribed, Api, PairSession};
 use crate::nodes::{Node, OPERATOR_EMAIL, OPERATOR_PASSWORD};
 
 /// What a chaos run does.
@@ -98,8 +97,8 @@ impl std::fmt::Display for Report {
 /// One party's view of its conversation.
 #[derive(Default)]
 struct Record {
-    /// Every client_id it created, in order.
-    sent: Vec<String>,
+    /// How many client_ids it created.
+    sent: u64,
     /// Not yet acknowledged, by client_id, with the content.
     unacked: BTreeMap<String, String>,
     acked: HashSet<String>,
@@ -179,19 +178,17 @@ impl Party {
     /// One socket's life: subscribe from the cursor, resend what is unacknowledged, send new
     /// messages while the run sends, record what comes in.
     async fn connected(&self, url: &str, shared: &Shared) -> anyhow::Result<Ended> {
-        let mut request = url.into_client_request()?;
-        if let Some(cookie) = &self.cookie {
-            request.headers_mut().insert("cookie", cookie.parse()?);
-        }
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
         let (after_seq, resend) = {
             let record = self.record.lock().expect("record");
             (record.last_seq, record.unacked.clone())
         };
-        let subscribe = json!({"type": "subscribe", "conversation_id": self.conversation_id, "after_seq": after_seq});
-        socket
-            .send(Message::Text(subscribe.to_string().into()))
-            .await?;
+        let mut socket = open_subscribed(
+            url,
+            self.cookie.as_deref(),
+            &self.conversation_id,
+            Some(after_seq),
+        )
+        .await?;
         for (client_id, content) in resend {
             socket.send(self.send_frame(&client_id, &content)).await?;
         }
@@ -216,7 +213,7 @@ impl Party {
                         let n = shared.counter.fetch_add(1, Ordering::Relaxed);
                         let client_id = format!("{}-{n}", self.name);
                         let content = format!("chaos {n} from {}", self.name);
-                        record.sent.push(client_id.clone());
+                        record.sent += 1;
                         record.unacked.insert(client_id.clone(), content.clone());
                         self.send_frame(&client_id, &content)
                     };
@@ -442,7 +439,7 @@ pub async fn run(nodes: &mut [Node], options: &ChaosOptions) -> anyhow::Result<R
         report.duplicated += by_client.values().map(|n| n - 1).sum::<u64>();
         for party in pair {
             let record = party.record.lock().expect("record");
-            report.sent += record.sent.len() as u64;
+            report.sent += record.sent;
             report.acked += record.acked.len() as u64;
             report.unacked += record.unacked.len() as u64;
             report.reconnects += record.connections.saturating_sub(1);

@@ -6,13 +6,12 @@
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{json, Value};
+use futures_util::StreamExt;
+use serde_json::Value;
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::api::{rss_kib, Api, PairSession};
+use crate::api::{open_subscribed, rss_kib, Api, PairSession};
 
 /// What an idle run does.
 pub struct IdleOptions {
@@ -35,15 +34,7 @@ async fn idle_socket(
     ready: mpsc::Sender<anyhow::Result<()>>,
 ) {
     let subscribed = async {
-        let mut request = url.into_client_request()?;
-        if let Some(cookie) = cookie {
-            request.headers_mut().insert("cookie", cookie.parse()?);
-        }
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
-        let subscribe = json!({"type": "subscribe", "conversation_id": conversation_id});
-        socket
-            .send(Message::Text(subscribe.to_string().into()))
-            .await?;
+        let mut socket = open_subscribed(&url, cookie.as_deref(), &conversation_id, None).await?;
         while let Some(frame) = socket.next().await {
             if let Message::Text(text) = frame? {
                 let frame: Value = serde_json::from_str(&text)?;

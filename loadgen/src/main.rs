@@ -148,12 +148,11 @@ async fn create_sessions(api: &Api, count: usize) -> anyhow::Result<Vec<PairSess
 
 async fn chaos_run(options: &Options) -> anyhow::Result<bool> {
     let binary = options.binary.as_deref().context("chaos needs --binary")?;
-    let cluster = match &options.postgres {
+    let mut cluster = match &options.postgres {
         Some(server) => Cluster::postgres(binary, server, options.nodes.max(1)).await?,
         None if options.nodes > 1 => bail!("several nodes need --postgres"),
         None => Cluster::sqlite(binary).await?,
     };
-    let mut cluster = cluster;
     let chaos_options = ChaosOptions {
         pairs: options.pairs,
         duration: Duration::from_secs(options.seconds),

@@ -11,10 +11,9 @@ use anyhow::bail;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::api::{rss_kib, Api, PairSession};
+use crate::api::{open_subscribed, rss_kib, Api, PairSession};
 
 /// What a rate run does.
 pub struct RateOptions {
@@ -61,18 +60,7 @@ async fn run_socket(
         conversation_id,
         own_kind,
     } = plan;
-    let mut request = url.into_client_request()?;
-    if let Some(cookie) = cookie {
-        request.headers_mut().insert("cookie", cookie.parse()?);
-    }
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
-    socket
-        .send(Message::Text(
-            json!({"type": "subscribe", "conversation_id": conversation_id, "after_seq": 0})
-                .to_string()
-                .into(),
-        ))
-        .await?;
+    let mut socket = open_subscribed(&url, cookie.as_deref(), &conversation_id, Some(0)).await?;
     let _ = ready.send(()).await;
     loop {
         tokio::select! {
