@@ -16,6 +16,8 @@ pub mod widget;
 
 #[cfg(feature = "ssr")]
 pub mod cookies;
+#[cfg(feature = "ssr")]
+pub mod error_page;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 

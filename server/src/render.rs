@@ -7,11 +7,16 @@
 //! a task runs either wholly before the disposal or after it, never during; and the render is
 //! paused before it is disposed (see `startup::finish_renders`), so a task left after it skips
 //! its run.
+//!
+//! A render also has a time limit ([`on_render_thread`]): a render that has not finished by then
+//! is dropped on its own thread and the caller hears [`RenderFailed::TimedOut`], so no page
+//! request can wait forever, whatever a render waits on.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -53,16 +58,90 @@ fn threads() -> &'static RenderThreads {
     })
 }
 
-/// Runs `render` on one of the render threads and waits for its output; `None` if it panicked.
+/// Why a render gave no output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenderFailed {
+    /// It was still running when its time ran out, and was dropped.
+    TimedOut,
+    /// It panicked.
+    Panicked,
+}
+
+/// Runs `render` on one of the render threads and waits for its output, for at most `limit`.
+/// Past the limit, `on_timeout` runs (on the render thread, before the render is dropped) and
+/// the answer is [`RenderFailed::TimedOut`].
 pub async fn on_render_thread<T: Send + 'static>(
+    limit: Duration,
     render: impl Future<Output = T> + Send + 'static,
-) -> Option<T> {
+    on_timeout: impl FnOnce() + Send + 'static,
+) -> Result<T, RenderFailed> {
     let threads = threads();
     let (done, output) = oneshot::channel();
     let job: Job = Box::pin(async move {
-        let _ = done.send(render.await);
+        let _ = done.send(bounded(tokio::time::sleep(limit), render, on_timeout).await);
     });
     let n = threads.next.fetch_add(1, Ordering::Relaxed) % threads.queues.len();
-    threads.queues[n].send(job).ok()?;
-    output.await.ok()
+    threads.queues[n]
+        .send(job)
+        .map_err(|_| RenderFailed::Panicked)?;
+    output.await.map_err(|_| RenderFailed::Panicked)?
+}
+
+/// `render`'s output, or `TimedOut` once `deadline` has come; `on_timeout` runs before the
+/// unfinished render is dropped.
+async fn bounded<T>(
+    deadline: impl Future<Output = ()>,
+    render: impl Future<Output = T>,
+    on_timeout: impl FnOnce(),
+) -> Result<T, RenderFailed> {
+    let render = std::pin::pin!(render);
+    tokio::select! {
+        biased;
+        output = render => Ok(output),
+        () = deadline => {
+            on_timeout();
+            Err(RenderFailed::TimedOut)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+
+    #[tokio::test]
+    async fn a_render_that_never_finishes_times_out_and_is_told_first() {
+        let told = Arc::new(AtomicBool::new(false));
+        let flag = told.clone();
+        let outcome = bounded(
+            std::future::ready(()),
+            std::future::pending::<()>(),
+            move || flag.store(true, Ordering::SeqCst),
+        )
+        .await;
+        assert_eq!(outcome, Err(RenderFailed::TimedOut));
+        assert!(told.load(Ordering::SeqCst));
+    }
+
+    #[tokio::test]
+    async fn a_render_that_finishes_before_its_deadline_gives_its_output() {
+        let outcome = bounded(std::future::pending(), async { 7 }, || {
+            panic!("not timed out")
+        })
+        .await;
+        assert_eq!(outcome, Ok(7));
+    }
+
+    #[tokio::test]
+    async fn a_render_thread_reports_a_panicking_render() {
+        let outcome: Result<(), _> = on_render_thread(
+            Duration::from_secs(10),
+            async { panic!("a render bug") },
+            || {},
+        )
+        .await;
+        assert_eq!(outcome, Err(RenderFailed::Panicked));
+    }
 }

@@ -17,8 +17,9 @@ use crate::ws::{origin_allowed, origin_of};
 
 /// The guest pages: their URL carries the guest token.
 const GUEST_PREFIX: &str = "/support/guest/";
-/// Where the REST API lives; server functions live under `/api/` beside it.
-const API_PREFIX: &str = "/api/";
+/// Where server functions (and, under `/api/v1/`, the REST API) live.
+pub const API_PREFIX: &str = "/api/";
+/// Where the REST API lives.
 const REST_PREFIX: &str = "/api/v1/";
 
 /// The largest request body accepted (JSON bodies and forms).

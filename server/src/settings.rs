@@ -105,6 +105,9 @@ pub struct Settings {
     /// `SWITCHBOARD_REQUEST_TIMEOUT`: how long a request (its body included) may take before it
     /// is answered 408; default 30 s.
     pub request_timeout: Duration,
+    /// `SWITCHBOARD_RENDER_TIMEOUT`: how long rendering one page may take before it is dropped
+    /// and answered 503; default 10 s (pages take milliseconds).
+    pub render_timeout: Duration,
     /// `SWITCHBOARD_OPERATOR_IDLE_TIMEOUT`: an operator's sign-in ends after this long without
     /// use; default 72 h (it ends after 30 days whatever happens).
     pub operator_idle_timeout: Duration,
@@ -262,6 +265,7 @@ impl Settings {
             trusted_proxies,
             header_timeout: bounded("SWITCHBOARD_HEADER_TIMEOUT", 10, 300)?,
             request_timeout: bounded("SWITCHBOARD_REQUEST_TIMEOUT", 30, 3600)?,
+            render_timeout: bounded("SWITCHBOARD_RENDER_TIMEOUT", 10, 300)?,
             operator_idle_timeout: bounded(
                 "SWITCHBOARD_OPERATOR_IDLE_TIMEOUT",
                 72 * 3600,

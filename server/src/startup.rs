@@ -2,18 +2,19 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::Context as _;
 use app::{shell, App, ServerContext};
+use axum::extract::State;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 use leptos::config::LeptosOptions;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use switchboard::clock::{Clock, SystemClock};
 use switchboard::domain::Email;
 use switchboard::hub::{Bus, Hub, PgBus};
@@ -25,6 +26,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::{error_response, ApiError};
+use crate::render::RenderFailed;
 use crate::security::BODY_LIMIT;
 use crate::serve::{serve, ConnectionLimits};
 use crate::settings::Settings;
@@ -79,9 +81,22 @@ fn hash_file_beside_binary() -> bool {
         .unwrap_or(false)
 }
 
+/// The app's page routes, worked out once per process.
+///
+/// Working them out renders the whole app with resource loading switched off, and Leptos keeps
+/// that switch in one process-wide flag (`SuppressResourceLoad`): a page render anywhere in the
+/// process whose data load started while it was on would wait for that load forever. So the
+/// list is made once, by the first router, before any router in the process can serve a page;
+/// every later router (a second `Application` in the same process, as every integration test
+/// starts) reuses it instead of switching resource loading off under renders in flight.
+pub fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The router with every route and layer, over `state`.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let context = ServerContext {
         engine: state.engine.clone(),
     };
@@ -106,7 +121,10 @@ pub fn router(state: AppState) -> Router {
             },
             shell,
         ))
-        .layer(axum::middleware::from_fn(finish_renders));
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            finish_renders,
+        ));
     Router::new()
         .merge(crate::api::routes())
         .merge(crate::widget_assets::routes())
@@ -133,40 +151,88 @@ pub fn router(state: AppState) -> Router {
 /// The most a page may weigh; pages are a few tens of KiB.
 const PAGE_LIMIT: usize = 4 * 1024 * 1024;
 
-/// A page render runs to its end on a render thread (see [`crate::render`]), even when the
-/// client hangs up, and its reactive owner is paused before it is disposed.
+/// A page render runs on a render thread (see [`crate::render`]) to its end, even when the
+/// client hangs up, or until `SWITCHBOARD_RENDER_TIMEOUT`; its reactive owner is paused before
+/// it is disposed.
 ///
 /// Leptos disposes the render's owner when the body stream ends, or when the render or its body
-/// is dropped midway (a client that hung up). Effects that the render spawned (`Suspense`'s, and
-/// leptos_i18n's cookie effect on every page) may still be queued then, and would read disposed
-/// signals and panic ("already been disposed"). In async SSR the page is complete when the
-/// handler returns, so its effects have nothing left to do: pausing them makes a queued one skip
-/// its run, and the render thread makes sure none is running while the owner is disposed.
-async fn finish_renders(mut request: Request, next: Next) -> Response {
+/// is dropped midway (a client that hung up, a render out of time). Effects that the render
+/// spawned (`Suspense`'s, and leptos_i18n's cookie effect on every page) may still be queued
+/// then, and would read disposed signals and panic ("already been disposed"). In async SSR the
+/// page is complete when the handler returns, so its effects have nothing left to do: pausing
+/// them makes a queued one skip its run, and the render thread makes sure none is running while
+/// the owner is disposed.
+///
+/// A render out of time is answered 503 with the error page in the reader's language (a server
+/// function, 500 `internal` in the contract's shape), and logged with its path.
+async fn finish_renders(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let owner = app::RenderOwner::default();
     request.extensions_mut().insert(owner.clone());
-    let render = crate::render::on_render_thread(async move {
-        let response = next.run(request).await;
-        owner.pause();
-        // Files (wasm, JavaScript, CSS) stream through; only rendered pages are read whole.
-        let page = response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-        if !page {
-            return Ok(response);
-        }
-        let (parts, body) = response.into_parts();
-        let page = axum::body::to_bytes(body, PAGE_LIMIT).await?;
-        Ok::<_, axum::Error>(Response::from_parts(parts, axum::body::Body::from(page)))
-    });
-    match render.await {
-        Some(Ok(response)) => response,
-        failed => {
-            if let Some(Err(err)) = failed {
-                tracing::error!(error = %err, "a page render failed");
+    let path = crate::security::loggable_path(request.uri().path()).to_string();
+    let is_server_fn = request
+        .uri()
+        .path()
+        .starts_with(crate::security::API_PREFIX);
+    let locale = app::error_page::request_locale(request.headers(), request.uri().query());
+    let limit = state.settings.render_timeout;
+    let paused = owner.clone();
+    let render = crate::render::on_render_thread(
+        limit,
+        async move {
+            let response = next.run(request).await;
+            owner.pause();
+            // Files (wasm, JavaScript, CSS) stream through; only rendered pages are read whole.
+            let page = response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+            if !page {
+                return Ok(response);
             }
+            let (parts, body) = response.into_parts();
+            let page = axum::body::to_bytes(body, PAGE_LIMIT).await?;
+            Ok::<_, axum::Error>(Response::from_parts(parts, axum::body::Body::from(page)))
+        },
+        move || paused.pause(),
+    );
+    match render.await {
+        Ok(Ok(response)) => response,
+        Ok(Err(err)) => {
+            tracing::error!(error = %err, path = %path, "a page render failed");
             error_response(ErrorCode::Internal, "internal error".to_owned())
+        }
+        Err(RenderFailed::Panicked) => {
+            tracing::error!(path = %path, "a page render panicked");
+            error_response(ErrorCode::Internal, "internal error".to_owned())
+        }
+        Err(RenderFailed::TimedOut) => {
+            tracing::error!(
+                path = %path,
+                limit_ms = limit.as_millis() as u64,
+                "a page render ran out of time and was dropped; answered 503"
+            );
+            if is_server_fn {
+                return error_response(
+                    ErrorCode::Internal,
+                    "the server took too long to answer".to_owned(),
+                );
+            }
+            let page = app::error_page::error_document(
+                &state.leptos_options,
+                locale,
+                app::error_page::Problem::Unavailable,
+                None,
+            );
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "5")],
+                axum::response::Html(page),
+            )
+                .into_response()
         }
     }
 }

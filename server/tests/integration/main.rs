@@ -9,5 +9,6 @@ mod chat;
 mod email;
 mod hardening;
 mod inbox;
+mod pages;
 mod two_nodes;
 mod widget;
