@@ -105,3 +105,66 @@ test('a forged chat link says so instead of opening anything', async ({ page }) 
   await expect(page.getByRole('alert')).toHaveText(t('en', 'hosted.link_invalid'));
   await expect(page.locator('ol.messages')).toHaveCount(0);
 });
+
+test('the emailed unsubscribe link works with one click, in the email’s language, and stops the next email', async ({ browser, request }) => {
+  // A German-speaking customer, signed in on the website.
+  const userId = `leaving-${Date.now()}`;
+  const signature = createHmac('sha256', WIDGET_SECRET).update(userId).digest('hex');
+  const started = await request.post('/api/v1/widget/session', {
+    data: { user_id: userId, email: `${userId}@example.com`, name: 'Ute', signature, locale: 'de' },
+  });
+  expect(started.status()).toBe(200);
+  const { conversation_id: conversation } = await started.json();
+
+  await signInByApi(request);
+  const history = async () =>
+    (await (await request.get(`/api/v1/conversations/${conversation}/emails`)).json()).emails[0];
+  const reply = async (content: string) =>
+    expect((await request.post(`/api/v1/conversations/${conversation}/messages`, { data: { content } })).status()).toBe(201);
+
+  await reply('Ihr Paket ist unterwegs.');
+  await expect.poll(async () => (await history())?.status, { timeout: 20_000 }).toBe('sent');
+  const raw = readFileSync(join(MAIL_DIR, `${(await history()).id}.eml`), 'utf8');
+  const link = /^List-Unsubscribe: <([^>]+)>\r?$/m.exec(raw)?.[1];
+  expect(link, 'the unsubscribe link').toContain('/email/unsubscribe/');
+
+  // The customer opens it from the email, on a device with another language, and clicks.
+  const context = await browser.newContext({ locale: 'en-US' });
+  const page = await context.newPage();
+  const opened = await page.goto(link!);
+  expect(opened?.headers()['referrer-policy']).toBe('no-referrer');
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(t('de', 'unsubscribe.title'));
+  await page.getByRole('button', { name: t('de', 'unsubscribe.stop') }).click();
+  await expect(page.getByRole('status')).toHaveText(t('de', 'unsubscribe.unsubscribed'));
+  await expect(page.getByRole('button', { name: t('de', 'unsubscribe.resume') })).toBeVisible();
+  expect(await page.content()).not.toContain('"error"');
+
+  // The next unread reply is not emailed.
+  await reply('Noch eine Frage?');
+  await expect.poll(async () => (await history())?.status, { timeout: 20_000 }).toBe('skipped');
+  expect((await history()).reason).toBe('unsubscribed');
+});
+
+test('a broken unsubscribe link answers a click with a page in the reader’s language, not JSON', async ({ browser }) => {
+  allowConsoleErrors(/401|404/);
+  const context = await browser.newContext({ locale: 'fr-FR' });
+  const page = await context.newPage();
+  await page.goto('/email/unsubscribe/not-a-valid-link?lang=fr');
+  await expect(page.getByRole('alert')).toHaveText(t('fr', 'unsubscribe.invalid'));
+  // The page offers no button for a broken link; a stale tab's form meets the same answer.
+  await page.evaluate(() => {
+    const form = document.createElement('form');
+    form.method = 'post';
+    form.action = '/email/unsubscribe/not-a-valid-link?lang=fr';
+    const button = document.createElement('button');
+    button.textContent = 'send';
+    form.append(button);
+    document.body.append(form);
+  });
+  await page.getByRole('button', { name: 'send' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(t('fr', 'problem.title'));
+  await expect(page.getByRole('alert')).toHaveText(t('fr', 'problem.link_invalid'));
+  await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
+  expect(await page.content()).not.toContain('"error"');
+});

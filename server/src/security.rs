@@ -86,14 +86,111 @@ pub fn cross_site_write(
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }
+    let fetch_site = headers.get("sec-fetch-site").map(|v| v.as_bytes());
     if let Some(origin) = headers.get(header::ORIGIN) {
+        // A form posted from a page with `Referrer-Policy: no-referrer` (every link page) says
+        // `Origin: null` in Chromium and Firefox alike; their `Sec-Fetch-Site` still tells
+        // whether it came from one of our own pages.
+        if origin.as_bytes() == b"null" {
+            return !fetch_site.is_some_and(|site| site.eq_ignore_ascii_case(b"same-origin"));
+        }
         return !origin
             .to_str()
             .is_ok_and(|o| origin_allowed(o, origin_of(public_url), allowed));
     }
+    fetch_site.is_some_and(|site| site.eq_ignore_ascii_case(b"cross-site"))
+}
+
+/// Forms whose only credential is the link in their own address (a reply email's unsubscribe
+/// link): no cookie rides along, so a post from an opaque origin (`Origin: null`, from a
+/// browser that sends no `Sec-Fetch-Site`) can do nothing that the link's holder could not.
+const LINK_FORM_PREFIXES: [&str; 2] = ["/email/unsubscribe/", "/email/resubscribe/"];
+
+/// Whether a refused cross-site write is in fact an opaque-origin post to a link form.
+fn opaque_post_to_link_form(path: &str, headers: &HeaderMap) -> bool {
     headers
-        .get("sec-fetch-site")
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"))
+        .get(header::ORIGIN)
+        .is_some_and(|origin| origin.as_bytes() == b"null")
+        && LINK_FORM_PREFIXES
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
+}
+
+/// Whether the request is a browser loading a page or posting a form, as opposed to a script's
+/// `fetch` or another program: its answer is shown to a person as it is.
+fn is_navigation(headers: &HeaderMap) -> bool {
+    match headers.get("sec-fetch-mode") {
+        Some(mode) => mode.as_bytes().eq_ignore_ascii_case(b"navigate"),
+        None => headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html")),
+    }
+}
+
+/// The page a form's error leads back to: an unsubscribe link's page for its two forms.
+fn way_back(path: &str, locale: app::i18n::Locale) -> Option<String> {
+    let link = LINK_FORM_PREFIXES
+        .iter()
+        .find_map(|prefix| path.strip_prefix(prefix))?;
+    let link = path_segment(link);
+    Some(format!(
+        "/email/unsubscribe/{link}?lang={}",
+        app::error_page::tag(locale)
+    ))
+}
+
+/// Characters a path segment keeps as they are: RFC 3986's unreserved ones.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// `raw` made safe to stand as one segment of a path in a `Location` or a link: a link token as
+/// it came in (decoded, so possibly with `/`, CR or LF) cannot split the path or the header.
+pub fn path_segment(raw: &str) -> String {
+    percent_encoding::utf8_percent_encode(raw, SEGMENT).collect()
+}
+
+/// An error answered in the contract's JSON shape to a browser's navigation (a form without
+/// script) becomes the error page, in the reader's language, with the same status and headers:
+/// a person never sees raw JSON. API paths keep their JSON.
+async fn error_page_for_a_person(
+    response: Response,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    options: &leptos::config::LeptosOptions,
+) -> Response {
+    let is_json_error = (response.status().is_client_error()
+        || response.status().is_server_error())
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !is_json_error || path.starts_with(API_PREFIX) || !is_navigation(headers) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let code = axum::body::to_bytes(body, BODY_LIMIT)
+        .await
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<switchboard::wire::ErrorBody>(&bytes).ok())
+        .map_or(ErrorCode::Internal, |body| body.error.code);
+    let locale = app::error_page::request_locale(headers, query);
+    let page = app::error_page::error_document(
+        options,
+        locale,
+        app::error_page::Problem::Code(code),
+        way_back(path, locale).as_deref(),
+    );
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(page))
 }
 
 /// Over the body limit by its declared length.
@@ -113,6 +210,8 @@ fn declared_too_large(headers: &HeaderMap) -> bool {
 pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let settings = &state.settings;
     let path = request.uri().path().to_owned();
+    let query = request.uri().query().map(str::to_owned);
+    let headers = request.headers().clone();
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -128,7 +227,8 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         request.headers(),
         &settings.public_url,
         &settings.allowed_origins,
-    ) {
+    ) && !opaque_post_to_link_form(&path, request.headers())
+    {
         Some(ApiError::CrossSite)
     } else if declared_too_large(request.headers()) {
         Some(ApiError::TooLarge)
@@ -151,6 +251,14 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
     if path.starts_with(API_PREFIX) && !path.starts_with(REST_PREFIX) {
         response = server_function_status(response).await;
     }
+    response = error_page_for_a_person(
+        response,
+        &path,
+        query.as_deref(),
+        &headers,
+        &state.leptos_options,
+    )
+    .await;
     let frame_ancestors = if path == WIDGET_PAGE {
         widget_frame_ancestors(&settings.widget.embed_origins)
     } else {
@@ -399,6 +507,34 @@ mod tests {
             &with("origin", "https://evil.example"),
             public,
             &allowed
+        ));
+    }
+    #[test]
+    fn an_opaque_origin_passes_only_from_our_own_pages_or_to_a_link_form() {
+        let public = "https://support.example.com";
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(*name, value.parse().unwrap());
+            }
+            map
+        };
+        let post = Method::POST;
+        let own_page = headers(&[("origin", "null"), ("sec-fetch-site", "same-origin")]);
+        assert!(!cross_site_write(&post, &own_page, public, &[]));
+        for site in ["cross-site", "same-site", "none"] {
+            let other = headers(&[("origin", "null"), ("sec-fetch-site", site)]);
+            assert!(cross_site_write(&post, &other, public, &[]), "{site}");
+        }
+        let bare = headers(&[("origin", "null")]);
+        assert!(cross_site_write(&post, &bare, public, &[]));
+        assert!(opaque_post_to_link_form("/email/unsubscribe/abc", &bare));
+        assert!(opaque_post_to_link_form("/email/resubscribe/abc", &bare));
+        assert!(!opaque_post_to_link_form("/api/v1/sessions", &bare));
+        let foreign = headers(&[("origin", "https://evil.example")]);
+        assert!(!opaque_post_to_link_form(
+            "/email/unsubscribe/abc",
+            &foreign
         ));
     }
 }

@@ -337,7 +337,7 @@ impl Engine {
             .map(|l| format!("?lang={l}"))
             .unwrap_or_default();
         let chat_url = format!("{}/chat/{chat}{lang}", config.public_url);
-        let unsubscribe_url = format!("{}/email/unsubscribe/{leave}", config.public_url);
+        let unsubscribe_url = format!("{}/email/unsubscribe/{leave}{lang}", config.public_url);
         let replies: Vec<Reply> = covered
             .iter()
             .map(|r| Reply {

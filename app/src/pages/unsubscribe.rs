@@ -1,7 +1,8 @@
 //! `/email/unsubscribe/:link`: a customer's reply-email preference, from the link in every
 //! reply email. Opening the page changes nothing (mail scanners open links); its button
 //! posts, and works without JavaScript. A mail client's one-click POST (RFC 8058) goes to the
-//! same address and is answered by the server directly.
+//! same address and is answered by the server directly. The forms' addresses carry the page's
+//! language, so the answer (or an error page) comes back in it.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,10 +37,11 @@ pub fn UnsubscribePage() -> impl IntoView {
                         move || {
                             let link = link.clone();
                             Suspend::new(async move {
+                                let lang = i18n.get_locale_untracked().as_str();
                                 match state.await {
                                     Ok(true) => view! {
                                         <p>{t!(i18n, unsubscribe.subscribed)}</p>
-                                        <form method="post" action=format!("/email/unsubscribe/{link}")>
+                                        <form method="post" action=format!("/email/unsubscribe/{link}?lang={lang}")>
                                             <input type="hidden" name="List-Unsubscribe" value="One-Click" />
                                             <input type="hidden" name="back" value="page" />
                                             <button type="submit">{t!(i18n, unsubscribe.stop)}</button>
@@ -47,7 +49,7 @@ pub fn UnsubscribePage() -> impl IntoView {
                                     }.into_any(),
                                     Ok(false) => view! {
                                         <p role="status">{t!(i18n, unsubscribe.unsubscribed)}</p>
-                                        <form method="post" action=format!("/email/resubscribe/{link}")>
+                                        <form method="post" action=format!("/email/resubscribe/{link}?lang={lang}")>
                                             <input type="hidden" name="back" value="page" />
                                             <button type="submit" class="secondary">{t!(i18n, unsubscribe.resume)}</button>
                                         </form>

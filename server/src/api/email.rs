@@ -2,7 +2,7 @@
 //! unsubscribe link (RFC 8058) and the unsubscribe page's buttons land here.
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -41,29 +41,50 @@ struct Choice {
     back: Option<String>,
 }
 
+/// The page's language, which the form's address carries (`?lang=`), kept on the way back.
+#[derive(Debug, Default, Deserialize)]
+struct PageLanguage {
+    #[serde(default)]
+    lang: Option<String>,
+}
+
 async fn unsubscribe(
     State(state): State<AppState>,
     Path(link): Path<String>,
+    Query(language): Query<PageLanguage>,
     form: Result<Form<Choice>, FormRejection>,
 ) -> Result<Response, ApiError> {
     state.engine.set_email_subscription(&link, false).await?;
-    Ok(answer(&link, form.ok(), "unsubscribed"))
+    Ok(answer(&link, language, form.ok(), "unsubscribed"))
 }
 
 async fn resubscribe(
     State(state): State<AppState>,
     Path(link): Path<String>,
+    Query(language): Query<PageLanguage>,
     form: Result<Form<Choice>, FormRejection>,
 ) -> Result<Response, ApiError> {
     state.engine.set_email_subscription(&link, true).await?;
-    Ok(answer(&link, form.ok(), "subscribed"))
+    Ok(answer(&link, language, form.ok(), "subscribed"))
 }
 
-/// Back to the page for a person; a short 200 for a mail client.
-fn answer(link: &str, form: Option<Form<Choice>>, done: &'static str) -> Response {
-    if form.is_some_and(|Form(choice)| choice.back.is_some()) {
-        Redirect::to(&format!("/email/unsubscribe/{link}")).into_response()
-    } else {
-        (StatusCode::OK, done).into_response()
+/// Back to the page, in its language, for a person (303, so the browser loads it with GET); a
+/// short 200 for a mail client.
+fn answer(
+    link: &str,
+    language: PageLanguage,
+    form: Option<Form<Choice>>,
+    done: &'static str,
+) -> Response {
+    if form.is_none_or(|Form(choice)| choice.back.is_none()) {
+        return (StatusCode::OK, done).into_response();
     }
+    let link = crate::security::path_segment(link);
+    let lang = language
+        .lang
+        .as_deref()
+        .and_then(switchboard::domain::Locale::parse)
+        .map(|locale| format!("?lang={}", locale.as_str()))
+        .unwrap_or_default();
+    Redirect::to(&format!("/email/unsubscribe/{link}{lang}")).into_response()
 }

@@ -1,9 +1,93 @@
-//! Pages as a browser meets them: every page answers.
+//! Pages and the forms on them, as a browser meets them: every page answers, a form posted
+//! from a link page (`Origin: null`) works, and an error on a form comes back as a page in the
+//! reader's language, never as raw JSON.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
 
 use crate::common::TestServer;
+
+/// A UI string from `app/locales/<lang>.json`, by dotted key.
+fn text(lang: &str, key: &str) -> String {
+    let path = format!("{}/../app/locales/{lang}.json", env!("CARGO_MANIFEST_DIR"));
+    let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    key.split('.')
+        .fold(&all, |node, part| &node[part])
+        .as_str()
+        .unwrap_or_else(|| panic!("no {key} in {lang}.json"))
+        .to_owned()
+}
+
+/// Headers Chromium and Firefox send with a form posted from a page of ours that has
+/// `Referrer-Policy: no-referrer`.
+fn form_from_a_link_page(request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    request
+        .header("origin", "null")
+        .header("sec-fetch-site", "same-origin")
+        .header("sec-fetch-mode", "navigate")
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("content-type", "application/x-www-form-urlencoded")
+}
+
+/// Has the operator reply to a German-speaking customer and lets the reply go unread until it
+/// is emailed (as an `.eml` file); returns the email's unsubscribe path and the conversation.
+async fn emailed_unsubscribe_path(app: &TestServer) -> (String, String, reqwest::Client) {
+    let operator = app.signed_in().await;
+    let signature = app.signature_of("ute-1").await;
+    let customer = app
+        .widget_with(serde_json::json!({
+            "user_id": "ute-1",
+            "email": "ute@example.com",
+            "name": "Ute",
+            "signature": signature,
+            "locale": "de",
+        }))
+        .await;
+    app.operator_post(
+        &operator,
+        &customer.conversation_id,
+        "Ihr Paket ist unterwegs.",
+    )
+    .await;
+    app.clock.advance(Duration::from_secs(300));
+    let sent = wait_for_email(app, &operator, &customer.conversation_id, "sent").await;
+    let raw = std::fs::read(
+        app.mail_dir
+            .join(format!("{}.eml", sent["id"].as_str().unwrap())),
+    )
+    .expect("the .eml file");
+    let message = mail_parser::MessageParser::default().parse(&raw).unwrap();
+    let url = message
+        .header_raw("List-Unsubscribe")
+        .expect("List-Unsubscribe")
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .to_owned();
+    let path = url.trim_start_matches("http://support.test").to_owned();
+    (path, customer.conversation_id, operator)
+}
+
+/// Waits until the conversation's newest email has `status`.
+async fn wait_for_email(
+    app: &TestServer,
+    operator: &reqwest::Client,
+    conversation_id: &str,
+    status: &str,
+) -> Value {
+    let path = format!("/api/v1/conversations/{conversation_id}/emails");
+    for _ in 0..500 {
+        let history = app.get_json(operator, &path).await;
+        if history["emails"][0]["status"] == status {
+            return history["emails"][0].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the newest email never became {status}");
+}
 
 #[tokio::test]
 async fn pages_keep_answering_while_another_server_in_the_process_builds_its_router() {
@@ -47,4 +131,139 @@ async fn pages_keep_answering_while_another_server_in_the_process_builds_its_rou
     }
     building.store(false, Ordering::Relaxed);
     assert!(builder.join().unwrap() > 0, "routers were built meanwhile");
+}
+
+#[tokio::test]
+async fn the_unsubscribe_pages_button_works_from_a_page_without_a_referrer() {
+    let app = TestServer::start().await;
+    let (path, conversation, operator) = emailed_unsubscribe_path(&app).await;
+    assert!(
+        path.ends_with("?lang=de"),
+        "the email's language rides along: {path}"
+    );
+    let link = path
+        .trim_start_matches("/email/unsubscribe/")
+        .trim_end_matches("?lang=de")
+        .to_owned();
+
+    let page = app.get(&app.client(), &path).await;
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+    let html = page.text().await.unwrap();
+    assert!(html.contains(&text("de", "unsubscribe.stop")));
+    let action = format!("action=\"/email/unsubscribe/{link}?lang=de\"");
+    assert!(
+        html.contains(&action),
+        "the form posts back in German: {html}"
+    );
+
+    let clicked = form_from_a_link_page(app.client().post(app.url(&path)))
+        .body("List-Unsubscribe=One-Click&back=page")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(clicked.status(), 303);
+    assert_eq!(clicked.headers()["location"], path.as_str());
+    let after = app.get(&app.client(), &path).await.text().await.unwrap();
+    assert!(after.contains(&text("de", "unsubscribe.unsubscribed")));
+
+    app.operator_post(&operator, &conversation, "Noch eine Frage?")
+        .await;
+    app.clock.advance(Duration::from_secs(300));
+    let skipped = wait_for_email(&app, &operator, &conversation, "skipped").await;
+    assert_eq!(skipped["reason"], "unsubscribed");
+
+    // A browser that sends `Origin: null` and no `Sec-Fetch-Site` may still use the link: it is
+    // the only credential here.
+    let resumed = app
+        .client()
+        .post(app.url(&format!("/email/resubscribe/{link}?lang=de")))
+        .header("origin", "null")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("back=page")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resumed.status(), 303);
+    let page = app.get(&app.client(), &path).await.text().await.unwrap();
+    assert!(page.contains(&text("de", "unsubscribe.stop")));
+}
+
+#[tokio::test]
+async fn an_opaque_origin_is_refused_where_a_sign_in_cookie_rides_along() {
+    let app = TestServer::start().await;
+    let operator = app.signed_in().await;
+    for site in [Some("cross-site"), Some("same-site"), None] {
+        let mut request = operator
+            .post(app.url("/api/v1/sessions"))
+            .header("origin", "null")
+            .json(&serde_json::json!({ "title": "forged" }));
+        if let Some(site) = site {
+            request = request.header("sec-fetch-site", site);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 403, "{site:?}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "forbidden");
+    }
+    let own_page = operator
+        .post(app.url("/api/v1/sessions"))
+        .header("origin", "null")
+        .header("sec-fetch-site", "same-origin")
+        .json(&serde_json::json!({ "title": "from our own page" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own_page.status(), 201);
+}
+
+#[tokio::test]
+async fn a_refused_form_reaches_a_person_as_a_page_in_their_language_and_a_program_as_json() {
+    let app = TestServer::start().await;
+    let bad = "/email/unsubscribe/not-a-valid-link?lang=de";
+    let person = form_from_a_link_page(app.client().post(app.url(bad)))
+        .body("List-Unsubscribe=One-Click&back=page")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(person.status(), 401);
+    assert!(person.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert_eq!(person.headers()["referrer-policy"], "no-referrer");
+    let page = person.text().await.unwrap();
+    assert!(page.contains("<html lang=\"de\" dir=\"ltr\">"), "{page}");
+    assert!(page.contains(&text("de", "problem.link_invalid")), "{page}");
+    assert!(page.contains("href=\"/email/unsubscribe/not-a-valid-link?lang=de\""));
+    assert!(!page.contains("\"error\""), "no JSON: {page}");
+
+    // A form from another site is refused with a page too, in the browser's language.
+    let foreign = app
+        .client()
+        .post(app.url("/email/unsubscribe/not-a-valid-link"))
+        .header("origin", "https://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .header("sec-fetch-mode", "navigate")
+        .header("accept-language", "ar")
+        .body("back=page")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 403);
+    let page = foreign.text().await.unwrap();
+    assert!(page.contains("dir=\"rtl\""), "{page}");
+    assert!(page.contains(&text("ar", "problem.forbidden")), "{page}");
+
+    // A mail client's one-click POST, or any program, keeps the contract's JSON.
+    let program = app
+        .client()
+        .post(app.url(bad))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(program.status(), 401);
+    assert_eq!(crate::common::error_code(program).await, "unauthorized");
 }
