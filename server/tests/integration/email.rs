@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::common::smtp_server::{Received, TestSmtpServer};
 use crate::common::{error_code, TestServer};
@@ -137,27 +137,11 @@ async fn an_unread_reply_reaches_a_real_smtp_server_and_its_link_opens_the_chat(
     app.operator_post(&operator, &ann.conversation_id, "One more thing.")
         .await;
     app.clock.advance(Duration::from_secs(300));
-    let after = wait_for_status(&app, &operator, &ann.conversation_id, "skipped").await;
+    let after = app
+        .wait_for_email(&operator, &ann.conversation_id, "skipped")
+        .await;
     assert_eq!(after["reason"], "unsubscribed");
     assert_eq!(smtp.received().len(), 1);
-}
-
-/// Waits until the conversation's newest email has `status`.
-async fn wait_for_status(
-    app: &TestServer,
-    operator: &reqwest::Client,
-    conversation_id: &str,
-    status: &str,
-) -> Value {
-    let path = format!("/api/v1/conversations/{conversation_id}/emails");
-    for _ in 0..500 {
-        let history = app.get_json(operator, &path).await;
-        if history["emails"][0]["status"] == status {
-            return history["emails"][0].clone();
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("the newest email never became {status}");
 }
 
 #[tokio::test]
@@ -212,7 +196,9 @@ async fn without_smtp_an_unread_reply_becomes_an_eml_file() {
     app.operator_post(&operator, &ann.conversation_id, "Written to a file.")
         .await;
     app.clock.advance(Duration::from_secs(300));
-    let sent = wait_for_status(&app, &operator, &ann.conversation_id, "sent").await;
+    let sent = app
+        .wait_for_email(&operator, &ann.conversation_id, "sent")
+        .await;
     let file = app
         .mail_dir
         .join(format!("{}.eml", sent["id"].as_str().unwrap()));

@@ -53,7 +53,9 @@ async fn emailed_unsubscribe_path(app: &TestServer) -> (String, String, reqwest:
     )
     .await;
     app.clock.advance(Duration::from_secs(300));
-    let sent = wait_for_email(app, &operator, &customer.conversation_id, "sent").await;
+    let sent = app
+        .wait_for_email(&operator, &customer.conversation_id, "sent")
+        .await;
     let raw = std::fs::read(
         app.mail_dir
             .join(format!("{}.eml", sent["id"].as_str().unwrap())),
@@ -69,24 +71,6 @@ async fn emailed_unsubscribe_path(app: &TestServer) -> (String, String, reqwest:
         .to_owned();
     let path = url.trim_start_matches("http://support.test").to_owned();
     (path, customer.conversation_id, operator)
-}
-
-/// Waits until the conversation's newest email has `status`.
-async fn wait_for_email(
-    app: &TestServer,
-    operator: &reqwest::Client,
-    conversation_id: &str,
-    status: &str,
-) -> Value {
-    let path = format!("/api/v1/conversations/{conversation_id}/emails");
-    for _ in 0..500 {
-        let history = app.get_json(operator, &path).await;
-        if history["emails"][0]["status"] == status {
-            return history["emails"][0].clone();
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("the newest email never became {status}");
 }
 
 #[tokio::test]
@@ -170,7 +154,9 @@ async fn the_unsubscribe_pages_button_works_from_a_page_without_a_referrer() {
     app.operator_post(&operator, &conversation, "Noch eine Frage?")
         .await;
     app.clock.advance(Duration::from_secs(300));
-    let skipped = wait_for_email(&app, &operator, &conversation, "skipped").await;
+    let skipped = app
+        .wait_for_email(&operator, &conversation, "skipped")
+        .await;
     assert_eq!(skipped["reason"], "unsubscribed");
 
     // A browser that sends `Origin: null` and no `Sec-Fetch-Site` may still use the link: it is

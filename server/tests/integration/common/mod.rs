@@ -166,6 +166,25 @@ impl TestServer {
         client.post(self.url(path)).send().await.expect("POST")
     }
 
+    /// Waits until the conversation's newest email has `status` (the email worker runs on its
+    /// own), and returns that email as the history lists it.
+    pub async fn wait_for_email(
+        &self,
+        operator: &reqwest::Client,
+        conversation_id: &str,
+        status: &str,
+    ) -> serde_json::Value {
+        let path = format!("/api/v1/conversations/{conversation_id}/emails");
+        for _ in 0..500 {
+            let history = self.get_json(operator, &path).await;
+            if history["emails"][0]["status"] == status {
+                return history["emails"][0].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the newest email never became {status}");
+    }
+
     /// Creates a session through the API and returns the whole answer.
     pub async fn create_session(
         &self,
