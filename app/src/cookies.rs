@@ -75,6 +75,11 @@ pub fn device_cookie(engine: &Engine, token: &Token) -> HeaderValue {
 }
 
 fn read_cookie(headers: &HeaderMap, wanted: &str) -> Option<Token> {
+    cookie_value(headers, wanted).map(Token::from_presented)
+}
+
+/// The value of the cookie `wanted` in a request's `Cookie` headers, when it has one.
+pub fn cookie_value<'a>(headers: &'a HeaderMap, wanted: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -82,7 +87,7 @@ fn read_cookie(headers: &HeaderMap, wanted: &str) -> Option<Token> {
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, value)| *name == wanted && !value.is_empty())
-        .map(|(_, value)| Token::from_presented(value))
+        .map(|(_, value)| value)
 }
 
 /// The session token from a request's `Cookie` headers, if there is one.

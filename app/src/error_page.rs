@@ -28,14 +28,8 @@ pub fn request_locale(headers: &HeaderMap, query: Option<&str>) -> Locale {
             .and_then(|(_, value)| value.parse::<Locale>().ok())
     });
     let from_cookie = || {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == "i18n_pref_locale")
-            .and_then(|(_, value)| value.parse::<Locale>().ok())
+        crate::cookies::cookie_value(headers, "i18n_pref_locale")
+            .and_then(|value| value.parse::<Locale>().ok())
     };
     let from_header = || {
         let accepted: Vec<&str> = headers

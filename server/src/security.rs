@@ -153,14 +153,20 @@ pub fn path_segment(raw: &str) -> String {
     percent_encoding::utf8_percent_encode(raw, SEGMENT).collect()
 }
 
-/// An error answered in the contract's JSON shape to a browser's navigation (a form without
-/// script) becomes the error page, in the reader's language, with the same status and headers:
-/// a person never sees raw JSON. API paths keep their JSON.
+/// The language of a person's browser when the request is one whose error a person reads as it
+/// is: a navigation outside `/api/`. `None` for scripts, programs and the API.
+fn reader_of(path: &str, headers: &HeaderMap, query: Option<&str>) -> Option<app::i18n::Locale> {
+    (!path.starts_with(API_PREFIX) && is_navigation(headers))
+        .then(|| app::error_page::request_locale(headers, query))
+}
+
+/// An error answered in the contract's JSON shape to a person's navigation (a form without
+/// script) becomes the error page, in `locale`, with the same status and headers: a person never
+/// sees raw JSON.
 async fn error_page_for_a_person(
     response: Response,
     path: &str,
-    query: Option<&str>,
-    headers: &HeaderMap,
+    locale: app::i18n::Locale,
     options: &leptos::config::LeptosOptions,
 ) -> Response {
     let is_json_error = (response.status().is_client_error()
@@ -169,7 +175,7 @@ async fn error_page_for_a_person(
             .headers()
             .get(header::CONTENT_TYPE)
             .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if !is_json_error || path.starts_with(API_PREFIX) || !is_navigation(headers) {
+    if !is_json_error {
         return response;
     }
     let (mut parts, body) = response.into_parts();
@@ -178,7 +184,6 @@ async fn error_page_for_a_person(
         .ok()
         .and_then(|bytes| serde_json::from_slice::<switchboard::wire::ErrorBody>(&bytes).ok())
         .map_or(ErrorCode::Internal, |body| body.error.code);
-    let locale = app::error_page::request_locale(headers, query);
     let page = app::error_page::error_document(
         options,
         locale,
@@ -210,8 +215,7 @@ fn declared_too_large(headers: &HeaderMap) -> bool {
 pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let settings = &state.settings;
     let path = request.uri().path().to_owned();
-    let query = request.uri().query().map(str::to_owned);
-    let headers = request.headers().clone();
+    let reader = reader_of(&path, request.headers(), request.uri().query());
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -251,14 +255,9 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
     if path.starts_with(API_PREFIX) && !path.starts_with(REST_PREFIX) {
         response = server_function_status(response).await;
     }
-    response = error_page_for_a_person(
-        response,
-        &path,
-        query.as_deref(),
-        &headers,
-        &state.leptos_options,
-    )
-    .await;
+    if let Some(locale) = reader {
+        response = error_page_for_a_person(response, &path, locale, &state.leptos_options).await;
+    }
     let frame_ancestors = if path == WIDGET_PAGE {
         widget_frame_ancestors(&settings.widget.embed_origins)
     } else {
