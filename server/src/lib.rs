@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod connections;
 pub mod email_settings;
 pub mod error;
 pub mod render;

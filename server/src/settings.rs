@@ -102,6 +102,10 @@ pub struct Settings {
     /// `SWITCHBOARD_HEADER_TIMEOUT`: how long a client may take to send a request's headers;
     /// default 10 s.
     pub header_timeout: Duration,
+    /// `SWITCHBOARD_IDLE_TIMEOUT`: how long a connection may stay open with no request in
+    /// flight (HTTP/1.1 keep-alive and HTTP/2 alike; WebSockets have their own heartbeat);
+    /// default 60 s.
+    pub idle_timeout: Duration,
     /// `SWITCHBOARD_REQUEST_TIMEOUT`: how long a request (its body included) may take before it
     /// is answered 408; default 30 s.
     pub request_timeout: Duration,
@@ -120,6 +124,10 @@ pub struct Settings {
     /// `SWITCHBOARD_MAX_CONNECTIONS`: open connections served at once (sockets included);
     /// default 10,000. Connections past it are closed at once.
     pub max_connections: usize,
+    /// `SWITCHBOARD_CONNECTIONS_PER_ADDRESS`: open connections (sockets included) one client
+    /// address, or one IPv6 /64, may hold; trusted proxies are exempt. Default: a quarter of
+    /// `SWITCHBOARD_MAX_CONNECTIONS` (2,500), and never fewer than 100 (or the cap, if lower).
+    pub connections_per_address: usize,
     /// The widget: `SWITCHBOARD_WIDGET_SECRET` (at least 16 characters; generated and kept in
     /// the database when unset), `SWITCHBOARD_WIDGET_ANONYMOUS` (default true) and
     /// `SWITCHBOARD_WIDGET_EMBED_ORIGINS` (comma-separated origins, default `*`).
@@ -202,7 +210,7 @@ impl Settings {
                 raw.split(',')
                     .map(str::trim)
                     .filter(|o| !o.is_empty())
-                    .map(|o| parse_origin_like(o).context("SWITCHBOARD_ALLOWED_ORIGINS"))
+                    .map(|o| parse_origin(o).context("SWITCHBOARD_ALLOWED_ORIGINS"))
                     .collect::<anyhow::Result<Vec<_>>>()
             })
             .transpose()?
@@ -249,6 +257,11 @@ impl Settings {
             }
         };
         let max_connections = count("SWITCHBOARD_MAX_CONNECTIONS", 10_000, 1_000_000)?;
+        let connections_per_address = count(
+            "SWITCHBOARD_CONNECTIONS_PER_ADDRESS",
+            (max_connections / 4).max(max_connections.min(100)),
+            max_connections,
+        )?;
         let widget = widget_config(&get)?;
         let email = crate::email_settings::EmailSettings::from_lookup(&get)?;
         Ok(Self {
@@ -264,6 +277,7 @@ impl Settings {
                 .unwrap_or_else(|| "admin@localhost".to_owned()),
             trusted_proxies,
             header_timeout: bounded("SWITCHBOARD_HEADER_TIMEOUT", 10, 300)?,
+            idle_timeout: bounded("SWITCHBOARD_IDLE_TIMEOUT", 60, 3600)?,
             request_timeout: bounded("SWITCHBOARD_REQUEST_TIMEOUT", 30, 3600)?,
             render_timeout: bounded("SWITCHBOARD_RENDER_TIMEOUT", 10, 300)?,
             operator_idle_timeout: bounded(
@@ -283,6 +297,7 @@ impl Settings {
                 100_000,
             )?,
             max_connections,
+            connections_per_address,
             widget,
             demo_addr: get("SWITCHBOARD_DEMO_ADDR")
                 .map(|raw| {
@@ -324,12 +339,7 @@ fn widget_config(get: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Widget
             .filter(|o| !o.is_empty())
             .map(|o| match o {
                 "*" => Ok("*".to_owned()),
-                origin => parse_origin_like(origin)
-                    .and_then(|o| match crate::ws::origin_of(&o) == o {
-                        true => Ok(o),
-                        false => bail!("{origin:?} has a path; give the origin only"),
-                    })
-                    .context("SWITCHBOARD_WIDGET_EMBED_ORIGINS"),
+                origin => parse_origin(origin).context("SWITCHBOARD_WIDGET_EMBED_ORIGINS"),
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
         if !origins.is_empty() {
@@ -351,6 +361,36 @@ fn parse_origin_like(raw: &str) -> anyhow::Result<String> {
         }
         _ => bail!("{raw:?} is not an http:// or https:// URL"),
     }
+}
+
+/// Accepts an origin and nothing else: `http(s)://host[:port]`, the host a DNS name or an IP
+/// address (IPv6 in brackets), and drops a trailing slash. Embedding origins go into a
+/// `Content-Security-Policy` header, so a `;`, a space or a path must never pass.
+fn parse_origin(raw: &str) -> anyhow::Result<String> {
+    let value = raw.trim().trim_end_matches('/');
+    let rest = value
+        .strip_prefix("http://")
+        .or_else(|| value.strip_prefix("https://"))
+        .with_context(|| format!("{raw:?} is not an http:// or https:// origin"))?;
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(':') && !port.contains(']') => (host, Some(port)),
+        _ => (rest, None),
+    };
+    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
+        None => {
+            !host.is_empty()
+                && host.split('.').all(|label| {
+                    !label.is_empty()
+                        && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                })
+        }
+    };
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
+    if !host_ok || !port_ok {
+        bail!("{raw:?} is not an origin like https://shop.example or http://127.0.0.1:8080");
+    }
+    Ok(value.to_owned())
 }
 
 /// Parses `90`, `90s`, `15m`, `24h` or `7d`.
@@ -410,6 +450,8 @@ mod tests {
             (20, 30, 10)
         );
         assert_eq!(s.max_connections, 10_000);
+        assert_eq!(s.connections_per_address, 2_500);
+        assert_eq!(s.idle_timeout, Duration::from_secs(60));
     }
 
     #[test]
@@ -446,10 +488,46 @@ mod tests {
             ("SWITCHBOARD_MAX_CONNECTIONS", "0"),
             ("SWITCHBOARD_SEND_LIMIT", "lots"),
             ("SWITCHBOARD_SOCKETS_PER_OPERATOR", "0"),
+            ("SWITCHBOARD_CONNECTIONS_PER_ADDRESS", "0"),
+            ("SWITCHBOARD_IDLE_TIMEOUT", "2h"),
+            ("SWITCHBOARD_ALLOWED_ORIGINS", "https://a.example/path"),
         ] {
             let err = settings(&[(key, value)]).unwrap_err();
             assert!(format!("{err:#}").contains(key), "{key}={value}: {err:#}");
         }
+    }
+
+    #[test]
+    fn embedding_origins_are_origins_and_nothing_that_could_break_out_of_the_csp() {
+        for bad in [
+            "https://shop.example; script-src *",
+            "https://shop.example script-src",
+            "https://shop.example/path",
+            "https://shop.example:99999",
+            "https://[::1",
+            "https://sh_op.example",
+            "javascript:alert(1)",
+        ] {
+            let err = settings(&[("SWITCHBOARD_WIDGET_EMBED_ORIGINS", bad)]).unwrap_err();
+            assert!(
+                format!("{err:#}").contains("SWITCHBOARD_WIDGET_EMBED_ORIGINS"),
+                "{bad}: {err:#}"
+            );
+        }
+        let s = settings(&[(
+            "SWITCHBOARD_WIDGET_EMBED_ORIGINS",
+            "https://shop.example/, http://127.0.0.1:8080, https://[2001:db8::1]:8443, *",
+        )])
+        .unwrap();
+        assert_eq!(
+            s.widget.embed_origins,
+            vec![
+                "https://shop.example",
+                "http://127.0.0.1:8080",
+                "https://[2001:db8::1]:8443",
+                "*"
+            ]
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::connections::AddressShares;
 use crate::error::{error_response, ApiError};
 use crate::render::RenderFailed;
 use crate::security::BODY_LIMIT;
@@ -336,9 +337,15 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let settings = &self.state.settings;
         let limits = ConnectionLimits {
-            header_timeout: self.state.settings.header_timeout,
-            max_connections: self.state.settings.max_connections,
+            header_timeout: settings.header_timeout,
+            idle_timeout: settings.idle_timeout,
+            max_connections: settings.max_connections,
+            shares: AddressShares::new(
+                settings.connections_per_address,
+                settings.trusted_proxies.clone(),
+            ),
         };
         let presence = tokio::spawn(self.state.engine.clone().report_presence());
         let mailer = self.state.settings.email.mailer()?;

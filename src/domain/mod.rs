@@ -7,8 +7,10 @@
 use std::fmt;
 
 mod inbox;
+mod network;
 
 pub use inbox::*;
+pub use network::ClientNetwork;
 
 /// The longest message content, in Unicode scalar values.
 pub const MESSAGE_MAX_CHARS: usize = 4_000;

@@ -12,6 +12,7 @@ use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUp
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
+use axum::Extension;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use switchboard::auth::Token;
@@ -21,6 +22,7 @@ use switchboard::{Actor, Engine};
 
 use crate::api::SignedIn;
 use crate::error::ApiError;
+use crate::serve::ConnectionTicket;
 use crate::state::AppState;
 use connection::{Incoming, Limits, Outgoing};
 
@@ -68,63 +70,94 @@ fn cap_of(actor: &Actor, settings: &crate::settings::Settings) -> usize {
     }
 }
 
+/// Who a socket's query says it is: the credential is read once, and both the Origin rule and
+/// the authentication follow from it.
+enum Credential {
+    Guest { token: String, name: Option<String> },
+    Customer { token: String },
+    Operator,
+}
+
+impl From<WsQuery> for Credential {
+    fn from(query: WsQuery) -> Self {
+        match (query.guest_token, query.widget_token) {
+            (Some(token), _) => Self::Guest {
+                token,
+                name: query.guest_name,
+            },
+            (None, Some(token)) => Self::Customer { token },
+            (None, None) => Self::Operator,
+        }
+    }
+}
+
 async fn authenticate(
     engine: &Engine,
     headers: &HeaderMap,
-    query: WsQuery,
+    credential: Credential,
 ) -> Result<(Actor, ServerFrame), ApiError> {
-    if let Some(raw) = query.guest_token {
-        let name = DisplayName::parse("guest_name", query.guest_name.as_deref().unwrap_or(""))
-            .map_err(switchboard::Error::from)?;
-        let token = Token::from_presented(&raw);
-        let (actor, session) = engine.guest_actor(&token, name).await?;
-        let welcome = ServerFrame::Welcome {
-            identity: actor.identity(),
-            conversation_id: Some(session.conversation_id),
-            session: Some(session),
-        };
-        return Ok((actor, welcome));
+    match credential {
+        Credential::Guest { token, name } => {
+            let name = DisplayName::parse("guest_name", name.as_deref().unwrap_or(""))
+                .map_err(switchboard::Error::from)?;
+            let (actor, session) = engine
+                .guest_actor(&Token::from_presented(&token), name)
+                .await?;
+            let welcome = ServerFrame::Welcome {
+                identity: actor.identity(),
+                conversation_id: Some(session.conversation_id),
+                session: Some(session),
+            };
+            Ok((actor, welcome))
+        }
+        Credential::Customer { token } => {
+            let (actor, conversation_id) = engine
+                .widget_customer(&Token::from_presented(&token))
+                .await?;
+            let welcome = ServerFrame::Welcome {
+                identity: actor.identity(),
+                conversation_id: Some(conversation_id),
+                session: None,
+            };
+            Ok((actor, welcome))
+        }
+        Credential::Operator => {
+            let actor = Actor::Operator(SignedIn::from_headers(engine, headers).await?.operator);
+            let welcome = ServerFrame::Welcome {
+                identity: actor.identity(),
+                conversation_id: None,
+                session: None,
+            };
+            Ok((actor, welcome))
+        }
     }
-    if let Some(raw) = query.widget_token {
-        let (actor, conversation_id) = engine.widget_customer(&Token::from_presented(&raw)).await?;
-        let welcome = ServerFrame::Welcome {
-            identity: actor.identity(),
-            conversation_id: Some(conversation_id),
-            session: None,
-        };
-        return Ok((actor, welcome));
-    }
-    let actor = Actor::Operator(SignedIn::from_headers(engine, headers).await?.operator);
-    let welcome = ServerFrame::Welcome {
-        identity: actor.identity(),
-        conversation_id: None,
-        session: None,
-    };
-    Ok((actor, welcome))
 }
 
 /// The `/ws` handler.
 pub async fn handler(
     State(state): State<AppState>,
+    ticket: Option<Extension<ConnectionTicket>>,
     headers: HeaderMap,
     query: Result<Query<WsQuery>, axum::extract::rejection::QueryRejection>,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::BadBody(e.body_text()))?;
+    let credential = Credential::from(query);
     if let Some(origin) = headers.get(header::ORIGIN) {
         let settings = &state.settings;
         let embed = &settings.widget.embed_origins;
         let allowed = origin.to_str().is_ok_and(|origin| {
             origin_allowed(origin, origin_of(&settings.public_url), &settings.allowed_origins)
-                // The widget may also speak from the pages that may embed it.
-                || (query.as_ref().is_ok_and(|q| q.widget_token.is_some())
+                // A customer's widget may also speak from the pages that may embed it; a guest
+                // or an operator never does.
+                || (matches!(credential, Credential::Customer { .. })
                     && (embed.iter().any(|o| o == "*") || origin_allowed(origin, "", embed)))
         });
         if !allowed {
             return Err(switchboard::Error::Forbidden("this origin may not connect").into());
         }
     }
-    let Query(query) = query.map_err(|e| ApiError::BadBody(e.body_text()))?;
-    let (actor, welcome) = authenticate(&state.engine, &headers, query).await?;
+    let (actor, welcome) = authenticate(&state.engine, &headers, credential).await?;
     let slot = state
         .sockets
         .take(actor.key(), cap_of(&actor, &state.settings))
@@ -144,6 +177,7 @@ pub async fn handler(
             serve_socket(engine, actor, welcome, socket).await;
             drop(online);
             drop(slot);
+            drop(ticket);
         }))
 }
 

@@ -6,6 +6,8 @@ mod common;
 mod api;
 mod chaos;
 mod chat;
+mod connections;
+mod customer_doors;
 mod email;
 mod hardening;
 mod inbox;
