@@ -16,6 +16,9 @@ use crate::wire::{Customer, WidgetSession, WidgetSettings};
 
 /// Where the generated widget secret is kept.
 const SECRET_KEY: &str = "widget_secret";
+/// Live widget tokens one customer holds at most (a tab or a device each); a sign-in past it
+/// replaces the oldest.
+pub const LIVE_TOKENS_PER_CUSTOMER: i64 = 10;
 /// New anonymous visitors one client address may start per minute.
 pub const VISITORS_PER_MINUTE: usize = 30;
 
@@ -235,6 +238,9 @@ impl Engine {
         let token = Token::generate();
         let expires_at = now + ttl(self.inner.config.widget.token_ttl);
         tx.db().delete_expired_widget_tokens(to_millis(now)).await?;
+        tx.db()
+            .trim_widget_tokens(&customer.id, LIVE_TOKENS_PER_CUSTOMER - 1)
+            .await?;
         tx.db()
             .insert_widget_token(
                 &token.digest(),

@@ -10,8 +10,8 @@
 //! Durability: each message is acknowledged only once committed. On SQLite that is
 //! `synchronous = NORMAL` in WAL mode (see `store::open_sqlite`): a committed message survives
 //! the process being killed, and a power cut may lose the last commits before the next
-//! checkpoint. WAL checkpoints run beside the writer ([`run_checkpoints`]), not inside a
-//! commit. On PostgreSQL it is the server's own `synchronous_commit`.
+//! checkpoint. WAL checkpoints run beside the writer ([`Engine::run_checkpoints`]), not inside
+//! a commit. On PostgreSQL it is the server's own `synchronous_commit`.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -56,12 +56,10 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task (and the checkpointer) for the engine behind `inner`. They end
-    /// when the engine is dropped.
+    /// Starts the writer task for the engine behind `inner`. It ends when the engine is dropped.
     pub(crate) fn start(inner: Weak<Inner>) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(run_writer(inner.clone(), queue));
-        tokio::spawn(run_checkpoints(inner));
+        tokio::spawn(run_writer(inner, queue));
         Self { jobs }
     }
 
@@ -115,18 +113,22 @@ impl Engine {
     }
 }
 
-/// Checkpoints the WAL every [`CHECKPOINT_EVERY`] without blocking writers (SQLite's own
-/// checkpoint after a commit is turned off in `store::open_sqlite`).
-async fn run_checkpoints(inner: Weak<Inner>) {
-    let mut every = tokio::time::interval(CHECKPOINT_EVERY);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        every.tick().await;
-        let Some(store) = inner.upgrade().map(|inner| inner.store.clone()) else {
+impl Engine {
+    /// Checkpoints SQLite's WAL every [`CHECKPOINT_EVERY`] for as long as the server runs (SQLite's
+    /// own checkpoint after a commit is turned off in `store::open_sqlite`). Every write counts,
+    /// not only messages: sign-ins and contact details grow the WAL too. Nothing to do on
+    /// PostgreSQL.
+    pub async fn run_checkpoints(self) {
+        if self.inner.store.sqlite().is_none() {
             return;
-        };
-        if let Err(err) = store.checkpoint().await {
-            tracing::warn!(error = %err, "a WAL checkpoint failed");
+        }
+        let mut every = tokio::time::interval(CHECKPOINT_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(err) = self.inner.store.checkpoint().await {
+                tracing::warn!(error = %err, "a WAL checkpoint failed");
+            }
         }
     }
 }

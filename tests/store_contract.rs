@@ -791,6 +791,36 @@ contract!(
             1
         );
 
+        // A customer's tokens trimmed to the newest few, oldest first out.
+        let tokens: Vec<_> = (0..4).map(|_| Token::generate().digest()).collect();
+        for (i, token) in tokens.iter().enumerate() {
+            store
+                .db()
+                .insert_widget_token(token, &first.id, 10_000 + i as i64, 90_000)
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            store.db().trim_widget_tokens(&first.id, 2).await.unwrap(),
+            2
+        );
+        assert_eq!(
+            store
+                .db()
+                .live_widget_tokens(&first.id, 10_000)
+                .await
+                .unwrap(),
+            2
+        );
+        for (token, kept) in tokens.iter().zip([false, false, true, true]) {
+            let found = store
+                .db()
+                .customer_by_widget_token(token, 10_000)
+                .await
+                .unwrap();
+            assert_eq!(found.is_some(), kept);
+        }
+
         // An installation's own values: the first stored wins.
         store
             .db()

@@ -348,6 +348,7 @@ impl Application {
             ),
         };
         let presence = tokio::spawn(self.state.engine.clone().report_presence());
+        let checkpoints = tokio::spawn(self.state.engine.clone().run_checkpoints());
         let mailer = self.state.settings.email.mailer()?;
         let emails = tokio::spawn(self.state.engine.clone().run_email_worker(mailer));
         let demo = self.demo.map(|listener| {
@@ -360,6 +361,7 @@ impl Application {
         });
         serve(self.listener, router(self.state), limits, shutdown).await;
         presence.abort();
+        checkpoints.abort();
         emails.abort();
         if let Some(demo) = demo {
             demo.abort();

@@ -182,6 +182,29 @@ impl Db<'_> {
             .map(drop))
     }
 
+    /// Forgets a customer's widget tokens but the newest `keep`, to make room for one more.
+    pub async fn trim_widget_tokens(self, customer_id: &str, keep: i64) -> sqlx::Result<u64> {
+        let sql = "DELETE FROM widget_tokens WHERE customer_id = $1 AND token_hash NOT IN \
+                   (SELECT token_hash FROM widget_tokens WHERE customer_id = $1 \
+                    ORDER BY created_at DESC, token_hash LIMIT $2)";
+        on_db!(self, |c| Ok(sqlx::query(sql)
+            .bind(customer_id)
+            .bind(keep)
+            .execute(c)
+            .await?
+            .rows_affected()))
+    }
+
+    /// How many unexpired widget tokens a customer holds.
+    pub async fn live_widget_tokens(self, customer_id: &str, now: i64) -> sqlx::Result<i64> {
+        let sql = "SELECT COUNT(*) FROM widget_tokens WHERE customer_id = $1 AND expires_at > $2";
+        on_db!(self, |c| sqlx::query_scalar(sql)
+            .bind(customer_id)
+            .bind(now)
+            .fetch_one(c)
+            .await)
+    }
+
     /// Forgets widget tokens that ran out by `now`.
     pub async fn delete_expired_widget_tokens(self, now: i64) -> sqlx::Result<u64> {
         let sql = "DELETE FROM widget_tokens WHERE expires_at <= $1";

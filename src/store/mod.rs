@@ -161,10 +161,23 @@ impl Store {
     }
 
     /// Copies what the SQLite write-ahead log holds back into the database file, as far as
-    /// readers allow, without blocking writers. Nothing to do on PostgreSQL.
+    /// readers allow, without blocking writers. When the log has grown past [`WAL_LIMIT`]
+    /// (readers kept a passive checkpoint from finishing while writes went on), it waits for the
+    /// readers instead and truncates the log, so that the file cannot grow for ever. Nothing to do
+    /// on PostgreSQL.
     pub async fn checkpoint(&self) -> sqlx::Result<()> {
-        if let Pool::Sqlite(pool) = &self.pool {
-            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        let Pool::Sqlite(pool) = &self.pool else {
+            return Ok(());
+        };
+        let (_busy, frames, _done): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+                .fetch_one(pool)
+                .await?;
+        let page_size: i64 = sqlx::query_scalar("PRAGMA page_size")
+            .fetch_one(pool)
+            .await?;
+        if frames.saturating_mul(page_size) > WAL_LIMIT {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                 .execute(pool)
                 .await?;
         }
@@ -180,6 +193,10 @@ impl Store {
     }
 }
 
+/// How large SQLite's write-ahead log may grow, in bytes, before a checkpoint waits for readers
+/// and truncates it; also `journal_size_limit`, the size it is cut back to when it starts over.
+pub const WAL_LIMIT: i64 = 64 * 1024 * 1024;
+
 async fn open_sqlite(url: &str, size: PoolSize) -> anyhow::Result<SqlitePool> {
     let options = SqliteConnectOptions::from_str(url)
         .context("parsing DATABASE_URL (expected sqlite:PATH)")?
@@ -189,6 +206,8 @@ async fn open_sqlite(url: &str, size: PoolSize) -> anyhow::Result<SqlitePool> {
         // Checkpoints run beside the message writer (`Store::checkpoint`), not inside whichever
         // commit happens to push the WAL past its threshold.
         .pragma("wal_autocheckpoint", "0")
+        // Once a checkpoint has let the log start over, a file grown past this is cut back to it.
+        .pragma("journal_size_limit", WAL_LIMIT.to_string())
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
     let file = options.get_filename().to_path_buf();
