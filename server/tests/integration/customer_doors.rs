@@ -43,6 +43,7 @@ async fn a_visitor_signing_in_again_and_again_holds_a_bounded_number_of_tokens()
     let visitor = first.session["visitor_token"].as_str().unwrap().to_owned();
     let mut tokens = vec![first.token.clone()];
     for _ in 0..14 {
+        server.clock.advance(std::time::Duration::from_secs(1));
         let again = server
             .widget_with(serde_json::json!({ "visitor_token": visitor }))
             .await;
