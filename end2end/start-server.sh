@@ -16,6 +16,10 @@ export SWITCHBOARD_EMAIL_DELAY="2s"
 export SWITCHBOARD_MAIL_DIR="$dir/mail"
 # The demo shop (another origin) on the next port.
 export SWITCHBOARD_DEMO_ADDR="127.0.0.1:$((port + 1))"
+# Every browser of the suite comes from one address: the customer doors' per-address window is
+# raised so that the specs' widgets together cannot trip it (its own tests are integration tests).
+export SWITCHBOARD_WIDGET_RATE_PER_ADDRESS=100000
+export SWITCHBOARD_WIDGET_NEW_VISITORS_PER_ADDRESS=100000
 export RUST_LOG="${RUST_LOG:-warn}"
 # The release build by default; SWITCHBOARD_BIN picks another (a debug build, to read its
 # detailed hydration errors).

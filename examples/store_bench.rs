@@ -74,6 +74,7 @@ async fn customer(store: &Store, n: usize) -> anyhow::Result<Actor> {
         customer_id: row.id.parse()?,
         conversation_id: conversation.parse()?,
         name: row.name,
+        client: None,
     })
 }
 
@@ -132,6 +133,7 @@ async fn run(url: &str, options: &Options) -> anyhow::Result<()> {
     store.migrate().await?;
     let mut config = EngineConfig::new("http://bench");
     config.sends_per_window = u32::MAX;
+    config.widget.doors.per_customer = u32::MAX;
     let engine = Engine::new(store.clone(), config);
     println!(
         "{:?}: {} messages per level, each writer a customer in their own conversation",

@@ -4,7 +4,7 @@
 use uuid::Uuid;
 
 use crate::auth::{Token, TokenDigest};
-use crate::domain::{ClientId, DisplayName, MessageBody};
+use crate::domain::{ClientId, ClientNetwork, DisplayName, MessageBody};
 use crate::engine::{session_at, Engine};
 use crate::error::Error;
 use crate::hub::{Event, Topic};
@@ -37,6 +37,8 @@ pub enum Actor {
         conversation_id: Uuid,
         /// Their name, if known.
         name: Option<String>,
+        /// The network they came from, for the customer doors' windows.
+        client: Option<ClientNetwork>,
     },
 }
 
@@ -233,6 +235,15 @@ impl Engine {
         body: MessageBody,
         client_id: Option<ClientId>,
     ) -> Result<Posted, Error> {
+        if let Actor::Customer {
+            customer_id,
+            client,
+            ..
+        } = actor
+        {
+            self.through_customer_door(Some(&customer_id.to_string()), *client)
+                .await?;
+        }
         self.inner
             .sends
             .hit(
@@ -357,7 +368,8 @@ impl Engine {
         self.last_seq_of(conversation_id).await
     }
 
-    /// Marks the other side's messages read up to `up_to_seq` and tells the conversation.
+    /// Marks the other side's messages read up to `up_to_seq` and, when that read any message,
+    /// tells the conversation.
     pub async fn mark_read(
         &self,
         actor: &Actor,
@@ -380,9 +392,12 @@ impl Engine {
                 to_millis(self.now()),
             )
             .await?;
-        if changed > 0 {
-            self.conversation_changed(conversation_id);
+        // Published only when something was newly read: a read marker sent again (or a
+        // thousand times) tells nobody anything.
+        if changed == 0 {
+            return Ok(());
         }
+        self.conversation_changed(conversation_id);
         self.inner.bus.publish(
             &Topic::Conversation(conversation_id),
             Event::frame(ServerFrame::Read {

@@ -107,8 +107,8 @@ pub(crate) struct Inner {
     pub(crate) sends: RateWindows,
     pub(crate) bus: Arc<dyn Bus>,
     pub(crate) clock: Arc<dyn Clock>,
-    /// New anonymous widget visitors per client address.
-    pub(crate) visitors: RateWindows,
+    /// The customer doors' counts (this node's, on SQLite).
+    pub(crate) doors: crate::doors::DoorWindows,
     /// This node's live operator sockets.
     pub(crate) presence: Arc<crate::presence::Presence>,
     /// The widget secret, once read or generated.
@@ -194,7 +194,7 @@ impl Engine {
                 sends,
                 bus,
                 clock,
-                visitors: RateWindows::new(Duration::from_secs(60)),
+                doors: Default::default(),
                 widget_secret: tokio::sync::OnceCell::new(),
                 link_key: tokio::sync::OnceCell::new(),
                 email_wake: tokio::sync::Notify::new(),

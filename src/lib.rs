@@ -11,6 +11,8 @@ pub mod chat;
 #[cfg(feature = "server")]
 pub mod clock;
 #[cfg(feature = "server")]
+pub mod doors;
+#[cfg(feature = "server")]
 mod engine;
 #[cfg(feature = "server")]
 mod error;

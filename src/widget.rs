@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::auth::{Token, WidgetSecret};
 use crate::chat::{stored_kinds, Actor};
-use crate::domain::{DisplayName, Email, Locale, UserId};
+use crate::domain::{ClientNetwork, DisplayName, Email, Locale, UserId};
 use crate::engine::{ttl, Engine};
 use crate::error::Error;
 use crate::store::{to_millis, CustomerRow};
@@ -19,8 +19,6 @@ const SECRET_KEY: &str = "widget_secret";
 /// Live widget tokens one customer holds at most (a tab or a device each); a sign-in past it
 /// replaces the oldest.
 pub const LIVE_TOKENS_PER_CUSTOMER: i64 = 10;
-/// New anonymous visitors one client address may start per minute.
-pub const VISITORS_PER_MINUTE: usize = 30;
 
 /// The widget's settings.
 #[derive(Debug, Clone)]
@@ -33,6 +31,8 @@ pub struct WidgetConfig {
     pub embed_origins: Vec<String>,
     /// How long a widget token works.
     pub token_ttl: Duration,
+    /// What the customer doors allow per minute.
+    pub doors: crate::doors::DoorLimits,
 }
 
 impl Default for WidgetConfig {
@@ -42,6 +42,7 @@ impl Default for WidgetConfig {
             anonymous: true,
             embed_origins: vec!["*".to_owned()],
             token_ttl: Duration::from_secs(24 * 3600),
+            doors: crate::doors::DoorLimits::default(),
         }
     }
 }
@@ -123,14 +124,16 @@ impl Engine {
 
     /// Signs a widget in: finds or creates the customer and their one conversation, and
     /// issues a widget token. A user id whose signature is missing or wrong is refused, never
-    /// taken as anonymous. New anonymous visitors are limited per client address.
+    /// taken as anonymous. Each sign-in goes through the customer doors' windows; new anonymous
+    /// visitors are also limited per client network.
     #[tracing::instrument(skip_all)]
     pub async fn widget_session(
         &self,
         sign_in: WidgetSignIn,
         locale: Option<Locale>,
-        client_addr: &str,
+        client: Option<ClientNetwork>,
     ) -> Result<WidgetSession, Error> {
+        self.through_customer_door(None, client).await?;
         let now = self.now();
         let locale = locale.map(Locale::as_str);
         let mut visitor_token = None;
@@ -148,7 +151,9 @@ impl Engine {
                 return Err(Error::Unauthorized("the user id's signature is not valid"));
             }
         }
-        let signed = matches!(sign_in, WidgetSignIn::Signed { .. });
+        // Whether operators' inbox shows something new: only a signed customer's name or email
+        // can change at sign-in (an anonymous visit happens on every page view of the host site).
+        let mut contact_changed = false;
         let linked = match &sign_in {
             WidgetSignIn::Link { link } => Some(
                 self.customer_of_link(crate::mail::LinkPurpose::Chat, link)
@@ -182,7 +187,10 @@ impl Engine {
                     created_at: to_millis(now),
                     last_seen_at: Some(to_millis(now)),
                 };
-                tx.db().upsert_signed_customer(&row).await?
+                let before = tx.db().signed_customer(user_id.as_str()).await?;
+                let after = tx.db().upsert_signed_customer(&row).await?;
+                contact_changed = before.is_none_or(|b| b.contact() != after.contact());
+                after
             }
             WidgetSignIn::Anonymous {
                 visitor_token: presented,
@@ -206,12 +214,7 @@ impl Engine {
                         row
                     }
                     _ => {
-                        self.inner
-                            .visitors
-                            .hit(&format!("visitor:{client_addr}"), VISITORS_PER_MINUTE, now)
-                            .map_err(|secs| Error::RateLimited {
-                                retry_after_secs: secs,
-                            })?;
+                        self.new_visitor_from(client).await?;
                         let token = Token::generate();
                         let row = CustomerRow {
                             id: Uuid::now_v7().to_string(),
@@ -231,6 +234,8 @@ impl Engine {
                 }
             }
         };
+        // Counted before anything is committed: a refused sign-in changes nothing.
+        self.through_customer_door(Some(&customer.id), None).await?;
         let conversation_id = tx
             .db()
             .ensure_customer_conversation(&customer.id, &Uuid::now_v7().to_string(), to_millis(now))
@@ -251,9 +256,7 @@ impl Engine {
             .await?;
         tx.commit().await?;
         let conversation_id = crate::store::rows::uuid_of("conversation id", &conversation_id)?;
-        // A signed customer's new name or email shows in the inbox; an anonymous visit
-        // changes nothing there (and happens on every page view of the host site).
-        if signed {
+        if contact_changed {
             self.conversation_changed(conversation_id);
         }
         Ok(WidgetSession {
@@ -266,8 +269,13 @@ impl Engine {
     }
 
     /// The customer behind a widget token, and their conversation: `unauthorized` when the
-    /// token is unknown or expired.
-    pub async fn widget_customer(&self, token: &Token) -> Result<(Actor, Uuid), Error> {
+    /// token is unknown or expired. Every REST call and socket with a widget token comes through
+    /// here, and counts once in the customer doors' windows.
+    pub async fn widget_customer(
+        &self,
+        token: &Token,
+        client: Option<ClientNetwork>,
+    ) -> Result<(Actor, Uuid), Error> {
         let (row, conversation_id) = self
             .inner
             .store
@@ -278,10 +286,12 @@ impl Engine {
                 "the widget token is unknown or expired; start a new widget session",
             ))?;
         let conversation_id = crate::store::rows::uuid_of("conversation id", &conversation_id)?;
+        self.through_customer_door(Some(&row.id), client).await?;
         let actor = Actor::Customer {
             customer_id: crate::store::rows::uuid_of("customer id", &row.id)?,
             conversation_id,
             name: row.name,
+            client,
         };
         Ok((actor, conversation_id))
     }
@@ -304,18 +314,27 @@ impl Engine {
                 "only a widget customer has contact details",
             ));
         };
-        let row = self
-            .inner
-            .store
+        let id = customer_id.to_string();
+        let mut tx = self.inner.store.begin().await?;
+        let before = tx
+            .db()
+            .customer(&id)
+            .await?
+            .ok_or(Error::NotFound("customer"))?;
+        let row = tx
             .db()
             .update_customer_contact(
-                &customer_id.to_string(),
+                &id,
                 email.as_ref().map(Email::as_str),
                 name.as_ref().map(DisplayName::as_str),
             )
             .await?
             .ok_or(Error::NotFound("customer"))?;
-        self.conversation_changed(*conversation_id);
+        tx.commit().await?;
+        // Published only on a real change: the same details sent again tell operators nothing.
+        if before.contact() != row.contact() {
+            self.conversation_changed(*conversation_id);
+        }
         Ok(row.to_customer()?)
     }
 

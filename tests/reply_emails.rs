@@ -14,7 +14,7 @@ use std::time::Duration;
 use smtp_server::TestSmtpServer;
 use switchboard::auth::Token;
 use switchboard::clock::ManualClock;
-use switchboard::domain::{DisplayName, Email, MessageBody, PasswordInput, UserId};
+use switchboard::domain::{ClientNetwork, DisplayName, Email, MessageBody, PasswordInput, UserId};
 use switchboard::hub::Hub;
 use switchboard::mail::{FileMailer, Mailer, SmtpMailer, Step};
 use switchboard::store::testing::TestDatabase;
@@ -88,12 +88,12 @@ impl World {
                     signature,
                 },
                 None,
-                "127.0.0.1",
+                ClientNetwork::parse("127.0.0.1"),
             )
             .await
             .unwrap();
         self.engine
-            .widget_customer(&Token::from_presented(&session.widget_token))
+            .widget_customer(&Token::from_presented(&session.widget_token), None)
             .await
             .unwrap()
     }
@@ -107,13 +107,13 @@ impl World {
                     visitor_token: None,
                 },
                 None,
-                "127.0.0.1",
+                ClientNetwork::parse("127.0.0.1"),
             )
             .await
             .unwrap();
         let (actor, conversation) = self
             .engine
-            .widget_customer(&Token::from_presented(&session.widget_token))
+            .widget_customer(&Token::from_presented(&session.widget_token), None)
             .await
             .unwrap();
         if let Some(email) = email {

@@ -821,6 +821,24 @@ contract!(
             assert_eq!(found.is_some(), kept);
         }
 
+        // Rate windows: one count per key and window, pruned by start.
+        for expected in 1..=3 {
+            assert_eq!(
+                store.db().hit_rate_window("k", 60_000).await.unwrap(),
+                expected
+            );
+        }
+        assert_eq!(store.db().hit_rate_window("k", 120_000).await.unwrap(), 1);
+        assert_eq!(store.db().hit_rate_window("j", 60_000).await.unwrap(), 1);
+        assert_eq!(
+            store
+                .db()
+                .delete_rate_windows_before(120_000)
+                .await
+                .unwrap(),
+            2
+        );
+
         // An installation's own values: the first stored wins.
         store
             .db()

@@ -130,7 +130,10 @@ pub struct Settings {
     pub connections_per_address: usize,
     /// The widget: `SWITCHBOARD_WIDGET_SECRET` (at least 16 characters; generated and kept in
     /// the database when unset), `SWITCHBOARD_WIDGET_ANONYMOUS` (default true) and
-    /// `SWITCHBOARD_WIDGET_EMBED_ORIGINS` (comma-separated origins, default `*`).
+    /// `SWITCHBOARD_WIDGET_EMBED_ORIGINS` (comma-separated origins, default `*`), and the
+    /// customer doors' limits per minute: `SWITCHBOARD_WIDGET_RATE_PER_CUSTOMER` (240),
+    /// `SWITCHBOARD_WIDGET_RATE_PER_ADDRESS` (600) and
+    /// `SWITCHBOARD_WIDGET_NEW_VISITORS_PER_ADDRESS` (30).
     pub widget: WidgetConfig,
     /// `SWITCHBOARD_DEMO_ADDR`: when set, a second address that serves only the demo shop page,
     /// which embeds the widget from another origin, the way a customer's site does.
@@ -332,6 +335,26 @@ fn widget_config(get: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Widget
             _ => bail!("SWITCHBOARD_WIDGET_ANONYMOUS must be true or false"),
         };
     }
+    let per_minute = |key: &str, default: u32| -> anyhow::Result<u32> {
+        match get(key) {
+            Some(raw) => raw
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .with_context(|| format!("{key} must be a whole number of at least 1")),
+            None => Ok(default),
+        }
+    };
+    let doors = config.doors;
+    config.doors.per_customer =
+        per_minute("SWITCHBOARD_WIDGET_RATE_PER_CUSTOMER", doors.per_customer)?;
+    config.doors.per_network =
+        per_minute("SWITCHBOARD_WIDGET_RATE_PER_ADDRESS", doors.per_network)?;
+    config.doors.new_visitors_per_network = per_minute(
+        "SWITCHBOARD_WIDGET_NEW_VISITORS_PER_ADDRESS",
+        doors.new_visitors_per_network,
+    )?;
     if let Some(raw) = get("SWITCHBOARD_WIDGET_EMBED_ORIGINS") {
         let origins = raw
             .split(',')
@@ -491,6 +514,8 @@ mod tests {
             ("SWITCHBOARD_CONNECTIONS_PER_ADDRESS", "0"),
             ("SWITCHBOARD_IDLE_TIMEOUT", "2h"),
             ("SWITCHBOARD_ALLOWED_ORIGINS", "https://a.example/path"),
+            ("SWITCHBOARD_WIDGET_RATE_PER_ADDRESS", "0"),
+            ("SWITCHBOARD_WIDGET_RATE_PER_CUSTOMER", "many"),
         ] {
             let err = settings(&[(key, value)]).unwrap_err();
             assert!(format!("{err:#}").contains(key), "{key}={value}: {err:#}");

@@ -70,6 +70,24 @@ impl Db<'_> {
             .await)
     }
 
+    /// The customer with this id.
+    pub async fn customer(self, id: &str) -> sqlx::Result<Option<CustomerRow>> {
+        let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1");
+        on_db!(self, |c| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(c)
+            .await)
+    }
+
+    /// The customer a host site signed with this user id.
+    pub async fn signed_customer(self, external_id: &str) -> sqlx::Result<Option<CustomerRow>> {
+        let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE external_id = $1");
+        on_db!(self, |c| sqlx::query_as(&sql)
+            .bind(external_id)
+            .fetch_optional(c)
+            .await)
+    }
+
     /// Inserts a customer as given (an anonymous visitor).
     pub async fn insert_customer(self, row: &CustomerRow) -> sqlx::Result<()> {
         let sql = format!(

@@ -8,6 +8,7 @@ mod conversations;
 mod customers;
 pub mod emails;
 mod inbox;
+mod limits;
 mod operators;
 pub mod rows;
 mod sessions;
@@ -153,9 +154,14 @@ impl Store {
     }
 
     /// Starts a transaction: what is done through it counts only once it is committed.
+    ///
+    /// On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`, waiting up to the busy
+    /// timeout): a transaction that read first and wrote later would otherwise fail with
+    /// `SQLITE_BUSY_SNAPSHOT` whenever another connection committed in between, and no busy
+    /// timeout can help that one.
     pub async fn begin(&self) -> sqlx::Result<Tx> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }

@@ -242,6 +242,15 @@ pub struct CustomerRow {
 }
 
 impl CustomerRow {
+    /// What operators see of a customer in the inbox: a change here is worth telling them.
+    pub fn contact(&self) -> (Option<&str>, bool, Option<&str>) {
+        (
+            self.email.as_deref(),
+            self.email_signed,
+            self.name.as_deref(),
+        )
+    }
+
     /// The customer as the contract shows one.
     pub fn to_customer(&self) -> Result<Customer, Corrupt> {
         Ok(Customer {

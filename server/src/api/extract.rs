@@ -9,7 +9,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use switchboard::auth::Token;
-use switchboard::domain::{parse_after_seq, parse_limit};
+use switchboard::domain::{parse_after_seq, parse_limit, ClientNetwork};
 use switchboard::wire::Operator;
 use switchboard::Engine;
 
@@ -127,9 +127,13 @@ impl FromRequestParts<AppState> for WidgetCustomer {
             .ok_or(switchboard::Error::Unauthorized(
                 "send the widget token as Authorization: Bearer <token>",
             ))?;
+        let client = parts
+            .extensions
+            .get::<app::ClientIp>()
+            .and_then(|app::ClientIp(ip)| ClientNetwork::parse(ip));
         let (actor, conversation_id) = state
             .engine
-            .widget_customer(&Token::from_presented(raw))
+            .widget_customer(&Token::from_presented(raw), client)
             .await?;
         Ok(Self {
             actor,

@@ -7,7 +7,9 @@ use axum::response::Response;
 use axum::routing::{get, patch, post};
 use axum::{Extension, Json, Router};
 use switchboard::auth::Token;
-use switchboard::domain::{ClientId, DisplayName, Email, Locale, MessageBody, UserId};
+use switchboard::domain::{
+    ClientId, ClientNetwork, DisplayName, Email, Locale, MessageBody, UserId,
+};
 use switchboard::widget::WidgetSignIn;
 use switchboard::wire::{
     CustomerEnvelope, CustomerPatch, PostMessageRequest, ReadRequest, WidgetMessages,
@@ -72,7 +74,7 @@ async fn start_session(
     let sign_in = sign_in_of(body)?;
     let session = state
         .engine
-        .widget_session(sign_in, locale, &client)
+        .widget_session(sign_in, locale, ClientNetwork::parse(&client))
         .await?;
     Ok(Json(session))
 }

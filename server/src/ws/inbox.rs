@@ -1,9 +1,11 @@
 //! An operator's inbox follower: turns "conversation changed" events into
-//! `conversation_updated` frames carrying the item as the store has it now.
+//! `conversation_updated` frames carrying the item as the store has it now, one per conversation
+//! for all the changes that arrived together.
 
 use switchboard::hub::{Event, RecvError, Subscription};
 use switchboard::wire::ServerFrame;
 use switchboard::Engine;
+use tokio::sync::broadcast::error::TryRecvError;
 
 use super::connection::close;
 use super::queue::{Outbox, Queued};
@@ -14,34 +16,82 @@ pub(super) struct InboxFollower {
     pub(super) outbox: Outbox,
 }
 
+/// What a batch of inbox events asks for.
+#[derive(Default)]
+struct Pending {
+    /// Conversations that changed, each once, in the order they first changed.
+    changed: Vec<uuid::Uuid>,
+    /// Changes may have been missed: the client reloads its list.
+    resync: bool,
+    /// The bus has closed.
+    closed: bool,
+}
+
+impl Pending {
+    fn add(&mut self, event: Result<Event, RecvError>) {
+        match event {
+            Ok(Event::ConversationChanged { conversation_id }) => {
+                if !self.changed.contains(&conversation_id) {
+                    self.changed.push(conversation_id);
+                }
+            }
+            Ok(Event::Resync) | Err(RecvError::Lagged(_)) => self.resync = true,
+            Ok(_) => {}
+            Err(RecvError::Closed) => self.closed = true,
+        }
+    }
+}
+
+/// Conversations one batch reads at most; what is left waits for the next batch.
+const MAX_BATCH: usize = 64;
+
 impl InboxFollower {
     pub(super) async fn run(self, mut events: Subscription) {
         loop {
-            let frame = match events.recv().await {
-                // Read when the event arrives, so the latest change always ends with the latest
-                // item, whatever order concurrent changes were published in.
-                Ok(Event::ConversationChanged { conversation_id }) => {
-                    match self.engine.inbox_item(conversation_id).await {
-                        // Not listed until its first message: nothing to update.
-                        Ok(conversation) if conversation.last_message_at.is_none() => continue,
-                        Ok(conversation) => ServerFrame::ConversationUpdated { conversation },
-                        Err(switchboard::Error::NotFound(_)) => continue,
-                        Err(err) => {
-                            tracing::error!(error = %err, "reading an inbox item failed");
-                            self.outbox
-                                .push(Queued::Close(close::INTERNAL, "try again"))
-                                .await;
-                            return;
-                        }
-                    }
+            // Everything already waiting is taken together, so a conversation that changed many
+            // times since the last frame is read and sent once, with how it stands now.
+            let mut pending = Pending::default();
+            pending.add(events.recv().await);
+            while pending.changed.len() < MAX_BATCH && !pending.resync && !pending.closed {
+                match events.try_recv() {
+                    Ok(event) => pending.add(Ok(event)),
+                    Err(TryRecvError::Lagged(n)) => pending.add(Err(RecvError::Lagged(n))),
+                    Err(TryRecvError::Closed) => pending.add(Err(RecvError::Closed)),
+                    Err(TryRecvError::Empty) => break,
                 }
-                // Changes may have been missed: the client reloads its list when it hears
-                // `inbox_subscribed` again.
-                Ok(Event::Resync) | Err(RecvError::Lagged(_)) => ServerFrame::InboxSubscribed,
-                Ok(_) => continue,
-                Err(RecvError::Closed) => return,
-            };
-            if !self.outbox.push(Queued::frame(frame)).await {
+            }
+            if pending.resync {
+                if !self
+                    .outbox
+                    .push(Queued::frame(ServerFrame::InboxSubscribed))
+                    .await
+                {
+                    return;
+                }
+                continue;
+            }
+            for conversation_id in pending.changed {
+                // Read when the event arrives, so the latest change always ends with the
+                // latest item, whatever order concurrent changes were published in.
+                let conversation = match self.engine.inbox_item(conversation_id).await {
+                    // Not listed until its first message: nothing to update.
+                    Ok(conversation) if conversation.last_message_at.is_none() => continue,
+                    Ok(conversation) => conversation,
+                    Err(switchboard::Error::NotFound(_)) => continue,
+                    Err(err) => {
+                        tracing::error!(error = %err, "reading an inbox item failed");
+                        self.outbox
+                            .push(Queued::Close(close::INTERNAL, "try again"))
+                            .await;
+                        return;
+                    }
+                };
+                let frame = ServerFrame::ConversationUpdated { conversation };
+                if !self.outbox.push(Queued::frame(frame)).await {
+                    return;
+                }
+            }
+            if pending.closed {
                 return;
             }
         }

@@ -16,7 +16,7 @@ use axum::Extension;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use switchboard::auth::Token;
-use switchboard::domain::DisplayName;
+use switchboard::domain::{ClientNetwork, DisplayName};
 use switchboard::wire::ServerFrame;
 use switchboard::{Actor, Engine};
 
@@ -95,6 +95,7 @@ async fn authenticate(
     engine: &Engine,
     headers: &HeaderMap,
     credential: Credential,
+    client: Option<ClientNetwork>,
 ) -> Result<(Actor, ServerFrame), ApiError> {
     match credential {
         Credential::Guest { token, name } => {
@@ -112,7 +113,7 @@ async fn authenticate(
         }
         Credential::Customer { token } => {
             let (actor, conversation_id) = engine
-                .widget_customer(&Token::from_presented(&token))
+                .widget_customer(&Token::from_presented(&token), client)
                 .await?;
             let welcome = ServerFrame::Welcome {
                 identity: actor.identity(),
@@ -137,6 +138,7 @@ async fn authenticate(
 pub async fn handler(
     State(state): State<AppState>,
     ticket: Option<Extension<ConnectionTicket>>,
+    client: Option<Extension<app::ClientIp>>,
     headers: HeaderMap,
     query: Result<Query<WsQuery>, axum::extract::rejection::QueryRejection>,
     upgrade: WebSocketUpgrade,
@@ -157,7 +159,8 @@ pub async fn handler(
             return Err(switchboard::Error::Forbidden("this origin may not connect").into());
         }
     }
-    let (actor, welcome) = authenticate(&state.engine, &headers, credential).await?;
+    let client = client.and_then(|Extension(app::ClientIp(ip))| ClientNetwork::parse(&ip));
+    let (actor, welcome) = authenticate(&state.engine, &headers, credential, client).await?;
     let slot = state
         .sockets
         .take(actor.key(), cap_of(&actor, &state.settings))

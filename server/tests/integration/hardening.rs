@@ -471,10 +471,15 @@ async fn guests_do_not_receive_operator_ids() {
         .send(json!({"type": "subscribe", "conversation_id": conversation_id}))
         .await;
     assert_eq!(guest.frame().await["type"], "subscribed");
+    // A read frame goes out when something was newly read: the guest writes first.
+    guest
+        .send_message(&conversation_id, "g1", "Hello, anyone?")
+        .await;
+    guest.until("ack").await;
     let operator = server.signed_in().await;
     let read = operator
         .post(server.url(&format!("/api/v1/conversations/{conversation_id}/read")))
-        .json(&json!({"up_to_seq": 0}))
+        .json(&json!({"up_to_seq": 1}))
         .send()
         .await
         .unwrap();

@@ -17,10 +17,31 @@ struct Cluster {
 
 impl Cluster {
     async fn start() -> Option<Self> {
+        Self::start_with(&[]).await
+    }
+
+    /// Two nodes with further settings, both the same.
+    async fn start_with(extra: &[(&str, &str)]) -> Option<Self> {
         let db = TestDatabase::create(Backend::Postgres).await?;
-        let a = TestServer::start_with(&[("DATABASE_URL", db.url.as_str())]).await;
-        let b = TestServer::start_with(&[("DATABASE_URL", db.url.as_str())]).await;
+        let mut settings = vec![("DATABASE_URL", db.url.as_str())];
+        settings.extend_from_slice(extra);
+        let a = TestServer::start_with(&settings).await;
+        let b = TestServer::start_with(&settings).await;
         Some(Self { a, b, db: Some(db) })
+    }
+
+    /// Moves both nodes' clocks to the same moment, a few seconds into a minute, so that their
+    /// minute windows are the same ones.
+    fn align_clocks(&self) {
+        use switchboard::clock::Clock as _;
+        let (a, b) = (self.a.clock.now(), self.b.clock.now());
+        let later = a.max(b).timestamp_millis();
+        let target = later - later.rem_euclid(60_000) + 65_000;
+        for (clock, now) in [(&self.a.clock, a), (&self.b.clock, b)] {
+            clock.advance(Duration::from_millis(
+                (target - now.timestamp_millis()) as u64,
+            ));
+        }
     }
 
     /// An operator signed in on A, and a session they created there: the API's answer, its
@@ -288,5 +309,36 @@ async fn an_operator_following_the_inbox_on_b_hears_a_customer_writing_on_a() {
     // A widget token issued on A works on B: tokens live in the shared database.
     let listed = cluster.b.widget_messages(&widget, 0).await;
     assert_eq!(listed["messages"][0]["content"], "Written on A");
+    cluster.stop().await;
+}
+
+#[tokio::test]
+async fn a_customers_window_holds_across_both_nodes() {
+    let Some(cluster) = Cluster::start_with(&[("SWITCHBOARD_WIDGET_RATE_PER_CUSTOMER", "6")]).await
+    else {
+        return;
+    };
+    cluster.align_clocks();
+    let widget = cluster.a.anonymous_widget().await;
+    // The sign-in on A took one; five more, alternating between the nodes, spend the six.
+    for i in 0..5 {
+        let node = if i % 2 == 0 { &cluster.b } else { &cluster.a };
+        let status = node
+            .widget_request(&widget, reqwest::Method::GET, "/api/v1/widget/messages")
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 200, "request {i}");
+    }
+    for node in [&cluster.a, &cluster.b] {
+        let status = node
+            .widget_request(&widget, reqwest::Method::GET, "/api/v1/widget/messages")
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 429, "past the window on either node");
+    }
     cluster.stop().await;
 }
