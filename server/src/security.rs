@@ -246,8 +246,17 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
             request
                 .extensions_mut()
                 .insert(app::CspNonce(nonce.clone()));
-            match tokio::time::timeout(settings.request_timeout, next.run(request)).await {
-                Ok(response) => response,
+            let is_server_fn = path.starts_with(API_PREFIX) && !path.starts_with(REST_PREFIX);
+            let run = async move {
+                let request = match is_server_fn {
+                    true => read_whole(request).await?,
+                    false => request,
+                };
+                Ok::<_, ApiError>(next.run(request).await)
+            };
+            match tokio::time::timeout(settings.request_timeout, run).await {
+                Ok(Ok(response)) => response,
+                Ok(Err(error)) => error.into_response(),
                 Err(_) => ApiError::Timeout.into_response(),
             }
         }
@@ -271,6 +280,24 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         settings.secure_cookies(),
     );
     response
+}
+
+/// Reads a server function's body whole, up to [`BODY_LIMIT`]: a chunked body (no
+/// `Content-Length`) shows its size only as it is read, and Leptos would answer one past the
+/// limit with a 500. Server functions take small forms, so holding one whole costs little.
+async fn read_whole(request: Request) -> Result<Request, ApiError> {
+    use http_body_util::{BodyExt as _, LengthLimitError, Limited};
+    let (parts, body) = request.into_parts();
+    let bytes = match Limited::new(body, BODY_LIMIT).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(err) if err.is::<LengthLimitError>() => return Err(ApiError::TooLarge),
+        Err(err) => {
+            return Err(ApiError::BadBody(format!(
+                "the body could not be read: {err}"
+            )))
+        }
+    };
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
 /// Server functions answer every error with 500 and the error in the body; give the response

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::common::TestServer;
 
@@ -252,4 +253,55 @@ async fn a_refused_form_reaches_a_person_as_a_page_in_their_language_and_a_progr
         .unwrap();
     assert_eq!(program.status(), 401);
     assert_eq!(crate::common::error_code(program).await, "unauthorized");
+}
+
+#[tokio::test]
+async fn a_chunked_server_function_body_over_the_limit_is_413_and_changes_nothing() {
+    let server = TestServer::start().await;
+    let cookie = server.operator_cookie().await;
+    let body = format!("title={}", "x".repeat(100 * 1024));
+    // No Content-Length: the body arrives in chunks, and only reading it shows its size.
+    let mut request = format!(
+        "POST /api/sessions/create HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\
+         Connection: close\r\n\r\n"
+    )
+    .into_bytes();
+    for chunk in body.as_bytes().chunks(8 * 1024) {
+        request.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        request.extend_from_slice(chunk);
+        request.extend_from_slice(b"\r\n");
+    }
+    request.extend_from_slice(b"0\r\n\r\n");
+    let mut stream = tokio::net::TcpStream::connect(server.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    // The server may answer and close before it has read everything.
+    let _ = stream.write_all(&request).await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("payload_too_large"), "{answer}");
+    let operator = server.signed_in().await;
+    let sessions = server.get_json(&operator, "/api/v1/sessions").await;
+    assert_eq!(sessions["sessions"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn an_unsubscribe_link_carrying_a_line_break_is_refused_without_a_500() {
+    let server = TestServer::start().await;
+    let response =
+        form_from_a_link_page(server.client().post(
+            server.url("/email/unsubscribe/abc%0D%0ALocation:%20evil.example%0D%0A?lang=de"),
+        ))
+        .body("back=page")
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    assert!((400..500).contains(&status), "{status}");
+    assert!(response.headers().get("location").is_none());
+    let page = response.text().await.unwrap();
+    assert!(page.contains(&text("de", "problem.link_invalid")), "{page}");
 }
