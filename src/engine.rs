@@ -109,6 +109,8 @@ pub(crate) struct Inner {
     pub(crate) clock: Arc<dyn Clock>,
     /// The customer doors' counts (this node's, on SQLite).
     pub(crate) doors: crate::doors::DoorWindows,
+    /// The log line for refused widget signatures, at most once a minute.
+    pub(crate) wrong_signatures: crate::limits::LogThrottle,
     /// This node's live operator sockets.
     pub(crate) presence: Arc<crate::presence::Presence>,
     /// The widget secret, once read or generated.
@@ -195,6 +197,7 @@ impl Engine {
                 bus,
                 clock,
                 doors: Default::default(),
+                wrong_signatures: crate::limits::LogThrottle::new(Duration::from_secs(60)),
                 widget_secret: tokio::sync::OnceCell::new(),
                 link_key: tokio::sync::OnceCell::new(),
                 email_wake: tokio::sync::Notify::new(),

@@ -1,5 +1,6 @@
 //! Sliding-window rate limits per key, in memory: the send window (a sender's messages count the
-//! same over REST, WebSocket and server functions). Times come from the engine's clock.
+//! same over REST, WebSocket and server functions); and throttled log lines. Times come from the
+//! engine's clock.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -49,6 +50,38 @@ impl RateWindows {
     }
 }
 
+/// A log line that outside input can cause, written at most once per span with how many times
+/// it happened: the first occurrence is logged at once, the rest are counted until the span has
+/// passed.
+#[derive(Debug)]
+pub struct LogThrottle {
+    span: chrono::Duration,
+    state: Mutex<(Option<DateTime<Utc>>, u64)>,
+}
+
+impl LogThrottle {
+    /// At most one line per `span`.
+    pub fn new(span: Duration) -> Self {
+        Self {
+            span: chrono::Duration::from_std(span).unwrap_or(chrono::Duration::MAX),
+            state: Mutex::new((None, 0)),
+        }
+    }
+
+    /// Notes one occurrence at `now`; `Some(n)` when a line is due now, for `n` occurrences
+    /// (this one included) since the last line.
+    pub fn note(&self, now: DateTime<Utc>) -> Option<u64> {
+        let mut state = self.state.lock().expect("log throttle lock");
+        let (last, count) = &mut *state;
+        *count += 1;
+        if last.is_some_and(|at| now - at < self.span) {
+            return None;
+        }
+        *last = Some(now);
+        Some(std::mem::take(count))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,5 +102,18 @@ mod tests {
             "the first hit left"
         );
         assert_eq!(windows.hit("a", 2, clock.now()), Err(4));
+    }
+
+    #[test]
+    fn a_throttled_line_is_written_once_a_span_with_the_count_since_the_last() {
+        let clock = ManualClock::starting_now();
+        let throttle = LogThrottle::new(Duration::from_secs(60));
+        assert_eq!(throttle.note(clock.now()), Some(1), "the first at once");
+        for _ in 0..999 {
+            assert_eq!(throttle.note(clock.now()), None);
+        }
+        clock.advance(Duration::from_secs(60));
+        assert_eq!(throttle.note(clock.now()), Some(1000));
+        assert_eq!(throttle.note(clock.now()), None);
     }
 }

@@ -147,7 +147,11 @@ impl Engine {
                 .await?
                 .verifies(user_id.as_str(), signature)
             {
-                tracing::warn!("widget sign-in with a wrong signature refused");
+                // Anyone can send wrong signatures: one line a minute, with the count, still
+                // shows a host site whose secret is wrong without letting strangers flood the log.
+                if let Some(refused) = self.inner.wrong_signatures.note(now) {
+                    tracing::warn!(refused, "widget sign-ins with a wrong signature refused");
+                }
                 return Err(Error::Unauthorized("the user id's signature is not valid"));
             }
         }
