@@ -56,6 +56,8 @@ async fn main() -> anyhow::Result<()> {
                 visitor_token_hash: None,
                 email: Some(format!("user{i}@example.com")),
                 email_signed: true,
+                email_verified: true,
+                name_verified: true,
                 name: Some(format!("Customer {i}")),
                 locale: None,
                 created_at: at,

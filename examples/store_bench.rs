@@ -58,6 +58,8 @@ async fn customer(store: &Store, n: usize) -> anyhow::Result<Actor> {
         visitor_token_hash: None,
         email: None,
         email_signed: true,
+        email_verified: true,
+        name_verified: true,
         name: Some(format!("Customer {n}")),
         locale: None,
         created_at: now,
@@ -75,6 +77,7 @@ async fn customer(store: &Store, n: usize) -> anyhow::Result<Actor> {
         conversation_id: conversation.parse()?,
         name: row.name,
         client: None,
+        token: switchboard::auth::Token::generate().digest(),
     })
 }
 

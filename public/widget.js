@@ -2,7 +2,7 @@
  * Switchboard widget loader. One iframe, SB/widget?host=<host origin>[&lang=<locale>],
  * draws the whole UI; the loader only places and sizes it (CSSOM only, strict CSP).
  * Host: <script src="https://SB/widget.js" defer data-user-id data-email data-name
- *   data-signature data-locale data-position="right|left"></script>
+ *   data-issued-at data-signature data-locale data-position="right|left"></script>
  *
  * postMessage: every message is {sb: 1, type, ...}. The loader posts to origin SB
  * and accepts only source === iframe window && origin === SB && sb === 1.
@@ -13,15 +13,17 @@
  *   unread {count}, message {message}  emitted to on() handlers
  * host -> iframe:
  *   init {identity, visitor_token, locale, open}   a full snapshot:
- *     identity null | {user_id: string, email, name, signature} (missing ones null);
+ *     identity null | {user_id: string, email, name, issued_at, signature} (missing ones
+ *     null; issued_at, Unix seconds, makes it the v1.1 signature over every field);
  *     open: on the first ready, the net result of open/close/toggle calls so far
  *     (folded in, not queued); on later readies, the last reported state.
  *     identify/reset made before the first ready are still posted after init, so an
  *     identify with the current identity must be a no-op.
  *   open, close, toggle, identify {identity}
- *   reset   token and identity already dropped; start a new anonymous visitor.
+ *   reset   token and identity already dropped; the iframe signs its widget token out on
+ *           the server, then starts a new anonymous visitor.
  *
- * API: Switchboard.open() close() toggle() identify({userId, email, name, signature})
+ * API: Switchboard.open() close() toggle() identify({userId, email, name, issuedAt, signature})
  * reset() on("open"|"close"|"unread"|"message", fn) -> off. Stub for earlier calls:
  *   window.Switchboard=window.Switchboard||(function(){var q=[],s={_q:q};["open","close","toggle","identify","reset","on"].forEach(function(m){s[m]=function(){q.push([m,[].slice.call(arguments)])}});return s})();
  */
@@ -43,7 +45,7 @@
   var ds = script.dataset;
   var locale = ds.locale || null;
   var side = ds.position === "left" ? "left" : "right";
-  var identity = makeIdentity(ds.userId, ds.email, ds.name, ds.signature);
+  var identity = makeIdentity(ds.userId, ds.email, ds.name, ds.signature, ds.issuedAt);
 
   var frame = null;
   var ready = false; // set by the first "ready"
@@ -72,12 +74,14 @@
     }
   }
 
-  function makeIdentity(userId, email, name, signature) {
+  function makeIdentity(userId, email, name, signature, issuedAt) {
     if (userId == null || userId === "") return null; // anonymous
+    var at = Number(issuedAt);
     return {
       user_id: String(userId),
       email: email || null,
       name: name || null,
+      issued_at: issuedAt != null && issuedAt !== "" && isFinite(at) ? Math.floor(at) : null,
       signature: signature || null,
     };
   }
@@ -211,7 +215,7 @@
     toggle: panel("toggle"),
     identify: function (o) {
       o = o || {};
-      var id = makeIdentity(o.userId, o.email, o.name, o.signature);
+      var id = makeIdentity(o.userId, o.email, o.name, o.signature, o.issuedAt);
       if (!id) return; // going anonymous is reset()
       identity = id;
       post({ type: "identify", identity: id });

@@ -39,6 +39,8 @@ pub enum Actor {
         name: Option<String>,
         /// The network they came from, for the customer doors' windows.
         client: Option<ClientNetwork>,
+        /// The digest of the widget token they came with: a socket lives only as long as it.
+        token: TokenDigest,
     },
 }
 
@@ -188,8 +190,16 @@ impl Engine {
             } if *own != conversation_id => {
                 return Err(Error::Forbidden("not your conversation"));
             }
-            // A customer's one conversation is theirs for good.
-            Actor::Customer { .. } => return Ok(()),
+            // A customer's one conversation is theirs for good, while the token they came
+            // with holds: a socket opened before it expired or was revoked acts no more.
+            Actor::Customer { .. } => {
+                return match self.customer_standing(actor).await? {
+                    Some(_) => Ok(()),
+                    None => Err(Error::Unauthorized(
+                        "the widget token is unknown or expired; start a new widget session",
+                    )),
+                }
+            }
             Actor::Guest { link, .. } => Some(link),
             Actor::Operator(_) if access == Access::Read => return Ok(()),
             Actor::Operator(_) => None,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 use uuid::Uuid;
 
-use crate::auth::{Token, WidgetSecret};
+use crate::auth::{SignedIdentity, Token, WidgetSecret};
 use crate::chat::{stored_kinds, Actor};
 use crate::domain::{ClientNetwork, DisplayName, Email, Locale, UserId};
 use crate::engine::{ttl, Engine};
@@ -16,6 +16,8 @@ use crate::wire::{Customer, WidgetSession, WidgetSettings};
 
 /// Where the generated widget secret is kept.
 const SECRET_KEY: &str = "widget_secret";
+/// How far ahead of our clock a v1.1 signature's `issued_at` may be.
+const SIGNATURE_CLOCK_SKEW_SECS: i64 = 5 * 60;
 /// Live widget tokens one customer holds at most (a tab or a device each); a sign-in past it
 /// replaces the oldest.
 pub const LIVE_TOKENS_PER_CUSTOMER: i64 = 10;
@@ -33,6 +35,8 @@ pub struct WidgetConfig {
     pub token_ttl: Duration,
     /// What the customer doors allow per minute.
     pub doors: crate::doors::DoorLimits,
+    /// How long a v1.1 signature stays valid after its `issued_at`.
+    pub signature_ttl: Duration,
 }
 
 impl Default for WidgetConfig {
@@ -43,6 +47,7 @@ impl Default for WidgetConfig {
             embed_origins: vec!["*".to_owned()],
             token_ttl: Duration::from_secs(24 * 3600),
             doors: crate::doors::DoorLimits::default(),
+            signature_ttl: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -60,6 +65,9 @@ pub enum WidgetSignIn {
         name: Option<DisplayName>,
         /// The hex HMAC the host site computed.
         signature: String,
+        /// What a v1.1 signature covers, as sent; `None` for the v1 form, which vouches for
+        /// the user id alone (the email and name beside it are then stored unverified).
+        covers: Option<SignedIdentity>,
     },
     /// An anonymous visitor, with the token of an earlier visit if there was one.
     Anonymous {
@@ -139,21 +147,14 @@ impl Engine {
         let mut visitor_token = None;
         // Checked before any write: a refused sign-in changes nothing.
         if let WidgetSignIn::Signed {
-            user_id, signature, ..
+            user_id,
+            signature,
+            covers,
+            ..
         } = &sign_in
         {
-            if !self
-                .widget_secret()
-                .await?
-                .verifies(user_id.as_str(), signature)
-            {
-                // Anyone can send wrong signatures: one line a minute, with the count, still
-                // shows a host site whose secret is wrong without letting strangers flood the log.
-                if let Some(refused) = self.inner.wrong_signatures.note(now) {
-                    tracing::warn!(refused, "widget sign-ins with a wrong signature refused");
-                }
-                return Err(Error::Unauthorized("the user id's signature is not valid"));
-            }
+            self.check_signature(user_id, signature, covers.as_ref(), now)
+                .await?;
         }
         // Whether operators' inbox shows something new: only a signed customer's name or email
         // can change at sign-in (an anonymous visit happens on every page view of the host site).
@@ -178,14 +179,19 @@ impl Engine {
                 user_id,
                 email,
                 name,
+                covers,
                 ..
             } => {
+                // Only a v1.1 signature vouches for the email and name beside the id.
+                let vouched = covers.is_some();
                 let row = CustomerRow {
                     id: Uuid::now_v7().to_string(),
                     external_id: Some(user_id.as_str().to_owned()),
                     visitor_token_hash: None,
                     email_signed: email.is_some(),
+                    email_verified: vouched && email.is_some(),
                     email: email.map(|e| e.as_str().to_owned()),
+                    name_verified: vouched && name.is_some(),
                     name: name.map(|n| n.as_str().to_owned()),
                     locale: locale.map(str::to_owned),
                     created_at: to_millis(now),
@@ -226,7 +232,9 @@ impl Engine {
                             visitor_token_hash: Some(token.digest().as_str().to_owned()),
                             email: None,
                             email_signed: false,
+                            email_verified: false,
                             name: None,
+                            name_verified: false,
                             locale: locale.map(str::to_owned),
                             created_at: to_millis(now),
                             last_seen_at: Some(to_millis(now)),
@@ -272,6 +280,46 @@ impl Engine {
         })
     }
 
+    /// Checks a host site's signature: the v1.1 form over every field it covers and within its
+    /// lifetime (`signature_ttl` old at most, at most 5 minutes ahead of our clock), or the v1
+    /// form over the user id alone. Anything else is `unauthorized`.
+    async fn check_signature(
+        &self,
+        user_id: &UserId,
+        signature: &str,
+        covers: Option<&SignedIdentity>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), Error> {
+        let secret = self.widget_secret().await?;
+        let valid = match covers {
+            Some(identity) => secret.verifies_identity(identity, signature),
+            None => secret.verifies(user_id.as_str(), signature),
+        };
+        if !valid {
+            // Anyone can send wrong signatures: one line a minute, with the count, still
+            // shows a host site whose secret is wrong without letting strangers flood the log.
+            if let Some(refused) = self.inner.wrong_signatures.note(now) {
+                tracing::warn!(refused, "widget sign-ins with a wrong signature refused");
+            }
+            return Err(Error::Unauthorized("the identity's signature is not valid"));
+        }
+        if let Some(identity) = covers {
+            let age = now.timestamp() - identity.issued_at;
+            let lifetime = self.inner.config.widget.signature_ttl.as_secs() as i64;
+            if age > lifetime {
+                return Err(Error::Unauthorized(
+                    "the identity's signature has expired; sign it again with a fresh issued_at",
+                ));
+            }
+            if age < -(SIGNATURE_CLOCK_SKEW_SECS) {
+                return Err(Error::Unauthorized(
+                    "the identity's issued_at is in the future; check the host site's clock",
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The customer behind a widget token, and their conversation: `unauthorized` when the
     /// token is unknown or expired. Every REST call and socket with a widget token comes through
     /// here, and counts once in the customer doors' windows.
@@ -296,8 +344,47 @@ impl Engine {
             conversation_id,
             name: row.name,
             client,
+            token: token.digest(),
         };
         Ok((actor, conversation_id))
+    }
+
+    /// Signs a widget out (the loader's `reset()`): its token stops at once, for REST calls and,
+    /// on every node, for the sockets opened with it (they close with 4401). Unknown or expired
+    /// tokens are `unauthorized` like on every other door.
+    pub async fn widget_signout(&self, actor: &Actor) -> Result<(), Error> {
+        let Actor::Customer { token, .. } = actor else {
+            return Err(Error::Forbidden("only a widget customer signs out here"));
+        };
+        let conversation = self.inner.store.db().delete_widget_token(token).await?;
+        if let Some(conversation_id) = conversation {
+            let conversation_id = crate::store::rows::uuid_of("conversation id", &conversation_id)?;
+            self.inner.bus.publish(
+                &crate::hub::Topic::Conversation(conversation_id),
+                crate::hub::Event::WidgetTokenRevoked {
+                    token_hash: token.as_str().to_owned(),
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// Until when a customer's widget token holds (for the socket's watcher); `None` once it
+    /// has expired or been revoked. Anyone but a customer holds for good.
+    pub async fn customer_standing(
+        &self,
+        actor: &Actor,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, Error> {
+        let Actor::Customer { token, .. } = actor else {
+            return Ok(Some(chrono::DateTime::<chrono::Utc>::MAX_UTC));
+        };
+        let expiry = self
+            .inner
+            .store
+            .db()
+            .widget_token_expiry(token, to_millis(self.now()))
+            .await?;
+        Ok(expiry.map(crate::store::from_millis))
     }
 
     /// A customer leaves an address for replies and a name. A signed customer's signed email

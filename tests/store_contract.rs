@@ -700,6 +700,8 @@ fn customer_row(external_id: Option<&str>, visitor_hash: Option<&str>, at: i64) 
         visitor_token_hash: visitor_hash.map(str::to_owned),
         email: None,
         email_signed: false,
+        email_verified: false,
+        name_verified: false,
         name: None,
         locale: None,
         created_at: at,
@@ -758,6 +760,48 @@ contract!(
             .unwrap();
         assert_eq!(typed.email.as_deref(), Some("zoe@example.com"));
         assert!(!typed.email_signed);
+        assert!(!typed.email_verified && !typed.name_verified);
+
+        // Verification: a vouched value verifies; an unvouched one keeps an earlier
+        // verification only when it is the same value.
+        let mut vouched = customer_row(Some("77"), None, 5_000);
+        vouched.email = Some("kim@example.com".into());
+        vouched.email_signed = true;
+        vouched.email_verified = true;
+        vouched.name = Some("Kim".into());
+        vouched.name_verified = true;
+        let kim = store.db().upsert_signed_customer(&vouched).await.unwrap();
+        assert!(kim.email_verified && kim.name_verified);
+        let mut same_unvouched = customer_row(Some("77"), None, 6_000);
+        same_unvouched.email = Some("kim@example.com".into());
+        same_unvouched.email_signed = true;
+        same_unvouched.name = Some("Kim".into());
+        let kim = store
+            .db()
+            .upsert_signed_customer(&same_unvouched)
+            .await
+            .unwrap();
+        assert!(
+            kim.email_verified && kim.name_verified,
+            "same values stay verified"
+        );
+        let mut other_unvouched = customer_row(Some("77"), None, 7_000);
+        other_unvouched.email = Some("victim@elsewhere.example".into());
+        other_unvouched.email_signed = true;
+        other_unvouched.name = Some("Kim!".into());
+        let kim = store
+            .db()
+            .upsert_signed_customer(&other_unvouched)
+            .await
+            .unwrap();
+        assert_eq!(kim.email.as_deref(), Some("victim@elsewhere.example"));
+        assert!(
+            !kim.email_verified && !kim.name_verified,
+            "other values are unverified"
+        );
+        let absent = customer_row(Some("77"), None, 8_000);
+        let kim = store.db().upsert_signed_customer(&absent).await.unwrap();
+        assert!(!kim.email_verified, "absent values keep what was there");
 
         // Widget tokens: found until they expire, then pruned.
         let token = Token::generate().digest();
@@ -774,7 +818,7 @@ contract!(
             .unwrap();
         assert_eq!(
             (who.id, their_conversation),
-            (first.id.clone(), conversation)
+            (first.id.clone(), conversation.clone())
         );
         assert!(store
             .db()
@@ -820,6 +864,31 @@ contract!(
                 .unwrap();
             assert_eq!(found.is_some(), kept);
         }
+        // A token's expiry while it holds; deleting it names the customer's conversation.
+        assert_eq!(
+            store
+                .db()
+                .widget_token_expiry(&tokens[3], 10_000)
+                .await
+                .unwrap(),
+            Some(90_000)
+        );
+        assert_eq!(
+            store.db().delete_widget_token(&tokens[3]).await.unwrap(),
+            Some(conversation.clone())
+        );
+        assert_eq!(
+            store
+                .db()
+                .widget_token_expiry(&tokens[3], 10_000)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store.db().delete_widget_token(&tokens[3]).await.unwrap(),
+            None
+        );
 
         // Rate windows: one count per key and window, pruned by start.
         for expected in 1..=3 {

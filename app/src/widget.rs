@@ -356,11 +356,24 @@ mod browser {
                     self.restart();
                 }
                 FromHost::Reset => {
+                    self.sign_out();
                     *self.identity.borrow_mut() = None;
                     *self.visitor_token.borrow_mut() = None;
                     self.restart();
                 }
             }
+        }
+
+        /// Ends the current widget token on the server, so nothing left in this browser (a
+        /// socket, a copied token) speaks for the previous person any more.
+        fn sign_out(&self) {
+            let Some(session) = self.signals.session.get_untracked() else {
+                return;
+            };
+            leptos::task::spawn_local(async move {
+                let token = session.widget_token;
+                let _ = fetch_json_with("POST", "/api/v1/widget/signout", None, Some(&token)).await;
+            });
         }
 
         /// A different person: nothing of the previous one's chat stays on screen.

@@ -1,13 +1,10 @@
-import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allowConsoleErrors, expect, test } from './fixtures';
-import { signInByApi, t, waitForHydration } from './helpers';
+import { signedIdentity, signInByApi, t, waitForHydration } from './helpers';
 
 /** The folder start-server.sh gives the server for `.eml` files (no SMTP server is set). */
 const MAIL_DIR = join(__dirname, '..', '.tmp', 'mail');
-/** The widget secret start-server.sh sets, as a host site's back end knows it. */
-const WIDGET_SECRET = 'e2e-widget-secret-not-for-production';
 
 /** The decoded text of every part of a raw email (7bit, quoted-printable or base64). */
 function decodedParts(raw: string): string[] {
@@ -35,9 +32,8 @@ function decodedParts(raw: string): string[] {
 test('an unread reply is emailed, and the email opens the chat where the customer answers', async ({ browser, request }) => {
   // A customer signed in on the website, with an address the site vouches for.
   const userId = `mailed-${Date.now()}`;
-  const signature = createHmac('sha256', WIDGET_SECRET).update(userId).digest('hex');
   const started = await request.post('/api/v1/widget/session', {
-    data: { user_id: userId, email: `${userId}@example.com`, name: 'Mia', signature, locale: 'en' },
+    data: { ...signedIdentity(userId, `${userId}@example.com`, 'Mia'), locale: 'en' },
   });
   expect(started.status()).toBe(200);
   const { conversation_id: conversation } = await started.json();
@@ -109,9 +105,8 @@ test('a forged chat link says so instead of opening anything', async ({ page }) 
 test('the emailed unsubscribe link works with one click, in the email’s language, and stops the next email', async ({ browser, request }) => {
   // A German-speaking customer, signed in on the website.
   const userId = `leaving-${Date.now()}`;
-  const signature = createHmac('sha256', WIDGET_SECRET).update(userId).digest('hex');
   const started = await request.post('/api/v1/widget/session', {
-    data: { user_id: userId, email: `${userId}@example.com`, name: 'Ute', signature, locale: 'de' },
+    data: { ...signedIdentity(userId, `${userId}@example.com`, 'Ute'), locale: 'de' },
   });
   expect(started.status()).toBe(200);
   const { conversation_id: conversation } = await started.json();

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APIRequestContext, BrowserContext, expect, Page, test } from '@playwright/test';
@@ -64,4 +65,19 @@ export async function contextIn(
   locale: string,
 ): Promise<BrowserContext> {
   return browser.newContext({ locale, extraHTTPHeaders: { 'Accept-Language': locale } });
+}
+
+/** The widget secret start-server.sh gives the server. */
+export const WIDGET_SECRET = 'e2e-widget-secret-not-for-production';
+
+/**
+ * A v1.1 signed identity, as a host site's back end computes it: the HMAC covers the user id,
+ * email, name and the time of signing, so the server trusts the email and name too.
+ */
+export function signedIdentity(userId: string, email: string, name: string) {
+  const issuedAt = Math.floor(Date.now() / 1000);
+  const signature = createHmac('sha256', WIDGET_SECRET)
+    .update(`v2\n${userId}\n${email}\n${name}\n${issuedAt}`)
+    .digest('hex');
+  return { user_id: userId, email, name, issued_at: issuedAt, signature };
 }

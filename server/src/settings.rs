@@ -131,6 +131,7 @@ pub struct Settings {
     /// The widget: `SWITCHBOARD_WIDGET_SECRET` (at least 16 characters; generated and kept in
     /// the database when unset), `SWITCHBOARD_WIDGET_ANONYMOUS` (default true) and
     /// `SWITCHBOARD_WIDGET_EMBED_ORIGINS` (comma-separated origins, default `*`), and the
+    /// lifetime of a v1.1 identity signature, `SWITCHBOARD_WIDGET_SIGNATURE_TTL` (1d), and the
     /// customer doors' limits per minute: `SWITCHBOARD_WIDGET_RATE_PER_CUSTOMER` (240),
     /// `SWITCHBOARD_WIDGET_RATE_PER_ADDRESS` (600) and
     /// `SWITCHBOARD_WIDGET_NEW_VISITORS_PER_ADDRESS` (30).
@@ -346,6 +347,13 @@ fn widget_config(get: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Widget
             None => Ok(default),
         }
     };
+    if let Some(raw) = get("SWITCHBOARD_WIDGET_SIGNATURE_TTL") {
+        let ttl = parse_duration(&raw).context("SWITCHBOARD_WIDGET_SIGNATURE_TTL")?;
+        if ttl.is_zero() || ttl > Duration::from_secs(30 * 86_400) {
+            bail!("SWITCHBOARD_WIDGET_SIGNATURE_TTL: from 1 second to 30 days");
+        }
+        config.signature_ttl = ttl;
+    }
     let doors = config.doors;
     config.doors.per_customer =
         per_minute("SWITCHBOARD_WIDGET_RATE_PER_CUSTOMER", doors.per_customer)?;
@@ -516,6 +524,8 @@ mod tests {
             ("SWITCHBOARD_ALLOWED_ORIGINS", "https://a.example/path"),
             ("SWITCHBOARD_WIDGET_RATE_PER_ADDRESS", "0"),
             ("SWITCHBOARD_WIDGET_RATE_PER_CUSTOMER", "many"),
+            ("SWITCHBOARD_WIDGET_SIGNATURE_TTL", "0s"),
+            ("SWITCHBOARD_WIDGET_SIGNATURE_TTL", "31d"),
         ] {
             let err = settings(&[(key, value)]).unwrap_err();
             assert!(format!("{err:#}").contains(key), "{key}={value}: {err:#}");

@@ -87,26 +87,67 @@ impl WidgetSecret {
         self.0.expose_secret()
     }
 
-    /// The lower-case hex HMAC-SHA256 of `user_id` under this secret: what a host site sends
-    /// as `signature`.
+    /// The lower-case hex HMAC-SHA256 of `user_id` under this secret: the v1 signature.
     pub fn sign(&self, user_id: &str) -> String {
-        hex::encode(self.mac(user_id).finalize().into_bytes())
+        hex::encode(self.mac(user_id.as_bytes()).finalize().into_bytes())
     }
 
-    /// Whether `signature` (hex, either case) is the HMAC of `user_id`, compared in constant
-    /// time. Anything that is not 64 hex digits is simply wrong.
+    /// The v1.1 signature of `identity`: the lower-case hex HMAC-SHA256 of its canonical text.
+    pub fn sign_identity(&self, identity: &SignedIdentity) -> String {
+        hex::encode(
+            self.mac(identity.canonical().as_bytes())
+                .finalize()
+                .into_bytes(),
+        )
+    }
+
+    /// Whether `signature` (hex, either case) is the v1 HMAC of `user_id`, compared in
+    /// constant time. Anything that is not 64 hex digits is simply wrong.
     pub fn verifies(&self, user_id: &str, signature: &str) -> bool {
+        self.checks(user_id.as_bytes(), signature)
+    }
+
+    /// Whether `signature` is the v1.1 HMAC of `identity`, compared in constant time.
+    pub fn verifies_identity(&self, identity: &SignedIdentity, signature: &str) -> bool {
+        self.checks(identity.canonical().as_bytes(), signature)
+    }
+
+    fn checks(&self, signed: &[u8], signature: &str) -> bool {
         match hex::decode(signature.trim()) {
-            Ok(bytes) if bytes.len() == 32 => self.mac(user_id).verify_slice(&bytes).is_ok(),
+            Ok(bytes) if bytes.len() == 32 => self.mac(signed).verify_slice(&bytes).is_ok(),
             _ => false,
         }
     }
 
-    fn mac(&self, user_id: &str) -> Hmac<Sha256> {
+    fn mac(&self, signed: &[u8]) -> Hmac<Sha256> {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.expose().as_bytes())
             .expect("HMAC takes keys of any length");
-        mac.update(user_id.as_bytes());
+        mac.update(signed);
         mac
+    }
+}
+
+/// What a host site's v1.1 widget signature covers, exactly as the host sent it (the values
+/// are checked as they are, before any trimming or lower-casing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIdentity {
+    /// The host site's user id.
+    pub user_id: String,
+    /// The email, or empty when none was sent.
+    pub email: String,
+    /// The name, or empty when none was sent.
+    pub name: String,
+    /// When the host signed it, in Unix seconds.
+    pub issued_at: i64,
+}
+
+impl SignedIdentity {
+    /// The text the HMAC is computed over: `v2\n<user_id>\n<email>\n<name>\n<issued_at>`.
+    pub fn canonical(&self) -> String {
+        format!(
+            "v2\n{}\n{}\n{}\n{}",
+            self.user_id, self.email, self.name, self.issued_at
+        )
     }
 }
 
@@ -262,6 +303,59 @@ mod tests {
         let other = WidgetSecret::generate();
         assert_eq!(other.expose().len(), 64);
         assert!(!other.verifies("what do ya want for nothing?", expected));
+    }
+
+    #[test]
+    fn a_v2_signature_covers_every_field_and_the_time_it_was_issued() {
+        let secret = WidgetSecret::new(SecretString::from("Jefe"));
+        let identity = SignedIdentity {
+            user_id: "42".into(),
+            email: "ann@example.com".into(),
+            name: "Ann".into(),
+            issued_at: 1_700_000_000,
+        };
+        assert_eq!(
+            identity.canonical(),
+            "v2\n42\nann@example.com\nAnn\n1700000000"
+        );
+        let signature = secret.sign_identity(&identity);
+        // What the Widget page's Node.js and Python examples print for these values.
+        assert_eq!(
+            signature,
+            "abf5d3bc7dea921f28adac5c9737ed70ddb40e0aa41154d7e4207b995434c9d9"
+        );
+        // The same HMAC as any HMAC-SHA256 of the canonical text.
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(b"Jefe").unwrap();
+        mac.update(identity.canonical().as_bytes());
+        assert_eq!(signature, hex::encode(mac.finalize().into_bytes()));
+        assert!(secret.verifies_identity(&identity, &signature));
+        for changed in [
+            SignedIdentity {
+                email: "victim@elsewhere.example".into(),
+                ..identity.clone()
+            },
+            SignedIdentity {
+                name: "Ann!".into(),
+                ..identity.clone()
+            },
+            SignedIdentity {
+                issued_at: 1_700_000_001,
+                ..identity.clone()
+            },
+            SignedIdentity {
+                user_id: "43".into(),
+                ..identity.clone()
+            },
+        ] {
+            assert!(
+                !secret.verifies_identity(&changed, &signature),
+                "{changed:?}"
+            );
+        }
+        assert!(
+            !secret.verifies("42", &signature),
+            "a v2 signature is no v1 one"
+        );
     }
 
     #[test]

@@ -52,6 +52,11 @@ pub enum Event {
         /// The session.
         session_id: Uuid,
     },
+    /// A customer's widget token was revoked (signed out): sockets opened with it must go.
+    WidgetTokenRevoked {
+        /// The token's SHA-256, as stored.
+        token_hash: String,
+    },
     /// A conversation's inbox list item changed: operators following the inbox read it again.
     ConversationChanged {
         /// The conversation.

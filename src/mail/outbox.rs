@@ -118,7 +118,13 @@ pub fn decide(
     if target.archived_at.is_some() {
         return skip(EmailReason::Archived);
     }
-    let Some(to) = target.email.clone().filter(|e| !e.trim().is_empty()) else {
+    // Only an address known to be the customer's gets email: a typed one, or one sent beside
+    // a v1 signature, could be anyone's.
+    let Some(to) = target
+        .email
+        .clone()
+        .filter(|e| !e.trim().is_empty() && target.email_verified)
+    else {
         return skip(EmailReason::NoEmail);
     };
     if target.unsubscribed_at.is_some() {
@@ -127,7 +133,7 @@ pub fn decide(
     Decision::Send {
         replies: unread.iter().map(|r| r.seq).collect(),
         to,
-        quote: target.email_signed,
+        quote: target.email_verified,
     }
 }
 
@@ -356,7 +362,8 @@ impl Engine {
         let letter = Letter {
             id: &job.id,
             to: job.recipient.as_deref().unwrap_or_default(),
-            name: target.name.as_deref(),
+            // A name the host site did not sign never appears in an email.
+            name: target.name.as_deref().filter(|_| target.name_verified),
             lang: target.locale.as_deref(),
             replies: &replies,
             quote,
@@ -576,8 +583,9 @@ mod tests {
         EmailTargetRow {
             customer_id: Uuid::now_v7().to_string(),
             email: Some("ann@example.com".to_owned()),
-            email_signed: true,
+            email_verified: true,
             name: Some("Ann".to_owned()),
+            name_verified: true,
             locale: None,
             unsubscribed_at: None,
             archived_at: None,
@@ -693,14 +701,13 @@ mod tests {
             ),
             (
                 EmailTargetRow {
-                    email_signed: false,
+                    email_verified: false,
                     ..target()
                 },
                 &unread,
-                Decision::Send {
-                    replies: vec![1, 2],
-                    to: "ann@example.com".to_owned(),
-                    quote: false,
+                Decision::Skip {
+                    reason: EmailReason::NoEmail,
+                    read_at: None,
                 },
             ),
         ];

@@ -11,7 +11,9 @@ macro_rules! bind_customer {
             .bind(&$row.visitor_token_hash)
             .bind(&$row.email)
             .bind($row.email_signed)
+            .bind($row.email_verified)
             .bind(&$row.name)
+            .bind($row.name_verified)
             .bind(&$row.locale)
             .bind($row.created_at)
             .bind($row.last_seen_at)
@@ -52,15 +54,26 @@ impl Db<'_> {
     }
 
     /// Creates the customer of a signed identity, or updates it: the signed email and name
-    /// win over typed ones when given. Returns the stored row.
+    /// win over typed ones when given. A value the row marks verified makes it verified; one
+    /// that is not keeps an earlier verification only when it is the same value. Returns the
+    /// stored row.
     pub async fn upsert_signed_customer(self, row: &CustomerRow) -> sqlx::Result<CustomerRow> {
         let sql = format!(
-            "INSERT INTO customers ({CUSTOMER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+            "INSERT INTO customers ({CUSTOMER_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
              ON CONFLICT (external_id) DO UPDATE SET \
              email = COALESCE(excluded.email, customers.email), \
              email_signed = CASE WHEN excluded.email IS NULL THEN customers.email_signed \
                             ELSE excluded.email_signed END, \
+             email_verified = CASE WHEN excluded.email IS NULL THEN customers.email_verified \
+                              WHEN excluded.email_verified THEN TRUE \
+                              ELSE customers.email_verified \
+                                   AND customers.email IS NOT DISTINCT FROM excluded.email END, \
              name = COALESCE(excluded.name, customers.name), \
+             name_verified = CASE WHEN excluded.name IS NULL THEN customers.name_verified \
+                             WHEN excluded.name_verified THEN TRUE \
+                             ELSE customers.name_verified \
+                                  AND customers.name IS NOT DISTINCT FROM excluded.name END, \
              locale = COALESCE(excluded.locale, customers.locale), \
              last_seen_at = excluded.last_seen_at \
              RETURNING {CUSTOMER_COLUMNS}"
@@ -91,7 +104,8 @@ impl Db<'_> {
     /// Inserts a customer as given (an anonymous visitor).
     pub async fn insert_customer(self, row: &CustomerRow) -> sqlx::Result<()> {
         let sql = format!(
-            "INSERT INTO customers ({CUSTOMER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            "INSERT INTO customers ({CUSTOMER_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         );
         on_db!(self, |c| bind_customer!(sqlx::query(&sql), row)
             .execute(c)
@@ -149,8 +163,13 @@ impl Db<'_> {
             "UPDATE customers SET \
              email = CASE WHEN email_signed THEN email ELSE COALESCE($2, email) END, \
              email_signed = CASE WHEN email_signed OR $2 IS NULL THEN email_signed ELSE $4 END, \
+             email_verified = CASE WHEN email_signed OR $2 IS NULL THEN email_verified \
+                              ELSE email_verified AND email IS NOT DISTINCT FROM $2 END, \
              name = CASE WHEN external_id IS NOT NULL AND name IS NOT NULL THEN name \
-                    ELSE COALESCE($3, name) END \
+                    ELSE COALESCE($3, name) END, \
+             name_verified = CASE WHEN (external_id IS NOT NULL AND name IS NOT NULL) \
+                                  OR $3 IS NULL THEN name_verified \
+                             ELSE name_verified AND name IS NOT DISTINCT FROM $3 END \
              WHERE id = $1 RETURNING {CUSTOMER_COLUMNS}"
         );
         on_db!(self, |c| sqlx::query_as(&sql)
@@ -220,6 +239,30 @@ impl Db<'_> {
             .bind(customer_id)
             .bind(now)
             .fetch_one(c)
+            .await)
+    }
+
+    /// When an unexpired widget token expires (ms); `None` when it is unknown or expired.
+    pub async fn widget_token_expiry(
+        self,
+        digest: &TokenDigest,
+        now: i64,
+    ) -> sqlx::Result<Option<i64>> {
+        let sql = "SELECT expires_at FROM widget_tokens WHERE token_hash = $1 AND expires_at > $2";
+        on_db!(self, |c| sqlx::query_scalar(sql)
+            .bind(digest.as_str())
+            .bind(now)
+            .fetch_optional(c)
+            .await)
+    }
+
+    /// Forgets one widget token; the customer's conversation id when it existed.
+    pub async fn delete_widget_token(self, digest: &TokenDigest) -> sqlx::Result<Option<String>> {
+        let sql = "DELETE FROM widget_tokens WHERE token_hash = $1 RETURNING \
+                   (SELECT c.id FROM conversations c WHERE c.customer_id = widget_tokens.customer_id)";
+        on_db!(self, |c| sqlx::query_scalar(sql)
+            .bind(digest.as_str())
+            .fetch_optional(c)
             .await)
     }
 

@@ -52,10 +52,12 @@ pub struct EmailTargetRow {
     pub customer_id: String,
     /// Their address, if any.
     pub email: Option<String>,
-    /// Whether the address came from a signed identity.
-    pub email_signed: bool,
+    /// Whether the address is known to be theirs (signed in the v1.1 form, or confirmed).
+    pub email_verified: bool,
     /// Their name.
     pub name: Option<String>,
+    /// Whether the host site signed the name (v1.1); only then may an email show it.
+    pub name_verified: bool,
     /// Their widget language.
     pub locale: Option<String>,
     /// When they unsubscribed.
@@ -157,7 +159,8 @@ impl Db<'_> {
     /// The customer a support conversation belongs to, with what decides whether they get
     /// email.
     pub async fn email_target(self, conversation_id: &str) -> sqlx::Result<Option<EmailTargetRow>> {
-        let sql = "SELECT cu.id AS customer_id, cu.email, cu.email_signed, cu.name, cu.locale, \
+        let sql = "SELECT cu.id AS customer_id, cu.email, cu.email_verified, cu.name, \
+                   cu.name_verified, cu.locale, \
                    cu.unsubscribed_at, c.archived_at \
                    FROM conversations c JOIN customers cu ON cu.id = c.customer_id \
                    WHERE c.id = $1";

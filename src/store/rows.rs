@@ -231,8 +231,14 @@ pub struct CustomerRow {
     pub email: Option<String>,
     /// Whether `email` came from a signed identity.
     pub email_signed: bool,
+    /// Whether `email` is known to be the customer's: signed by the host site in the v1.1 form,
+    /// or confirmed through its link. Only a verified address gets reply emails.
+    pub email_verified: bool,
     /// The name.
     pub name: Option<String>,
+    /// Whether `name` was signed by the host site in the v1.1 form; only then may an email
+    /// show it.
+    pub name_verified: bool,
     /// The widget's language.
     pub locale: Option<String>,
     /// First seen (ms).
@@ -243,10 +249,11 @@ pub struct CustomerRow {
 
 impl CustomerRow {
     /// What operators see of a customer in the inbox: a change here is worth telling them.
-    pub fn contact(&self) -> (Option<&str>, bool, Option<&str>) {
+    pub fn contact(&self) -> (Option<&str>, bool, bool, Option<&str>) {
         (
             self.email.as_deref(),
             self.email_signed,
+            self.email_verified,
             self.name.as_deref(),
         )
     }
@@ -257,6 +264,7 @@ impl CustomerRow {
             id: uuid_of("customer id", &self.id)?,
             name: self.name.clone(),
             email: self.email.clone(),
+            email_verified: self.email_verified,
             signed: self.external_id.is_some(),
             first_seen_at: from_millis(self.created_at),
         })
@@ -264,7 +272,8 @@ impl CustomerRow {
 }
 
 pub(super) const CUSTOMER_COLUMNS: &str = "id, external_id, visitor_token_hash, email, \
-                                           email_signed, name, locale, created_at, last_seen_at";
+                                           email_signed, email_verified, name, name_verified, \
+                                           locale, created_at, last_seen_at";
 
 /// An inbox list item as one query reads it.
 #[derive(Debug, Clone, FromRow)]
@@ -291,6 +300,8 @@ pub struct ItemRow {
     pub customer_external_id: Option<String>,
     /// The customer's email.
     pub customer_email: Option<String>,
+    /// Whether that email is verified (absent without a customer).
+    pub customer_email_verified: Option<bool>,
     /// The customer's name.
     pub customer_name: Option<String>,
     /// When the customer was first seen (ms).
@@ -334,6 +345,7 @@ impl ItemRow {
                 id: uuid_of("customer id", id)?,
                 name: self.customer_name.clone(),
                 email: self.customer_email.clone(),
+                email_verified: self.customer_email_verified.unwrap_or(false),
                 signed: self.customer_external_id.is_some(),
                 first_seen_at: from_millis(self.customer_created_at.unwrap_or_default()),
             }),

@@ -15,6 +15,10 @@ pub struct Customer {
     pub name: Option<String>,
     /// The address for replies, if known.
     pub email: Option<String>,
+    /// Whether the address is known to be the customer's (signed in the v1.1 form, or
+    /// confirmed through its link): only then do reply emails go to it.
+    #[serde(default)]
+    pub email_verified: bool,
     /// Whether the identity was signed by the host site (else an anonymous visitor).
     #[serde(default)]
     pub signed: bool,
@@ -148,9 +152,14 @@ pub struct WidgetSessionRequest {
     /// The user's name (signed customers).
     #[serde(default)]
     pub name: Option<String>,
-    /// Lowercase hex HMAC-SHA256 of `user_id` under the widget secret.
+    /// Lowercase hex HMAC-SHA256 under the widget secret: of
+    /// `v2\n<user_id>\n<email>\n<name>\n<issued_at>` when `issued_at` is given, else (v1) of
+    /// `user_id` alone.
     #[serde(default)]
     pub signature: Option<String>,
+    /// When the host site signed the identity, in Unix seconds (the v1.1 form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<i64>,
     /// An anonymous visitor's token from an earlier visit.
     #[serde(default)]
     pub visitor_token: Option<String>,

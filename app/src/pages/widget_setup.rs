@@ -14,31 +14,32 @@ use crate::i18n::*;
 pub fn snippet(public_url: &str, signed: bool) -> String {
     if signed {
         format!(
-            "<script src=\"{public_url}/widget.js\" defer\n        data-user-id=\"USER_ID\"\n        data-email=\"USER_EMAIL\"\n        data-name=\"USER_NAME\"\n        data-signature=\"HMAC_SHA256_HEX_OF_USER_ID\"></script>"
+            "<script src=\"{public_url}/widget.js\" defer\n        data-user-id=\"USER_ID\"\n        data-email=\"USER_EMAIL\"\n        data-name=\"USER_NAME\"\n        data-issued-at=\"ISSUED_AT\"\n        data-signature=\"SIGNATURE\"></script>"
         )
     } else {
         format!("<script src=\"{public_url}/widget.js\" defer></script>")
     }
 }
 
-/// Server-side examples of the signature, each computing the lowercase hex HMAC-SHA256 of the
-/// user id under the widget secret.
+/// Server-side examples of the signature, each computing the lowercase hex HMAC-SHA256, under
+/// the widget secret, of `v2\n<user id>\n<email>\n<name>\n<issued at>` (an absent email or name
+/// is empty; the time is Unix seconds, and goes to the page beside the signature).
 pub const SIGNING_EXAMPLES: [(&str, &str); 4] = [
     (
         "Node.js",
-        "const crypto = require(\"crypto\");\nconst signature = crypto\n  .createHmac(\"sha256\", process.env.SWITCHBOARD_WIDGET_SECRET)\n  .update(String(user.id))\n  .digest(\"hex\");",
+        "const crypto = require(\"crypto\");\nconst issuedAt = Math.floor(Date.now() / 1000);\nconst text = `v2\\n${user.id}\\n${user.email ?? \"\"}\\n${user.name ?? \"\"}\\n${issuedAt}`;\nconst signature = crypto\n  .createHmac(\"sha256\", process.env.SWITCHBOARD_WIDGET_SECRET)\n  .update(text)\n  .digest(\"hex\");",
     ),
     (
         "Python",
-        "import hmac, hashlib, os\nsignature = hmac.new(\n    os.environ[\"SWITCHBOARD_WIDGET_SECRET\"].encode(),\n    str(user.id).encode(),\n    hashlib.sha256,\n).hexdigest()",
+        "import hmac, hashlib, os, time\nissued_at = int(time.time())\ntext = f\"v2\\n{user.id}\\n{user.email or ''}\\n{user.name or ''}\\n{issued_at}\"\nsignature = hmac.new(\n    os.environ[\"SWITCHBOARD_WIDGET_SECRET\"].encode(),\n    text.encode(),\n    hashlib.sha256,\n).hexdigest()",
     ),
     (
         "PHP",
-        "$signature = hash_hmac('sha256', (string) $user->id, getenv('SWITCHBOARD_WIDGET_SECRET'));",
+        "$issuedAt = time();\n$text = \"v2\\n{$user->id}\\n\" . ($user->email ?? '') . \"\\n\" . ($user->name ?? '') . \"\\n\" . $issuedAt;\n$signature = hash_hmac('sha256', $text, getenv('SWITCHBOARD_WIDGET_SECRET'));",
     ),
     (
         "Ruby",
-        "require \"openssl\"\nsignature = OpenSSL::HMAC.hexdigest(\"SHA256\", ENV.fetch(\"SWITCHBOARD_WIDGET_SECRET\"), user.id.to_s)",
+        "require \"openssl\"\nissued_at = Time.now.to_i\ntext = \"v2\\n#{user.id}\\n#{user.email}\\n#{user.name}\\n#{issued_at}\"\nsignature = OpenSSL::HMAC.hexdigest(\"SHA256\", ENV.fetch(\"SWITCHBOARD_WIDGET_SECRET\"), text)",
     ),
 ];
 

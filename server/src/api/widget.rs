@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, patch, post};
 use axum::{Extension, Json, Router};
-use switchboard::auth::Token;
+use switchboard::auth::{SignedIdentity, Token};
 use switchboard::domain::{
     ClientId, ClientNetwork, DisplayName, Email, Locale, MessageBody, UserId,
 };
@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/widget/customer", patch(update_customer))
         .route("/api/v1/widget/messages", get(messages).post(post_message))
         .route("/api/v1/widget/read", post(read))
+        .route("/api/v1/widget/signout", post(signout))
         .route("/api/v1/widget/presence", get(presence))
 }
 
@@ -52,6 +53,13 @@ fn sign_in_of(body: WidgetSessionRequest) -> Result<WidgetSignIn, ApiError> {
             .ok_or(switchboard::Error::Unauthorized(
                 "a user_id must come with its signature",
             ))?;
+    // A v1.1 signature covers the fields exactly as they were sent.
+    let covers = body.issued_at.map(|issued_at| SignedIdentity {
+        user_id: user_id.clone(),
+        email: body.email.clone().unwrap_or_default(),
+        name: body.name.clone().unwrap_or_default(),
+        issued_at,
+    });
     let email = match body.email.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(raw) => Some(Email::parse(raw).map_err(switchboard::Error::from)?),
@@ -62,6 +70,7 @@ fn sign_in_of(body: WidgetSessionRequest) -> Result<WidgetSignIn, ApiError> {
         name: DisplayName::parse("name", body.name.as_deref().unwrap_or(""))
             .map_err(switchboard::Error::from)?,
         signature,
+        covers,
     })
 }
 
@@ -77,6 +86,14 @@ async fn start_session(
         .widget_session(sign_in, locale, ClientNetwork::parse(&client))
         .await?;
     Ok(Json(session))
+}
+
+async fn signout(
+    State(state): State<AppState>,
+    customer: WidgetCustomer,
+) -> Result<StatusCode, ApiError> {
+    state.engine.widget_signout(&customer.actor).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn update_customer(

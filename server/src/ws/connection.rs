@@ -23,7 +23,7 @@ use uuid::Uuid;
 use super::forwarder::Forwarder;
 use super::inbox::InboxFollower;
 use super::queue::{Outbox, Queued};
-use super::watcher::{standing, SessionWatcher, Standing};
+use super::watcher::{standing, token_standing, SessionWatcher, Standing, TokenWatcher};
 
 /// A frame from the peer, as the loop sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +67,8 @@ pub mod close {
     pub const TOO_BIG: u16 = 1009;
     /// The server could not check something it must (the database failed): reconnect later.
     pub const INTERNAL: u16 = 1011;
+    /// The credential no longer holds: a customer's widget token expired or was revoked.
+    pub const UNAUTHORIZED: u16 = 4401;
     /// The guest link the socket was opened with was replaced.
     pub const LINK_REPLACED: u16 = 4404;
     /// The guest's support session ended.
@@ -304,36 +306,54 @@ where
     }
 
     /// For a guest: cut the connection off when the session ends, when its link expires, or
-    /// when the link is replaced, whether or not the guest subscribed. `Err` carries the close
-    /// for a guest that may not stay: 4410 only for a real end, 1011 when the store failed.
+    /// when the link is replaced, whether or not the guest subscribed. For a customer: cut it
+    /// off when the widget token expires or is revoked. `Err` carries the close for one that
+    /// may not stay: 4410 only for a real end, 4401 for a token gone, 1011 when the store failed.
     async fn watch_own_session(&mut self) -> Result<(), (u16, &'static str)> {
-        let Actor::Guest {
-            session_id,
-            conversation_id,
-            ..
-        } = &self.actor
-        else {
-            return Ok(());
+        let conversation_id = match &self.actor {
+            Actor::Guest {
+                conversation_id, ..
+            }
+            | Actor::Customer {
+                conversation_id, ..
+            } => *conversation_id,
+            Actor::Operator(_) => return Ok(()),
         };
-        let (session_id, conversation_id) = (*session_id, *conversation_id);
         let events = self
             .engine
             .bus()
             .subscribe(&Topic::Conversation(conversation_id));
         // Subscribed first, then checked: an end between the handshake and now is not missed.
-        let expires_at = match standing(&self.engine, &self.actor).await? {
-            Standing::Open(expires_at) => expires_at,
-            Standing::Close(code, reason) => return Err((code, reason)),
+        let task = match &self.actor {
+            Actor::Guest { session_id, .. } => {
+                let expires_at = match standing(&self.engine, &self.actor).await? {
+                    Standing::Open(expires_at) => expires_at,
+                    Standing::Close(code, reason) => return Err((code, reason)),
+                };
+                let watcher = SessionWatcher {
+                    engine: self.engine.clone(),
+                    actor: self.actor.clone(),
+                    session_id: *session_id,
+                    expires_at,
+                    outbox: self.outbox.clone(),
+                };
+                tokio::spawn(watcher.run(events))
+            }
+            _ => {
+                let expires_at = match token_standing(&self.engine, &self.actor).await? {
+                    Standing::Open(expires_at) => expires_at,
+                    Standing::Close(code, reason) => return Err((code, reason)),
+                };
+                let watcher = TokenWatcher {
+                    engine: self.engine.clone(),
+                    actor: self.actor.clone(),
+                    expires_at,
+                    outbox: self.outbox.clone(),
+                };
+                tokio::spawn(watcher.run(events))
+            }
         };
-        let watcher = SessionWatcher {
-            engine: self.engine.clone(),
-            actor: self.actor.clone(),
-            session_id,
-            expires_at,
-            outbox: self.outbox.clone(),
-        };
-        self.forwarders
-            .insert(Task::Watcher, tokio::spawn(watcher.run(events)));
+        self.forwarders.insert(Task::Watcher, task);
         Ok(())
     }
 

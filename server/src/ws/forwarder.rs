@@ -60,9 +60,11 @@ impl Forwarder {
                     let frame = for_listener(frame, self.is_guest);
                     self.outbox.push(Queued::frame(frame)).await
                 }
-                // The session watcher closes guests that came with the old link; inbox changes
-                // travel on the inbox topic.
-                Ok(Event::LinkRotated { .. }) | Ok(Event::ConversationChanged { .. }) => true,
+                // The watchers close guests that came with the old link and customers whose
+                // token went; inbox changes travel on the inbox topic.
+                Ok(Event::LinkRotated { .. })
+                | Ok(Event::WidgetTokenRevoked { .. })
+                | Ok(Event::ConversationChanged { .. }) => true,
                 Err(RecvError::Lagged(missed)) => {
                     tracing::debug!(missed, "subscriber lagged; resyncing from the store");
                     self.catch_up().await

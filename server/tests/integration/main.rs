@@ -14,3 +14,4 @@ mod inbox;
 mod pages;
 mod two_nodes;
 mod widget;
+mod widget_identity;

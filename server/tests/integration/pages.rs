@@ -37,16 +37,9 @@ fn form_from_a_link_page(request: reqwest::RequestBuilder) -> reqwest::RequestBu
 /// is emailed (as an `.eml` file); returns the email's unsubscribe path and the conversation.
 async fn emailed_unsubscribe_path(app: &TestServer) -> (String, String, reqwest::Client) {
     let operator = app.signed_in().await;
-    let signature = app.signature_of("ute-1").await;
-    let customer = app
-        .widget_with(serde_json::json!({
-            "user_id": "ute-1",
-            "email": "ute@example.com",
-            "name": "Ute",
-            "signature": signature,
-            "locale": "de",
-        }))
-        .await;
+    let mut body = app.signed_body("ute-1", "ute@example.com", "Ute").await;
+    body["locale"] = "de".into();
+    let customer = app.widget_with(body).await;
     app.operator_post(
         &operator,
         &customer.conversation_id,

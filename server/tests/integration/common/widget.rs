@@ -46,18 +46,47 @@ impl TestServer {
         self.widget_with(json!({})).await
     }
 
-    /// The signature the host site would compute for `user_id`.
+    /// The v1 signature a host site would compute for `user_id` alone.
     pub async fn signature_of(&self, user_id: &str) -> String {
         self.engine.widget_secret().await.unwrap().sign(user_id)
     }
 
-    /// A signed customer.
+    /// The v1.1 sign-in body a host site's back end would hand its page for these values,
+    /// signed at `issued_at` (Unix seconds).
+    pub async fn signed_body_at(
+        &self,
+        user_id: &str,
+        email: &str,
+        name: &str,
+        issued_at: i64,
+    ) -> Value {
+        let identity = switchboard::auth::SignedIdentity {
+            user_id: user_id.to_owned(),
+            email: email.to_owned(),
+            name: name.to_owned(),
+            issued_at,
+        };
+        let signature = self
+            .engine
+            .widget_secret()
+            .await
+            .unwrap()
+            .sign_identity(&identity);
+        json!({"user_id": user_id, "email": email, "name": name,
+               "issued_at": issued_at, "signature": signature})
+    }
+
+    /// The v1.1 sign-in body signed now, by the server's clock.
+    pub async fn signed_body(&self, user_id: &str, email: &str, name: &str) -> Value {
+        use switchboard::clock::Clock as _;
+        let now = self.clock.now().timestamp();
+        self.signed_body_at(user_id, email, name, now).await
+    }
+
+    /// A customer signed in the v1.1 form: their email and name are verified.
     pub async fn signed_widget(&self, user_id: &str, email: &str, name: &str) -> Widget {
-        let signature = self.signature_of(user_id).await;
-        self.widget_with(
-            json!({"user_id": user_id, "email": email, "name": name, "signature": signature}),
-        )
-        .await
+        let body = self.signed_body(user_id, email, name).await;
+        self.widget_with(body).await
     }
 
     /// A request with the widget's bearer token.
