@@ -159,6 +159,7 @@ impl Engine {
         // Whether operators' inbox shows something new: only a signed customer's name or email
         // can change at sign-in (an anonymous visit happens on every page view of the host site).
         let mut contact_changed = false;
+        let mut asked_to_confirm = false;
         let linked = match &sign_in {
             WidgetSignIn::Link { link } => Some(
                 self.customer_of_link(crate::mail::LinkPurpose::Chat, link)
@@ -199,7 +200,13 @@ impl Engine {
                 };
                 let before = tx.db().signed_customer(user_id.as_str()).await?;
                 let after = tx.db().upsert_signed_customer(&row).await?;
-                contact_changed = before.is_none_or(|b| b.contact() != after.contact());
+                contact_changed = before
+                    .as_ref()
+                    .is_none_or(|b| b.contact() != after.contact());
+                // An address beside a v1 signature is asked to confirm itself, once per change.
+                if before.is_none_or(|b| b.email != after.email) {
+                    asked_to_confirm = self.ask_to_confirm(&mut tx, &after).await?;
+                }
                 after
             }
             WidgetSignIn::Anonymous {
@@ -270,6 +277,9 @@ impl Engine {
         let conversation_id = crate::store::rows::uuid_of("conversation id", &conversation_id)?;
         if contact_changed {
             self.conversation_changed(conversation_id);
+        }
+        if asked_to_confirm {
+            self.inner.email_wake.notify_one();
         }
         Ok(WidgetSession {
             widget_token: token.expose().to_owned(),
@@ -421,10 +431,15 @@ impl Engine {
             )
             .await?
             .ok_or(Error::NotFound("customer"))?;
+        // A new address nobody vouched for is asked to confirm itself before it gets replies.
+        let asked = before.email != row.email && self.ask_to_confirm(&mut tx, &row).await?;
         tx.commit().await?;
         // Published only on a real change: the same details sent again tell operators nothing.
         if before.contact() != row.contact() {
             self.conversation_changed(*conversation_id);
+        }
+        if asked {
+            self.inner.email_wake.notify_one();
         }
         Ok(row.to_customer()?)
     }

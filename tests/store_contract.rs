@@ -890,6 +890,53 @@ contract!(
             None
         );
 
+        // Confirmations: queued, claimed once, settled; a link confirms only its address.
+        store
+            .db()
+            .insert_confirmation("c1", &visitor.id, "zoe@example.com", Some("de"), 20_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.db().confirmations_since(&visitor.id, 20_000).await.unwrap(),
+            1
+        );
+        assert_eq!(
+            store.db().next_confirmation_due().await.unwrap(),
+            Some(20_000)
+        );
+        let claimed = store
+            .db()
+            .claim_due_confirmation(20_000, 30_000)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((claimed.id.as_str(), claimed.state.as_str()), ("c1", "sending"));
+        assert!(store
+            .db()
+            .claim_due_confirmation(20_000, 30_000)
+            .await
+            .unwrap()
+            .is_none());
+        store
+            .db()
+            .settle_confirmation("c1", "sent", 21_000, 1, None)
+            .await
+            .unwrap();
+        assert_eq!(store.db().next_confirmation_due().await.unwrap(), None);
+        assert!(store.db().confirm_address("c1").await.unwrap());
+        store.db().mark_confirmation_used("c1", 22_000).await.unwrap();
+        let used = store.db().confirmation("c1").await.unwrap().unwrap();
+        assert_eq!(used.confirmed_at, Some(22_000));
+        store
+            .db()
+            .update_customer_contact(&visitor.id, Some("other@example.com"), None)
+            .await
+            .unwrap();
+        assert!(
+            !store.db().confirm_address("c1").await.unwrap(),
+            "the address changed since"
+        );
+
         // Rate windows: one count per key and window, pruned by start.
         for expected in 1..=3 {
             assert_eq!(

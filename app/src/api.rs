@@ -300,6 +300,13 @@ pub async fn conversation_emails(
         .await?)
 }
 
+/// Whether a confirmation link was used already.
+#[server(endpoint = "email/confirmation")]
+pub async fn email_confirmation(link: String) -> Result<bool, AppError> {
+    let result = async { Ok::<_, AppError>(ssr::engine()?.email_confirmation(&link).await?) }.await;
+    result.inspect_err(ssr::set_status_for)
+}
+
 /// Whether the customer of an unsubscribe link gets reply emails.
 #[server(endpoint = "email/subscription")]
 pub async fn email_subscription(link: String) -> Result<bool, AppError> {

@@ -28,8 +28,8 @@ use leptos_router::{path, SsrMode};
 
 use crate::i18n::*;
 use crate::pages::{
-    ConversationPage, GuestKiosk, Home, HostedChatPage, InboxPage, LoginPage, NotFound,
-    SessionDetailPage, SessionsPage, UnsubscribePage, WidgetPage, WidgetSetupPage,
+    ConfirmEmailPage, ConversationPage, GuestKiosk, Home, HostedChatPage, InboxPage, LoginPage,
+    NotFound, SessionDetailPage, SessionsPage, UnsubscribePage, WidgetPage, WidgetSetupPage,
 };
 
 /// What server functions need from the server, provided as context on every request.
@@ -139,6 +139,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/widget") view=WidgetPage ssr=SsrMode::Async />
                     <Route path=path!("/chat/:link") view=HostedChatPage ssr=SsrMode::Async />
                     <Route path=path!("/email/unsubscribe/:link") view=UnsubscribePage ssr=SsrMode::Async />
+                    <Route path=path!("/email/confirm/:link") view=ConfirmEmailPage ssr=SsrMode::Async />
                 </Routes>
             </Router>
         </I18nContextProvider>

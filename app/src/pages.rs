@@ -1,5 +1,6 @@
 //! One module per page.
 
+mod confirm_email;
 mod conversation;
 mod conversation_emails;
 mod hosted_chat;
@@ -13,6 +14,7 @@ mod unsubscribe;
 mod widget;
 mod widget_setup;
 
+pub use confirm_email::ConfirmEmailPage;
 pub use conversation::ConversationPage;
 pub use hosted_chat::HostedChatPage;
 pub use inbox::{InboxPage, RelativeTime};

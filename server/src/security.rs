@@ -104,7 +104,11 @@ pub fn cross_site_write(
 /// Forms whose only credential is the link in their own address (a reply email's unsubscribe
 /// link): no cookie rides along, so a post from an opaque origin (`Origin: null`, from a
 /// browser that sends no `Sec-Fetch-Site`) can do nothing that the link's holder could not.
-const LINK_FORM_PREFIXES: [&str; 2] = ["/email/unsubscribe/", "/email/resubscribe/"];
+const LINK_FORM_PREFIXES: [&str; 3] = [
+    "/email/unsubscribe/",
+    "/email/resubscribe/",
+    "/email/confirm/",
+];
 
 /// Whether a refused cross-site write is in fact an opaque-origin post to a link form.
 fn opaque_post_to_link_form(path: &str, headers: &HeaderMap) -> bool {

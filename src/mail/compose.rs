@@ -189,7 +189,7 @@ fn html_part(w: &Words, product: &str, letter: &Letter<'_>) -> String {
 }
 
 /// Escapes text for HTML content and attribute values.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -242,7 +242,7 @@ impl Header for ListUnsubscribePost {
 
 /// `Content-Language: de` (RFC 3282).
 #[derive(Debug, Clone)]
-struct ContentLanguage(&'static str);
+pub(super) struct ContentLanguage(pub(super) &'static str);
 
 impl Header for ContentLanguage {
     fn name() -> HeaderName {
@@ -261,7 +261,7 @@ impl Header for ContentLanguage {
 
 /// `Auto-Submitted: auto-generated` (RFC 3834): out-of-office replies stay away.
 #[derive(Debug, Clone)]
-struct AutoSubmitted;
+pub(super) struct AutoSubmitted;
 
 impl Header for AutoSubmitted {
     fn name() -> HeaderName {

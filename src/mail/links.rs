@@ -10,13 +10,15 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 use uuid::Uuid;
 
-/// What a link is for; a link for one purpose never works for the other.
+/// What a link is for; a link for one purpose never works for another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkPurpose {
     /// Opens the customer's chat on the hosted page.
     Chat,
     /// Unsubscribes the customer from reply emails.
     Unsubscribe,
+    /// Confirms an address: the link names the confirmation, not the customer.
+    Confirm,
 }
 
 impl LinkPurpose {
@@ -24,6 +26,7 @@ impl LinkPurpose {
         match self {
             Self::Chat => b'c',
             Self::Unsubscribe => b'u',
+            Self::Confirm => b'e',
         }
     }
 }

@@ -3,6 +3,8 @@
 //! message itself, and the outbox worker.
 
 mod compose;
+mod confirm;
+mod confirmation;
 mod links;
 mod outbox;
 mod text;
@@ -13,6 +15,8 @@ use std::pin::Pin;
 use std::time::Duration;
 
 pub use compose::{compose, Email, Letter, Reply, REPLY_PREVIEW_CHARS};
+pub use confirm::CONFIRMATIONS_PER_DAY;
+pub use confirmation::{compose_confirmation, ConfirmationLetter};
 pub use links::{LinkKey, LinkPurpose};
 pub use outbox::{decide, Claimed, Decision, Delivered, SkipReason, Step, WindowState};
 pub use transport::{FileMailer, SmtpMailer};

@@ -26,13 +26,13 @@ use crate::store::{from_millis, to_millis, Backend};
 use crate::wire::{EmailReason, EmailRecord, EmailStatus, SenderKind};
 
 /// How long a claim for sending holds: longer than any one send may take.
-const HOLD: Duration = Duration::from_secs(90);
+pub(super) const HOLD: Duration = Duration::from_secs(90);
 /// The first pause after a failed send; each next one doubles.
 const FIRST_RETRY: Duration = Duration::from_secs(30);
 /// The longest pause between tries.
 const LONGEST_RETRY: Duration = Duration::from_secs(3600);
 /// Tries stop this long after the window opened.
-const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);
+pub(super) const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);
 /// The worker looks for jobs other nodes opened at least this often.
 const POLL: Duration = Duration::from_secs(30);
 /// How long an unsubscribe link works.
@@ -138,7 +138,7 @@ pub fn decide(
 }
 
 /// The pause before try number `attempts + 1`, after `attempts` failed ones.
-fn retry_pause(attempts: i64) -> Duration {
+pub(super) fn retry_pause(attempts: i64) -> Duration {
     let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
     (FIRST_RETRY * 2u32.pow(doublings)).min(LONGEST_RETRY)
 }
@@ -429,7 +429,7 @@ impl Engine {
         Ok(status)
     }
 
-    /// Sends reply emails for as long as it runs: at start (a single SQLite node) the claims
+    /// Sends reply emails (and confirmation emails) for as long as it runs: at start (a single SQLite node) the claims
     /// an earlier run left are due at once; then every due job is handled, and the worker
     /// sleeps until the next one is due, a reply on this node opens a window, or `POLL` passes
     /// (for windows other nodes opened). Time comes from the engine's clock.
@@ -448,11 +448,19 @@ impl Engine {
             if let Err(err) = self.deliver_due_emails(&*mailer).await {
                 tracing::warn!(error = %err, "the reply email worker hit an error");
             }
+            if let Err(err) = self.deliver_due_confirmations(&*mailer).await {
+                tracing::warn!(error = %err, "sending confirmation emails hit an error");
+            }
             let poll = self.now() + ttl(POLL);
-            let next = match self.inner.store.db().next_email_due().await {
-                Ok(Some(due)) => from_millis(due).min(poll),
-                Ok(None) => poll,
-                Err(err) => {
+            let store = &self.inner.store;
+            let reply = store.db().next_email_due().await;
+            let next = match (reply, store.db().next_confirmation_due().await) {
+                (Ok(reply), Ok(confirmation)) => reply
+                    .into_iter()
+                    .chain(confirmation)
+                    .map(from_millis)
+                    .fold(poll, |next, due| next.min(due)),
+                (Err(err), _) | (_, Err(err)) => {
                     tracing::warn!(error = %err, "reading when the next email is due failed");
                     poll
                 }

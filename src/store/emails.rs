@@ -82,7 +82,7 @@ pub struct ReplyRow {
 }
 
 impl Db<'_> {
-    fn is_postgres(&self) -> bool {
+    pub(super) fn is_postgres(&self) -> bool {
         matches!(self, Db::PostgresPool(_) | Db::PostgresConn(_))
     }
 

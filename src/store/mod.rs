@@ -4,6 +4,7 @@
 //! [`Tx`] and commits once. Rows become domain values in [`rows`].
 
 mod batch;
+mod confirmations;
 mod conversations;
 mod customers;
 pub mod emails;
@@ -23,6 +24,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 pub use batch::Batch;
+pub use confirmations::ConfirmationRow;
 pub use conversations::Inserted;
 pub use rows::{
     cut_to, from_millis, preview_of, to_millis, Corrupt, CustomerRow, ItemRow, MessageRow,

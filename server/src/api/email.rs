@@ -1,5 +1,6 @@
 //! Reply emails: operators read a conversation's email history; a customer's one-click
-//! unsubscribe link (RFC 8058) and the unsubscribe page's buttons land here.
+//! unsubscribe link (RFC 8058), the unsubscribe page's buttons and the confirmation page's
+//! button land here.
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
@@ -20,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/conversations/{id}/emails", get(history))
         .route("/email/unsubscribe/{link}", post(unsubscribe))
         .route("/email/resubscribe/{link}", post(resubscribe))
+        .route("/email/confirm/{link}", post(confirm))
 }
 
 async fn history(
@@ -55,7 +57,13 @@ async fn unsubscribe(
     form: Result<Form<Choice>, FormRejection>,
 ) -> Result<Response, ApiError> {
     state.engine.set_email_subscription(&link, false).await?;
-    Ok(answer(&link, language, form.ok(), "unsubscribed"))
+    Ok(answer(
+        UNSUBSCRIBE_PAGE,
+        &link,
+        language,
+        form.ok(),
+        "unsubscribed",
+    ))
 }
 
 async fn resubscribe(
@@ -65,12 +73,40 @@ async fn resubscribe(
     form: Result<Form<Choice>, FormRejection>,
 ) -> Result<Response, ApiError> {
     state.engine.set_email_subscription(&link, true).await?;
-    Ok(answer(&link, language, form.ok(), "subscribed"))
+    Ok(answer(
+        UNSUBSCRIBE_PAGE,
+        &link,
+        language,
+        form.ok(),
+        "subscribed",
+    ))
 }
 
-/// Back to the page, in its language, for a person (303, so the browser loads it with GET); a
-/// short 200 for a mail client.
+async fn confirm(
+    State(state): State<AppState>,
+    Path(link): Path<String>,
+    Query(language): Query<PageLanguage>,
+    form: Result<Form<Choice>, FormRejection>,
+) -> Result<Response, ApiError> {
+    state.engine.confirm_email(&link).await?;
+    Ok(answer(
+        CONFIRM_PAGE,
+        &link,
+        language,
+        form.ok(),
+        "confirmed",
+    ))
+}
+
+/// The page the unsubscribe and resubscribe buttons are on.
+const UNSUBSCRIBE_PAGE: &str = "/email/unsubscribe/";
+/// The page the confirmation button is on.
+const CONFIRM_PAGE: &str = "/email/confirm/";
+
+/// Back to the page (`page`, the link's), in its language, for a person (303, so the browser
+/// loads it with GET); a short 200 for a mail client.
 fn answer(
+    page: &str,
     link: &str,
     language: PageLanguage,
     form: Option<Form<Choice>>,
@@ -86,5 +122,5 @@ fn answer(
         .and_then(switchboard::domain::Locale::parse)
         .map(|locale| format!("?lang={}", locale.as_str()))
         .unwrap_or_default();
-    Redirect::to(&format!("/email/unsubscribe/{link}{lang}")).into_response()
+    Redirect::to(&format!("{page}{link}{lang}")).into_response()
 }

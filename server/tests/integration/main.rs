@@ -9,6 +9,7 @@ mod chat;
 mod connections;
 mod customer_doors;
 mod email;
+mod email_confirmation;
 mod hardening;
 mod inbox;
 mod pages;
