@@ -63,6 +63,19 @@ impl Actor {
         }
     }
 
+    /// The one conversation a guest or a customer may act in; `None` for an operator.
+    pub fn conversation(&self) -> Option<Uuid> {
+        match self {
+            Self::Guest {
+                conversation_id, ..
+            }
+            | Self::Customer {
+                conversation_id, ..
+            } => Some(*conversation_id),
+            Self::Operator(_) => None,
+        }
+    }
+
     /// The sender kind of this actor's messages.
     pub fn kind(&self) -> SenderKind {
         match self {

@@ -897,7 +897,11 @@ contract!(
             .await
             .unwrap();
         assert_eq!(
-            store.db().confirmations_since(&visitor.id, 20_000).await.unwrap(),
+            store
+                .db()
+                .confirmations_since(&visitor.id, 20_000)
+                .await
+                .unwrap(),
             1
         );
         assert_eq!(
@@ -910,7 +914,10 @@ contract!(
             .await
             .unwrap()
             .unwrap();
-        assert_eq!((claimed.id.as_str(), claimed.state.as_str()), ("c1", "sending"));
+        assert_eq!(
+            (claimed.id.as_str(), claimed.state.as_str()),
+            ("c1", "sending")
+        );
         assert!(store
             .db()
             .claim_due_confirmation(20_000, 30_000)
@@ -924,7 +931,11 @@ contract!(
             .unwrap();
         assert_eq!(store.db().next_confirmation_due().await.unwrap(), None);
         assert!(store.db().confirm_address("c1").await.unwrap());
-        store.db().mark_confirmation_used("c1", 22_000).await.unwrap();
+        store
+            .db()
+            .mark_confirmation_used("c1", 22_000)
+            .await
+            .unwrap();
         let used = store.db().confirmation("c1").await.unwrap().unwrap();
         assert_eq!(used.confirmed_at, Some(22_000));
         store

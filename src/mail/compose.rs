@@ -188,6 +188,16 @@ fn html_part(w: &Words, product: &str, letter: &Letter<'_>) -> String {
     )
 }
 
+/// The host part of a public URL, for the right side of a `Message-ID`.
+pub(super) fn host_of(public_url: &str) -> &str {
+    public_url
+        .split_once("://")
+        .map_or(public_url, |(_, rest)| rest)
+        .split([':', '/'])
+        .next()
+        .unwrap_or("localhost")
+}
+
 /// Escapes text for HTML content and attribute values.
 pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
+use super::compose::host_of;
 use super::confirmation::{compose_confirmation, ConfirmationLetter};
 use super::links::LinkPurpose;
 use super::outbox::{retry_pause, GIVE_UP_AFTER, HOLD};
@@ -92,13 +93,7 @@ impl Engine {
             .map(|l| format!("?lang={l}"))
             .unwrap_or_default();
         let confirm_url = format!("{}/email/confirm/{link}{lang}", config.public_url);
-        let host = config
-            .public_url
-            .split_once("://")
-            .map_or(config.public_url.as_str(), |(_, rest)| rest)
-            .split([':', '/'])
-            .next()
-            .unwrap_or("localhost");
+        let host = host_of(&config.public_url);
         let letter = ConfirmationLetter {
             id: &row.id,
             to: &row.email,

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use super::compose::{compose, Email, Letter, Reply};
+use super::compose::{compose, host_of, Email, Letter, Reply};
 use super::links::{LinkKey, LinkPurpose};
 use super::{Mailer, SendError};
 use crate::chat::stored_kinds;
@@ -352,13 +352,7 @@ impl Engine {
                 at: from_millis(r.created_at),
             })
             .collect();
-        let host = config
-            .public_url
-            .split_once("://")
-            .map_or(config.public_url.as_str(), |(_, rest)| rest)
-            .split([':', '/'])
-            .next()
-            .unwrap_or("localhost");
+        let host = host_of(&config.public_url);
         let letter = Letter {
             id: &job.id,
             to: job.recipient.as_deref().unwrap_or_default(),

@@ -23,7 +23,7 @@ use uuid::Uuid;
 use super::forwarder::Forwarder;
 use super::inbox::InboxFollower;
 use super::queue::{Outbox, Queued};
-use super::watcher::{standing, token_standing, SessionWatcher, Standing, TokenWatcher};
+use super::watcher::{standing, Standing, Watched, Watcher};
 
 /// A frame from the peer, as the loop sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -310,50 +310,29 @@ where
     /// off when the widget token expires or is revoked. `Err` carries the close for one that
     /// may not stay: 4410 only for a real end, 4401 for a token gone, 1011 when the store failed.
     async fn watch_own_session(&mut self) -> Result<(), (u16, &'static str)> {
-        let conversation_id = match &self.actor {
-            Actor::Guest {
-                conversation_id, ..
-            }
-            | Actor::Customer {
-                conversation_id, ..
-            } => *conversation_id,
-            Actor::Operator(_) => return Ok(()),
+        let (Some(watched), Some(conversation_id)) =
+            (Watched::of(&self.actor), self.actor.conversation())
+        else {
+            return Ok(());
         };
         let events = self
             .engine
             .bus()
             .subscribe(&Topic::Conversation(conversation_id));
         // Subscribed first, then checked: an end between the handshake and now is not missed.
-        let task = match &self.actor {
-            Actor::Guest { session_id, .. } => {
-                let expires_at = match standing(&self.engine, &self.actor).await? {
-                    Standing::Open(expires_at) => expires_at,
-                    Standing::Close(code, reason) => return Err((code, reason)),
-                };
-                let watcher = SessionWatcher {
-                    engine: self.engine.clone(),
-                    actor: self.actor.clone(),
-                    session_id: *session_id,
-                    expires_at,
-                    outbox: self.outbox.clone(),
-                };
-                tokio::spawn(watcher.run(events))
-            }
-            _ => {
-                let expires_at = match token_standing(&self.engine, &self.actor).await? {
-                    Standing::Open(expires_at) => expires_at,
-                    Standing::Close(code, reason) => return Err((code, reason)),
-                };
-                let watcher = TokenWatcher {
-                    engine: self.engine.clone(),
-                    actor: self.actor.clone(),
-                    expires_at,
-                    outbox: self.outbox.clone(),
-                };
-                tokio::spawn(watcher.run(events))
-            }
+        let expires_at = match standing(&self.engine, &self.actor).await? {
+            Standing::Open(expires_at) => expires_at,
+            Standing::Close(code, reason) => return Err((code, reason)),
         };
-        self.forwarders.insert(Task::Watcher, task);
+        let watcher = Watcher {
+            engine: self.engine.clone(),
+            actor: self.actor.clone(),
+            watched,
+            expires_at,
+            outbox: self.outbox.clone(),
+        };
+        self.forwarders
+            .insert(Task::Watcher, tokio::spawn(watcher.run(events)));
         Ok(())
     }
 

@@ -9,18 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::common::TestServer;
-
-/// A UI string from `app/locales/<lang>.json`, by dotted key.
-fn text(lang: &str, key: &str) -> String {
-    let path = format!("{}/../app/locales/{lang}.json", env!("CARGO_MANIFEST_DIR"));
-    let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    key.split('.')
-        .fold(&all, |node, part| &node[part])
-        .as_str()
-        .unwrap_or_else(|| panic!("no {key} in {lang}.json"))
-        .to_owned()
-}
+use crate::common::{text, TestServer};
 
 /// Headers Chromium and Firefox send with a form posted from a page of ours that has
 /// `Referrer-Policy: no-referrer`.

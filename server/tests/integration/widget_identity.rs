@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use crate::common::ws::{open, Next};
+use crate::common::widget::Widget;
+use crate::common::ws::{open, Next, Socket};
 use crate::common::TestServer;
 use serde_json::json;
 use switchboard::clock::Clock as _;
@@ -102,16 +103,19 @@ async fn a_signature_is_refused_once_older_than_its_lifetime_or_from_the_future(
     }
 }
 
+/// A customer's socket, past its welcome.
+async fn customer_socket(server: &TestServer, widget: &Widget) -> Socket {
+    let url = server.ws_url(&format!("?widget_token={}", widget.token));
+    let mut socket = open(&url, &[]).await;
+    assert_eq!(socket.frame().await["type"], "welcome");
+    socket
+}
+
 #[tokio::test]
 async fn signing_out_revokes_the_token_and_closes_its_socket_with_4401() {
     let server = TestServer::start().await;
     let widget = server.anonymous_widget().await;
-    let mut socket = open(
-        &server.ws_url(&format!("?widget_token={}", widget.token)),
-        &[],
-    )
-    .await;
-    assert_eq!(socket.frame().await["type"], "welcome");
+    let mut socket = customer_socket(&server, &widget).await;
     let signout = server
         .widget_request(&widget, reqwest::Method::POST, "/api/v1/widget/signout")
         .send()
@@ -131,12 +135,7 @@ async fn signing_out_revokes_the_token_and_closes_its_socket_with_4401() {
 async fn a_customers_socket_closes_with_4401_when_its_token_expires() {
     let server = TestServer::start().await;
     let widget = server.anonymous_widget().await;
-    let mut socket = open(
-        &server.ws_url(&format!("?widget_token={}", widget.token)),
-        &[],
-    )
-    .await;
-    assert_eq!(socket.frame().await["type"], "welcome");
+    let mut socket = customer_socket(&server, &widget).await;
     // The audit's probe: the token expired, yet the open socket's sends were still acked.
     server.clock.advance(Duration::from_secs(24 * 3600 + 1));
     socket

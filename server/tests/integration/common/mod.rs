@@ -212,3 +212,15 @@ pub async fn error_code(response: reqwest::Response) -> String {
         .expect("error.code")
         .to_owned()
 }
+
+/// A string of the app's locale file `lang`, by its dotted key (`problem.link_invalid`).
+pub fn text(lang: &str, key: &str) -> String {
+    use serde_json::Value;
+    let path = format!("{}/../app/locales/{lang}.json", env!("CARGO_MANIFEST_DIR"));
+    let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    key.split('.')
+        .fold(&all, |node, part| &node[part])
+        .as_str()
+        .unwrap_or_else(|| panic!("no {key} in {lang}.json"))
+        .to_owned()
+}
