@@ -5,23 +5,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use crate::common::ws::{connect, Handshake};
-use crate::common::TestServer;
+use crate::common::{closed_within, TestServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
-
-/// Reads until the server closes the connection; `true` when it did within `bound`.
-async fn closed_within(stream: &mut TcpStream, bound: Duration) -> bool {
-    let mut buf = [0u8; 1024];
-    let read_to_end = async {
-        loop {
-            match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(_) => continue,
-            }
-        }
-    };
-    tokio::time::timeout(bound, read_to_end).await.is_ok()
-}
 
 fn address_of(server: &TestServer) -> SocketAddr {
     server.base.trim_start_matches("http://").parse().unwrap()

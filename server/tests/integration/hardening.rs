@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::common::ws::{connect, open, too_big, Handshake, Next, Socket};
-use crate::common::{error_code, TestServer, EMAIL, PASSWORD};
+use crate::common::{closed_within, error_code, TestServer, EMAIL, PASSWORD};
 use futures_util::SinkExt;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -33,20 +33,6 @@ async fn guest_socket(server: &TestServer, token: &str) -> Socket {
 
 fn login_body(password: &str) -> Value {
     json!({"email": EMAIL, "password": password})
-}
-
-/// Reads from a raw connection until the server closes it; `true` when it did within `bound`.
-async fn closed_within(stream: &mut TcpStream, bound: Duration) -> bool {
-    let mut buf = [0u8; 1024];
-    let read_to_end = async {
-        loop {
-            match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(_) => continue,
-            }
-        }
-    };
-    tokio::time::timeout(bound, read_to_end).await.is_ok()
 }
 
 // ---- memory and CPU ------------------------------------------------------------------------

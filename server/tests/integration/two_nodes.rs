@@ -312,6 +312,16 @@ async fn an_operator_following_the_inbox_on_b_hears_a_customer_writing_on_a() {
     cluster.stop().await;
 }
 
+/// The status of a customer's message list on `node`.
+async fn messages_status(node: &TestServer, widget: &crate::common::widget::Widget) -> u16 {
+    node.widget_request(widget, reqwest::Method::GET, "/api/v1/widget/messages")
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 #[tokio::test]
 async fn a_customers_window_holds_across_both_nodes() {
     let Some(cluster) = Cluster::start_with(&[("SWITCHBOARD_WIDGET_RATE_PER_CUSTOMER", "6")]).await
@@ -323,22 +333,14 @@ async fn a_customers_window_holds_across_both_nodes() {
     // The sign-in on A took one; five more, alternating between the nodes, spend the six.
     for i in 0..5 {
         let node = if i % 2 == 0 { &cluster.b } else { &cluster.a };
-        let status = node
-            .widget_request(&widget, reqwest::Method::GET, "/api/v1/widget/messages")
-            .send()
-            .await
-            .unwrap()
-            .status();
-        assert_eq!(status, 200, "request {i}");
+        assert_eq!(messages_status(node, &widget).await, 200, "request {i}");
     }
     for node in [&cluster.a, &cluster.b] {
-        let status = node
-            .widget_request(&widget, reqwest::Method::GET, "/api/v1/widget/messages")
-            .send()
-            .await
-            .unwrap()
-            .status();
-        assert_eq!(status, 429, "past the window on either node");
+        assert_eq!(
+            messages_status(node, &widget).await,
+            429,
+            "past the window on either node"
+        );
     }
     cluster.stop().await;
 }

@@ -224,3 +224,17 @@ pub fn text(lang: &str, key: &str) -> String {
         .unwrap_or_else(|| panic!("no {key} in {lang}.json"))
         .to_owned()
 }
+
+/// Reads from a raw connection until the server closes it; `true` when it did within `bound`.
+pub async fn closed_within(stream: &mut tokio::net::TcpStream, bound: Duration) -> bool {
+    let mut buf = [0u8; 1024];
+    let read_to_end = async {
+        loop {
+            match tokio::io::AsyncReadExt::read(stream, &mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => continue,
+            }
+        }
+    };
+    tokio::time::timeout(bound, read_to_end).await.is_ok()
+}
