@@ -77,16 +77,16 @@ fn SetupView(setup: WidgetSetupView) -> impl IntoView {
         <section class="card" aria-labelledby="embed-heading">
             <h2 id="embed-heading">{t!(i18n, setup.embed_heading)}</h2>
             <p>{t!(i18n, setup.embed_anonymous)}</p>
-            <pre class="code"><code>{snippet(&public_url, false)}</code></pre>
+            <pre class="code" dir="ltr"><code>{snippet(&public_url, false)}</code></pre>
             <p>{t!(i18n, setup.embed_signed)}</p>
-            <pre class="code"><code>{snippet(&public_url, true)}</code></pre>
+            <pre class="code" dir="ltr"><code>{snippet(&public_url, true)}</code></pre>
             <p><a href="/widget/demo" target="_blank" rel="noopener">{t!(i18n, setup.demo)}</a></p>
         </section>
         <section class="card" aria-labelledby="sign-heading">
             <h2 id="sign-heading">{t!(i18n, setup.sign_heading)}</h2>
             <p>{t!(i18n, setup.sign_body)}</p>
             <label for="widget-secret">{t!(i18n, setup.secret)}</label>
-            <input id="widget-secret" type="text" readonly value=settings.secret.clone() class="mono" />
+            <input id="widget-secret" type="text" dir="ltr" readonly value=settings.secret.clone() class="mono" />
             <p class="hint">{if settings.secret_from_environment {
                 t_string!(i18n, setup.secret_from_env)
             } else {
@@ -94,7 +94,7 @@ fn SetupView(setup: WidgetSetupView) -> impl IntoView {
             }}</p>
             {SIGNING_EXAMPLES.iter().map(|(language, code)| view! {
                 <h3>{*language}</h3>
-                <pre class="code"><code>{*code}</code></pre>
+                <pre class="code" dir="ltr"><code>{*code}</code></pre>
             }).collect_view()}
         </section>
         <section class="card" aria-labelledby="settings-heading">
