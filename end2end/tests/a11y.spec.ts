@@ -75,6 +75,8 @@ for (const lang of ['en', 'ar']) {
     found['hosted chat, bad link'] = await violations(page);
     await page.goto(`${baseURL}/email/unsubscribe/not-a-valid-link?lang=${lang}`);
     await scan('unsubscribe, bad link');
+    await page.goto(`${baseURL}/email/confirm/not-a-valid-link?lang=${lang}`);
+    await scan('email confirmation, bad link');
     await page.goto(`${baseURL}/settings/widget`);
     await scan('widget setup');
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allowConsoleErrors, expect, test } from './fixtures';
 import { signedIdentity, signInByApi, t, waitForHydration } from './helpers';
@@ -162,4 +162,38 @@ test('a broken unsubscribe link answers a click with a page in the reader’s la
   await expect(page.getByRole('alert')).toHaveText(t('fr', 'problem.link_invalid'));
   await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
   expect(await page.content()).not.toContain('"error"');
+});
+
+test('an address a visitor typed is confirmed from its emailed link, in the email’s language, by a real browser', async ({ browser, request }) => {
+  const address = `typed-${Date.now()}@example.com`;
+  const started = await request.post('/api/v1/widget/session', { data: { locale: 'es' } });
+  expect(started.status()).toBe(200);
+  const { widget_token: token } = await started.json();
+  const typed = await request.patch('/api/v1/widget/customer', {
+    headers: { authorization: `Bearer ${token}` },
+    data: { email: address },
+  });
+  expect((await typed.json()).customer.email_verified).toBe(false);
+
+  // The confirmation email is written as an .eml file; find it by its recipient.
+  const confirmation = async () =>
+    readdirSync(MAIL_DIR)
+      .map((name) => readFileSync(join(MAIL_DIR, name), 'utf8'))
+      .find((raw) => raw.includes(`To: ${address}`));
+  await expect.poll(confirmation, { timeout: 20_000 }).toBeTruthy();
+  const text = decodedParts((await confirmation())!).join('\n');
+  const link = /https?:\/\/[^\s"<]+\/email\/confirm\/[^\s"<]+/.exec(text)![0];
+
+  const context = await browser.newContext({ locale: 'es-ES' });
+  const page = await context.newPage();
+  await page.goto(new URL(link).pathname + new URL(link).search);
+  await page.getByRole('button', { name: t('es', 'confirm_email.button') }).click();
+  await expect(page.getByRole('status')).toHaveText(t('es', 'confirm_email.done'));
+  await expect(page.locator('html')).toHaveAttribute('lang', 'es');
+  const now = await request.patch('/api/v1/widget/customer', {
+    headers: { authorization: `Bearer ${token}` },
+    data: {},
+  });
+  expect((await now.json()).customer.email_verified).toBe(true);
+  await context.close();
 });
