@@ -1,5 +1,5 @@
 //! The widget's use cases: a customer signs in (signed by the host site, or as an anonymous
-//! visitor), leaves an address for replies, and reads their unread count.
+//! visitor); `tokens` keeps their widget token, `customer` their details and unread count.
 
 use std::time::Duration;
 
@@ -7,12 +7,14 @@ use secrecy::SecretString;
 use uuid::Uuid;
 
 use crate::auth::{SignedIdentity, Token, WidgetSecret};
-use crate::chat::{stored_kinds, Actor};
 use crate::domain::{ClientNetwork, DisplayName, Email, Locale, UserId};
 use crate::engine::{ttl, Engine};
 use crate::error::Error;
 use crate::store::{to_millis, CustomerRow};
-use crate::wire::{Customer, WidgetSession, WidgetSettings};
+use crate::wire::{WidgetSession, WidgetSettings};
+
+mod customer;
+mod tokens;
 
 /// Where the generated widget secret is kept.
 const SECRET_KEY: &str = "widget_secret";
@@ -328,131 +330,5 @@ impl Engine {
             }
         }
         Ok(())
-    }
-
-    /// The customer behind a widget token, and their conversation: `unauthorized` when the
-    /// token is unknown or expired. Every REST call and socket with a widget token comes through
-    /// here, and counts once in the customer doors' windows.
-    pub async fn widget_customer(
-        &self,
-        token: &Token,
-        client: Option<ClientNetwork>,
-    ) -> Result<(Actor, Uuid), Error> {
-        let (row, conversation_id) = self
-            .inner
-            .store
-            .db()
-            .customer_by_widget_token(&token.digest(), to_millis(self.now()))
-            .await?
-            .ok_or(Error::Unauthorized(
-                "the widget token is unknown or expired; start a new widget session",
-            ))?;
-        let conversation_id = crate::store::rows::uuid_of("conversation id", &conversation_id)?;
-        self.through_customer_door(Some(&row.id), client).await?;
-        let actor = Actor::Customer {
-            customer_id: crate::store::rows::uuid_of("customer id", &row.id)?,
-            conversation_id,
-            name: row.name,
-            client,
-            token: token.digest(),
-        };
-        Ok((actor, conversation_id))
-    }
-
-    /// Signs a widget out (the loader's `reset()`): its token stops at once, for REST calls and,
-    /// on every node, for the sockets opened with it (they close with 4401). Unknown or expired
-    /// tokens are `unauthorized` like on every other door.
-    pub async fn widget_signout(&self, actor: &Actor) -> Result<(), Error> {
-        let Actor::Customer { token, .. } = actor else {
-            return Err(Error::Forbidden("only a widget customer signs out here"));
-        };
-        let conversation = self.inner.store.db().delete_widget_token(token).await?;
-        if let Some(conversation_id) = conversation {
-            let conversation_id = crate::store::rows::uuid_of("conversation id", &conversation_id)?;
-            self.inner.bus.publish(
-                &crate::hub::Topic::Conversation(conversation_id),
-                crate::hub::Event::WidgetTokenRevoked {
-                    token_hash: token.as_str().to_owned(),
-                },
-            );
-        }
-        Ok(())
-    }
-
-    /// Until when a customer's widget token holds (for the socket's watcher); `None` once it
-    /// has expired or been revoked. Anyone but a customer holds for good.
-    pub async fn customer_standing(
-        &self,
-        actor: &Actor,
-    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, Error> {
-        let Actor::Customer { token, .. } = actor else {
-            return Ok(Some(chrono::DateTime::<chrono::Utc>::MAX_UTC));
-        };
-        let expiry = self
-            .inner
-            .store
-            .db()
-            .widget_token_expiry(token, to_millis(self.now()))
-            .await?;
-        Ok(expiry.map(crate::store::from_millis))
-    }
-
-    /// A customer leaves an address for replies and a name. A signed customer's signed email
-    /// is kept: the host site vouched for it, and a typed one must not replace it.
-    pub async fn update_customer(
-        &self,
-        actor: &Actor,
-        email: Option<Email>,
-        name: Option<DisplayName>,
-    ) -> Result<Customer, Error> {
-        let Actor::Customer {
-            customer_id,
-            conversation_id,
-            ..
-        } = actor
-        else {
-            return Err(Error::Forbidden(
-                "only a widget customer has contact details",
-            ));
-        };
-        let id = customer_id.to_string();
-        let mut tx = self.inner.store.begin().await?;
-        let before = tx
-            .db()
-            .customer(&id)
-            .await?
-            .ok_or(Error::NotFound("customer"))?;
-        let row = tx
-            .db()
-            .update_customer_contact(
-                &id,
-                email.as_ref().map(Email::as_str),
-                name.as_ref().map(DisplayName::as_str),
-            )
-            .await?
-            .ok_or(Error::NotFound("customer"))?;
-        // A new address nobody vouched for is asked to confirm itself before it gets replies.
-        let asked = before.email != row.email && self.ask_to_confirm(&mut tx, &row).await?;
-        tx.commit().await?;
-        // Published only on a real change: the same details sent again tell operators nothing.
-        if before.contact() != row.contact() {
-            self.conversation_changed(*conversation_id);
-        }
-        if asked {
-            self.inner.email_wake.notify_one();
-        }
-        Ok(row.to_customer()?)
-    }
-
-    /// How many operator messages a customer (or guest) has not read in their conversation,
-    /// by the one rule of unread.
-    pub async fn unread_for(&self, actor: &Actor, conversation_id: Uuid) -> Result<i64, Error> {
-        let senders = stored_kinds(actor.kind().read_senders());
-        Ok(self
-            .inner
-            .store
-            .db()
-            .unread_in_conversation(&conversation_id.to_string(), &senders)
-            .await?)
     }
 }
