@@ -1,80 +1,20 @@
 //! Typed settings from environment variables, each with a default that works out of the box.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
-use secrecy::{ExposeSecret as _, SecretString};
 use switchboard::widget::WidgetConfig;
 use switchboard::MAX_GUEST_LINK_TTL;
 
 use anyhow::{bail, Context as _};
 
-/// The database URL. It may hold a password, so it never reaches `Debug` or a log line
-/// whole: [`DatabaseUrl::redacted`] is what may be shown.
-#[derive(Clone)]
-pub struct DatabaseUrl(SecretString);
+mod database;
+mod net;
+mod widget;
 
-impl DatabaseUrl {
-    /// Wraps a URL.
-    pub fn new(url: impl Into<String>) -> Self {
-        Self(SecretString::from(url.into()))
-    }
-
-    /// The URL itself, to connect with.
-    pub fn expose_secret(&self) -> &str {
-        self.0.expose_secret()
-    }
-
-    /// The URL with any password (in the user part or a `password=` parameter) replaced by
-    /// `***`.
-    pub fn redacted(&self) -> String {
-        let url = self.0.expose_secret();
-        let (base, query) = match url.split_once('?') {
-            Some((base, query)) => (base, Some(query)),
-            None => (url, None),
-        };
-        let base = match base.split_once("://") {
-            Some((scheme, rest)) => {
-                let end = rest.find('/').unwrap_or(rest.len());
-                let (authority, path) = rest.split_at(end);
-                let authority = match authority.rsplit_once('@') {
-                    Some((userinfo, host)) => match userinfo.split_once(':') {
-                        Some((user, _)) => format!("{user}:***@{host}"),
-                        None => format!("{userinfo}@{host}"),
-                    },
-                    None => authority.to_owned(),
-                };
-                format!("{scheme}://{authority}{path}")
-            }
-            None => base.to_owned(),
-        };
-        let Some(query) = query else {
-            return base;
-        };
-        let query: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
-                _ => pair.to_owned(),
-            })
-            .collect();
-        format!("{base}?{}", query.join("&"))
-    }
-
-    /// The path of a SQLite database file, if this URL names one.
-    pub fn sqlite_path(&self) -> Option<&str> {
-        let url = self.0.expose_secret();
-        url.strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .map(|path| path.split('?').next().unwrap_or(path))
-    }
-}
-
-impl std::fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?}", self.redacted())
-    }
-}
+pub use database::DatabaseUrl;
+pub use net::IpNet;
+use widget::{parse_origin, widget_config};
 
 /// Everything the server reads from its environment. The README lists each variable.
 #[derive(Debug, Clone)]
@@ -142,53 +82,6 @@ pub struct Settings {
     /// Reply emails: `SWITCHBOARD_EMAIL_DELAY`, `SWITCHBOARD_SMTP_URL`, `SWITCHBOARD_EMAIL_FROM`,
     /// `SWITCHBOARD_PRODUCT_NAME`, `SWITCHBOARD_MAIL_DIR`.
     pub email: crate::email_settings::EmailSettings,
-}
-
-/// An address range: an IP address and a prefix length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IpNet {
-    addr: IpAddr,
-    prefix: u8,
-}
-
-impl IpNet {
-    /// Parses `10.0.0.0/8`, `::1` or `192.168.1.4`.
-    pub fn parse(raw: &str) -> anyhow::Result<Self> {
-        let (addr, prefix) = match raw.split_once('/') {
-            Some((addr, prefix)) => (addr, Some(prefix)),
-            None => (raw, None),
-        };
-        let addr: IpAddr = addr
-            .trim()
-            .parse()
-            .with_context(|| format!("{raw:?} is not an IP address or CIDR range"))?;
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            Some(p) => p
-                .trim()
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= max)
-                .with_context(|| format!("{raw:?} has a bad prefix length"))?,
-            None => max,
-        };
-        Ok(Self { addr, prefix })
-    }
-
-    /// Whether `ip` is in the range.
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        let ip = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-            v4 => v4,
-        };
-        let (a, b, bits) = match (self.addr, ip) {
-            (IpAddr::V4(a), IpAddr::V4(b)) => (u32::from(a) as u128, u32::from(b) as u128, 32),
-            (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(a), u128::from(b), 128),
-            _ => return false,
-        };
-        let shift = bits - u32::from(self.prefix);
-        shift >= bits || (a >> shift) == (b >> shift)
-    }
 }
 
 impl Settings {
@@ -320,66 +213,6 @@ impl Settings {
     }
 }
 
-/// The widget's settings from the environment.
-fn widget_config(get: &impl Fn(&str) -> Option<String>) -> anyhow::Result<WidgetConfig> {
-    let mut config = WidgetConfig::default();
-    if let Some(secret) = get("SWITCHBOARD_WIDGET_SECRET") {
-        if secret.trim().chars().count() < 16 {
-            bail!("SWITCHBOARD_WIDGET_SECRET must be at least 16 characters");
-        }
-        config.secret = Some(SecretString::from(secret.trim().to_owned()));
-    }
-    if let Some(raw) = get("SWITCHBOARD_WIDGET_ANONYMOUS") {
-        config.anonymous = match raw.trim().to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" | "on" => true,
-            "false" | "0" | "no" | "off" => false,
-            _ => bail!("SWITCHBOARD_WIDGET_ANONYMOUS must be true or false"),
-        };
-    }
-    let per_minute = |key: &str, default: u32| -> anyhow::Result<u32> {
-        match get(key) {
-            Some(raw) => raw
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .with_context(|| format!("{key} must be a whole number of at least 1")),
-            None => Ok(default),
-        }
-    };
-    if let Some(raw) = get("SWITCHBOARD_WIDGET_SIGNATURE_TTL") {
-        let ttl = parse_duration(&raw).context("SWITCHBOARD_WIDGET_SIGNATURE_TTL")?;
-        if ttl.is_zero() || ttl > Duration::from_secs(30 * 86_400) {
-            bail!("SWITCHBOARD_WIDGET_SIGNATURE_TTL: from 1 second to 30 days");
-        }
-        config.signature_ttl = ttl;
-    }
-    let doors = config.doors;
-    config.doors.per_customer =
-        per_minute("SWITCHBOARD_WIDGET_RATE_PER_CUSTOMER", doors.per_customer)?;
-    config.doors.per_network =
-        per_minute("SWITCHBOARD_WIDGET_RATE_PER_ADDRESS", doors.per_network)?;
-    config.doors.new_visitors_per_network = per_minute(
-        "SWITCHBOARD_WIDGET_NEW_VISITORS_PER_ADDRESS",
-        doors.new_visitors_per_network,
-    )?;
-    if let Some(raw) = get("SWITCHBOARD_WIDGET_EMBED_ORIGINS") {
-        let origins = raw
-            .split(',')
-            .map(str::trim)
-            .filter(|o| !o.is_empty())
-            .map(|o| match o {
-                "*" => Ok("*".to_owned()),
-                origin => parse_origin(origin).context("SWITCHBOARD_WIDGET_EMBED_ORIGINS"),
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        if !origins.is_empty() {
-            config.embed_origins = origins;
-        }
-    }
-    Ok(config)
-}
-
 /// Accepts `http(s)://host[:port]` with an optional path, and drops a trailing slash.
 fn parse_origin_like(raw: &str) -> anyhow::Result<String> {
     let value = raw.trim().trim_end_matches('/');
@@ -392,36 +225,6 @@ fn parse_origin_like(raw: &str) -> anyhow::Result<String> {
         }
         _ => bail!("{raw:?} is not an http:// or https:// URL"),
     }
-}
-
-/// Accepts an origin and nothing else: `http(s)://host[:port]`, the host a DNS name or an IP
-/// address (IPv6 in brackets), and drops a trailing slash. Embedding origins go into a
-/// `Content-Security-Policy` header, so a `;`, a space or a path must never pass.
-fn parse_origin(raw: &str) -> anyhow::Result<String> {
-    let value = raw.trim().trim_end_matches('/');
-    let rest = value
-        .strip_prefix("http://")
-        .or_else(|| value.strip_prefix("https://"))
-        .with_context(|| format!("{raw:?} is not an http:// or https:// origin"))?;
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((host, port)) if !host.ends_with(':') && !port.contains(']') => (host, Some(port)),
-        _ => (rest, None),
-    };
-    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
-        None => {
-            !host.is_empty()
-                && host.split('.').all(|label| {
-                    !label.is_empty()
-                        && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                })
-        }
-    };
-    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
-    if !host_ok || !port_ok {
-        bail!("{raw:?} is not an origin like https://shop.example or http://127.0.0.1:8080");
-    }
-    Ok(value.to_owned())
 }
 
 /// Parses `90`, `90s`, `15m`, `24h` or `7d`.
@@ -563,20 +366,6 @@ mod tests {
                 "*"
             ]
         );
-    }
-
-    #[test]
-    fn trusted_proxy_ranges_match_addresses_inside_them_only() {
-        let net = IpNet::parse("10.1.0.0/16").unwrap();
-        assert!(net.contains("10.1.200.3".parse().unwrap()));
-        assert!(!net.contains("10.2.0.1".parse().unwrap()));
-        assert!(net.contains("::ffff:10.1.0.9".parse().unwrap()));
-        let one = IpNet::parse("::1").unwrap();
-        assert!(one.contains("::1".parse().unwrap()));
-        assert!(!one.contains("::2".parse().unwrap()));
-        assert!(IpNet::parse("0.0.0.0/0")
-            .unwrap()
-            .contains("8.8.8.8".parse().unwrap()));
     }
 
     #[test]
