@@ -95,6 +95,9 @@ pub struct ChatState {
     pub other_read_up_to: RwSignal<i64>,
     /// The session ended: the guest is cut off.
     pub ended: RwSignal<bool>,
+    /// The credential no longer holds (close 4401): a customer's widget token expired or was
+    /// signed out. The page that owns the credential signs in again.
+    pub signed_out: RwSignal<bool>,
     /// An error not tied to one message (for example a refused subscription).
     pub error: RwSignal<Option<ErrorCode>>,
 }
@@ -109,6 +112,7 @@ impl ChatState {
             typing: RwSignal::new(None),
             other_read_up_to: RwSignal::new(0),
             ended: RwSignal::new(ended),
+            signed_out: RwSignal::new(false),
             error: RwSignal::new(None),
         }
     }
@@ -532,6 +536,13 @@ mod browser {
             self.socket.borrow_mut().take();
             if code == 4410 {
                 self.state.ended.set(true);
+                self.stop_polling();
+                return;
+            }
+            // Retrying with a credential that no longer holds only fails again: the page that
+            // owns it signs in anew instead.
+            if code == 4401 {
+                self.state.signed_out.set(true);
                 self.stop_polling();
                 return;
             }

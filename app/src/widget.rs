@@ -124,6 +124,13 @@ impl WidgetLink {
         let _ = open;
     }
 
+    /// The widget token stopped working (its socket closed with 4401): sign in again with the
+    /// identity or visitor token held now.
+    pub fn sign_in_again(&self) {
+        #[cfg(feature = "hydrate")]
+        self.inner.sign_in_again();
+    }
+
     /// A new message arrived live: the host hears of it, and a reply the customer cannot see
     /// right now rings.
     pub fn announce(&self, message: &Message, seen: bool) {
@@ -374,6 +381,11 @@ mod browser {
                 let token = session.widget_token;
                 let _ = fetch_json_with("POST", "/api/v1/widget/signout", None, Some(&token)).await;
             });
+        }
+
+        /// The same person, whose widget token stopped working: a fresh one, the chat kept.
+        pub fn sign_in_again(&self) {
+            self.sign_in();
         }
 
         /// A different person: nothing of the previous one's chat stays on screen.

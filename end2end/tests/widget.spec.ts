@@ -287,3 +287,28 @@ test('the demo shop on its own port embeds the widget, and its buttons drive it'
   await page.getByRole('button', { name: 'Close chat' }).click();
   await expect(frame.locator('#widget-panel')).toBeHidden();
 });
+
+test('a widget whose token is signed out elsewhere signs in again and goes on chatting', async ({ page, context, request }) => {
+  const tokens: string[] = [];
+  page.on('response', async (response) => {
+    if (response.url().endsWith('/api/v1/widget/session') && response.status() === 200) {
+      tokens.push((await response.json()).widget_token);
+    }
+  });
+  const host = await serveHostPage(context);
+  const frame = await openHostPage(page, host);
+  await openPanel(frame);
+  await sendFromWidget(frame, 'before the token went');
+  await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(1);
+  expect(tokens).toHaveLength(1);
+
+  // Another tab's reset() signs this token out: the server closes its socket with 4401.
+  const signout = await request.post('/api/v1/widget/signout', {
+    headers: { authorization: `Bearer ${tokens[0]}` },
+  });
+  expect(signout.status()).toBe(204);
+  await expect.poll(() => tokens.length).toBe(2);
+  await expect(frame.locator('.connection')).toContainText(t('en', 'chat.connected'));
+  await sendFromWidget(frame, 'after a new token');
+  await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(2);
+});

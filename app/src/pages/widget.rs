@@ -149,6 +149,13 @@ pub(crate) fn CustomerChat(
         ..
     } = signals;
     let visible = Signal::derive(move || open.get() && tab_visible.get());
+    let state = ChatState::new(false);
+    // The token expired or was signed out elsewhere: a new session replaces this panel.
+    Effect::new(move |_| {
+        if state.signed_out.get() {
+            link.with_value(|l| l.sign_in_again());
+        }
+    });
     view! {
         <div class="widget-chat" data-conversation-id=started.conversation_id.to_string()>
             {move || (operators_online.get() == Some(false)).then(|| view! {
@@ -157,7 +164,7 @@ pub(crate) fn CustomerChat(
             <SessionChatPanel
                 party=Party::Customer { token: started.widget_token.clone() }
                 conversation_id=started.conversation_id
-                state=ChatState::new(false)
+                state
                 guest_name=Signal::stored(None::<String>)
                 visible
                 unread
