@@ -168,12 +168,22 @@ test('an address a visitor typed is confirmed from its emailed link, in the emai
   const address = `typed-${Date.now()}@example.com`;
   const started = await request.post('/api/v1/widget/session', { data: { locale: 'es' } });
   expect(started.status()).toBe(200);
-  const { widget_token: token } = await started.json();
+  const { widget_token: token, conversation_id: conversation } = await started.json();
   const typed = await request.patch('/api/v1/widget/customer', {
     headers: { authorization: `Bearer ${token}` },
     data: { email: address },
   });
   expect((await typed.json()).customer.email_verified).toBe(false);
+  // A message, so the conversation is listed; operators see that the address is unconfirmed.
+  await request.post('/api/v1/widget/messages', {
+    headers: { authorization: `Bearer ${token}` },
+    data: { content: 'Please write to me' },
+  });
+  const operator = await browser.newContext({ locale: 'en-US' });
+  await signInByApi(operator.request);
+  const inbox = await operator.newPage();
+  await inbox.goto(`/inbox/${conversation}`);
+  await expect(inbox.getByText(t('en', 'inbox.email_unverified'))).toBeVisible();
 
   // The confirmation email is written as an .eml file; find it by its recipient.
   const confirmation = async () =>
@@ -195,5 +205,8 @@ test('an address a visitor typed is confirmed from its emailed link, in the emai
     data: {},
   });
   expect((await now.json()).customer.email_verified).toBe(true);
+  await inbox.reload();
+  await expect(inbox.getByText(t('en', 'inbox.email_verified'))).toBeVisible();
+  await operator.close();
   await context.close();
 });

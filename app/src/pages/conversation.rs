@@ -119,6 +119,7 @@ fn CustomerDetails(item: ConversationItem) -> impl IntoView {
     let Some(Customer {
         name,
         email,
+        email_verified,
         signed,
         first_seen_at,
         ..
@@ -135,7 +136,15 @@ fn CustomerDetails(item: ConversationItem) -> impl IntoView {
             }}</dd>
             <dt>{t!(i18n, inbox.email)}</dt>
             <dd>{match email {
-                Some(email) => view! { <bdi class="user-text">{email}</bdi> }.into_any(),
+                Some(email) => view! {
+                    <bdi class="user-text">{email}</bdi>
+                    " "
+                    <span class="muted">{if email_verified {
+                        t_string!(i18n, inbox.email_verified)
+                    } else {
+                        t_string!(i18n, inbox.email_unverified)
+                    }}</span>
+                }.into_any(),
                 None => view! { <span class="muted">{t!(i18n, inbox.unknown)}</span> }.into_any(),
             }}</dd>
             <dt>{t!(i18n, inbox.identity)}</dt>
