@@ -78,6 +78,7 @@ async fn customer(store: &Store, n: usize) -> anyhow::Result<Actor> {
         name: row.name,
         client: None,
         token: switchboard::auth::Token::generate().digest(),
+        expires_at: chrono::DateTime::<chrono::Utc>::MAX_UTC,
     })
 }
 

@@ -41,6 +41,8 @@ pub enum Actor {
         client: Option<ClientNetwork>,
         /// The digest of the widget token they came with: a socket lives only as long as it.
         token: TokenDigest,
+        /// When that token expires.
+        expires_at: chrono::DateTime<chrono::Utc>,
     },
 }
 
@@ -204,11 +206,12 @@ impl Engine {
                 return Err(Error::Forbidden("not your conversation"));
             }
             // A customer's one conversation is theirs for good, while the token they came
-            // with holds: a socket opened before it expired or was revoked acts no more.
-            Actor::Customer { .. } => {
-                return match self.customer_standing(actor).await? {
-                    Some(_) => Ok(()),
-                    None => Err(Error::Unauthorized(
+            // with lasts: a socket opened before it expired acts no more (one whose token was
+            // revoked is closed by its watcher).
+            Actor::Customer { expires_at, .. } => {
+                return match self.now() < *expires_at {
+                    true => Ok(()),
+                    false => Err(Error::Unauthorized(
                         "the widget token is unknown or expired; start a new widget session",
                     )),
                 }

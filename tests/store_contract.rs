@@ -810,7 +810,7 @@ contract!(
             .insert_widget_token(&token, &first.id, 1_000, 5_000)
             .await
             .unwrap();
-        let (who, their_conversation) = store
+        let (who, their_conversation, _) = store
             .db()
             .customer_by_widget_token(&token, 4_999)
             .await

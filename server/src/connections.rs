@@ -64,7 +64,8 @@ impl AddressShares {
     }
 
     /// Connections open from `peer`'s network.
-    pub fn open_from(&self, peer: IpAddr) -> usize {
+    #[cfg(test)]
+    fn open_from(&self, peer: IpAddr) -> usize {
         let open = self.open.lock().expect("connection shares lock");
         open.get(&ClientNetwork::of(peer)).copied().unwrap_or(0)
     }

@@ -8,6 +8,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use switchboard::domain::ClientNetwork;
 use switchboard::wire::ErrorCode;
 
 use crate::error::{error_response, ApiError};
@@ -229,6 +230,8 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         request
             .extensions_mut()
             .insert(app::ClientIp(ip.to_string()));
+        // What the limits count, worked out once for every door that needs it.
+        request.extensions_mut().insert(ClientNetwork::of(ip));
     }
     let refused = if cross_site_write(
         request.method(),

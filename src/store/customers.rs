@@ -276,14 +276,15 @@ impl Db<'_> {
             .rows_affected()))
     }
 
-    /// The customer behind an unexpired widget token, and their conversation's id.
+    /// The customer behind an unexpired widget token, their conversation's id, and when the
+    /// token expires (ms).
     pub async fn customer_by_widget_token(
         self,
         digest: &TokenDigest,
         now: i64,
-    ) -> sqlx::Result<Option<(CustomerRow, String)>> {
+    ) -> sqlx::Result<Option<(CustomerRow, String, i64)>> {
         let sql = format!(
-            "SELECT {}, c.id AS conversation_id FROM widget_tokens t \
+            "SELECT {}, c.id AS conversation_id, t.expires_at FROM widget_tokens t \
              JOIN customers cu ON cu.id = t.customer_id \
              JOIN conversations c ON c.customer_id = cu.id \
              WHERE t.token_hash = $1 AND t.expires_at > $2",
@@ -294,7 +295,7 @@ impl Db<'_> {
             .bind(now)
             .fetch_optional(c)
             .await)?;
-        Ok(row.map(|r| (r.customer, r.conversation_id)))
+        Ok(row.map(|r| (r.customer, r.conversation_id, r.expires_at)))
     }
 }
 
@@ -303,4 +304,5 @@ struct WithConversation {
     #[sqlx(flatten)]
     customer: CustomerRow,
     conversation_id: String,
+    expires_at: i64,
 }

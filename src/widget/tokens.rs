@@ -19,7 +19,7 @@ impl Engine {
         token: &Token,
         client: Option<ClientNetwork>,
     ) -> Result<(Actor, Uuid), Error> {
-        let (row, conversation_id) = self
+        let (row, conversation_id, expires_at) = self
             .inner
             .store
             .db()
@@ -36,6 +36,7 @@ impl Engine {
             name: row.name,
             client,
             token: token.digest(),
+            expires_at: crate::store::from_millis(expires_at),
         };
         Ok((actor, conversation_id))
     }

@@ -127,10 +127,7 @@ impl FromRequestParts<AppState> for WidgetCustomer {
             .ok_or(switchboard::Error::Unauthorized(
                 "send the widget token as Authorization: Bearer <token>",
             ))?;
-        let client = parts
-            .extensions
-            .get::<app::ClientIp>()
-            .and_then(|app::ClientIp(ip)| ClientNetwork::parse(ip));
+        let client = parts.extensions.get::<ClientNetwork>().copied();
         let (actor, conversation_id) = state
             .engine
             .widget_customer(&Token::from_presented(raw), client)

@@ -1,6 +1,5 @@
 //! The embedded widget's API: a customer signs in and chats, with a bearer widget token.
 
-use app::ClientIp;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -76,14 +75,14 @@ fn sign_in_of(body: WidgetSessionRequest) -> Result<WidgetSignIn, ApiError> {
 
 async fn start_session(
     State(state): State<AppState>,
-    Extension(ClientIp(client)): Extension<ClientIp>,
+    client: Option<Extension<ClientNetwork>>,
     ApiJson(body): ApiJson<WidgetSessionRequest>,
 ) -> Result<Json<WidgetSession>, ApiError> {
     let locale = body.locale.as_deref().and_then(Locale::parse);
     let sign_in = sign_in_of(body)?;
     let session = state
         .engine
-        .widget_session(sign_in, locale, ClientNetwork::parse(&client))
+        .widget_session(sign_in, locale, client.map(|Extension(network)| network))
         .await?;
     Ok(Json(session))
 }

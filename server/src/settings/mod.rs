@@ -142,17 +142,7 @@ impl Settings {
             }
             Ok(value)
         };
-        let count = |key: &str, default: usize, max: usize| -> anyhow::Result<usize> {
-            match get(key) {
-                Some(raw) => raw
-                    .trim()
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=max).contains(n))
-                    .with_context(|| format!("{key} must be a number from 1 to {max}")),
-                None => Ok(default),
-            }
-        };
+        let count = |key: &str, default: usize, max: usize| count(&get, key, default, max);
         let max_connections = count("SWITCHBOARD_MAX_CONNECTIONS", 10_000, 1_000_000)?;
         let connections_per_address = count(
             "SWITCHBOARD_CONNECTIONS_PER_ADDRESS",
@@ -210,6 +200,24 @@ impl Settings {
     /// Whether cookies must carry `Secure`: the public URL is https.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+}
+
+/// A whole-number setting from 1 to `max`, or `default` when unset.
+fn count(
+    get: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: usize,
+    max: usize,
+) -> anyhow::Result<usize> {
+    match get(key) {
+        Some(raw) => raw
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .with_context(|| format!("{key} must be a number from 1 to {max}")),
+        None => Ok(default),
     }
 }
 

@@ -6,7 +6,7 @@ use anyhow::{bail, Context as _};
 use secrecy::SecretString;
 use switchboard::widget::WidgetConfig;
 
-use super::parse_duration;
+use super::{count, parse_duration};
 
 /// The widget's settings from the environment.
 pub(super) fn widget_config(get: &impl Fn(&str) -> Option<String>) -> anyhow::Result<WidgetConfig> {
@@ -24,16 +24,9 @@ pub(super) fn widget_config(get: &impl Fn(&str) -> Option<String>) -> anyhow::Re
             _ => bail!("SWITCHBOARD_WIDGET_ANONYMOUS must be true or false"),
         };
     }
+    // A rate a minute: at most a million, which no real deployment would reach.
     let per_minute = |key: &str, default: u32| -> anyhow::Result<u32> {
-        match get(key) {
-            Some(raw) => raw
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .with_context(|| format!("{key} must be a whole number of at least 1")),
-            None => Ok(default),
-        }
+        Ok(count(get, key, default as usize, 1_000_000)? as u32)
     };
     if let Some(raw) = get("SWITCHBOARD_WIDGET_SIGNATURE_TTL") {
         let ttl = parse_duration(&raw).context("SWITCHBOARD_WIDGET_SIGNATURE_TTL")?;

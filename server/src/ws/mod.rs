@@ -138,7 +138,7 @@ async fn authenticate(
 pub async fn handler(
     State(state): State<AppState>,
     ticket: Option<Extension<ConnectionTicket>>,
-    client: Option<Extension<app::ClientIp>>,
+    client: Option<Extension<ClientNetwork>>,
     headers: HeaderMap,
     query: Result<Query<WsQuery>, axum::extract::rejection::QueryRejection>,
     upgrade: WebSocketUpgrade,
@@ -159,7 +159,7 @@ pub async fn handler(
             return Err(switchboard::Error::Forbidden("this origin may not connect").into());
         }
     }
-    let client = client.and_then(|Extension(app::ClientIp(ip))| ClientNetwork::parse(&ip));
+    let client = client.map(|Extension(network)| network);
     let (actor, welcome) = authenticate(&state.engine, &headers, credential, client).await?;
     let slot = state
         .sockets
