@@ -1,0 +1,368 @@
+//! The widget's browser side: the link to the host page and the sign-in it drives.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use leptos::prelude::*;
+use switchboard::wire::{Message, SenderKind, WidgetSession};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::{FromHost, Identity, WidgetSignals};
+use crate::realtime::fetch_json_with;
+
+/// A browser event handler kept alive on the Rust side.
+type Handler = Closure<dyn FnMut(JsValue)>;
+
+/// Where a visitor opened without a host page keeps its token.
+const OWN_VISITOR_KEY: &str = "switchboard.visitor_token";
+/// How often the widget asks whether an operator is connected.
+const PRESENCE_EVERY_MS: i32 = 60_000;
+/// Renew the widget token this long before it expires.
+const RENEW_BEFORE_MS: f64 = 60_000.0;
+
+pub struct Link {
+    /// The host page's origin; `None` when the page was opened on its own.
+    host: Option<String>,
+    /// A reply email's chat link, on the hosted chat page.
+    chat_link: Option<String>,
+    signals: WidgetSignals,
+    me: Weak<Link>,
+    identity: RefCell<Option<Identity>>,
+    visitor_token: RefCell<Option<String>>,
+    renew_timer: RefCell<Option<i32>>,
+    presence_timer: RefCell<Option<i32>>,
+    presence_tick: RefCell<Option<Closure<dyn FnMut()>>>,
+    listeners: RefCell<Vec<(web_sys::EventTarget, &'static str, Handler)>>,
+}
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("a browser window")
+}
+
+/// The origin that really embeds this page, where the browser says (Chromium, Safari).
+fn embedding_origin() -> Option<String> {
+    let origins = js_sys::Reflect::get(&window().location(), &"ancestorOrigins".into()).ok()?;
+    let first = js_sys::Reflect::get(&origins, &0.into()).ok()?;
+    first.as_string()
+}
+
+impl Link {
+    pub fn start(
+        host: Option<String>,
+        chat_link: Option<String>,
+        signals: WidgetSignals,
+    ) -> Rc<Self> {
+        // A host the browser contradicts is no host: its messages are never trusted.
+        let host = host.filter(|h| embedding_origin().is_none_or(|real| &real == h));
+        let link = Rc::new_cyclic(|me| Link {
+            host,
+            chat_link,
+            signals,
+            me: me.clone(),
+            identity: RefCell::new(None),
+            visitor_token: RefCell::new(None),
+            renew_timer: RefCell::new(None),
+            presence_timer: RefCell::new(None),
+            presence_tick: RefCell::new(None),
+            listeners: RefCell::new(Vec::new()),
+        });
+        link.listen();
+        link.report_unread();
+        match (&link.chat_link, &link.host) {
+            (Some(_), _) => link.sign_in(),
+            (None, Some(_)) => link.post(serde_json::json!({"type": "ready"})),
+            (None, None) => {
+                use gloo_storage::Storage;
+                let stored = gloo_storage::LocalStorage::get::<String>(OWN_VISITOR_KEY).ok();
+                *link.visitor_token.borrow_mut() = stored;
+                link.sign_in();
+            }
+        }
+        let weak = StoredValue::new_local(Rc::downgrade(&link));
+        on_cleanup(move || {
+            if let Some(link) = weak.try_with_value(Weak::upgrade).flatten() {
+                link.shut_down();
+            }
+        });
+        link
+    }
+
+    fn listen(&self) {
+        let me = self.me.clone();
+        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            if let Some(link) = me.upgrade() {
+                link.on_message(event);
+            }
+        });
+        self.add(window().into(), "message", on_message);
+        let me = self.me.clone();
+        let on_visibility = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            if let Some(link) = me.upgrade() {
+                let shown = window()
+                    .document()
+                    .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+                link.signals.tab_visible.set(shown);
+            }
+        });
+        if let Some(document) = window().document() {
+            self.add(document.into(), "visibilitychange", on_visibility);
+        }
+    }
+
+    fn add(&self, target: web_sys::EventTarget, event: &'static str, handler: Handler) {
+        let _ = target.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+        self.listeners.borrow_mut().push((target, event, handler));
+    }
+
+    fn shut_down(&self) {
+        if let Some(id) = self.renew_timer.borrow_mut().take() {
+            window().clear_timeout_with_handle(id);
+        }
+        if let Some(id) = self.presence_timer.borrow_mut().take() {
+            window().clear_interval_with_handle(id);
+        }
+        for (target, event, handler) in self.listeners.borrow_mut().drain(..) {
+            let _ =
+                target.remove_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+        }
+    }
+
+    /// Posts `{sb: 1, ...}` to the host page, at its origin only.
+    fn post(&self, mut message: serde_json::Value) {
+        let Some(host) = &self.host else { return };
+        message["sb"] = serde_json::json!(1);
+        let Ok(value) = js_sys::JSON::parse(&message.to_string()) else {
+            return;
+        };
+        if let Ok(Some(parent)) = window().parent() {
+            let _ = parent.post_message(&value, host);
+        }
+    }
+
+    fn on_message(&self, event: JsValue) {
+        let Some(host) = &self.host else { return };
+        let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else {
+            return;
+        };
+        let from_parent = match (event.source(), window().parent()) {
+            (Some(source), Ok(Some(parent))) => js_sys::Object::is(&source, &parent),
+            _ => false,
+        };
+        if !from_parent || &event.origin() != host {
+            return;
+        }
+        let data = event.data();
+        let sb = js_sys::Reflect::get(&data, &"sb".into()).ok();
+        if sb.and_then(|v| v.as_f64()) != Some(1.0) {
+            return;
+        }
+        let Some(text) = js_sys::JSON::stringify(&data)
+            .ok()
+            .and_then(|t| t.as_string())
+        else {
+            return;
+        };
+        let Ok(message) = serde_json::from_str::<FromHost>(&text) else {
+            return;
+        };
+        self.handle(message);
+    }
+
+    fn handle(&self, message: FromHost) {
+        match message {
+            FromHost::Init {
+                identity,
+                visitor_token,
+                open,
+            } => {
+                *self.identity.borrow_mut() = identity;
+                *self.visitor_token.borrow_mut() = visitor_token;
+                self.sign_in();
+                self.set_open(open);
+            }
+            FromHost::Open => self.set_open(true),
+            FromHost::Close => self.set_open(false),
+            FromHost::Toggle => self.set_open(!self.signals.open.get_untracked()),
+            FromHost::Identify { identity } => {
+                if self.identity.borrow().as_ref() == Some(&identity) {
+                    return;
+                }
+                *self.identity.borrow_mut() = Some(identity);
+                self.restart();
+            }
+            FromHost::Reset => {
+                self.sign_out();
+                *self.identity.borrow_mut() = None;
+                *self.visitor_token.borrow_mut() = None;
+                self.restart();
+            }
+        }
+    }
+
+    /// Ends the current widget token on the server, so nothing left in this browser (a
+    /// socket, a copied token) speaks for the previous person any more.
+    fn sign_out(&self) {
+        let Some(session) = self.signals.session.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let token = session.widget_token;
+            let _ = fetch_json_with("POST", "/api/v1/widget/signout", None, Some(&token)).await;
+        });
+    }
+
+    /// The same person, whose widget token stopped working: a fresh one, the chat kept.
+    pub fn sign_in_again(&self) {
+        self.sign_in();
+    }
+
+    /// A different person: nothing of the previous one's chat stays on screen.
+    fn restart(&self) {
+        self.signals.session.set(None);
+        self.signals.unread.set(0);
+        self.sign_in();
+    }
+
+    pub fn set_open(&self, open: bool) {
+        // Opening asks again whether anyone is here.
+        if open && !self.signals.open.get_untracked() {
+            if let Some(tick) = self.presence_tick.borrow().as_ref() {
+                let ask: &js_sys::Function = tick.as_ref().unchecked_ref();
+                let _ = ask.call0(&JsValue::NULL);
+            }
+        }
+        self.signals.open.set(open);
+        self.post(serde_json::json!({"type": "state", "open": open}));
+    }
+
+    /// Reports the unread count to the host whenever it changes.
+    fn report_unread(&self) {
+        let me = self.me.clone();
+        let unread = self.signals.unread;
+        Effect::new(move |_| {
+            let count = unread.get();
+            if let Some(link) = me.upgrade() {
+                link.post(serde_json::json!({"type": "unread", "count": count}));
+            }
+        });
+    }
+
+    /// Signs in with the identity or visitor token held now.
+    fn sign_in(&self) {
+        let body = match (&self.chat_link, self.identity.borrow().clone()) {
+            (Some(link), _) => serde_json::json!({ "link": link }),
+            (None, Some(identity)) => serde_json::to_value(identity).unwrap_or_default(),
+            (None, None) => {
+                serde_json::json!({ "visitor_token": self.visitor_token.borrow().clone() })
+            }
+        };
+        let mut body = body;
+        if let Some(lang) = window()
+            .document()
+            .and_then(|d| d.document_element())
+            .and_then(|e| e.get_attribute("lang"))
+        {
+            body["locale"] = serde_json::Value::String(lang);
+        }
+        let me = self.me.clone();
+        leptos::task::spawn_local(async move {
+            let result = fetch_json_with(
+                "POST",
+                "/api/v1/widget/session",
+                Some(body.to_string()),
+                None,
+            )
+            .await;
+            let Some(link) = me.upgrade() else { return };
+            let started = match result {
+                Ok((200, body)) => serde_json::from_value::<WidgetSession>(body).ok(),
+                _ => None,
+            };
+            match started {
+                Some(started) => link.started(started),
+                None => link.signals.failed.set(true),
+            }
+        });
+    }
+
+    fn started(&self, started: WidgetSession) {
+        if let Some(token) = &started.visitor_token {
+            *self.visitor_token.borrow_mut() = Some(token.clone());
+            match self.host {
+                Some(_) => {
+                    self.post(serde_json::json!({"type": "visitor_token", "visitor_token": token}))
+                }
+                None => {
+                    use gloo_storage::Storage;
+                    let _ = gloo_storage::LocalStorage::set(OWN_VISITOR_KEY, token);
+                }
+            }
+        }
+        self.schedule_renewal(&started);
+        self.check_presence(started.widget_token.clone());
+        self.signals.failed.set(false);
+        self.signals.session.set(Some(started));
+    }
+
+    /// Asks now, and then every minute, whether an operator is connected.
+    fn check_presence(&self, token: String) {
+        if let Some(id) = self.presence_timer.borrow_mut().take() {
+            window().clear_interval_with_handle(id);
+        }
+        let online = self.signals.operators_online;
+        let ask = move || {
+            let token = token.clone();
+            leptos::task::spawn_local(async move {
+                let answer =
+                    fetch_json_with("GET", "/api/v1/widget/presence", None, Some(&token)).await;
+                if let Ok((200, body)) = answer {
+                    online.set(body.get("operators_online").and_then(|v| v.as_bool()));
+                }
+            });
+        };
+        ask();
+        let tick = Closure::<dyn FnMut()>::new(ask);
+        if let Ok(id) = window().set_interval_with_callback_and_timeout_and_arguments_0(
+            tick.as_ref().unchecked_ref(),
+            PRESENCE_EVERY_MS,
+        ) {
+            *self.presence_timer.borrow_mut() = Some(id);
+        }
+        *self.presence_tick.borrow_mut() = Some(tick);
+    }
+
+    /// Signs in again shortly before the widget token expires.
+    fn schedule_renewal(&self, started: &WidgetSession) {
+        if let Some(id) = self.renew_timer.borrow_mut().take() {
+            window().clear_timeout_with_handle(id);
+        }
+        let due =
+            started.expires_at.timestamp_millis() as f64 - js_sys::Date::now() - RENEW_BEFORE_MS;
+        let me = self.me.clone();
+        let renew = Closure::once_into_js(move || {
+            if let Some(link) = me.upgrade() {
+                link.renew_timer.borrow_mut().take();
+                link.sign_in();
+            }
+        });
+        if let Ok(id) = window().set_timeout_with_callback_and_timeout_and_arguments_0(
+            renew.unchecked_ref(),
+            due.clamp(1_000.0, 2_000_000_000.0) as i32,
+        ) {
+            *self.renew_timer.borrow_mut() = Some(id);
+        }
+    }
+
+    pub fn announce(&self, message: &Message, seen: bool) {
+        if !SenderKind::Customer.reads(message.sender.kind) {
+            return;
+        }
+        if let Ok(value) = serde_json::to_value(message) {
+            self.post(serde_json::json!({"type": "message", "message": value}));
+        }
+        if !seen {
+            crate::sound::chime();
+        }
+    }
+}
