@@ -7,6 +7,8 @@ mod confirm;
 mod confirmation;
 mod links;
 mod outbox;
+mod policy;
+mod subscription;
 mod text;
 mod transport;
 
@@ -18,7 +20,8 @@ pub use compose::{compose, Email, Letter, Reply, REPLY_PREVIEW_CHARS};
 pub use confirm::CONFIRMATIONS_PER_DAY;
 pub use confirmation::{compose_confirmation, ConfirmationLetter};
 pub use links::{LinkKey, LinkPurpose};
-pub use outbox::{decide, Claimed, Decision, Delivered, SkipReason, Step, WindowState};
+pub use outbox::{Claimed, Delivered, Step};
+pub use policy::{decide, Decision, SkipReason, WindowState};
 pub use transport::{FileMailer, SmtpMailer};
 
 /// The email settings.
