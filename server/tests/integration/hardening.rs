@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::common::ws::{connect, open, too_big, Handshake, Next, Socket};
-use crate::common::{closed_within, error_code, TestServer, EMAIL, PASSWORD};
+use crate::common::{closed_within, TestServer, EMAIL, PASSWORD};
 use futures_util::SinkExt;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -14,7 +14,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::Message;
 
 /// A session created through the API: (session id, conversation id, guest token).
-async fn session(server: &TestServer) -> (String, String, String) {
+pub(crate) async fn session(server: &TestServer) -> (String, String, String) {
     let client = server.signed_in().await;
     let created = server.create_session(&client, Some("Hardening")).await;
     let field = |v: &Value| v.as_str().unwrap().to_owned();
@@ -25,13 +25,13 @@ async fn session(server: &TestServer) -> (String, String, String) {
     )
 }
 
-async fn guest_socket(server: &TestServer, token: &str) -> Socket {
+pub(crate) async fn guest_socket(server: &TestServer, token: &str) -> Socket {
     let mut socket = open(&server.ws_url(&format!("?guest_token={token}")), &[]).await;
     assert_eq!(socket.frame().await["type"], "welcome");
     socket
 }
 
-fn login_body(password: &str) -> Value {
+pub(crate) fn login_body(password: &str) -> Value {
     json!({"email": EMAIL, "password": password})
 }
 
@@ -352,304 +352,14 @@ async fn a_browser_that_signed_in_before_gets_through_the_email_lock() {
     assert_eq!(login(&known, PASSWORD).await.unwrap().status(), 200);
 }
 
-// ---- promises of the contract --------------------------------------------------------------
-
-#[tokio::test]
-async fn rotating_the_link_closes_sockets_opened_with_the_old_one() {
-    let server = TestServer::start().await;
-    let (session_id, conversation_id, token) = session(&server).await;
-    let mut socket = guest_socket(&server, &token).await;
-    let client = server.signed_in().await;
-    let rotated = server
-        .post(
-            &client,
-            &format!("/api/v1/sessions/{session_id}/rotate_link"),
-        )
-        .await;
-    assert_eq!(rotated.status(), 200);
-    assert!(matches!(socket.next().await, Next::Closed(4404)));
-    // The old link opens no new socket either.
-    let url = server.ws_url(&format!("?guest_token={token}"));
-    assert!(matches!(
-        connect(&url, &[]).await,
-        Handshake::Refused(404, _)
-    ));
-    let _ = conversation_id;
-}
-
-#[tokio::test]
-async fn link_expiry_ends_guest_sockets() {
-    let server = TestServer::start_with(&[("SWITCHBOARD_GUEST_LINK_TTL", "1h")]).await;
-    let (session_id, _, token) = session(&server).await;
-    let mut socket = guest_socket(&server, &token).await;
-    server.clock.advance(Duration::from_secs(3600));
-    let ended = socket.until("session_ended").await;
-    assert_eq!(ended["session_id"], session_id.as_str());
-    assert!(matches!(socket.next().await, Next::Closed(4410)));
-}
-
-#[tokio::test]
-async fn a_client_id_is_the_senders_own_and_another_senders_reuse_is_a_conflict() {
-    let server = TestServer::start().await;
-    let (_, conversation_id, token) = session(&server).await;
-    let guest = server.client();
-    let posted = guest
-        .post(server.url(&format!("/support/guest/{token}/messages")))
-        .json(&json!({"content": "guest text", "client_id": "same-key"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(posted.status(), 201);
-    let operator = server.signed_in().await;
-    let reused = operator
-        .post(server.url(&format!("/api/v1/conversations/{conversation_id}/messages")))
-        .json(&json!({"content": "operator text", "client_id": "same-key"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(reused.status(), 409);
-    assert_eq!(error_code(reused).await, "conflict");
-    let list = server
-        .get_json(
-            &operator,
-            &format!("/api/v1/conversations/{conversation_id}/messages"),
-        )
-        .await;
-    let contents: Vec<&str> = list["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["content"].as_str().unwrap())
-        .collect();
-    assert_eq!(contents, vec!["guest text"]);
-}
-
-#[tokio::test]
-async fn looking_at_a_guest_link_does_not_join_the_session() {
-    let server = TestServer::start().await;
-    let (session_id, _, token) = session(&server).await;
-    let client = server.client();
-    assert_eq!(
-        server
-            .get(&client, &format!("/support/guest/{token}"))
-            .await
-            .status(),
-        200
-    );
-    let polled = server
-        .get_json(&client, &format!("/support/guest/{token}/messages"))
-        .await;
-    assert_eq!(polled["session"]["status"], "waiting");
-    let operator = server.signed_in().await;
-    let status = |s: Value| s["session"]["status"].as_str().unwrap().to_owned();
-    let path = format!("/api/v1/sessions/{session_id}");
-    assert_eq!(status(server.get_json(&operator, &path).await), "waiting");
-    let _socket = guest_socket(&server, &token).await;
-    assert_eq!(status(server.get_json(&operator, &path).await), "active");
-}
-
-#[tokio::test]
-async fn guests_do_not_receive_operator_ids() {
-    let server = TestServer::start().await;
-    let (_, conversation_id, token) = session(&server).await;
-    let mut guest = guest_socket(&server, &token).await;
-    guest
-        .send(json!({"type": "subscribe", "conversation_id": conversation_id}))
-        .await;
-    assert_eq!(guest.frame().await["type"], "subscribed");
-    // A read frame goes out when something was newly read: the guest writes first.
-    guest
-        .send_message(&conversation_id, "g1", "Hello, anyone?")
-        .await;
-    guest.until("ack").await;
-    let operator = server.signed_in().await;
-    let read = operator
-        .post(server.url(&format!("/api/v1/conversations/{conversation_id}/read")))
-        .json(&json!({"up_to_seq": 1}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(read.status(), 204);
-    let frame = guest.until("read").await;
-    assert_eq!(frame["reader"]["kind"], "operator");
-    assert!(
-        frame["reader"].get("id").is_none_or(Value::is_null),
-        "{frame}"
-    );
-}
-
-#[tokio::test]
-async fn server_functions_answer_with_the_status_of_their_error() {
-    let server = TestServer::start().await;
-    let client = server.client();
-    let unauthorized = client
-        .post(server.url("/api/sessions/create"))
-        .form(&[("title", "x")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unauthorized.status(), 401);
-    let huge = "x".repeat(200 * 1024);
-    let too_large = client
-        .post(server.url("/api/sessions/create"))
-        .form(&[("title", huge.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(too_large.status(), 413);
-    assert_eq!(error_code(too_large).await, "payload_too_large");
-}
-
-// ---- requests from elsewhere ---------------------------------------------------------------
-
-#[tokio::test]
-async fn writes_from_other_sites_are_refused_on_every_door() {
-    let server = TestServer::start().await;
-    let client = server.signed_in().await;
-    for (path, origin_or_site) in [
-        ("/api/v1/sessions", ("origin", "https://evil.example")),
-        ("/api/v1/sessions", ("sec-fetch-site", "cross-site")),
-        ("/api/v1/auth/logout", ("origin", "https://evil.example")),
-        ("/api/v1/auth/login", ("origin", "null")),
-    ] {
-        let response = client
-            .post(server.url(path))
-            .header(origin_or_site.0, origin_or_site.1)
-            .json(&login_body(PASSWORD))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 403, "{path} {origin_or_site:?}");
-        assert_eq!(error_code(response).await, "forbidden");
-    }
-    let server_fn = client
-        .post(server.url("/api/sessions/create"))
-        .header("origin", "https://evil.example")
-        .form(&[("title", "x")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(server_fn.status(), 403);
-    // Our own origin is fine, and the session survived all of the above.
-    let own = client
-        .post(server.url("/api/v1/sessions"))
-        .header("origin", "http://support.test")
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(own.status(), 201);
-}
-
-#[tokio::test]
-async fn json_routes_refuse_other_content_types_with_415() {
-    let server = TestServer::start().await;
-    let client = server.signed_in().await;
-    let response = client
-        .post(server.url("/api/v1/sessions"))
-        .header("content-type", "text/plain")
-        .body(r#"{"title":"x"}"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 415);
-    assert_eq!(error_code(response).await, "unsupported_media_type");
-}
-
-#[tokio::test]
-async fn signing_out_without_a_session_changes_nothing() {
-    let server = TestServer::start().await;
-    let response = server
-        .client()
-        .post(server.url("/api/logout"))
-        .send()
-        .await
-        .unwrap();
-    assert!(response.headers().get("set-cookie").is_none());
-}
-
-#[tokio::test]
-async fn the_socket_trusts_our_public_origin_not_the_host_header() {
-    let server = TestServer::start().await;
-    let (_, _, token) = session(&server).await;
-    let url = server.ws_url(&format!("?guest_token={token}"));
-    // The request's own host, but not our public origin (http://support.test).
-    let own_host = server.base.clone();
-    match connect(&url, &[("origin", &own_host)]).await {
-        Handshake::Refused(status, _) => assert_eq!(status, 403),
-        Handshake::Open(_) => panic!("an origin matching only the Host header was accepted"),
-    }
-    let _ok = open(&url, &[("origin", "http://support.test")]).await;
-}
-
-#[tokio::test]
-async fn https_deployments_get_hsts_and_a_host_prefixed_cookie_and_api_answers_are_not_stored() {
-    let server =
-        TestServer::start_with(&[("SWITCHBOARD_PUBLIC_URL", "https://support.test")]).await;
-    let response = server
-        .client()
-        .post(server.url("/api/v1/auth/login"))
-        .json(&login_body(PASSWORD))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let headers = response.headers();
-    assert!(headers["strict-transport-security"]
-        .to_str()
-        .unwrap()
-        .starts_with("max-age="));
-    assert_eq!(headers["cache-control"], "no-store");
-    let cookie = headers["set-cookie"].to_str().unwrap();
-    assert!(
-        cookie.starts_with("__Host-switchboard_session="),
-        "{cookie}"
-    );
-    assert!(cookie.contains("; Secure") && cookie.contains("Path=/"));
-}
-
-#[tokio::test]
-async fn an_idle_operator_session_ends_before_its_maximum_age() {
-    let server = TestServer::start().await;
-    let client = server.signed_in().await;
-    assert_eq!(server.get(&client, "/api/v1/sessions").await.status(), 200);
-    // Just under the idle timeout (72 hours) the session still works, and that use counts.
-    server.clock.advance(Duration::from_secs(72 * 3600 - 60));
-    assert_eq!(server.get(&client, "/api/v1/sessions").await.status(), 200);
-    server.clock.advance(Duration::from_secs(72 * 3600 - 60));
-    assert_eq!(server.get(&client, "/api/v1/sessions").await.status(), 200);
-    // Then 72 hours without use.
-    server.clock.advance(Duration::from_secs(72 * 3600));
-    assert_eq!(server.get(&client, "/api/v1/sessions").await.status(), 401);
-}
-
-#[tokio::test]
-async fn names_with_direction_overrides_are_refused() {
-    let server = TestServer::start().await;
-    let client = server.signed_in().await;
-    let response = client
-        .post(server.url("/api/v1/sessions"))
-        .json(&json!({"title": "Invoice \u{202E}fdp.exe"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 422);
-    let (_, _, token) = session(&server).await;
-    let url = server.ws_url(&format!("?guest_token={token}&guest_name=%E2%80%AEnnA"));
-    assert!(matches!(
-        connect(&url, &[]).await,
-        Handshake::Refused(422, _)
-    ));
-}
-
 // ---- helpers -------------------------------------------------------------------------------
 
-fn fresh_id() -> String {
+pub(crate) fn fresh_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
 /// Polls `done` until it holds; panics after 10 s.
-async fn wait_until(done: impl Fn() -> bool) {
+pub(crate) async fn wait_until(done: impl Fn() -> bool) {
     for _ in 0..200 {
         if done() {
             return;
@@ -660,7 +370,7 @@ async fn wait_until(done: impl Fn() -> bool) {
 }
 
 /// Tries to open `url` until it upgrades; panics after 10 s.
-async fn wait_for_open(url: &str) {
+pub(crate) async fn wait_for_open(url: &str) {
     for _ in 0..200 {
         if let Handshake::Open(_) = connect(url, &[]).await {
             return;
