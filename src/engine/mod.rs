@@ -1,0 +1,217 @@
+//! The use cases. Every door (REST handler, server function, WebSocket) calls these and nothing
+//! else; none re-implements one. Each product word has its file here; this one holds the engine
+//! itself: its settings, its parts, and what every use case shares.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::auth::{LoginLimiter, PasswordHashing};
+use crate::clock::{Clock, SystemClock};
+use crate::hub::{Bus, Hub};
+use crate::limits::RateWindows;
+use crate::store::Store;
+
+mod operators;
+mod sessions;
+
+pub use operators::{NewOperator, SignedIn};
+pub(crate) use sessions::session_at;
+pub use sessions::{GuestVisit, MAX_GUEST_LINK_TTL};
+
+/// The engine's settings.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// The public base URL, without a trailing slash (`https://support.example.com`).
+    pub public_url: String,
+    /// How long a guest link works after it is issued.
+    pub guest_link_ttl: Duration,
+    /// How long an operator stays signed in at most.
+    pub operator_session_ttl: Duration,
+    /// How long an operator's sign-in survives without use.
+    pub operator_idle_timeout: Duration,
+    /// Failed sign-ins allowed per email within `login_window`.
+    pub login_failures_per_email: u32,
+    /// Failed sign-ins allowed per client address within `login_window`.
+    pub login_failures_per_ip: u32,
+    /// The window the sign-in limits count in.
+    pub login_window: Duration,
+    /// Messages one sender may post per `send_window`, over every door together.
+    pub sends_per_window: u32,
+    /// The window for `sends_per_window`.
+    pub send_window: Duration,
+    /// The embedded widget's settings.
+    pub widget: crate::widget::WidgetConfig,
+    /// Reply emails' settings.
+    pub email: crate::mail::EmailConfig,
+}
+
+impl EngineConfig {
+    /// Defaults for everything but the public URL.
+    pub fn new(public_url: impl Into<String>) -> Self {
+        Self {
+            public_url: public_url.into().trim_end_matches('/').to_owned(),
+            guest_link_ttl: Duration::from_secs(24 * 3600),
+            operator_session_ttl: Duration::from_secs(30 * 24 * 3600),
+            operator_idle_timeout: Duration::from_secs(72 * 3600),
+            login_failures_per_email: 5,
+            login_failures_per_ip: 30,
+            login_window: Duration::from_secs(15 * 60),
+            sends_per_window: 20,
+            send_window: Duration::from_secs(10),
+            widget: crate::widget::WidgetConfig::default(),
+            email: crate::mail::EmailConfig::default(),
+        }
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) store: Store,
+    pub(crate) config: EngineConfig,
+    pub(crate) limiter: LoginLimiter,
+    pub(crate) hashing: PasswordHashing,
+    pub(crate) sends: RateWindows,
+    pub(crate) bus: Arc<dyn Bus>,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// The customer doors' counts (this node's, on SQLite).
+    pub(crate) doors: crate::doors::DoorWindows,
+    /// The log line for refused widget signatures, at most once a minute.
+    pub(crate) wrong_signatures: crate::limits::LogThrottle,
+    /// This node's live operator sockets.
+    pub(crate) presence: Arc<crate::presence::Presence>,
+    /// The widget secret, once read or generated.
+    pub(crate) widget_secret: tokio::sync::OnceCell<crate::auth::WidgetSecret>,
+    /// The key email links are signed with, once read or generated.
+    pub(crate) link_key: tokio::sync::OnceCell<crate::mail::LinkKey>,
+    /// Wakes the email worker when a reply on this node opens a window.
+    pub(crate) email_wake: tokio::sync::Notify,
+    /// SQLite's group-commit writer, started by the first post.
+    pub(crate) writer: std::sync::OnceLock<crate::writer::Writer>,
+}
+
+/// The engine: the store plus the use cases. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", &self.inner.config)
+            .finish()
+    }
+}
+
+/// A lifetime as chrono counts it, capped at a century so that adding it to now cannot
+/// overflow whatever a setting says.
+pub(crate) fn ttl(duration: Duration) -> chrono::Duration {
+    let century = Duration::from_secs(100 * 365 * 24 * 3600);
+    chrono::Duration::from_std(duration.min(century)).expect("a century fits chrono's range")
+}
+
+impl Engine {
+    /// An engine over an opened and migrated store, with an in-process bus and the system
+    /// clock: one node.
+    pub fn new(store: Store, config: EngineConfig) -> Self {
+        Self::with_parts(store, config, Arc::new(Hub::new()), Arc::new(SystemClock))
+    }
+
+    /// An engine with the bus and clock given: the bus between nodes, or a test's own clock.
+    pub fn with_parts(
+        store: Store,
+        config: EngineConfig,
+        bus: Arc<dyn Bus>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        let limiter = LoginLimiter::new(
+            config.login_window,
+            config.login_failures_per_email,
+            config.login_failures_per_ip,
+        );
+        let sends = RateWindows::new(config.send_window);
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                limiter,
+                hashing: PasswordHashing::for_this_machine(),
+                sends,
+                bus,
+                clock,
+                doors: Default::default(),
+                wrong_signatures: crate::limits::LogThrottle::new(Duration::from_secs(60)),
+                widget_secret: tokio::sync::OnceCell::new(),
+                link_key: tokio::sync::OnceCell::new(),
+                email_wake: tokio::sync::Notify::new(),
+                writer: std::sync::OnceLock::new(),
+                presence: Arc::new(crate::presence::Presence::new()),
+            }),
+        }
+    }
+
+    /// The bounded pool that hashes and checks passwords (its peak is reported for tests).
+    pub fn password_hashing(&self) -> &PasswordHashing {
+        &self.inner.hashing
+    }
+
+    /// The event bus the sockets listen on.
+    pub fn bus(&self) -> &Arc<dyn Bus> {
+        &self.inner.bus
+    }
+
+    /// The time now, by the engine's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    /// Ends when the engine's clock reaches `deadline`.
+    pub fn sleep_until(&self, deadline: DateTime<Utc>) -> crate::clock::Alarm {
+        self.inner.clock.sleep_until(deadline)
+    }
+
+    /// The store, for wiring and tests.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &EngineConfig {
+        &self.inner.config
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! The engine over a fresh SQLite file and a clock the test moves.
+
+    use super::*;
+
+    use crate::clock::ManualClock;
+    use crate::domain::{Email, PasswordInput};
+    use crate::wire::Operator;
+
+    pub(crate) async fn engine_with(
+        config: EngineConfig,
+    ) -> (Engine, Arc<ManualClock>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("test.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let clock = Arc::new(ManualClock::starting_now());
+        let engine = Engine::with_parts(store, config, Arc::new(Hub::new()), clock.clone());
+        (engine, clock, dir)
+    }
+
+    pub(crate) async fn operator(engine: &Engine) -> Operator {
+        engine
+            .create_operator(NewOperator {
+                email: Email::parse("op@example.com").unwrap(),
+                name: "Op".into(),
+                password: PasswordInput::parse_new("a-long-password").unwrap(),
+            })
+            .await
+            .unwrap()
+    }
+}
