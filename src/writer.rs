@@ -19,7 +19,8 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::engine::{ttl, Engine, Inner};
+use crate::domain::ttl;
+use crate::engine::{Engine, Inner};
 use crate::error::Error;
 use crate::hub::{Event, Topic};
 use crate::store::{is_unique_violation, Inserted, MessageRow, NewMessageRow, Tx};

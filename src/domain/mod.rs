@@ -8,9 +8,11 @@ use std::fmt;
 
 mod inbox;
 mod network;
+mod time;
 
 pub use inbox::*;
 pub use network::ClientNetwork;
+pub use time::ttl;
 
 /// The longest message content, in Unicode scalar values.
 pub const MESSAGE_MAX_CHARS: usize = 4_000;

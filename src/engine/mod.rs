@@ -104,13 +104,6 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// A lifetime as chrono counts it, capped at a century so that adding it to now cannot
-/// overflow whatever a setting says.
-pub(crate) fn ttl(duration: Duration) -> chrono::Duration {
-    let century = Duration::from_secs(100 * 365 * 24 * 3600);
-    chrono::Duration::from_std(duration.min(century)).expect("a century fits chrono's range")
-}
-
 impl Engine {
     /// An engine over an opened and migrated store, with an in-process bus and the system
     /// clock: one node.

@@ -2,8 +2,9 @@
 
 use uuid::Uuid;
 
-use super::{ttl, Engine};
+use super::Engine;
 use crate::auth::{self, AttemptScope, Token};
+use crate::domain::ttl;
 use crate::domain::{Email, PasswordInput};
 use crate::error::Error;
 use crate::store::{to_millis, OperatorRow};

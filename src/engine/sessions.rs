@@ -6,8 +6,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{ttl, Engine};
+use super::Engine;
 use crate::auth::Token;
+use crate::domain::ttl;
 use crate::domain::SessionFilter;
 use crate::domain::SessionTitle;
 use crate::error::Error;

@@ -12,7 +12,8 @@ use super::links::LinkPurpose;
 use super::outbox::HOLD;
 use super::policy::{retry_pause, GIVE_UP_AFTER};
 use super::{Mailer, SendError};
-use crate::engine::{ttl, Engine};
+use crate::domain::ttl;
+use crate::engine::Engine;
 use crate::error::Error;
 use crate::store::{from_millis, to_millis, ConfirmationRow, CustomerRow, Tx};
 

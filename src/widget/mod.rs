@@ -7,8 +7,9 @@ use secrecy::SecretString;
 use uuid::Uuid;
 
 use crate::auth::{SignedIdentity, Token, WidgetSecret};
+use crate::domain::ttl;
 use crate::domain::{ClientNetwork, DisplayName, Email, Locale, UserId};
-use crate::engine::{ttl, Engine};
+use crate::engine::Engine;
 use crate::error::Error;
 use crate::store::{to_millis, CustomerRow};
 use crate::wire::{WidgetSession, WidgetSettings};
