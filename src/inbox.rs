@@ -4,7 +4,7 @@
 
 use uuid::Uuid;
 
-use crate::chat::{stored_kinds, Actor};
+use crate::chat::Actor;
 use crate::domain::InboxQuery;
 use crate::engine::Engine;
 use crate::error::Error;
@@ -61,7 +61,7 @@ impl Engine {
     ) -> Result<ConversationDetail, Error> {
         let id = conversation_id.to_string();
         let now = to_millis(self.now());
-        let senders = stored_kinds(SenderKind::Operator.read_senders());
+        let senders = SenderKind::Operator.read_senders();
         // What the customer (or guest) wrote up to this moment becomes read, in one step with
         // the view itself.
         let mut tx = self.inner.store.begin().await?;
@@ -131,7 +131,7 @@ impl Engine {
     /// How many support conversations hold something operators have not read: the inbox
     /// badge and the tab title's count.
     pub async fn unread_conversations(&self) -> Result<i64, Error> {
-        let senders = stored_kinds(SenderKind::Operator.read_senders());
+        let senders = SenderKind::Operator.read_senders();
         Ok(self
             .inner
             .store

@@ -549,7 +549,7 @@ contract!(
         assert_eq!(
             store
                 .db()
-                .unread_per_session(&[sid], &["guest", "customer"])
+                .unread_per_session(&[sid], &[SenderKind::Guest, SenderKind::Customer])
                 .await
                 .unwrap(),
             vec![(s.id.clone(), 1)]
@@ -557,7 +557,7 @@ contract!(
         assert_eq!(
             store
                 .db()
-                .mark_read(conv, &["guest", "customer"], 2, 9_000)
+                .mark_read(conv, &[SenderKind::Guest, SenderKind::Customer], 2, 9_000)
                 .await
                 .unwrap(),
             1
@@ -565,14 +565,14 @@ contract!(
         assert_eq!(
             store
                 .db()
-                .mark_read(conv, &["guest", "customer"], 2, 9_000)
+                .mark_read(conv, &[SenderKind::Guest, SenderKind::Customer], 2, 9_000)
                 .await
                 .unwrap(),
             0
         );
         assert!(store
             .db()
-            .unread_per_session(&[sid], &["guest", "customer"])
+            .unread_per_session(&[sid], &[SenderKind::Guest, SenderKind::Customer])
             .await
             .unwrap()
             .is_empty());
@@ -1058,7 +1058,7 @@ contract!(
             .unwrap());
         assert!(!store.db().archive_conversation(&id(), 1).await.unwrap());
 
-        let operators_read = ["guest", "customer"];
+        let operators_read = [SenderKind::Guest, SenderKind::Customer];
         assert_eq!(
             store
                 .db()
@@ -1093,7 +1093,7 @@ contract!(
         assert_eq!(
             store
                 .db()
-                .unread_in_conversation(&conversations[0], &["operator"])
+                .unread_in_conversation(&conversations[0], &[SenderKind::Operator])
                 .await
                 .unwrap(),
             1,

@@ -3,7 +3,6 @@
 
 use uuid::Uuid;
 
-use super::stored_kinds;
 use crate::auth::TokenDigest;
 use crate::domain::{ClientNetwork, DisplayName};
 use crate::wire::{Identity, Operator, SenderKind};
@@ -128,9 +127,9 @@ impl Actor {
         }
     }
 
-    /// The stored sender kinds whose messages this actor reads (the other side's), by the one
-    /// rule, [`SenderKind::reads`].
-    pub(crate) fn reads_from(&self) -> Vec<&'static str> {
-        stored_kinds(self.kind().read_senders())
+    /// The sender kinds whose messages this actor reads (the other side's), by the one rule,
+    /// [`SenderKind::reads`].
+    pub(crate) fn reads_from(&self) -> &'static [SenderKind] {
+        self.kind().read_senders()
     }
 }

@@ -16,11 +16,6 @@ mod actor;
 
 pub use actor::Actor;
 
-/// Sender kinds as the store writes them.
-pub(crate) fn stored_kinds(kinds: &[SenderKind]) -> Vec<&'static str> {
-    kinds.iter().map(|k| k.as_str()).collect()
-}
-
 /// What an actor wants to do in a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Access {
@@ -290,7 +285,7 @@ impl Engine {
             .db()
             .mark_read(
                 conversation_id,
-                &actor.reads_from(),
+                actor.reads_from(),
                 up_to_seq,
                 to_millis(self.now()),
             )
@@ -339,7 +334,7 @@ impl Engine {
         &self,
         session_ids: &[Uuid],
     ) -> Result<std::collections::HashMap<Uuid, i64>, Error> {
-        let operators_read = stored_kinds(SenderKind::Operator.read_senders());
+        let operators_read = SenderKind::Operator.read_senders();
         self.inner
             .store
             .db()

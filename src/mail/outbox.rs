@@ -19,7 +19,6 @@ use super::compose::{compose, host_of, Email, Letter, Reply};
 use super::links::{LinkKey, LinkPurpose};
 use super::policy::{decide, retry_pause, Decision, WindowState, GIVE_UP_AFTER};
 use super::{Mailer, SendError};
-use crate::chat::stored_kinds;
 use crate::domain::ttl;
 use crate::engine::Engine;
 use crate::error::Error;
@@ -115,7 +114,7 @@ impl Engine {
         let Some(target) = tx.db().email_target(&conversation).await? else {
             return Err(anyhow::anyhow!("an email job's conversation has no customer").into());
         };
-        let operators = stored_kinds(SenderKind::Customer.read_senders());
+        let operators = SenderKind::Customer.read_senders();
         let (window, from, to) = match job.last_seq {
             None => {
                 let from = tx.db().emailed_up_to(&conversation).await? + 1;

@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::rows::{MessageRow, NewMessageRow, MESSAGE_COLUMNS};
 use super::{on_db, placeholders, Db, Tx};
+use crate::wire::SenderKind;
 
 /// What storing a message did.
 #[derive(Debug, Clone)]
@@ -114,7 +115,7 @@ impl Db<'_> {
     pub async fn mark_read(
         self,
         conversation_id: Uuid,
-        senders: &[&str],
+        senders: &[SenderKind],
         up_to_seq: i64,
         now: i64,
     ) -> sqlx::Result<u64> {
@@ -132,7 +133,7 @@ impl Db<'_> {
                 .bind(up_to_seq)
                 .bind(now);
             for kind in senders {
-                query = query.bind(*kind);
+                query = query.bind(kind.as_str());
             }
             Ok(query.execute(c).await?.rows_affected())
         })

@@ -4,6 +4,7 @@
 use sqlx::FromRow;
 
 use super::{on_db, placeholders, Db};
+use crate::wire::SenderKind;
 
 /// The columns of [`EmailJobRow`], in order.
 const JOB_COLUMNS: &str = "id, conversation_id, state, opened_at, due_at, first_seq, last_seq, \
@@ -174,7 +175,7 @@ impl Db<'_> {
     pub async fn replies_between(
         self,
         conversation_id: &str,
-        senders: &[&str],
+        senders: &[SenderKind],
         from: i64,
         to: i64,
     ) -> sqlx::Result<Vec<ReplyRow>> {
@@ -193,7 +194,7 @@ impl Db<'_> {
                 .bind(from)
                 .bind(to);
             for kind in senders {
-                query = query.bind(*kind);
+                query = query.bind(kind.as_str());
             }
             query.fetch_all(c).await
         })

@@ -154,7 +154,7 @@ impl Db<'_> {
     pub async fn conversations_with_unread(
         self,
         kind: &str,
-        senders: &[&str],
+        senders: &[SenderKind],
     ) -> sqlx::Result<i64> {
         let sql = format!(
             "SELECT COUNT(DISTINCT m.conversation_id) FROM messages m \
@@ -165,7 +165,7 @@ impl Db<'_> {
         on_db!(self, |c| {
             let mut query = sqlx::query_scalar(&sql).bind(kind);
             for sender in senders {
-                query = query.bind(*sender);
+                query = query.bind(sender.as_str());
             }
             query.fetch_one(c).await
         })
@@ -175,7 +175,7 @@ impl Db<'_> {
     pub async fn unread_in_conversation(
         self,
         conversation_id: &str,
-        senders: &[&str],
+        senders: &[SenderKind],
     ) -> sqlx::Result<i64> {
         let sql = format!(
             "SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND read_at IS NULL \
@@ -185,7 +185,7 @@ impl Db<'_> {
         on_db!(self, |c| {
             let mut query = sqlx::query_scalar(&sql).bind(conversation_id);
             for sender in senders {
-                query = query.bind(*sender);
+                query = query.bind(sender.as_str());
             }
             query.fetch_one(c).await
         })

@@ -6,6 +6,7 @@ use super::rows::{SessionRow, SESSION_COLUMNS};
 use super::{on_db, placeholders, Db};
 use crate::auth::TokenDigest;
 use crate::domain::SessionFilter;
+use crate::wire::SenderKind;
 
 impl Db<'_> {
     /// Inserts a conversation of `kind` (`session` or `support`).
@@ -147,7 +148,7 @@ impl Db<'_> {
     pub async fn unread_per_session(
         self,
         session_ids: &[Uuid],
-        senders: &[&str],
+        senders: &[SenderKind],
     ) -> sqlx::Result<Vec<(String, i64)>> {
         if session_ids.is_empty() || senders.is_empty() {
             return Ok(Vec::new());
@@ -165,7 +166,7 @@ impl Db<'_> {
                 query = query.bind(id.to_string());
             }
             for kind in senders {
-                query = query.bind(*kind);
+                query = query.bind(kind.as_str());
             }
             query.fetch_all(c).await
         })

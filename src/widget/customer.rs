@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use crate::chat::{stored_kinds, Actor};
+use crate::chat::Actor;
 use crate::domain::{DisplayName, Email};
 use crate::engine::Engine;
 use crate::error::Error;
@@ -60,7 +60,7 @@ impl Engine {
     /// How many operator messages a customer (or guest) has not read in their conversation,
     /// by the one rule of unread.
     pub async fn unread_for(&self, actor: &Actor, conversation_id: Uuid) -> Result<i64, Error> {
-        let senders = stored_kinds(actor.kind().read_senders());
+        let senders = actor.kind().read_senders();
         Ok(self
             .inner
             .store
