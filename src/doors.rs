@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use crate::domain::ClientNetwork;
-use crate::engine::Engine;
 use crate::error::Error;
-use crate::store::to_millis;
+use crate::store::{to_millis, Store};
+use chrono::{DateTime, Utc};
 
 /// The windows' length, in milliseconds.
 const WINDOW_MS: i64 = 60_000;
@@ -44,7 +44,7 @@ impl Default for DoorLimits {
 }
 
 /// One window to count a hit in.
-enum Window<'a> {
+pub(crate) enum Window<'a> {
     Customer(&'a str),
     Network(ClientNetwork),
     NewVisitor(ClientNetwork),
@@ -68,6 +68,43 @@ pub(crate) struct DoorWindows {
 }
 
 impl DoorWindows {
+    /// Counts a hit in `window` at `now`: in the database on PostgreSQL (so every node shares
+    /// the count), in memory on SQLite. `rate_limited` with the seconds until the window turns
+    /// when the window holds more than `max`.
+    pub(crate) async fn hit(
+        &self,
+        store: &Store,
+        now: DateTime<Utc>,
+        window: Window<'_>,
+        max: u32,
+    ) -> Result<(), Error> {
+        let now = to_millis(now);
+        let start = now - now.rem_euclid(WINDOW_MS);
+        let hits = if store.postgres().is_some() {
+            let hits = store.db().hit_rate_window(&window.key(), start).await?;
+            if self
+                .database_hits
+                .fetch_add(1, Ordering::Relaxed)
+                .is_multiple_of(PRUNE_EVERY)
+            {
+                store
+                    .db()
+                    .delete_rate_windows_before(start - WINDOW_MS)
+                    .await?;
+            }
+            hits
+        } else {
+            self.hit_in_memory(window.key(), start)
+        };
+        if hits > i64::from(max) {
+            let left_ms = start + WINDOW_MS - now;
+            return Err(Error::RateLimited {
+                retry_after_secs: (left_ms.max(1) as u64).div_ceil(1000),
+            });
+        }
+        Ok(())
+    }
+
     /// Counts a hit for `key` in the window starting at `start`: the window's hits.
     fn hit_in_memory(&self, key: String, start: i64) -> i64 {
         let mut windows = self.memory.lock().expect("door windows lock");
@@ -80,72 +117,5 @@ impl DoorWindows {
         }
         entry.1 += 1;
         entry.1
-    }
-}
-
-impl Engine {
-    /// Counts one request (or message) through a customer door against the customer, when
-    /// known, and the client network, when known; `rate_limited` with the seconds until the
-    /// window turns when either is over its limit.
-    pub(crate) async fn through_customer_door(
-        &self,
-        customer_id: Option<&str>,
-        network: Option<ClientNetwork>,
-    ) -> Result<(), Error> {
-        let limits = self.inner.config.widget.doors;
-        if let Some(network) = network {
-            self.hit(Window::Network(network), limits.per_network)
-                .await?;
-        }
-        if let Some(customer_id) = customer_id {
-            self.hit(Window::Customer(customer_id), limits.per_customer)
-                .await?;
-        }
-        Ok(())
-    }
-
-    /// Counts a new anonymous visitor from `network`.
-    pub(crate) async fn new_visitor_from(
-        &self,
-        network: Option<ClientNetwork>,
-    ) -> Result<(), Error> {
-        match network {
-            Some(network) => {
-                let max = self.inner.config.widget.doors.new_visitors_per_network;
-                self.hit(Window::NewVisitor(network), max).await
-            }
-            None => Ok(()),
-        }
-    }
-
-    async fn hit(&self, window: Window<'_>, max: u32) -> Result<(), Error> {
-        let now = to_millis(self.now());
-        let start = now - now.rem_euclid(WINDOW_MS);
-        let windows = &self.inner.doors;
-        let hits = if self.inner.store.postgres().is_some() {
-            let db = self.inner.store.db();
-            let hits = db.hit_rate_window(&window.key(), start).await?;
-            if windows
-                .database_hits
-                .fetch_add(1, Ordering::Relaxed)
-                .is_multiple_of(PRUNE_EVERY)
-            {
-                self.inner
-                    .store
-                    .db()
-                    .delete_rate_windows_before(start - WINDOW_MS)
-                    .await?;
-            }
-            hits
-        } else {
-            windows.hit_in_memory(window.key(), start)
-        };
-        if hits > i64::from(max) {
-            let left_ms = start + WINDOW_MS - now;
-            return Err(Error::RateLimited {
-                retry_after_secs: (left_ms.max(1) as u64).div_ceil(1000),
-            });
-        }
-        Ok(())
     }
 }

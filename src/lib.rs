@@ -5,9 +5,9 @@ pub mod domain;
 pub mod wire;
 
 #[cfg(feature = "server")]
-pub mod auth;
+pub mod actor;
 #[cfg(feature = "server")]
-pub mod chat;
+pub mod auth;
 #[cfg(feature = "server")]
 pub mod clock;
 #[cfg(feature = "server")]
@@ -19,13 +19,9 @@ mod error;
 #[cfg(feature = "server")]
 pub mod hub;
 #[cfg(feature = "server")]
-pub mod inbox;
-#[cfg(feature = "server")]
 pub mod limits;
 #[cfg(feature = "server")]
 pub mod mail;
-#[cfg(feature = "server")]
-pub mod presence;
 #[cfg(feature = "server")]
 pub mod store;
 #[cfg(feature = "server")]
@@ -34,8 +30,11 @@ pub mod widget;
 mod writer;
 
 #[cfg(feature = "server")]
-pub use chat::{Actor, GuestStanding};
+pub use actor::{Actor, GuestStanding};
 #[cfg(feature = "server")]
-pub use engine::{Engine, EngineConfig, GuestVisit, NewOperator, SignedIn, MAX_GUEST_LINK_TTL};
+pub use engine::{
+    Engine, EngineConfig, GuestVisit, NewOperator, OperatorOnline, Posted, SignedIn,
+    MAX_GUEST_LINK_TTL,
+};
 #[cfg(feature = "server")]
 pub use error::Error;

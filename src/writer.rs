@@ -10,30 +10,27 @@
 //! Durability: each message is acknowledged only once committed. On SQLite that is
 //! `synchronous = NORMAL` in WAL mode (see `store::open_sqlite`): a committed message survives
 //! the process being killed, and a power cut may lose the last commits before the next
-//! checkpoint. WAL checkpoints run beside the writer ([`Engine::run_checkpoints`]), not inside
+//! checkpoint. WAL checkpoints run beside the writer (`Engine::run_checkpoints`), not inside
 //! a commit. On PostgreSQL it is the server's own `synchronous_commit`.
 
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
 use uuid::Uuid;
 
 use crate::domain::ttl;
-use crate::engine::{Engine, Inner};
 use crate::error::Error;
-use crate::hub::{Event, Topic};
-use crate::store::{is_unique_violation, Inserted, MessageRow, NewMessageRow, Tx};
+use crate::hub::{Bus, Event, Topic};
+use crate::store::{is_unique_violation, Inserted, MessageRow, NewMessageRow, Store, Tx};
 use crate::wire::{NoteKind, SenderKind};
 
 /// The most posts one transaction takes.
 pub(crate) const MAX_BATCH: usize = 256;
 /// Posts that may wait for the writer before posting waits for room.
 const QUEUE: usize = 4 * MAX_BATCH;
-/// How often the WAL is checkpointed.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
-/// A message to store, as `Engine::store_message` takes it.
+/// A message to store, as [`Writer::store`] takes it.
 pub(crate) struct Post {
     pub(crate) conversation_id: Uuid,
     pub(crate) new: NewMessageRow,
@@ -56,11 +53,20 @@ pub(crate) struct Writer {
     jobs: mpsc::Sender<Job>,
 }
 
+/// What the writer task stores with and tells: the store, the bus, when a reply's email
+/// window is due, and the email worker to wake.
+pub(crate) struct Parts {
+    pub(crate) store: Store,
+    pub(crate) bus: Arc<dyn Bus>,
+    pub(crate) email_delay: Duration,
+    pub(crate) email_wake: Arc<Notify>,
+}
+
 impl Writer {
-    /// Starts the writer task for the engine behind `inner`. It ends when the engine is dropped.
-    pub(crate) fn start(inner: Weak<Inner>) -> Self {
+    /// Starts the writer task. It ends when the `Writer` (and with it the queue) is dropped.
+    pub(crate) fn start(parts: Parts) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(run_writer(inner, queue));
+        tokio::spawn(run_writer(parts, queue));
         Self { jobs }
     }
 
@@ -78,32 +84,28 @@ impl Writer {
     }
 }
 
-async fn run_writer(inner: Weak<Inner>, mut queue: mpsc::Receiver<Job>) {
+async fn run_writer(writer: Parts, mut queue: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let Some(inner) = inner.upgrade() else {
-            return;
-        };
-        let engine = Engine { inner };
         let posts: Vec<&Post> = batch.iter().map(|job| &job.post).collect();
-        match engine.store_batch(&posts).await {
+        match writer.store_batch(&posts).await {
             Ok(outcomes) => {
                 for (job, outcome) in batch.drain(..).zip(outcomes) {
-                    engine.finish(job, Ok(outcome));
+                    writer.finish(job, Ok(outcome));
                 }
             }
             Err(err) => {
                 tracing::warn!(error = %err, posts = batch.len(), "a batch failed; storing its posts one by one");
                 for job in batch.drain(..) {
-                    let outcome = engine.store_message(&job.post).await;
-                    engine.finish(job, outcome);
+                    let outcome = writer.store_message(&job.post).await;
+                    writer.finish(job, outcome);
                 }
             }
         }
     }
 }
 
-impl Engine {
+impl Parts {
     /// Announces a post the writer stored (in the order it is called: commit order), then
     /// answers its caller.
     fn finish(&self, job: Job, outcome: Result<Stored, Error>) {
@@ -114,33 +116,13 @@ impl Engine {
     }
 }
 
-impl Engine {
-    /// Checkpoints SQLite's WAL every [`CHECKPOINT_EVERY`] for as long as the server runs (SQLite's
-    /// own checkpoint after a commit is turned off in `store::open_sqlite`). Every write counts,
-    /// not only messages: sign-ins and contact details grow the WAL too. Nothing to do on
-    /// PostgreSQL.
-    pub async fn run_checkpoints(self) {
-        if self.inner.store.sqlite().is_none() {
-            return;
-        }
-        let mut every = tokio::time::interval(CHECKPOINT_EVERY);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            every.tick().await;
-            if let Err(err) = self.inner.store.checkpoint().await {
-                tracing::warn!(error = %err, "a WAL checkpoint failed");
-            }
-        }
-    }
-}
-
-impl Engine {
+impl Parts {
     /// Stores a message in one transaction of its own: the stored row and whether this call
     /// stored it; `None` when the conversation does not exist. Two posts of one key that race
     /// (on two nodes) both end with the one stored message.
     pub(crate) async fn store_message(&self, post: &Post) -> Result<Stored, Error> {
         for _ in 0..2 {
-            let mut tx = self.inner.store.begin().await?;
+            let mut tx = self.store.begin().await?;
             let stored = match self.stage_message(&mut tx, post).await {
                 Err(Error::Internal(err))
                     if err
@@ -160,7 +142,6 @@ impl Engine {
             return Ok(stored);
         }
         let existing = self
-            .inner
             .store
             .db()
             .message_by_client_id(&post.new.conversation_id, &post.new.client_id)
@@ -172,7 +153,7 @@ impl Engine {
     /// Stores several posts in one transaction (the writer's group commit): each post's
     /// outcome, in order. Any failure fails them all, and nothing is committed.
     pub(crate) async fn store_batch(&self, posts: &[&Post]) -> Result<Vec<Stored>, Error> {
-        let mut tx = self.inner.store.begin().await?;
+        let mut tx = self.store.begin().await?;
         let news: Vec<&NewMessageRow> = posts.iter().map(|post| &post.new).collect();
         let batch = tx.insert_messages(&news).await?;
         let mut outcomes = Vec::with_capacity(posts.len());
@@ -225,7 +206,7 @@ impl Engine {
                 // A reply the customer does not read in time is emailed: the window exists
                 // exactly when the reply does.
                 if post.emails {
-                    let delay = ttl(self.inner.config.email.delay).num_milliseconds();
+                    let delay = ttl(self.email_delay).num_milliseconds();
                     tx.db()
                         .open_email_window(
                             &Uuid::now_v7().to_string(),
@@ -242,7 +223,7 @@ impl Engine {
                     seq: row.seq,
                     stored: None,
                 };
-                if let Some(crossing) = self.inner.bus.crossing(&topic, &event) {
+                if let Some(crossing) = self.bus.crossing(&topic, &event) {
                     tx.db().notify(crossing.channel, &crossing.payload).await?;
                 }
                 Some((row, true))
@@ -253,7 +234,7 @@ impl Engine {
     }
 
     /// Tells this node's listeners of a message just committed (the other nodes heard of it
-    /// through the commit itself, see [`Engine::stage_effects`]).
+    /// through the commit itself, see [`Parts::stage_effects`]).
     pub(crate) fn announce(&self, conversation_id: Uuid, row: &MessageRow) {
         let message = match row.to_message() {
             Ok(message) => message,
@@ -263,21 +244,16 @@ impl Engine {
             }
         };
         let emails = SenderKind::Customer.reads(message.sender.kind);
-        self.inner.bus.publish_local(
+        self.bus.publish_local(
             &Topic::Conversation(conversation_id),
             Event::message(message),
         );
-        self.conversation_changed(conversation_id);
+        self.bus.publish(
+            &Topic::Inbox,
+            Event::ConversationChanged { conversation_id },
+        );
         if emails {
-            self.inner.email_wake.notify_one();
+            self.email_wake.notify_one();
         }
     }
-}
-
-/// The engine's writer, started on first use.
-pub(crate) fn writer_of(engine: &Engine) -> &Writer {
-    engine
-        .inner
-        .writer
-        .get_or_init(|| Writer::start(Arc::downgrade(&engine.inner)))
 }

@@ -6,17 +6,33 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use secrecy::SecretString;
 
-use crate::auth::{LoginLimiter, PasswordHashing};
+use crate::auth::{LoginLimiter, PasswordHashing, WidgetSecret};
 use crate::clock::{Clock, SystemClock};
+use crate::error::Error;
 use crate::hub::{Bus, Hub};
 use crate::limits::RateWindows;
 use crate::store::Store;
+use crate::writer::{self, Writer};
 
+/// How often the WAL is checkpointed.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+mod chat;
+mod confirmations;
+mod customers;
+mod emails;
+mod inbox;
 mod operators;
+mod presence;
 mod sessions;
+mod subscriptions;
+mod widget;
 
+pub use chat::Posted;
 pub use operators::{NewOperator, SignedIn};
+pub use presence::OperatorOnline;
 pub(crate) use sessions::session_at;
 pub use sessions::{GuestVisit, MAX_GUEST_LINK_TTL};
 
@@ -66,34 +82,34 @@ impl EngineConfig {
     }
 }
 
-pub(crate) struct Inner {
-    pub(crate) store: Store,
-    pub(crate) config: EngineConfig,
-    pub(crate) limiter: LoginLimiter,
-    pub(crate) hashing: PasswordHashing,
-    pub(crate) sends: RateWindows,
-    pub(crate) bus: Arc<dyn Bus>,
-    pub(crate) clock: Arc<dyn Clock>,
+struct Inner {
+    store: Store,
+    config: EngineConfig,
+    limiter: LoginLimiter,
+    hashing: PasswordHashing,
+    sends: RateWindows,
+    bus: Arc<dyn Bus>,
+    clock: Arc<dyn Clock>,
     /// The customer doors' counts (this node's, on SQLite).
-    pub(crate) doors: crate::doors::DoorWindows,
+    doors: crate::doors::DoorWindows,
     /// The log line for refused widget signatures, at most once a minute.
-    pub(crate) wrong_signatures: crate::limits::LogThrottle,
+    wrong_signatures: crate::limits::LogThrottle,
     /// This node's live operator sockets.
-    pub(crate) presence: Arc<crate::presence::Presence>,
+    presence: Arc<presence::Presence>,
     /// The widget secret, once read or generated.
-    pub(crate) widget_secret: tokio::sync::OnceCell<crate::auth::WidgetSecret>,
+    widget_secret: tokio::sync::OnceCell<crate::auth::WidgetSecret>,
     /// The key email links are signed with, once read or generated.
-    pub(crate) link_key: tokio::sync::OnceCell<crate::mail::LinkKey>,
+    link_key: tokio::sync::OnceCell<crate::mail::LinkKey>,
     /// Wakes the email worker when a reply on this node opens a window.
-    pub(crate) email_wake: tokio::sync::Notify,
+    email_wake: Arc<tokio::sync::Notify>,
     /// SQLite's group-commit writer, started by the first post.
-    pub(crate) writer: std::sync::OnceLock<crate::writer::Writer>,
+    writer: std::sync::OnceLock<Writer>,
 }
 
 /// The engine: the store plus the use cases. Cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
-    pub(crate) inner: Arc<Inner>,
+    inner: Arc<Inner>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -137,9 +153,9 @@ impl Engine {
                 wrong_signatures: crate::limits::LogThrottle::new(Duration::from_secs(60)),
                 widget_secret: tokio::sync::OnceCell::new(),
                 link_key: tokio::sync::OnceCell::new(),
-                email_wake: tokio::sync::Notify::new(),
+                email_wake: Arc::new(tokio::sync::Notify::new()),
                 writer: std::sync::OnceLock::new(),
-                presence: Arc::new(crate::presence::Presence::new()),
+                presence: Arc::new(presence::Presence::new()),
             }),
         }
     }
@@ -147,6 +163,57 @@ impl Engine {
     /// The bounded pool that hashes and checks passwords (its peak is reported for tests).
     pub fn password_hashing(&self) -> &PasswordHashing {
         &self.inner.hashing
+    }
+
+    /// A secret this installation generated for itself once and kept under `key`: read, or
+    /// generated and stored (nodes starting together agree on the first one stored).
+    async fn instance_secret(&self, key: &str) -> Result<SecretString, Error> {
+        let store = &self.inner.store;
+        if let Some(stored) = store.db().instance_setting(key).await? {
+            return Ok(SecretString::from(stored));
+        }
+        let fresh = WidgetSecret::generate();
+        store
+            .db()
+            .insert_instance_setting(key, fresh.expose())
+            .await?;
+        let stored = store
+            .db()
+            .instance_setting(key)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the generated {key} was not kept"))?;
+        tracing::info!(key, "generated a secret for this installation");
+        Ok(SecretString::from(stored))
+    }
+
+    /// Checkpoints SQLite's WAL every [`CHECKPOINT_EVERY`] for as long as the server runs (SQLite's
+    /// own checkpoint after a commit is turned off in `store::open_sqlite`). Every write counts,
+    /// not only messages: sign-ins and contact details grow the WAL too. Nothing to do on
+    /// PostgreSQL.
+    pub async fn run_checkpoints(self) {
+        if self.inner.store.sqlite().is_none() {
+            return;
+        }
+        let mut every = tokio::time::interval(CHECKPOINT_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(err) = self.inner.store.checkpoint().await {
+                tracing::warn!(error = %err, "a WAL checkpoint failed");
+            }
+        }
+    }
+
+    /// The group-commit writer, started on first use.
+    fn writer(&self) -> &Writer {
+        self.inner.writer.get_or_init(|| {
+            Writer::start(writer::Parts {
+                store: self.inner.store.clone(),
+                bus: self.inner.bus.clone(),
+                email_delay: self.inner.config.email.delay,
+                email_wake: self.inner.email_wake.clone(),
+            })
+        })
     }
 
     /// The event bus the sockets listen on.

@@ -189,7 +189,7 @@ fn html_part(w: &Words, product: &str, letter: &Letter<'_>) -> String {
 }
 
 /// The host part of a public URL, for the right side of a `Message-ID`.
-pub(super) fn host_of(public_url: &str) -> &str {
+pub(crate) fn host_of(public_url: &str) -> &str {
     public_url
         .split_once("://")
         .map_or(public_url, |(_, rest)| rest)

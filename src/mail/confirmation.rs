@@ -9,6 +9,9 @@ use lettre::Message;
 use super::compose::{escape, AutoSubmitted, ContentLanguage};
 use super::{Email, EmailConfig};
 
+/// Confirmation emails one customer is sent at most in a day.
+pub const CONFIRMATIONS_PER_DAY: i64 = 3;
+
 /// One confirmation email.
 #[derive(Debug, Clone)]
 pub struct ConfirmationLetter<'a> {

@@ -3,12 +3,10 @@
 //! message itself, and the outbox worker.
 
 mod compose;
-mod confirm;
 mod confirmation;
 mod links;
 mod outbox;
 mod policy;
-mod subscription;
 mod text;
 mod transport;
 
@@ -17,12 +15,14 @@ use std::pin::Pin;
 use std::time::Duration;
 
 pub use compose::{compose, Email, Letter, Reply, REPLY_PREVIEW_CHARS};
-pub use confirm::CONFIRMATIONS_PER_DAY;
-pub use confirmation::{compose_confirmation, ConfirmationLetter};
+pub use confirmation::{compose_confirmation, ConfirmationLetter, CONFIRMATIONS_PER_DAY};
 pub use links::{LinkKey, LinkPurpose};
 pub use outbox::{Claimed, Delivered, Step};
 pub use policy::{decide, Decision, SkipReason, WindowState};
 pub use transport::{FileMailer, SmtpMailer};
+
+pub(crate) use compose::host_of;
+pub(crate) use policy::{retry_pause, GIVE_UP_AFTER};
 
 /// The email settings.
 #[derive(Debug, Clone)]

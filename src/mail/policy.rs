@@ -11,7 +11,7 @@ const FIRST_RETRY: Duration = Duration::from_secs(30);
 /// The longest pause between tries.
 const LONGEST_RETRY: Duration = Duration::from_secs(3600);
 /// Tries stop this long after the window opened.
-pub(super) const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);
+pub(crate) const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);
 /// Whether a job's replies are still open to join (a waiting window) or fixed by a claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WindowState {
@@ -108,7 +108,7 @@ pub fn decide(
 }
 
 /// The pause before try number `attempts + 1`, after `attempts` failed ones.
-pub(super) fn retry_pause(attempts: i64) -> Duration {
+pub(crate) fn retry_pause(attempts: i64) -> Duration {
     let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
     (FIRST_RETRY * 2u32.pow(doublings)).min(LONGEST_RETRY)
 }

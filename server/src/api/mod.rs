@@ -14,8 +14,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use switchboard::chat::Posted;
 use switchboard::wire::MessageEnvelope;
+use switchboard::Posted;
 use uuid::Uuid;
 
 use crate::error::ApiError;

@@ -1,5 +1,5 @@
 //! Who acts in a conversation: an operator, a guest of one support session, or a website
-//! customer, with what each may be told about the others.
+//! customer, with what each may be told about the others; and where a guest's link stands.
 
 use uuid::Uuid;
 
@@ -132,4 +132,18 @@ impl Actor {
     pub(crate) fn reads_from(&self) -> &'static [SenderKind] {
         self.kind().read_senders()
     }
+}
+
+/// Where a guest's link stands, for a socket that watches it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GuestStanding {
+    /// The session is open and the link is its current one, until this time.
+    Open {
+        /// When the link expires.
+        expires_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The session ended or the link expired.
+    Ended,
+    /// The link was replaced by a newer one.
+    LinkReplaced,
 }

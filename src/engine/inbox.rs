@@ -4,9 +4,9 @@
 
 use uuid::Uuid;
 
-use crate::chat::Actor;
+use super::Engine;
+use crate::actor::Actor;
 use crate::domain::InboxQuery;
-use crate::engine::Engine;
 use crate::error::Error;
 use crate::hub::{Event, Topic};
 use crate::store::{to_millis, MessageRow, NoteRow};

@@ -6,19 +6,15 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use super::compose::host_of;
-use super::confirmation::{compose_confirmation, ConfirmationLetter};
-use super::links::LinkPurpose;
-use super::outbox::HOLD;
-use super::policy::{retry_pause, GIVE_UP_AFTER};
-use super::{Mailer, SendError};
+use super::emails::HOLD;
+use super::Engine;
 use crate::domain::ttl;
-use crate::engine::Engine;
 use crate::error::Error;
+use crate::mail::{compose_confirmation, ConfirmationLetter, CONFIRMATIONS_PER_DAY};
+use crate::mail::{host_of, retry_pause, LinkPurpose, GIVE_UP_AFTER};
+use crate::mail::{Mailer, SendError};
 use crate::store::{from_millis, to_millis, ConfirmationRow, CustomerRow, Tx};
 
-/// Confirmation emails one customer is sent at most in a day.
-pub const CONFIRMATIONS_PER_DAY: i64 = 3;
 /// How long a confirmation link works.
 const CONFIRM_LINK_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 

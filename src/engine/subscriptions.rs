@@ -3,9 +3,9 @@
 
 use uuid::Uuid;
 
-use super::links::{LinkKey, LinkPurpose};
-use crate::engine::Engine;
+use super::Engine;
 use crate::error::Error;
+use crate::mail::{LinkKey, LinkPurpose};
 use crate::store::to_millis;
 
 /// Where the link key is kept.

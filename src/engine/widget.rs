@@ -1,88 +1,21 @@
-//! The widget's use cases: a customer signs in (signed by the host site, or as an anonymous
-//! visitor); `tokens` keeps their widget token, `customer` their details and unread count.
+//! Signing a widget in: a customer of the host site (signed with the widget secret), an anonymous
+//! visitor, or the customer a reply email's link names; and the widget secret itself.
 
-use std::time::Duration;
-
-use secrecy::SecretString;
 use uuid::Uuid;
 
+use super::Engine;
 use crate::auth::{SignedIdentity, Token, WidgetSecret};
 use crate::domain::ttl;
-use crate::domain::{ClientNetwork, DisplayName, Email, Locale, UserId};
-use crate::engine::Engine;
+use crate::domain::{ClientNetwork, Locale, UserId};
 use crate::error::Error;
 use crate::store::{to_millis, CustomerRow};
+use crate::widget::{WidgetSignIn, LIVE_TOKENS_PER_CUSTOMER};
 use crate::wire::{WidgetSession, WidgetSettings};
-
-mod customer;
-mod tokens;
 
 /// Where the generated widget secret is kept.
 const SECRET_KEY: &str = "widget_secret";
 /// How far ahead of our clock a v1.1 signature's `issued_at` may be.
 const SIGNATURE_CLOCK_SKEW_SECS: i64 = 5 * 60;
-/// Live widget tokens one customer holds at most (a tab or a device each); a sign-in past it
-/// replaces the oldest.
-pub const LIVE_TOKENS_PER_CUSTOMER: i64 = 10;
-
-/// The widget's settings.
-#[derive(Debug, Clone)]
-pub struct WidgetConfig {
-    /// `SWITCHBOARD_WIDGET_SECRET`; when absent, one is generated once and stored.
-    pub secret: Option<SecretString>,
-    /// Whether anonymous visitors may chat.
-    pub anonymous: bool,
-    /// The origins that may embed the widget (`*` for any).
-    pub embed_origins: Vec<String>,
-    /// How long a widget token works.
-    pub token_ttl: Duration,
-    /// What the customer doors allow per minute.
-    pub doors: crate::doors::DoorLimits,
-    /// How long a v1.1 signature stays valid after its `issued_at`.
-    pub signature_ttl: Duration,
-}
-
-impl Default for WidgetConfig {
-    fn default() -> Self {
-        Self {
-            secret: None,
-            anonymous: true,
-            embed_origins: vec!["*".to_owned()],
-            token_ttl: Duration::from_secs(24 * 3600),
-            doors: crate::doors::DoorLimits::default(),
-            signature_ttl: Duration::from_secs(24 * 3600),
-        }
-    }
-}
-
-/// How a widget signs in.
-#[derive(Debug, Clone)]
-pub enum WidgetSignIn {
-    /// A user of the host site, signed with the widget secret.
-    Signed {
-        /// The host site's user id.
-        user_id: UserId,
-        /// Its email, from the signed identity.
-        email: Option<Email>,
-        /// Its name, from the signed identity.
-        name: Option<DisplayName>,
-        /// The hex HMAC the host site computed.
-        signature: String,
-        /// What a v1.1 signature covers, as sent; `None` for the v1 form, which vouches for
-        /// the user id alone (the email and name beside it are then stored unverified).
-        covers: Option<SignedIdentity>,
-    },
-    /// An anonymous visitor, with the token of an earlier visit if there was one.
-    Anonymous {
-        /// The visitor token from an earlier visit.
-        visitor_token: Option<Token>,
-    },
-    /// The customer a reply email's signed chat link names (the hosted chat page).
-    Link {
-        /// The link's token.
-        link: String,
-    },
-}
 
 impl Engine {
     /// The widget secret: the configured one, else the one generated at first use and kept in
@@ -99,27 +32,6 @@ impl Engine {
             })
             .await?;
         Ok(secret.clone())
-    }
-
-    /// A secret this installation generated for itself once and kept under `key`: read, or
-    /// generated and stored (nodes starting together agree on the first one stored).
-    pub(crate) async fn instance_secret(&self, key: &str) -> Result<SecretString, Error> {
-        let store = &self.inner.store;
-        if let Some(stored) = store.db().instance_setting(key).await? {
-            return Ok(SecretString::from(stored));
-        }
-        let fresh = WidgetSecret::generate();
-        store
-            .db()
-            .insert_instance_setting(key, fresh.expose())
-            .await?;
-        let stored = store
-            .db()
-            .instance_setting(key)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("the generated {key} was not kept"))?;
-        tracing::info!(key, "generated a secret for this installation");
-        Ok(SecretString::from(stored))
     }
 
     /// The widget's settings as operators see them on the dashboard.

@@ -3,18 +3,15 @@
 
 use uuid::Uuid;
 
+use super::{session_at, Engine};
+use crate::actor::{Actor, GuestStanding};
 use crate::auth::Token;
 use crate::domain::{ClientId, DisplayName, MessageBody};
-use crate::engine::{session_at, Engine};
 use crate::error::Error;
 use crate::hub::{Event, Topic};
 use crate::store::{to_millis, MessageRow, NewMessageRow};
 use crate::wire::{Message, SenderKind, ServerFrame, Session};
-use crate::writer::{writer_of, Post};
-
-mod actor;
-
-pub use actor::Actor;
+use crate::writer::Post;
 
 /// What an actor wants to do in a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,7 +173,8 @@ impl Engine {
             new,
         };
         // The writer announces what it stored, in commit order.
-        let (row, created) = writer_of(self)
+        let (row, created) = self
+            .writer()
             .store(post)
             .await?
             .ok_or(Error::NotFound("conversation"))?;
@@ -344,20 +342,6 @@ impl Engine {
             .map(|(id, n)| Ok((crate::store::rows::uuid_of("session id", &id)?, n)))
             .collect()
     }
-}
-
-/// Where a guest's link stands, for a socket that watches it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GuestStanding {
-    /// The session is open and the link is its current one, until this time.
-    Open {
-        /// When the link expires.
-        expires_at: chrono::DateTime<chrono::Utc>,
-    },
-    /// The session ended or the link expired.
-    Ended,
-    /// The link was replaced by a newer one.
-    LinkReplaced,
 }
 
 /// The guest that holds `token` for `session`.

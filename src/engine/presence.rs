@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::engine::Engine;
+use super::Engine;
 use crate::error::Error;
 use crate::store::to_millis;
 
