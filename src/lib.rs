@@ -11,8 +11,6 @@ pub mod auth;
 #[cfg(feature = "server")]
 pub mod clock;
 #[cfg(feature = "server")]
-pub mod doors;
-#[cfg(feature = "server")]
 mod engine;
 #[cfg(feature = "server")]
 mod error;

@@ -24,7 +24,7 @@ pub struct WidgetConfig {
     /// How long a widget token works.
     pub token_ttl: Duration,
     /// What the customer doors allow per minute.
-    pub doors: crate::doors::DoorLimits,
+    pub doors: crate::limits::doors::DoorLimits,
     /// How long a v1.1 signature stays valid after its `issued_at`.
     pub signature_ttl: Duration,
 }
@@ -36,7 +36,7 @@ impl Default for WidgetConfig {
             anonymous: true,
             embed_origins: vec!["*".to_owned()],
             token_ttl: Duration::from_secs(24 * 3600),
-            doors: crate::doors::DoorLimits::default(),
+            doors: crate::limits::doors::DoorLimits::default(),
             signature_ttl: Duration::from_secs(24 * 3600),
         }
     }

@@ -6,8 +6,9 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use switchboard::auth::{AttemptScope, LoginLimiter, Token};
+use switchboard::auth::Token;
 use switchboard::domain::{InboxQuery, InboxStatus, SessionFilter};
+use switchboard::limits::{AttemptScope, LoginLimiter};
 use switchboard::store::testing::TestDatabase;
 use switchboard::store::{
     Backend, CustomerRow, Inserted, NewMessageRow, OperatorRow, SessionRow, Store,

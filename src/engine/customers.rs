@@ -8,8 +8,8 @@ use super::Engine;
 use crate::actor::Actor;
 use crate::auth::Token;
 use crate::domain::{ClientNetwork, DisplayName, Email};
-use crate::doors::Window;
 use crate::error::Error;
+use crate::limits::doors::Window;
 use crate::store::to_millis;
 use crate::wire::Customer;
 

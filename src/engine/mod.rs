@@ -8,10 +8,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 
-use crate::auth::{LoginLimiter, PasswordHashing, WidgetSecret};
+use crate::auth::{PasswordHashing, WidgetSecret};
 use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
 use crate::hub::{Bus, Hub};
+use crate::limits::LoginLimiter;
 use crate::limits::RateWindows;
 use crate::store::Store;
 use crate::writer::{self, Writer};
@@ -91,7 +92,7 @@ struct Inner {
     bus: Arc<dyn Bus>,
     clock: Arc<dyn Clock>,
     /// The customer doors' counts (this node's, on SQLite).
-    doors: crate::doors::DoorWindows,
+    doors: crate::limits::doors::DoorWindows,
     /// The log line for refused widget signatures, at most once a minute.
     wrong_signatures: crate::limits::LogThrottle,
     /// This node's live operator sockets.

@@ -3,10 +3,11 @@
 use uuid::Uuid;
 
 use super::Engine;
-use crate::auth::{self, AttemptScope, Token};
+use crate::auth::{self, Token};
 use crate::domain::ttl;
 use crate::domain::{Email, PasswordInput};
 use crate::error::Error;
+use crate::limits::AttemptScope;
 use crate::store::{to_millis, OperatorRow};
 use crate::wire::Operator;
 

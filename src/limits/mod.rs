@@ -1,12 +1,18 @@
-//! Sliding-window rate limits per key, in memory: the send window (a sender's messages count the
-//! same over REST, WebSocket and server functions); and throttled log lines. Times come from the
-//! engine's clock.
+//! Every rate window, on the engine's clock: sliding windows per key in memory (the send window:
+//! a sender's messages count the same over REST, WebSocket and server functions), throttled log
+//! lines, the customer doors' minute windows ([`doors`]) and the sign-in limiter ([`logins`]).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+
+pub mod doors;
+pub mod logins;
+
+pub use doors::DoorLimits;
+pub use logins::{AttemptScope, LoginLimiter, Reservation};
 
 /// Keys tracked before stale ones are swept, so a spray of keys cannot grow memory for long.
 const SWEEP_ABOVE: usize = 10_000;
