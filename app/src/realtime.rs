@@ -240,7 +240,7 @@ mod browser {
     use std::rc::{Rc, Weak};
 
     use leptos::prelude::*;
-    use switchboard::wire::{ClientFrame, ErrorCode, Message, ServerFrame};
+    use switchboard::wire::{close, ClientFrame, ErrorCode, Message, ServerFrame};
     use uuid::Uuid;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
@@ -534,14 +534,14 @@ mod browser {
 
         fn on_close(&self, code: u16) {
             self.socket.borrow_mut().take();
-            if code == 4410 {
+            if code == close::SESSION_ENDED {
                 self.state.ended.set(true);
                 self.stop_polling();
                 return;
             }
             // Retrying with a credential that no longer holds only fails again: the page that
             // owns it signs in anew instead.
-            if code == 4401 {
+            if code == close::UNAUTHORIZED {
                 self.state.signed_out.set(true);
                 self.stop_polling();
                 return;

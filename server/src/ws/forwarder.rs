@@ -9,8 +9,8 @@ use switchboard::wire::{Identity, ServerFrame};
 use switchboard::Engine;
 use uuid::Uuid;
 
-use super::connection::close;
 use super::queue::{Outbox, Queued};
+use switchboard::wire::close;
 
 /// How many events a replay reads per store query.
 const REPLAY_BATCH: i64 = 500;

@@ -7,8 +7,8 @@ use switchboard::wire::ServerFrame;
 use switchboard::Engine;
 use tokio::sync::broadcast::error::TryRecvError;
 
-use super::connection::close;
 use super::queue::{Outbox, Queued};
+use switchboard::wire::close;
 
 /// Follows the inbox for one operator connection.
 pub(super) struct InboxFollower {

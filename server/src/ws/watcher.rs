@@ -7,8 +7,8 @@ use switchboard::wire::ServerFrame;
 use switchboard::{Actor, Engine, GuestStanding};
 use uuid::Uuid;
 
-use super::connection::close;
 use super::queue::{Outbox, Queued};
+use switchboard::wire::close;
 
 /// What the watcher should do about a socket's credential.
 pub(super) enum Standing {

@@ -1,0 +1,116 @@
+//! Operators, sign-in, and remote-support sessions with their guest links.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::time;
+
+/// An operator as the API shows one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operator {
+    /// The operator's id.
+    pub id: Uuid,
+    /// The sign-in address.
+    pub email: String,
+    /// The name shown to guests and colleagues.
+    pub name: String,
+}
+
+/// Where a support session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// No guest has joined yet.
+    Waiting,
+    /// A guest has joined.
+    Active,
+    /// An operator ended it, or its link expired.
+    Ended,
+}
+
+/// A remote-support session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// The session's id.
+    pub id: Uuid,
+    /// The operator's title, if one was given.
+    pub title: Option<String>,
+    /// Waiting, active or ended.
+    pub status: SessionStatus,
+    /// The conversation the session owns.
+    pub conversation_id: Uuid,
+    /// When it was created.
+    #[serde(with = "time")]
+    pub created_at: DateTime<Utc>,
+    /// When the current guest link stops working.
+    #[serde(with = "time")]
+    pub expires_at: DateTime<Utc>,
+    /// When it ended: the moment an operator ended it, or its expiry.
+    #[serde(with = "time::option")]
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+impl Session {
+    /// Whether guests are cut off.
+    pub fn is_ended(&self) -> bool {
+        self.status == SessionStatus::Ended
+    }
+}
+
+/// `POST /api/v1/auth/login` body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// The sign-in address.
+    pub email: String,
+    /// The password.
+    pub password: String,
+}
+
+/// `POST /api/v1/auth/login` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// Who signed in.
+    pub operator: Operator,
+}
+
+/// `POST /api/v1/sessions` body.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CreateSessionRequest {
+    /// An optional title.
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+/// A new guest link: returned on creation and on rotation, and never again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuestLink {
+    /// The raw token; the server keeps only its SHA-256.
+    pub guest_token: String,
+    /// The link to send to the guest.
+    pub guest_url: String,
+}
+
+/// `POST /api/v1/sessions` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CreatedSession {
+    /// The new session.
+    pub session: Session,
+    /// Its guest link.
+    #[serde(flatten)]
+    pub link: GuestLink,
+}
+
+/// `{"session": ..}` answers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionEnvelope {
+    /// The session.
+    pub session: Session,
+}
+
+/// `GET /api/v1/sessions` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionList {
+    /// Newest first.
+    pub sessions: Vec<Session>,
+}
