@@ -6,12 +6,14 @@
 pub mod api;
 pub mod cli;
 pub mod connections;
-pub mod email_settings;
 pub mod error;
+pub mod extract;
+pub mod origin;
 pub mod render;
 pub mod security;
 pub mod serve;
 pub mod settings;
+pub mod socket_caps;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -12,9 +12,9 @@ use switchboard::domain::ClientNetwork;
 use switchboard::wire::ErrorCode;
 
 use crate::error::{error_response, ApiError};
+use crate::origin::{origin_allowed, origin_of};
 use crate::settings::IpNet;
 use crate::state::AppState;
-use crate::ws::{origin_allowed, origin_of};
 
 /// The guest pages: their URL carries the guest token.
 const GUEST_PREFIX: &str = "/support/guest/";

@@ -1,14 +1,9 @@
 //! How many sockets one credential may hold open at once: a guest link, an operator (and, with
-//! the widget, a widget token). The excess is refused before the upgrade with 429.
+//! the widget, a widget token). The excess is refused before the upgrade with 429; the caps
+//! themselves are settings (`SWITCHBOARD_SOCKETS_PER_OPERATOR`, `_PER_GUEST_LINK`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-
-/// Live sockets per guest link, unless `SWITCHBOARD_SOCKETS_PER_GUEST_LINK` says otherwise.
-pub const PER_GUEST_LINK: usize = 10;
-/// Live sockets per operator (tabs and devices together), unless
-/// `SWITCHBOARD_SOCKETS_PER_OPERATOR` says otherwise.
-pub const PER_OPERATOR: usize = 30;
 
 /// Counts live sockets per credential.
 #[derive(Debug, Default, Clone)]

@@ -11,7 +11,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
+use axum::routing::{any, get};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
@@ -128,6 +128,7 @@ pub fn router(state: AppState) -> Router {
         ));
     Router::new()
         .merge(crate::api::routes())
+        .route("/ws", get(crate::ws::handler))
         .merge(crate::widget_assets::routes())
         .route("/api/v1/{*rest}", any(api_not_found))
         .merge(pages)

@@ -7,7 +7,7 @@ use leptos::config::LeptosOptions;
 use switchboard::Engine;
 
 use crate::settings::Settings;
-use crate::ws::caps::SocketCaps;
+use crate::socket_caps::SocketCaps;
 
 /// The engine handles and settings, given to handlers and (as context) to server functions.
 #[derive(Clone)]

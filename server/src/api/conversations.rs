@@ -9,9 +9,9 @@ use switchboard::domain::{ClientId, MessageBody};
 use switchboard::wire::{MessageList, PostMessageRequest, ReadRequest};
 use switchboard::Actor;
 
-use super::extract::PageQuery;
 use super::{parse_id, posted_response, ApiJson, SignedIn};
 use crate::error::ApiError;
+use crate::extract::PageQuery;
 use crate::state::AppState;
 
 /// This area's routes.

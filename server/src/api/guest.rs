@@ -8,9 +8,9 @@ use switchboard::auth::Token;
 use switchboard::domain::{ClientId, DisplayName, MessageBody};
 use switchboard::wire::{GuestMessages, PostMessageRequest};
 
-use super::extract::PageQuery;
 use super::{posted_response, ApiJson};
 use crate::error::ApiError;
+use crate::extract::PageQuery;
 use crate::state::AppState;
 
 /// This area's routes.

@@ -4,7 +4,6 @@
 mod auth;
 mod conversations;
 mod email;
-mod extract;
 mod guest;
 mod inbox;
 mod sessions;
@@ -12,7 +11,6 @@ mod widget;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::{Json, Router};
 use switchboard::wire::MessageEnvelope;
 use switchboard::Posted;
@@ -21,9 +19,9 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub use extract::{ApiJson, SignedIn};
+pub use crate::extract::{ApiJson, SignedIn};
 
-/// The `/api/v1` routes and the socket.
+/// The `/api/v1` routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(auth::routes())
@@ -33,7 +31,6 @@ pub fn routes() -> Router<AppState> {
         .merge(guest::routes())
         .merge(inbox::routes())
         .merge(widget::routes())
-        .route("/ws", get(crate::ws::handler))
 }
 
 /// 201 for a new message, 200 for a repeated `client_id`.

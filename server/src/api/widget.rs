@@ -15,9 +15,9 @@ use switchboard::wire::{
     WidgetPresence, WidgetSession, WidgetSessionRequest,
 };
 
-use super::extract::{PageQuery, WidgetCustomer};
 use super::{posted_response, ApiJson};
 use crate::error::ApiError;
+use crate::extract::{PageQuery, WidgetCustomer};
 use crate::state::AppState;
 
 /// This area's routes.

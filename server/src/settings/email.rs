@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use secrecy::{ExposeSecret, SecretString};
 use switchboard::mail::{EmailConfig, FileMailer, Mailer, SmtpMailer};
 
-use crate::settings::parse_duration;
+use super::parse_duration;
 
 /// The longest `SWITCHBOARD_EMAIL_DELAY` accepted.
 const MAX_DELAY_SECS: u64 = 7 * 86_400;

@@ -9,6 +9,7 @@ use switchboard::MAX_GUEST_LINK_TTL;
 use anyhow::{bail, Context as _};
 
 mod database;
+pub mod email;
 mod net;
 mod widget;
 
@@ -81,7 +82,7 @@ pub struct Settings {
     pub demo_addr: Option<SocketAddr>,
     /// Reply emails: `SWITCHBOARD_EMAIL_DELAY`, `SWITCHBOARD_SMTP_URL`, `SWITCHBOARD_EMAIL_FROM`,
     /// `SWITCHBOARD_PRODUCT_NAME`, `SWITCHBOARD_MAIL_DIR`.
-    pub email: crate::email_settings::EmailSettings,
+    pub email: email::EmailSettings,
 }
 
 impl Settings {
@@ -150,7 +151,7 @@ impl Settings {
             max_connections,
         )?;
         let widget = widget_config(&get)?;
-        let email = crate::email_settings::EmailSettings::from_lookup(&get)?;
+        let email = email::EmailSettings::from_lookup(&get)?;
         Ok(Self {
             database_url: DatabaseUrl::new(
                 get("DATABASE_URL").unwrap_or_else(|| "sqlite:data/switchboard.db".to_owned()),
@@ -173,16 +174,8 @@ impl Settings {
                 30 * 86_400,
             )?,
             send_limit: count("SWITCHBOARD_SEND_LIMIT", 20, 100_000)? as u32,
-            sockets_per_operator: count(
-                "SWITCHBOARD_SOCKETS_PER_OPERATOR",
-                crate::ws::caps::PER_OPERATOR,
-                100_000,
-            )?,
-            sockets_per_guest_link: count(
-                "SWITCHBOARD_SOCKETS_PER_GUEST_LINK",
-                crate::ws::caps::PER_GUEST_LINK,
-                100_000,
-            )?,
+            sockets_per_operator: count("SWITCHBOARD_SOCKETS_PER_OPERATOR", 30, 100_000)?,
+            sockets_per_guest_link: count("SWITCHBOARD_SOCKETS_PER_GUEST_LINK", 10, 100_000)?,
             max_connections,
             connections_per_address,
             widget,

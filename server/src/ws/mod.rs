@@ -1,7 +1,6 @@
 //! `GET /ws`: the handshake (Origin check and authentication, answered with the contract's
 //! errors before any upgrade) and the adapter from axum's socket to [`connection::run`].
 
-pub mod caps;
 pub mod connection;
 mod forwarder;
 mod inbox;
@@ -20,8 +19,9 @@ use switchboard::domain::{ClientNetwork, DisplayName};
 use switchboard::wire::ServerFrame;
 use switchboard::{Actor, Engine};
 
-use crate::api::SignedIn;
 use crate::error::ApiError;
+use crate::extract::SignedIn;
+use crate::origin::{origin_allowed, origin_of};
 use crate::serve::ConnectionTicket;
 use crate::state::AppState;
 use connection::{Incoming, Limits, Outgoing};
@@ -40,26 +40,6 @@ pub struct WsQuery {
     guest_token: Option<String>,
     guest_name: Option<String>,
     widget_token: Option<String>,
-}
-
-/// Whether a browser page at `origin` may open a socket: our public origin or one of the
-/// allowed origins, compared whole (scheme, host and port). The request's `Host` is not
-/// trusted for this.
-pub fn origin_allowed(origin: &str, public_origin: &str, allowed: &[String]) -> bool {
-    let origin = origin.trim_end_matches('/');
-    origin.eq_ignore_ascii_case(public_origin)
-        || allowed.iter().any(|a| a.eq_ignore_ascii_case(origin))
-}
-
-/// The origin part (`scheme://host[:port]`) of a URL.
-pub fn origin_of(url: &str) -> &str {
-    match url.find("://") {
-        Some(i) => {
-            let rest = &url[i + 3..];
-            rest.find('/').map_or(url, |j| &url[..i + 3 + j])
-        }
-        None => url,
-    }
 }
 
 /// The cap of a credential's live sockets.
@@ -224,35 +204,4 @@ async fn serve_socket(engine: Engine, actor: Actor, welcome: ServerFrame, socket
         Limits::default(),
     )
     .await;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_our_public_origin_and_the_allowed_ones_pass_whole() {
-        let allowed = vec!["https://shop.example".to_owned()];
-        let public = origin_of("https://support.example.com/base");
-        assert_eq!(public, "https://support.example.com");
-        assert!(origin_allowed(
-            "https://support.example.com",
-            public,
-            &allowed
-        ));
-        assert!(origin_allowed("https://shop.example", public, &allowed));
-        // Same host, other scheme: not our origin.
-        assert!(!origin_allowed(
-            "http://support.example.com",
-            public,
-            &allowed
-        ));
-        assert!(!origin_allowed("https://evil.example", public, &allowed));
-        assert!(!origin_allowed(
-            "https://support.example.com.evil",
-            public,
-            &allowed
-        ));
-        assert!(!origin_allowed("null", public, &allowed));
-    }
 }
