@@ -11,17 +11,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use switchboard::domain::{ClientId, MessageBody};
 use switchboard::hub::Topic;
-use switchboard::wire::{close, ClientFrame, ErrorCode, ServerFrame};
+use switchboard::wire::{close, ErrorCode, ServerFrame};
 use switchboard::{Actor, Engine};
 use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use super::forwarder::Forwarder;
-use super::inbox::InboxFollower;
 use super::queue::{Outbox, Queued};
 use super::watcher::{standing, Standing, Watched, Watcher};
 
@@ -90,11 +87,8 @@ impl Default for Limits {
     }
 }
 
-/// Typing notices are passed on at most this often per conversation and connection.
-const TYPING_EVERY: Duration = Duration::from_secs(2);
-
 /// A sliding-window counter.
-struct Window {
+pub(super) struct Window {
     max: usize,
     span: Duration,
     hits: VecDeque<Instant>,
@@ -110,7 +104,7 @@ impl Window {
     }
 
     /// Counts a hit; `false` when it goes over the limit.
-    fn hit(&mut self) -> bool {
+    pub(super) fn hit(&mut self) -> bool {
         let now = Instant::now();
         while self
             .hits
@@ -127,11 +121,11 @@ impl Window {
     }
 }
 
-fn encode(frame: &ServerFrame) -> Outgoing {
+pub(super) fn encode(frame: &ServerFrame) -> Outgoing {
     Outgoing::Text(serde_json::to_string(frame).expect("server frames always serialize"))
 }
 
-fn error_frame(
+pub(super) fn error_frame(
     code: ErrorCode,
     message: impl Into<String>,
     client_id: Option<String>,
@@ -143,7 +137,7 @@ fn error_frame(
     }
 }
 
-fn engine_error(err: &switchboard::Error, client_id: Option<String>) -> ServerFrame {
+pub(super) fn engine_error(err: &switchboard::Error, client_id: Option<String>) -> ServerFrame {
     if let switchboard::Error::Internal(inner) = err {
         tracing::error!(error = format!("{inner:#}"), "socket request failed");
     }
@@ -152,7 +146,7 @@ fn engine_error(err: &switchboard::Error, client_id: Option<String>) -> ServerFr
 
 /// What a connection's background task follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Task {
+pub(super) enum Task {
     /// A guest's own session (its end, expiry or link change).
     Watcher,
     /// One subscribed conversation.
@@ -161,18 +155,18 @@ enum Task {
     Inbox,
 }
 
-struct Connection<S> {
+pub(super) struct Connection<S> {
     /// Unique across nodes: typing notices name the connection they came from.
-    id: Uuid,
-    engine: Engine,
-    actor: Actor,
-    limits: Limits,
-    sink: S,
-    outbox: Outbox,
-    forwarders: HashMap<Task, JoinHandle<()>>,
-    actions: Window,
-    bad_frames: Window,
-    last_typing: HashMap<Uuid, Instant>,
+    pub(super) id: Uuid,
+    pub(super) engine: Engine,
+    pub(super) actor: Actor,
+    pub(super) limits: Limits,
+    pub(super) sink: S,
+    pub(super) outbox: Outbox,
+    pub(super) forwarders: HashMap<Task, JoinHandle<()>>,
+    pub(super) actions: Window,
+    pub(super) bad_frames: Window,
+    pub(super) last_typing: HashMap<Uuid, Instant>,
 }
 
 /// Runs a connection until the peer leaves, is closed by a limit, or (guests) the session ends.
@@ -279,7 +273,7 @@ impl<S> Connection<S>
 where
     S: Sink<Outgoing> + Unpin,
 {
-    async fn send_frame(&mut self, frame: ServerFrame) -> Result<(), ()> {
+    pub(super) async fn send_frame(&mut self, frame: ServerFrame) -> Result<(), ()> {
         self.sink.send(encode(&frame)).await.map_err(|_| ())
     }
 
@@ -316,7 +310,7 @@ where
 
     /// Counts a `subscribe`, `read` or `typing` frame; past the window it is answered as
     /// `rate_limited` and counted as a bad frame. `Ok(None)` lets it through.
-    async fn action(&mut self) -> Result<Option<Option<(u16, &'static str)>>, ()> {
+    pub(super) async fn action(&mut self) -> Result<Option<Option<(u16, &'static str)>>, ()> {
         if self.actions.hit() {
             return Ok(None);
         }
@@ -333,7 +327,7 @@ where
     }
 
     /// Counts a bad frame and answers it; returns the close to do when there were too many.
-    async fn bad_frame(&mut self, why: &str) -> Option<(u16, &'static str)> {
+    pub(super) async fn bad_frame(&mut self, why: &str) -> Option<(u16, &'static str)> {
         if !self.bad_frames.hit() {
             return Some((close::POLICY, "too many bad frames"));
         }
@@ -342,193 +336,14 @@ where
             .await;
         None
     }
-
-    /// Handles one text frame. `Err` when the sink is gone.
-    async fn handle_text(&mut self, text: &str) -> Result<Option<(u16, &'static str)>, ()> {
-        let frame = match serde_json::from_str::<ClientFrame>(text) {
-            Ok(frame) => frame,
-            Err(err) => {
-                let why = if serde_json::from_str::<serde_json::Value>(text).is_ok() {
-                    format!("unknown or malformed frame: {err}")
-                } else {
-                    "not valid JSON".to_owned()
-                };
-                return Ok(self.bad_frame(&why).await);
-            }
-        };
-        if matches!(
-            frame,
-            ClientFrame::Subscribe { .. } | ClientFrame::Read { .. } | ClientFrame::Typing { .. }
-        ) {
-            if let Some(refused) = self.action().await? {
-                return Ok(refused);
-            }
-        }
-        match frame {
-            ClientFrame::Ping => self.send_frame(ServerFrame::Pong).await?,
-            ClientFrame::Subscribe {
-                conversation_id,
-                after_seq,
-            } => return self.subscribe(conversation_id, after_seq).await,
-            ClientFrame::Send {
-                conversation_id,
-                client_id,
-                content,
-            } => self.post(conversation_id, client_id, &content).await?,
-            ClientFrame::Read {
-                conversation_id,
-                up_to_seq,
-            } => {
-                if let Err(err) = self
-                    .engine
-                    .mark_read(&self.actor, conversation_id, up_to_seq)
-                    .await
-                {
-                    self.send_frame(engine_error(&err, None)).await?;
-                }
-            }
-            ClientFrame::Typing { conversation_id } => {
-                let due = self
-                    .last_typing
-                    .get(&conversation_id)
-                    .is_none_or(|t| t.elapsed() >= TYPING_EVERY);
-                if due {
-                    self.last_typing.insert(conversation_id, Instant::now());
-                    if let Err(err) = self
-                        .engine
-                        .typing(&self.actor, conversation_id, self.id)
-                        .await
-                    {
-                        self.send_frame(engine_error(&err, None)).await?;
-                    }
-                }
-            }
-            ClientFrame::SubscribeInbox => match self.actor {
-                Actor::Operator(_) => self.subscribe_inbox().await?,
-                Actor::Guest { .. } | Actor::Customer { .. } => {
-                    self.send_frame(error_frame(
-                        ErrorCode::Forbidden,
-                        "the inbox is for operators",
-                        None,
-                    ))
-                    .await?
-                }
-            },
-        }
-        Ok(None)
-    }
-
-    async fn post(
-        &mut self,
-        conversation_id: Uuid,
-        client_id: String,
-        content: &str,
-    ) -> Result<(), ()> {
-        let echo = Some(client_id.clone());
-        let parsed = ClientId::parse(&client_id)
-            .and_then(|key| MessageBody::parse(content).map(|body| (key, body)));
-        let (key, body) = match parsed {
-            Ok(parsed) => parsed,
-            Err(invalid) => {
-                let frame = error_frame(ErrorCode::Invalid, invalid.to_string(), echo);
-                return self.send_frame(frame).await;
-            }
-        };
-        match self
-            .engine
-            .post_message(&self.actor, conversation_id, body, Some(key))
-            .await
-        {
-            Ok(posted) => {
-                self.send_frame(ServerFrame::Ack {
-                    client_id,
-                    message: posted.message,
-                })
-                .await
-            }
-            Err(err) => self.send_frame(engine_error(&err, echo)).await,
-        }
-    }
-
-    /// Starts following the inbox: every conversation's list item as it changes. Again is
-    /// fine: the old follower is replaced.
-    async fn subscribe_inbox(&mut self) -> Result<(), ()> {
-        let events = self.engine.bus().subscribe(&Topic::Inbox);
-        if let Some(old) = self.forwarders.remove(&Task::Inbox) {
-            old.abort();
-        }
-        self.send_frame(ServerFrame::InboxSubscribed).await?;
-        let follower = InboxFollower {
-            engine: self.engine.clone(),
-            outbox: self.outbox.clone(),
-        };
-        self.forwarders
-            .insert(Task::Inbox, tokio::spawn(follower.run(events)));
-        Ok(())
-    }
-
-    /// Starts following a conversation. Access is checked before the hub is joined, so a
-    /// refused subscribe leaves nothing behind; refusals count as bad frames.
-    async fn subscribe(
-        &mut self,
-        conversation_id: Uuid,
-        after_seq: Option<i64>,
-    ) -> Result<Option<(u16, &'static str)>, ()> {
-        let after_seq = match switchboard::domain::parse_after_seq(after_seq) {
-            Ok(n) => n,
-            Err(invalid) => return Ok(self.bad_frame(&invalid.to_string()).await),
-        };
-        let last_seq = match self
-            .engine
-            .open_subscription(&self.actor, conversation_id)
-            .await
-        {
-            Ok(last_seq) => last_seq,
-            Err(err) => {
-                if !self.bad_frames.hit() {
-                    return Ok(Some((close::POLICY, "too many bad frames")));
-                }
-                self.send_frame(engine_error(&err, None)).await?;
-                return Ok(None);
-            }
-        };
-        // Listen before the forwarder reads the backlog, so nothing falls between the two.
-        let events = self
-            .engine
-            .bus()
-            .subscribe(&Topic::Conversation(conversation_id));
-        if let Some(old) = self.forwarders.remove(&Task::Conversation(conversation_id)) {
-            old.abort();
-        }
-        self.send_frame(ServerFrame::Subscribed {
-            conversation_id,
-            last_seq,
-        })
-        .await?;
-        let forwarder = Forwarder {
-            engine: self.engine.clone(),
-            conversation_id,
-            sent_up_to: after_seq,
-            connection: self.id,
-            is_guest: !matches!(self.actor, Actor::Operator(_)),
-            outbox: self.outbox.clone(),
-        };
-        self.forwarders.insert(
-            Task::Conversation(conversation_id),
-            tokio::spawn(forwarder.run(events)),
-        );
-        Ok(None)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ws::testing::engine_with_session;
     use futures::channel::mpsc as chan;
-    use switchboard::domain::{Email, PasswordInput};
-    use switchboard::hub::{Event, Subscription};
-    use switchboard::store::Store;
-    use switchboard::{EngineConfig, NewOperator};
+    use switchboard::EngineConfig;
 
     struct Harness {
         to_loop: chan::UnboundedSender<Incoming>,
@@ -563,68 +378,6 @@ mod tests {
                 .unbounded_send(Incoming::Text(text.to_owned()))
                 .unwrap();
         }
-    }
-
-    /// Posts `texts` as the operator and returns the stored messages.
-    async fn post_all(
-        engine: &Engine,
-        actor: &Actor,
-        conv: Uuid,
-        texts: std::ops::Range<i32>,
-    ) -> Vec<switchboard::wire::Message> {
-        let mut stored = Vec::new();
-        for i in texts {
-            let body = MessageBody::parse(&format!("m{i}")).unwrap();
-            stored.push(
-                engine
-                    .post_message(actor, conv, body, None)
-                    .await
-                    .unwrap()
-                    .message,
-            );
-        }
-        stored
-    }
-
-    /// A barrier for "nothing else was queued": posts one more message and publishes it; the
-    /// forwarder handles events in order, so the next queued frame must be this message.
-    async fn next_is_fresh_message(
-        engine: &Engine,
-        actor: &Actor,
-        conv: Uuid,
-        events: &tokio::sync::broadcast::Sender<Event>,
-        queued: &mut mpsc::Receiver<Queued>,
-    ) -> bool {
-        let n = engine.read_back(conv, 0, 1000).await.unwrap().len();
-        let n = n as i32;
-        let fresh = post_all(engine, actor, conv, n..n + 1).await.remove(0);
-        let _ = events.send(Event::message(fresh.clone()));
-        queued_seqs(queued, 1).await == vec![fresh.seq]
-    }
-
-    /// A real engine on a temporary database, with one operator and one support session.
-    async fn engine_with_session() -> (Engine, Actor, Uuid, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::connect(&format!("sqlite:{}", dir.path().join("t.db").display()))
-            .await
-            .unwrap();
-        store.migrate().await.unwrap();
-        let engine = Engine::new(store, EngineConfig::new("http://h"));
-        let operator = engine
-            .create_operator(NewOperator {
-                email: Email::parse("op@example.com").unwrap(),
-                name: "Op".into(),
-                password: PasswordInput::parse_new("a-long-password").unwrap(),
-            })
-            .await
-            .unwrap();
-        let (session, _) = engine.create_session(&operator, None).await.unwrap();
-        (
-            engine,
-            Actor::Operator(operator),
-            session.conversation_id,
-            dir,
-        )
     }
 
     /// Runs the loop for an operator over channels, with a real engine on a temporary database.
@@ -812,80 +565,5 @@ mod tests {
             h.next().await,
             Outgoing::Close(close::POLICY, "too many bad frames")
         );
-    }
-
-    /// Frames queued by a forwarder, as message seqs.
-    async fn queued_seqs(rx: &mut mpsc::Receiver<Queued>, n: usize) -> Vec<i64> {
-        let mut seqs = Vec::new();
-        while seqs.len() < n {
-            let item = tokio::time::timeout(Duration::from_secs(5), rx.recv())
-                .await
-                .expect("a frame within 5 s")
-                .expect("the forwarder is running");
-            if let Queued::Frame(frame) = item {
-                if let ServerFrame::Message { message } = *frame {
-                    seqs.push(message.seq);
-                }
-            }
-        }
-        seqs
-    }
-
-    #[tokio::test]
-    async fn a_forwarder_fills_gaps_skips_duplicates_and_resyncs_after_lagging() {
-        let (engine, actor, conv, _dir) = engine_with_session().await;
-        let stored = post_all(&engine, &actor, conv, 0..6).await;
-        // A channel the test controls, with room for one event only.
-        let (events, rx) = tokio::sync::broadcast::channel(1);
-        let (tx, mut queued) = mpsc::channel(64);
-        let forwarder = Forwarder {
-            engine: engine.clone(),
-            conversation_id: conv,
-            sent_up_to: 1,
-            connection: Uuid::nil(),
-            is_guest: false,
-            outbox: Outbox {
-                tx,
-                overflow: Arc::new(Notify::new()),
-            },
-        };
-        let task = tokio::spawn(forwarder.run(Subscription::detached(rx)));
-        // The replay after seq 1: 2..=6 from the store, each once.
-        assert_eq!(queued_seqs(&mut queued, 5).await, vec![2, 3, 4, 5, 6]);
-        // A duplicate of what was sent is skipped.
-        let _ = events.send(Event::message(stored[5].clone()));
-        assert!(next_is_fresh_message(&engine, &actor, conv, &events, &mut queued).await);
-
-        // Three new messages whose events overflow the one-slot channel before the forwarder
-        // runs again (this test's runtime has one thread): it lags, and the store fills in.
-        let later = post_all(&engine, &actor, conv, 7..10).await;
-        for message in &later {
-            let _ = events.send(Event::message(message.clone()));
-        }
-        assert_eq!(queued_seqs(&mut queued, 3).await, vec![8, 9, 10]);
-        assert!(next_is_fresh_message(&engine, &actor, conv, &events, &mut queued).await);
-
-        // A later message published before an earlier one: both arrive, in order, once.
-        let pair = post_all(&engine, &actor, conv, 11..13).await;
-        let _ = events.send(Event::message(pair[1].clone()));
-        assert_eq!(queued_seqs(&mut queued, 2).await, vec![12, 13]);
-        let _ = events.send(Event::message(pair[0].clone()));
-        assert!(next_is_fresh_message(&engine, &actor, conv, &events, &mut queued).await);
-
-        // An event from another node carries only the seq: the message is read from the store.
-        let remote = post_all(&engine, &actor, conv, 14..15).await.remove(0);
-        let _ = events.send(Event::Message {
-            conversation_id: conv,
-            seq: remote.seq,
-            stored: None,
-        });
-        assert_eq!(queued_seqs(&mut queued, 1).await, vec![15]);
-
-        // A resync (the node's bus reconnected) reads whatever the store has beyond what was sent.
-        let missed = post_all(&engine, &actor, conv, 15..17).await;
-        assert_eq!(missed.len(), 2);
-        let _ = events.send(Event::Resync);
-        assert_eq!(queued_seqs(&mut queued, 2).await, vec![16, 17]);
-        task.abort();
     }
 }

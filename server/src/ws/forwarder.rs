@@ -146,3 +146,131 @@ pub(super) fn typing_identity(who: Identity) -> Identity {
         name: who.name,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use switchboard::domain::MessageBody;
+    use switchboard::hub::{Event, Subscription};
+    use switchboard::wire::ServerFrame;
+    use switchboard::{Actor, Engine};
+    use tokio::sync::{mpsc, Notify};
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::ws::testing::engine_with_session;
+
+    /// Posts `texts` as the operator and returns the stored messages.
+    async fn post_all(
+        engine: &Engine,
+        actor: &Actor,
+        conv: Uuid,
+        texts: std::ops::Range<i32>,
+    ) -> Vec<switchboard::wire::Message> {
+        let mut stored = Vec::new();
+        for i in texts {
+            let body = MessageBody::parse(&format!("m{i}")).unwrap();
+            stored.push(
+                engine
+                    .post_message(actor, conv, body, None)
+                    .await
+                    .unwrap()
+                    .message,
+            );
+        }
+        stored
+    }
+
+    /// A barrier for "nothing else was queued": posts one more message and publishes it; the
+    /// forwarder handles events in order, so the next queued frame must be this message.
+    async fn next_is_fresh_message(
+        engine: &Engine,
+        actor: &Actor,
+        conv: Uuid,
+        events: &tokio::sync::broadcast::Sender<Event>,
+        queued: &mut mpsc::Receiver<Queued>,
+    ) -> bool {
+        let n = engine.read_back(conv, 0, 1000).await.unwrap().len();
+        let n = n as i32;
+        let fresh = post_all(engine, actor, conv, n..n + 1).await.remove(0);
+        let _ = events.send(Event::message(fresh.clone()));
+        queued_seqs(queued, 1).await == vec![fresh.seq]
+    }
+
+    /// Frames queued by a forwarder, as message seqs.
+    async fn queued_seqs(rx: &mut mpsc::Receiver<Queued>, n: usize) -> Vec<i64> {
+        let mut seqs = Vec::new();
+        while seqs.len() < n {
+            let item = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+                .await
+                .expect("a frame within 5 s")
+                .expect("the forwarder is running");
+            if let Queued::Frame(frame) = item {
+                if let ServerFrame::Message { message } = *frame {
+                    seqs.push(message.seq);
+                }
+            }
+        }
+        seqs
+    }
+
+    #[tokio::test]
+    async fn a_forwarder_fills_gaps_skips_duplicates_and_resyncs_after_lagging() {
+        let (engine, actor, conv, _dir) = engine_with_session().await;
+        let stored = post_all(&engine, &actor, conv, 0..6).await;
+        // A channel the test controls, with room for one event only.
+        let (events, rx) = tokio::sync::broadcast::channel(1);
+        let (tx, mut queued) = mpsc::channel(64);
+        let forwarder = Forwarder {
+            engine: engine.clone(),
+            conversation_id: conv,
+            sent_up_to: 1,
+            connection: Uuid::nil(),
+            is_guest: false,
+            outbox: Outbox {
+                tx,
+                overflow: Arc::new(Notify::new()),
+            },
+        };
+        let task = tokio::spawn(forwarder.run(Subscription::detached(rx)));
+        // The replay after seq 1: 2..=6 from the store, each once.
+        assert_eq!(queued_seqs(&mut queued, 5).await, vec![2, 3, 4, 5, 6]);
+        // A duplicate of what was sent is skipped.
+        let _ = events.send(Event::message(stored[5].clone()));
+        assert!(next_is_fresh_message(&engine, &actor, conv, &events, &mut queued).await);
+
+        // Three new messages whose events overflow the one-slot channel before the forwarder
+        // runs again (this test's runtime has one thread): it lags, and the store fills in.
+        let later = post_all(&engine, &actor, conv, 7..10).await;
+        for message in &later {
+            let _ = events.send(Event::message(message.clone()));
+        }
+        assert_eq!(queued_seqs(&mut queued, 3).await, vec![8, 9, 10]);
+        assert!(next_is_fresh_message(&engine, &actor, conv, &events, &mut queued).await);
+
+        // A later message published before an earlier one: both arrive, in order, once.
+        let pair = post_all(&engine, &actor, conv, 11..13).await;
+        let _ = events.send(Event::message(pair[1].clone()));
+        assert_eq!(queued_seqs(&mut queued, 2).await, vec![12, 13]);
+        let _ = events.send(Event::message(pair[0].clone()));
+        assert!(next_is_fresh_message(&engine, &actor, conv, &events, &mut queued).await);
+
+        // An event from another node carries only the seq: the message is read from the store.
+        let remote = post_all(&engine, &actor, conv, 14..15).await.remove(0);
+        let _ = events.send(Event::Message {
+            conversation_id: conv,
+            seq: remote.seq,
+            stored: None,
+        });
+        assert_eq!(queued_seqs(&mut queued, 1).await, vec![15]);
+
+        // A resync (the node's bus reconnected) reads whatever the store has beyond what was sent.
+        let missed = post_all(&engine, &actor, conv, 15..17).await;
+        assert_eq!(missed.len(), 2);
+        let _ = events.send(Event::Resync);
+        assert_eq!(queued_seqs(&mut queued, 2).await, vec![16, 17]);
+        task.abort();
+    }
+}

@@ -3,8 +3,11 @@
 
 pub mod connection;
 mod forwarder;
+mod frames;
 mod inbox;
 mod queue;
+#[cfg(test)]
+mod testing;
 mod watcher;
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};

@@ -1,0 +1,205 @@
+//! What a connection does with each frame the peer sends: parse it, count it against the
+//! connection's windows, call the one use case it names, and answer. The loop that reads frames
+//! and writes answers is in [`super::connection`].
+
+use std::time::Duration;
+
+use futures_util::Sink;
+use switchboard::domain::{ClientId, MessageBody};
+use switchboard::hub::Topic;
+use switchboard::wire::{close, ClientFrame, ErrorCode, ServerFrame};
+use switchboard::Actor;
+use tokio::time::Instant;
+use uuid::Uuid;
+
+use super::connection::{engine_error, error_frame, Connection, Outgoing, Task};
+use super::forwarder::Forwarder;
+use super::inbox::InboxFollower;
+
+/// Typing notices are passed on at most this often per conversation and connection.
+const TYPING_EVERY: Duration = Duration::from_secs(2);
+
+impl<S> Connection<S>
+where
+    S: Sink<Outgoing> + Unpin,
+{
+    /// Handles one text frame. `Err` when the sink is gone.
+    pub(super) async fn handle_text(
+        &mut self,
+        text: &str,
+    ) -> Result<Option<(u16, &'static str)>, ()> {
+        let frame = match serde_json::from_str::<ClientFrame>(text) {
+            Ok(frame) => frame,
+            Err(err) => {
+                let why = if serde_json::from_str::<serde_json::Value>(text).is_ok() {
+                    format!("unknown or malformed frame: {err}")
+                } else {
+                    "not valid JSON".to_owned()
+                };
+                return Ok(self.bad_frame(&why).await);
+            }
+        };
+        if matches!(
+            frame,
+            ClientFrame::Subscribe { .. } | ClientFrame::Read { .. } | ClientFrame::Typing { .. }
+        ) {
+            if let Some(refused) = self.action().await? {
+                return Ok(refused);
+            }
+        }
+        match frame {
+            ClientFrame::Ping => self.send_frame(ServerFrame::Pong).await?,
+            ClientFrame::Subscribe {
+                conversation_id,
+                after_seq,
+            } => return self.subscribe(conversation_id, after_seq).await,
+            ClientFrame::Send {
+                conversation_id,
+                client_id,
+                content,
+            } => self.post(conversation_id, client_id, &content).await?,
+            ClientFrame::Read {
+                conversation_id,
+                up_to_seq,
+            } => {
+                if let Err(err) = self
+                    .engine
+                    .mark_read(&self.actor, conversation_id, up_to_seq)
+                    .await
+                {
+                    self.send_frame(engine_error(&err, None)).await?;
+                }
+            }
+            ClientFrame::Typing { conversation_id } => {
+                let due = self
+                    .last_typing
+                    .get(&conversation_id)
+                    .is_none_or(|t| t.elapsed() >= TYPING_EVERY);
+                if due {
+                    self.last_typing.insert(conversation_id, Instant::now());
+                    if let Err(err) = self
+                        .engine
+                        .typing(&self.actor, conversation_id, self.id)
+                        .await
+                    {
+                        self.send_frame(engine_error(&err, None)).await?;
+                    }
+                }
+            }
+            ClientFrame::SubscribeInbox => match self.actor {
+                Actor::Operator(_) => self.subscribe_inbox().await?,
+                Actor::Guest { .. } | Actor::Customer { .. } => {
+                    self.send_frame(error_frame(
+                        ErrorCode::Forbidden,
+                        "the inbox is for operators",
+                        None,
+                    ))
+                    .await?
+                }
+            },
+        }
+        Ok(None)
+    }
+
+    async fn post(
+        &mut self,
+        conversation_id: Uuid,
+        client_id: String,
+        content: &str,
+    ) -> Result<(), ()> {
+        let echo = Some(client_id.clone());
+        let parsed = ClientId::parse(&client_id)
+            .and_then(|key| MessageBody::parse(content).map(|body| (key, body)));
+        let (key, body) = match parsed {
+            Ok(parsed) => parsed,
+            Err(invalid) => {
+                let frame = error_frame(ErrorCode::Invalid, invalid.to_string(), echo);
+                return self.send_frame(frame).await;
+            }
+        };
+        match self
+            .engine
+            .post_message(&self.actor, conversation_id, body, Some(key))
+            .await
+        {
+            Ok(posted) => {
+                self.send_frame(ServerFrame::Ack {
+                    client_id,
+                    message: posted.message,
+                })
+                .await
+            }
+            Err(err) => self.send_frame(engine_error(&err, echo)).await,
+        }
+    }
+
+    /// Starts following the inbox: every conversation's list item as it changes. Again is
+    /// fine: the old follower is replaced.
+    async fn subscribe_inbox(&mut self) -> Result<(), ()> {
+        let events = self.engine.bus().subscribe(&Topic::Inbox);
+        if let Some(old) = self.forwarders.remove(&Task::Inbox) {
+            old.abort();
+        }
+        self.send_frame(ServerFrame::InboxSubscribed).await?;
+        let follower = InboxFollower {
+            engine: self.engine.clone(),
+            outbox: self.outbox.clone(),
+        };
+        self.forwarders
+            .insert(Task::Inbox, tokio::spawn(follower.run(events)));
+        Ok(())
+    }
+
+    /// Starts following a conversation. Access is checked before the hub is joined, so a
+    /// refused subscribe leaves nothing behind; refusals count as bad frames.
+    async fn subscribe(
+        &mut self,
+        conversation_id: Uuid,
+        after_seq: Option<i64>,
+    ) -> Result<Option<(u16, &'static str)>, ()> {
+        let after_seq = match switchboard::domain::parse_after_seq(after_seq) {
+            Ok(n) => n,
+            Err(invalid) => return Ok(self.bad_frame(&invalid.to_string()).await),
+        };
+        let last_seq = match self
+            .engine
+            .open_subscription(&self.actor, conversation_id)
+            .await
+        {
+            Ok(last_seq) => last_seq,
+            Err(err) => {
+                if !self.bad_frames.hit() {
+                    return Ok(Some((close::POLICY, "too many bad frames")));
+                }
+                self.send_frame(engine_error(&err, None)).await?;
+                return Ok(None);
+            }
+        };
+        // Listen before the forwarder reads the backlog, so nothing falls between the two.
+        let events = self
+            .engine
+            .bus()
+            .subscribe(&Topic::Conversation(conversation_id));
+        if let Some(old) = self.forwarders.remove(&Task::Conversation(conversation_id)) {
+            old.abort();
+        }
+        self.send_frame(ServerFrame::Subscribed {
+            conversation_id,
+            last_seq,
+        })
+        .await?;
+        let forwarder = Forwarder {
+            engine: self.engine.clone(),
+            conversation_id,
+            sent_up_to: after_seq,
+            connection: self.id,
+            is_guest: !matches!(self.actor, Actor::Operator(_)),
+            outbox: self.outbox.clone(),
+        };
+        self.forwarders.insert(
+            Task::Conversation(conversation_id),
+            tokio::spawn(forwarder.run(events)),
+        );
+        Ok(None)
+    }
+}
