@@ -1,0 +1,161 @@
+//! The browser's real-time chat client: one WebSocket per page, reconnecting with backoff and
+//! jitter, resuming with `after_seq`, deduplicating by message id, resending unacknowledged
+//! sends with their `client_id`, and polling the REST API while the socket cannot connect.
+//!
+//! The state is a set of signals ([`ChatState`], `state.rs`) that renders the same on the server
+//! (empty, connecting) and in the browser, and takes frames without touching the browser; only
+//! the browser runs the client (`hydrate` feature): its socket in `client.rs`, the REST fallback
+//! in `polling.rs`, requests in `http.rs`.
+
+use leptos::prelude::*;
+use switchboard::wire::{Message, SenderKind};
+use uuid::Uuid;
+
+#[cfg(feature = "hydrate")]
+mod client;
+#[cfg(feature = "hydrate")]
+mod http;
+#[cfg(feature = "hydrate")]
+mod polling;
+mod state;
+
+#[cfg(feature = "hydrate")]
+pub use http::fetch_json_with;
+pub use state::{AfterClose, ChatState, Link, Pending};
+
+/// Who the client is and where it talks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Party {
+    /// A signed-in operator (cookie).
+    Operator,
+    /// A guest with a session link.
+    Guest {
+        /// The link's token.
+        token: String,
+    },
+    /// A website customer in the widget, with a widget token.
+    Customer {
+        /// The bearer widget token.
+        token: String,
+    },
+}
+
+impl Party {
+    /// The sender kind of this side's own messages.
+    pub fn own_kind(&self) -> SenderKind {
+        match self {
+            Self::Operator => SenderKind::Operator,
+            Self::Guest { .. } => SenderKind::Guest,
+            Self::Customer { .. } => SenderKind::Customer,
+        }
+    }
+
+    /// Whether this side reads (and so may have unread) `message`: the one rule,
+    /// [`SenderKind::reads`].
+    pub fn reads(&self, message: &Message) -> bool {
+        self.own_kind().reads(message.sender.kind)
+    }
+
+    /// Whether the side is cut off when a support session ends (operators may still read it).
+    pub fn is_visitor(&self) -> bool {
+        !matches!(self, Self::Operator)
+    }
+
+    /// Whether a message came from this side.
+    pub fn is_own(&self, message: &Message) -> bool {
+        match self {
+            Self::Operator => message.sender.kind.is_staff(),
+            Self::Guest { .. } | Self::Customer { .. } => !message.sender.kind.is_staff(),
+        }
+    }
+}
+
+/// A new idempotency key.
+pub fn new_client_id() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let mut bytes = [0u8; 16];
+        for b in bytes.iter_mut() {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+        Uuid::from_bytes(bytes).to_string()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        Uuid::nil().to_string()
+    }
+}
+
+/// The client's handle for the panel: send, retry, mark read, typing, reconnect. It is `Send`
+/// on both sides (the browser's single thread owns the real client), so it can live in an
+/// ordinary stored value that the server may drop on any thread.
+#[derive(Clone)]
+pub struct ChatClient {
+    #[cfg(feature = "hydrate")]
+    inner: send_wrapper::SendWrapper<std::rc::Rc<client::Client>>,
+    #[cfg(not(feature = "hydrate"))]
+    _server: (),
+}
+
+impl ChatClient {
+    /// Starts the client for `conversation_id` (browser only; on the server it does nothing).
+    pub fn start(
+        party: Party,
+        conversation_id: Uuid,
+        guest_name: Signal<Option<String>>,
+        state: ChatState,
+    ) -> Self {
+        #[cfg(feature = "hydrate")]
+        {
+            Self {
+                inner: send_wrapper::SendWrapper::new(client::Client::start(
+                    party,
+                    conversation_id,
+                    guest_name,
+                    state,
+                )),
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (party, conversation_id, guest_name, state);
+            Self { _server: () }
+        }
+    }
+
+    /// Queues a message and sends it when the connection allows.
+    pub fn send(&self, content: String) {
+        #[cfg(feature = "hydrate")]
+        self.inner.send(content);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = content;
+    }
+
+    /// Sends a failed message again, with its original key.
+    pub fn retry(&self, client_id: &str) {
+        #[cfg(feature = "hydrate")]
+        self.inner.retry(client_id);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = client_id;
+    }
+
+    /// Marks the other side's messages read up to `seq`.
+    pub fn mark_read(&self, seq: i64) {
+        #[cfg(feature = "hydrate")]
+        self.inner.mark_read(seq);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = seq;
+    }
+
+    /// Tells the other side this side is typing (throttled by the server too).
+    pub fn typing(&self) {
+        #[cfg(feature = "hydrate")]
+        self.inner.typing();
+    }
+
+    /// Drops the socket and connects again at once (after a name change, for example).
+    pub fn reconnect(&self) {
+        #[cfg(feature = "hydrate")]
+        self.inner.reconnect_now();
+    }
+}

@@ -1,0 +1,131 @@
+//! While the socket cannot connect, the chat polls the REST API for new messages every few
+//! seconds, and sends what waits over REST once the server answers.
+
+use leptos::prelude::*;
+use switchboard::wire::{ErrorCode, Message};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::client::{window, Client};
+use super::http::fetch_json;
+use super::Party;
+
+const POLL_EVERY_MS: i32 = 5_000;
+
+impl Client {
+    pub(super) fn start_polling(&self) {
+        if self.poll_timer.get().is_some() {
+            return;
+        }
+        let me = self.me.clone();
+        let tick = Closure::<dyn FnMut()>::new(move || {
+            if let Some(client) = me.upgrade() {
+                client.poll_once();
+            }
+        });
+        if let Ok(id) = window().set_interval_with_callback_and_timeout_and_arguments_0(
+            tick.as_ref().unchecked_ref(),
+            POLL_EVERY_MS,
+        ) {
+            self.poll_timer.set(Some(id));
+        }
+        tick.forget();
+    }
+
+    pub(super) fn stop_polling(&self) {
+        if let Some(id) = self.poll_timer.take() {
+            window().clear_interval_with_handle(id);
+        }
+    }
+
+    fn messages_url(&self) -> String {
+        match &self.party {
+            Party::Operator => {
+                format!("/api/v1/conversations/{}/messages", self.conversation_id)
+            }
+            Party::Guest { token } => format!("/support/guest/{token}/messages"),
+            Party::Customer { .. } => "/api/v1/widget/messages".to_owned(),
+        }
+    }
+
+    /// The bearer credential a customer's REST calls carry.
+    fn bearer(&self) -> Option<&str> {
+        match &self.party {
+            Party::Customer { token } => Some(token),
+            Party::Operator | Party::Guest { .. } => None,
+        }
+    }
+
+    fn poll_once(&self) {
+        let cut_off = self.state.ended.get_untracked() && self.party.is_visitor();
+        if self.is_open() || cut_off {
+            self.stop_polling();
+            return;
+        }
+        let url = format!(
+            "{}?after_seq={}",
+            self.messages_url(),
+            self.state.last_seq()
+        );
+        let state = self.state;
+        let me = self.me.clone();
+        leptos::task::spawn_local(async move {
+            let bearer = me.upgrade().and_then(|c| c.bearer().map(str::to_owned));
+            match fetch_json(&url, None, bearer.as_deref()).await {
+                Ok((200, body)) => {
+                    if let Some(list) = body.get("messages").cloned() {
+                        if let Ok(messages) = serde_json::from_value::<Vec<Message>>(list) {
+                            state.merge(messages);
+                        }
+                    }
+                    // The socket is down but the server is up: flush the outbox over REST.
+                    if let Some(client) = me.upgrade() {
+                        client.flush_over_rest().await;
+                    }
+                }
+                Ok((410, _)) => state.ended.set(true),
+                _ => {}
+            }
+        });
+    }
+
+    async fn flush_over_rest(&self) {
+        for pending in self.state.pending.get_untracked() {
+            if pending.failed.is_some() {
+                continue;
+            }
+            let mut body = serde_json::json!({
+                "content": pending.content,
+                "client_id": pending.client_id,
+            });
+            if let (Party::Guest { .. }, Some(name)) =
+                (&self.party, self.guest_name.get_untracked())
+            {
+                body["guest_name"] = serde_json::Value::String(name);
+            }
+            match fetch_json(&self.messages_url(), Some(body.to_string()), self.bearer()).await {
+                Ok((200 | 201, body)) => {
+                    if let Some(message) = body
+                        .get("message")
+                        .cloned()
+                        .and_then(|m| serde_json::from_value::<Message>(m).ok())
+                    {
+                        self.state.acknowledge(&pending.client_id, message);
+                    }
+                }
+                Ok((status, body)) if (400..500).contains(&status) => {
+                    let code = body
+                        .pointer("/error/code")
+                        .cloned()
+                        .and_then(|c| serde_json::from_value::<ErrorCode>(c).ok())
+                        .unwrap_or(ErrorCode::Invalid);
+                    if status == 410 {
+                        self.state.ended.set(true);
+                    }
+                    self.state.refuse(&pending.client_id, code);
+                }
+                _ => return,
+            }
+        }
+    }
+}
