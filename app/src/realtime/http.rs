@@ -1,34 +1,50 @@
 //! Requests from the browser, with the page's cookies and, for a customer, the widget token.
+//! Bodies go out and come back as the contract's wire types.
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use switchboard::wire::{ErrorBody, ErrorCode};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::client::window;
 
-/// GET (no body) or POST (JSON body) with the page's cookies, and a bearer token when
-/// given; the status and JSON body.
-pub(super) async fn fetch_json(
-    url: &str,
-    body: Option<String>,
-    bearer: Option<&str>,
-) -> Result<(u16, serde_json::Value), JsValue> {
-    let method = if body.is_some() { "POST" } else { "GET" };
-    fetch_json_with(method, url, body, bearer).await
+/// No request body, for [`request`].
+pub const NO_BODY: Option<&()> = None;
+
+/// A server's answer: its status and body.
+pub struct Answer {
+    /// The HTTP status.
+    pub status: u16,
+    body: String,
 }
 
-/// A request with `method` and an optional JSON body, the page's cookies, and a bearer
-/// token when given; the status and JSON body.
-pub async fn fetch_json_with(
+impl Answer {
+    /// The body as `T`, when it is one.
+    pub fn json<T: DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_str(&self.body).ok()
+    }
+
+    /// The contract's error code of a refusal, when the body is an error body.
+    pub fn error_code(&self) -> Option<ErrorCode> {
+        self.json::<ErrorBody>().map(|body| body.error.code)
+    }
+}
+
+/// A request with `method` and an optional JSON body, the page's cookies, and a bearer token
+/// when given.
+pub async fn request<B: Serialize + ?Sized>(
     method: &str,
     url: &str,
-    body: Option<String>,
+    body: Option<&B>,
     bearer: Option<&str>,
-) -> Result<(u16, serde_json::Value), JsValue> {
+) -> Result<Answer, JsValue> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     let headers = web_sys::Headers::new()?;
     if let Some(body) = body {
-        init.set_body(&JsValue::from_str(&body));
+        let json = serde_json::to_string(body).expect("wire types serialize");
+        init.set_body(&JsValue::from_str(&json));
         headers.set("content-type", "application/json")?;
     }
     if let Some(token) = bearer {
@@ -41,12 +57,9 @@ pub async fn fetch_json_with(
             .await?
             .dyn_into()?;
     let status = response.status();
-    let text = wasm_bindgen_futures::JsFuture::from(response.text()?)
+    let body = wasm_bindgen_futures::JsFuture::from(response.text()?)
         .await?
         .as_string()
         .unwrap_or_default();
-    Ok((
-        status,
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
-    ))
+    Ok(Answer { status, body })
 }

@@ -20,7 +20,7 @@ mod polling;
 mod state;
 
 #[cfg(feature = "hydrate")]
-pub use http::fetch_json_with;
+pub use http::{request, Answer, NO_BODY};
 pub use state::{AfterClose, ChatState, Link, Pending};
 
 /// Who the client is and where it talks.

@@ -2,12 +2,12 @@
 //! seconds, and sends what waits over REST once the server answers.
 
 use leptos::prelude::*;
-use switchboard::wire::{ErrorCode, Message};
+use switchboard::wire::{ErrorCode, MessageEnvelope, MessageList, PostMessageRequest};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::client::{window, Client};
-use super::http::fetch_json;
+use super::http::{request, NO_BODY};
 use super::Party;
 
 const POLL_EVERY_MS: i32 = 5_000;
@@ -71,19 +71,18 @@ impl Client {
         let me = self.me.clone();
         leptos::task::spawn_local(async move {
             let bearer = me.upgrade().and_then(|c| c.bearer().map(str::to_owned));
-            match fetch_json(&url, None, bearer.as_deref()).await {
-                Ok((200, body)) => {
-                    if let Some(list) = body.get("messages").cloned() {
-                        if let Ok(messages) = serde_json::from_value::<Vec<Message>>(list) {
-                            state.merge(messages);
-                        }
+            let answer = request("GET", &url, NO_BODY, bearer.as_deref()).await;
+            match answer.as_ref().map(|a| a.status) {
+                Ok(200) => {
+                    if let Some(list) = answer.ok().and_then(|a| a.json::<MessageList>()) {
+                        state.merge(list.messages);
                     }
                     // The socket is down but the server is up: flush the outbox over REST.
                     if let Some(client) = me.upgrade() {
                         client.flush_over_rest().await;
                     }
                 }
-                Ok((410, _)) => state.ended.set(true),
+                Ok(410) => state.ended.set(true),
                 _ => {}
             }
         });
@@ -94,32 +93,24 @@ impl Client {
             if pending.failed.is_some() {
                 continue;
             }
-            let mut body = serde_json::json!({
-                "content": pending.content,
-                "client_id": pending.client_id,
-            });
-            if let (Party::Guest { .. }, Some(name)) =
-                (&self.party, self.guest_name.get_untracked())
-            {
-                body["guest_name"] = serde_json::Value::String(name);
-            }
-            match fetch_json(&self.messages_url(), Some(body.to_string()), self.bearer()).await {
-                Ok((200 | 201, body)) => {
-                    if let Some(message) = body
-                        .get("message")
-                        .cloned()
-                        .and_then(|m| serde_json::from_value::<Message>(m).ok())
-                    {
-                        self.state.acknowledge(&pending.client_id, message);
+            let body = PostMessageRequest {
+                content: pending.content.clone(),
+                client_id: Some(pending.client_id.clone()),
+                guest_name: match &self.party {
+                    Party::Guest { .. } => self.guest_name.get_untracked(),
+                    Party::Operator | Party::Customer { .. } => None,
+                },
+            };
+            let answer = request("POST", &self.messages_url(), Some(&body), self.bearer()).await;
+            match answer {
+                Ok(answer) if matches!(answer.status, 200 | 201) => {
+                    if let Some(stored) = answer.json::<MessageEnvelope>() {
+                        self.state.acknowledge(&pending.client_id, stored.message);
                     }
                 }
-                Ok((status, body)) if (400..500).contains(&status) => {
-                    let code = body
-                        .pointer("/error/code")
-                        .cloned()
-                        .and_then(|c| serde_json::from_value::<ErrorCode>(c).ok())
-                        .unwrap_or(ErrorCode::Invalid);
-                    if status == 410 {
+                Ok(answer) if (400..500).contains(&answer.status) => {
+                    let code = answer.error_code().unwrap_or(ErrorCode::Invalid);
+                    if answer.status == 410 {
                         self.state.ended.set(true);
                     }
                     self.state.refuse(&pending.client_id, code);

@@ -4,12 +4,12 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use leptos::prelude::*;
-use switchboard::wire::{Message, SenderKind, WidgetSession};
+use switchboard::wire::{Message, SenderKind, WidgetPresence, WidgetSession};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{FromHost, Identity, WidgetSignals};
-use crate::realtime::fetch_json_with;
+use super::{FromHost, Identity, ToHost, WidgetSignals};
+use crate::realtime::{request, NO_BODY};
 
 /// A browser event handler kept alive on the Rust side.
 type Handler = Closure<dyn FnMut(JsValue)>;
@@ -71,7 +71,7 @@ impl Link {
         link.report_unread();
         match (&link.chat_link, &link.host) {
             (Some(_), _) => link.sign_in(),
-            (None, Some(_)) => link.post(serde_json::json!({"type": "ready"})),
+            (None, Some(_)) => link.post(&ToHost::Ready),
             (None, None) => {
                 use gloo_storage::Storage;
                 let stored = gloo_storage::LocalStorage::get::<String>(OWN_VISITOR_KEY).ok();
@@ -129,10 +129,18 @@ impl Link {
     }
 
     /// Posts `{sb: 1, ...}` to the host page, at its origin only.
-    fn post(&self, mut message: serde_json::Value) {
+    fn post(&self, message: &ToHost) {
+        /// What goes out: the message and the mark the host page knows ours by.
+        #[derive(serde::Serialize)]
+        struct Marked<'a> {
+            sb: u8,
+            #[serde(flatten)]
+            message: &'a ToHost,
+        }
         let Some(host) = &self.host else { return };
-        message["sb"] = serde_json::json!(1);
-        let Ok(value) = js_sys::JSON::parse(&message.to_string()) else {
+        let json =
+            serde_json::to_string(&Marked { sb: 1, message }).expect("host messages serialize");
+        let Ok(value) = js_sys::JSON::parse(&json) else {
             return;
         };
         if let Ok(Some(parent)) = window().parent() {
@@ -208,7 +216,7 @@ impl Link {
         };
         leptos::task::spawn_local(async move {
             let token = session.widget_token;
-            let _ = fetch_json_with("POST", "/api/v1/widget/signout", None, Some(&token)).await;
+            let _ = request("POST", "/api/v1/widget/signout", NO_BODY, Some(&token)).await;
         });
     }
 
@@ -233,7 +241,7 @@ impl Link {
             }
         }
         self.signals.open.set(open);
-        self.post(serde_json::json!({"type": "state", "open": open}));
+        self.post(&ToHost::State { open });
     }
 
     /// Reports the unread count to the host whenever it changes.
@@ -243,40 +251,37 @@ impl Link {
         Effect::new(move |_| {
             let count = unread.get();
             if let Some(link) = me.upgrade() {
-                link.post(serde_json::json!({"type": "unread", "count": count}));
+                link.post(&ToHost::Unread { count });
             }
         });
     }
 
     /// Signs in with the identity or visitor token held now.
     fn sign_in(&self) {
-        let body = match (&self.chat_link, self.identity.borrow().clone()) {
-            (Some(link), _) => serde_json::json!({ "link": link }),
-            (None, Some(identity)) => serde_json::to_value(identity).unwrap_or_default(),
-            (None, None) => {
-                serde_json::json!({ "visitor_token": self.visitor_token.borrow().clone() })
-            }
+        let mut body = match (&self.chat_link, self.identity.borrow().clone()) {
+            (Some(link), _) => Identity {
+                link: Some(link.clone()),
+                ..Identity::default()
+            },
+            (None, Some(identity)) => identity,
+            (None, None) => Identity {
+                visitor_token: self.visitor_token.borrow().clone(),
+                ..Identity::default()
+            },
         };
-        let mut body = body;
         if let Some(lang) = window()
             .document()
             .and_then(|d| d.document_element())
             .and_then(|e| e.get_attribute("lang"))
         {
-            body["locale"] = serde_json::Value::String(lang);
+            body.locale = Some(lang);
         }
         let me = self.me.clone();
         leptos::task::spawn_local(async move {
-            let result = fetch_json_with(
-                "POST",
-                "/api/v1/widget/session",
-                Some(body.to_string()),
-                None,
-            )
-            .await;
+            let result = request("POST", "/api/v1/widget/session", Some(&body), None).await;
             let Some(link) = me.upgrade() else { return };
             let started = match result {
-                Ok((200, body)) => serde_json::from_value::<WidgetSession>(body).ok(),
+                Ok(answer) if answer.status == 200 => answer.json::<WidgetSession>(),
                 _ => None,
             };
             match started {
@@ -290,9 +295,9 @@ impl Link {
         if let Some(token) = &started.visitor_token {
             *self.visitor_token.borrow_mut() = Some(token.clone());
             match self.host {
-                Some(_) => {
-                    self.post(serde_json::json!({"type": "visitor_token", "visitor_token": token}))
-                }
+                Some(_) => self.post(&ToHost::VisitorToken {
+                    visitor_token: token.clone(),
+                }),
                 None => {
                     use gloo_storage::Storage;
                     let _ = gloo_storage::LocalStorage::set(OWN_VISITOR_KEY, token);
@@ -314,10 +319,9 @@ impl Link {
         let ask = move || {
             let token = token.clone();
             leptos::task::spawn_local(async move {
-                let answer =
-                    fetch_json_with("GET", "/api/v1/widget/presence", None, Some(&token)).await;
-                if let Ok((200, body)) = answer {
-                    online.set(body.get("operators_online").and_then(|v| v.as_bool()));
+                let answer = request("GET", "/api/v1/widget/presence", NO_BODY, Some(&token)).await;
+                if let Some(answer) = answer.ok().filter(|answer| answer.status == 200) {
+                    online.set(answer.json::<WidgetPresence>().map(|p| p.operators_online));
                 }
             });
         };
@@ -358,9 +362,9 @@ impl Link {
         if !SenderKind::Customer.reads(message.sender.kind) {
             return;
         }
-        if let Ok(value) = serde_json::to_value(message) {
-            self.post(serde_json::json!({"type": "message", "message": value}));
-        }
+        self.post(&ToHost::Message {
+            message: message.clone(),
+        });
         if !seen {
             crate::sound::chime();
         }

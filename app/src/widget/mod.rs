@@ -3,7 +3,7 @@
 //! email). On the server it does nothing: the page renders closed and waits for the browser.
 
 use leptos::prelude::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use switchboard::wire::{Customer, Message, WidgetSession, WidgetSessionRequest};
 
 /// A signed identity as the host page hands it over (`user_id`, `email`, `name`,
@@ -39,6 +39,34 @@ pub enum FromHost {
     },
     /// Forget the visitor and start afresh (the host page's sign-out).
     Reset,
+}
+
+/// A message to the host page (`public/widget.js` reads them), always with `sb: 1`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToHost {
+    /// The widget is loaded: send `init`.
+    Ready,
+    /// The panel opened or closed.
+    State {
+        /// Whether it is open now.
+        open: bool,
+    },
+    /// The customer's unread count changed.
+    Unread {
+        /// Operator messages the customer has not read.
+        count: usize,
+    },
+    /// Keep this anonymous visitor's token for next time.
+    VisitorToken {
+        /// The token.
+        visitor_token: String,
+    },
+    /// An operator's message arrived.
+    Message {
+        /// The message.
+        message: Message,
+    },
 }
 
 /// What the widget page shows, and the link keeps up to date.
@@ -145,21 +173,22 @@ impl WidgetLink {
 pub async fn save_email(token: &str, email: &str) -> Option<Customer> {
     #[cfg(feature = "hydrate")]
     {
-        let body = serde_json::json!({ "email": email }).to_string();
-        match crate::realtime::fetch_json_with(
+        let patch = switchboard::wire::CustomerPatch {
+            email: Some(email.to_owned()),
+            name: None,
+        };
+        let answer = crate::realtime::request(
             "PATCH",
             "/api/v1/widget/customer",
-            Some(body),
+            Some(&patch),
             Some(token),
         )
         .await
-        {
-            Ok((200, body)) => body
-                .get("customer")
-                .cloned()
-                .and_then(|c| serde_json::from_value(c).ok()),
-            _ => None,
-        }
+        .ok()
+        .filter(|answer| answer.status == 200)?;
+        answer
+            .json::<switchboard::wire::CustomerEnvelope>()
+            .map(|envelope| envelope.customer)
     }
     #[cfg(not(feature = "hydrate"))]
     {
