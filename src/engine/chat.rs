@@ -336,7 +336,7 @@ impl Engine {
         self.inner
             .store
             .db()
-            .unread_per_session(session_ids, &operators_read)
+            .unread_per_session(session_ids, operators_read)
             .await?
             .into_iter()
             .map(|(id, n)| Ok((crate::store::rows::uuid_of("session id", &id)?, n)))

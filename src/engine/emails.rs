@@ -86,7 +86,7 @@ impl Engine {
         };
         let replies = tx
             .db()
-            .replies_between(&conversation, &operators, from, to)
+            .replies_between(&conversation, operators, from, to)
             .await?;
         let decision = decide(
             window,

@@ -72,7 +72,7 @@ impl Engine {
             .ok_or(Error::NotFound("conversation"))?;
         let newly_read = tx
             .db()
-            .mark_read(conversation_id, &senders, up_to_seq, now)
+            .mark_read(conversation_id, senders, up_to_seq, now)
             .await?;
         tx.commit().await?;
         if newly_read > 0 {
@@ -136,7 +136,7 @@ impl Engine {
             .inner
             .store
             .db()
-            .conversations_with_unread(ConversationKind::Support.as_str(), &senders)
+            .conversations_with_unread(ConversationKind::Support.as_str(), senders)
             .await?)
     }
 }
