@@ -69,28 +69,25 @@ pub fn counted_title(title: &str, unread: i64) -> String {
 
 #[cfg(feature = "hydrate")]
 mod browser {
-    use std::cell::{Cell, RefCell};
-    use std::rc::Rc;
+    use std::cell::Cell;
+    use std::rc::{Rc, Weak};
 
     use leptos::prelude::*;
     use switchboard::wire::{ClientFrame, ServerFrame};
-    use wasm_bindgen::prelude::*;
-    use wasm_bindgen::JsCast;
-    use web_sys::{MessageEvent, WebSocket};
 
     use super::{counted_title, is_customer_news, InboxFeed, MUTE_KEY};
+    use crate::realtime::{url_here, Backoff, Peer, Socket};
 
-    /// A browser event handler kept alive on the Rust side.
-    type Handler = Closure<dyn FnMut(JsValue)>;
+    /// The feed reconnects from a second on.
+    const BACKOFF: Backoff = Backoff {
+        start_ms: 1_000.0,
+        doublings: 8,
+    };
 
-    const BACKOFF_START_MS: f64 = 1_000.0;
-    const BACKOFF_CAP_MS: f64 = 30_000.0;
-
-    struct Socket {
+    struct Feed {
         feed: InboxFeed,
-        socket: RefCell<Option<WebSocket>>,
-        handlers: RefCell<Vec<Handler>>,
-        attempt: Cell<u32>,
+        socket: Socket,
+        me: Weak<Feed>,
         subscribed_once: Cell<bool>,
         stopped: Cell<bool>,
     }
@@ -103,15 +100,14 @@ mod browser {
         use gloo_storage::Storage;
         feed.muted
             .set(gloo_storage::LocalStorage::get::<bool>(MUTE_KEY).unwrap_or(false));
-        let socket = Rc::new(Socket {
+        let live = Rc::new_cyclic(|me| Feed {
             feed,
-            socket: RefCell::new(None),
-            handlers: RefCell::new(Vec::new()),
-            attempt: Cell::new(0),
+            socket: Socket::new(BACKOFF),
+            me: me.clone(),
             subscribed_once: Cell::new(false),
             stopped: Cell::new(false),
         });
-        connect(&socket);
+        live.connect();
         // The tab title follows the count, and each page's own title as it changes.
         let location = leptos_router::hooks::use_location();
         Effect::new(move |_| {
@@ -123,111 +119,70 @@ mod browser {
                 }
             });
         });
-        let keep = StoredValue::new_local(socket);
+        let keep = StoredValue::new_local(live);
         on_cleanup(move || {
-            if let Some(socket) = keep.try_get_value() {
-                socket.stopped.set(true);
-                if let Some(ws) = socket.socket.borrow_mut().take() {
-                    ws.set_onmessage(None);
-                    ws.set_onclose(None);
-                    ws.set_onopen(None);
-                    let _ = ws.close();
-                }
+            if let Some(live) = keep.try_get_value() {
+                live.stopped.set(true);
+                live.socket.shut_down();
             }
         });
     }
 
-    fn connect(me: &Rc<Socket>) {
-        if me.stopped.get() {
-            return;
-        }
-        let location = window().location();
-        let scheme = if location.protocol().unwrap_or_default() == "https:" {
-            "wss"
-        } else {
-            "ws"
-        };
-        let url = format!("{scheme}://{}/ws", location.host().unwrap_or_default());
-        let Ok(ws) = WebSocket::new(&url) else {
-            retry(me);
-            return;
-        };
-        let weak = Rc::downgrade(me);
-        let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-            if let Some(me) = weak.upgrade() {
-                me.attempt.set(0);
-                if let Some(ws) = me.socket.borrow().as_ref() {
-                    let frame = serde_json::to_string(&ClientFrame::SubscribeInbox)
-                        .expect("frames serialize");
-                    let _ = ws.send_with_str(&frame);
-                }
-            }
-        });
-        let weak = Rc::downgrade(me);
-        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-            let Some(me) = weak.upgrade() else { return };
-            let Some(text) = event
-                .dyn_ref::<MessageEvent>()
-                .and_then(|e| e.data().as_string())
-            else {
+    impl Feed {
+        fn connect(&self) {
+            if self.stopped.get() {
                 return;
-            };
-            match serde_json::from_str::<ServerFrame>(&text) {
-                Ok(ServerFrame::ConversationUpdated { conversation }) => {
+            }
+            self.socket.open(&url_here("/ws"), self.me.clone());
+        }
+    }
+
+    impl Peer for Feed {
+        fn socket(&self) -> &Socket {
+            &self.socket
+        }
+
+        fn opened(&self) {
+            self.socket.reset_backoff();
+            self.socket.send(&ClientFrame::SubscribeInbox);
+        }
+
+        fn frame(&self, frame: ServerFrame) {
+            match frame {
+                ServerFrame::ConversationUpdated { conversation } => {
                     let hidden = window()
                         .document()
                         .is_some_and(|d| d.visibility_state() != web_sys::VisibilityState::Visible);
-                    if hidden && !me.feed.muted.get_untracked() && is_customer_news(&conversation) {
+                    if hidden && !self.feed.muted.get_untracked() && is_customer_news(&conversation)
+                    {
                         crate::sound::chime();
                     }
-                    me.feed.latest.set(Some(conversation));
-                    refresh_count(me.feed);
+                    self.feed.latest.set(Some(conversation));
+                    refresh_count(self.feed);
                 }
-                Ok(ServerFrame::InboxSubscribed) => {
+                ServerFrame::InboxSubscribed => {
                     // The first answers the subscription; a later one says changes may have
                     // been missed (and so does a reconnect).
-                    if me.subscribed_once.replace(true) {
-                        me.feed.resyncs.update(|n| *n += 1);
+                    if self.subscribed_once.replace(true) {
+                        self.feed.resyncs.update(|n| *n += 1);
                     }
-                    refresh_count(me.feed);
+                    refresh_count(self.feed);
                 }
                 _ => {}
             }
-        });
-        let weak = Rc::downgrade(me);
-        let on_close = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-            if let Some(me) = weak.upgrade() {
-                me.socket.borrow_mut().take();
-                // Back from a drop: whatever changed meanwhile is read again.
-                me.subscribed_once.set(true);
-                retry(&me);
-            }
-        });
-        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        *me.handlers.borrow_mut() = vec![on_open, on_message, on_close];
-        *me.socket.borrow_mut() = Some(ws);
-    }
-
-    fn retry(me: &Rc<Socket>) {
-        if me.stopped.get() {
-            return;
         }
-        let attempt = me.attempt.get();
-        me.attempt.set(attempt.saturating_add(1));
-        let base = (BACKOFF_START_MS * 2f64.powi(attempt.min(8) as i32)).min(BACKOFF_CAP_MS);
-        let delay = base * (0.5 + js_sys::Math::random() * 0.5);
-        let weak = Rc::downgrade(me);
-        let again = Closure::once_into_js(move || {
-            if let Some(me) = weak.upgrade() {
-                connect(&me);
+
+        fn closed(&self, _code: u16) {
+            // Back from a drop: whatever changed meanwhile is read again.
+            self.subscribed_once.set(true);
+            if !self.stopped.get() {
+                self.socket.retry_later(self.me.clone());
             }
-        });
-        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(
-            again.unchecked_ref(),
-            delay as i32,
-        );
+        }
+
+        fn try_again(&self) {
+            self.connect();
+        }
     }
 
     fn refresh_count(feed: InboxFeed) {

@@ -10,15 +10,16 @@ use switchboard::wire::{ClientFrame, ServerFrame};
 use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
+use super::backoff::Backoff;
+use super::socket::{url_here, Handler, Peer, Socket};
 use super::{new_client_id, AfterClose, ChatState, Link, Party, Pending};
 
-const BACKOFF_START_MS: f64 = 500.0;
-const BACKOFF_CAP_MS: f64 = 30_000.0;
-
-/// A browser event handler kept alive on the Rust side.
-type Handler = Closure<dyn FnMut(JsValue)>;
+/// The chat reconnects from half a second on.
+const BACKOFF: Backoff = Backoff {
+    start_ms: 500.0,
+    doublings: 16,
+};
 
 /// The chat's browser client: its socket, timers and listeners.
 pub struct Client {
@@ -27,25 +28,10 @@ pub struct Client {
     pub(super) guest_name: Signal<Option<String>>,
     pub(super) state: ChatState,
     pub(super) me: Weak<Client>,
-    pub(super) socket: RefCell<Option<WebSocket>>,
-    /// Handlers of the current socket, kept alive while it is.
-    handlers: RefCell<Vec<Handler>>,
-    attempt: Cell<u32>,
-    retry_timer: Cell<Option<i32>>,
+    socket: Socket,
     pub(super) poll_timer: Cell<Option<i32>>,
-    /// Increments per socket, so events of an old socket are ignored.
-    generation: Cell<u32>,
     /// Window and document listeners, removed before their closures are dropped.
     listeners: RefCell<Vec<(web_sys::EventTarget, &'static str, Handler)>>,
-}
-
-/// Unhooks a socket's handlers, so the browser never calls one after it is dropped (a
-/// closed socket still fires `close` once the closing handshake ends).
-fn detach(socket: &WebSocket) {
-    socket.set_onopen(None);
-    socket.set_onmessage(None);
-    socket.set_onclose(None);
-    socket.set_onerror(None);
 }
 
 impl Drop for Client {
@@ -76,12 +62,8 @@ impl Client {
             guest_name,
             state,
             me: me.clone(),
-            socket: RefCell::new(None),
-            handlers: RefCell::new(Vec::new()),
-            attempt: Cell::new(0),
-            retry_timer: Cell::new(None),
+            socket: Socket::new(BACKOFF),
             poll_timer: Cell::new(None),
-            generation: Cell::new(0),
             listeners: RefCell::new(Vec::new()),
         });
         client.listen_to_browser();
@@ -97,28 +79,20 @@ impl Client {
     }
 
     fn ws_url(&self) -> String {
-        let location = window().location();
-        let scheme = if location.protocol().unwrap_or_default() == "https:" {
-            "wss"
-        } else {
-            "ws"
-        };
-        let host = location.host().unwrap_or_default();
-        match &self.party {
-            Party::Operator => format!("{scheme}://{host}/ws"),
+        url_here(&match &self.party {
+            Party::Operator => "/ws".to_owned(),
             Party::Guest { token } => {
                 let name = self.guest_name.get_untracked().unwrap_or_default();
                 format!(
-                    "{scheme}://{host}/ws?guest_token={}&guest_name={}",
+                    "/ws?guest_token={}&guest_name={}",
                     js_sys::encode_uri_component(token),
                     js_sys::encode_uri_component(&name)
                 )
             }
-            Party::Customer { token } => format!(
-                "{scheme}://{host}/ws?widget_token={}",
-                js_sys::encode_uri_component(token)
-            ),
-        }
+            Party::Customer { token } => {
+                format!("/ws?widget_token={}", js_sys::encode_uri_component(token))
+            }
+        })
     }
 
     fn listen(&self, target: web_sys::EventTarget, event: &'static str, handler: Handler) {
@@ -156,22 +130,11 @@ impl Client {
     }
 
     pub(super) fn is_open(&self) -> bool {
-        self.socket
-            .borrow()
-            .as_ref()
-            .is_some_and(|s| s.ready_state() == WebSocket::OPEN)
+        self.socket.is_open()
     }
 
     fn send_frame(&self, frame: &ClientFrame) -> bool {
-        let socket = self.socket.borrow();
-        let Some(socket) = socket
-            .as_ref()
-            .filter(|s| s.ready_state() == WebSocket::OPEN)
-        else {
-            return false;
-        };
-        let text = serde_json::to_string(frame).expect("client frames serialize");
-        socket.send_with_str(&text).is_ok()
+        self.socket.send(frame)
     }
 
     fn connect(&self) {
@@ -179,62 +142,11 @@ impl Client {
         if self.state.ended.get_untracked() && self.party.is_visitor() {
             return;
         }
-        self.clear_retry();
-        if let Some(old) = self.socket.borrow_mut().take() {
-            detach(&old);
-            let _ = old.close();
-        }
-        let generation = self.generation.get() + 1;
-        self.generation.set(generation);
-        let Ok(socket) = WebSocket::new(&self.ws_url()) else {
-            self.schedule_retry();
-            return;
-        };
-        let mut handlers = Vec::new();
-
-        let me = self.me.clone();
-        let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-            if let Some(client) = me.upgrade().filter(|c| c.generation.get() == generation) {
-                client.on_open();
-            }
-        });
-        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        handlers.push(on_open);
-
-        let me = self.me.clone();
-        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-            let Some(client) = me.upgrade().filter(|c| c.generation.get() == generation) else {
-                return;
-            };
-            if let Some(text) = event
-                .dyn_ref::<MessageEvent>()
-                .and_then(|e| e.data().as_string())
-            {
-                if let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) {
-                    client.on_frame(frame);
-                }
-            }
-        });
-        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        handlers.push(on_message);
-
-        let me = self.me.clone();
-        let on_close = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-            let Some(client) = me.upgrade().filter(|c| c.generation.get() == generation) else {
-                return;
-            };
-            let code = event.dyn_ref::<CloseEvent>().map(|e| e.code()).unwrap_or(0);
-            client.on_close(code);
-        });
-        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        handlers.push(on_close);
-
-        *self.socket.borrow_mut() = Some(socket);
-        *self.handlers.borrow_mut() = handlers;
+        self.socket.open(&self.ws_url(), self.me.clone());
     }
 
     fn on_open(&self) {
-        self.attempt.set(0);
+        self.socket.reset_backoff();
         self.stop_polling();
         self.state.link.set(Link::Connected);
         self.state.error.set(None);
@@ -255,7 +167,6 @@ impl Client {
     }
 
     fn on_close(&self, code: u16) {
-        self.socket.borrow_mut().take();
         match self.state.closed(code) {
             AfterClose::Ended | AfterClose::SignedOut => {
                 self.stop_polling();
@@ -270,41 +181,13 @@ impl Client {
             Link::Reconnecting
         });
         self.start_polling();
-        self.schedule_retry();
-    }
-
-    fn schedule_retry(&self) {
-        self.clear_retry();
-        let attempt = self.attempt.get();
-        self.attempt.set(attempt.saturating_add(1));
-        let base = (BACKOFF_START_MS * 2f64.powi(attempt.min(16) as i32)).min(BACKOFF_CAP_MS);
-        // Full jitter between half and all of the step, so many clients do not stampede.
-        let delay = base * (0.5 + js_sys::Math::random() * 0.5);
-        let me = self.me.clone();
-        let retry = Closure::once_into_js(move || {
-            if let Some(client) = me.upgrade() {
-                client.retry_timer.set(None);
-                client.connect();
-            }
-        });
-        if let Ok(id) = window().set_timeout_with_callback_and_timeout_and_arguments_0(
-            retry.unchecked_ref(),
-            delay as i32,
-        ) {
-            self.retry_timer.set(Some(id));
-        }
-    }
-
-    fn clear_retry(&self) {
-        if let Some(id) = self.retry_timer.take() {
-            window().clear_timeout_with_handle(id);
-        }
+        self.socket.retry_later(self.me.clone());
     }
 
     fn reconnect_if_down(&self) {
         let cut_off = self.state.ended.get_untracked() && self.party.is_visitor();
         if !self.is_open() && !cut_off {
-            self.attempt.set(0);
+            self.socket.reset_backoff();
             self.connect();
         }
     }
@@ -312,34 +195,21 @@ impl Client {
     /// The browser says the network is gone: a socket may linger half-open for a long
     /// time, so drop it now and resume with `after_seq` when the network is back.
     fn go_offline(&self) {
-        self.generation.set(self.generation.get() + 1);
-        if let Some(socket) = self.socket.borrow_mut().take() {
-            detach(&socket);
-            let _ = socket.close();
-        }
-        self.clear_retry();
+        self.socket.drop_current();
+        self.socket.clear_retry();
         self.state.link.set(Link::Offline);
         self.start_polling();
     }
 
     pub fn reconnect_now(&self) {
-        if let Some(socket) = self.socket.borrow_mut().take() {
-            detach(&socket);
-            let _ = socket.close();
-        }
-        self.attempt.set(0);
+        self.socket.drop_current();
+        self.socket.reset_backoff();
         self.connect();
     }
 
     fn shut_down(&self) {
-        self.clear_retry();
+        self.socket.shut_down();
         self.stop_polling();
-        self.generation.set(self.generation.get() + 1);
-        if let Some(socket) = self.socket.borrow_mut().take() {
-            detach(&socket);
-            let _ = socket.close();
-        }
-        self.handlers.borrow_mut().clear();
         for (target, event, handler) in self.listeners.borrow_mut().drain(..) {
             let _ =
                 target.remove_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
@@ -390,5 +260,27 @@ impl Client {
         self.send_frame(&ClientFrame::Typing {
             conversation_id: self.conversation_id,
         });
+    }
+}
+
+impl Peer for Client {
+    fn socket(&self) -> &Socket {
+        &self.socket
+    }
+
+    fn opened(&self) {
+        self.on_open();
+    }
+
+    fn frame(&self, frame: ServerFrame) {
+        self.on_frame(frame);
+    }
+
+    fn closed(&self, code: u16) {
+        self.on_close(code);
+    }
+
+    fn try_again(&self) {
+        self.connect();
     }
 }

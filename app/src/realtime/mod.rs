@@ -11,16 +11,22 @@ use leptos::prelude::*;
 use switchboard::wire::{Message, SenderKind};
 use uuid::Uuid;
 
+mod backoff;
 #[cfg(feature = "hydrate")]
 mod client;
 #[cfg(feature = "hydrate")]
 mod http;
 #[cfg(feature = "hydrate")]
 mod polling;
+#[cfg(feature = "hydrate")]
+mod socket;
 mod state;
 
+pub use backoff::Backoff;
 #[cfg(feature = "hydrate")]
 pub use http::{request, Answer, NO_BODY};
+#[cfg(feature = "hydrate")]
+pub use socket::{url_here, Peer, Socket};
 pub use state::{AfterClose, ChatState, Link, Pending};
 
 /// Who the client is and where it talks.
