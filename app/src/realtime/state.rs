@@ -214,6 +214,11 @@ mod tests {
         }
     }
 
+    /// Runs `test` inside a reactive owner: signals need one when the server's features are on.
+    fn reactive(test: impl FnOnce()) {
+        Owner::new_root(None).with(test)
+    }
+
     fn pending(client_id: &str) -> Pending {
         Pending {
             client_id: client_id.into(),
@@ -224,140 +229,158 @@ mod tests {
 
     #[test]
     fn a_message_heard_twice_is_kept_once_and_the_list_stays_in_seq_order() {
-        let state = ChatState::new(false);
-        for seq in [2, 1, 2, 3, 1] {
-            state.apply(from_guest(seq), SenderKind::Operator, 0.0);
-        }
-        assert_eq!(seqs(&state), vec![1, 2, 3]);
-        assert_eq!(state.merge([message(3, SenderKind::Guest)]), 0);
+        reactive(|| {
+            let state = ChatState::new(false);
+            for seq in [2, 1, 2, 3, 1] {
+                state.apply(from_guest(seq), SenderKind::Operator, 0.0);
+            }
+            assert_eq!(seqs(&state), vec![1, 2, 3]);
+            assert_eq!(state.merge([message(3, SenderKind::Guest)]), 0);
+        })
     }
 
     #[test]
     fn the_resume_cursor_is_the_highest_seq_held_even_across_a_gap() {
-        let state = ChatState::new(false);
-        assert_eq!(state.last_seq(), 0);
-        state.merge([message(5, SenderKind::Guest), message(2, SenderKind::Guest)]);
-        assert_eq!(state.last_seq(), 5);
+        reactive(|| {
+            let state = ChatState::new(false);
+            assert_eq!(state.last_seq(), 0);
+            state.merge([message(5, SenderKind::Guest), message(2, SenderKind::Guest)]);
+            assert_eq!(state.last_seq(), 5);
+        })
     }
 
     #[test]
     fn a_replay_after_a_lagged_or_lost_socket_fills_the_gap_without_duplicates() {
-        let state = ChatState::new(false);
-        state.merge([1, 2, 5].map(|seq| message(seq, SenderKind::Guest)));
-        // The server replays everything after the cursor a resubscribe sent, and the REST poll
-        // may bring the same messages again.
-        let replay: Vec<Message> = (3..=6).map(|seq| message(seq, SenderKind::Guest)).collect();
-        assert_eq!(state.merge(replay.clone()), 3);
-        assert_eq!(state.merge(replay), 0);
-        assert_eq!(seqs(&state), vec![1, 2, 3, 4, 5, 6]);
+        reactive(|| {
+            let state = ChatState::new(false);
+            state.merge([1, 2, 5].map(|seq| message(seq, SenderKind::Guest)));
+            // The server replays everything after the cursor a resubscribe sent, and the REST poll
+            // may bring the same messages again.
+            let replay: Vec<Message> = (3..=6).map(|seq| message(seq, SenderKind::Guest)).collect();
+            assert_eq!(state.merge(replay.clone()), 3);
+            assert_eq!(state.merge(replay), 0);
+            assert_eq!(seqs(&state), vec![1, 2, 3, 4, 5, 6]);
+        })
     }
 
     #[test]
     fn an_ack_moves_a_send_from_pending_to_the_messages_and_a_refusal_marks_it_failed() {
-        let state = ChatState::new(false);
-        state.pending.set(vec![pending("a"), pending("b")]);
-        let stored = message(1, SenderKind::Operator);
-        state.apply(
-            ServerFrame::Ack {
-                client_id: "a".into(),
-                message: stored.clone(),
-            },
-            SenderKind::Operator,
-            0.0,
-        );
-        state.apply(
-            ServerFrame::Error {
-                code: ErrorCode::RateLimited,
-                message: "slow down".into(),
-                client_id: Some("b".into()),
-            },
-            SenderKind::Operator,
-            0.0,
-        );
-        assert_eq!(state.messages.get_untracked(), vec![stored]);
-        let left = state.pending.get_untracked();
-        assert_eq!(left.len(), 1);
-        assert_eq!(left[0].client_id, "b");
-        assert_eq!(left[0].failed, Some(ErrorCode::RateLimited));
-        assert_eq!(state.error.get_untracked(), None);
+        reactive(|| {
+            let state = ChatState::new(false);
+            state.pending.set(vec![pending("a"), pending("b")]);
+            let stored = message(1, SenderKind::Operator);
+            state.apply(
+                ServerFrame::Ack {
+                    client_id: "a".into(),
+                    message: stored.clone(),
+                },
+                SenderKind::Operator,
+                0.0,
+            );
+            state.apply(
+                ServerFrame::Error {
+                    code: ErrorCode::RateLimited,
+                    message: "slow down".into(),
+                    client_id: Some("b".into()),
+                },
+                SenderKind::Operator,
+                0.0,
+            );
+            assert_eq!(state.messages.get_untracked(), vec![stored]);
+            let left = state.pending.get_untracked();
+            assert_eq!(left.len(), 1);
+            assert_eq!(left[0].client_id, "b");
+            assert_eq!(left[0].failed, Some(ErrorCode::RateLimited));
+            assert_eq!(state.error.get_untracked(), None);
+        })
     }
 
     #[test]
     fn an_error_for_no_send_is_shown_on_its_own() {
-        let state = ChatState::new(false);
-        state.pending.set(vec![pending("a")]);
-        state.apply(
-            ServerFrame::Error {
-                code: ErrorCode::Forbidden,
-                message: "no".into(),
-                client_id: None,
-            },
-            SenderKind::Guest,
-            0.0,
-        );
-        assert_eq!(state.error.get_untracked(), Some(ErrorCode::Forbidden));
-        assert_eq!(state.pending.get_untracked()[0].failed, None);
+        reactive(|| {
+            let state = ChatState::new(false);
+            state.pending.set(vec![pending("a")]);
+            state.apply(
+                ServerFrame::Error {
+                    code: ErrorCode::Forbidden,
+                    message: "no".into(),
+                    client_id: None,
+                },
+                SenderKind::Guest,
+                0.0,
+            );
+            assert_eq!(state.error.get_untracked(), Some(ErrorCode::Forbidden));
+            assert_eq!(state.pending.get_untracked()[0].failed, None);
+        })
     }
 
     #[test]
     fn only_the_other_side_reading_further_moves_the_seen_mark() {
-        let state = ChatState::new(false);
-        let read = |kind, up_to_seq| ServerFrame::Read {
-            conversation_id: CONVERSATION,
-            reader: identity(kind),
-            up_to_seq,
-        };
-        // An operator's own colleague reading does not make the operator's messages "Seen".
-        state.apply(read(SenderKind::Operator, 9), SenderKind::Operator, 0.0);
-        assert_eq!(state.other_read_up_to.get_untracked(), 0);
-        state.apply(read(SenderKind::Customer, 4), SenderKind::Operator, 0.0);
-        assert_eq!(state.other_read_up_to.get_untracked(), 4);
-        // A read mark never moves back.
-        state.apply(read(SenderKind::Guest, 2), SenderKind::Operator, 0.0);
-        assert_eq!(state.other_read_up_to.get_untracked(), 4);
+        reactive(|| {
+            let state = ChatState::new(false);
+            let read = |kind, up_to_seq| ServerFrame::Read {
+                conversation_id: CONVERSATION,
+                reader: identity(kind),
+                up_to_seq,
+            };
+            // An operator's own colleague reading does not make the operator's messages "Seen".
+            state.apply(read(SenderKind::Operator, 9), SenderKind::Operator, 0.0);
+            assert_eq!(state.other_read_up_to.get_untracked(), 0);
+            state.apply(read(SenderKind::Customer, 4), SenderKind::Operator, 0.0);
+            assert_eq!(state.other_read_up_to.get_untracked(), 4);
+            // A read mark never moves back.
+            state.apply(read(SenderKind::Guest, 2), SenderKind::Operator, 0.0);
+            assert_eq!(state.other_read_up_to.get_untracked(), 4);
+        })
     }
 
     #[test]
     fn typing_is_shown_for_four_seconds_from_when_it_was_heard() {
-        let state = ChatState::new(false);
-        state.apply(
-            ServerFrame::Typing {
-                conversation_id: CONVERSATION,
-                who: identity(SenderKind::Guest),
-            },
-            SenderKind::Operator,
-            10_000.0,
-        );
-        let (who, until) = state.typing.get_untracked().expect("typing is shown");
-        assert_eq!(who, identity(SenderKind::Guest));
-        assert_eq!(until, 14_000.0);
+        reactive(|| {
+            let state = ChatState::new(false);
+            state.apply(
+                ServerFrame::Typing {
+                    conversation_id: CONVERSATION,
+                    who: identity(SenderKind::Guest),
+                },
+                SenderKind::Operator,
+                10_000.0,
+            );
+            let (who, until) = state.typing.get_untracked().expect("typing is shown");
+            assert_eq!(who, identity(SenderKind::Guest));
+            assert_eq!(until, 14_000.0);
+        })
     }
 
     #[test]
     fn the_session_end_arrives_as_a_frame_or_as_close_4410_and_cuts_the_chat_off() {
-        let by_frame = ChatState::new(false);
-        by_frame.apply(
-            ServerFrame::SessionEnded {
-                session_id: Uuid::nil(),
-            },
-            SenderKind::Guest,
-            0.0,
-        );
-        assert!(by_frame.ended.get_untracked());
+        reactive(|| {
+            let by_frame = ChatState::new(false);
+            by_frame.apply(
+                ServerFrame::SessionEnded {
+                    session_id: Uuid::nil(),
+                },
+                SenderKind::Guest,
+                0.0,
+            );
+            assert!(by_frame.ended.get_untracked());
 
-        let by_close = ChatState::new(false);
-        assert_eq!(by_close.closed(close::SESSION_ENDED), AfterClose::Ended);
-        assert!(by_close.ended.get_untracked());
+            let by_close = ChatState::new(false);
+            assert_eq!(by_close.closed(close::SESSION_ENDED), AfterClose::Ended);
+            assert!(by_close.ended.get_untracked());
+        })
     }
 
     #[test]
     fn close_4401_signs_out_and_any_other_close_reconnects_with_nothing_changed() {
-        let state = ChatState::new(false);
-        assert_eq!(state.closed(close::POLICY), AfterClose::Reconnect);
-        assert_eq!(state.closed(1006), AfterClose::Reconnect);
-        assert!(!state.ended.get_untracked() && !state.signed_out.get_untracked());
-        assert_eq!(state.closed(close::UNAUTHORIZED), AfterClose::SignedOut);
-        assert!(state.signed_out.get_untracked());
-        assert!(!state.ended.get_untracked());
+        reactive(|| {
+            let state = ChatState::new(false);
+            assert_eq!(state.closed(close::POLICY), AfterClose::Reconnect);
+            assert_eq!(state.closed(1006), AfterClose::Reconnect);
+            assert!(!state.ended.get_untracked() && !state.signed_out.get_untracked());
+            assert_eq!(state.closed(close::UNAUTHORIZED), AfterClose::SignedOut);
+            assert!(state.signed_out.get_untracked());
+            assert!(!state.ended.get_untracked());
+        })
     }
 }
