@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 
 use super::backoff::Backoff;
 use super::socket::{url_here, Handler, Peer, Socket};
-use super::{new_client_id, AfterClose, ChatState, Link, Party, Pending};
+use super::{new_client_id, window, AfterClose, ChatState, Link, Party, Pending};
 
 /// The chat reconnects from half a second on.
 const BACKOFF: Backoff = Backoff {
@@ -39,10 +39,6 @@ impl Drop for Client {
         // The handler closures are fields and drop after this: unhook them first.
         self.shut_down();
     }
-}
-
-pub(super) fn window() -> web_sys::Window {
-    web_sys::window().expect("a browser window")
 }
 
 fn now_ms() -> f64 {

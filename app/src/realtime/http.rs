@@ -7,7 +7,7 @@ use switchboard::wire::{ErrorBody, ErrorCode};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::client::window;
+use super::window;
 
 /// No request body, for [`request`].
 pub const NO_BODY: Option<&()> = None;

@@ -76,6 +76,12 @@ impl Party {
     }
 }
 
+/// The page's window.
+#[cfg(feature = "hydrate")]
+fn window() -> web_sys::Window {
+    web_sys::window().expect("a browser window")
+}
+
 /// A new idempotency key.
 pub fn new_client_id() -> String {
     #[cfg(feature = "hydrate")]

@@ -6,8 +6,9 @@ use switchboard::wire::{ErrorCode, MessageEnvelope, MessageList, PostMessageRequ
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::client::{window, Client};
+use super::client::Client;
 use super::http::{request, NO_BODY};
+use super::window;
 use super::Party;
 
 const POLL_EVERY_MS: i32 = 5_000;

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::backoff::Backoff;
-use super::client::window;
+use super::window;
 
 /// A browser event handler kept alive on the Rust side.
 pub type Handler = Closure<dyn FnMut(JsValue)>;
