@@ -31,6 +31,12 @@ pub enum ApiError {
     NoRoute,
 }
 
+impl From<switchboard::domain::Invalid> for ApiError {
+    fn from(invalid: switchboard::domain::Invalid) -> Self {
+        Self::Engine(invalid.into())
+    }
+}
+
 impl ApiError {
     /// The contract's code for this error.
     pub fn code(&self) -> ErrorCode {

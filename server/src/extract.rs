@@ -96,8 +96,8 @@ impl PageQuery {
         query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
     ) -> Result<(i64, i64), ApiError> {
         let Query(query) = query.map_err(|e| ApiError::BadBody(e.body_text()))?;
-        let after = parse_after_seq(query.after_seq).map_err(switchboard::Error::from)?;
-        let limit = parse_limit(query.limit).map_err(switchboard::Error::from)?;
+        let after = parse_after_seq(query.after_seq)?;
+        let limit = parse_limit(query.limit)?;
         Ok((after, limit))
     }
 }

@@ -47,9 +47,8 @@ async fn operator_post(
     ApiJson(body): ApiJson<PostMessageRequest>,
 ) -> Result<Response, ApiError> {
     let conversation = parse_id(&id, "conversation")?;
-    let content = MessageBody::parse(&body.content).map_err(switchboard::Error::from)?;
-    let client_id =
-        ClientId::parse_optional(body.client_id.as_deref()).map_err(switchboard::Error::from)?;
+    let content = MessageBody::parse(&body.content)?;
+    let client_id = ClientId::parse_optional(body.client_id.as_deref())?;
     let actor = Actor::Operator(signed_in.operator);
     let posted = state
         .engine

@@ -49,11 +49,9 @@ async fn guest_post(
         .engine
         .guest_actor(&Token::from_presented(&token), None)
         .await?;
-    let content = MessageBody::parse(&body.content).map_err(switchboard::Error::from)?;
-    let name = DisplayName::parse("guest_name", body.guest_name.as_deref().unwrap_or(""))
-        .map_err(switchboard::Error::from)?;
-    let client_id =
-        ClientId::parse_optional(body.client_id.as_deref()).map_err(switchboard::Error::from)?;
+    let content = MessageBody::parse(&body.content)?;
+    let name = DisplayName::parse("guest_name", body.guest_name.as_deref().unwrap_or(""))?;
+    let client_id = ClientId::parse_optional(body.client_id.as_deref())?;
     let actor = actor.with_guest_name(name);
     let posted = state
         .engine

@@ -39,8 +39,7 @@ async fn list(
         query.kind.as_deref(),
         query.limit,
         query.before.as_deref(),
-    )
-    .map_err(switchboard::Error::from)?;
+    )?;
     let conversations = state.engine.inbox(&query).await?;
     Ok(Json(ConversationList { conversations }))
 }

@@ -27,8 +27,7 @@ async fn create_session(
     signed_in: SignedIn,
     ApiJson(body): ApiJson<CreateSessionRequest>,
 ) -> Result<Response, ApiError> {
-    let title = SessionTitle::parse(body.title.as_deref().unwrap_or_default())
-        .map_err(switchboard::Error::from)?;
+    let title = SessionTitle::parse(body.title.as_deref().unwrap_or_default())?;
     let (session, link) = state
         .engine
         .create_session(&signed_in.operator, title)
@@ -47,7 +46,7 @@ async fn list_sessions(
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<SessionList>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::BadBody(e.body_text()))?;
-    let filter = SessionFilter::parse(query.status.as_deref()).map_err(switchboard::Error::from)?;
+    let filter = SessionFilter::parse(query.status.as_deref())?;
     let sessions = state.engine.list_sessions(filter).await?;
     Ok(Json(SessionList { sessions }))
 }

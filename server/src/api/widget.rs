@@ -61,13 +61,12 @@ fn sign_in_of(body: WidgetSessionRequest) -> Result<WidgetSignIn, ApiError> {
     });
     let email = match body.email.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(raw) => Some(Email::parse(raw).map_err(switchboard::Error::from)?),
+        Some(raw) => Some(Email::parse(raw)?),
     };
     Ok(WidgetSignIn::Signed {
-        user_id: UserId::parse(&user_id).map_err(switchboard::Error::from)?,
+        user_id: UserId::parse(&user_id)?,
         email,
-        name: DisplayName::parse("name", body.name.as_deref().unwrap_or(""))
-            .map_err(switchboard::Error::from)?,
+        name: DisplayName::parse("name", body.name.as_deref().unwrap_or(""))?,
         signature,
         covers,
     })
@@ -102,10 +101,9 @@ async fn update_customer(
 ) -> Result<Json<CustomerEnvelope>, ApiError> {
     let email = match body.email.as_deref() {
         None => None,
-        Some(raw) => Some(Email::parse(raw).map_err(switchboard::Error::from)?),
+        Some(raw) => Some(Email::parse(raw)?),
     };
-    let name = DisplayName::parse("name", body.name.as_deref().unwrap_or(""))
-        .map_err(switchboard::Error::from)?;
+    let name = DisplayName::parse("name", body.name.as_deref().unwrap_or(""))?;
     let customer = state
         .engine
         .update_customer(&customer.actor, email, name)
@@ -134,9 +132,8 @@ async fn post_message(
     customer: WidgetCustomer,
     ApiJson(body): ApiJson<PostMessageRequest>,
 ) -> Result<Response, ApiError> {
-    let content = MessageBody::parse(&body.content).map_err(switchboard::Error::from)?;
-    let client_id =
-        ClientId::parse_optional(body.client_id.as_deref()).map_err(switchboard::Error::from)?;
+    let content = MessageBody::parse(&body.content)?;
+    let client_id = ClientId::parse_optional(body.client_id.as_deref())?;
     let posted = state
         .engine
         .post_message(

@@ -82,8 +82,7 @@ async fn authenticate(
 ) -> Result<(Actor, ServerFrame), ApiError> {
     match credential {
         Credential::Guest { token, name } => {
-            let name = DisplayName::parse("guest_name", name.as_deref().unwrap_or(""))
-                .map_err(switchboard::Error::from)?;
+            let name = DisplayName::parse("guest_name", name.as_deref().unwrap_or(""))?;
             let (actor, session) = engine
                 .guest_actor(&Token::from_presented(&token), name)
                 .await?;
