@@ -74,3 +74,57 @@ impl ClientId {
         &self.0
     }
 }
+
+/// A message as a door receives it, parsed once: its body and the sender's idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    /// The text.
+    pub body: MessageBody,
+    /// The sender's key; `None` when the sender gave none.
+    pub client_id: Option<ClientId>,
+}
+
+impl NewMessage {
+    /// A REST post: the content, then an optional key (absent or empty means none).
+    pub fn parse(content: &str, client_id: Option<&str>) -> Result<Self, Invalid> {
+        let body = MessageBody::parse(content)?;
+        let client_id = ClientId::parse_optional(client_id)?;
+        Ok(Self { body, client_id })
+    }
+
+    /// A socket's `send` frame, whose key is required: the key, then the content.
+    pub fn parse_keyed(content: &str, client_id: &str) -> Result<Self, Invalid> {
+        let client_id = ClientId::parse(client_id)?;
+        let body = MessageBody::parse(content)?;
+        Ok(Self {
+            body,
+            client_id: Some(client_id),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rest_post_may_leave_out_its_key_but_a_socket_send_may_not() {
+        let posted = NewMessage::parse(" hi ", Some("")).unwrap();
+        assert_eq!(posted.body.as_str(), "hi");
+        assert_eq!(posted.client_id, None);
+        assert_eq!(
+            NewMessage::parse("hi", Some("k1")).unwrap().client_id,
+            ClientId::parse("k1").ok()
+        );
+        let refused = NewMessage::parse_keyed("hi", "").unwrap_err();
+        assert!(refused.to_string().contains("client_id"), "{refused}");
+    }
+
+    #[test]
+    fn each_door_names_the_field_it_checks_first() {
+        let rest = NewMessage::parse("", Some("has space")).unwrap_err();
+        assert!(rest.to_string().contains("content"), "{rest}");
+        let socket = NewMessage::parse_keyed("", "has space").unwrap_err();
+        assert!(socket.to_string().contains("client_id"), "{socket}");
+    }
+}

@@ -12,7 +12,7 @@ mod network;
 mod time;
 
 pub use inbox::*;
-pub use message::{ClientId, MessageBody, CLIENT_ID_MAX_CHARS};
+pub use message::{ClientId, MessageBody, NewMessage, CLIENT_ID_MAX_CHARS};
 pub use network::ClientNetwork;
 pub use time::ttl;
 

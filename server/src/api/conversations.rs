@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use switchboard::domain::{ClientId, MessageBody};
+use switchboard::domain::NewMessage;
 use switchboard::wire::{MessageList, PostMessageRequest, ReadRequest};
 use switchboard::Actor;
 
@@ -47,8 +47,10 @@ async fn operator_post(
     ApiJson(body): ApiJson<PostMessageRequest>,
 ) -> Result<Response, ApiError> {
     let conversation = parse_id(&id, "conversation")?;
-    let content = MessageBody::parse(&body.content)?;
-    let client_id = ClientId::parse_optional(body.client_id.as_deref())?;
+    let NewMessage {
+        body: content,
+        client_id,
+    } = NewMessage::parse(&body.content, body.client_id.as_deref())?;
     let actor = Actor::Operator(signed_in.operator);
     let posted = state
         .engine

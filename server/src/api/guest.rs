@@ -5,7 +5,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use switchboard::auth::Token;
-use switchboard::domain::{ClientId, DisplayName, MessageBody};
+use switchboard::domain::{DisplayName, NewMessage};
 use switchboard::wire::{GuestMessages, PostMessageRequest};
 
 use super::{posted_response, ApiJson};
@@ -49,9 +49,11 @@ async fn guest_post(
         .engine
         .guest_actor(&Token::from_presented(&token), None)
         .await?;
-    let content = MessageBody::parse(&body.content)?;
+    let NewMessage {
+        body: content,
+        client_id,
+    } = NewMessage::parse(&body.content, body.client_id.as_deref())?;
     let name = DisplayName::parse("guest_name", body.guest_name.as_deref().unwrap_or(""))?;
-    let client_id = ClientId::parse_optional(body.client_id.as_deref())?;
     let actor = actor.with_guest_name(name);
     let posted = state
         .engine

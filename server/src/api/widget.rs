@@ -6,9 +6,7 @@ use axum::response::Response;
 use axum::routing::{get, patch, post};
 use axum::{Extension, Json, Router};
 use switchboard::auth::{SignedIdentity, Token};
-use switchboard::domain::{
-    ClientId, ClientNetwork, DisplayName, Email, Locale, MessageBody, UserId,
-};
+use switchboard::domain::{ClientNetwork, DisplayName, Email, Locale, NewMessage, UserId};
 use switchboard::widget::WidgetSignIn;
 use switchboard::wire::{
     CustomerEnvelope, CustomerPatch, PostMessageRequest, ReadRequest, WidgetMessages,
@@ -132,8 +130,10 @@ async fn post_message(
     customer: WidgetCustomer,
     ApiJson(body): ApiJson<PostMessageRequest>,
 ) -> Result<Response, ApiError> {
-    let content = MessageBody::parse(&body.content)?;
-    let client_id = ClientId::parse_optional(body.client_id.as_deref())?;
+    let NewMessage {
+        body: content,
+        client_id,
+    } = NewMessage::parse(&body.content, body.client_id.as_deref())?;
     let posted = state
         .engine
         .post_message(

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use futures_util::Sink;
-use switchboard::domain::{ClientId, MessageBody};
+use switchboard::domain::NewMessage;
 use switchboard::hub::Topic;
 use switchboard::wire::{close, ClientFrame, ErrorCode, ServerFrame};
 use switchboard::Actor;
@@ -108,9 +108,7 @@ where
         content: &str,
     ) -> Result<(), ()> {
         let echo = Some(client_id.clone());
-        let parsed = ClientId::parse(&client_id)
-            .and_then(|key| MessageBody::parse(content).map(|body| (key, body)));
-        let (key, body) = match parsed {
+        let message = match NewMessage::parse_keyed(content, &client_id) {
             Ok(parsed) => parsed,
             Err(invalid) => {
                 let frame = error_frame(ErrorCode::Invalid, invalid.to_string(), echo);
@@ -119,7 +117,12 @@ where
         };
         match self
             .engine
-            .post_message(&self.actor, conversation_id, body, Some(key))
+            .post_message(
+                &self.actor,
+                conversation_id,
+                message.body,
+                message.client_id,
+            )
             .await
         {
             Ok(posted) => {
