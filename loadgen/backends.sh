@@ -3,7 +3,8 @@
 # PostgreSQL, or two nodes on one PostgreSQL database (pg2: operators on :3100, guests on :3101).
 # A benchmark, not a test. Needs a release build (target/release/switchboard, or the binary in
 # SWITCHBOARD_BIN, and target/release/loadgen) and, for pg/pg2, PostgreSQL at 127.0.0.1:5432
-# (user postgres). It stops any switchboard it started before and recreates the database.
+# (user postgres). It stops the servers an earlier run of it left behind (by process id, never by
+# name) and recreates the database.
 #
 # usage: loadgen/backends.sh sqlite|pg|pg2 rate|idle [loadgen options]
 #   loadgen/backends.sh sqlite rate --pairs 5000 --rate 1000 --seconds 30
@@ -19,8 +20,18 @@ LG=target/release/loadgen
 export SWITCHBOARD_SOCKETS_PER_OPERATOR=100000 SWITCHBOARD_SEND_LIMIT=100000 SWITCHBOARD_MAX_CONNECTIONS=100000 RUST_LOG=warn
 # Every socket is a file descriptor on each side.
 ulimit -n "$(ulimit -Hn)"
-pkill -f "$BIN serve" || true
-sleep 0.5
+# A run that ended before its trap ran leaves its servers' ids here: stop those and only those,
+# and only while the id still names a switchboard server (an id may have been reused).
+pids="$work/pids"
+if [ -f "$pids" ]; then
+  while read -r pid; do
+    if tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | grep -qF -- "$BIN serve"; then
+      kill "$pid" 2>/dev/null || true
+    fi
+  done < "$pids"
+  rm -f "$pids"
+  sleep 0.5
+fi
 case $backend in
   sqlite)
     rm -rf "$work/db" && mkdir -p "$work/db"
@@ -33,13 +44,15 @@ esac
 echo 'loadgen-password-123' | "$BIN" create-operator --email lg@example.com --name LG >/dev/null
 LEPTOS_SITE_ADDR=127.0.0.1:3100 "$BIN" serve > "$work/a.log" 2>&1 &
 A=$!
+echo "$A" >> "$pids"
 GUEST=()
 if [ "$backend" = pg2 ]; then
   LEPTOS_SITE_ADDR=127.0.0.1:3101 "$BIN" serve > "$work/b.log" 2>&1 &
   B=$!
+  echo "$B" >> "$pids"
   [ "$mode" = rate ] && GUEST=(--guest-url http://127.0.0.1:3101)
 fi
-trap 'kill $A ${B:-} 2>/dev/null || true' EXIT
+trap 'kill $A ${B:-} 2>/dev/null || true; rm -f "$pids"' EXIT
 for port in 3100 ${B:+3101}; do
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/login" >/dev/null && break; sleep 0.2; done
 done
