@@ -9,6 +9,7 @@ use chrono::Utc;
 use switchboard::auth::Token;
 use switchboard::domain::{InboxQuery, InboxStatus, SessionFilter};
 use switchboard::limits::{AttemptScope, LoginLimiter};
+use switchboard::store::emails::JobState;
 use switchboard::store::testing::TestDatabase;
 use switchboard::store::{
     Backend, CustomerRow, Inserted, NewMessageRow, OperatorRow, SessionRow, Store,
@@ -927,7 +928,7 @@ contract!(
             .is_none());
         store
             .db()
-            .settle_confirmation("c1", "sent", 21_000, 1, None)
+            .settle_confirmation("c1", JobState::Sent, 21_000, 1, None)
             .await
             .unwrap();
         assert_eq!(store.db().next_confirmation_due().await.unwrap(), None);

@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::mail::{compose_confirmation, ConfirmationLetter, CONFIRMATIONS_PER_DAY};
 use crate::mail::{host_of, retry_pause, LinkPurpose, GIVE_UP_AFTER};
 use crate::mail::{Mailer, SendError};
+use crate::store::emails::JobState;
 use crate::store::{from_millis, to_millis, ConfirmationRow, CustomerRow, Tx};
 
 /// How long a confirmation link works.
@@ -109,26 +110,26 @@ impl Engine {
         let now_ms = to_millis(now);
         match result {
             Ok(()) => {
-                db.settle_confirmation(&row.id, "sent", now_ms, attempts, None)
+                db.settle_confirmation(&row.id, JobState::Sent, now_ms, attempts, None)
                     .await?;
                 tracing::info!(confirmation = %row.id, "sent a confirmation email");
                 return Ok(true);
             }
             Err(SendError::Permanent(detail)) => {
-                db.settle_confirmation(&row.id, "failed", now_ms, attempts, Some(&detail))
+                db.settle_confirmation(&row.id, JobState::Failed, now_ms, attempts, Some(&detail))
                     .await?;
                 tracing::warn!(confirmation = %row.id, "the mail server refused a confirmation email");
             }
             Err(SendError::Transient(detail)) => {
                 let next = now + ttl(retry_pause(attempts));
                 let (state, due) = if next > from_millis(row.created_at) + ttl(GIVE_UP_AFTER) {
-                    ("failed", now_ms)
+                    (JobState::Failed, now_ms)
                 } else {
-                    ("retrying", to_millis(next))
+                    (JobState::Retrying, to_millis(next))
                 };
                 db.settle_confirmation(&row.id, state, due, attempts, Some(&detail))
                     .await?;
-                tracing::warn!(confirmation = %row.id, state, "a confirmation email was not sent");
+                tracing::warn!(confirmation = %row.id, state = state.as_str(), "a confirmation email was not sent");
             }
         }
         Ok(false)

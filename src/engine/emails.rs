@@ -23,7 +23,7 @@ use crate::mail::{decide, retry_pause, Decision, WindowState, GIVE_UP_AFTER};
 use crate::mail::{Claimed, Delivered, Step};
 use crate::mail::{LinkKey, LinkPurpose};
 use crate::mail::{Mailer, SendError};
-use crate::store::emails::{EmailJobRow, EmailTargetRow, ReplyRow};
+use crate::store::emails::{EmailJobRow, EmailTargetRow, JobState, ReplyRow};
 use crate::store::{from_millis, to_millis, Backend};
 use crate::wire::{EmailReason, EmailRecord, EmailStatus, SenderKind};
 
@@ -103,7 +103,7 @@ impl Engine {
                 None
             }
             Decision::Skip { reason, read_at } => {
-                job.state = "skipped".to_owned();
+                job.state = JobState::Skipped;
                 job.outcome = Some(reason.as_str().to_owned());
                 job.read_at = *read_at;
                 job.finished_at = Some(now_ms);
@@ -117,7 +117,7 @@ impl Engine {
             } => {
                 let covered: Vec<&ReplyRow> =
                     replies.iter().filter(|r| seqs.contains(&r.seq)).collect();
-                job.state = "sending".to_owned();
+                job.state = JobState::Sending;
                 job.first_seq = seqs[0];
                 job.last_seq = Some(job.last_seq.unwrap_or(seqs[seqs.len() - 1]));
                 job.replies = seqs.len() as i64;
@@ -133,7 +133,7 @@ impl Engine {
                 email,
             })),
             Some(Err(problem)) => {
-                job.state = "failed".to_owned();
+                job.state = JobState::Failed;
                 job.outcome = Some(EmailReason::Refused.as_str().to_owned());
                 job.detail = Some(problem);
                 job.finished_at = Some(now_ms);
@@ -223,14 +223,14 @@ impl Engine {
         let now_ms = to_millis(now);
         let status = match result {
             Ok(()) => {
-                job.state = "sent".to_owned();
+                job.state = JobState::Sent;
                 job.detail = None;
                 job.finished_at = Some(now_ms);
                 tracing::info!(email = %job.id, replies = job.replies, "sent a reply email");
                 EmailStatus::Sent
             }
             Err(SendError::Permanent(detail)) => {
-                job.state = "failed".to_owned();
+                job.state = JobState::Failed;
                 job.outcome = Some(EmailReason::Refused.as_str().to_owned());
                 job.detail = Some(detail);
                 job.finished_at = Some(now_ms);
@@ -242,13 +242,13 @@ impl Engine {
                 let give_up = from_millis(job.opened_at) + ttl(GIVE_UP_AFTER);
                 job.detail = Some(detail);
                 if next > give_up {
-                    job.state = "failed".to_owned();
+                    job.state = JobState::Failed;
                     job.outcome = Some(EmailReason::GaveUp.as_str().to_owned());
                     job.finished_at = Some(now_ms);
                     tracing::warn!(email = %job.id, "gave up sending a reply email");
                     EmailStatus::Failed
                 } else {
-                    job.state = "retrying".to_owned();
+                    job.state = JobState::Retrying;
                     job.due_at = to_millis(next);
                     tracing::warn!(email = %job.id, attempts = job.attempts, "a reply email will be tried again");
                     EmailStatus::Retrying
@@ -339,14 +339,13 @@ impl Engine {
 
 /// A stored job as operators see it.
 fn record_of(row: &EmailJobRow) -> Result<EmailRecord, Error> {
-    let status = match row.state.as_str() {
-        "waiting" => EmailStatus::Scheduled,
-        "sending" => EmailStatus::Sending,
-        "retrying" => EmailStatus::Retrying,
-        "sent" => EmailStatus::Sent,
-        "skipped" => EmailStatus::Skipped,
-        "failed" => EmailStatus::Failed,
-        other => return Err(anyhow::anyhow!("stored email state {other:?} is not valid").into()),
+    let status = match row.state {
+        JobState::Waiting => EmailStatus::Scheduled,
+        JobState::Sending => EmailStatus::Sending,
+        JobState::Retrying => EmailStatus::Retrying,
+        JobState::Sent => EmailStatus::Sent,
+        JobState::Skipped => EmailStatus::Skipped,
+        JobState::Failed => EmailStatus::Failed,
     };
     let at = match status {
         EmailStatus::Sent | EmailStatus::Skipped | EmailStatus::Failed => {

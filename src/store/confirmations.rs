@@ -3,6 +3,7 @@
 
 use sqlx::FromRow;
 
+use super::emails::JobState;
 use super::{on_db, Db};
 
 /// A confirmation as stored.
@@ -16,8 +17,9 @@ pub struct ConfirmationRow {
     pub email: String,
     /// The customer's widget language when it was asked for.
     pub locale: Option<String>,
-    /// `waiting`, `sending`, `retrying`, `sent` or `failed`.
-    pub state: String,
+    /// Where it stands (never `skipped`).
+    #[sqlx(try_from = "String")]
+    pub state: JobState,
     /// When it is due (ms).
     pub due_at: i64,
     /// Sends tried.
@@ -95,7 +97,7 @@ impl Db<'_> {
     pub async fn settle_confirmation(
         self,
         id: &str,
-        state: &str,
+        state: JobState,
         due_at: i64,
         attempts: i64,
         detail: Option<&str>,
@@ -104,7 +106,7 @@ impl Db<'_> {
                    detail = $5 WHERE id = $1";
         on_db!(self, |c| sqlx::query(sql)
             .bind(id)
-            .bind(state)
+            .bind(state.as_str())
             .bind(due_at)
             .bind(attempts)
             .bind(detail)

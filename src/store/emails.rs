@@ -11,6 +11,53 @@ const JOB_COLUMNS: &str = "id, conversation_id, state, opened_at, due_at, first_
                            replies, recipient, attempts, outcome, detail, read_at, finished_at, \
                            created_at";
 
+/// Where an outgoing email (a reply email's job, or a confirmation) stands, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    /// Not due yet.
+    Waiting,
+    /// Claimed by a worker, which is sending it.
+    Sending,
+    /// A send failed for now; it is due again later.
+    Retrying,
+    /// It went out.
+    Sent,
+    /// It ended without an email.
+    Skipped,
+    /// It failed for good.
+    Failed,
+}
+
+impl JobState {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Waiting => "waiting",
+            Self::Sending => "sending",
+            Self::Retrying => "retrying",
+            Self::Sent => "sent",
+            Self::Skipped => "skipped",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+impl TryFrom<String> for JobState {
+    type Error = String;
+
+    fn try_from(stored: String) -> Result<Self, String> {
+        Ok(match stored.as_str() {
+            "waiting" => Self::Waiting,
+            "sending" => Self::Sending,
+            "retrying" => Self::Retrying,
+            "sent" => Self::Sent,
+            "skipped" => Self::Skipped,
+            "failed" => Self::Failed,
+            _ => return Err(format!("stored job state {stored:?} is not valid")),
+        })
+    }
+}
+
 /// An email job as stored (see migration 0005 for the states).
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
 pub struct EmailJobRow {
@@ -18,8 +65,9 @@ pub struct EmailJobRow {
     pub id: String,
     /// The support conversation.
     pub conversation_id: String,
-    /// `waiting`, `sending`, `retrying`, `sent`, `skipped` or `failed`.
-    pub state: String,
+    /// Where it stands.
+    #[sqlx(try_from = "String")]
+    pub state: JobState,
     /// When the reply that opened the window was posted (ms).
     pub opened_at: i64,
     /// When the worker looks at it next (ms).
@@ -216,7 +264,7 @@ impl Db<'_> {
                    read_at = $11, finished_at = $12 WHERE id = $1";
         on_db!(self, |c| sqlx::query(sql)
             .bind(&job.id)
-            .bind(&job.state)
+            .bind(job.state.as_str())
             .bind(job.due_at)
             .bind(job.first_seq)
             .bind(job.last_seq)
