@@ -11,13 +11,10 @@ pub fn origin_allowed(origin: &str, public_origin: &str, allowed: &[String]) -> 
 }
 
 /// The origin part (`scheme://host[:port]`) of a URL.
-pub fn origin_of(url: &str) -> &str {
-    match url.find("://") {
-        Some(i) => {
-            let rest = &url[i + 3..];
-            rest.find('/').map_or(url, |j| &url[..i + 3 + j])
-        }
-        None => url,
+pub fn origin_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(parsed) if parsed.has_host() => parsed.origin().ascii_serialization(),
+        _ => url.to_owned(),
     }
 }
 
@@ -28,7 +25,7 @@ mod tests {
     #[test]
     fn only_our_public_origin_and_the_allowed_ones_pass_whole() {
         let allowed = vec!["https://shop.example".to_owned()];
-        let public = origin_of("https://support.example.com/base");
+        let public = &origin_of("https://support.example.com/base");
         assert_eq!(public, "https://support.example.com");
         assert!(origin_allowed(
             "https://support.example.com",

@@ -97,7 +97,7 @@ pub fn cross_site_write(
         }
         return !origin
             .to_str()
-            .is_ok_and(|o| origin_allowed(o, origin_of(public_url), allowed));
+            .is_ok_and(|o| origin_allowed(o, &origin_of(public_url), allowed));
     }
     fetch_site.is_some_and(|site| site.eq_ignore_ascii_case(b"cross-site"))
 }

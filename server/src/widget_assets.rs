@@ -118,7 +118,7 @@ async fn demo_page() -> Response {
 /// The demo shop on an address of its own (`SWITCHBOARD_DEMO_ADDR`): the demo page at `/`,
 /// embedding the widget from `public_url`, another origin, as a customer's site would.
 pub fn demo_shop(public_url: &str) -> Router {
-    let origin = crate::origin::origin_of(public_url).to_owned();
+    let origin = crate::origin::origin_of(public_url);
     Router::new()
         .route("/", get(move || async move { demo_page_from(&origin) }))
         .route("/widget/demo.js", get(demo_script))

@@ -99,7 +99,7 @@ impl Engine {
             lang: row.locale.as_deref(),
             confirm_url: &confirm_url,
             date: now,
-            host,
+            host: &host,
         };
         let attempts = row.attempts + 1;
         let result = match compose_confirmation(&config.email, &letter) {

@@ -204,7 +204,7 @@ impl Engine {
             chat_url: &chat_url,
             unsubscribe_url: &unsubscribe_url,
             date: now,
-            host,
+            host: &host,
         };
         Ok(compose(&config.email, &letter).map_err(|e| format!("the email cannot be built: {e}")))
     }

@@ -189,13 +189,11 @@ fn html_part(w: &Words, product: &str, letter: &Letter<'_>) -> String {
 }
 
 /// The host part of a public URL, for the right side of a `Message-ID`.
-pub(crate) fn host_of(public_url: &str) -> &str {
-    public_url
-        .split_once("://")
-        .map_or(public_url, |(_, rest)| rest)
-        .split([':', '/'])
-        .next()
-        .unwrap_or("localhost")
+pub(crate) fn host_of(public_url: &str) -> String {
+    url::Url::parse(public_url)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "localhost".to_owned())
 }
 
 /// Escapes text for HTML content and attribute values.

@@ -23,15 +23,13 @@ impl SmtpMailer {
     /// A mailer for `smtp://user:pass@host:port` (STARTTLS when the server offers it; add
     /// `?tls=required` to insist) or `smtps://…` (TLS from the first byte).
     pub fn from_url(url: &str) -> anyhow::Result<Self> {
-        let url = url.trim();
-        let scheme_ok = url.starts_with("smtp://") || url.starts_with("smtps://");
+        let mut url = url::Url::parse(url.trim()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let scheme_ok = matches!(url.scheme(), "smtp" | "smtps");
         anyhow::ensure!(scheme_ok, "must start with smtp:// or smtps://");
-        let url = if url.starts_with("smtp://") && !url.contains("tls=") {
-            let joiner = if url.contains('?') { '&' } else { '?' };
-            format!("{url}{joiner}tls=opportunistic")
-        } else {
-            url.to_owned()
-        };
+        if url.scheme() == "smtp" && !url.query_pairs().any(|(key, _)| key == "tls") {
+            url.query_pairs_mut().append_pair("tls", "opportunistic");
+        }
+        let url = String::from(url);
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
             .map_err(|e| anyhow::anyhow!("{e}"))?
             .timeout(Some(Duration::from_secs(20)))
@@ -45,10 +43,16 @@ impl SmtpMailer {
 
 /// `smtp://host:port` without credentials or options.
 fn describe_url(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("smtp", url));
-    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
-    let host = rest.split(['/', '?']).next().unwrap_or(rest);
-    format!("{scheme}://{host}")
+    match url::Url::parse(url) {
+        Ok(url) => {
+            let host = url.host_str().unwrap_or("");
+            match url.port() {
+                Some(port) => format!("{}://{host}:{port}", url.scheme()),
+                None => format!("{}://{host}", url.scheme()),
+            }
+        }
+        Err(_) => "smtp://(a URL that does not parse)".to_owned(),
+    }
 }
 
 impl Mailer for SmtpMailer {

@@ -21,37 +21,35 @@ impl DatabaseUrl {
     /// The URL with any password (in the user part or a `password=` parameter) replaced by
     /// `***`.
     pub fn redacted(&self) -> String {
-        let url = self.0.expose_secret();
-        let (base, query) = match url.split_once('?') {
-            Some((base, query)) => (base, Some(query)),
-            None => (url, None),
+        let raw = self.0.expose_secret();
+        let Ok(mut url) = url::Url::parse(raw) else {
+            return "<a database URL that does not parse>".to_owned();
         };
-        let base = match base.split_once("://") {
-            Some((scheme, rest)) => {
-                let end = rest.find('/').unwrap_or(rest.len());
-                let (authority, path) = rest.split_at(end);
-                let authority = match authority.rsplit_once('@') {
-                    Some((userinfo, host)) => match userinfo.split_once(':') {
-                        Some((user, _)) => format!("{user}:***@{host}"),
-                        None => format!("{userinfo}@{host}"),
-                    },
-                    None => authority.to_owned(),
-                };
-                format!("{scheme}://{authority}{path}")
-            }
-            None => base.to_owned(),
-        };
-        let Some(query) = query else {
-            return base;
-        };
-        let query: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
-                _ => pair.to_owned(),
-            })
-            .collect();
-        format!("{base}?{}", query.join("&"))
+        let mut changed = false;
+        if url.password().is_some() {
+            changed = url.set_password(Some("***")).is_ok();
+        }
+        let is_password = |key: &str| key.eq_ignore_ascii_case("password");
+        if url.query_pairs().any(|(key, _)| is_password(&key)) {
+            let pairs: Vec<(String, String)> = url
+                .query_pairs()
+                .map(|(key, value)| {
+                    let value = if is_password(&key) {
+                        "***".into()
+                    } else {
+                        value
+                    };
+                    (key.into_owned(), value.into_owned())
+                })
+                .collect();
+            url.query_pairs_mut().clear().extend_pairs(pairs);
+            changed = true;
+        }
+        if changed {
+            url.into()
+        } else {
+            raw.to_owned()
+        }
     }
 
     /// The path of a SQLite database file, if this URL names one.

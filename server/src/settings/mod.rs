@@ -217,11 +217,8 @@ fn count(
 /// Accepts `http(s)://host[:port]` with an optional path, and drops a trailing slash.
 fn parse_origin_like(raw: &str) -> anyhow::Result<String> {
     let value = raw.trim().trim_end_matches('/');
-    let rest = value
-        .strip_prefix("http://")
-        .or_else(|| value.strip_prefix("https://"));
-    match rest {
-        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+    match url::Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
             Ok(value.to_owned())
         }
         _ => bail!("{raw:?} is not an http:// or https:// URL"),

@@ -66,27 +66,28 @@ pub(super) fn widget_config(get: &impl Fn(&str) -> Option<String>) -> anyhow::Re
 /// `Content-Security-Policy` header, so a `;`, a space or a path must never pass.
 pub(super) fn parse_origin(raw: &str) -> anyhow::Result<String> {
     let value = raw.trim().trim_end_matches('/');
-    let rest = value
-        .strip_prefix("http://")
-        .or_else(|| value.strip_prefix("https://"))
-        .with_context(|| format!("{raw:?} is not an http:// or https:// origin"))?;
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((host, port)) if !host.ends_with(':') && !port.contains(']') => (host, Some(port)),
-        _ => (rest, None),
+    let refused =
+        || format!("{raw:?} is not an origin like https://shop.example or http://127.0.0.1:8080");
+    let url = url::Url::parse(value).with_context(refused)?;
+    if !matches!(url.scheme(), "http" | "https") {
+        bail!("{raw:?} is not an http:// or https:// origin");
+    }
+    // The URL parser lets `;` and `_` into a domain; a CSP source must hold DNS labels only.
+    let host_ok = match url.host() {
+        Some(url::Host::Domain(domain)) => domain.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        }),
+        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => true,
+        None => false,
     };
-    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
-        None => {
-            !host.is_empty()
-                && host.split('.').all(|label| {
-                    !label.is_empty()
-                        && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                })
-        }
-    };
-    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
-    if !host_ok || !port_ok {
-        bail!("{raw:?} is not an origin like https://shop.example or http://127.0.0.1:8080");
+    // Anything beyond scheme, host and port (a path, a query, credentials) is not an origin.
+    let only_origin = url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && url.password().is_none();
+    if !host_ok || !only_origin {
+        bail!(refused());
     }
     Ok(value.to_owned())
 }
