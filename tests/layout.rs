@@ -186,7 +186,7 @@ fn sibling_cycles(imports: &BTreeMap<ModPath, BTreeSet<ModPath>>) -> Vec<String>
             edges.extend(
                 targets
                     .iter()
-                    .filter_map(|t| child_of(t))
+                    .filter_map(&child_of)
                     .filter(|b| *b != a),
             );
         }
