@@ -183,12 +183,7 @@ fn sibling_cycles(imports: &BTreeMap<ModPath, BTreeSet<ModPath>>) -> Vec<String>
         for (from, targets) in imports {
             let Some(a) = child_of(from) else { continue };
             let edges = graph.entry(a.clone()).or_default();
-            edges.extend(
-                targets
-                    .iter()
-                    .filter_map(&child_of)
-                    .filter(|b| *b != a),
-            );
+            edges.extend(targets.iter().filter_map(&child_of).filter(|b| *b != a));
         }
         for start in graph.keys() {
             if let Some(path) = path_back(&graph, start) {

@@ -1,4 +1,4 @@
-//! Website customers, their widget tokens, and the values an installation generates once.
+//! Website customers and their widget tokens.
 
 use super::rows::{CustomerRow, CUSTOMER_COLUMNS};
 
@@ -32,27 +32,6 @@ fn customer_columns_of(alias: &str) -> String {
 }
 
 impl Db<'_> {
-    /// A value stored under `key`.
-    pub async fn instance_setting(self, key: &str) -> sqlx::Result<Option<String>> {
-        let sql = "SELECT value FROM instance_settings WHERE key = $1";
-        on_db!(self, |c| sqlx::query_scalar(sql)
-            .bind(key)
-            .fetch_optional(c)
-            .await)
-    }
-
-    /// Stores `value` under `key` unless a value is there already (another node was first).
-    pub async fn insert_instance_setting(self, key: &str, value: &str) -> sqlx::Result<()> {
-        let sql = "INSERT INTO instance_settings (key, value) VALUES ($1, $2) \
-                   ON CONFLICT (key) DO NOTHING";
-        on_db!(self, |c| sqlx::query(sql)
-            .bind(key)
-            .bind(value)
-            .execute(c)
-            .await
-            .map(drop))
-    }
-
     /// Creates the customer of a signed identity, or updates it: the signed email and name
     /// win over typed ones when given. A value the row marks verified makes it verified; one
     /// that is not keeps an earlier verification only when it is the same value. Returns the
