@@ -22,6 +22,8 @@ pub mod limits;
 pub mod mail;
 #[cfg(feature = "server")]
 pub mod store;
+#[cfg(all(feature = "server", any(test, feature = "test-util")))]
+pub mod testing;
 #[cfg(feature = "server")]
 pub mod widget;
 #[cfg(feature = "server")]

@@ -10,10 +10,10 @@ use switchboard::auth::Token;
 use switchboard::domain::{InboxQuery, InboxStatus, SessionFilter};
 use switchboard::limits::{AttemptScope, LoginLimiter};
 use switchboard::store::emails::JobState;
-use switchboard::store::testing::TestDatabase;
 use switchboard::store::{
     Backend, CustomerRow, Inserted, NewMessageRow, OperatorRow, SessionRow, Store,
 };
+use switchboard::testing::TestDatabase;
 use switchboard::wire::{ConversationKind, SenderKind};
 use uuid::Uuid;
 

@@ -357,9 +357,11 @@ fn guest_of(session: &Session, token: &Token, name: Option<DisplayName>) -> Acto
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Email, PasswordInput};
-    use crate::store::Store;
-    use crate::{EngineConfig, NewOperator};
+    use std::sync::Arc;
+
+    use crate::clock::SystemClock;
+    use crate::testing::{test_engine, test_operator};
+    use crate::EngineConfig;
 
     async fn setup() -> (Engine, Actor, Actor, Session, tempfile::TempDir) {
         let mut config = EngineConfig::new("http://h");
@@ -370,19 +372,8 @@ mod tests {
     async fn setup_with(
         config: EngineConfig,
     ) -> (Engine, Actor, Actor, Session, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite:{}", dir.path().join("t.db").display());
-        let store = Store::connect(&url).await.unwrap();
-        store.migrate().await.unwrap();
-        let engine = Engine::new(store, config);
-        let op = engine
-            .create_operator(NewOperator {
-                email: Email::parse("op@example.com").unwrap(),
-                name: "Op".into(),
-                password: PasswordInput::parse_new("a-long-password").unwrap(),
-            })
-            .await
-            .unwrap();
+        let (engine, dir) = test_engine(config, Arc::new(SystemClock)).await;
+        let op = test_operator(&engine).await;
         let (session, link) = engine.create_session(&op, None).await.unwrap();
         let (guest, _) = engine
             .guest_actor(

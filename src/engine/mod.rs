@@ -250,29 +250,17 @@ pub(crate) mod testing {
     use super::*;
 
     use crate::clock::ManualClock;
-    use crate::domain::{Email, PasswordInput};
     use crate::wire::Operator;
 
     pub(crate) async fn engine_with(
         config: EngineConfig,
     ) -> (Engine, Arc<ManualClock>, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite:{}", dir.path().join("test.db").display());
-        let store = Store::connect(&url).await.unwrap();
-        store.migrate().await.unwrap();
         let clock = Arc::new(ManualClock::starting_now());
-        let engine = Engine::with_parts(store, config, Arc::new(Hub::new()), clock.clone());
+        let (engine, dir) = crate::testing::test_engine(config, clock.clone()).await;
         (engine, clock, dir)
     }
 
     pub(crate) async fn operator(engine: &Engine) -> Operator {
-        engine
-            .create_operator(NewOperator {
-                email: Email::parse("op@example.com").unwrap(),
-                name: "Op".into(),
-                password: PasswordInput::parse_new("a-long-password").unwrap(),
-            })
-            .await
-            .unwrap()
+        crate::testing::test_operator(engine).await
     }
 }

@@ -15,7 +15,6 @@ mod operators;
 mod presence;
 pub mod rows;
 mod sessions;
-pub mod testing;
 
 use std::str::FromStr;
 use std::time::Duration;

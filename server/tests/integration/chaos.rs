@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use loadgen::chaos::{self, ChaosOptions, Report};
 use loadgen::nodes::Cluster;
-use switchboard::store::testing::postgres_server_url;
+use switchboard::testing::postgres_server_url;
 
 fn short_run(drops: usize) -> ChaosOptions {
     ChaosOptions {

@@ -6,8 +6,8 @@ use std::time::Duration;
 use crate::common::ws::{open, Next, Socket};
 use crate::common::TestServer;
 use serde_json::{json, Value};
-use switchboard::store::testing::TestDatabase;
 use switchboard::store::Backend;
+use switchboard::testing::TestDatabase;
 
 struct Cluster {
     a: TestServer,

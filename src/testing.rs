@@ -1,13 +1,46 @@
-//! Fresh databases for tests, on either backend: a SQLite file in a temporary folder, or a new
-//! PostgreSQL database (at `SWITCHBOARD_TEST_PG_URL`, default
-//! `postgres://postgres@127.0.0.1:5432`) that is dropped afterwards.
+//! What tests share, behind the `test-util` feature (and in this crate's own tests): fresh
+//! databases on either backend (a SQLite file in a temporary folder, or a new PostgreSQL
+//! database at `SWITCHBOARD_TEST_PG_URL`, default `postgres://postgres@127.0.0.1:5432`, dropped
+//! afterwards), and an engine over a fresh SQLite file with its first operator.
+
+use std::str::FromStr;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions as _, Connection as _};
-use std::str::FromStr;
 
-use super::Backend;
+use crate::clock::Clock;
+use crate::domain::{Email, PasswordInput};
+use crate::hub::Hub;
+use crate::store::{Backend, Store};
+use crate::wire::Operator;
+use crate::{Engine, EngineConfig, NewOperator};
+
+/// An engine over a fresh SQLite file (kept while the folder lives) with `clock`.
+pub async fn test_engine(
+    config: EngineConfig,
+    clock: Arc<dyn Clock>,
+) -> (Engine, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = format!("sqlite:{}", dir.path().join("test.db").display());
+    let store = Store::connect(&url).await.expect("the test database opens");
+    store.migrate().await.expect("the test database migrates");
+    let engine = Engine::with_parts(store, config, Arc::new(Hub::new()), clock);
+    (engine, dir)
+}
+
+/// The operator tests act as: `op@example.com`, named "Op".
+pub async fn test_operator(engine: &Engine) -> Operator {
+    engine
+        .create_operator(NewOperator {
+            email: Email::parse("op@example.com").expect("a valid email"),
+            name: "Op".into(),
+            password: PasswordInput::parse_new("a-long-password").expect("a valid password"),
+        })
+        .await
+        .expect("the test operator is created")
+}
 
 /// The PostgreSQL server tests use.
 pub fn postgres_server_url() -> String {
@@ -102,20 +135,22 @@ impl TestDatabase {
 
 /// The server URL with its database (path) replaced by `name`, any query kept.
 fn with_database(server: &str, name: &str) -> String {
-    let (base, query) = server.split_once('?').unwrap_or((server, ""));
-    let (scheme, rest) = base.split_once("://").unwrap_or(("postgres", base));
-    let authority = rest.split('/').next().unwrap_or(rest);
-    let query = if query.is_empty() {
-        String::new()
-    } else {
-        format!("?{query}")
-    };
-    format!("{scheme}://{authority}/{name}{query}")
+    match url::Url::parse(server) {
+        Ok(mut url) => {
+            url.set_path(&format!("/{name}"));
+            url.into()
+        }
+        Err(_) => server.to_owned(),
+    }
 }
 
 /// Where a URL points, without its user or password: for messages.
-fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
-    rest.split(['/', '?']).next().unwrap_or(rest)
+fn host_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(url) => match url.port() {
+            Some(port) => format!("{}:{port}", url.host_str().unwrap_or("")),
+            None => url.host_str().unwrap_or("").to_owned(),
+        },
+        Err(_) => "(a URL that does not parse)".to_owned(),
+    }
 }
