@@ -17,19 +17,53 @@ pub use logins::{AttemptScope, LoginLimiter, Reservation};
 /// Keys tracked before stale ones are swept, so a spray of keys cannot grow memory for long.
 const SWEEP_ABOVE: usize = 10_000;
 
-/// Hits per key within a sliding `span`; each check names its key's limit.
+/// Hits within a sliding `span`, for one owner (one sender, one socket).
+#[derive(Debug, Default)]
+pub struct SlidingWindow {
+    hits: VecDeque<DateTime<Utc>>,
+}
+
+impl SlidingWindow {
+    /// Counts a hit at `now`, allowed `max` per `span`; `Err(seconds)` when over the limit
+    /// (nothing is counted then), with the seconds until the oldest hit leaves the window.
+    pub fn hit(
+        &mut self,
+        max: usize,
+        span: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<(), u64> {
+        while self.hits.front().is_some_and(|t| now - *t >= span) {
+            self.hits.pop_front();
+        }
+        if self.hits.len() >= max {
+            let left = span - (now - self.hits[0]);
+            return Err((left.num_milliseconds().max(0) as u64)
+                .div_ceil(1000)
+                .max(1));
+        }
+        self.hits.push_back(now);
+        Ok(())
+    }
+
+    /// When the latest hit was counted.
+    fn last(&self) -> Option<DateTime<Utc>> {
+        self.hits.back().copied()
+    }
+}
+
+/// A [`SlidingWindow`] per key within one `span`; each check names its key's limit.
 #[derive(Debug)]
 pub struct RateWindows {
     span: chrono::Duration,
-    hits: Mutex<HashMap<String, VecDeque<DateTime<Utc>>>>,
+    windows: Mutex<HashMap<String, SlidingWindow>>,
 }
 
 impl RateWindows {
     /// Windows of `span`.
     pub fn new(span: Duration) -> Self {
         Self {
-            span: chrono::Duration::from_std(span).unwrap_or(chrono::Duration::MAX),
-            hits: Mutex::new(HashMap::new()),
+            span: span_of(span),
+            windows: Mutex::new(HashMap::new()),
         }
     }
 
@@ -37,23 +71,19 @@ impl RateWindows {
     /// over its limit (nothing is counted then), with the seconds until its oldest hit leaves
     /// the window.
     pub fn hit(&self, key: &str, max: usize, now: DateTime<Utc>) -> Result<(), u64> {
-        let mut map = self.hits.lock().expect("rate window lock");
+        let mut map = self.windows.lock().expect("rate window lock");
         if map.len() > SWEEP_ABOVE {
-            map.retain(|_, hits| hits.back().is_some_and(|t| now - *t < self.span));
+            map.retain(|_, window| window.last().is_some_and(|t| now - t < self.span));
         }
-        let hits = map.entry(key.to_owned()).or_default();
-        while hits.front().is_some_and(|t| now - *t >= self.span) {
-            hits.pop_front();
-        }
-        if hits.len() >= max {
-            let left = self.span - (now - hits[0]);
-            return Err((left.num_milliseconds().max(0) as u64)
-                .div_ceil(1000)
-                .max(1));
-        }
-        hits.push_back(now);
-        Ok(())
+        map.entry(key.to_owned())
+            .or_default()
+            .hit(max, self.span, now)
     }
+}
+
+/// A setting's span as chrono counts it (an absurdly long one is as good as forever).
+pub fn span_of(span: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(span).unwrap_or(chrono::Duration::MAX)
 }
 
 /// A log line that outside input can cause, written at most once per span with how many times

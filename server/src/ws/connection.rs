@@ -6,12 +6,13 @@
 //! forwards live events, skipping what it already sent. Forwarders feed a bounded queue; a
 //! client that lets it fill up is disconnected and may resume later with `after_seq`.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use switchboard::hub::Topic;
+use switchboard::limits::{span_of, SlidingWindow};
 use switchboard::wire::{close, ErrorCode, ServerFrame};
 use switchboard::{Actor, Engine};
 use tokio::sync::{mpsc, Notify};
@@ -87,37 +88,25 @@ impl Default for Limits {
     }
 }
 
-/// A sliding-window counter.
+/// One of a connection's own windows (its actions, its bad frames), on the engine's clock.
 pub(super) struct Window {
     max: usize,
-    span: Duration,
-    hits: VecDeque<Instant>,
+    span: chrono::Duration,
+    hits: SlidingWindow,
 }
 
 impl Window {
     fn new(max: usize, span: Duration) -> Self {
         Self {
             max,
-            span,
-            hits: VecDeque::new(),
+            span: span_of(span),
+            hits: SlidingWindow::default(),
         }
     }
 
-    /// Counts a hit; `false` when it goes over the limit.
-    pub(super) fn hit(&mut self) -> bool {
-        let now = Instant::now();
-        while self
-            .hits
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.span)
-        {
-            self.hits.pop_front();
-        }
-        if self.hits.len() >= self.max {
-            return false;
-        }
-        self.hits.push_back(now);
-        true
+    /// Counts a hit at `now`; `false` when it goes over the limit.
+    pub(super) fn hit(&mut self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.hits.hit(self.max, self.span, now).is_ok()
     }
 }
 
@@ -166,7 +155,7 @@ pub(super) struct Connection<S> {
     pub(super) forwarders: HashMap<Task, JoinHandle<()>>,
     pub(super) actions: Window,
     pub(super) bad_frames: Window,
-    pub(super) last_typing: HashMap<Uuid, Instant>,
+    pub(super) last_typing: HashMap<Uuid, chrono::DateTime<chrono::Utc>>,
 }
 
 /// Runs a connection until the peer leaves, is closed by a limit, or (guests) the session ends.
@@ -311,10 +300,10 @@ where
     /// Counts a `subscribe`, `read` or `typing` frame; past the window it is answered as
     /// `rate_limited` and counted as a bad frame. `Ok(None)` lets it through.
     pub(super) async fn action(&mut self) -> Result<Option<Option<(u16, &'static str)>>, ()> {
-        if self.actions.hit() {
+        if self.actions.hit(self.engine.now()) {
             return Ok(None);
         }
-        if !self.bad_frames.hit() {
+        if !self.bad_frames.hit(self.engine.now()) {
             return Ok(Some(Some((close::POLICY, "too many bad frames"))));
         }
         self.send_frame(error_frame(
@@ -328,7 +317,7 @@ where
 
     /// Counts a bad frame and answers it; returns the close to do when there were too many.
     pub(super) async fn bad_frame(&mut self, why: &str) -> Option<(u16, &'static str)> {
-        if !self.bad_frames.hit() {
+        if !self.bad_frames.hit(self.engine.now()) {
             return Some((close::POLICY, "too many bad frames"));
         }
         let _ = self

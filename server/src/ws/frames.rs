@@ -2,14 +2,11 @@
 //! connection's windows, call the one use case it names, and answer. The loop that reads frames
 //! and writes answers is in [`super::connection`].
 
-use std::time::Duration;
-
 use futures_util::Sink;
 use switchboard::domain::NewMessage;
 use switchboard::hub::Topic;
 use switchboard::wire::{close, ClientFrame, ErrorCode, ServerFrame};
 use switchboard::Actor;
-use tokio::time::Instant;
 use uuid::Uuid;
 
 use super::connection::{engine_error, error_frame, Connection, Outgoing, Task};
@@ -17,7 +14,7 @@ use super::forwarder::Forwarder;
 use super::inbox::InboxFollower;
 
 /// Typing notices are passed on at most this often per conversation and connection.
-const TYPING_EVERY: Duration = Duration::from_secs(2);
+const TYPING_EVERY: chrono::TimeDelta = chrono::TimeDelta::seconds(2);
 
 impl<S> Connection<S>
 where
@@ -71,12 +68,13 @@ where
                 }
             }
             ClientFrame::Typing { conversation_id } => {
+                let now = self.engine.now();
                 let due = self
                     .last_typing
                     .get(&conversation_id)
-                    .is_none_or(|t| t.elapsed() >= TYPING_EVERY);
+                    .is_none_or(|t| now - *t >= TYPING_EVERY);
                 if due {
-                    self.last_typing.insert(conversation_id, Instant::now());
+                    self.last_typing.insert(conversation_id, now);
                     if let Err(err) = self
                         .engine
                         .typing(&self.actor, conversation_id, self.id)
@@ -171,7 +169,7 @@ where
         {
             Ok(last_seq) => last_seq,
             Err(err) => {
-                if !self.bad_frames.hit() {
+                if !self.bad_frames.hit(self.engine.now()) {
                     return Ok(Some((close::POLICY, "too many bad frames")));
                 }
                 self.send_frame(engine_error(&err, None)).await?;
