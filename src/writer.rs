@@ -191,12 +191,12 @@ impl Parts {
             Inserted::New(row) => {
                 if post.reopens
                     && maybe_archived
-                    && tx.db().reopen_if_archived(&new.conversation_id).await?
+                    && tx.db().reopen_if_archived(post.conversation_id).await?
                 {
                     tx.db()
                         .insert_note(
                             &Uuid::now_v7().to_string(),
-                            &new.conversation_id,
+                            post.conversation_id,
                             NoteKind::Reopened.as_str(),
                             row.seq,
                             new.created_at,
@@ -210,7 +210,7 @@ impl Parts {
                     tx.db()
                         .open_email_window(
                             &Uuid::now_v7().to_string(),
-                            &new.conversation_id,
+                            post.conversation_id,
                             row.seq,
                             new.created_at,
                             new.created_at + delay,

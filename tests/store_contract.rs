@@ -59,6 +59,11 @@ macro_rules! contract {
     };
 }
 
+/// A stored id as the store's use-case-facing calls take it.
+fn uuid(id: &str) -> Uuid {
+    Uuid::parse_str(id).expect("stored ids are UUIDs")
+}
+
 fn id() -> String {
     Uuid::now_v7().to_string()
 }
@@ -1039,7 +1044,7 @@ contract!(
 
         assert!(store
             .db()
-            .archive_conversation(&conversations[4], 20_000)
+            .archive_conversation(uuid(&conversations[4]), 20_000)
             .await
             .unwrap());
         let archived = store
@@ -1050,15 +1055,19 @@ contract!(
         assert_eq!(archived.len(), 1);
         assert!(store
             .db()
-            .reopen_if_archived(&conversations[4])
+            .reopen_if_archived(uuid(&conversations[4]))
             .await
             .unwrap());
         assert!(!store
             .db()
-            .reopen_if_archived(&conversations[4])
+            .reopen_if_archived(uuid(&conversations[4]))
             .await
             .unwrap());
-        assert!(!store.db().archive_conversation(&id(), 1).await.unwrap());
+        assert!(!store
+            .db()
+            .archive_conversation(uuid(&id()), 1)
+            .await
+            .unwrap());
 
         let operators_read = [SenderKind::Guest, SenderKind::Customer];
         assert_eq!(
@@ -1086,7 +1095,7 @@ contract!(
         assert!(
             !store
                 .db()
-                .inbox_item(&conversations[0])
+                .inbox_item(uuid(&conversations[0]))
                 .await
                 .unwrap()
                 .unwrap()
@@ -1095,7 +1104,7 @@ contract!(
         assert_eq!(
             store
                 .db()
-                .unread_in_conversation(&conversations[0], &[SenderKind::Operator])
+                .unread_in_conversation(uuid(&conversations[0]), &[SenderKind::Operator])
                 .await
                 .unwrap(),
             1,
@@ -1104,15 +1113,15 @@ contract!(
 
         store
             .db()
-            .insert_note(&id(), &conversations[0], "reopened", 2, 40_000)
+            .insert_note(&id(), uuid(&conversations[0]), "reopened", 2, 40_000)
             .await
             .unwrap();
-        let notes = store.db().notes(&conversations[0], 1).await.unwrap();
+        let notes = store.db().notes(uuid(&conversations[0]), 1).await.unwrap();
         assert_eq!(notes.len(), 1);
         assert_eq!(notes[0].to_note().unwrap().at_seq, 2);
         store
             .db()
-            .mark_operator_viewed(&conversations[0], 50_000)
+            .mark_operator_viewed(uuid(&conversations[0]), 50_000)
             .await
             .unwrap();
         let latest = store.db().latest_messages(target, 1).await.unwrap();

@@ -137,7 +137,7 @@ impl Engine {
             .inner
             .store
             .db()
-            .unread_in_conversation(&conversation_id.to_string(), senders)
+            .unread_in_conversation(conversation_id, senders)
             .await?)
     }
 

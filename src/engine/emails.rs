@@ -72,13 +72,13 @@ impl Engine {
         };
         let conversation = job.conversation_id.clone();
         let conversation_id = crate::store::rows::uuid_of("conversation id", &conversation)?;
-        let Some(target) = tx.db().email_target(&conversation).await? else {
+        let Some(target) = tx.db().email_target(conversation_id).await? else {
             return Err(anyhow::anyhow!("an email job's conversation has no customer").into());
         };
         let operators = SenderKind::Customer.read_senders();
         let (window, from, to) = match job.last_seq {
             None => {
-                let from = tx.db().emailed_up_to(&conversation).await? + 1;
+                let from = tx.db().emailed_up_to(conversation_id).await? + 1;
                 let to = tx.db().last_seq(conversation_id).await?.unwrap_or_default();
                 (WindowState::Open, from, to)
             }
@@ -86,7 +86,7 @@ impl Engine {
         };
         let replies = tx
             .db()
-            .replies_between(&conversation, operators, from, to)
+            .replies_between(conversation_id, operators, from, to)
             .await?;
         let decision = decide(
             window,
@@ -331,7 +331,7 @@ impl Engine {
             .inner
             .store
             .db()
-            .email_jobs_of(&conversation_id.to_string(), HISTORY_LIMIT)
+            .email_jobs_of(conversation_id, HISTORY_LIMIT)
             .await?;
         rows.iter().map(record_of).collect()
     }

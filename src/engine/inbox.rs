@@ -44,7 +44,7 @@ impl Engine {
             .inner
             .store
             .db()
-            .inbox_item(&conversation_id.to_string())
+            .inbox_item(conversation_id)
             .await?
             .ok_or(Error::NotFound("conversation"))?
             .to_item()?)
@@ -59,7 +59,6 @@ impl Engine {
         operator: &Operator,
         conversation_id: Uuid,
     ) -> Result<ConversationDetail, Error> {
-        let id = conversation_id.to_string();
         let now = to_millis(self.now());
         let senders = SenderKind::Operator.read_senders();
         // What the customer (or guest) wrote up to this moment becomes read, in one step with
@@ -67,7 +66,7 @@ impl Engine {
         let mut tx = self.inner.store.begin().await?;
         let up_to_seq = tx
             .db()
-            .mark_operator_viewed(&id, now)
+            .mark_operator_viewed(conversation_id, now)
             .await?
             .ok_or(Error::NotFound("conversation"))?;
         let newly_read = tx
@@ -95,7 +94,12 @@ impl Engine {
             .map(MessageRow::to_message)
             .collect::<Result<Vec<_>, _>>()?;
         let from_seq = messages.first().map_or(0, |m| m.seq);
-        let notes = self.inner.store.db().notes(&id, from_seq).await?;
+        let notes = self
+            .inner
+            .store
+            .db()
+            .notes(conversation_id, from_seq)
+            .await?;
         Ok(ConversationDetail {
             conversation: self.inbox_item(conversation_id).await?,
             messages,
@@ -114,12 +118,12 @@ impl Engine {
         conversation_id: Uuid,
         archived: bool,
     ) -> Result<ConversationItem, Error> {
-        let id = conversation_id.to_string();
         let db = self.inner.store.db();
         let found = if archived {
-            db.archive_conversation(&id, to_millis(self.now())).await?
+            db.archive_conversation(conversation_id, to_millis(self.now()))
+                .await?
         } else {
-            db.unarchive_conversation(&id).await?
+            db.unarchive_conversation(conversation_id).await?
         };
         if !found {
             return Err(Error::NotFound("conversation"));

@@ -2,6 +2,7 @@
 //! and what each email became.
 
 use sqlx::FromRow;
+use uuid::Uuid;
 
 use super::{on_db, placeholders, Db};
 use crate::wire::SenderKind;
@@ -141,7 +142,7 @@ impl Db<'_> {
     pub async fn open_email_window(
         self,
         id: &str,
-        conversation_id: &str,
+        conversation_id: Uuid,
         seq: i64,
         at: i64,
         due_at: i64,
@@ -153,7 +154,7 @@ impl Db<'_> {
                    ON CONFLICT DO NOTHING";
         on_db!(self, |c| sqlx::query(sql)
             .bind(id)
-            .bind(conversation_id)
+            .bind(conversation_id.to_string())
             .bind(at)
             .bind(due_at)
             .bind(seq)
@@ -207,14 +208,14 @@ impl Db<'_> {
 
     /// The customer a support conversation belongs to, with what decides whether they get
     /// email.
-    pub async fn email_target(self, conversation_id: &str) -> sqlx::Result<Option<EmailTargetRow>> {
+    pub async fn email_target(self, conversation_id: Uuid) -> sqlx::Result<Option<EmailTargetRow>> {
         let sql = "SELECT cu.id AS customer_id, cu.email, cu.email_verified, cu.name, \
                    cu.name_verified, cu.locale, \
                    cu.unsubscribed_at, c.archived_at \
                    FROM conversations c JOIN customers cu ON cu.id = c.customer_id \
                    WHERE c.id = $1";
         on_db!(self, |c| sqlx::query_as(sql)
-            .bind(conversation_id)
+            .bind(conversation_id.to_string())
             .fetch_optional(c)
             .await)
     }
@@ -222,7 +223,7 @@ impl Db<'_> {
     /// The messages of `senders` in a conversation with seq in `from..=to`, ascending.
     pub async fn replies_between(
         self,
-        conversation_id: &str,
+        conversation_id: Uuid,
         senders: &[SenderKind],
         from: i64,
         to: i64,
@@ -238,7 +239,7 @@ impl Db<'_> {
         );
         on_db!(self, |c| {
             let mut query = sqlx::query_as(&sql)
-                .bind(conversation_id)
+                .bind(conversation_id.to_string())
                 .bind(from)
                 .bind(to);
             for kind in senders {
@@ -249,10 +250,10 @@ impl Db<'_> {
     }
 
     /// The highest seq an earlier email of the conversation covered (0 when none did).
-    pub async fn emailed_up_to(self, conversation_id: &str) -> sqlx::Result<i64> {
+    pub async fn emailed_up_to(self, conversation_id: Uuid) -> sqlx::Result<i64> {
         let sql = "SELECT COALESCE(MAX(last_seq), 0) FROM email_jobs WHERE conversation_id = $1";
         on_db!(self, |c| sqlx::query_scalar(sql)
-            .bind(conversation_id)
+            .bind(conversation_id.to_string())
             .fetch_one(c)
             .await)
     }
@@ -283,7 +284,7 @@ impl Db<'_> {
     /// A conversation's email jobs, newest first, at most `limit`.
     pub async fn email_jobs_of(
         self,
-        conversation_id: &str,
+        conversation_id: Uuid,
         limit: i64,
     ) -> sqlx::Result<Vec<EmailJobRow>> {
         let sql = format!(
@@ -291,7 +292,7 @@ impl Db<'_> {
              ORDER BY created_at DESC, id DESC LIMIT $2"
         );
         on_db!(self, |c| sqlx::query_as(&sql)
-            .bind(conversation_id)
+            .bind(conversation_id.to_string())
             .bind(limit)
             .fetch_all(c)
             .await)

@@ -4,6 +4,7 @@ use super::rows::{ItemRow, NoteRow};
 use super::{on_db, placeholders, Db};
 use crate::domain::{InboxQuery, InboxStatus};
 use crate::wire::SenderKind;
+use uuid::Uuid;
 
 /// The select list of an inbox item. `$1`, `$2` are the sender kinds operators read.
 const ITEM_SELECT: &str = "SELECT c.id, c.kind, c.last_message_at, c.last_seq, c.archived_at, \
@@ -54,23 +55,23 @@ impl Db<'_> {
     }
 
     /// One conversation's list item.
-    pub async fn inbox_item(self, conversation_id: &str) -> sqlx::Result<Option<ItemRow>> {
+    pub async fn inbox_item(self, conversation_id: Uuid) -> sqlx::Result<Option<ItemRow>> {
         let sql = format!("{ITEM_SELECT} WHERE c.id = $3");
         let [a, b] = operators_read();
         on_db!(self, |c| sqlx::query_as(&sql)
             .bind(a)
             .bind(b)
-            .bind(conversation_id)
+            .bind(conversation_id.to_string())
             .fetch_optional(c)
             .await)
     }
 
     /// Archives a conversation at `now` (an archived one keeps its first time). `false` when
     /// it does not exist.
-    pub async fn archive_conversation(self, conversation_id: &str, now: i64) -> sqlx::Result<bool> {
+    pub async fn archive_conversation(self, conversation_id: Uuid, now: i64) -> sqlx::Result<bool> {
         let sql = "UPDATE conversations SET archived_at = COALESCE(archived_at, $2) WHERE id = $1";
         on_db!(self, |c| Ok(sqlx::query(sql)
-            .bind(conversation_id)
+            .bind(conversation_id.to_string())
             .bind(now)
             .execute(c)
             .await?
@@ -79,10 +80,10 @@ impl Db<'_> {
     }
 
     /// Brings a conversation back to the active list. `false` when it does not exist.
-    pub async fn unarchive_conversation(self, conversation_id: &str) -> sqlx::Result<bool> {
+    pub async fn unarchive_conversation(self, conversation_id: Uuid) -> sqlx::Result<bool> {
         let sql = "UPDATE conversations SET archived_at = NULL WHERE id = $1";
         on_db!(self, |c| Ok(sqlx::query(sql)
-            .bind(conversation_id)
+            .bind(conversation_id.to_string())
             .execute(c)
             .await?
             .rows_affected()
@@ -90,11 +91,11 @@ impl Db<'_> {
     }
 
     /// Brings an archived conversation back; `true` only when it was archived.
-    pub async fn reopen_if_archived(self, conversation_id: &str) -> sqlx::Result<bool> {
+    pub async fn reopen_if_archived(self, conversation_id: Uuid) -> sqlx::Result<bool> {
         let sql = "UPDATE conversations SET archived_at = NULL \
                    WHERE id = $1 AND archived_at IS NOT NULL";
         on_db!(self, |c| Ok(sqlx::query(sql)
-            .bind(conversation_id)
+            .bind(conversation_id.to_string())
             .execute(c)
             .await?
             .rows_affected()
@@ -105,13 +106,13 @@ impl Db<'_> {
     /// or `None` when it does not exist.
     pub async fn mark_operator_viewed(
         self,
-        conversation_id: &str,
+        conversation_id: Uuid,
         now: i64,
     ) -> sqlx::Result<Option<i64>> {
         let sql = "UPDATE conversations SET operator_viewed_at = $2 WHERE id = $1 \
                    RETURNING last_seq";
         on_db!(self, |c| sqlx::query_scalar(sql)
-            .bind(conversation_id)
+            .bind(conversation_id.to_string())
             .bind(now)
             .fetch_optional(c)
             .await)
@@ -121,7 +122,7 @@ impl Db<'_> {
     pub async fn insert_note(
         self,
         id: &str,
-        conversation_id: &str,
+        conversation_id: Uuid,
         kind: &str,
         at_seq: i64,
         now: i64,
@@ -130,7 +131,7 @@ impl Db<'_> {
                    VALUES ($1, $2, $3, $4, $5)";
         on_db!(self, |c| sqlx::query(sql)
             .bind(id)
-            .bind(conversation_id)
+            .bind(conversation_id.to_string())
             .bind(kind)
             .bind(at_seq)
             .bind(now)
@@ -140,11 +141,11 @@ impl Db<'_> {
     }
 
     /// A conversation's notes from `from_seq` on, oldest first.
-    pub async fn notes(self, conversation_id: &str, from_seq: i64) -> sqlx::Result<Vec<NoteRow>> {
+    pub async fn notes(self, conversation_id: Uuid, from_seq: i64) -> sqlx::Result<Vec<NoteRow>> {
         let sql = "SELECT kind, at_seq, created_at FROM conversation_notes \
                    WHERE conversation_id = $1 AND at_seq >= $2 ORDER BY at_seq, created_at";
         on_db!(self, |c| sqlx::query_as(sql)
-            .bind(conversation_id)
+            .bind(conversation_id.to_string())
             .bind(from_seq)
             .fetch_all(c)
             .await)
@@ -174,7 +175,7 @@ impl Db<'_> {
     /// How many messages of one of `senders` in a conversation are unread.
     pub async fn unread_in_conversation(
         self,
-        conversation_id: &str,
+        conversation_id: Uuid,
         senders: &[SenderKind],
     ) -> sqlx::Result<i64> {
         let sql = format!(
@@ -183,7 +184,7 @@ impl Db<'_> {
             placeholders(2, senders.len())
         );
         on_db!(self, |c| {
-            let mut query = sqlx::query_scalar(&sql).bind(conversation_id);
+            let mut query = sqlx::query_scalar(&sql).bind(conversation_id.to_string());
             for sender in senders {
                 query = query.bind(sender.as_str());
             }
