@@ -82,7 +82,9 @@ async fn main() -> anyhow::Result<()> {
                 .await?;
             }
             if i % 10 == 0 {
-                tx.db().archive_conversation(Uuid::parse_str(&conversation)?, at).await?;
+                tx.db()
+                    .archive_conversation(Uuid::parse_str(&conversation)?, at)
+                    .await?;
             }
         }
         tx.commit().await?;

@@ -5,14 +5,13 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
+use leptos::ev;
 use leptos::prelude::*;
 use switchboard::wire::{ClientFrame, ServerFrame};
 use uuid::Uuid;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::backoff::Backoff;
-use super::socket::{url_here, Handler, Peer, Socket};
+use super::socket::{url_here, Peer, Socket};
 use super::{new_client_id, window, AfterClose, ChatState, Link, Party, Pending};
 
 /// The chat reconnects from half a second on.
@@ -29,9 +28,9 @@ pub struct Client {
     pub(super) state: ChatState,
     pub(super) me: Weak<Client>,
     socket: Socket,
-    pub(super) poll_timer: Cell<Option<i32>>,
+    pub(super) poll_timer: Cell<Option<IntervalHandle>>,
     /// Window and document listeners, removed before their closures are dropped.
-    listeners: RefCell<Vec<(web_sys::EventTarget, &'static str, Handler)>>,
+    listeners: RefCell<Vec<WindowListenerHandle>>,
 }
 
 impl Drop for Client {
@@ -91,28 +90,22 @@ impl Client {
         })
     }
 
-    fn listen(&self, target: web_sys::EventTarget, event: &'static str, handler: Handler) {
-        let _ = target.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
-        self.listeners.borrow_mut().push((target, event, handler));
-    }
-
     fn listen_to_browser(&self) {
         let me = self.me.clone();
-        let online = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        let online = window_event_listener(ev::online, move |_| {
             if let Some(client) = me.upgrade() {
                 client.reconnect_if_down();
             }
         });
-        self.listen(window().into(), "online", online);
         let me = self.me.clone();
-        let offline = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        let offline = window_event_listener(ev::offline, move |_| {
             if let Some(client) = me.upgrade() {
                 client.go_offline();
             }
         });
-        self.listen(window().into(), "offline", offline);
+        // The document's `visibilitychange` bubbles up to the window.
         let me = self.me.clone();
-        let visible = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        let visible = window_event_listener(ev::visibilitychange, move |_| {
             let shown = window()
                 .document()
                 .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
@@ -120,9 +113,9 @@ impl Client {
                 client.reconnect_if_down();
             }
         });
-        if let Some(document) = window().document() {
-            self.listen(document.into(), "visibilitychange", visible);
-        }
+        self.listeners
+            .borrow_mut()
+            .extend([online, offline, visible]);
     }
 
     pub(super) fn is_open(&self) -> bool {
@@ -206,9 +199,8 @@ impl Client {
     fn shut_down(&self) {
         self.socket.shut_down();
         self.stop_polling();
-        for (target, event, handler) in self.listeners.borrow_mut().drain(..) {
-            let _ =
-                target.remove_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+        for listener in self.listeners.borrow_mut().drain(..) {
+            listener.remove();
         }
     }
 

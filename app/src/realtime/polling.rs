@@ -1,17 +1,16 @@
 //! While the socket cannot connect, the chat polls the REST API for new messages every few
 //! seconds, and sends what waits over REST once the server answers.
 
+use std::time::Duration;
+
 use leptos::prelude::*;
 use switchboard::wire::{ErrorCode, MessageEnvelope, MessageList, PostMessageRequest};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::client::Client;
 use super::http::{request, NO_BODY};
-use super::window;
 use super::Party;
 
-const POLL_EVERY_MS: i32 = 5_000;
+const POLL_EVERY: Duration = Duration::from_secs(5);
 
 impl Client {
     pub(super) fn start_polling(&self) {
@@ -19,23 +18,19 @@ impl Client {
             return;
         }
         let me = self.me.clone();
-        let tick = Closure::<dyn FnMut()>::new(move || {
+        let tick = move || {
             if let Some(client) = me.upgrade() {
                 client.poll_once();
             }
-        });
-        if let Ok(id) = window().set_interval_with_callback_and_timeout_and_arguments_0(
-            tick.as_ref().unchecked_ref(),
-            POLL_EVERY_MS,
-        ) {
-            self.poll_timer.set(Some(id));
+        };
+        if let Ok(handle) = set_interval_with_handle(tick, POLL_EVERY) {
+            self.poll_timer.set(Some(handle));
         }
-        tick.forget();
     }
 
     pub(super) fn stop_polling(&self) {
-        if let Some(id) = self.poll_timer.take() {
-            window().clear_interval_with_handle(id);
+        if let Some(handle) = self.poll_timer.take() {
+            handle.clear();
         }
     }
 

@@ -4,6 +4,9 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Weak;
+use std::time::Duration;
+
+use leptos::prelude::{set_timeout_with_handle, TimeoutHandle};
 
 use switchboard::wire::{ClientFrame, ServerFrame};
 use wasm_bindgen::prelude::*;
@@ -37,7 +40,7 @@ pub struct Socket {
     /// Handlers of the current socket, kept alive while it is.
     handlers: RefCell<Vec<Handler>>,
     attempt: Cell<u32>,
-    retry_timer: Cell<Option<i32>>,
+    retry_timer: Cell<Option<TimeoutHandle>>,
     /// Increments per socket, so events of an old socket are ignored.
     generation: Cell<u32>,
 }
@@ -174,24 +177,21 @@ impl Socket {
         let attempt = self.attempt.get();
         self.attempt.set(attempt.saturating_add(1));
         let delay = self.backoff.delay_ms(attempt, js_sys::Math::random());
-        let retry = Closure::once_into_js(move || {
+        let retry = move || {
             if let Some(peer) = peer.upgrade() {
                 peer.socket().retry_timer.set(None);
                 peer.try_again();
             }
-        });
-        if let Ok(id) = window().set_timeout_with_callback_and_timeout_and_arguments_0(
-            retry.unchecked_ref(),
-            delay as i32,
-        ) {
-            self.retry_timer.set(Some(id));
+        };
+        if let Ok(handle) = set_timeout_with_handle(retry, Duration::from_millis(delay as u64)) {
+            self.retry_timer.set(Some(handle));
         }
     }
 
     /// Cancels a scheduled attempt.
     pub fn clear_retry(&self) {
-        if let Some(id) = self.retry_timer.take() {
-            window().clear_timeout_with_handle(id);
+        if let Some(handle) = self.retry_timer.take() {
+            handle.clear();
         }
     }
 

@@ -2,7 +2,9 @@
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
+use std::time::Duration;
 
+use leptos::ev;
 use leptos::prelude::*;
 use switchboard::wire::{Message, SenderKind, WidgetPresence, WidgetSession};
 use wasm_bindgen::prelude::*;
@@ -11,13 +13,10 @@ use wasm_bindgen::JsCast;
 use super::{FromHost, Identity, ToHost, WidgetSignals};
 use crate::realtime::{request, NO_BODY};
 
-/// A browser event handler kept alive on the Rust side.
-type Handler = Closure<dyn FnMut(JsValue)>;
-
 /// Where a visitor opened without a host page keeps its token.
 const OWN_VISITOR_KEY: &str = "switchboard.visitor_token";
 /// How often the widget asks whether an operator is connected.
-const PRESENCE_EVERY_MS: i32 = 60_000;
+const PRESENCE_EVERY: Duration = Duration::from_secs(60);
 /// Renew the widget token this long before it expires.
 const RENEW_BEFORE_MS: f64 = 60_000.0;
 
@@ -30,10 +29,11 @@ pub struct Link {
     me: Weak<Link>,
     identity: RefCell<Option<Identity>>,
     visitor_token: RefCell<Option<String>>,
-    renew_timer: RefCell<Option<i32>>,
-    presence_timer: RefCell<Option<i32>>,
-    presence_tick: RefCell<Option<Closure<dyn FnMut()>>>,
-    listeners: RefCell<Vec<(web_sys::EventTarget, &'static str, Handler)>>,
+    renew_timer: RefCell<Option<TimeoutHandle>>,
+    presence_timer: RefCell<Option<IntervalHandle>>,
+    /// Asks whether an operator is connected (every minute, and when the panel opens).
+    presence_tick: RefCell<Option<Rc<dyn Fn()>>>,
+    listeners: RefCell<Vec<WindowListenerHandle>>,
 }
 
 fn window() -> web_sys::Window {
@@ -90,14 +90,14 @@ impl Link {
 
     fn listen(&self) {
         let me = self.me.clone();
-        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let on_message = window_event_listener(ev::message, move |event| {
             if let Some(link) = me.upgrade() {
-                link.on_message(event);
+                link.on_message(event.into());
             }
         });
-        self.add(window().into(), "message", on_message);
+        // The document's `visibilitychange` bubbles up to the window.
         let me = self.me.clone();
-        let on_visibility = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        let on_visibility = window_event_listener(ev::visibilitychange, move |_| {
             if let Some(link) = me.upgrade() {
                 let shown = window()
                     .document()
@@ -105,26 +105,20 @@ impl Link {
                 link.signals.tab_visible.set(shown);
             }
         });
-        if let Some(document) = window().document() {
-            self.add(document.into(), "visibilitychange", on_visibility);
-        }
-    }
-
-    fn add(&self, target: web_sys::EventTarget, event: &'static str, handler: Handler) {
-        let _ = target.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
-        self.listeners.borrow_mut().push((target, event, handler));
+        self.listeners
+            .borrow_mut()
+            .extend([on_message, on_visibility]);
     }
 
     fn shut_down(&self) {
-        if let Some(id) = self.renew_timer.borrow_mut().take() {
-            window().clear_timeout_with_handle(id);
+        if let Some(handle) = self.renew_timer.borrow_mut().take() {
+            handle.clear();
         }
-        if let Some(id) = self.presence_timer.borrow_mut().take() {
-            window().clear_interval_with_handle(id);
+        if let Some(handle) = self.presence_timer.borrow_mut().take() {
+            handle.clear();
         }
-        for (target, event, handler) in self.listeners.borrow_mut().drain(..) {
-            let _ =
-                target.remove_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+        for listener in self.listeners.borrow_mut().drain(..) {
+            listener.remove();
         }
     }
 
@@ -235,9 +229,8 @@ impl Link {
     pub fn set_open(&self, open: bool) {
         // Opening asks again whether anyone is here.
         if open && !self.signals.open.get_untracked() {
-            if let Some(tick) = self.presence_tick.borrow().as_ref() {
-                let ask: &js_sys::Function = tick.as_ref().unchecked_ref();
-                let _ = ask.call0(&JsValue::NULL);
+            if let Some(ask) = self.presence_tick.borrow().as_ref() {
+                ask();
             }
         }
         self.signals.open.set(open);
@@ -312,11 +305,11 @@ impl Link {
 
     /// Asks now, and then every minute, whether an operator is connected.
     fn check_presence(&self, token: String) {
-        if let Some(id) = self.presence_timer.borrow_mut().take() {
-            window().clear_interval_with_handle(id);
+        if let Some(handle) = self.presence_timer.borrow_mut().take() {
+            handle.clear();
         }
         let online = self.signals.operators_online;
-        let ask = move || {
+        let ask: Rc<dyn Fn()> = Rc::new(move || {
             let token = token.clone();
             leptos::task::spawn_local(async move {
                 let answer = request("GET", "/api/v1/widget/presence", NO_BODY, Some(&token)).await;
@@ -324,37 +317,32 @@ impl Link {
                     online.set(answer.json::<WidgetPresence>().map(|p| p.operators_online));
                 }
             });
-        };
+        });
         ask();
-        let tick = Closure::<dyn FnMut()>::new(ask);
-        if let Ok(id) = window().set_interval_with_callback_and_timeout_and_arguments_0(
-            tick.as_ref().unchecked_ref(),
-            PRESENCE_EVERY_MS,
-        ) {
-            *self.presence_timer.borrow_mut() = Some(id);
+        let tick = ask.clone();
+        if let Ok(handle) = set_interval_with_handle(move || tick(), PRESENCE_EVERY) {
+            *self.presence_timer.borrow_mut() = Some(handle);
         }
-        *self.presence_tick.borrow_mut() = Some(tick);
+        *self.presence_tick.borrow_mut() = Some(ask);
     }
 
     /// Signs in again shortly before the widget token expires.
     fn schedule_renewal(&self, started: &WidgetSession) {
-        if let Some(id) = self.renew_timer.borrow_mut().take() {
-            window().clear_timeout_with_handle(id);
+        if let Some(handle) = self.renew_timer.borrow_mut().take() {
+            handle.clear();
         }
         let due =
             started.expires_at.timestamp_millis() as f64 - js_sys::Date::now() - RENEW_BEFORE_MS;
         let me = self.me.clone();
-        let renew = Closure::once_into_js(move || {
+        let renew = move || {
             if let Some(link) = me.upgrade() {
                 link.renew_timer.borrow_mut().take();
                 link.sign_in();
             }
-        });
-        if let Ok(id) = window().set_timeout_with_callback_and_timeout_and_arguments_0(
-            renew.unchecked_ref(),
-            due.clamp(1_000.0, 2_000_000_000.0) as i32,
-        ) {
-            *self.renew_timer.borrow_mut() = Some(id);
+        };
+        let wait = Duration::from_millis(due.clamp(1_000.0, 2_000_000_000.0) as u64);
+        if let Ok(handle) = set_timeout_with_handle(renew, wait) {
+            *self.renew_timer.borrow_mut() = Some(handle);
         }
     }
 
