@@ -24,7 +24,7 @@ mod state;
 
 pub use backoff::Backoff;
 #[cfg(feature = "hydrate")]
-pub use http::{request, Answer, NO_BODY};
+pub use http::{request, Answer, Method, NO_BODY};
 #[cfg(feature = "hydrate")]
 pub use socket::{url_here, Peer, Socket};
 pub use state::{AfterClose, ChatState, Link, Pending};

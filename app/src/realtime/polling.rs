@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use switchboard::wire::{ErrorCode, MessageEnvelope, MessageList, PostMessageRequest};
 
 use super::client::Client;
-use super::http::{request, NO_BODY};
+use super::http::{request, Method, NO_BODY};
 use super::Party;
 
 const POLL_EVERY: Duration = Duration::from_secs(5);
@@ -67,7 +67,7 @@ impl Client {
         let me = self.me.clone();
         leptos::task::spawn_local(async move {
             let bearer = me.upgrade().and_then(|c| c.bearer().map(str::to_owned));
-            let answer = request("GET", &url, NO_BODY, bearer.as_deref()).await;
+            let answer = request(Method::GET, &url, NO_BODY, bearer.as_deref()).await;
             match answer.as_ref().map(|a| a.status) {
                 Ok(200) => {
                     if let Some(list) = answer.ok().and_then(|a| a.json::<MessageList>()) {
@@ -97,7 +97,13 @@ impl Client {
                     Party::Operator | Party::Customer { .. } => None,
                 },
             };
-            let answer = request("POST", &self.messages_url(), Some(&body), self.bearer()).await;
+            let answer = request(
+                Method::POST,
+                &self.messages_url(),
+                Some(&body),
+                self.bearer(),
+            )
+            .await;
             match answer {
                 Ok(answer) if matches!(answer.status, 200 | 201) => {
                     if let Some(stored) = answer.json::<MessageEnvelope>() {

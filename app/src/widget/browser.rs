@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{FromHost, Identity, ToHost, WidgetSignals};
-use crate::realtime::{request, NO_BODY};
+use crate::realtime::{request, Method, NO_BODY};
 
 /// Where a visitor opened without a host page keeps its token.
 const OWN_VISITOR_KEY: &str = "switchboard.visitor_token";
@@ -210,7 +210,13 @@ impl Link {
         };
         leptos::task::spawn_local(async move {
             let token = session.widget_token;
-            let _ = request("POST", "/api/v1/widget/signout", NO_BODY, Some(&token)).await;
+            let _ = request(
+                Method::POST,
+                "/api/v1/widget/signout",
+                NO_BODY,
+                Some(&token),
+            )
+            .await;
         });
     }
 
@@ -271,7 +277,7 @@ impl Link {
         }
         let me = self.me.clone();
         leptos::task::spawn_local(async move {
-            let result = request("POST", "/api/v1/widget/session", Some(&body), None).await;
+            let result = request(Method::POST, "/api/v1/widget/session", Some(&body), None).await;
             let Some(link) = me.upgrade() else { return };
             let started = match result {
                 Ok(answer) if answer.status == 200 => answer.json::<WidgetSession>(),
@@ -312,7 +318,13 @@ impl Link {
         let ask: Rc<dyn Fn()> = Rc::new(move || {
             let token = token.clone();
             leptos::task::spawn_local(async move {
-                let answer = request("GET", "/api/v1/widget/presence", NO_BODY, Some(&token)).await;
+                let answer = request(
+                    Method::GET,
+                    "/api/v1/widget/presence",
+                    NO_BODY,
+                    Some(&token),
+                )
+                .await;
                 if let Some(answer) = answer.ok().filter(|answer| answer.status == 200) {
                     online.set(answer.json::<WidgetPresence>().map(|p| p.operators_online));
                 }

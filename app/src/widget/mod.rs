@@ -178,7 +178,7 @@ pub async fn save_email(token: &str, email: &str) -> Option<Customer> {
             name: None,
         };
         let answer = crate::realtime::request(
-            "PATCH",
+            crate::realtime::Method::PATCH,
             "/api/v1/widget/customer",
             Some(&patch),
             Some(token),
