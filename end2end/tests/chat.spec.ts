@@ -135,3 +135,16 @@ test('the kiosk shows the ended banner when the operator ends the session', asyn
   await expect(guest.getByLabel(t('en', 'chat.placeholder'))).toBeDisabled();
   await guestContext.close();
 });
+
+test('the typing line ends with the message it announced, not seconds later', async ({ page, browser }) => {
+  const { guest, guestContext } = await chatPair(page, browser, 'Typing');
+  const typing = page.locator('p.typing');
+  await guest.getByLabel(t('en', 'chat.placeholder')).pressSequentially('Hello there');
+  await expect(typing).toHaveText(t('en', 'chat.someone_typing'));
+  await guest.getByLabel(t('en', 'chat.placeholder')).press('Enter');
+  await expect(bubbles(page)).toHaveText(['Hello there']);
+  // The message and the end of its typing line are one update: once the one shows, the other
+  // is already gone (the notice alone would stay for four seconds).
+  expect(await typing.textContent()).toBe('');
+  await guestContext.close();
+});

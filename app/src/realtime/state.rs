@@ -123,6 +123,15 @@ impl ChatState {
     pub fn apply(&self, frame: ServerFrame, own: SenderKind, now_ms: f64) {
         match frame {
             ServerFrame::Message { message } => {
+                // The message a typing notice announced ends it, in the same update.
+                let announced = self.typing.with_untracked(|typing| {
+                    typing
+                        .as_ref()
+                        .is_some_and(|(who, _)| who.kind == message.sender.kind)
+                });
+                if announced {
+                    self.typing.set(None);
+                }
                 self.merge([message]);
             }
             ServerFrame::Ack { client_id, message } => self.acknowledge(&client_id, message),
@@ -349,6 +358,29 @@ mod tests {
             let (who, until) = state.typing.get_untracked().expect("typing is shown");
             assert_eq!(who, identity(SenderKind::Guest));
             assert_eq!(until, 14_000.0);
+        })
+    }
+
+    #[test]
+    fn a_message_from_the_side_that_was_typing_ends_the_typing_line_at_once() {
+        reactive(|| {
+            let state = ChatState::new(false);
+            let typing = ServerFrame::Typing {
+                conversation_id: CONVERSATION,
+                who: identity(SenderKind::Guest),
+            };
+            state.apply(typing.clone(), SenderKind::Operator, 10_000.0);
+            // Another operator's message does not end the guest's typing.
+            state.apply(
+                ServerFrame::Message {
+                    message: message(1, SenderKind::Operator),
+                },
+                SenderKind::Operator,
+                10_500.0,
+            );
+            assert!(state.typing.get_untracked().is_some());
+            state.apply(from_guest(2), SenderKind::Operator, 11_000.0);
+            assert_eq!(state.typing.get_untracked(), None);
         })
     }
 
