@@ -148,3 +148,15 @@ test('the typing line ends with the message it announced, not seconds later', as
   expect(await typing.textContent()).toBe('');
   await guestContext.close();
 });
+
+test('a web address in a message is a link to a new tab, and javascript: never is', async ({ page, browser }) => {
+  const { guest, guestContext } = await chatPair(page, browser, 'Links');
+  await send(page, 'Docs: https://example.com/help?x=1. Not this: javascript:alert(1)');
+  await expect(bubbles(guest)).toHaveText(['Docs: https://example.com/help?x=1. Not this: javascript:alert(1)']);
+  const links = guest.locator('ol.messages .bubble a');
+  await expect(links).toHaveCount(1);
+  await expect(links).toHaveAttribute('href', 'https://example.com/help?x=1');
+  await expect(links).toHaveAttribute('target', '_blank');
+  await expect(links).toHaveAttribute('rel', 'noopener noreferrer nofollow');
+  await guestContext.close();
+});

@@ -6,6 +6,7 @@ use leptos::html;
 use leptos::prelude::*;
 use switchboard::wire::{ConversationNote, ErrorCode, Message, NoteKind};
 
+use super::links::LinkedText;
 use crate::i18n::*;
 use crate::realtime::{ChatClient, ChatState, Party};
 
@@ -173,7 +174,7 @@ pub(super) fn MessageList(
                 let id = pending.client_id.clone();
                 view! {
                     <li class="message own pending">
-                        <p class="bubble" dir="auto">{pending.content.clone()}</p>
+                        <p class="bubble" dir="auto"><LinkedText text=pending.content.clone() /></p>
                         <p class="meta">
                             {match pending.failed {
                                 None => view! { <span>{t!(i18n, chat.sending)}</span> }.into_any(),
@@ -243,7 +244,7 @@ fn MessageRow(message: Message, own: bool, seen: bool, mine: bool) -> impl IntoV
                 }}
             </p>
             // dir=auto: a Latin message in an Arabic page (and the reverse) keeps its own order.
-            <p class="bubble" dir="auto">{message.content}</p>
+            <p class="bubble" dir="auto"><LinkedText text=message.content /></p>
             <p class="meta">
                 <time datetime=message.created_at.to_rfc3339()>{time.format("%H:%M").to_string()}</time>
                 {seen.then(|| view! { <span class="seen">" · "{t!(i18n, chat.seen)}</span> })}

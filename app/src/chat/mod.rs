@@ -1,6 +1,7 @@
 //! `SessionChatPanel`: the chat of a support session, for the operator and for the guest.
 
 mod composer;
+mod links;
 mod list;
 
 use leptos::prelude::*;
