@@ -12,7 +12,7 @@ use switchboard::domain::ClientNetwork;
 use switchboard::wire::ErrorCode;
 
 use crate::error::{error_response, ApiError};
-use crate::origin::{origin_allowed, origin_of};
+use crate::origin::origin_allowed;
 use crate::settings::IpNet;
 use crate::state::AppState;
 
@@ -81,7 +81,7 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr
 pub fn cross_site_write(
     method: &Method,
     headers: &HeaderMap,
-    public_url: &str,
+    public_origin: &str,
     allowed: &[String],
 ) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -97,7 +97,7 @@ pub fn cross_site_write(
         }
         return !origin
             .to_str()
-            .is_ok_and(|o| origin_allowed(o, &origin_of(public_url), allowed));
+            .is_ok_and(|o| origin_allowed(o, public_origin, allowed));
     }
     fetch_site.is_some_and(|site| site.eq_ignore_ascii_case(b"cross-site"))
 }
@@ -236,7 +236,7 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
     let refused = if cross_site_write(
         request.method(),
         request.headers(),
-        &settings.public_url,
+        &settings.public_origin,
         &settings.allowed_origins,
     ) && !opaque_post_to_link_form(&path, request.headers())
     {

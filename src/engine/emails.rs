@@ -70,8 +70,7 @@ impl Engine {
         else {
             return Ok(Step::Idle);
         };
-        let conversation = job.conversation_id.clone();
-        let conversation_id = crate::store::rows::uuid_of("conversation id", &conversation)?;
+        let conversation_id = crate::store::rows::uuid_of("conversation id", &job.conversation_id)?;
         let Some(target) = tx.db().email_target(conversation_id).await? else {
             return Err(anyhow::anyhow!("an email job's conversation has no customer").into());
         };
@@ -146,10 +145,7 @@ impl Engine {
         tx.db().update_email_job(&job).await?;
         tx.commit().await?;
         if settled_for_good {
-            self.conversation_changed(crate::store::rows::uuid_of(
-                "conversation id",
-                &conversation,
-            )?);
+            self.conversation_changed(conversation_id);
         }
         Ok(step)
     }

@@ -28,6 +28,9 @@ pub struct Settings {
     /// `SWITCHBOARD_PUBLIC_URL`: the public base URL for guest links and the server's own
     /// origin; default `http://<LEPTOS_SITE_ADDR>`.
     pub public_url: String,
+    /// The origin of `public_url` (`scheme://host[:port]`), worked out once: what a browser's
+    /// `Origin` header says on our own pages.
+    pub public_origin: String,
     /// `SWITCHBOARD_ALLOWED_ORIGINS`: further allowed WebSocket origins, comma-separated.
     pub allowed_origins: Vec<String>,
     /// `SWITCHBOARD_GUEST_LINK_TTL`: guest-link lifetime (`24h`, `90m`, `3600s`, `2d`); default 24h.
@@ -157,6 +160,7 @@ impl Settings {
                 get("DATABASE_URL").unwrap_or_else(|| "sqlite:data/switchboard.db".to_owned()),
             ),
             site_addr,
+            public_origin: crate::origin::origin_of(&public_url),
             public_url,
             allowed_origins,
             guest_link_ttl,

@@ -24,7 +24,7 @@ use switchboard::{Actor, Engine};
 
 use crate::error::ApiError;
 use crate::extract::SignedIn;
-use crate::origin::{origin_allowed, origin_of};
+use crate::origin::origin_allowed;
 use crate::serve::ConnectionTicket;
 use crate::state::AppState;
 use connection::{Incoming, Limits, Outgoing};
@@ -131,7 +131,7 @@ pub async fn handler(
         let settings = &state.settings;
         let embed = &settings.widget.embed_origins;
         let allowed = origin.to_str().is_ok_and(|origin| {
-            origin_allowed(origin, &origin_of(&settings.public_url), &settings.allowed_origins)
+            origin_allowed(origin, &settings.public_origin, &settings.allowed_origins)
                 // A customer's widget may also speak from the pages that may embed it; a guest
                 // or an operator never does.
                 || (matches!(credential, Credential::Customer { .. })
