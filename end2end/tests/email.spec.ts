@@ -1,33 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allowConsoleErrors, expect, test } from './fixtures';
-import { signedIdentity, signInByApi, t, waitForHydration } from './helpers';
-
-/** The folder start-server.sh gives the server for `.eml` files (no SMTP server is set). */
-const MAIL_DIR = join(__dirname, '..', '.tmp', 'mail');
-
-/** The decoded text of every part of a raw email (7bit, quoted-printable or base64). */
-function decodedParts(raw: string): string[] {
-  const boundary = /boundary="?([^";\r\n]+)"?/.exec(raw)?.[1];
-  expect(boundary, 'a multipart email').toBeTruthy();
-  return raw
-    .split(`--${boundary}`)
-    .slice(1, -1)
-    .map((part) => {
-      const [head, ...rest] = part.split(/\r?\n\r?\n/);
-      const body = rest.join('\n\n');
-      if (/content-transfer-encoding:\s*base64/i.test(head)) {
-        return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-      }
-      if (/content-transfer-encoding:\s*quoted-printable/i.test(head)) {
-        const bytes = body
-          .replace(/=\r?\n/g, '')
-          .replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
-        return Buffer.from(bytes, 'latin1').toString('utf8');
-      }
-      return body;
-    });
-}
+import { decodedParts, MAIL_DIR, signedIdentity, signInByApi, t, waitForHydration } from './helpers';
 
 test('an unread reply is emailed, and the email opens the chat where the customer answers', async ({ browser, request }) => {
   // A customer signed in on the website, with an address the site vouches for.

@@ -81,3 +81,29 @@ export function signedIdentity(userId: string, email: string, name: string) {
     .digest('hex');
   return { user_id: userId, email, name, issued_at: issuedAt, signature };
 }
+
+/** The folder start-server.sh gives the server for `.eml` files (no SMTP server is set). */
+export const MAIL_DIR = join(__dirname, '..', '.tmp', 'mail');
+
+/** The decoded text of every part of a raw email (7bit, quoted-printable or base64). */
+export function decodedParts(raw: string): string[] {
+  const boundary = /boundary="?([^";\r\n]+)"?/.exec(raw)?.[1];
+  expect(boundary, 'a multipart email').toBeTruthy();
+  return raw
+    .split(`--${boundary}`)
+    .slice(1, -1)
+    .map((part) => {
+      const [head, ...rest] = part.split(/\r?\n\r?\n/);
+      const body = rest.join('\n\n');
+      if (/content-transfer-encoding:\s*base64/i.test(head)) {
+        return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+      }
+      if (/content-transfer-encoding:\s*quoted-printable/i.test(head)) {
+        const bytes = body
+          .replace(/=\r?\n/g, '')
+          .replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+        return Buffer.from(bytes, 'latin1').toString('utf8');
+      }
+      return body;
+    });
+}
