@@ -6,11 +6,15 @@
 
 use std::fmt;
 
+mod appearance;
 mod inbox;
 mod message;
 mod network;
 mod time;
 
+pub use appearance::{
+    Appearance, BrandColor, GREETING_MAX_CHARS, INK, TEAM_NAME_MAX_CHARS, TEXT_CONTRAST_MIN, WHITE,
+};
 pub use inbox::*;
 pub use message::{ClientId, MessageBody, NewMessage, CLIENT_ID_MAX_CHARS};
 pub use network::ClientNetwork;

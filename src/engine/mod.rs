@@ -20,6 +20,7 @@ use crate::writer::{self, Writer};
 /// How often the WAL is checkpointed.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
+mod appearance;
 mod chat;
 mod confirmations;
 mod customers;

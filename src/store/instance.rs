@@ -23,4 +23,16 @@ impl Db<'_> {
             .await
             .map(drop))
     }
+
+    /// Stores `value` under `key`, replacing what was there.
+    pub async fn put_instance_setting(self, key: &str, value: &str) -> sqlx::Result<()> {
+        let sql = "INSERT INTO instance_settings (key, value) VALUES ($1, $2) \
+                   ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        on_db!(self, |c| sqlx::query(sql)
+            .bind(key)
+            .bind(value)
+            .execute(c)
+            .await
+            .map(drop))
+    }
 }

@@ -1,6 +1,7 @@
 //! The wire types of the public contract (`shared/PROTOCOL.md`), shared by the server and the
 //! browser. Field names and shapes here are the contract; change them only together with it.
 
+mod appearance;
 pub mod close;
 mod email;
 mod errors;
@@ -10,6 +11,7 @@ mod messages;
 mod sessions;
 pub mod time;
 
+pub use appearance::*;
 pub use email::*;
 pub use errors::*;
 pub use frames::*;

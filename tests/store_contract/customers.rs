@@ -274,5 +274,29 @@ contract!(
             store.db().instance_setting("k").await.unwrap().as_deref(),
             Some("first")
         );
+        // A setting operators change is replaced, and only under its own key.
+        store
+            .db()
+            .put_instance_setting("look", "one")
+            .await
+            .unwrap();
+        store
+            .db()
+            .put_instance_setting("look", "two")
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .db()
+                .instance_setting("look")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("two")
+        );
+        assert_eq!(
+            store.db().instance_setting("k").await.unwrap().as_deref(),
+            Some("first")
+        );
     }
 );

@@ -1,6 +1,7 @@
 //! The REST API of `shared/PROTOCOL.md`: one router per feature area, merged here. Each handler
 //! parses, calls one use case, and renders.
 
+mod appearance;
 mod auth;
 mod conversations;
 mod email;
@@ -24,6 +25,7 @@ pub use crate::extract::{ApiJson, SignedIn};
 /// The `/api/v1` routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(appearance::routes())
         .merge(auth::routes())
         .merge(sessions::routes())
         .merge(conversations::routes())
