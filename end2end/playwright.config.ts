@@ -34,9 +34,11 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'main', testIgnore: /presence\.spec\.ts/ },
-    // Specs that need the server to themselves run after all the others.
+    { name: 'main', testIgnore: /(presence|appearance)\.spec\.ts/ },
+    // Specs that need the server to themselves run after all the others, one after the other:
+    // whether an operator is online, and the widget's appearance, are server-wide.
     { name: 'alone', testMatch: /presence\.spec\.ts/, dependencies: ['main'] },
+    { name: 'look', testMatch: /appearance\.spec\.ts/, dependencies: ['alone'] },
   ],
   webServer: {
     command: 'bash ./start-server.sh',

@@ -7,18 +7,20 @@
  * postMessage: every message is {sb: 1, type, ...}. The loader posts to origin SB
  * and accepts only source === iframe window && origin === SB && sb === 1.
  * iframe -> host:
- *   ready                           answered with init each time (iframe reloads too)
+ *   ready {position}                answered with init each time (iframe reloads too);
+ *                                   position: the side operators chose (data-position wins)
  *   visitor_token {visitor_token}   stored in host localStorage "switchboard:visitor:"+SB
  *   state {open}                    loader resizes; emits open/close on a change
  *   unread {count}, message {message}  emitted to on() handlers
  * host -> iframe:
- *   init {identity, visitor_token, locale, open}   a full snapshot:
+ *   init {identity, visitor_token, locale, open, position, full}   a full snapshot:
  *     identity null | {user_id: string, email, name, issued_at, signature} (missing ones
  *     null; issued_at, Unix seconds, makes it the v1.1 signature over every field);
  *     open: on the first ready, the net result of open/close/toggle calls so far
  *     (folded in, not queued); on later readies, the last reported state.
  *     identify/reset made before the first ready are still posted after init, so an
  *     identify with the current identity must be a no-op.
+ *   layout {full}   whether the open panel fills the screen (a phone), on each change
  *   open, close, toggle, identify {identity}
  *   reset   token and identity already dropped; the iframe signs its widget token out on
  *           the server, then starts a new anonymous visitor.
@@ -44,6 +46,7 @@
   var KEY = "switchboard:visitor:" + ORIGIN;
   var ds = script.dataset;
   var locale = ds.locale || null;
+  // The script tag's data-position wins; else the side operators chose, which "ready" names.
   var side = ds.position === "left" ? "left" : "right";
   var identity = makeIdentity(ds.userId, ds.email, ds.name, ds.signature, ds.issuedAt);
 
@@ -114,6 +117,7 @@
 
   var mq = window.matchMedia("(max-width: 480px)");
   var fullHeight = CSS.supports("height", "100dvh") ? "100dvh" : "100%";
+  var wasFull = false;
 
   function layout() {
     var full = isOpen && mq.matches;
@@ -131,6 +135,9 @@
     };
     if (!full) p[side] = "16px";
     css(p);
+    // The iframe cannot tell a phone from the 400 px desktop panel by its own width.
+    if (ready && full !== wasFull) send({ type: "layout", full: full });
+    wasFull = full;
   }
 
   function onViewport() {
@@ -142,12 +149,18 @@
     if (!frame || e.source !== frame.contentWindow || e.origin !== ORIGIN || !d || d.sb !== 1) return;
     switch (d.type) {
       case "ready":
+        if (!ds.position && (d.position === "left" || d.position === "right") && d.position !== side) {
+          side = d.position;
+          layout();
+        }
         send({
           type: "init",
           identity: identity,
           visitor_token: getToken(),
           locale: locale,
           open: ready ? isOpen : wantOpen,
+          position: side,
+          full: isOpen && mq.matches,
         });
         ready = true;
         var q = queue;

@@ -276,6 +276,8 @@ pub struct WidgetSetupView {
     pub settings: switchboard::wire::WidgetSettings,
     /// The server's public URL.
     pub public_url: String,
+    /// How the widget looks.
+    pub appearance: switchboard::wire::WidgetAppearance,
 }
 
 /// The widget's settings, for operators.
@@ -286,7 +288,25 @@ pub async fn widget_setup() -> Result<WidgetSetupView, AppError> {
     Ok(WidgetSetupView {
         settings: engine.widget_settings().await?,
         public_url: engine.config().public_url.clone(),
+        appearance: engine.widget_appearance().await?,
     })
+}
+
+/// The widget's appearance. Anyone may read it: every visitor of the host site sees it.
+#[server(endpoint = "widget/appearance")]
+pub async fn widget_appearance() -> Result<switchboard::wire::WidgetAppearance, AppError> {
+    Ok(ssr::engine()?.widget_appearance().await?)
+}
+
+/// Saves the widget's appearance, for operators.
+#[server(endpoint = "widget/appearance/save")]
+pub async fn save_widget_appearance(
+    appearance: switchboard::wire::WidgetAppearance,
+) -> Result<switchboard::wire::WidgetAppearance, AppError> {
+    ssr::signed_in().await?;
+    let appearance =
+        switchboard::domain::Appearance::parse(&appearance).map_err(switchboard::Error::from)?;
+    Ok(ssr::engine()?.set_widget_appearance(appearance).await?)
 }
 
 /// A conversation's reply emails, newest first, for operators.

@@ -76,18 +76,18 @@ pub fn ErrorAlert(error: AppError) -> impl IntoView {
 #[component]
 pub fn StatusBadge(status: SessionStatus) -> impl IntoView {
     let i18n = use_i18n();
-    let (class, text) = match status {
-        SessionStatus::Waiting => ("badge waiting", t_string!(i18n, status.waiting)),
-        SessionStatus::Active => ("badge active", t_string!(i18n, status.active)),
-        SessionStatus::Ended => ("badge ended", t_string!(i18n, status.ended)),
+    let class = match status {
+        SessionStatus::Waiting => "badge waiting",
+        SessionStatus::Active => "badge active",
+        SessionStatus::Ended => "badge ended",
+    };
+    // Read in a closure, so a language switch re-renders it.
+    let text = move || match status {
+        SessionStatus::Waiting => t_string!(i18n, status.waiting),
+        SessionStatus::Active => t_string!(i18n, status.active),
+        SessionStatus::Ended => t_string!(i18n, status.ended),
     };
     view! { <span class=class>{text}</span> }
-}
-
-/// A time as the dashboard shows it: `2026-11-22 08:00 UTC`. The same on server and client, so
-/// hydration never disagrees.
-pub fn format_time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// How long until `until`, in words of the current language; `None` once it has passed.
@@ -132,41 +132,58 @@ pub fn TimeLeft(until: DateTime<Utc>, now: Signal<DateTime<Utc>>) -> impl IntoVi
 #[component]
 pub fn GuestLinkBox(url: String) -> impl IntoView {
     let i18n = use_i18n();
-    let copied = RwSignal::new(false);
-    let input = NodeRef::<leptos::html::Input>::new();
-    let on_copy = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            if let Some(el) = input.get() {
-                el.select();
-                let text = el.value();
-                if let Some(window) = web_sys::window() {
-                    let promise = window.navigator().clipboard().write_text(&text);
-                    leptos::task::spawn_local(async move {
-                        if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
-                            copied.set(true);
-                        }
-                    });
-                }
-            }
-        }
-    };
     view! {
         <div class="guest-link">
             <label for="guest-link">{t!(i18n, sessions.link_label)}</label>
             <div class="copy-row">
-                <input id="guest-link" node_ref=input type="url" readonly value=url.clone() />
-                <button type="button" class="secondary" on:click=on_copy>
-                    {move || {
-                        if copied.get() {
-                            t_string!(i18n, sessions.copied)
-                        } else {
-                            t_string!(i18n, sessions.copy)
-                        }
-                    }}
-                </button>
+                <input id="guest-link" type="url" readonly value=url.clone() />
+                <CopyButton text=url />
             </div>
             <p class="hint">{t!(i18n, sessions.link_once)}</p>
+        </div>
+    }
+}
+
+/// A button that copies `text` to the clipboard and then says "Copied".
+#[component]
+pub fn CopyButton(text: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let copied = RwSignal::new(false);
+    let text = StoredValue::new(text);
+    let on_copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(window) = web_sys::window() {
+            let promise = window.navigator().clipboard().write_text(&text.get_value());
+            leptos::task::spawn_local(async move {
+                if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+                    copied.set(true);
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = text;
+    };
+    view! {
+        <button type="button" class="secondary copy" on:click=on_copy>
+            {move || {
+                if copied.get() {
+                    t_string!(i18n, sessions.copied)
+                } else {
+                    t_string!(i18n, sessions.copy)
+                }
+            }}
+        </button>
+    }
+}
+
+/// Code to paste elsewhere: laid out left to right whatever the page's direction, with a Copy
+/// button.
+#[component]
+pub fn CodeBlock(code: String) -> impl IntoView {
+    view! {
+        <div class="code-block" dir="ltr">
+            <pre class="code"><code>{code.clone()}</code></pre>
+            <CopyButton text=code />
         </div>
     }
 }
@@ -240,3 +257,105 @@ fn OperatorHeader(operator: Operator, feed: InboxFeed) -> impl IntoView {
         </header>
     }
 }
+
+/// A submit button that asks first, for what cannot be undone. The first click shows
+/// `question` with a confirm button (the form's real submit) and Cancel; focus moves to the
+/// confirm button, and Escape or Cancel goes back. Put it inside the form it submits.
+#[component]
+pub fn ConfirmSubmit(
+    /// The button's words, and the confirm button's.
+    label: Signal<String>,
+    /// What the user is about to do, and what follows from it.
+    question: Signal<String>,
+    /// "danger" or "secondary": the style of both buttons.
+    class: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let asking = RwSignal::new(false);
+    let confirm = NodeRef::<leptos::html::Button>::new();
+    let ask = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |was_asking: Option<bool>| {
+        let now = asking.get();
+        if now {
+            if let Some(button) = confirm.get() {
+                let _ = button.focus();
+            }
+        } else if was_asking == Some(true) {
+            if let Some(button) = ask.get() {
+                let _ = button.focus();
+            }
+        }
+        now
+    });
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            ev.prevent_default();
+            asking.set(false);
+        }
+    };
+    view! {
+        <Show
+            when=move || asking.get()
+            fallback=move || view! {
+                <button type="button" class=class node_ref=ask on:click=move |_| asking.set(true)>
+                    {move || label.get()}
+                </button>
+            }
+        >
+            <div class="confirm" role="group" on:keydown=on_keydown>
+                <p class="confirm-question">{move || question.get()}</p>
+                <div class="confirm-buttons">
+                    <button type="submit" class=class node_ref=confirm>{move || label.get()}</button>
+                    <button type="button" class="secondary" on:click=move |_| asking.set(false)>
+                        {t!(i18n, common.cancel)}
+                    </button>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+/// What sits beside a chat (a session's facts, a customer's card): a disclosure that is open on
+/// wide screens and folded on a phone, so that there the chat comes first. The server renders it
+/// open; the browser folds it once it knows the screen is narrow.
+#[component]
+pub fn Fold(
+    /// The always-visible line that opens and closes it.
+    summary: AnyView,
+    children: Children,
+) -> impl IntoView {
+    let open = RwSignal::new(true);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let narrow = web_sys::window()
+            .and_then(|w| w.match_media(NARROW_SCREEN).ok().flatten())
+            .is_some_and(|query| query.matches());
+        if narrow {
+            open.set(false);
+        }
+    });
+    let on_toggle = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            if let Some(details) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok())
+            {
+                open.set(details.open());
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    view! {
+        <details class="fold card" prop:open=move || open.get() on:toggle=on_toggle>
+            <summary>{summary}</summary>
+            {children()}
+        </details>
+    }
+}
+
+/// Where the chat pages switch to their phone layout; style/main.css uses the same width.
+#[cfg(feature = "hydrate")]
+const NARROW_SCREEN: &str = "(max-width: 760px)";

@@ -17,6 +17,9 @@ pub struct InboxFeed {
     pub latest: RwSignal<Option<ConversationItem>>,
     /// Bumped when changes may have been missed: lists load again.
     pub resyncs: RwSignal<u32>,
+    /// Bumped on every (re)subscription, the first included: a list rendered by the server
+    /// loads again, in case something changed before the feed was live.
+    pub subscriptions: RwSignal<u32>,
     /// Whether the chime is off.
     pub muted: RwSignal<bool>,
 }
@@ -28,6 +31,7 @@ impl InboxFeed {
             unread: RwSignal::new(unread),
             latest: RwSignal::new(None),
             resyncs: RwSignal::new(0),
+            subscriptions: RwSignal::new(0),
             muted: RwSignal::new(false),
         };
         #[cfg(feature = "hydrate")]
@@ -166,6 +170,7 @@ mod browser {
                     if self.subscribed_once.replace(true) {
                         self.feed.resyncs.update(|n| *n += 1);
                     }
+                    self.feed.subscriptions.update(|n| *n += 1);
                     refresh_count(self.feed);
                 }
                 _ => {}

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod chat;
+pub mod clock;
 pub mod components;
 pub mod error;
 pub mod inbox_feed;
@@ -123,6 +124,7 @@ pub fn App() -> impl IntoView {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
+    clock::ReaderClock::provide();
     view! {
         <I18nContextProvider>
             <AppTitle />

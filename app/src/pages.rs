@@ -12,6 +12,7 @@ mod session_detail;
 mod sessions;
 mod unsubscribe;
 mod widget;
+mod widget_look;
 mod widget_setup;
 
 pub use confirm_email::ConfirmEmailPage;

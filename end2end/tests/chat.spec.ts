@@ -1,6 +1,14 @@
 import { Browser, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { contextIn, createSessionByApi, signInByApi, signInByUi, t, waitForHydration } from './helpers';
+import {
+  clickAndConfirm,
+  contextIn,
+  createSessionByApi,
+  signInByApi,
+  signInByUi,
+  t,
+  waitForHydration,
+} from './helpers';
 
 /** The guest opens the chat from the footer; answers the name prompt with `name` (or skips). */
 async function openGuestChat(guest: Page, name?: string) {
@@ -126,13 +134,27 @@ test('messages sent while the guest is offline arrive once, in order, when it is
   await guestContext.close();
 });
 
-test('the kiosk shows the ended banner when the operator ends the session', async ({ page, browser }) => {
+test('the kiosk shows the ended banner and no composer when the operator ends the session', async ({ page, browser }) => {
   const { guest, guestContext } = await chatPair(page, browser, 'To be ended');
-  await page.getByRole('button', { name: t('en', 'detail.end') }).click();
+  await clickAndConfirm(page, t('en', 'detail.end'));
 
   await expect(guest.getByText(t('en', 'chat.ended_banner'))).toBeVisible();
   await expect(guest.locator('.kiosk-status')).toContainText(t('en', 'kiosk.ended_title'));
-  await expect(guest.getByLabel(t('en', 'chat.placeholder'))).toBeDisabled();
+  await expect(guest.locator('.connection')).toContainText(t('en', 'chat.ended_short'));
+  await expect(guest.getByLabel(t('en', 'chat.placeholder'))).toHaveCount(0);
+  await expect(guest.getByRole('button', { name: t('en', 'chat.name_change') })).toHaveCount(0);
+  await guestContext.close();
+});
+
+test('a guest on a replaced link is told so within two seconds, not left reconnecting', async ({ page, browser }) => {
+  const { guest, guestContext } = await chatPair(page, browser, 'To be replaced');
+  await clickAndConfirm(page, t('en', 'detail.rotate'));
+  await expect(page.getByText(t('en', 'detail.new_link'))).toBeVisible();
+
+  await expect(guest.getByText(t('en', 'chat.replaced_banner'))).toBeVisible({ timeout: 2_000 });
+  await expect(guest.locator('.connection')).toContainText(t('en', 'chat.replaced_short'));
+  await expect(guest.locator('.kiosk-status')).toContainText(t('en', 'kiosk.replaced'));
+  await expect(guest.getByLabel(t('en', 'chat.placeholder'))).toHaveCount(0);
   await guestContext.close();
 });
 
@@ -158,5 +180,25 @@ test('a web address in a message is a link to a new tab, and javascript: never i
   await expect(links).toHaveAttribute('href', 'https://example.com/help?x=1');
   await expect(links).toHaveAttribute('target', '_blank');
   await expect(links).toHaveAttribute('rel', 'noopener noreferrer nofollow');
+  await guestContext.close();
+});
+
+test('a guest’s message puts the unread pill on the sessions list without a reload', async ({ page, browser }) => {
+  await signInByApi(page.request);
+  const title = `Live pill ${Date.now()}`;
+  const created = await createSessionByApi(page.request, title);
+  await page.goto('/sessions');
+  await waitForHydration(page);
+  const row = page.locator('tr', { hasText: title });
+  await expect(row).toBeVisible();
+  await expect(row.locator('.unread-badge')).toHaveCount(0);
+
+  // The guest writes from their own browser.
+  const guestContext = await contextIn(browser, 'en-US');
+  const posted = await guestContext.request.post(`${created.guest_url}/messages`, {
+    data: { content: 'Are you there?' },
+  });
+  expect(posted.status()).toBe(201);
+  await expect(row.locator('.unread-badge')).toHaveText(t('en', 'sessions.unread_one').replace('{{ count }}', '1'));
   await guestContext.close();
 });

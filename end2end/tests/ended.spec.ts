@@ -1,7 +1,15 @@
+import { Page } from '@playwright/test';
 import { allowConsoleErrors, expect, test } from './fixtures';
 import { contextIn, createSessionByApi, signInByApi, t, waitForHydration } from './helpers';
 
-test('once the operator ends a session, the guest link shows the ended page with 410', async ({ page, browser }) => {
+/** The session as the operator API reports it. */
+async function statusOf(page: Page, id: string): Promise<string> {
+  const response = await page.request.get(`/api/v1/sessions/${id}`);
+  expect(response.status()).toBe(200);
+  return (await response.json()).session.status;
+}
+
+test('End session asks first; once the operator confirms, the guest link shows the ended page with 410', async ({ page, browser }) => {
   await signInByApi(page.request);
   const created = await createSessionByApi(page.request, 'Ending soon');
 
@@ -11,7 +19,23 @@ test('once the operator ends a session, the guest link shows the ended page with
 
   await page.goto(`/sessions/${created.session.id}`);
   await waitForHydration(page);
-  await page.getByRole('button', { name: t('en', 'detail.end') }).click();
+  // The first click only asks; Cancel (or Escape) goes back with nothing done.
+  const end = page.getByRole('button', { name: t('en', 'detail.end') });
+  await end.click();
+  const question = page.locator('.confirm');
+  await expect(question).toContainText(t('en', 'detail.end_confirm'));
+  await expect(question.getByRole('button', { name: t('en', 'detail.end') })).toBeFocused();
+  expect(await statusOf(page, created.session.id)).not.toBe('ended');
+  await question.getByRole('button', { name: t('en', 'common.cancel') }).click();
+  await expect(question).toHaveCount(0);
+  await expect(end).toBeFocused();
+  await end.click();
+  await page.keyboard.press('Escape');
+  await expect(question).toHaveCount(0);
+  expect(await statusOf(page, created.session.id)).not.toBe('ended');
+
+  await end.click();
+  await question.getByRole('button', { name: t('en', 'detail.end') }).click();
   await expect(page.locator('.badge.ended')).toHaveText(t('en', 'status.ended'));
   await expect(page.getByRole('button', { name: t('en', 'detail.end') })).toHaveCount(0);
 

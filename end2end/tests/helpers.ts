@@ -82,6 +82,17 @@ export function signedIdentity(userId: string, email: string, name: string) {
   return { user_id: userId, email, name, issued_at: issuedAt, signature };
 }
 
+/**
+ * Clicks a button that asks first (End session, New link): the first click shows the question,
+ * and the button of the same name inside it confirms.
+ */
+export async function clickAndConfirm(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name }).click();
+  const question = page.locator('.confirm');
+  await expect(question).toBeVisible();
+  await question.getByRole('button', { name }).click();
+}
+
 /** The folder start-server.sh gives the server for `.eml` files (no SMTP server is set). */
 export const MAIL_DIR = join(__dirname, '..', '.tmp', 'mail');
 

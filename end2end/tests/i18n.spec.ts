@@ -1,5 +1,7 @@
+import { request } from '@playwright/test';
+import { baseURL } from '../playwright.config';
 import { expect, test } from './fixtures';
-import { contextIn, createSessionByApi, signInByApi, t, waitForHydration } from './helpers';
+import { contextIn, createSessionByApi, signedIdentity, signInByApi, t, waitForHydration } from './helpers';
 
 test('the kiosk renders in Russian for Accept-Language ru', async ({ page, browser }) => {
   await signInByApi(page.request);
@@ -41,4 +43,54 @@ test('the language switcher changes the page and the choice survives a reload', 
   await page.reload();
   await expect(page.getByRole('heading', { name: t('de', 'login.heading') })).toBeVisible();
   await context.close();
+});
+
+test('message counts take each language’s plural form: one and two in all six languages', async ({ browser }) => {
+  // Six sign-ins and inbox loads: twice the default time, for loaded runs.
+  test.setTimeout(60_000);
+  // Two customers: one wrote once, the other twice.
+  const run = Date.now();
+  const api = await request.newContext({ baseURL });
+  const names = { 1: `Plural One ${run}`, 2: `Plural Two ${run}` };
+  const conversations: string[] = [];
+  for (const count of [1, 2] as const) {
+    const identity = signedIdentity(`plural-${run}-${count}`, `plural-${run}-${count}@example.com`, names[count]);
+    const session = await api.post('/api/v1/widget/session', { data: identity });
+    expect(session.status()).toBe(200);
+    const { widget_token, conversation_id } = await session.json();
+    conversations.push(conversation_id);
+    for (let i = 0; i < count; i++) {
+      const posted = await api.post('/api/v1/widget/messages', {
+        headers: { authorization: `Bearer ${widget_token}` },
+        data: { content: `plural ${i}` },
+      });
+      expect(posted.status()).toBe(201);
+    }
+  }
+  // Archived, they are listed on a short page of their own, whatever other specs add to Active.
+  await signInByApi(api);
+  for (const id of conversations) {
+    expect((await api.post(`/api/v1/conversations/${id}/archive`)).status()).toBe(200);
+  }
+  await api.dispose();
+
+  // The form each language uses for 2: English's "other", Russian's "few", Arabic's dual.
+  const formOfTwo: Record<string, string> = { en: 'other', de: 'other', fr: 'other', es: 'other', ru: 'few', ar: 'two' };
+  const count = (lang: string, form: string, n: number) => t(lang, `inbox.messages_${form}`).replace('{{ count }}', String(n));
+  for (const lang of ['en', 'ru', 'de', 'fr', 'es', 'ar']) {
+    const context = await contextIn(browser, lang);
+    const page = await context.newPage();
+    await signInByApi(page.request);
+    await page.goto('/inbox?tab=archived');
+    await expect(page.locator('html')).toHaveAttribute('lang', lang);
+    const one = page.locator('.inbox-row', { hasText: names[1] });
+    const two = page.locator('.inbox-row', { hasText: names[2] });
+    await expect(one).toContainText(count(lang, 'one', 1));
+    await expect(two).toContainText(count(lang, formOfTwo[lang], 2));
+    await context.close();
+  }
+  // The forms differ where the languages differ.
+  expect(count('ru', 'one', 1)).toBe('1 сообщение');
+  expect(count('ru', 'few', 2)).toBe('2 сообщения');
+  expect(count('ar', 'two', 2)).toBe('رسالتان');
 });

@@ -1,5 +1,5 @@
 import { allowConsoleErrors, expect, test } from './fixtures';
-import { contextIn, signInByUi, t, waitForHydration } from './helpers';
+import { clickAndConfirm, contextIn, signInByUi, t, waitForHydration } from './helpers';
 
 test('an operator signs in, creates a session and the guest opens its link in a second browser', async ({ page, browser, operator }) => {
   await page.goto('/sessions');
@@ -60,7 +60,7 @@ test('a new link replaces the old one, which then shows "link not found"', async
   await page.getByRole('link', { name: t('en', 'sessions.view') }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Rotation' })).toBeVisible();
   await waitForHydration(page);
-  await page.getByRole('button', { name: t('en', 'detail.rotate') }).click();
+  await clickAndConfirm(page, t('en', 'detail.rotate'));
   await expect(page.getByText(t('en', 'detail.new_link'))).toBeVisible();
   const newUrl = await page.getByLabel(t('en', 'sessions.link_label')).inputValue();
   expect(newUrl).not.toBe(oldUrl);

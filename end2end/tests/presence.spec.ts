@@ -11,6 +11,8 @@ test('with no operator connected the widget says so and offers to take an email 
   const frame = await openHostPage(page, host);
   await openPanel(frame);
   await expect(frame.getByText(t('en', 'widget.away'))).toBeVisible();
+  // The header agrees: the socket is up, but it does not say "Connected" beside "nobody here".
+  await expect(frame.locator('.connection')).toHaveText(t('en', 'chat.team_away'));
   await frame.getByLabel(t('en', 'widget.email_offer')).fill('not an address');
   await frame.getByRole('button', { name: t('en', 'widget.email_save') }).click();
   await expect(frame.getByText(t('en', 'widget.email_invalid'))).toBeVisible();
@@ -23,4 +25,5 @@ test('with no operator connected the widget says so and offers to take an email 
   await frame.getByRole('button', { name: t('en', 'widget.close') }).first().click();
   await launcher(frame).click();
   await expect(frame.getByText(t('en', 'widget.away'))).toHaveCount(0);
+  await expect(frame.locator('.connection')).toHaveText(t('en', 'chat.connected'));
 });

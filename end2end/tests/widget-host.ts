@@ -80,7 +80,7 @@ export function launcher(frame: FrameLocator) {
 /** Opens the panel with the launcher and waits until the chat is connected. */
 export async function openPanel(frame: FrameLocator): Promise<void> {
   await frame.getByRole('button', { name: t('en', 'widget.open') }).click();
-  await expect(frame.locator('.connection')).toContainText(t('en', 'chat.connected'));
+  await expect(frame.locator('.connection')).toHaveAttribute('data-link', 'connected');
 }
 
 /** Sends `text` from the widget's composer (labelled in `lang`). */

@@ -98,7 +98,7 @@ test('the connection indicator follows the network, and messages stay in order w
   await api.post(`${baseURL}/api/v1/conversations/${conversation}/messages`, { data: { content: 'two' } });
   await sendFromWidget(frame, 'three');
   await context.setOffline(false);
-  await expect(frame.locator('.connection')).toContainText(t('en', 'chat.connected'));
+  await expect(frame.locator('.connection')).toHaveAttribute('data-link', 'connected');
 
   // 9. Everything arrives once, in seq order.
   await expect(frame.locator('ol.messages .message:not(.pending) .bubble')).toHaveText(['one', 'two', 'three']);
@@ -147,7 +147,7 @@ test('the host page API opens, closes and resets the widget, and reset forgets t
   const frame = await openHostPage(page, host);
   await page.evaluate(() => (window as any).Switchboard.open());
   await expect(frame.locator('#widget-panel')).toBeVisible();
-  await expect(frame.locator('.connection')).toContainText(t('en', 'chat.connected'));
+  await expect(frame.locator('.connection')).toHaveAttribute('data-link', 'connected');
   const box = await page.locator('iframe[title="Support chat"]').boundingBox();
   expect(box!.width).toBeGreaterThan(300);
   await sendFromWidget(frame, 'private question');
@@ -165,12 +165,13 @@ test('the host page API opens, closes and resets the widget, and reset forgets t
   await expect(again.locator('.message.own .bubble')).toHaveText(['private question']);
   // ...and reset (sign-out) starts a new visitor who sees none of it.
   await page.evaluate(() => (window as any).Switchboard.reset());
-  await expect(again.locator('.chat-empty')).toBeVisible();
+  // A new visitor's conversation holds only the team's greeting.
+  await expect(again.locator('.greeting')).toBeVisible();
   await expect(again.locator('.message')).toHaveCount(0);
   await page.reload();
   const fresh = await openHostPage(page, host);
   await openPanel(fresh);
-  await expect(fresh.locator('.chat-empty')).toBeVisible();
+  await expect(fresh.locator('.greeting')).toBeVisible();
 });
 
 test('Escape closes the panel and gives the focus back to the launcher', async ({ page, context }) => {
@@ -191,6 +192,9 @@ test('on a phone the open panel fills the screen', async ({ browser }) => {
   await openPanel(frame);
   const box = await page.locator('iframe[title="Support chat"]').boundingBox();
   expect(box).toEqual({ x: 0, y: 0, width: 375, height: 667 });
+  // Full screen: square corners and no launcher under the panel.
+  await expect(frame.locator('.widget-panel')).toHaveCSS('border-radius', '0px');
+  await expect(launcher(frame)).toBeHidden();
   const fontSize = await frame
     .getByLabel(t('en', 'chat.placeholder'))
     .evaluate((el) => getComputedStyle(el).fontSize);
@@ -280,7 +284,7 @@ test('the demo shop on its own port embeds the widget, and its buttons drive it'
   const frame = widget(page);
   await frame.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
   await page.getByRole('button', { name: 'Open chat' }).click();
-  await expect(frame.locator('.connection')).toContainText(t('en', 'chat.connected'));
+  await expect(frame.locator('.connection')).toHaveAttribute('data-link', 'connected');
   await sendFromWidget(frame, 'Hello from the demo shop');
   await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(1);
   await expect(page.locator('#demo-event')).toHaveText('open');
@@ -308,7 +312,7 @@ test('a widget whose token is signed out elsewhere signs in again and goes on ch
   });
   expect(signout.status()).toBe(204);
   await expect.poll(() => tokens.length).toBe(2);
-  await expect(frame.locator('.connection')).toContainText(t('en', 'chat.connected'));
+  await expect(frame.locator('.connection')).toHaveAttribute('data-link', 'connected');
   await sendFromWidget(frame, 'after a new token');
   await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(2);
 });

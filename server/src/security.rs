@@ -33,7 +33,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 pub fn content_security_policy(nonce: &str, frame_ancestors: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
          media-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; \
          frame-ancestors {frame_ancestors}"
     )

@@ -7,6 +7,9 @@ use switchboard::wire::ErrorCode;
 use crate::i18n::*;
 use crate::realtime::{ChatClient, ChatState, Link};
 
+/// The composer's text box, by id (one chat per page).
+pub(super) const INPUT_ID: &str = "chat-input";
+
 /// The composer shows a counter from this many characters on.
 const COUNTER_FROM: usize = MESSAGE_MAX_CHARS - 500;
 
@@ -89,8 +92,8 @@ pub(super) fn Composer(state: ChatState, client: StoredValue<ChatClient>) -> imp
     };
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
-            <label for="chat-input" class="visually-hidden">{t!(i18n, chat.placeholder)}</label>
-            <textarea id="chat-input" rows="2"
+            <label for=INPUT_ID class="visually-hidden">{t!(i18n, chat.placeholder)}</label>
+            <textarea id=INPUT_ID rows="2"
                 placeholder=move || t_string!(i18n, chat.placeholder)
                 prop:value=move || text.get()
                 on:input=on_input

@@ -1,35 +1,18 @@
 //! The message list: day dividers, notes, rows with "Seen", sends in flight with retry, the
 //! "new messages" pill, and the watcher that tells which rows were in view.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::FixedOffset;
 use leptos::html;
 use leptos::prelude::*;
 use switchboard::wire::{ConversationNote, ErrorCode, Message, NoteKind};
 
 use super::links::LinkedText;
+use crate::clock::{clock_time, day_of, day_text, ReaderClock};
 use crate::i18n::*;
 use crate::realtime::{ChatClient, ChatState, Party};
 
 /// "Near the bottom" for auto-scroll, in pixels.
 const STICKY_BOTTOM_PX: i32 = 80;
-
-/// The browser's offset from UTC, so times show in local time (UTC on the server, where the
-/// list starts empty anyway).
-fn local_offset() -> FixedOffset {
-    #[cfg(feature = "hydrate")]
-    {
-        let minutes = -(js_sys::Date::new_0().get_timezone_offset() as i32);
-        FixedOffset::east_opt(minutes * 60).unwrap_or_else(|| FixedOffset::east_opt(0).unwrap())
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        FixedOffset::east_opt(0).expect("zero offset")
-    }
-}
-
-fn local(t: DateTime<Utc>) -> DateTime<FixedOffset> {
-    t.with_timezone(&local_offset())
-}
 
 #[component]
 pub(super) fn MessageList(
@@ -40,6 +23,7 @@ pub(super) fn MessageList(
     me: Option<String>,
     seen_up_to: RwSignal<i64>,
     visible: Signal<bool>,
+    greeting: Option<Signal<String>>,
 ) -> impl IntoView {
     let me = StoredValue::new(me);
     let i18n = use_i18n();
@@ -118,7 +102,9 @@ pub(super) fn MessageList(
         count
     });
 
+    let clock = ReaderClock::get();
     let rows = move || {
+        let zone = clock.zone();
         let messages = state.messages.get();
         let seen_up_to = state.other_read_up_to.get();
         let last_own_seen = messages
@@ -141,26 +127,29 @@ pub(super) fn MessageList(
                         },
                     })
                     .collect_view();
-                let this_day = local(message.created_at).date_naive();
+                let this_day = day_of(message.created_at, zone);
                 let divider = (day != Some(this_day)).then(|| {
                     day = Some(this_day);
+                    let label = day_text(this_day);
                     view! {
                         <li class="day-divider">
-                            <span>{this_day.format("%Y-%m-%d").to_string()}</span>
+                            <span>{move || label.get()}</span>
                         </li>
                     }
                 });
                 let seen = last_own_seen == Some(message.id);
                 let own = party.with_value(|p| p.is_own(&message));
-                // Operators' own messages say "You"; colleagues' keep their names.
+                // A visitor's own messages say "You"; so do an operator's, while colleagues'
+                // keep their names.
                 let mine = own
-                    && me.with_value(|me| {
-                        me.is_some() && message.sender.name.as_ref() == me.as_ref()
-                    });
+                    && (party.with_value(Party::is_visitor)
+                        || me.with_value(|me| {
+                            me.is_some() && message.sender.name.as_ref() == me.as_ref()
+                        }));
                 view! {
                     {divider}
                     {lines}
-                    <MessageRow message own seen mine />
+                    <MessageRow message own seen mine zone />
                 }
             })
             .collect_view()
@@ -178,6 +167,10 @@ pub(super) fn MessageList(
                         <p class="meta">
                             {match pending.failed {
                                 None => view! { <span>{t!(i18n, chat.sending)}</span> }.into_any(),
+                                // Once the chat is cut off no retry can succeed: say so, offer none.
+                                Some(_) if state.cut_off() => view! {
+                                    <span class="failed">{t!(i18n, chat.undeliverable)}</span>
+                                }.into_any(),
                                 Some(code) => view! {
                                     <span class="failed">
                                         <FailureText code />" "
@@ -197,10 +190,15 @@ pub(super) fn MessageList(
         <div class="chat-scroll" node_ref=list_ref on:scroll=on_scroll tabindex="0"
             aria-label=move || t_string!(i18n, chat.history)>
             <ol class="messages" aria-live="polite">
+                {greeting.map(|greeting| view! {
+                    <li class="greeting">
+                        <p class="bubble" dir="auto">{move || greeting.get()}</p>
+                    </li>
+                })}
                 {rows}
                 {pending_rows}
             </ol>
-            {move || (state.messages.with(Vec::is_empty) && state.pending.with(Vec::is_empty)).then(|| view! {
+            {move || (greeting.is_none() && state.messages.with(Vec::is_empty) && state.pending.with(Vec::is_empty)).then(|| view! {
                 <p class="chat-empty">{t!(i18n, chat.empty)}</p>
             })}
         </div>
@@ -224,10 +222,16 @@ fn FailureText(code: ErrorCode) -> impl IntoView {
 }
 
 #[component]
-fn MessageRow(message: Message, own: bool, seen: bool, mine: bool) -> impl IntoView {
+fn MessageRow(
+    message: Message,
+    own: bool,
+    seen: bool,
+    mine: bool,
+    zone: Option<FixedOffset>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let is_own = own;
-    let time = local(message.created_at);
+    let time = clock_time(message.created_at, zone);
     let name = message.sender.name.clone();
     let kind = message.sender.kind;
     view! {
@@ -246,7 +250,7 @@ fn MessageRow(message: Message, own: bool, seen: bool, mine: bool) -> impl IntoV
             // dir=auto: a Latin message in an Arabic page (and the reverse) keeps its own order.
             <p class="bubble" dir="auto"><LinkedText text=message.content /></p>
             <p class="meta">
-                <time datetime=message.created_at.to_rfc3339()>{time.format("%H:%M").to_string()}</time>
+                <time datetime=message.created_at.to_rfc3339()>{time}</time>
                 {seen.then(|| view! { <span class="seen">" · "{t!(i18n, chat.seen)}</span> })}
             </p>
         </li>

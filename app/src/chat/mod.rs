@@ -19,7 +19,25 @@ use list::MessageList;
 /// (the socket reconnects when it changes); `visible` says whether the reader can see the panel,
 /// so that only seen messages are marked read. `unread` receives the count of the other side's
 /// messages that are unread and not yet seen here. `close` adds a close button to the header;
-/// `announce` hears of each message that arrives live (not the history).
+/// `announce` hears of each message that arrives live (not the history). `away` says that no
+/// one from the team is online: a line under the header says so, and the connection reads
+/// "Team away" rather than "Connected". `title` and `subtitle` replace the header's "Chat" (the
+/// widget's team name and reply-time promise); `greeting` opens the log.
+/// Puts the keyboard in the composer once the page has drawn it (browser only): where the
+/// reader came to write, such as an opened widget or a conversation page.
+pub fn focus_composer() {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(|| {
+        use wasm_bindgen::JsCast;
+        if let Some(input) = document()
+            .get_element_by_id(composer::INPUT_ID)
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = input.focus();
+        }
+    });
+}
+
 #[component]
 pub fn SessionChatPanel(
     party: Party,
@@ -32,6 +50,10 @@ pub fn SessionChatPanel(
     #[prop(optional, into)] announce: Option<Callback<Message>>,
     #[prop(optional, into)] notes: Option<Signal<Vec<ConversationNote>>>,
     #[prop(optional, into)] me: Option<String>,
+    #[prop(optional, into)] away: Option<Signal<bool>>,
+    #[prop(optional_no_strip)] title: Option<Signal<String>>,
+    #[prop(optional_no_strip)] subtitle: Option<Signal<String>>,
+    #[prop(optional_no_strip)] greeting: Option<Signal<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let client = StoredValue::new(ChatClient::start(
@@ -104,8 +126,16 @@ pub fn SessionChatPanel(
     view! {
         <section class="chat" aria-label=move || t_string!(i18n, chat.title)>
             <header class="chat-header">
-                <h2>{t!(i18n, chat.title)}</h2>
-                <ConnectionDot link=state.link ended=state.ended />
+                {match title {
+                    Some(title) => view! {
+                        <div class="chat-title">
+                            <h2 dir="auto">{move || title.get()}</h2>
+                            {subtitle.map(|subtitle| view! { <p class="chat-subtitle">{move || subtitle.get()}</p> })}
+                        </div>
+                    }.into_any(),
+                    None => view! { <h2>{t!(i18n, chat.title)}</h2> }.into_any(),
+                }}
+                <ConnectionDot state away=away.unwrap_or_default() />
                 {close.map(|close| view! {
                     <button type="button" class="icon-button close" on:click=move |_| close.run(())
                         aria-label=move || t_string!(i18n, widget.close)>
@@ -113,36 +143,75 @@ pub fn SessionChatPanel(
                     </button>
                 })}
             </header>
-            {move || state.ended.get().then(|| view! {
-                <p class="chat-ended" role="status">{t!(i18n, chat.ended_banner)}</p>
+            {move || away.is_some_and(|away| away.get()).then(|| view! {
+                <p class="widget-away" role="status">{t!(i18n, widget.away)}</p>
             })}
+            {move || if state.replaced.get() {
+                Some(view! { <p class="chat-ended" role="status">{t!(i18n, chat.replaced_banner)}</p> }.into_any())
+            } else if state.ended.get() {
+                Some(view! { <p class="chat-ended" role="status">{t!(i18n, chat.ended_banner)}</p> }.into_any())
+            } else {
+                None
+            }}
             {move || state.error.get().map(|code| view! {
                 <p class="alert error" role="alert"><ErrorText code /></p>
             })}
-            <MessageList state party client notes=notes.unwrap_or_default() me seen_up_to visible />
+            <MessageList state party client notes=notes.unwrap_or_default() me seen_up_to visible greeting />
             <TypingLine state />
-            <Composer state client />
+            // A chat that can take no more messages offers no box to type them in.
+            {move || (!state.cut_off()).then(|| view! { <Composer state client /> })}
         </section>
     }
 }
 
+/// The connection as a coloured dot and a word. A chat that was cut off says why, never
+/// "Reconnecting…".
 #[component]
-fn ConnectionDot(link: RwSignal<Link>, ended: RwSignal<bool>) -> impl IntoView {
+fn ConnectionDot(state: ChatState, away: Signal<bool>) -> impl IntoView {
     let i18n = use_i18n();
-    let class = move || match (ended.get(), link.get()) {
-        (true, _) => "dot offline",
-        (false, Link::Connected) => "dot connected",
-        (false, Link::Connecting | Link::Reconnecting) => "dot reconnecting",
-        (false, Link::Offline) => "dot offline",
+    let class = move || {
+        if state.cut_off() {
+            return "dot offline";
+        }
+        match state.link.get() {
+            Link::Connected if away.get() => "dot away",
+            Link::Connected => "dot connected",
+            Link::Connecting | Link::Reconnecting => "dot reconnecting",
+            Link::Offline => "dot offline",
+        }
     };
-    let label = move || match (ended.get(), link.get()) {
-        (true, _) => t_string!(i18n, chat.ended_short),
-        (false, Link::Connected) => t_string!(i18n, chat.connected),
-        (false, Link::Connecting | Link::Reconnecting) => t_string!(i18n, chat.reconnecting),
-        (false, Link::Offline) => t_string!(i18n, chat.offline),
+    let label = move || {
+        if state.replaced.get() {
+            return t_string!(i18n, chat.replaced_short);
+        }
+        if state.ended.get() {
+            return t_string!(i18n, chat.ended_short);
+        }
+        match state.link.get() {
+            Link::Connected if away.get() => t_string!(i18n, chat.team_away),
+            Link::Connected => t_string!(i18n, chat.connected),
+            Link::Connecting | Link::Reconnecting => t_string!(i18n, chat.reconnecting),
+            Link::Offline => t_string!(i18n, chat.offline),
+        }
+    };
+    // What the socket is doing, for tests and styles, apart from the words (which also tell
+    // whether the team is away).
+    let link = move || {
+        if state.replaced.get() {
+            "replaced"
+        } else if state.ended.get() {
+            "ended"
+        } else {
+            match state.link.get() {
+                Link::Connected => "connected",
+                Link::Connecting => "connecting",
+                Link::Reconnecting => "reconnecting",
+                Link::Offline => "offline",
+            }
+        }
     };
     view! {
-        <span class="connection" role="status">
+        <span class="connection" role="status" data-link=link>
             <span class=class aria-hidden="true"></span>
             <span class="connection-label">{label}</span>
         </span>

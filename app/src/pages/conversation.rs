@@ -8,9 +8,11 @@ use leptos_router::hooks::use_params_map;
 use switchboard::wire::{ConversationDetail, ConversationItem, Customer, ErrorCode, Operator};
 
 use super::conversation_emails::EmailHistory;
+use super::inbox::CustomerLabel;
 use crate::api::{open_conversation, SetArchived};
-use crate::chat::SessionChatPanel;
-use crate::components::{format_time, ErrorAlert, OperatorShell};
+use crate::chat::{focus_composer, SessionChatPanel};
+use crate::clock::Time;
+use crate::components::{ErrorAlert, Fold, OperatorShell};
 use crate::i18n::*;
 use crate::inbox_feed::InboxFeed;
 use crate::realtime::{ChatState, Party};
@@ -25,7 +27,7 @@ pub fn ConversationPage() -> impl IntoView {
     view! {
         <Title text=t_string!(i18n, inbox.conversation_title).to_owned() />
         <OperatorShell>
-            <p><A href="/inbox">{t!(i18n, inbox.back)}</A></p>
+            <p class="back"><A href="/inbox">{t!(i18n, inbox.back)}</A></p>
             <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
@@ -79,13 +81,19 @@ fn ConversationView(detail: ConversationDetail, operator: Operator) -> impl Into
             leptos::prelude::window_event_listener(leptos::ev::visibilitychange, move |_| update());
         on_cleanup(move || handle.remove());
     }
+    let customer = conversation.customer.clone();
+    let has_customer = customer.is_some();
+    let details = conversation.clone();
+    let conversation_id = conversation.id;
+    // The operator opened the conversation to answer it.
+    Effect::new(|_| focus_composer());
     view! {
-        <div class="conversation">
-            <aside class="card customer-card" aria-labelledby="customer-heading">
-                <h2 id="customer-heading">{t!(i18n, inbox.customer)}</h2>
-                <CustomerDetails item=conversation.clone() />
+        <h1 class="page-title"><CustomerLabel customer /></h1>
+        <div class="chat-layout">
+            <Fold summary=view! { <h2 id="customer-heading">{t!(i18n, inbox.customer)}</h2> }.into_any()>
+                <CustomerDetails item=details />
                 <ActionForm action=archive>
-                    <input type="hidden" name="id" value=conversation.id.to_string() />
+                    <input type="hidden" name="id" value=conversation_id.to_string() />
                     <input type="hidden" name="archived" value=move || (!item.get().archived).to_string() />
                     <button type="submit" class="secondary">
                         {move || if item.get().archived {
@@ -98,11 +106,11 @@ fn ConversationView(detail: ConversationDetail, operator: Operator) -> impl Into
                 {move || item.get().archived.then(|| view! {
                     <p class="hint" role="status">{t!(i18n, inbox.archived_note)}</p>
                 })}
-                {conversation.customer.is_some().then(|| view! { <EmailHistory item /> })}
-            </aside>
+                {has_customer.then(|| view! { <EmailHistory item /> })}
+            </Fold>
             <SessionChatPanel
                 party=Party::Operator
-                conversation_id=conversation.id
+                conversation_id
                 state
                 guest_name=Signal::stored(None::<String>)
                 visible=tab_visible
@@ -139,7 +147,7 @@ fn CustomerDetails(item: ConversationItem) -> impl IntoView {
                 Some(email) => view! {
                     <bdi class="user-text">{email}</bdi>
                     " "
-                    <span class="muted">{if email_verified {
+                    <span class="muted">{move || if email_verified {
                         t_string!(i18n, inbox.email_verified)
                     } else {
                         t_string!(i18n, inbox.email_unverified)
@@ -148,9 +156,9 @@ fn CustomerDetails(item: ConversationItem) -> impl IntoView {
                 None => view! { <span class="muted">{t!(i18n, inbox.unknown)}</span> }.into_any(),
             }}</dd>
             <dt>{t!(i18n, inbox.identity)}</dt>
-            <dd>{if signed { t_string!(i18n, inbox.signed) } else { t_string!(i18n, inbox.anonymous) }}</dd>
+            <dd>{move || if signed { t_string!(i18n, inbox.signed) } else { t_string!(i18n, inbox.anonymous) }}</dd>
             <dt>{t!(i18n, inbox.first_seen)}</dt>
-            <dd><time datetime=first_seen_at.to_rfc3339()>{format_time(first_seen_at)}</time></dd>
+            <dd><Time at=first_seen_at /></dd>
         </dl>
     }
     .into_any()

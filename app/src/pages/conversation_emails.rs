@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use switchboard::wire::{ConversationItem, EmailReason, EmailRecord, EmailStatus};
 
 use crate::api::conversation_emails;
-use crate::components::format_time;
+use crate::clock::time_text;
 use crate::i18n::*;
 
 /// The email history of `item`'s conversation, read in the browser once the page is live and
@@ -46,11 +46,13 @@ pub fn EmailHistory(item: RwSignal<ConversationItem>) -> impl IntoView {
 #[component]
 fn EmailLine(record: EmailRecord) -> impl IntoView {
     let i18n = use_i18n();
-    let time = format_time(record.at);
+    let at = time_text(record.at);
+    let time = move || at.get();
     let recipient = record.recipient.clone().unwrap_or_default();
     let detail = record.detail.clone().unwrap_or_default();
     let attempts = record.attempts;
-    let read_at = record.read_at.map(format_time).unwrap_or_default();
+    let read = record.read_at.map(time_text);
+    let read_at = move || read.map(|t| t.get()).unwrap_or_default();
     let status = match record.status {
         EmailStatus::Scheduled => "scheduled",
         EmailStatus::Sending => "sending",
@@ -60,9 +62,7 @@ fn EmailLine(record: EmailRecord) -> impl IntoView {
         EmailStatus::Failed => "failed",
     };
     let text = match (record.status, record.reason) {
-        (EmailStatus::Scheduled, _) => {
-            t!(i18n, emails.scheduled, time = move || time.clone()).into_any()
-        }
+        (EmailStatus::Scheduled, _) => t!(i18n, emails.scheduled, time = time).into_any(),
         (EmailStatus::Sending, _) => {
             t!(i18n, emails.sending, recipient = move || recipient.clone()).into_any()
         }
@@ -70,18 +70,18 @@ fn EmailLine(record: EmailRecord) -> impl IntoView {
             i18n,
             emails.retrying,
             detail = move || detail.clone(),
-            time = move || time.clone()
+            time = time
         )
         .into_any(),
         (EmailStatus::Sent, _) => t!(
             i18n,
             emails.sent,
-            time = move || time.clone(),
+            time = time,
             recipient = move || recipient.clone()
         )
         .into_any(),
         (EmailStatus::Skipped, Some(EmailReason::Read)) => {
-            t!(i18n, emails.skipped_read, time = move || read_at.clone()).into_any()
+            t!(i18n, emails.skipped_read, time = read_at).into_any()
         }
         (EmailStatus::Skipped, Some(EmailReason::Archived)) => {
             t!(i18n, emails.skipped_archived).into_any()

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_query_map;
-use switchboard::wire::{ConversationItem, ErrorCode, SenderKind};
+use switchboard::wire::{ConversationItem, Customer, ErrorCode, SenderKind};
 
 use crate::api::inbox_page;
 use crate::components::{ErrorAlert, OperatorShell};
@@ -76,7 +76,7 @@ fn InboxTabs() -> impl IntoView {
         |(tab, _)| inbox_page(tab.as_str().to_owned(), String::new()),
     );
     let link = move |which: Tab| {
-        let label = match which {
+        let label = move || match which {
             Tab::Active => t_string!(i18n, inbox.tab_active),
             Tab::Archived => t_string!(i18n, inbox.tab_archived),
         };
@@ -234,16 +234,15 @@ fn short_id(id: &uuid::Uuid) -> String {
         .collect()
 }
 
+/// Who a conversation is with: the customer's name, else their email, else "Visitor" and the
+/// end of their id; "Remote-support session" for a session's chat.
 #[component]
-fn InboxRow(item: ConversationItem, now: Signal<DateTime<Utc>>) -> impl IntoView {
+pub(super) fn CustomerLabel(customer: Option<Customer>) -> impl IntoView {
     let i18n = use_i18n();
-    let href = format!("/inbox/{}", item.id);
-    let who = match &item.customer {
-        Some(c) => match (&c.name, &c.email) {
-            (Some(name), _) => view! { <bdi class="user-text">{name.clone()}</bdi> }.into_any(),
-            (None, Some(email)) => {
-                view! { <bdi class="user-text">{email.clone()}</bdi> }.into_any()
-            }
+    match customer {
+        Some(c) => match (c.name, c.email) {
+            (Some(name), _) => view! { <bdi class="user-text">{name}</bdi> }.into_any(),
+            (None, Some(email)) => view! { <bdi class="user-text">{email}</bdi> }.into_any(),
             (None, None) => {
                 let id = short_id(&c.id);
                 view! { <span>{t!(i18n, inbox.visitor)}" "<span class="muted">{id}</span></span> }
@@ -251,7 +250,14 @@ fn InboxRow(item: ConversationItem, now: Signal<DateTime<Utc>>) -> impl IntoView
             }
         },
         None => view! { <span>{t!(i18n, inbox.session_chat)}</span> }.into_any(),
-    };
+    }
+}
+
+#[component]
+fn InboxRow(item: ConversationItem, now: Signal<DateTime<Utc>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let href = format!("/inbox/{}", item.id);
+    let who = view! { <CustomerLabel customer=item.customer.clone() /> };
     let email = item
         .customer
         .as_ref()
@@ -272,8 +278,9 @@ fn InboxRow(item: ConversationItem, now: Signal<DateTime<Utc>>) -> impl IntoView
                     {email.map(|email| view! { " " <bdi class="muted user-text">{email}</bdi> })}
                 </span>
                 <span class="preview">
-                    {from_operator.then(|| view! { <span class="you">{t!(i18n, inbox.you_prefix)}" "</span> })}
-                    <bdi class="user-text">{preview}</bdi>
+                    {from_operator.then(|| view! { <span class="you">{t!(i18n, inbox.you_prefix)}</span> })}
+                    // In the text's own direction, so the cut keeps its start in any interface.
+                    <span class="preview-text user-text" dir="auto">{preview}</span>
                 </span>
                 <span class="meta">
                     <span>{t!(i18n, inbox.messages, count = move || count)}</span>

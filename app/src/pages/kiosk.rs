@@ -102,8 +102,10 @@ fn KioskLayout(session: Session, token: String) -> impl IntoView {
             <main id="main" class="kiosk-main">
                 <section class="card kiosk-status" aria-labelledby="kiosk-status-label">
                     <h2 id="kiosk-status-label" class="visually-hidden">{t!(i18n, kiosk.status_label)}</h2>
-                    <span class=move || if chat.ended.get() { "status-dot ended" } else { "status-dot" } aria-hidden="true"></span>
-                    <p>{move || if chat.ended.get() {
+                    <span class=move || if chat.cut_off() { "status-dot ended" } else { "status-dot" } aria-hidden="true"></span>
+                    <p>{move || if chat.replaced.get() {
+                        t!(i18n, kiosk.replaced).into_any()
+                    } else if chat.ended.get() {
                         t!(i18n, kiosk.ended_title).into_any()
                     } else if status == SessionStatus::Waiting {
                         t!(i18n, kiosk.waiting).into_any()
@@ -112,10 +114,10 @@ fn KioskLayout(session: Session, token: String) -> impl IntoView {
                     }}</p>
                 </section>
                 <div id="kiosk-chat" class="kiosk-chat" hidden=move || !chat_open.get()>
-                    {move || (chat_open.get() && !name_asked.get()).then(|| view! {
+                    {move || (chat_open.get() && !name_asked.get() && !chat.cut_off()).then(|| view! {
                         <NamePrompt guest_name name_asked />
                     })}
-                    <NameLine guest_name name_asked />
+                    {move || (!chat.cut_off()).then(|| view! { <NameLine guest_name name_asked /> })}
                     <SessionChatPanel
                         party=Party::Guest { token: token.clone() }
                         conversation_id=session.conversation_id

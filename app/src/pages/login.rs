@@ -13,6 +13,8 @@ pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let login = ServerAction::<Login>::new();
     let pending = login.pending();
+    // Typing a long password on a phone goes better when one can see it.
+    let shown = RwSignal::new(false);
     let error = move || login.value().get().and_then(Result::err);
     view! {
         <Title text=t_string!(i18n, login.title).to_owned() />
@@ -27,7 +29,15 @@ pub fn LoginPage() -> impl IntoView {
                     </div>
                     <div class="field">
                         <label for="password">{t!(i18n, login.password)}</label>
-                        <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024" />
+                        <div class="password-row">
+                            <input id="password" name="password" autocomplete="current-password" required maxlength="1024"
+                                type=move || if shown.get() { "text" } else { "password" } />
+                            <button type="button" class="secondary" aria-controls="password"
+                                aria-pressed=move || shown.get().to_string()
+                                on:click=move |_| shown.update(|s| *s = !*s)>
+                                {t!(i18n, login.show_password)}
+                            </button>
+                        </div>
                     </div>
                     {move || error().map(|error| view! { <ErrorAlert error /> })}
                     <button type="submit" class="primary" disabled=move || pending.get()>

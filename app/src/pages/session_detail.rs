@@ -9,8 +9,9 @@ use switchboard::wire::{ErrorCode, SessionStatus};
 
 use crate::api::{get_session, EndSession, RotateLink, SessionView};
 use crate::chat::SessionChatPanel;
+use crate::clock::Time;
 use crate::components::{
-    format_time, ErrorAlert, GuestLinkBox, OperatorShell, StatusBadge, TimeLeft,
+    ConfirmSubmit, ErrorAlert, Fold, GuestLinkBox, OperatorShell, StatusBadge, TimeLeft,
 };
 use crate::i18n::*;
 use crate::realtime::{ChatState, Party};
@@ -29,7 +30,7 @@ pub fn SessionDetailPage() -> impl IntoView {
     );
     view! {
         <OperatorShell>
-            <p><A href="/sessions">{t!(i18n, detail.back)}</A></p>
+            <p class="back"><A href="/sessions">{t!(i18n, detail.back)}</A></p>
             <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match session.await {
@@ -63,72 +64,80 @@ fn SessionDetail(
     let session_id = session.id.to_string();
     view! {
         <Title text=title.unwrap_or_else(|| t_string!(i18n, sessions.untitled).to_owned()) />
-        <h1>{match heading {
+        <h1 class="page-title">{match heading {
             Some(text) => text.into_any(),
             None => t!(i18n, sessions.untitled).into_any(),
         }}</h1>
-        <dl class="facts card">
-            <div>
-                <dt>{t!(i18n, sessions.status)}</dt>
-                <dd><StatusBadge status=session.status /></dd>
-            </div>
-            <div>
-                <dt>{t!(i18n, detail.created_at)}</dt>
-                <dd><time datetime=session.created_at.to_rfc3339()>{format_time(session.created_at)}</time></dd>
-            </div>
-            {match session.ended_at {
-                Some(ended_at) => view! {
+        <div class="chat-layout">
+            <Fold summary=view! { <h2>{t!(i18n, detail.details)}</h2> }.into_any()>
+                <dl class="facts">
                     <div>
-                        <dt>{t!(i18n, detail.ended_at)}</dt>
-                        <dd><time datetime=ended_at.to_rfc3339()>{format_time(ended_at)}</time></dd>
+                        <dt>{t!(i18n, sessions.status)}</dt>
+                        <dd><StatusBadge status=session.status /></dd>
                     </div>
-                }.into_any(),
-                None => view! {
                     <div>
-                        <dt>{t!(i18n, detail.expires_in)}</dt>
-                        <dd class="time-left">
-                            <TimeLeft until=session.expires_at now />
-                        </dd>
+                        <dt>{t!(i18n, detail.created_at)}</dt>
+                        <dd><Time at=session.created_at /></dd>
                     </div>
-                }.into_any(),
-            }}
-        </dl>
-        {move || match rotate.value().get() {
-            Some(Ok(link)) => view! {
-                <div class="created" role="status">
-                    <p>{t!(i18n, detail.new_link)}</p>
-                    <GuestLinkBox url=link.guest_url />
-                </div>
-            }.into_any(),
-            Some(Err(error)) => view! { <ErrorAlert error /> }.into_any(),
-            None => ().into_any(),
-        }}
-        {move || end.value().get().and_then(Result::err).map(|error| view! { <ErrorAlert error /> })}
-        <SessionChatPanel
-            party=Party::Operator
-            conversation_id=session.conversation_id
-            state=ChatState::new(ended)
-            guest_name=Signal::derive(|| None::<String>)
-            visible=Signal::derive(|| true)
-        />
-        {(!ended).then(|| {
-            let id_for_end = session_id.clone();
-            let id_for_rotate = session_id.clone();
-            view! {
-                <section class="actions">
-                    <ActionForm action=rotate>
-                        <input type="hidden" name="id" value=id_for_rotate />
-                        <button type="submit" class="secondary">{t!(i18n, detail.rotate)}</button>
-                        <p class="hint">{t!(i18n, detail.rotate_hint)}</p>
-                    </ActionForm>
-                    <ActionForm action=end>
-                        <input type="hidden" name="id" value=id_for_end />
-                        <button type="submit" class="danger">{t!(i18n, detail.end)}</button>
-                        <p class="hint">{t!(i18n, detail.end_hint)}</p>
-                    </ActionForm>
-                </section>
-            }
-        })}
+                    {match session.ended_at {
+                        Some(ended_at) => view! {
+                            <div>
+                                <dt>{t!(i18n, detail.ended_at)}</dt>
+                                <dd><Time at=ended_at /></dd>
+                            </div>
+                        }.into_any(),
+                        None => view! {
+                            <div>
+                                <dt>{t!(i18n, detail.expires_in)}</dt>
+                                <dd class="time-left">
+                                    <TimeLeft until=session.expires_at now />
+                                </dd>
+                            </div>
+                        }.into_any(),
+                    }}
+                </dl>
+                {move || match rotate.value().get() {
+                    Some(Ok(link)) => view! {
+                        <div class="created" role="status">
+                            <p>{t!(i18n, detail.new_link)}</p>
+                            <GuestLinkBox url=link.guest_url />
+                        </div>
+                    }.into_any(),
+                    Some(Err(error)) => view! { <ErrorAlert error /> }.into_any(),
+                    None => ().into_any(),
+                }}
+                {move || end.value().get().and_then(Result::err).map(|error| view! { <ErrorAlert error /> })}
+                {(!ended).then(|| {
+                    let id_for_end = session_id.clone();
+                    let id_for_rotate = session_id.clone();
+                    view! {
+                        <section class="actions" aria-label=move || t_string!(i18n, detail.actions)>
+                            <ActionForm action=rotate>
+                                <input type="hidden" name="id" value=id_for_rotate />
+                                <ConfirmSubmit class="secondary"
+                                    label=Signal::derive(move || t_string!(i18n, detail.rotate).to_owned())
+                                    question=Signal::derive(move || t_string!(i18n, detail.rotate_confirm).to_owned()) />
+                                <p class="hint">{t!(i18n, detail.rotate_hint)}</p>
+                            </ActionForm>
+                            <ActionForm action=end>
+                                <input type="hidden" name="id" value=id_for_end />
+                                <ConfirmSubmit class="danger"
+                                    label=Signal::derive(move || t_string!(i18n, detail.end).to_owned())
+                                    question=Signal::derive(move || t_string!(i18n, detail.end_confirm).to_owned()) />
+                                <p class="hint">{t!(i18n, detail.end_hint)}</p>
+                            </ActionForm>
+                        </section>
+                    }
+                })}
+            </Fold>
+            <SessionChatPanel
+                party=Party::Operator
+                conversation_id=session.conversation_id
+                state=ChatState::new(ended)
+                guest_name=Signal::derive(|| None::<String>)
+                visible=Signal::derive(|| true)
+            />
+        </div>
     }
 }
 

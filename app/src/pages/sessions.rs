@@ -7,12 +7,14 @@ use leptos_router::hooks::use_query_map;
 use std::collections::HashMap;
 use switchboard::domain::SessionFilter;
 
-use switchboard::wire::{ErrorCode, Session};
+use switchboard::wire::{ConversationKind, ErrorCode, Session};
 use uuid::Uuid;
 
 use crate::api::{list_sessions, CreateSession};
-use crate::components::{format_time, ErrorAlert, GuestLinkBox, OperatorShell, StatusBadge};
+use crate::clock::Time;
+use crate::components::{ErrorAlert, GuestLinkBox, OperatorShell, StatusBadge};
 use crate::i18n::*;
+use crate::inbox_feed::InboxFeed;
 
 /// `/`: the dashboard's start is the sessions list (or the sign-in page, via the shell).
 #[component]
@@ -79,12 +81,28 @@ fn SessionTabs(created: Signal<usize>) -> impl IntoView {
     let filter = Memo::new(move |_| {
         SessionFilter::parse(query.read().get("tab").as_deref()).unwrap_or_default()
     });
+    // A session's chat changed (a guest wrote, an operator read): the list loads again, so
+    // its unread pills are live like the navigation's count.
+    let changes = RwSignal::new(0u32);
+    if let Some(feed) = use_context::<InboxFeed>() {
+        Effect::new(move |subscribed_before: Option<u32>| {
+            let session_chat = feed.latest.with(|item| {
+                item.as_ref()
+                    .is_some_and(|i| i.kind == ConversationKind::Session)
+            });
+            let subscriptions = feed.subscriptions.get();
+            if session_chat || subscribed_before.is_some_and(|before| before != subscriptions) {
+                changes.update(|n| *n += 1);
+            }
+            subscriptions
+        });
+    }
     let sessions = Resource::new(
-        move || (filter.get(), created.get()),
-        |(filter, _)| list_sessions(filter.as_str().to_owned()),
+        move || (filter.get(), created.get(), changes.get()),
+        |(filter, _, _)| list_sessions(filter.as_str().to_owned()),
     );
     let tab = move |which: SessionFilter| {
-        let label = match which {
+        let label = move || match which {
             SessionFilter::Open => t_string!(i18n, sessions.tab_open),
             SessionFilter::Ended => t_string!(i18n, sessions.tab_ended),
         };
@@ -151,7 +169,7 @@ fn SessionTable(sessions: Vec<Session>, unread: HashMap<Uuid, i64>) -> impl Into
                                 })}
                             </td>
                             <td><StatusBadge status=session.status /></td>
-                            <td><time datetime=session.created_at.to_rfc3339()>{format_time(session.created_at)}</time></td>
+                            <td><Time at=session.created_at /></td>
                         </tr>
                     }
                 }).collect_view()}

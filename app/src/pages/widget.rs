@@ -3,14 +3,17 @@
 //! the host page only through `postMessage` (see `public/widget.js`), and signs the customer in
 //! with `POST /api/v1/widget/session`.
 
+use leptos::nonce::use_nonce;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use switchboard::wire::{Customer, WidgetSession};
+use switchboard::wire::{Customer, ReplyTime, WidgetAppearance, WidgetPosition, WidgetSession};
 
-use crate::chat::SessionChatPanel;
+use crate::api::widget_appearance;
+use crate::chat::{focus_composer, SessionChatPanel};
 use crate::i18n::*;
 use crate::realtime::{ChatState, Party};
+use crate::widget::theme::theme_css;
 use crate::widget::{WidgetLink, WidgetSignals};
 
 /// The badge shows counts up to this, and "9+" above.
@@ -39,27 +42,54 @@ pub(crate) fn follow_lang_query() {
     }
 }
 
-/// The widget page.
+/// The widget page: its look first (operators' choice, read before the page renders), then
+/// the widget.
 #[component]
 pub fn WidgetPage() -> impl IntoView {
+    follow_lang_query();
+    let look = Resource::new(|| (), |_| widget_appearance());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let look = look.await.unwrap_or_default();
+                view! { <WidgetFrame look /> }
+            })}
+        </Suspense>
+    }
+}
+
+/// The launcher and the panel, dressed as `look` says.
+#[component]
+fn WidgetFrame(look: WidgetAppearance) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    follow_lang_query();
     let host = query.read_untracked().get("host");
     let signals = WidgetSignals::new();
+    signals.side.set(look.position);
     let WidgetSignals {
         open,
         session,
         failed,
         unread,
         operators_online,
+        side,
+        full,
         ..
     } = signals;
+    let css = theme_css(&look);
+    let header = WidgetHeader::of(&look);
     let link = WidgetLink::start(host, signals);
     let link = StoredValue::new(link);
     let launcher = NodeRef::<leptos::html::Button>::new();
 
-    let toggle = move |_| link.with_value(|l| l.set_open(!open.get_untracked()));
+    let toggle = move |_| {
+        let opening = !open.get_untracked();
+        link.with_value(|l| l.set_open(opening));
+        // Whoever opens the chat, by mouse or keyboard, came to write.
+        if opening {
+            focus_composer();
+        }
+    };
     let close = Callback::new(move |()| {
         link.with_value(|l| l.set_open(false));
         // After the panel is hidden (and the iframe shrunk), or the focus would fall back.
@@ -85,7 +115,10 @@ pub fn WidgetPage() -> impl IntoView {
 
     view! {
         <Title text=t_string!(i18n, widget.title).to_owned() />
-        <div class="widget" class:open=move || open.get() on:keydown=on_keydown>
+        <style nonce=use_nonce()>{css}</style>
+        <div class="widget themed" class:open=move || open.get()
+            class:left=move || side.get() == WidgetPosition::Left class:full=move || full.get()
+            on:keydown=on_keydown>
             <section id="widget-panel" class="widget-panel" hidden=move || !open.get()
                 aria-label=move || t_string!(i18n, widget.title)>
                 {move || match session.get() {
@@ -93,7 +126,7 @@ pub fn WidgetPage() -> impl IntoView {
                         let customer = started.customer.clone();
                         let token = started.widget_token.clone();
                         view! {
-                            <CustomerChat started signals link close>
+                            <CustomerChat started signals link close header=header.clone()>
                                 {move || (operators_online.get() == Some(false)).then(|| view! {
                                     <EmailOffer customer=customer.clone() token=token.clone() />
                                 })}
@@ -138,9 +171,9 @@ pub(crate) fn CustomerChat(
     signals: WidgetSignals,
     link: StoredValue<WidgetLink>,
     #[prop(optional, into)] close: Option<Callback<()>>,
+    #[prop(optional)] header: Option<WidgetHeader>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let WidgetSignals {
         open,
         unread,
@@ -158,9 +191,6 @@ pub(crate) fn CustomerChat(
     });
     view! {
         <div class="widget-chat" data-conversation-id=started.conversation_id.to_string()>
-            {move || (operators_online.get() == Some(false)).then(|| view! {
-                <p class="widget-away" role="status">{t!(i18n, widget.away)}</p>
-            })}
             <SessionChatPanel
                 party=Party::Customer { token: started.widget_token.clone() }
                 conversation_id=started.conversation_id
@@ -169,10 +199,65 @@ pub(crate) fn CustomerChat(
                 visible
                 unread
                 close
+                title=header.as_ref().map(WidgetHeader::title)
+                subtitle=header.as_ref().map(WidgetHeader::subtitle)
+                greeting=header.as_ref().map(WidgetHeader::greeting)
+                away=Signal::derive(move || operators_online.get() == Some(false))
                 announce=Callback::new(move |message| link.with_value(|l| l.announce(&message, visible.get_untracked())))
             />
             {children.map(|children| children())}
         </div>
+    }
+}
+
+/// What the widget's header and first line say: the team's name and reply-time promise, and
+/// the greeting, each in the page's language where operators left the default.
+#[derive(Debug, Clone)]
+pub(crate) struct WidgetHeader {
+    team_name: Option<String>,
+    greeting: Option<String>,
+    reply_time: ReplyTime,
+}
+
+impl WidgetHeader {
+    fn of(look: &WidgetAppearance) -> Self {
+        Self {
+            team_name: look.team_name.clone(),
+            greeting: look.greeting.clone(),
+            reply_time: look.reply_time,
+        }
+    }
+
+    fn title(&self) -> Signal<String> {
+        let i18n = use_i18n();
+        let name = self.team_name.clone();
+        Signal::derive(move || {
+            name.clone()
+                .unwrap_or_else(|| t_string!(i18n, widget.team_default).to_owned())
+        })
+    }
+
+    fn subtitle(&self) -> Signal<String> {
+        let i18n = use_i18n();
+        let reply_time = self.reply_time;
+        Signal::derive(move || {
+            match reply_time {
+                ReplyTime::Minutes => t_string!(i18n, widget.reply_minutes),
+                ReplyTime::Hours => t_string!(i18n, widget.reply_hours),
+                ReplyTime::Day => t_string!(i18n, widget.reply_day),
+            }
+            .to_owned()
+        })
+    }
+
+    fn greeting(&self) -> Signal<String> {
+        let i18n = use_i18n();
+        let greeting = self.greeting.clone();
+        Signal::derive(move || {
+            greeting
+                .clone()
+                .unwrap_or_else(|| t_string!(i18n, widget.greeting_default).to_owned())
+        })
     }
 }
 

@@ -6,8 +6,9 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use switchboard::wire::ErrorCode;
 
+use super::widget_look::AppearanceSettings;
 use crate::api::{widget_setup, WidgetSetupView};
-use crate::components::{ErrorAlert, OperatorShell};
+use crate::components::{CodeBlock, CopyButton, ErrorAlert, OperatorShell};
 use crate::i18n::*;
 
 /// The `<script>` tag a site embeds, for a signed-in user (`signed`) or for anonymous visitors.
@@ -71,37 +72,52 @@ fn SetupView(setup: WidgetSetupView) -> impl IntoView {
     let WidgetSetupView {
         settings,
         public_url,
+        appearance,
     } = setup;
     let origins = settings.embed_origins.join(", ");
+    let from_environment = settings.secret_from_environment;
+    let anonymous = settings.anonymous;
+    let revealed = RwSignal::new(false);
     view! {
+        <AppearanceSettings saved=appearance />
         <section class="card" aria-labelledby="embed-heading">
             <h2 id="embed-heading">{t!(i18n, setup.embed_heading)}</h2>
             <p>{t!(i18n, setup.embed_anonymous)}</p>
-            <pre class="code" dir="ltr"><code>{snippet(&public_url, false)}</code></pre>
+            <CodeBlock code=snippet(&public_url, false) />
             <p>{t!(i18n, setup.embed_signed)}</p>
-            <pre class="code" dir="ltr"><code>{snippet(&public_url, true)}</code></pre>
+            <CodeBlock code=snippet(&public_url, true) />
             <p><a href="/widget/demo" target="_blank" rel="noopener">{t!(i18n, setup.demo)}</a></p>
         </section>
         <section class="card" aria-labelledby="sign-heading">
             <h2 id="sign-heading">{t!(i18n, setup.sign_heading)}</h2>
             <p>{t!(i18n, setup.sign_body)}</p>
             <label for="widget-secret">{t!(i18n, setup.secret)}</label>
-            <input id="widget-secret" type="text" dir="ltr" readonly value=settings.secret.clone() class="mono" />
-            <p class="hint">{if settings.secret_from_environment {
+            // Hidden until asked for: a screen share or a shoulder should not carry it off.
+            <div class="copy-row">
+                <input id="widget-secret" dir="ltr" readonly value=settings.secret.clone() class="mono"
+                    type=move || if revealed.get() { "text" } else { "password" } />
+                <button type="button" class="secondary" aria-controls="widget-secret"
+                    aria-pressed=move || revealed.get().to_string()
+                    on:click=move |_| revealed.update(|r| *r = !*r)>
+                    {t!(i18n, setup.reveal)}
+                </button>
+                <CopyButton text=settings.secret.clone() />
+            </div>
+            <p class="hint">{move || if from_environment {
                 t_string!(i18n, setup.secret_from_env)
             } else {
                 t_string!(i18n, setup.secret_generated)
             }}</p>
             {SIGNING_EXAMPLES.iter().map(|(language, code)| view! {
                 <h3>{*language}</h3>
-                <pre class="code" dir="ltr"><code>{*code}</code></pre>
+                <CodeBlock code=(*code).to_owned() />
             }).collect_view()}
         </section>
         <section class="card" aria-labelledby="settings-heading">
             <h2 id="settings-heading">{t!(i18n, setup.settings_heading)}</h2>
             <dl class="details">
                 <dt><code>"SWITCHBOARD_WIDGET_ANONYMOUS"</code></dt>
-                <dd>{if settings.anonymous { t_string!(i18n, setup.anonymous_on) } else { t_string!(i18n, setup.anonymous_off) }}</dd>
+                <dd>{move || if anonymous { t_string!(i18n, setup.anonymous_on) } else { t_string!(i18n, setup.anonymous_off) }}</dd>
                 <dt><code>"SWITCHBOARD_WIDGET_EMBED_ORIGINS"</code></dt>
                 <dd><code>{origins}</code></dd>
             </dl>

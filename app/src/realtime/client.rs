@@ -118,6 +118,12 @@ impl Client {
             .extend([online, offline, visible]);
     }
 
+    /// Whether this side may no longer connect: a guest or customer once the session ended (an
+    /// operator may still read it), and a guest whose link was replaced.
+    pub(super) fn cut_off(&self) -> bool {
+        untrack(|| (self.state.ended.get() && self.party.is_visitor()) || self.state.replaced.get())
+    }
+
     pub(super) fn is_open(&self) -> bool {
         self.socket.is_open()
     }
@@ -127,8 +133,7 @@ impl Client {
     }
 
     fn connect(&self) {
-        // A guest is cut off once the session ends; an operator may still read it.
-        if self.state.ended.get_untracked() && self.party.is_visitor() {
+        if self.cut_off() {
             return;
         }
         self.socket.open(&self.ws_url(), self.me.clone());
@@ -157,7 +162,7 @@ impl Client {
 
     fn on_close(&self, code: u16) {
         match self.state.closed(code) {
-            AfterClose::Ended | AfterClose::SignedOut => {
+            AfterClose::Ended | AfterClose::SignedOut | AfterClose::Replaced => {
                 self.stop_polling();
                 return;
             }
@@ -174,8 +179,7 @@ impl Client {
     }
 
     fn reconnect_if_down(&self) {
-        let cut_off = self.state.ended.get_untracked() && self.party.is_visitor();
-        if !self.is_open() && !cut_off {
+        if !self.is_open() && !self.cut_off() {
             self.socket.reset_backoff();
             self.connect();
         }

@@ -53,8 +53,7 @@ impl Client {
     }
 
     fn poll_once(&self) {
-        let cut_off = self.state.ended.get_untracked() && self.party.is_visitor();
-        if self.is_open() || cut_off {
+        if self.is_open() || self.cut_off() {
             self.stop_polling();
             return;
         }
@@ -64,6 +63,7 @@ impl Client {
             self.state.last_seq()
         );
         let state = self.state;
+        let guest = matches!(self.party, Party::Guest { .. });
         let me = self.me.clone();
         leptos::task::spawn_local(async move {
             let bearer = me.upgrade().and_then(|c| c.bearer().map(str::to_owned));
@@ -78,7 +78,9 @@ impl Client {
                         client.flush_over_rest().await;
                     }
                 }
-                Ok(410) => state.ended.set(true),
+                Ok(410) => state.end(),
+                // A guest token that no longer opens anything was replaced.
+                Ok(404) if guest => state.replace(),
                 _ => {}
             }
         });
@@ -112,10 +114,12 @@ impl Client {
                 }
                 Ok(answer) if (400..500).contains(&answer.status) => {
                     let code = answer.error_code().unwrap_or(ErrorCode::Invalid);
-                    if answer.status == 410 {
-                        self.state.ended.set(true);
-                    }
                     self.state.refuse(&pending.client_id, code);
+                    match answer.status {
+                        410 => self.state.end(),
+                        404 if matches!(self.party, Party::Guest { .. }) => self.state.replace(),
+                        _ => {}
+                    }
                 }
                 _ => return,
             }

@@ -38,6 +38,8 @@ pub enum AfterClose {
     Ended,
     /// The credential no longer holds (4401): stay closed; the page signs in anew.
     SignedOut,
+    /// The guest link was replaced by a new one (4404): stay closed; only the new link works.
+    Replaced,
     /// Anything else: connect again, polling meanwhile.
     Reconnect,
 }
@@ -60,6 +62,9 @@ pub struct ChatState {
     /// The credential no longer holds (close 4401): a customer's widget token expired or was
     /// signed out. The page that owns the credential signs in again.
     pub signed_out: RwSignal<bool>,
+    /// The guest link this page was opened with was replaced (close 4404, or a REST answer 404
+    /// to the guest's token): the guest needs the new link.
+    pub replaced: RwSignal<bool>,
     /// An error not tied to one message (for example a refused subscription).
     pub error: RwSignal<Option<ErrorCode>>,
 }
@@ -75,6 +80,7 @@ impl ChatState {
             other_read_up_to: RwSignal::new(0),
             ended: RwSignal::new(ended),
             signed_out: RwSignal::new(false),
+            replaced: RwSignal::new(false),
             error: RwSignal::new(None),
         }
     }
@@ -147,9 +153,7 @@ impl ChatState {
             ServerFrame::Typing { who, .. } => {
                 self.typing.set(Some((who, now_ms + TYPING_SHOWN_MS)));
             }
-            ServerFrame::SessionEnded { .. } => {
-                self.ended.set(true);
-            }
+            ServerFrame::SessionEnded { .. } => self.end(),
             ServerFrame::Error {
                 code, client_id, ..
             } => match client_id {
@@ -166,17 +170,49 @@ impl ChatState {
 
     /// The socket closed with `code`: what the state becomes, and what the client does next.
     pub fn closed(&self, code: u16) -> AfterClose {
-        if code == close::SESSION_ENDED {
-            self.ended.set(true);
-            return AfterClose::Ended;
+        match code {
+            close::SESSION_ENDED => {
+                self.end();
+                AfterClose::Ended
+            }
+            // Retrying with a credential that no longer holds only fails again: the page that
+            // owns it signs in anew instead.
+            close::UNAUTHORIZED => {
+                self.signed_out.set(true);
+                AfterClose::SignedOut
+            }
+            close::LINK_REPLACED => {
+                self.replace();
+                AfterClose::Replaced
+            }
+            _ => AfterClose::Reconnect,
         }
-        // Retrying with a credential that no longer holds only fails again: the page that
-        // owns it signs in anew instead.
-        if code == close::UNAUTHORIZED {
-            self.signed_out.set(true);
-            return AfterClose::SignedOut;
-        }
-        AfterClose::Reconnect
+    }
+
+    /// The session ended: sends still waiting can never go, and say so.
+    pub fn end(&self) {
+        self.ended.set(true);
+        self.fail_waiting(ErrorCode::Gone);
+    }
+
+    /// The guest link was replaced: sends still waiting can never go, and say so.
+    pub fn replace(&self) {
+        self.replaced.set(true);
+        self.fail_waiting(ErrorCode::NotFound);
+    }
+
+    /// Whether this side can no longer send: the session ended, or the link it came in with
+    /// was replaced.
+    pub fn cut_off(&self) -> bool {
+        self.ended.get() || self.replaced.get()
+    }
+
+    fn fail_waiting(&self, code: ErrorCode) {
+        self.pending.update(|list| {
+            for pending in list.iter_mut().filter(|p| p.failed.is_none()) {
+                pending.failed = Some(code);
+            }
+        });
     }
 }
 
@@ -413,6 +449,37 @@ mod tests {
             assert_eq!(state.closed(close::UNAUTHORIZED), AfterClose::SignedOut);
             assert!(state.signed_out.get_untracked());
             assert!(!state.ended.get_untracked());
+        })
+    }
+
+    #[test]
+    fn close_4404_tells_the_guest_the_link_was_replaced_and_fails_what_was_waiting() {
+        reactive(|| {
+            let state = ChatState::new(false);
+            state.pending.set(vec![pending("a")]);
+            assert_eq!(state.closed(close::LINK_REPLACED), AfterClose::Replaced);
+            assert!(state.replaced.get_untracked());
+            assert!(!state.ended.get_untracked());
+            assert!(untrack(|| state.cut_off()));
+            // "sending…" forever would read as a network failure: the send says it failed.
+            assert_eq!(
+                state.pending.get_untracked()[0].failed,
+                Some(ErrorCode::NotFound)
+            );
+        })
+    }
+
+    #[test]
+    fn the_session_ending_fails_the_sends_still_waiting() {
+        reactive(|| {
+            let state = ChatState::new(false);
+            state.pending.set(vec![pending("a")]);
+            assert_eq!(state.closed(close::SESSION_ENDED), AfterClose::Ended);
+            assert_eq!(
+                state.pending.get_untracked()[0].failed,
+                Some(ErrorCode::Gone)
+            );
+            assert!(!state.replaced.get_untracked());
         })
     }
 }

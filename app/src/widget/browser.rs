@@ -71,7 +71,9 @@ impl Link {
         link.report_unread();
         match (&link.chat_link, &link.host) {
             (Some(_), _) => link.sign_in(),
-            (None, Some(_)) => link.post(&ToHost::Ready),
+            (None, Some(_)) => link.post(&ToHost::Ready {
+                position: link.signals.side.get_untracked(),
+            }),
             (None, None) => {
                 use gloo_storage::Storage;
                 let stored = gloo_storage::LocalStorage::get::<String>(OWN_VISITOR_KEY).ok();
@@ -177,12 +179,19 @@ impl Link {
                 identity,
                 visitor_token,
                 open,
+                position,
+                full,
             } => {
+                self.signals.full.set(full);
+                if let Some(position) = position {
+                    self.signals.side.set(position);
+                }
                 *self.identity.borrow_mut() = identity;
                 *self.visitor_token.borrow_mut() = visitor_token;
                 self.sign_in();
                 self.set_open(open);
             }
+            FromHost::Layout { full } => self.signals.full.set(full),
             FromHost::Open => self.set_open(true),
             FromHost::Close => self.set_open(false),
             FromHost::Toggle => self.set_open(!self.signals.open.get_untracked()),

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use switchboard::wire::{Customer, Message, WidgetSession, WidgetSessionRequest};
+use switchboard::wire::{Customer, Message, WidgetPosition, WidgetSession, WidgetSessionRequest};
 
 /// A signed identity as the host page hands it over (`user_id`, `email`, `name`,
 /// `signature`): the sign-in request itself.
@@ -25,6 +25,17 @@ pub enum FromHost {
         /// Whether the panel should be open.
         #[serde(default)]
         open: bool,
+        /// The side the loader placed the widget on.
+        #[serde(default)]
+        position: Option<WidgetPosition>,
+        /// Whether the open panel fills the host's screen.
+        #[serde(default)]
+        full: bool,
+    },
+    /// Whether the open panel fills the host's screen (a phone) changed.
+    Layout {
+        /// It does.
+        full: bool,
     },
     /// Open the panel.
     Open,
@@ -45,8 +56,12 @@ pub enum FromHost {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ToHost {
-    /// The widget is loaded: send `init`.
-    Ready,
+    /// The widget is loaded: send `init`. `position` is the side operators chose, which the
+    /// loader takes unless its script tag names one.
+    Ready {
+        /// The chosen side.
+        position: WidgetPosition,
+    },
     /// The panel opened or closed.
     State {
         /// Whether it is open now.
@@ -84,6 +99,11 @@ pub struct WidgetSignals {
     pub tab_visible: RwSignal<bool>,
     /// Whether an operator is connected, once known.
     pub operators_online: RwSignal<Option<bool>>,
+    /// The side of the host page the widget sits on: the operators' choice until the loader
+    /// says where it placed it.
+    pub side: RwSignal<WidgetPosition>,
+    /// Whether the open panel fills the host's screen: no corners, no launcher.
+    pub full: RwSignal<bool>,
 }
 
 impl WidgetSignals {
@@ -96,6 +116,8 @@ impl WidgetSignals {
             unread: RwSignal::new(0),
             tab_visible: RwSignal::new(true),
             operators_online: RwSignal::new(None),
+            side: RwSignal::new(WidgetPosition::default()),
+            full: RwSignal::new(false),
         }
     }
 }
@@ -196,6 +218,8 @@ pub async fn save_email(token: &str, email: &str) -> Option<Customer> {
         None
     }
 }
+
+pub mod theme;
 
 #[cfg(feature = "hydrate")]
 mod browser;

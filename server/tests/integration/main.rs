@@ -4,6 +4,7 @@
 mod common;
 
 mod api;
+mod appearance;
 mod chaos;
 mod chat;
 mod connections;
