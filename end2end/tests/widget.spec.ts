@@ -142,6 +142,26 @@ test('archive and restore work, and a customer message brings an archived conver
   await expect(operator.locator('.system-line')).toHaveText(t('en', 'chat.reopened'));
 });
 
+test('a customer message to an archived conversation shows its "reopened" line live on the open conversation', async ({ page, context, browser }) => {
+  const host = await serveHostPage(context);
+  const frame = await openHostPage(page, host);
+  await openPanel(frame);
+  await sendFromWidget(frame, 'Case closed, thanks');
+  await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(1);
+  const operator = await operatorPage(browser);
+  await row(operator, 'Case closed, thanks').getByRole('link').click();
+  await waitForHydration(operator);
+  await operator.getByRole('button', { name: t('en', 'inbox.archive') }).click();
+  await expect(operator.getByRole('button', { name: t('en', 'inbox.restore') })).toBeVisible();
+  await expect(operator.locator('.system-line')).toHaveCount(0);
+
+  // The operator stays on the page; the customer writes again.
+  await sendFromWidget(frame, 'Actually, one more thing');
+  await expect(operator.locator('.message.other .bubble').last()).toHaveText('Actually, one more thing');
+  await expect(operator.locator('.system-line')).toHaveText(t('en', 'chat.reopened'));
+  await expect(operator.getByRole('button', { name: t('en', 'inbox.archive') })).toBeVisible();
+});
+
 test('the host page API opens, closes and resets the widget, and reset forgets the visitor', async ({ page, context }) => {
   const host = await serveHostPage(context);
   const frame = await openHostPage(page, host);

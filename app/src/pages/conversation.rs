@@ -61,6 +61,23 @@ fn ConversationView(detail: ConversationDetail, operator: Operator) -> impl Into
     let state = ChatState::new(false);
     state.merge(messages);
     let notes = RwSignal::new(notes);
+    // A customer's message reopens an archived conversation with a note ("Reopened by a new
+    // message"); notes have no frame of their own, so they load again when that happens.
+    let was_archived = StoredValue::new(conversation.archived);
+    let reopened_id = conversation.id.to_string();
+    Effect::new(move |_| {
+        let archived = item.with(|i| i.archived);
+        let reopened = was_archived.get_value() && !archived;
+        was_archived.set_value(archived);
+        if reopened {
+            let id = reopened_id.clone();
+            leptos::task::spawn_local(async move {
+                if let Ok((detail, _)) = open_conversation(id).await {
+                    notes.set(detail.notes);
+                }
+            });
+        }
+    });
     let archive = ServerAction::<SetArchived>::new();
     Effect::new(move |_| {
         if let Some(Ok(updated)) = archive.value().get() {
