@@ -32,19 +32,51 @@ pub fn EmailHistory(item: RwSignal<ConversationItem>) -> impl IntoView {
                 Some(Ok(list)) if list.is_empty() => view! {
                     <p class="hint">{t!(i18n, emails.none)}</p>
                 }.into_any(),
-                Some(Ok(list)) => view! {
-                    <ul class="email-list">
-                        {list.into_iter().map(|record| view! { <EmailLine record /> }).collect_view()}
-                    </ul>
-                }.into_any(),
+                Some(Ok(list)) => {
+                    // Reply emails go only to a confirmed address (docs/API.md).
+                    let no_address = item.with(|i| {
+                        i.customer
+                            .as_ref()
+                            .is_none_or(|c| c.email.is_none() || !c.email_verified)
+                    });
+                    view! {
+                        <ul class="email-list">
+                            {grouped(list).into_iter().map(|(record, repeats)| view! {
+                                <EmailLine record repeats no_address />
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
                 Some(Err(())) => view! { <p class="hint">{t!(i18n, emails.unavailable)}</p> }.into_any(),
             }}
         </section>
     }
 }
 
+/// The history with each run of skips for the same reason shown once, with how many it holds
+/// (the newest of the run first): a customer who reads every reply in time would otherwise fill
+/// the card with identical "Skipped: read" lines.
+pub fn grouped(list: Vec<EmailRecord>) -> Vec<(EmailRecord, usize)> {
+    let mut out: Vec<(EmailRecord, usize)> = Vec::new();
+    for record in list {
+        match out.last_mut() {
+            Some((last, repeats))
+                if last.status == EmailStatus::Skipped
+                    && record.status == EmailStatus::Skipped
+                    && last.reason == record.reason =>
+            {
+                *repeats += 1;
+            }
+            _ => out.push((record, 1)),
+        }
+    }
+    out
+}
+
+/// One line of the history; `repeats` counts the skips it stands for, and `no_address` says
+/// that a scheduled email will be skipped.
 #[component]
-fn EmailLine(record: EmailRecord) -> impl IntoView {
+fn EmailLine(record: EmailRecord, repeats: usize, no_address: bool) -> impl IntoView {
     let i18n = use_i18n();
     let at = time_text(record.at);
     let time = move || at.get();
@@ -62,6 +94,9 @@ fn EmailLine(record: EmailRecord) -> impl IntoView {
         EmailStatus::Failed => "failed",
     };
     let text = match (record.status, record.reason) {
+        (EmailStatus::Scheduled, _) if no_address => {
+            t!(i18n, emails.scheduled_no_address, time = time).into_any()
+        }
         (EmailStatus::Scheduled, _) => t!(i18n, emails.scheduled, time = time).into_any(),
         (EmailStatus::Sending, _) => {
             t!(i18n, emails.sending, recipient = move || recipient.clone()).into_any()
@@ -107,6 +142,48 @@ fn EmailLine(record: EmailRecord) -> impl IntoView {
     view! {
         <li class=format!("email-line email-{status}") data-status=status>
             {text}
+            {(repeats > 1).then(|| view! { " " <span class="muted">{format!("×{repeats}")}</span> })}
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn record(n: u128, status: EmailStatus, reason: Option<EmailReason>) -> EmailRecord {
+        EmailRecord {
+            id: Uuid::from_u128(n),
+            status,
+            at: Utc.with_ymd_and_hms(2026, 12, 4, 10, n as u32, 0).unwrap(),
+            reason,
+            recipient: None,
+            replies: 1,
+            read_at: None,
+            detail: None,
+            attempts: 0,
+        }
+    }
+
+    #[test]
+    fn a_run_of_skips_for_one_reason_shows_once_with_its_count_and_nothing_else_merges() {
+        let read = Some(EmailReason::Read);
+        let list = vec![
+            record(6, EmailStatus::Scheduled, None),
+            record(5, EmailStatus::Skipped, read),
+            record(4, EmailStatus::Skipped, read),
+            record(3, EmailStatus::Skipped, read),
+            record(2, EmailStatus::Sent, None),
+            record(1, EmailStatus::Skipped, read),
+            record(0, EmailStatus::Skipped, Some(EmailReason::Archived)),
+        ];
+        let shown: Vec<(u128, usize)> = grouped(list)
+            .into_iter()
+            .map(|(r, n)| (r.id.as_u128(), n))
+            .collect();
+        assert_eq!(shown, vec![(6, 1), (5, 3), (2, 1), (1, 1), (0, 1)]);
     }
 }
