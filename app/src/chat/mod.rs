@@ -14,15 +14,6 @@ use crate::realtime::{ChatClient, ChatState, Link, Party};
 use composer::{Composer, TypingLine};
 use list::MessageList;
 
-/// A chat panel. `party` says whose side this is; `state` is the chat's state (the parent may
-/// watch it, for example for the end of the session); `guest_name` is the guest's chosen name
-/// (the socket reconnects when it changes); `visible` says whether the reader can see the panel,
-/// so that only seen messages are marked read. `unread` receives the count of the other side's
-/// messages that are unread and not yet seen here. `close` adds a close button to the header;
-/// `announce` hears of each message that arrives live (not the history). `away` says that no
-/// one from the team is online: a line under the header says so, and the connection reads
-/// "Team away" rather than "Connected". `title` and `subtitle` replace the header's "Chat" (the
-/// widget's team name and reply-time promise); `greeting` opens the log.
 /// Puts the keyboard in the composer once the page has drawn it (browser only): where the
 /// reader came to write, such as an opened widget or a conversation page.
 pub fn focus_composer() {
@@ -38,6 +29,15 @@ pub fn focus_composer() {
     });
 }
 
+/// A chat panel. `party` says whose side this is; `state` is the chat's state (the parent may
+/// watch it, for example for the end of the session); `guest_name` is the guest's chosen name
+/// (the socket reconnects when it changes); `visible` says whether the reader can see the panel,
+/// so that only seen messages are marked read. `unread` receives the count of the other side's
+/// messages that are unread and not yet seen here. `close` adds a close button to the header;
+/// `announce` hears of each message that arrives live (not the history). `away` says that no
+/// one from the team is online: a line under the header says so, and the connection reads
+/// "Team away" rather than "Connected". `title` and `subtitle` replace the header's "Chat" (the
+/// widget's team name and reply-time promise); `greeting` opens the log.
 #[component]
 pub fn SessionChatPanel(
     party: Party,
@@ -164,55 +164,76 @@ pub fn SessionChatPanel(
     }
 }
 
-/// The connection as a coloured dot and a word. A chat that was cut off says why, never
-/// "Reconnecting…".
+/// What the connection dot shows, worked out once from the chat's state: why a chat was cut off
+/// comes first (never "Reconnecting…"), then the socket, and "Team away" on a live socket when
+/// nobody from the team is online.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Replaced,
+    Ended,
+    Away,
+    Connected,
+    Connecting,
+    Reconnecting,
+    Offline,
+}
+
+impl Shown {
+    fn of(state: &ChatState, away: bool) -> Self {
+        if state.replaced.get() {
+            return Self::Replaced;
+        }
+        if state.ended.get() {
+            return Self::Ended;
+        }
+        match state.link.get() {
+            Link::Connected if away => Self::Away,
+            Link::Connected => Self::Connected,
+            Link::Connecting => Self::Connecting,
+            Link::Reconnecting => Self::Reconnecting,
+            Link::Offline => Self::Offline,
+        }
+    }
+
+    fn dot(self) -> &'static str {
+        match self {
+            Self::Replaced | Self::Ended | Self::Offline => "dot offline",
+            Self::Away => "dot away",
+            Self::Connected => "dot connected",
+            Self::Connecting | Self::Reconnecting => "dot reconnecting",
+        }
+    }
+
+    /// What the socket is doing, for tests and styles, apart from the words (which also tell
+    /// whether the team is away).
+    fn link(self) -> &'static str {
+        match self {
+            Self::Replaced => "replaced",
+            Self::Ended => "ended",
+            Self::Away | Self::Connected => "connected",
+            Self::Connecting => "connecting",
+            Self::Reconnecting => "reconnecting",
+            Self::Offline => "offline",
+        }
+    }
+}
+
+/// The connection as a coloured dot and a word.
 #[component]
 fn ConnectionDot(state: ChatState, away: Signal<bool>) -> impl IntoView {
     let i18n = use_i18n();
-    let class = move || {
-        if state.cut_off() {
-            return "dot offline";
-        }
-        match state.link.get() {
-            Link::Connected if away.get() => "dot away",
-            Link::Connected => "dot connected",
-            Link::Connecting | Link::Reconnecting => "dot reconnecting",
-            Link::Offline => "dot offline",
-        }
-    };
-    let label = move || {
-        if state.replaced.get() {
-            return t_string!(i18n, chat.replaced_short);
-        }
-        if state.ended.get() {
-            return t_string!(i18n, chat.ended_short);
-        }
-        match state.link.get() {
-            Link::Connected if away.get() => t_string!(i18n, chat.team_away),
-            Link::Connected => t_string!(i18n, chat.connected),
-            Link::Connecting | Link::Reconnecting => t_string!(i18n, chat.reconnecting),
-            Link::Offline => t_string!(i18n, chat.offline),
-        }
-    };
-    // What the socket is doing, for tests and styles, apart from the words (which also tell
-    // whether the team is away).
-    let link = move || {
-        if state.replaced.get() {
-            "replaced"
-        } else if state.ended.get() {
-            "ended"
-        } else {
-            match state.link.get() {
-                Link::Connected => "connected",
-                Link::Connecting => "connecting",
-                Link::Reconnecting => "reconnecting",
-                Link::Offline => "offline",
-            }
-        }
+    let shown = Memo::new(move |_| Shown::of(&state, away.get()));
+    let label = move || match shown.get() {
+        Shown::Replaced => t_string!(i18n, chat.replaced_short),
+        Shown::Ended => t_string!(i18n, chat.ended_short),
+        Shown::Away => t_string!(i18n, chat.team_away),
+        Shown::Connected => t_string!(i18n, chat.connected),
+        Shown::Connecting | Shown::Reconnecting => t_string!(i18n, chat.reconnecting),
+        Shown::Offline => t_string!(i18n, chat.offline),
     };
     view! {
-        <span class="connection" role="status" data-link=link>
-            <span class=class aria-hidden="true"></span>
+        <span class="connection" role="status" data-link=move || shown.get().link()>
+            <span class=move || shown.get().dot() aria-hidden="true"></span>
             <span class="connection-label">{label}</span>
         </span>
     }

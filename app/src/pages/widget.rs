@@ -77,7 +77,7 @@ fn WidgetFrame(look: WidgetAppearance) -> impl IntoView {
         ..
     } = signals;
     let css = theme_css(&look);
-    let header = WidgetHeader::of(&look);
+    let words = WidgetWords::of(Signal::stored(look));
     let link = WidgetLink::start(host, signals);
     let link = StoredValue::new(link);
     let launcher = NodeRef::<leptos::html::Button>::new();
@@ -126,7 +126,7 @@ fn WidgetFrame(look: WidgetAppearance) -> impl IntoView {
                         let customer = started.customer.clone();
                         let token = started.widget_token.clone();
                         view! {
-                            <CustomerChat started signals link close header=header.clone()>
+                            <CustomerChat started signals link close words>
                                 {move || (operators_online.get() == Some(false)).then(|| view! {
                                     <EmailOffer customer=customer.clone() token=token.clone() />
                                 })}
@@ -171,7 +171,7 @@ pub(crate) fn CustomerChat(
     signals: WidgetSignals,
     link: StoredValue<WidgetLink>,
     #[prop(optional, into)] close: Option<Callback<()>>,
-    #[prop(optional)] header: Option<WidgetHeader>,
+    #[prop(optional)] words: Option<WidgetWords>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let WidgetSignals {
@@ -199,9 +199,9 @@ pub(crate) fn CustomerChat(
                 visible
                 unread
                 close
-                title=header.as_ref().map(WidgetHeader::title)
-                subtitle=header.as_ref().map(WidgetHeader::subtitle)
-                greeting=header.as_ref().map(WidgetHeader::greeting)
+                title=words.map(|w| w.title)
+                subtitle=words.map(|w| w.subtitle)
+                greeting=words.map(|w| w.greeting)
                 away=Signal::derive(move || operators_online.get() == Some(false))
                 announce=Callback::new(move |message| link.with_value(|l| l.announce(&message, visible.get_untracked())))
             />
@@ -210,54 +210,47 @@ pub(crate) fn CustomerChat(
     }
 }
 
-/// What the widget's header and first line say: the team's name and reply-time promise, and
-/// the greeting, each in the page's language where operators left the default.
-#[derive(Debug, Clone)]
-pub(crate) struct WidgetHeader {
-    team_name: Option<String>,
-    greeting: Option<String>,
-    reply_time: ReplyTime,
+/// What the widget says in the team's voice: its name and reply-time promise in the header, and
+/// the greeting that opens the log, in the page's language where operators left the default.
+/// The widget reads the saved appearance; the Widget page's preview reads the draft.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WidgetWords {
+    /// The team's name.
+    pub title: Signal<String>,
+    /// "Usually replies in a few minutes".
+    pub subtitle: Signal<String>,
+    /// The first line in the log.
+    pub greeting: Signal<String>,
 }
 
-impl WidgetHeader {
-    fn of(look: &WidgetAppearance) -> Self {
+impl WidgetWords {
+    pub(crate) fn of(look: Signal<WidgetAppearance>) -> Self {
+        let i18n = use_i18n();
         Self {
-            team_name: look.team_name.clone(),
-            greeting: look.greeting.clone(),
-            reply_time: look.reply_time,
+            title: Signal::derive(move || {
+                look.with(|l| l.team_name.clone())
+                    .unwrap_or_else(|| t_string!(i18n, widget.team_default).to_owned())
+            }),
+            subtitle: Signal::derive(move || {
+                reply_time_text(i18n, look.with(|l| l.reply_time)).to_owned()
+            }),
+            greeting: Signal::derive(move || {
+                look.with(|l| l.greeting.clone())
+                    .unwrap_or_else(|| t_string!(i18n, widget.greeting_default).to_owned())
+            }),
         }
     }
+}
 
-    fn title(&self) -> Signal<String> {
-        let i18n = use_i18n();
-        let name = self.team_name.clone();
-        Signal::derive(move || {
-            name.clone()
-                .unwrap_or_else(|| t_string!(i18n, widget.team_default).to_owned())
-        })
-    }
-
-    fn subtitle(&self) -> Signal<String> {
-        let i18n = use_i18n();
-        let reply_time = self.reply_time;
-        Signal::derive(move || {
-            match reply_time {
-                ReplyTime::Minutes => t_string!(i18n, widget.reply_minutes),
-                ReplyTime::Hours => t_string!(i18n, widget.reply_hours),
-                ReplyTime::Day => t_string!(i18n, widget.reply_day),
-            }
-            .to_owned()
-        })
-    }
-
-    fn greeting(&self) -> Signal<String> {
-        let i18n = use_i18n();
-        let greeting = self.greeting.clone();
-        Signal::derive(move || {
-            greeting
-                .clone()
-                .unwrap_or_else(|| t_string!(i18n, widget.greeting_default).to_owned())
-        })
+/// The header's promise for `time`, in the page's language.
+pub(crate) fn reply_time_text(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    time: ReplyTime,
+) -> &'static str {
+    match time {
+        ReplyTime::Minutes => t_string!(i18n, widget.reply_minutes),
+        ReplyTime::Hours => t_string!(i18n, widget.reply_hours),
+        ReplyTime::Day => t_string!(i18n, widget.reply_day),
     }
 }
 

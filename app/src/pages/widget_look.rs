@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use switchboard::domain::{GREETING_MAX_CHARS, TEAM_NAME_MAX_CHARS, TEXT_CONTRAST_MIN};
 use switchboard::wire::{ReplyTime, WidgetAppearance, WidgetPosition, WidgetTheme};
 
+use super::widget::{reply_time_text, WidgetWords};
 use crate::api::SaveWidgetAppearance;
 use crate::components::ErrorAlert;
 use crate::i18n::*;
@@ -88,9 +89,14 @@ pub fn AppearanceSettings(saved: WidgetAppearance) -> impl IntoView {
                             };
                             draft.update(|d| d.reply_time = time);
                         }>
-                            <option value="minutes" selected=move || draft.with(|d| d.reply_time == ReplyTime::Minutes)>{t!(i18n, widget.reply_minutes)}</option>
-                            <option value="hours" selected=move || draft.with(|d| d.reply_time == ReplyTime::Hours)>{t!(i18n, widget.reply_hours)}</option>
-                            <option value="day" selected=move || draft.with(|d| d.reply_time == ReplyTime::Day)>{t!(i18n, widget.reply_day)}</option>
+                            {[(ReplyTime::Minutes, "minutes"), (ReplyTime::Hours, "hours"), (ReplyTime::Day, "day")]
+                                .into_iter()
+                                .map(|(time, value)| view! {
+                                    <option value=value selected=move || draft.with(|d| d.reply_time == time)>
+                                        {move || reply_time_text(i18n, time)}
+                                    </option>
+                                })
+                                .collect_view()}
                         </select>
                     </div>
                     <fieldset class="field choice">
@@ -137,6 +143,7 @@ pub fn AppearanceSettings(saved: WidgetAppearance) -> impl IntoView {
 #[component]
 fn Preview(draft: RwSignal<WidgetAppearance>) -> impl IntoView {
     let i18n = use_i18n();
+    let words = WidgetWords::of(draft.into());
     let preview = NodeRef::<leptos::html::Div>::new();
     // Set through the CSSOM, which the page's style policy allows (an inline style would not
     // be), as the draft changes.
@@ -162,16 +169,10 @@ fn Preview(draft: RwSignal<WidgetAppearance>) -> impl IntoView {
                 aria-hidden="true">
                 <div class="preview-panel">
                     <div class="preview-header">
-                        <strong dir="auto">{move || draft.with(|d| d.team_name.clone())
-                            .unwrap_or_else(|| t_string!(i18n, widget.team_default).to_owned())}</strong>
-                        <span>{move || match draft.with(|d| d.reply_time) {
-                            ReplyTime::Minutes => t_string!(i18n, widget.reply_minutes),
-                            ReplyTime::Hours => t_string!(i18n, widget.reply_hours),
-                            ReplyTime::Day => t_string!(i18n, widget.reply_day),
-                        }}</span>
+                        <strong dir="auto">{move || words.title.get()}</strong>
+                        <span>{move || words.subtitle.get()}</span>
                     </div>
-                    <p class="preview-greeting" dir="auto">{move || draft.with(|d| d.greeting.clone())
-                        .unwrap_or_else(|| t_string!(i18n, widget.greeting_default).to_owned())}</p>
+                    <p class="preview-greeting" dir="auto">{move || words.greeting.get()}</p>
                     <div class="preview-composer">
                         <span>{t!(i18n, chat.placeholder)}</span>
                         <span class="preview-send">{t!(i18n, chat.send)}</span>

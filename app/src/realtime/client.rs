@@ -120,7 +120,7 @@ impl Client {
 
     /// Whether this side may no longer connect: a guest or customer once the session ended (an
     /// operator may still read it), and a guest whose link was replaced.
-    pub(super) fn cut_off(&self) -> bool {
+    pub(super) fn stays_closed(&self) -> bool {
         untrack(|| (self.state.ended.get() && self.party.is_visitor()) || self.state.replaced.get())
     }
 
@@ -133,7 +133,7 @@ impl Client {
     }
 
     fn connect(&self) {
-        if self.cut_off() {
+        if self.stays_closed() {
             return;
         }
         self.socket.open(&self.ws_url(), self.me.clone());
@@ -179,7 +179,7 @@ impl Client {
     }
 
     fn reconnect_if_down(&self) {
-        if !self.is_open() && !self.cut_off() {
+        if !self.is_open() && !self.stays_closed() {
             self.socket.reset_backoff();
             self.connect();
         }

@@ -62,6 +62,11 @@ impl Party {
         self.own_kind().reads(message.sender.kind)
     }
 
+    /// Whether this is a guest on a session link (whose link can be replaced).
+    pub fn is_guest(&self) -> bool {
+        matches!(self, Self::Guest { .. })
+    }
+
     /// Whether the side is cut off when a support session ends (operators may still read it).
     pub fn is_visitor(&self) -> bool {
         !matches!(self, Self::Operator)

@@ -53,7 +53,7 @@ impl Client {
     }
 
     fn poll_once(&self) {
-        if self.is_open() || self.cut_off() {
+        if self.is_open() || self.stays_closed() {
             self.stop_polling();
             return;
         }
@@ -63,7 +63,7 @@ impl Client {
             self.state.last_seq()
         );
         let state = self.state;
-        let guest = matches!(self.party, Party::Guest { .. });
+        let guest = self.party.is_guest();
         let me = self.me.clone();
         leptos::task::spawn_local(async move {
             let bearer = me.upgrade().and_then(|c| c.bearer().map(str::to_owned));
@@ -78,10 +78,8 @@ impl Client {
                         client.flush_over_rest().await;
                     }
                 }
-                Ok(410) => state.end(),
-                // A guest token that no longer opens anything was replaced.
-                Ok(404) if guest => state.replace(),
-                _ => {}
+                Ok(status) => state.answered(status, guest),
+                Err(_) => {}
             }
         });
     }
@@ -115,11 +113,7 @@ impl Client {
                 Ok(answer) if (400..500).contains(&answer.status) => {
                     let code = answer.error_code().unwrap_or(ErrorCode::Invalid);
                     self.state.refuse(&pending.client_id, code);
-                    match answer.status {
-                        410 => self.state.end(),
-                        404 if matches!(self.party, Party::Guest { .. }) => self.state.replace(),
-                        _ => {}
-                    }
+                    self.state.answered(answer.status, self.party.is_guest());
                 }
                 _ => return,
             }

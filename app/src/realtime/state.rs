@@ -189,6 +189,17 @@ impl ChatState {
         }
     }
 
+    /// What a REST answer's status says about the chat as a whole, as the socket's closes do:
+    /// 410 ends it (like 4410), and a 404 to a guest's token means its link was replaced (like
+    /// 4404). Other statuses concern one request only.
+    pub fn answered(&self, status: u16, guest: bool) {
+        match status {
+            410 => self.end(),
+            404 if guest => self.replace(),
+            _ => {}
+        }
+    }
+
     /// The session ended: sends still waiting can never go, and say so.
     pub fn end(&self) {
         self.ended.set(true);
@@ -480,6 +491,23 @@ mod tests {
                 Some(ErrorCode::Gone)
             );
             assert!(!state.replaced.get_untracked());
+        })
+    }
+
+    #[test]
+    fn a_rest_410_ends_the_chat_and_a_404_replaces_only_a_guests_link() {
+        reactive(|| {
+            let operator = ChatState::new(false);
+            operator.answered(404, false);
+            operator.answered(500, false);
+            assert!(!untrack(|| operator.cut_off()));
+            operator.answered(410, false);
+            assert!(operator.ended.get_untracked());
+
+            let guest = ChatState::new(false);
+            guest.answered(404, true);
+            assert!(guest.replaced.get_untracked());
+            assert!(!guest.ended.get_untracked());
         })
     }
 }
