@@ -28,7 +28,8 @@ bin="${SWITCHBOARD_BIN:-target/release/switchboard}"
 for spec in end2end/tests/*.spec.ts; do
   name="$(basename "$spec" .spec.ts)"
   printf '%s\n' "e2e-operator-password" \
-    | "$bin" create-operator --email "e2e-$name@example.com" --name "Erin Operator" >/dev/null
+    | "$bin" create-operator --email "e2e-$name@example.com" --name "Erin Operator" \
+        --role admin >/dev/null
 done
 # The log is kept for the teardown, which fails the run if the server panicked.
 exec "$bin" serve 2> >(tee -a "$dir/server.log" >&2)

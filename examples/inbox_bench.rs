@@ -62,6 +62,7 @@ async fn main() -> anyhow::Result<()> {
                 locale: None,
                 created_at: at,
                 last_seen_at: Some(at),
+                number: None,
             };
             tx.db().insert_customer(&customer).await?;
             let conversation = tx

@@ -64,6 +64,7 @@ async fn customer(store: &Store, n: usize) -> anyhow::Result<Actor> {
         locale: None,
         created_at: now,
         last_seen_at: Some(now),
+        number: None,
     };
     let mut tx = store.begin().await?;
     tx.db().insert_customer(&row).await?;

@@ -41,7 +41,7 @@ case $backend in
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/sb_bench ;;
   *) echo "unknown backend $backend" >&2; exit 2 ;;
 esac
-echo 'loadgen-password-123' | "$BIN" create-operator --email lg@example.com --name LG >/dev/null
+echo 'loadgen-password-123' | "$BIN" create-operator --email lg@example.com --name LG --role admin >/dev/null
 LEPTOS_SITE_ADDR=127.0.0.1:3100 "$BIN" serve > "$work/a.log" 2>&1 &
 A=$!
 echo "$A" >> "$pids"

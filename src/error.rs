@@ -22,6 +22,10 @@ pub enum Error {
     /// The support session has ended or its link has expired.
     #[error("this support session has ended")]
     Gone,
+    /// A one-time link (an invitation, a password reset) was used, revoked or has expired;
+    /// says which.
+    #[error("{0}")]
+    LinkGone(&'static str),
     /// A state conflict the caller can resolve.
     #[error("{0}")]
     Conflict(String),
@@ -44,7 +48,7 @@ impl Error {
             Self::Unauthorized(_) => ErrorCode::Unauthorized,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
-            Self::Gone => ErrorCode::Gone,
+            Self::Gone | Self::LinkGone(_) => ErrorCode::Gone,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Internal(_) => ErrorCode::Internal,

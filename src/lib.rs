@@ -33,8 +33,8 @@ mod writer;
 pub use actor::{Actor, GuestStanding};
 #[cfg(feature = "server")]
 pub use engine::{
-    Engine, EngineConfig, GuestVisit, NewOperator, OperatorOnline, Posted, SignedIn,
-    MAX_GUEST_LINK_TTL,
+    AuditQuery, Engine, EngineConfig, GuestVisit, NewOperator, OperatorOnline, Posted, Requester,
+    SignedIn, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, MAX_GUEST_LINK_TTL,
 };
 #[cfg(feature = "server")]
 pub use error::Error;

@@ -37,6 +37,7 @@ pub async fn test_operator(engine: &Engine) -> Operator {
             email: Email::parse("op@example.com").expect("a valid email"),
             name: "Op".into(),
             password: PasswordInput::parse_new("a-long-password").expect("a valid password"),
+            role: crate::wire::Role::Admin,
         })
         .await
         .expect("the test operator is created")

@@ -17,6 +17,9 @@ pub struct SessionView {
     /// The server's time when it answered.
     #[serde(with = "switchboard::wire::time")]
     pub now: DateTime<Utc>,
+    /// The signed-in operator's name (their own messages say "You"); none for a guest.
+    #[serde(default)]
+    pub me: Option<String>,
 }
 
 /// Sessions for one tab.
@@ -30,6 +33,9 @@ pub struct SessionListView {
     #[serde(with = "switchboard::wire::time")]
     pub now: DateTime<Utc>,
 }
+
+mod team;
+pub use team::*;
 
 #[cfg(feature = "ssr")]
 mod ssr {
@@ -52,10 +58,34 @@ mod ssr {
 
     /// The signed-in operator, or `unauthorized`.
     pub async fn signed_in() -> Result<Operator, AppError> {
+        Ok(signed_in_with_token().await?.0)
+    }
+
+    /// The signed-in operator and their sign-in's cookie value, or `unauthorized`.
+    pub async fn signed_in_with_token() -> Result<(Operator, switchboard::auth::Token), AppError> {
         let headers: HeaderMap = leptos_axum::extract().await?;
         let token = crate::cookies::session_token(&engine()?, &headers)
             .ok_or_else(|| AppError::new(ErrorCode::Unauthorized, "sign in first"))?;
-        Ok(engine()?.authenticate_operator(&token).await?)
+        let operator = engine()?.authenticate_operator(&token).await?;
+        Ok((operator, token))
+    }
+
+    /// The reader's language, for the emails a request sends.
+    pub async fn locale() -> Option<switchboard::domain::Locale> {
+        let headers: HeaderMap = leptos_axum::extract().await.ok()?;
+        let shown = crate::error_page::request_locale(&headers, None);
+        switchboard::domain::Locale::parse(crate::error_page::tag(shown))
+    }
+
+    /// Signs the browser in with `session` (an accepted invitation, a reset password) and
+    /// sends it to the inbox.
+    pub fn sign_in_and_go(engine: &Engine, session: &switchboard::auth::Token) {
+        let response = expect_context::<ResponseOptions>();
+        response.append_header(
+            axum::http::header::SET_COOKIE,
+            crate::cookies::session_cookie(engine, session),
+        );
+        leptos_axum::redirect("/inbox");
     }
 
     /// The client's address, for rate limits, as the server's middleware worked it out (behind
@@ -64,6 +94,18 @@ mod ssr {
         use_context::<axum::http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<crate::ClientIp>().cloned())
             .map_or_else(|| "unknown".to_owned(), |ip| ip.0)
+    }
+
+    /// Where the request came from: the client's address and its User-Agent.
+    pub fn requester() -> switchboard::Requester {
+        let user_agent = use_context::<axum::http::request::Parts>().and_then(|parts| {
+            parts
+                .headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        });
+        switchboard::Requester::new(client_addr(), user_agent.as_deref())
     }
 
     /// Gives the page or response the HTTP status that goes with an error.
@@ -97,7 +139,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     // No status is set on failure: a form posted without JavaScript must get the redirect back
     // to the page, which then shows the error.
     let signed_in = engine
-        .login(&email, &password, &ssr::client_addr(), device.as_ref())
+        .login(&email, &password, &ssr::requester(), device.as_ref())
         .await?;
     let response = expect_context::<leptos_axum::ResponseOptions>();
     for cookie in crate::cookies::signed_in_cookies(&engine, &signed_in) {
@@ -115,7 +157,7 @@ pub async fn logout() -> Result<(), AppError> {
     let headers: axum::http::HeaderMap = leptos_axum::extract().await?;
     // Without a session there is nothing to end, and nothing is changed.
     if let Some(token) = crate::cookies::session_token(&engine, &headers) {
-        engine.logout(&token).await?;
+        engine.logout(&token, &ssr::requester()).await?;
         expect_context::<leptos_axum::ResponseOptions>()
             .append_header(SET_COOKIE, crate::cookies::cleared_session_cookie(&engine));
     }
@@ -161,13 +203,14 @@ pub async fn create_session(title: String) -> Result<CreatedSession, AppError> {
 /// One session, for its detail page.
 #[server(endpoint = "sessions/get")]
 pub async fn get_session(id: String) -> Result<SessionView, AppError> {
-    ssr::signed_in().await?;
+    let operator = ssr::signed_in().await?;
     let result =
         async { Ok::<_, AppError>(ssr::engine()?.session(ssr::session_id(&id)?).await?) }.await;
     let session = result.inspect_err(ssr::set_status_for)?;
     Ok(SessionView {
         session,
         now: ssr::engine()?.now(),
+        me: Some(operator.name),
     })
 }
 
@@ -197,6 +240,7 @@ pub async fn guest_visit(token: String) -> Result<SessionView, AppError> {
     Ok(SessionView {
         session,
         now: ssr::engine()?.now(),
+        me: None,
     })
 }
 
@@ -283,10 +327,10 @@ pub struct WidgetSetupView {
 /// The widget's settings, for operators.
 #[server(endpoint = "widget/setup")]
 pub async fn widget_setup() -> Result<WidgetSetupView, AppError> {
-    ssr::signed_in().await?;
+    let operator = ssr::signed_in().await?;
     let engine = ssr::engine()?;
     Ok(WidgetSetupView {
-        settings: engine.widget_settings().await?,
+        settings: engine.widget_settings(&operator).await?,
         public_url: engine.config().public_url.clone(),
         appearance: engine.widget_appearance().await?,
     })
@@ -303,10 +347,12 @@ pub async fn widget_appearance() -> Result<switchboard::wire::WidgetAppearance, 
 pub async fn save_widget_appearance(
     appearance: switchboard::wire::WidgetAppearance,
 ) -> Result<switchboard::wire::WidgetAppearance, AppError> {
-    ssr::signed_in().await?;
+    let operator = ssr::signed_in().await?;
     let appearance =
         switchboard::domain::Appearance::parse(&appearance).map_err(switchboard::Error::from)?;
-    Ok(ssr::engine()?.set_widget_appearance(appearance).await?)
+    Ok(ssr::engine()?
+        .set_widget_appearance(&operator, appearance)
+        .await?)
 }
 
 /// A conversation's reply emails, newest first, for operators.

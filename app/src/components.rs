@@ -223,6 +223,10 @@ pub fn OperatorShell(children: Children) -> impl IntoView {
 #[component]
 fn OperatorHeader(operator: Operator, feed: InboxFeed) -> impl IntoView {
     let i18n = use_i18n();
+    // The dashboard shows no door a role cannot open.
+    let admin = operator
+        .role
+        .may(switchboard::domain::Capability::ManageSettings);
     let logout = ServerAction::<Logout>::new();
     view! {
         <header class="topbar">
@@ -243,18 +247,55 @@ fn OperatorHeader(operator: Operator, feed: InboxFeed) -> impl IntoView {
                         }
                     })}
                 </A>
-                <A href="/settings/widget">{t!(i18n, nav.widget)}</A>
+                <A href="/team">{t!(i18n, nav.team)}</A>
+                {admin.then(|| view! {
+                    <A href="/settings/widget">{t!(i18n, nav.widget)}</A>
+                    <A href="/audit">{t!(i18n, nav.audit)}</A>
+                })}
             </nav>
             <div class="spacer"></div>
-            <span class="who">
+            <A href="/account" attr:class="who">
                 <span class="visually-hidden">{t!(i18n, nav.signed_in_as)}" "</span>
                 {operator.name}
-            </span>
+            </A>
             <LanguageSwitcher />
             <ActionForm action=logout>
                 <button type="submit" class="link">{t!(i18n, nav.sign_out)}</button>
             </ActionForm>
         </header>
+    }
+}
+
+/// A password input with a Show button: typing a long password on a phone goes better when
+/// one can see it. A `new` password says its rules under the input.
+#[component]
+pub fn PasswordField(
+    id: &'static str,
+    name: &'static str,
+    label: Signal<String>,
+    #[prop(optional)] new: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let shown = RwSignal::new(false);
+    let hint_id = format!("{id}-hint");
+    view! {
+        <div class="field">
+            <label for=id>{move || label.get()}</label>
+            <div class="password-row">
+                <input id=id name=name required
+                    autocomplete=if new { "new-password" } else { "current-password" }
+                    minlength=if new { "12" } else { "1" }
+                    maxlength=if new { "256" } else { "1024" }
+                    aria-describedby=new.then(|| hint_id.clone())
+                    type=move || if shown.get() { "text" } else { "password" } />
+                <button type="button" class="secondary" aria-controls=id
+                    aria-pressed=move || shown.get().to_string()
+                    on:click=move |_| shown.update(|s| *s = !*s)>
+                    {t!(i18n, login.show_password)}
+                </button>
+            </div>
+            {new.then(|| view! { <p class="hint" id=hint_id>{t!(i18n, reset.rules)}</p> })}
+        </div>
     }
 }
 

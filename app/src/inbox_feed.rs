@@ -177,7 +177,14 @@ mod browser {
             }
         }
 
-        fn closed(&self, _code: u16) {
+        fn closed(&self, code: u16) {
+            // Signed out elsewhere, deactivated, or the password changed: this dashboard is
+            // no longer signed in, so it goes to the sign-in page and says why.
+            if code == switchboard::wire::close::UNAUTHORIZED {
+                self.stopped.set(true);
+                let _ = window().location().set_href("/login?signed_out=1");
+                return;
+            }
             // Back from a drop: whatever changed meanwhile is read again.
             self.subscribed_once.set(true);
             if !self.stopped.get() {

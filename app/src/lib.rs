@@ -29,8 +29,9 @@ use leptos_router::{path, SsrMode};
 
 use crate::i18n::*;
 use crate::pages::{
-    ConfirmEmailPage, ConversationPage, GuestKiosk, Home, HostedChatPage, InboxPage, LoginPage,
-    NotFound, SessionDetailPage, SessionsPage, UnsubscribePage, WidgetPage, WidgetSetupPage,
+    AccountPage, AuditPage, ConfirmEmailPage, ConversationPage, ForgotPage, GuestKiosk, Home,
+    HostedChatPage, InboxPage, InvitePage, LoginPage, NotFound, ResetPage, SessionDetailPage,
+    SessionsPage, TeamPage, UnsubscribePage, WidgetPage, WidgetSetupPage,
 };
 
 /// What server functions need from the server, provided as context on every request.
@@ -138,6 +139,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/inbox") view=InboxPage ssr=SsrMode::Async />
                     <Route path=path!("/inbox/:id") view=ConversationPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/widget") view=WidgetSetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/team") view=TeamPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async />
+                    <Route path=path!("/forgot") view=ForgotPage ssr=SsrMode::Async />
+                    <Route path=path!("/reset/:token") view=ResetPage ssr=SsrMode::Async />
                     <Route path=path!("/widget") view=WidgetPage ssr=SsrMode::Async />
                     <Route path=path!("/chat/:link") view=HostedChatPage ssr=SsrMode::Async />
                     <Route path=path!("/email/unsubscribe/:link") view=UnsubscribePage ssr=SsrMode::Async />

@@ -15,10 +15,11 @@ async function violations(page: Page, include?: string) {
 
 for (const lang of ['en', 'ar']) {
   test(`every page has no WCAG 2.1 A/AA violations (${lang})`, async ({ browser }) => {
-    // It visits every page and runs axe on each: twice the default time, for loaded runs.
-    test.setTimeout(60_000);
-    // A forged chat link's sign-in is answered 401, which the browser logs.
-    allowConsoleErrors(/401/);
+    // It visits every page and runs axe on each: three times the default time, for loaded runs.
+    test.setTimeout(90_000);
+    // A forged chat link's sign-in is answered 401, and an unknown reset link's page 404,
+    // which the browser logs.
+    allowConsoleErrors(/401|404/);
     const context = await contextIn(browser, lang === 'en' ? 'en-US' : 'ar');
     const page = await context.newPage();
     const found: Record<string, string[]> = {};
@@ -79,6 +80,28 @@ for (const lang of ['en', 'ar']) {
     await scan('email confirmation, bad link');
     await page.goto(`${baseURL}/settings/widget`);
     await scan('widget setup');
+    await page.goto(`${baseURL}/team`);
+    await scan('team');
+    await page.goto(`${baseURL}/account`);
+    await scan('account');
+    await page.goto(`${baseURL}/audit`);
+    await scan('audit log');
+    const invited = await page.request.post(`${baseURL}/api/v1/invitations`, {
+      data: { email: `a11y-${lang}-${Date.now()}@example.com`, role: 'agent' },
+    });
+    expect(invited.status()).toBe(201);
+    const { accept_url: acceptUrl } = await invited.json();
+    const stranger = await guest.newPage();
+    await stranger.goto(acceptUrl);
+    await waitForHydration(stranger);
+    found['invitation'] = await violations(stranger);
+    await stranger.goto(`${baseURL}/forgot`);
+    await waitForHydration(stranger);
+    found['forgot password'] = await violations(stranger);
+    await stranger.goto(`${baseURL}/reset/not-a-valid-link`);
+    await waitForHydration(stranger);
+    await expect(stranger.getByRole('alert')).toBeVisible();
+    found['reset, bad link'] = await violations(stranger);
 
     const failing = Object.fromEntries(Object.entries(found).filter(([, v]) => v.length > 0));
     expect(failing).toEqual({});

@@ -77,6 +77,8 @@ impl Node {
                 OPERATOR_EMAIL,
                 "--name",
                 "Chaos",
+                "--role",
+                "admin",
             ])
             .stdin(Stdio::piped())
             .stdout(Stdio::null())

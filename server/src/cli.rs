@@ -1,10 +1,11 @@
-//! The command line: `serve` (the default), `create-operator` and `migrate`.
+//! The command line: `serve` (the default), `create-operator`, `reset-password` and `migrate`.
 
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
 use switchboard::domain::{Email, PasswordInput};
+use switchboard::wire::Role;
 use switchboard::NewOperator;
 
 use crate::settings::Settings;
@@ -15,10 +16,12 @@ Switchboard: self-hosted real-time support chat.
 
 Usage:
   switchboard [serve]                          Serve the app (the default).
-  switchboard create-operator --email E --name N
+  switchboard create-operator --email E --name N [--role owner|admin|agent]
                                                Create an operator. The password is read from
                                                standard input; with nothing piped in, one is
                                                generated and printed once.
+  switchboard reset-password --email E         Print a one-time link (30 minutes) to choose a
+                                               new password, for an owner locked out.
   switchboard migrate                          Apply database migrations and exit.
   switchboard --help                           Show this help.
 
@@ -35,6 +38,13 @@ pub enum Command {
         email: String,
         /// `--name`.
         name: String,
+        /// `--role` (default `agent`; the first operator is the owner whatever is given).
+        role: Role,
+    },
+    /// Print a one-time password reset link for an operator.
+    ResetPassword {
+        /// `--email`.
+        email: String,
     },
     /// Apply migrations.
     Migrate,
@@ -52,7 +62,7 @@ pub fn parse_args(args: &[String]) -> anyhow::Result<Command> {
         "migrate" if rest.is_empty() => Ok(Command::Migrate),
         "-h" | "--help" | "help" => Ok(Command::Help),
         "create-operator" => {
-            let (mut email, mut name) = (None, None);
+            let (mut email, mut name, mut role) = (None, None, None);
             let mut it = rest.iter();
             while let Some(flag) = it.next() {
                 let (key, inline) = match flag.split_once('=') {
@@ -62,6 +72,7 @@ pub fn parse_args(args: &[String]) -> anyhow::Result<Command> {
                 let slot = match key {
                     "--email" => &mut email,
                     "--name" => &mut name,
+                    "--role" => &mut role,
                     other => bail!("unknown option {other:?} for create-operator"),
                 };
                 let value = match inline {
@@ -76,8 +87,23 @@ pub fn parse_args(args: &[String]) -> anyhow::Result<Command> {
             Ok(Command::CreateOperator {
                 email: email.context("create-operator needs --email")?,
                 name: name.context("create-operator needs --name")?,
+                role: match role.as_deref() {
+                    None => Role::Agent,
+                    Some(raw) => Role::parse(raw).with_context(|| {
+                        format!("--role must be owner, admin or agent, not {raw:?}")
+                    })?,
+                },
             })
         }
+        "reset-password" => match rest {
+            [flag, value] if flag == "--email" => Ok(Command::ResetPassword {
+                email: value.clone(),
+            }),
+            [flag] if flag.starts_with("--email=") => Ok(Command::ResetPassword {
+                email: flag["--email=".len()..].to_owned(),
+            }),
+            _ => bail!("reset-password needs --email"),
+        },
         other => bail!("unknown command {other:?}; try --help"),
     }
 }
@@ -130,22 +156,40 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("migrations applied to {}", settings.database_url.redacted());
             Ok(())
         }
-        Command::CreateOperator { email, name } => {
+        Command::CreateOperator { email, name, role } => {
             let email = Email::parse(&email)?;
             let (password, generated) = read_or_generate_password()?;
+            let chosen = PasswordInput::parse_chosen("password", &password, &email)?;
             let engine = open_engine(&settings).await?;
             let operator = engine
                 .create_operator(NewOperator {
                     email,
                     name,
-                    password: PasswordInput::parse_new(&password)?,
+                    password: chosen,
+                    role,
                 })
                 .await
                 .map_err(|e| anyhow::anyhow!(e.public_message()))?;
-            println!("created operator {} <{}>", operator.name, operator.email);
+            println!(
+                "created operator {} <{}> ({})",
+                operator.name,
+                operator.email,
+                operator.role.as_str()
+            );
             if generated {
                 println!("password (shown once): {password}");
             }
+            Ok(())
+        }
+        Command::ResetPassword { email } => {
+            let email = Email::parse(&email)?;
+            let engine = open_engine(&settings).await?;
+            let link = engine
+                .reset_link(&email)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.public_message()))?;
+            println!("a one-time link to choose a new password for {email} (30 minutes):");
+            println!("{link}");
             Ok(())
         }
         Command::Help => Ok(()),
@@ -211,6 +255,7 @@ mod tests {
         let expected = Command::CreateOperator {
             email: "a@b.c".into(),
             name: "Ann Lee".into(),
+            role: Role::Agent,
         };
         assert_eq!(
             parse_args(&args(&[
@@ -232,6 +277,47 @@ mod tests {
             .unwrap(),
             expected
         );
+    }
+
+    #[test]
+    fn create_operator_takes_a_role() {
+        let parsed = parse_args(&args(&[
+            "create-operator",
+            "--email=a@b.c",
+            "--name=Ann",
+            "--role=admin",
+        ]))
+        .unwrap();
+        assert!(matches!(
+            parsed,
+            Command::CreateOperator {
+                role: Role::Admin,
+                ..
+            }
+        ));
+        assert!(parse_args(&args(&[
+            "create-operator",
+            "--email=a@b.c",
+            "--name=Ann",
+            "--role=boss",
+        ]))
+        .is_err());
+    }
+
+    #[test]
+    fn reset_password_takes_an_email() {
+        let expected = Command::ResetPassword {
+            email: "a@b.c".into(),
+        };
+        assert_eq!(
+            parse_args(&args(&["reset-password", "--email", "a@b.c"])).unwrap(),
+            expected
+        );
+        assert_eq!(
+            parse_args(&args(&["reset-password", "--email=a@b.c"])).unwrap(),
+            expected
+        );
+        assert!(parse_args(&args(&["reset-password"])).is_err());
     }
 
     #[test]

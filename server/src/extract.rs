@@ -9,9 +9,10 @@ use axum::http::{header, HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use switchboard::auth::Token;
+use switchboard::domain::Locale;
 use switchboard::domain::{parse_after_seq, parse_limit, ClientNetwork};
 use switchboard::wire::Operator;
-use switchboard::Engine;
+use switchboard::{Engine, Requester};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -81,6 +82,38 @@ impl SignedIn {
             .ok_or(switchboard::Error::Unauthorized("sign in first"))?;
         let operator = engine.authenticate_operator(&token).await?;
         Ok(Self { operator, token })
+    }
+}
+
+/// Where a request came from (the client's address, its browser) and the reader's language:
+/// for sign-ins, the audit log and the emails a request sends.
+pub struct Client {
+    /// Address and User-Agent.
+    pub requester: Requester,
+    /// The reader's language (`?lang=`, the switcher's cookie, `Accept-Language`).
+    pub locale: Option<Locale>,
+}
+
+impl FromRequestParts<AppState> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let address = parts
+            .extensions
+            .get::<app::ClientIp>()
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.0.clone());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok());
+        let shown = app::error_page::request_locale(&parts.headers, parts.uri.query());
+        Ok(Self {
+            requester: Requester::new(address, user_agent),
+            locale: Locale::parse(app::error_page::tag(shown)),
+        })
     }
 }
 

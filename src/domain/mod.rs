@@ -7,17 +7,21 @@
 use std::fmt;
 
 mod appearance;
+mod browser;
 mod inbox;
 mod message;
 mod network;
+mod team;
 mod time;
 
 pub use appearance::{
     Appearance, BrandColor, GREETING_MAX_CHARS, INK, TEAM_NAME_MAX_CHARS, TEXT_CONTRAST_MIN, WHITE,
 };
+pub use browser::browser_of;
 pub use inbox::*;
 pub use message::{ClientId, MessageBody, NewMessage, CLIENT_ID_MAX_CHARS};
 pub use network::ClientNetwork;
+pub use team::{Capability, TeamChange};
 pub use time::ttl;
 
 /// The longest message content, in Unicode scalar values.
@@ -30,6 +34,8 @@ pub const TITLE_MAX_CHARS: usize = 120;
 pub const EMAIL_MAX_CHARS: usize = 254;
 /// The shortest password an operator may be given.
 pub const PASSWORD_MIN_CHARS: usize = 12;
+/// The longest password an operator may choose.
+pub const CHOSEN_PASSWORD_MAX_CHARS: usize = 256;
 /// The longest password accepted; longer inputs would only make hashing a denial-of-service lever.
 pub const PASSWORD_MAX_CHARS: usize = 1_024;
 
@@ -243,6 +249,28 @@ impl PasswordInput {
         Ok(password)
     }
 
+    /// Parses a password an operator chooses (an invitation, a reset, a change) for the
+    /// account with `email`: 12 to 256 characters, not the email (case-insensitive), not one
+    /// character repeated. `field` names the field in the refusal.
+    pub fn parse_chosen(field: &'static str, raw: &str, email: &Email) -> Result<Self, Invalid> {
+        let count = raw.chars().count();
+        if !(PASSWORD_MIN_CHARS..=CHOSEN_PASSWORD_MAX_CHARS).contains(&count) {
+            return Err(Invalid::new(
+                field,
+                format!("must be {PASSWORD_MIN_CHARS} to {CHOSEN_PASSWORD_MAX_CHARS} characters"),
+            ));
+        }
+        if raw.to_lowercase() == email.as_str().to_lowercase() {
+            return Err(Invalid::new(field, "must not be the email address"));
+        }
+        let mut chars = raw.chars();
+        let first = chars.next();
+        if chars.all(|c| Some(c) == first) {
+            return Err(Invalid::new(field, "must not be one character repeated"));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
     /// The password itself, for hashing or verifying only.
     pub fn expose(&self) -> &str {
         &self.0
@@ -305,6 +333,18 @@ impl SessionFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chosen_password_follows_the_contracts_rules() {
+        let email = Email::parse("Ann@Example.com").unwrap();
+        let refused = |raw: &str| PasswordInput::parse_chosen("password", raw, &email).unwrap_err();
+        assert!(refused("short-pass").reason.contains("12 to 256"));
+        assert!(refused(&"ab".repeat(129)).reason.contains("12 to 256"));
+        assert!(refused("ANN@example.COM").reason.contains("email"));
+        assert!(refused("aaaaaaaaaaaaaaaa").reason.contains("repeated"));
+        assert!(PasswordInput::parse_chosen("password", "correct horse battery", &email).is_ok());
+        assert!(PasswordInput::parse_chosen("password", &"ab".repeat(128), &email).is_ok());
+    }
 
     #[test]
     fn message_body_is_trimmed_and_kept_verbatim_otherwise() {

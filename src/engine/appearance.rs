@@ -3,7 +3,7 @@
 use super::Engine;
 use crate::domain::Appearance;
 use crate::error::Error;
-use crate::wire::WidgetAppearance;
+use crate::wire::{Operator, WidgetAppearance};
 
 /// Where the appearance is kept, as its wire JSON.
 const APPEARANCE_KEY: &str = "widget_appearance";
@@ -29,8 +29,10 @@ impl Engine {
     /// Replaces the widget's appearance; widgets show it from their next load.
     pub async fn set_widget_appearance(
         &self,
+        actor: &Operator,
         appearance: Appearance,
     ) -> Result<WidgetAppearance, Error> {
+        self.require(actor, crate::domain::Capability::ManageSettings)?;
         let wire = appearance.to_wire();
         let json = serde_json::to_string(&wire)
             .map_err(|err| anyhow::anyhow!("the widget appearance does not serialize: {err}"))?;
@@ -68,12 +70,16 @@ mod tests {
             theme: WidgetTheme::Dark,
             reply_time: ReplyTime::Hours,
         };
-        let saved = engine.set_widget_appearance(chosen.clone()).await.unwrap();
+        let admin = crate::testing::test_operator(&engine).await;
+        let saved = engine
+            .set_widget_appearance(&admin, chosen.clone())
+            .await
+            .unwrap();
         assert_eq!(saved, chosen.to_wire());
         assert_eq!(engine.widget_appearance().await.unwrap(), chosen.to_wire());
         // A second choice replaces the first.
         let plain = Appearance::parse(&WidgetAppearance::default()).unwrap();
-        engine.set_widget_appearance(plain).await.unwrap();
+        engine.set_widget_appearance(&admin, plain).await.unwrap();
         assert_eq!(
             engine.widget_appearance().await.unwrap(),
             WidgetAppearance::default()

@@ -265,6 +265,7 @@ impl Engine {
     /// (for windows other nodes opened). Time comes from the engine's clock.
     pub async fn run_email_worker(self, mailer: Arc<dyn Mailer>) {
         tracing::info!("reply emails go to {}", mailer.describe());
+        let _ = self.inner.mailer.set(mailer.clone());
         if self.inner.store.backend() == Backend::Sqlite {
             match self.resume_email_claims().await {
                 Ok(0) => {}

@@ -21,17 +21,23 @@ use crate::writer::{self, Writer};
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 mod appearance;
+mod audit;
 mod chat;
 mod confirmations;
 mod customers;
 mod emails;
 mod inbox;
+mod invitations;
 mod operators;
 mod presence;
+mod profile;
+mod resets;
 mod sessions;
 mod subscriptions;
+mod team;
 mod widget;
 
+pub use audit::{AuditQuery, Requester, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX};
 pub use chat::Posted;
 pub use operators::{NewOperator, SignedIn};
 pub use presence::OperatorOnline;
@@ -106,6 +112,9 @@ struct Inner {
     email_wake: Arc<tokio::sync::Notify>,
     /// SQLite's group-commit writer, started by the first post.
     writer: std::sync::OnceLock<Writer>,
+    /// Where emails go, once the email worker started: invitations and password resets are
+    /// sent through it too.
+    mailer: std::sync::OnceLock<Arc<dyn crate::mail::Mailer>>,
 }
 
 /// The engine: the store plus the use cases. Cheap to clone.
@@ -157,6 +166,7 @@ impl Engine {
                 link_key: tokio::sync::OnceCell::new(),
                 email_wake: Arc::new(tokio::sync::Notify::new()),
                 writer: std::sync::OnceLock::new(),
+                mailer: std::sync::OnceLock::new(),
                 presence: Arc::new(presence::Presence::new()),
             }),
         }

@@ -8,9 +8,9 @@ use crate::auth::{SignedIdentity, Token, WidgetSecret};
 use crate::domain::ttl;
 use crate::domain::{ClientNetwork, Locale, UserId};
 use crate::error::Error;
-use crate::store::{to_millis, CustomerRow};
+use crate::store::{to_millis, CustomerRow, CUSTOMER_NUMBER_LOCK};
 use crate::widget::{WidgetSignIn, LIVE_TOKENS_PER_CUSTOMER};
-use crate::wire::{WidgetSession, WidgetSettings};
+use crate::wire::{Operator, WidgetSession, WidgetSettings};
 
 /// Where the generated widget secret is kept.
 const SECRET_KEY: &str = "widget_secret";
@@ -34,8 +34,10 @@ impl Engine {
         Ok(secret.clone())
     }
 
-    /// The widget's settings as operators see them on the dashboard.
-    pub async fn widget_settings(&self) -> Result<WidgetSettings, Error> {
+    /// The widget's settings as the owner and admins see them on the dashboard (they hold
+    /// the secret).
+    pub async fn widget_settings(&self, viewer: &Operator) -> Result<WidgetSettings, Error> {
+        self.require(viewer, crate::domain::Capability::ManageSettings)?;
         let config = &self.inner.config.widget;
         Ok(WidgetSettings {
             secret: self.widget_secret().await?.expose().to_owned(),
@@ -112,8 +114,14 @@ impl Engine {
                     locale: locale.map(str::to_owned),
                     created_at: to_millis(now),
                     last_seen_at: Some(to_millis(now)),
+                    number: None,
                 };
                 let before = tx.db().signed_customer(user_id.as_str()).await?;
+                if before.is_none() {
+                    tx.db()
+                        .lock_keys(&[CUSTOMER_NUMBER_LOCK.to_owned()])
+                        .await?;
+                }
                 let after = tx.db().upsert_signed_customer(&row).await?;
                 contact_changed = before
                     .as_ref()
@@ -160,8 +168,12 @@ impl Engine {
                             locale: locale.map(str::to_owned),
                             created_at: to_millis(now),
                             last_seen_at: Some(to_millis(now)),
+                            number: None,
                         };
-                        tx.db().insert_customer(&row).await?;
+                        tx.db()
+                            .lock_keys(&[CUSTOMER_NUMBER_LOCK.to_owned()])
+                            .await?;
+                        let row = tx.db().insert_customer(&row).await?;
                         visitor_token = Some(token.expose().to_owned());
                         row
                     }

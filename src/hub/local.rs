@@ -17,10 +17,14 @@ pub(super) const CONVERSATION_CAPACITY: usize = 16;
 /// The same for the one inbox topic, which hears of every conversation's changes.
 pub(super) const INBOX_CAPACITY: usize = 1024;
 
+/// The same for the team's sign-in changes: rare, and a listener that lags checks its own.
+pub(super) const TEAM_CAPACITY: usize = 64;
+
 fn capacity(topic: &Topic) -> usize {
     match topic {
         Topic::Conversation(_) => CONVERSATION_CAPACITY,
         Topic::Inbox => INBOX_CAPACITY,
+        Topic::Team => TEAM_CAPACITY,
     }
 }
 

@@ -57,6 +57,12 @@ pub enum Event {
         /// The token's SHA-256, as stored.
         token_hash: String,
     },
+    /// Some sign-ins of an operator ended (signed out elsewhere, deactivated, password
+    /// changed): that operator's sockets check whether theirs still holds.
+    SignInsEnded {
+        /// The operator.
+        operator_id: Uuid,
+    },
     /// A conversation's inbox list item changed: operators following the inbox read it again.
     ConversationChanged {
         /// The conversation.
@@ -93,6 +99,8 @@ pub enum Topic {
     Conversation(Uuid),
     /// Every conversation's list-item changes, for operators.
     Inbox,
+    /// Changes to the team's sign-ins, for operators' sockets.
+    Team,
 }
 
 impl Topic {
@@ -101,6 +109,7 @@ impl Topic {
         match self {
             Self::Conversation(id) => format!("conversation:{id}"),
             Self::Inbox => "inbox".to_owned(),
+            Self::Team => "team".to_owned(),
         }
     }
 
@@ -109,6 +118,7 @@ impl Topic {
         match key.split_once(':') {
             Some(("conversation", id)) => Uuid::parse_str(id).ok().map(Self::Conversation),
             None if key == "inbox" => Some(Self::Inbox),
+            None if key == "team" => Some(Self::Team),
             _ => None,
         }
     }

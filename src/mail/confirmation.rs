@@ -101,6 +101,45 @@ pub fn compose_confirmation(
 ) -> Result<Email, lettre::error::Error> {
     let w = words(letter.lang);
     let fill = |s: &str| s.replace("{product}", &config.product_name);
+    button_email(
+        config,
+        &ButtonEmail {
+            id: letter.id,
+            to: letter.to,
+            host: letter.host,
+            date: letter.date,
+            lang: w.lang,
+            rtl: w.rtl,
+            subject: &fill(w.subject),
+            body: &fill(w.body),
+            url: letter.confirm_url,
+            button: w.button,
+            ignore: &fill(w.ignore),
+        },
+    )
+}
+
+/// A short email with one call to action: a line of text, a button (and the link in the
+/// plain part), and a small line saying what to do if it was not expected.
+pub(super) struct ButtonEmail<'a> {
+    pub id: &'a str,
+    pub to: &'a str,
+    pub host: &'a str,
+    pub date: DateTime<Utc>,
+    pub lang: &'static str,
+    pub rtl: bool,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub url: &'a str,
+    pub button: &'a str,
+    pub ignore: &'a str,
+}
+
+/// Builds `letter` as a plain and HTML alternative, marked auto-submitted.
+pub(super) fn button_email(
+    config: &EmailConfig,
+    letter: &ButtonEmail<'_>,
+) -> Result<Email, lettre::error::Error> {
     let to = Mailbox::new(
         None,
         letter
@@ -108,12 +147,7 @@ pub fn compose_confirmation(
             .parse()
             .map_err(|_| lettre::error::Error::MissingTo)?,
     );
-    let text = format!(
-        "{}\n\n{}\n\n{}\n",
-        fill(w.body),
-        letter.confirm_url,
-        fill(w.ignore)
-    );
+    let text = format!("{}\n\n{}\n\n{}\n", letter.body, letter.url, letter.ignore);
     let html = format!(
         "<!doctype html><html lang=\"{lang}\" dir=\"{dir}\"><head><meta charset=\"utf-8\">\
          <title>{title}</title></head><body style=\"margin:0;padding:24px;background:#ffffff;\
@@ -122,21 +156,21 @@ pub fn compose_confirmation(
          <p style=\"margin:24px 0\"><a href=\"{url}\" style=\"display:inline-block;padding:10px 18px;\
          background:#2563eb;color:#ffffff;text-decoration:none;border-radius:6px\">{button}</a></p>\
          <p style=\"margin:32px 0 0;color:#6b7280;font-size:12px\">{ignore}</p></div></body></html>",
-        lang = w.lang,
-        dir = if w.rtl { "rtl" } else { "ltr" },
-        title = escape(&fill(w.subject)),
-        body = escape(&fill(w.body)),
-        url = escape(letter.confirm_url),
-        button = escape(w.button),
-        ignore = escape(&fill(w.ignore)),
+        lang = letter.lang,
+        dir = if letter.rtl { "rtl" } else { "ltr" },
+        title = escape(letter.subject),
+        body = escape(letter.body),
+        url = escape(letter.url),
+        button = escape(letter.button),
+        ignore = escape(letter.ignore),
     );
     let message = Message::builder()
         .from(config.from.clone())
         .to(to)
-        .subject(fill(w.subject))
+        .subject(letter.subject)
         .message_id(Some(format!("<{}@{}>", letter.id, letter.host)))
         .date(letter.date.into())
-        .header(ContentLanguage(w.lang))
+        .header(ContentLanguage(letter.lang))
         .header(AutoSubmitted)
         .multipart(MultiPart::alternative_plain_html(text, html))?;
     Ok(Email {

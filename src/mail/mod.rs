@@ -2,6 +2,7 @@
 //! [`Mailer`] that delivers (SMTP, or `.eml` files), the signed links an email carries, the
 //! message itself, and the outbox worker.
 
+mod account;
 mod compose;
 mod confirmation;
 mod links;
@@ -14,6 +15,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+pub use account::{compose_account, AccountEmail, AccountLetter};
 pub use compose::{compose, Email, Letter, Reply, REPLY_PREVIEW_CHARS};
 pub use confirmation::{compose_confirmation, ConfirmationLetter, CONFIRMATIONS_PER_DAY};
 pub use links::{LinkKey, LinkPurpose};

@@ -1,6 +1,6 @@
 //! Website customers and their widget tokens.
 
-use super::rows::{CustomerRow, CUSTOMER_COLUMNS};
+use super::rows::{prefixed, CustomerRow, CUSTOMER_COLUMNS};
 
 /// Binds a customer row's values in [`CUSTOMER_COLUMNS`] order to a query or query-as.
 macro_rules! bind_customer {
@@ -22,14 +22,13 @@ macro_rules! bind_customer {
 use super::{on_db, Db};
 use crate::auth::TokenDigest;
 
-/// The columns of [`CUSTOMER_COLUMNS`] prefixed with `cu.`.
-fn customer_columns_of(alias: &str) -> String {
-    CUSTOMER_COLUMNS
-        .split(',')
-        .map(|c| format!("{alias}.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+/// The number a customer inserted now gets. Concurrent writers take
+/// [`CUSTOMER_NUMBER_LOCK`] first (PostgreSQL; SQLite has one writer); the unique index makes a
+/// writer that did not fail rather than share a number.
+const NEXT_NUMBER: &str = "(SELECT COALESCE(MAX(number), 0) + 1 FROM customers)";
+
+/// The key [`Db::lock_keys`] takes before inserting a customer.
+pub const CUSTOMER_NUMBER_LOCK: &str = "customer-number";
 
 impl Db<'_> {
     /// Creates the customer of a signed identity, or updates it: the signed email and name
@@ -39,7 +38,7 @@ impl Db<'_> {
     pub async fn upsert_signed_customer(self, row: &CustomerRow) -> sqlx::Result<CustomerRow> {
         let sql = format!(
             "INSERT INTO customers ({CUSTOMER_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, {NEXT_NUMBER}) \
              ON CONFLICT (external_id) DO UPDATE SET \
              email = COALESCE(excluded.email, customers.email), \
              email_signed = CASE WHEN excluded.email IS NULL THEN customers.email_signed \
@@ -80,16 +79,17 @@ impl Db<'_> {
             .await)
     }
 
-    /// Inserts a customer as given (an anonymous visitor).
-    pub async fn insert_customer(self, row: &CustomerRow) -> sqlx::Result<()> {
+    /// Inserts a customer as given (an anonymous visitor), with the next number. Returns the
+    /// stored row.
+    pub async fn insert_customer(self, row: &CustomerRow) -> sqlx::Result<CustomerRow> {
         let sql = format!(
             "INSERT INTO customers ({CUSTOMER_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, {NEXT_NUMBER}) \
+             RETURNING {CUSTOMER_COLUMNS}"
         );
-        on_db!(self, |c| bind_customer!(sqlx::query(&sql), row)
-            .execute(c)
-            .await
-            .map(drop))
+        on_db!(self, |c| bind_customer!(sqlx::query_as(&sql), row)
+            .fetch_one(c)
+            .await)
     }
 
     /// The anonymous visitor whose token has this digest, noting the visit at `now`.
@@ -267,7 +267,7 @@ impl Db<'_> {
              JOIN customers cu ON cu.id = t.customer_id \
              JOIN conversations c ON c.customer_id = cu.id \
              WHERE t.token_hash = $1 AND t.expires_at > $2",
-            customer_columns_of("cu")
+            prefixed("cu", CUSTOMER_COLUMNS)
         );
         let row: Option<WithConversation> = on_db!(self, |c| sqlx::query_as(&sql)
             .bind(digest.as_str())

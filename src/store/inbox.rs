@@ -12,7 +12,8 @@ const ITEM_SELECT: &str = "SELECT c.id, c.kind, c.last_message_at, c.last_seq, c
      EXISTS (SELECT 1 FROM messages u WHERE u.conversation_id = c.id AND u.read_at IS NULL \
              AND u.sender_kind IN ($1, $2)) AS unread, \
      cu.id AS customer_id, cu.external_id AS customer_external_id, cu.email AS customer_email, \
-     cu.email_verified AS customer_email_verified, cu.name AS customer_name, cu.created_at AS customer_created_at \
+     cu.email_verified AS customer_email_verified, cu.name AS customer_name, cu.created_at AS customer_created_at, \
+     cu.number AS customer_number \
      FROM conversations c \
      LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = c.last_seq \
      LEFT JOIN customers cu ON cu.id = c.customer_id";

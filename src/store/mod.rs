@@ -3,18 +3,22 @@
 //! BIGINT milliseconds, parameters are `$n`). A use case that writes several things opens a
 //! [`Tx`] and commits once. Rows become domain values in [`rows`].
 
+pub mod audit;
 mod batch;
 mod confirmations;
 mod conversations;
 mod customers;
+pub use customers::CUSTOMER_NUMBER_LOCK;
 pub mod emails;
 mod inbox;
 mod instance;
+mod invitations;
 mod limits;
 mod operators;
 mod presence;
 pub mod rows;
 mod sessions;
+mod team;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -28,8 +32,9 @@ pub use batch::Batch;
 pub use confirmations::ConfirmationRow;
 pub use conversations::Inserted;
 pub use rows::{
-    cut_to, from_millis, preview_of, to_millis, Corrupt, CustomerRow, ItemRow, MessageRow,
-    NewMessageRow, NoteRow, OperatorRow, SessionRow, StoredSession,
+    cut_to, from_millis, preview_of, to_millis, AuditRow, Corrupt, CustomerRow, InvitationRow,
+    ItemRow, MessageRow, NewInvitation, NewMessageRow, NewSignIn, NoteRow, OperatorRow, SessionRow,
+    SignInListRow, SignInRow, StoredSession,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

@@ -1,7 +1,7 @@
 //! Operators, their signed-in browsers and devices, and the sign-in failures the limiter
 //! counts.
 
-use super::rows::OperatorRow;
+use super::rows::{prefixed, NewSignIn, OperatorRow, SignInListRow, SignInRow, OPERATOR_COLUMNS};
 use super::{on_db, placeholders, Db};
 use crate::auth::TokenDigest;
 
@@ -15,16 +15,22 @@ impl Db<'_> {
         .await)
     }
 
-    /// Inserts an operator; `false` when the email is taken.
+    /// Inserts an operator; `false` when the email is taken (or, for an owner, when there is
+    /// one already).
     pub async fn insert_operator(self, row: &OperatorRow) -> sqlx::Result<bool> {
-        let sql = "INSERT INTO operators (id, email, name, password_hash, created_at) \
-                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING";
-        let done = on_db!(self, |c| sqlx::query(sql)
+        let sql = format!(
+            "INSERT INTO operators ({OPERATOR_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING"
+        );
+        let done = on_db!(self, |c| sqlx::query(&sql)
             .bind(&row.id)
             .bind(&row.email)
             .bind(&row.name)
             .bind(&row.password_hash)
             .bind(row.created_at)
+            .bind(&row.role)
+            .bind(row.deactivated_at)
+            .bind(row.last_seen_at)
             .execute(c)
             .await?
             .rows_affected());
@@ -33,9 +39,8 @@ impl Db<'_> {
 
     /// The operator with this (normalised) email.
     pub async fn operator_by_email(self, email: &str) -> sqlx::Result<Option<OperatorRow>> {
-        let sql = "SELECT id, email, name, password_hash, created_at FROM operators \
-                   WHERE email = $1";
-        on_db!(self, |c| sqlx::query_as(sql)
+        let sql = format!("SELECT {OPERATOR_COLUMNS} FROM operators WHERE email = $1");
+        on_db!(self, |c| sqlx::query_as(&sql)
             .bind(email)
             .fetch_optional(c)
             .await)
@@ -51,56 +56,81 @@ impl Db<'_> {
             .rows_affected()))
     }
 
-    /// Records a signed-in browser.
+    /// Records a signed-in browser: its public id, what browser it is and where from.
     pub async fn insert_operator_session(
         self,
-        digest: &TokenDigest,
-        operator_id: &str,
+        signin: &NewSignIn<'_>,
         now: i64,
         expires_at: i64,
     ) -> sqlx::Result<()> {
         let sql = "INSERT INTO operator_sessions (token_hash, operator_id, created_at, \
-                   expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $3)";
+                   expires_at, last_seen_at, id, browser, address) \
+                   VALUES ($1, $2, $3, $4, $3, $5, $6, $7)";
         on_db!(self, |c| sqlx::query(sql)
-            .bind(digest.as_str())
-            .bind(operator_id)
+            .bind(signin.digest.as_str())
+            .bind(signin.operator_id)
             .bind(now)
             .bind(expires_at)
+            .bind(signin.id)
+            .bind(signin.browser)
+            .bind(signin.address)
             .execute(c)
             .await
             .map(drop))
     }
 
-    /// The operator signed in with this session, if it has neither expired by `now` nor been
-    /// idle since `idle_since`, with when the session was last seen.
+    /// An operator's sign-ins that have not expired by `now` nor been idle since
+    /// `idle_since`, most recently used first.
+    pub async fn operator_signins(
+        self,
+        operator_id: &str,
+        now: i64,
+        idle_since: i64,
+    ) -> sqlx::Result<Vec<SignInListRow>> {
+        let sql = "SELECT id, token_hash, browser, address, created_at, last_seen_at \
+                   FROM operator_sessions WHERE operator_id = $1 AND expires_at > $2 \
+                   AND last_seen_at > $3 ORDER BY last_seen_at DESC, created_at DESC";
+        on_db!(self, |c| sqlx::query_as(sql)
+            .bind(operator_id)
+            .bind(now)
+            .bind(idle_since)
+            .fetch_all(c)
+            .await)
+    }
+
+    /// Ends one of an operator's sign-ins by its public id; `false` when they have none such.
+    pub async fn end_operator_signin(self, operator_id: &str, id: &str) -> sqlx::Result<bool> {
+        let sql = "DELETE FROM operator_sessions WHERE operator_id = $1 AND id = $2";
+        on_db!(self, |c| Ok(sqlx::query(sql)
+            .bind(operator_id)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected()
+            == 1))
+    }
+
+    /// The active operator signed in with this session, if it has neither expired by `now` nor
+    /// been idle since `idle_since`, with when the session was last seen and when it expires.
     pub async fn operator_by_session(
         self,
         digest: &TokenDigest,
         now: i64,
         idle_since: i64,
-    ) -> sqlx::Result<Option<(OperatorRow, i64)>> {
-        let sql = "SELECT o.id, o.email, o.name, o.password_hash, o.created_at, s.last_seen_at \
-                   FROM operator_sessions s JOIN operators o ON o.id = s.operator_id \
-                   WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3";
-        let row: Option<(String, String, String, String, i64, i64)> =
-            on_db!(self, |c| sqlx::query_as(sql)
-                .bind(digest.as_str())
-                .bind(now)
-                .bind(idle_since)
-                .fetch_optional(c)
-                .await)?;
-        Ok(
-            row.map(|(id, email, name, password_hash, created_at, seen)| {
-                let operator = OperatorRow {
-                    id,
-                    email,
-                    name,
-                    password_hash,
-                    created_at,
-                };
-                (operator, seen)
-            }),
-        )
+    ) -> sqlx::Result<Option<SignInRow>> {
+        let sql = format!(
+            "SELECT {}, s.last_seen_at AS session_seen_at, s.expires_at AS session_expires_at \
+             FROM operator_sessions s JOIN operators o ON o.id = s.operator_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 \
+             AND o.deactivated_at IS NULL",
+            prefixed("o", OPERATOR_COLUMNS)
+        );
+        on_db!(self, |c| sqlx::query_as(&sql)
+            .bind(digest.as_str())
+            .bind(now)
+            .bind(idle_since)
+            .fetch_optional(c)
+            .await)
     }
 
     /// Notes that a session was used at `now`.
@@ -108,6 +138,17 @@ impl Db<'_> {
         let sql = "UPDATE operator_sessions SET last_seen_at = $2 WHERE token_hash = $1";
         on_db!(self, |c| sqlx::query(sql)
             .bind(digest.as_str())
+            .bind(now)
+            .execute(c)
+            .await
+            .map(drop))
+    }
+
+    /// Notes that an operator was seen at `now`.
+    pub async fn touch_operator(self, operator_id: &str, now: i64) -> sqlx::Result<()> {
+        let sql = "UPDATE operators SET last_seen_at = $2 WHERE id = $1";
+        on_db!(self, |c| sqlx::query(sql)
+            .bind(operator_id)
             .bind(now)
             .execute(c)
             .await

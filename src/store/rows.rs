@@ -6,9 +6,12 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 use crate::wire::{
-    ConversationItem, ConversationKind, ConversationNote, Customer, Message, NoteKind, Operator,
-    Sender, SenderKind,
+    ConversationItem, ConversationKind, ConversationNote, Customer, Message, NoteKind, Sender,
+    SenderKind,
 };
+
+mod team;
+pub use team::*;
 
 /// Milliseconds since the Unix epoch: how times are stored.
 pub fn to_millis(t: DateTime<Utc>) -> i64 {
@@ -30,6 +33,16 @@ pub struct Corrupt {
     value: String,
 }
 
+impl Corrupt {
+    /// A stored `what` holding `value`, which the code never writes.
+    pub fn new(what: &'static str, value: &str) -> Self {
+        Self {
+            what,
+            value: value.to_owned(),
+        }
+    }
+}
+
 /// Parses a stored UUID.
 pub fn uuid_of(what: &'static str, raw: &str) -> Result<Uuid, Corrupt> {
     Uuid::parse_str(raw).map_err(|_| Corrupt {
@@ -38,30 +51,13 @@ pub fn uuid_of(what: &'static str, raw: &str) -> Result<Uuid, Corrupt> {
     })
 }
 
-/// An operator as stored, password hash included.
-#[derive(Debug, Clone, FromRow)]
-pub struct OperatorRow {
-    /// Id (UUID text).
-    pub id: String,
-    /// Normalised email.
-    pub email: String,
-    /// Display name.
-    pub name: String,
-    /// argon2id PHC string.
-    pub password_hash: String,
-    /// Creation time (ms).
-    pub created_at: i64,
-}
-
-impl OperatorRow {
-    /// The operator as the contract shows it.
-    pub fn to_operator(&self) -> Result<Operator, Corrupt> {
-        Ok(Operator {
-            id: uuid_of("operator id", &self.id)?,
-            email: self.email.clone(),
-            name: self.name.clone(),
-        })
-    }
+/// `columns` (comma-separated) each prefixed with `alias.`.
+pub(super) fn prefixed(alias: &str, columns: &str) -> String {
+    columns
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A support session as stored.
@@ -245,6 +241,9 @@ pub struct CustomerRow {
     pub created_at: i64,
     /// Last seen (ms).
     pub last_seen_at: Option<i64>,
+    /// The customer's number on this installation, from 1, set by the store when it inserts
+    /// the row (what it is given here is ignored).
+    pub number: Option<i64>,
 }
 
 impl CustomerRow {
@@ -267,13 +266,14 @@ impl CustomerRow {
             email_verified: self.email_verified,
             signed: self.external_id.is_some(),
             first_seen_at: from_millis(self.created_at),
+            number: self.number.unwrap_or_default(),
         })
     }
 }
 
 pub(super) const CUSTOMER_COLUMNS: &str = "id, external_id, visitor_token_hash, email, \
                                            email_signed, email_verified, name, name_verified, \
-                                           locale, created_at, last_seen_at";
+                                           locale, created_at, last_seen_at, number";
 
 /// An inbox list item as one query reads it.
 #[derive(Debug, Clone, FromRow)]
@@ -306,6 +306,8 @@ pub struct ItemRow {
     pub customer_name: Option<String>,
     /// When the customer was first seen (ms).
     pub customer_created_at: Option<i64>,
+    /// The customer's number.
+    pub customer_number: Option<i64>,
 }
 
 /// The longest list preview, in characters, the ellipsis included.
@@ -348,6 +350,7 @@ impl ItemRow {
                 email_verified: self.customer_email_verified.unwrap_or(false),
                 signed: self.customer_external_id.is_some(),
                 first_seen_at: from_millis(self.customer_created_at.unwrap_or_default()),
+                number: self.customer_number.unwrap_or_default(),
             }),
             None => None,
         };

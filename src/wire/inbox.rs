@@ -25,6 +25,10 @@ pub struct Customer {
     /// When Switchboard first saw this customer.
     #[serde(with = "time")]
     pub first_seen_at: DateTime<Utc>,
+    /// The customer's number on this installation, from 1 in the order they were first seen:
+    /// "Visitor 12" names a customer without a name or email.
+    #[serde(default)]
+    pub number: i64,
 }
 
 /// What a conversation is for.

@@ -9,6 +9,7 @@ mod frames;
 mod inbox;
 mod messages;
 mod sessions;
+mod team;
 pub mod time;
 
 pub use appearance::*;
@@ -18,6 +19,7 @@ pub use frames::*;
 pub use inbox::*;
 pub use messages::*;
 pub use sessions::*;
+pub use team::*;
 
 #[cfg(test)]
 mod tests {

@@ -15,6 +15,54 @@ pub struct Operator {
     pub email: String,
     /// The name shown to guests and colleagues.
     pub name: String,
+    /// What the operator may do.
+    #[serde(default)]
+    pub role: Role,
+    /// False once deactivated: they cannot sign in.
+    #[serde(default = "yes")]
+    pub active: bool,
+    /// When they last used the product (sign-in or a request), if ever.
+    #[serde(default, with = "time::option")]
+    pub last_seen_at: Option<DateTime<Utc>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// An operator's role. Exactly one operator is the owner.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything an admin may do, and handing over ownership; cannot be demoted or
+    /// deactivated except by handing ownership over.
+    Owner,
+    /// Runs the team (never the owner), the settings, the widget secret and the audit log.
+    Admin,
+    /// Works sessions and conversations.
+    #[default]
+    Agent,
+}
+
+impl Role {
+    /// The role's name on the wire and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Admin => "admin",
+            Self::Agent => "agent",
+        }
+    }
+
+    /// The role with this name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "owner" => Some(Self::Owner),
+            "admin" => Some(Self::Admin),
+            "agent" => Some(Self::Agent),
+            _ => None,
+        }
+    }
 }
 
 /// Where a support session stands.

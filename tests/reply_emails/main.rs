@@ -46,6 +46,7 @@ impl World {
                 email: Email::parse("bob@support.test").unwrap(),
                 name: "Bob".into(),
                 password: PasswordInput::parse_new("a-long-password").unwrap(),
+                role: switchboard::wire::Role::Admin,
             })
             .await
             .unwrap();

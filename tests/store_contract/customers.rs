@@ -300,3 +300,23 @@ contract!(
         );
     }
 );
+
+contract!(
+    customers_are_numbered_in_the_order_they_arrive_and_keep_their_number,
+    |_url, store| {
+        let first = customer_row(Some("n-1"), None, 1_000);
+        let first = store.db().upsert_signed_customer(&first).await.unwrap();
+        let second = customer_row(None, Some("visitor-n-2"), 2_000);
+        let second = store.db().insert_customer(&second).await.unwrap();
+        assert_eq!((first.number, second.number), (Some(1), Some(2)));
+        // A signed customer coming back is updated, not renumbered, and takes no number.
+        let back = customer_row(Some("n-1"), None, 3_000);
+        let back = store.db().upsert_signed_customer(&back).await.unwrap();
+        assert_eq!(back.number, Some(1));
+        let third = customer_row(Some("n-3"), None, 4_000);
+        let third = store.db().upsert_signed_customer(&third).await.unwrap();
+        assert_eq!(third.number, Some(3));
+        // The inbox shows the number with the customer.
+        assert_eq!(third.to_customer().unwrap().number, 3);
+    }
+);

@@ -11,7 +11,7 @@ use switchboard::domain::{InboxQuery, InboxStatus, SessionFilter};
 use switchboard::limits::{AttemptScope, LoginLimiter};
 use switchboard::store::emails::JobState;
 use switchboard::store::{
-    Backend, CustomerRow, Inserted, NewMessageRow, OperatorRow, SessionRow, Store,
+    AuditRow, Backend, CustomerRow, Inserted, NewMessageRow, OperatorRow, SessionRow, Store,
 };
 use switchboard::testing::TestDatabase;
 use switchboard::wire::{ConversationKind, SenderKind};
@@ -75,6 +75,9 @@ fn operator_row(email: &str) -> OperatorRow {
         name: "Ann".to_owned(),
         password_hash: "$argon2id$stand-in".to_owned(),
         created_at: 1_000,
+        role: "admin".to_owned(),
+        deactivated_at: None,
+        last_seen_at: None,
     }
 }
 
@@ -143,6 +146,7 @@ fn customer_row(external_id: Option<&str>, visitor_hash: Option<&str>, at: i64) 
         locale: None,
         created_at: at,
         last_seen_at: Some(at),
+        number: None,
     }
 }
 

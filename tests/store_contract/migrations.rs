@@ -46,3 +46,96 @@ async fn postgres_nodes_starting_together_apply_each_migration_once() {
     }
     db.drop_database().await;
 }
+
+/// Applies the migrations before the team's (0001 to 0009) to `store`'s database.
+async fn migrate_before_roles(store: &Store, backend: Backend) {
+    let dir = match backend {
+        Backend::Sqlite => "migrations/sqlite",
+        Backend::Postgres => "migrations/postgres",
+    };
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let all = sqlx::migrate::Migrator::new(path).await.unwrap();
+    let early: Vec<_> = all
+        .migrations
+        .iter()
+        .filter(|m| m.version <= 9)
+        .cloned()
+        .collect();
+    let before_roles = sqlx::migrate::Migrator {
+        migrations: std::borrow::Cow::Owned(early),
+        ..all
+    };
+    match (store.sqlite(), store.postgres()) {
+        (Some(pool), _) => before_roles.run(pool).await.unwrap(),
+        (_, Some(pool)) => before_roles.run(pool).await.unwrap(),
+        _ => unreachable!("a store has one pool"),
+    }
+}
+
+async fn upgrading_gives_the_oldest_operator_ownership_and_everyone_else_admin(backend: Backend) {
+    let Some(db) = TestDatabase::create(backend).await else {
+        return;
+    };
+    let store = Store::connect(&db.url).await.unwrap();
+    migrate_before_roles(&store, backend).await;
+    // Inserted out of age order: the oldest is the second row.
+    for (email, created_at) in [
+        ("b@x.test", 2_000),
+        ("a@x.test", 1_000),
+        ("c@x.test", 3_000),
+    ] {
+        let sql = "INSERT INTO operators (id, email, name, password_hash, created_at) \
+                   VALUES ($1, $2, 'N', 'h', $3)";
+        let id = Uuid::now_v7().to_string();
+        match (store.sqlite(), store.postgres()) {
+            (Some(pool), _) => {
+                sqlx::query(sql)
+                    .bind(id)
+                    .bind(email)
+                    .bind(created_at)
+                    .execute(pool)
+                    .await
+                    .unwrap();
+            }
+            (_, Some(pool)) => {
+                sqlx::query(sql)
+                    .bind(id)
+                    .bind(email)
+                    .bind(created_at as i64)
+                    .execute(pool)
+                    .await
+                    .unwrap();
+            }
+            _ => unreachable!(),
+        }
+    }
+    store.migrate().await.unwrap();
+    let roles: Vec<(String, String, bool)> = store
+        .db()
+        .operators()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.email, r.role, r.deactivated_at.is_none()))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("a@x.test".to_owned(), "owner".to_owned(), true),
+            ("b@x.test".to_owned(), "admin".to_owned(), true),
+            ("c@x.test".to_owned(), "admin".to_owned(), true),
+        ]
+    );
+    store.close().await;
+    db.drop_database().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrading_sqlite_gives_the_oldest_operator_ownership_and_everyone_else_admin() {
+    upgrading_gives_the_oldest_operator_ownership_and_everyone_else_admin(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrading_postgres_gives_the_oldest_operator_ownership_and_everyone_else_admin() {
+    upgrading_gives_the_oldest_operator_ownership_and_everyone_else_admin(Backend::Postgres).await;
+}

@@ -1,6 +1,20 @@
 //! Operators, their sign-in sessions and devices, and the sign-in limiter's counts.
 
 use super::*;
+use switchboard::auth::TokenDigest;
+use switchboard::store::NewSignIn;
+
+/// A sign-in of `operator_id` with the cookie digest `digest`; its public id is the digest's
+/// first 32 characters.
+fn signin<'a>(digest: &'a TokenDigest, operator_id: &'a str) -> NewSignIn<'a> {
+    NewSignIn {
+        digest,
+        id: &digest.as_str()[..32],
+        operator_id,
+        browser: Some("Firefox on Linux"),
+        address: Some("192.0.2.1"),
+    }
+}
 
 contract!(operators_are_unique_by_email, |_url, store| {
     let row = operator_row("ann@example.com");
@@ -34,16 +48,19 @@ contract!(
         let token = Token::generate().digest();
         store
             .db()
-            .insert_operator_session(&token, &op.id, 1_000, 10_000)
+            .insert_operator_session(&signin(&token, &op.id), 1_000, 10_000)
             .await
             .unwrap();
-        let (found, seen) = store
+        let found = store
             .db()
             .operator_by_session(&token, 2_000, 0)
             .await
             .unwrap()
             .unwrap();
-        assert_eq!((found.id.as_str(), seen), (op.id.as_str(), 1_000));
+        assert_eq!(
+            (found.operator.id.as_str(), found.session_seen_at),
+            (op.id.as_str(), 1_000)
+        );
         assert!(store
             .db()
             .operator_by_session(&token, 2_000, 1_000)
@@ -70,7 +87,7 @@ contract!(
         let other = Token::generate().digest();
         store
             .db()
-            .insert_operator_session(&other, &op.id, 1_000, 20_000)
+            .insert_operator_session(&signin(&other, &op.id), 1_000, 20_000)
             .await
             .unwrap();
         assert_eq!(
@@ -229,5 +246,56 @@ contract!(
             .await
             .unwrap();
         other.close().await;
+    }
+);
+
+contract!(
+    there_is_one_owner_and_the_audit_log_refuses_changes,
+    |_url, store| {
+        let mut owner = operator_row("owner@example.com");
+        owner.role = "owner".to_owned();
+        assert!(store.db().insert_operator(&owner).await.unwrap());
+        let mut second = operator_row("second@example.com");
+        second.role = "owner".to_owned();
+        // A second owner is not written, whatever the email.
+        assert!(!store.db().insert_operator(&second).await.unwrap());
+        assert!(store
+            .db()
+            .set_operator_role(&operator(&store).await.id, "owner")
+            .await
+            .is_err());
+        let entry = AuditRow {
+            id: Uuid::now_v7().to_string(),
+            at: 1_000,
+            action: "signin".to_owned(),
+            actor_id: Some(owner.id.clone()),
+            actor_name: Some("Ann".to_owned()),
+            target_kind: None,
+            target_id: None,
+            target_label: None,
+            address: Some("192.0.2.1".to_owned()),
+            detail: "{}".to_owned(),
+        };
+        store.db().insert_audit(&entry).await.unwrap();
+        let sql = "UPDATE audit_log SET action = 'signout'";
+        let delete = "DELETE FROM audit_log";
+        match (store.sqlite(), store.postgres()) {
+            (Some(pool), _) => {
+                assert!(sqlx::query(sql).execute(pool).await.is_err());
+                assert!(sqlx::query(delete).execute(pool).await.is_err());
+            }
+            (_, Some(pool)) => {
+                assert!(sqlx::query(sql).execute(pool).await.is_err());
+                assert!(sqlx::query(delete).execute(pool).await.is_err());
+            }
+            _ => unreachable!(),
+        }
+        let filter = switchboard::store::audit::AuditFilter {
+            limit: 10,
+            ..Default::default()
+        };
+        let entries = store.db().audit_entries(&filter).await.unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].action, "signin");
     }
 );

@@ -49,7 +49,7 @@ pub fn SessionChatPanel(
     #[prop(optional_no_strip)] close: Option<Callback<()>>,
     #[prop(optional, into)] announce: Option<Callback<Message>>,
     #[prop(optional, into)] notes: Option<Signal<Vec<ConversationNote>>>,
-    #[prop(optional, into)] me: Option<String>,
+    #[prop(optional_no_strip)] me: Option<String>,
     #[prop(optional, into)] away: Option<Signal<bool>>,
     #[prop(optional_no_strip)] title: Option<Signal<String>>,
     #[prop(optional_no_strip)] subtitle: Option<Signal<String>>,

@@ -132,7 +132,7 @@ fn ConversationView(detail: ConversationDetail, operator: Operator) -> impl Into
                 guest_name=Signal::stored(None::<String>)
                 visible=tab_visible
                 notes=notes
-                me=operator.name.clone()
+                me=Some(operator.name.clone())
             />
         </div>
     }

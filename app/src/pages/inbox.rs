@@ -221,21 +221,8 @@ fn InboxList(tab: Tab, first: Vec<ConversationItem>, now: DateTime<Utc>) -> impl
     }
 }
 
-/// "Visitor 1a2b3c4d" for a customer without a name or email.
-fn short_id(id: &uuid::Uuid) -> String {
-    id.simple()
-        .to_string()
-        .chars()
-        .rev()
-        .take(8)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect()
-}
-
-/// Who a conversation is with: the customer's name, else their email, else "Visitor" and the
-/// end of their id; "Remote-support session" for a session's chat.
+/// Who a conversation is with: the customer's name, else their email, else "Visitor" and their
+/// number; "Remote-support session" for a session's chat.
 #[component]
 pub(super) fn CustomerLabel(customer: Option<Customer>) -> impl IntoView {
     let i18n = use_i18n();
@@ -244,8 +231,8 @@ pub(super) fn CustomerLabel(customer: Option<Customer>) -> impl IntoView {
             (Some(name), _) => view! { <bdi class="user-text">{name}</bdi> }.into_any(),
             (None, Some(email)) => view! { <bdi class="user-text">{email}</bdi> }.into_any(),
             (None, None) => {
-                let id = short_id(&c.id);
-                view! { <span>{t!(i18n, inbox.visitor)}" "<span class="muted">{id}</span></span> }
+                let number = c.number;
+                view! { <span>{t!(i18n, inbox.visitor_number, number = move || number)}</span> }
                     .into_any()
             }
         },

@@ -56,7 +56,7 @@ fn SessionDetail(
     rotate: ServerAction<RotateLink>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let session = view.session;
+    let session = view.session.clone();
     let now = use_ticking_clock(view.now);
     let ended = session.status == SessionStatus::Ended;
     let title = session.title.clone();
@@ -136,6 +136,7 @@ fn SessionDetail(
                 state=ChatState::new(ended)
                 guest_name=Signal::derive(|| None::<String>)
                 visible=Signal::derive(|| true)
+                me=view.me
             />
         </div>
     }

@@ -23,9 +23,14 @@ async fn read(State(state): State<AppState>) -> Result<Json<WidgetAppearance>, A
 
 async fn replace(
     State(state): State<AppState>,
-    _signed_in: SignedIn,
+    signed_in: SignedIn,
     ApiJson(body): ApiJson<WidgetAppearance>,
 ) -> Result<Json<WidgetAppearance>, ApiError> {
     let appearance = Appearance::parse(&body)?;
-    Ok(Json(state.engine.set_widget_appearance(appearance).await?))
+    Ok(Json(
+        state
+            .engine
+            .set_widget_appearance(&signed_in.operator, appearance)
+            .await?,
+    ))
 }

@@ -2,12 +2,16 @@
 //! parses, calls one use case, and renders.
 
 mod appearance;
+mod audit;
 mod auth;
 mod conversations;
 mod email;
 mod guest;
 mod inbox;
+mod invitations;
+mod me;
 mod sessions;
+mod team;
 mod widget;
 
 use axum::http::StatusCode;
@@ -26,12 +30,16 @@ pub use crate::extract::{ApiJson, SignedIn};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(appearance::routes())
+        .merge(audit::routes())
+        .merge(invitations::routes())
+        .merge(me::routes())
         .merge(auth::routes())
         .merge(sessions::routes())
         .merge(conversations::routes())
         .merge(email::routes())
         .merge(guest::routes())
         .merge(inbox::routes())
+        .merge(team::routes())
         .merge(widget::routes())
 }
 

@@ -160,9 +160,10 @@ pub(super) struct Connection<S> {
 
 /// Runs a connection until the peer leaves, is closed by a limit, or (guests) the session ends.
 /// `welcome` is sent first.
-pub async fn run<S, R>(
+pub(super) async fn run<S, R>(
     engine: Engine,
     actor: Actor,
+    watched: Option<Watched>,
     welcome: ServerFrame,
     sink: S,
     mut stream: R,
@@ -191,7 +192,7 @@ pub async fn run<S, R>(
     if conn.sink.send(encode(&welcome)).await.is_err() {
         return;
     }
-    if let Err((code, reason)) = conn.watch_own_session().await {
+    if let Err((code, reason)) = conn.watch_own_session(watched).await {
         if let (close::SESSION_ENDED, Actor::Guest { session_id, .. }) = (code, &conn.actor) {
             let ended = ServerFrame::SessionEnded {
                 session_id: *session_id,
@@ -270,18 +271,21 @@ where
     /// when the link is replaced, whether or not the guest subscribed. For a customer: cut it
     /// off when the widget token expires or is revoked. `Err` carries the close for one that
     /// may not stay: 4410 only for a real end, 4401 for a token gone, 1011 when the store failed.
-    async fn watch_own_session(&mut self) -> Result<(), (u16, &'static str)> {
-        let (Some(watched), Some(conversation_id)) =
-            (Watched::of(&self.actor), self.actor.conversation())
-        else {
+    async fn watch_own_session(
+        &mut self,
+        watched: Option<Watched>,
+    ) -> Result<(), (u16, &'static str)> {
+        let Some(watched) = watched else {
             return Ok(());
         };
-        let events = self
-            .engine
-            .bus()
-            .subscribe(&Topic::Conversation(conversation_id));
+        let topic = match (&watched, self.actor.conversation()) {
+            (Watched::SignIn { .. }, _) => Topic::Team,
+            (_, Some(conversation_id)) => Topic::Conversation(conversation_id),
+            (_, None) => return Ok(()),
+        };
+        let events = self.engine.bus().subscribe(&topic);
         // Subscribed first, then checked: an end between the handshake and now is not missed.
-        let expires_at = match standing(&self.engine, &self.actor).await? {
+        let expires_at = match standing(&self.engine, &self.actor, &watched).await? {
             Standing::Open(expires_at) => expires_at,
             Standing::Close(code, reason) => return Err((code, reason)),
         };
@@ -382,6 +386,8 @@ mod tests {
         tokio::spawn(run(
             engine.clone(),
             actor,
+            // Signed in through the engine, not a cookie: no sign-in to watch.
+            None,
             welcome,
             outgoing,
             incoming,

@@ -60,10 +60,11 @@ impl Forwarder {
                     let frame = for_listener(frame, self.is_guest);
                     self.outbox.push(Queued::frame(frame)).await
                 }
-                // The watchers close guests that came with the old link and customers whose
-                // token went; inbox changes travel on the inbox topic.
+                // The watchers close guests that came with the old link, customers whose
+                // token went and operators signed out; inbox changes travel on the inbox topic.
                 Ok(Event::LinkRotated { .. })
                 | Ok(Event::WidgetTokenRevoked { .. })
+                | Ok(Event::SignInsEnded { .. })
                 | Ok(Event::ConversationChanged { .. }) => true,
                 Err(RecvError::Lagged(missed)) => {
                     tracing::debug!(missed, "subscriber lagged; resyncing from the store");

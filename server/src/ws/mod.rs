@@ -28,6 +28,7 @@ use crate::origin::origin_allowed;
 use crate::serve::ConnectionTicket;
 use crate::state::AppState;
 use connection::{Incoming, Limits, Outgoing};
+use watcher::Watched;
 
 /// The transport reads a frame of at most this size (just above the loop's 16 KiB rule) and
 /// refuses anything larger before buffering it; both end in a 1009 close.
@@ -79,7 +80,7 @@ async fn authenticate(
     headers: &HeaderMap,
     credential: Credential,
     client: Option<ClientNetwork>,
-) -> Result<(Actor, ServerFrame), ApiError> {
+) -> Result<(Actor, Option<Watched>, ServerFrame), ApiError> {
     match credential {
         Credential::Guest { token, name } => {
             let name = DisplayName::parse("guest_name", name.as_deref().unwrap_or(""))?;
@@ -91,7 +92,8 @@ async fn authenticate(
                 conversation_id: Some(session.conversation_id),
                 session: Some(session),
             };
-            Ok((actor, welcome))
+            let watched = Watched::of(&actor);
+            Ok((actor, watched, welcome))
         }
         Credential::Customer { token } => {
             let (actor, conversation_id) = engine
@@ -102,16 +104,19 @@ async fn authenticate(
                 conversation_id: Some(conversation_id),
                 session: None,
             };
-            Ok((actor, welcome))
+            let watched = Watched::of(&actor);
+            Ok((actor, watched, welcome))
         }
         Credential::Operator => {
-            let actor = Actor::Operator(SignedIn::from_headers(engine, headers).await?.operator);
+            let SignedIn { operator, token } = SignedIn::from_headers(engine, headers).await?;
+            let watched = Watched::signin(operator.id, token);
+            let actor = Actor::Operator(operator);
             let welcome = ServerFrame::Welcome {
                 identity: actor.identity(),
                 conversation_id: None,
                 session: None,
             };
-            Ok((actor, welcome))
+            Ok((actor, Some(watched), welcome))
         }
     }
 }
@@ -142,7 +147,8 @@ pub async fn handler(
         }
     }
     let client = client.map(|Extension(network)| network);
-    let (actor, welcome) = authenticate(&state.engine, &headers, credential, client).await?;
+    let (actor, watched, welcome) =
+        authenticate(&state.engine, &headers, credential, client).await?;
     let slot = state
         .sockets
         .take(actor.key(), cap_of(&actor, &state.settings))
@@ -159,7 +165,7 @@ pub async fn handler(
         .on_upgrade(move |socket| async move {
             // Customers see whether anyone is here: operators' sockets count while open.
             let online = matches!(actor, Actor::Operator(_)).then(|| engine.operator_online());
-            serve_socket(engine, actor, welcome, socket).await;
+            serve_socket(engine, actor, watched, welcome, socket).await;
             drop(online);
             drop(slot);
             drop(ticket);
@@ -176,7 +182,13 @@ fn transport_error(err: axum::Error) -> Incoming {
     }
 }
 
-async fn serve_socket(engine: Engine, actor: Actor, welcome: ServerFrame, socket: WebSocket) {
+async fn serve_socket(
+    engine: Engine,
+    actor: Actor,
+    watched: Option<Watched>,
+    welcome: ServerFrame,
+    socket: WebSocket,
+) {
     let (sink, stream) = socket.split();
     let sink = sink.with(|out: Outgoing| async move {
         Ok::<_, axum::Error>(match out {
@@ -200,6 +212,7 @@ async fn serve_socket(engine: Engine, actor: Actor, welcome: ServerFrame, socket
     connection::run(
         engine,
         actor,
+        watched,
         welcome,
         Box::pin(sink),
         stream,

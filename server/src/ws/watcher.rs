@@ -1,7 +1,9 @@
 //! The credential watcher: it closes a guest's socket when the session ends, the link expires
-//! or is replaced, and a customer's socket when the widget token expires or is revoked. It
-//! re-reads the store whenever it may have missed an event.
+//! or is replaced, a customer's socket when the widget token expires or is revoked, and an
+//! operator's when the sign-in it was opened with ends (signed out, deactivated, password
+//! changed). It re-reads the store whenever it may have missed an event.
 
+use switchboard::auth::Token;
 use switchboard::hub::{Event, RecvError, Subscription};
 use switchboard::wire::ServerFrame;
 use switchboard::{Actor, Engine, GuestStanding};
@@ -18,13 +20,26 @@ pub(super) enum Standing {
     Close(u16, &'static str),
 }
 
-/// Reads where a socket's credential stands: a guest's link, or a customer's widget token
-/// (an operator's always holds here). A store failure closes with 1011, so the browser
-/// reconnects; only a real end closes with 4410 (a session) or 4401 (a token), which stop it.
+/// Reads where a socket's credential stands: a guest's link, a customer's widget token or an
+/// operator's sign-in. A store failure closes with 1011, so the browser reconnects; only a
+/// real end closes with 4410 (a session) or 4401 (a token or sign-in), which stop it.
 pub(super) async fn standing(
     engine: &Engine,
     actor: &Actor,
+    watched: &Watched,
 ) -> Result<Standing, (u16, &'static str)> {
+    if let Watched::SignIn { token, .. } = watched {
+        return match engine.operator_signin(token).await {
+            Ok((_, expires_at)) => Ok(Standing::Open(expires_at)),
+            Err(switchboard::Error::Unauthorized(_)) => {
+                Ok(Standing::Close(close::UNAUTHORIZED, "signed out"))
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "could not check an operator's sign-in");
+                Err((close::INTERNAL, "try again"))
+            }
+        };
+    }
     if let Actor::Customer { .. } = actor {
         return match engine.customer_standing(actor).await {
             Ok(Some(expires_at)) => Ok(Standing::Open(expires_at)),
@@ -59,6 +74,13 @@ pub(super) enum Watched {
     Session(Uuid),
     /// A customer's widget token, by its stored digest.
     Token(String),
+    /// An operator's sign-in.
+    SignIn {
+        /// The operator.
+        operator_id: Uuid,
+        /// The session cookie the socket was opened with.
+        token: Token,
+    },
 }
 
 impl Watched {
@@ -69,6 +91,11 @@ impl Watched {
             Actor::Customer { token, .. } => Some(Self::Token(token.as_str().to_owned())),
             Actor::Operator(_) => None,
         }
+    }
+
+    /// What an operator's socket opened with the sign-in `token` is watched for.
+    pub(super) fn signin(operator_id: Uuid, token: Token) -> Self {
+        Self::SignIn { operator_id, token }
     }
 
     /// Whether `event` may have changed where the credential stands.
@@ -83,6 +110,9 @@ impl Watched {
             )
             | (Self::Session(id), Event::LinkRotated { session_id }) => session_id == id,
             (Self::Token(digest), Event::WidgetTokenRevoked { token_hash }) => token_hash == digest,
+            (Self::SignIn { operator_id, .. }, Event::SignInsEnded { operator_id: ended }) => {
+                operator_id == ended
+            }
             (_, Event::Resync) => true,
             _ => false,
         }
@@ -112,7 +142,7 @@ impl Watcher {
             if !recheck {
                 continue;
             }
-            match standing(&self.engine, &self.actor).await {
+            match standing(&self.engine, &self.actor, &self.watched).await {
                 Ok(Standing::Open(expires_at)) => self.expires_at = expires_at,
                 Ok(Standing::Close(code, reason)) => break (code, reason),
                 Err(close) => break close,

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod accounts;
 mod api;
 mod appearance;
 mod chaos;
@@ -16,6 +17,7 @@ mod hardening;
 mod inbox;
 mod pages;
 mod promises;
+mod team;
 mod two_nodes;
 mod widget;
 mod widget_identity;

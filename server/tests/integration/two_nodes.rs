@@ -344,3 +344,33 @@ async fn a_customers_window_holds_across_both_nodes() {
     }
     cluster.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deactivating_on_one_node_closes_the_colleagues_socket_on_the_other() {
+    let Some(cluster) = Cluster::start().await else {
+        return;
+    };
+    let owner = cluster.a.signed_in().await;
+    let agent = cluster.a.member(&owner, "agent@example.com", "agent").await;
+    let mut on_b = open(&cluster.b.ws_url(""), &[("cookie", &agent.cookie)]).await;
+    assert_eq!(on_b.frame().await["type"], "welcome");
+    let deactivated = cluster
+        .a
+        .send_json(
+            &owner,
+            reqwest::Method::PATCH,
+            &format!("/api/v1/operators/{}", agent.id()),
+            json!({"active": false}),
+        )
+        .await;
+    assert_eq!(deactivated.status(), 200);
+    match on_b.next().await {
+        Next::Closed(code) => assert_eq!(code, 4401),
+        other => panic!("expected a close with 4401, got {other:?}"),
+    }
+    assert_eq!(
+        cluster.b.get(&agent.client, "/api/v1/me").await.status(),
+        401
+    );
+    cluster.stop().await;
+}

@@ -4,6 +4,7 @@
 
 #[path = "../../../../tests/support/smtp_server.rs"]
 pub mod smtp_server;
+pub mod team;
 pub mod widget;
 pub mod ws;
 
@@ -79,12 +80,33 @@ impl TestServer {
                 email: Email::parse(EMAIL).unwrap(),
                 name: "Ann".into(),
                 password: PasswordInput::parse_new(PASSWORD).unwrap(),
+                role: switchboard::wire::Role::Admin,
             })
             .await;
         assert!(
             matches!(created, Ok(_) | Err(switchboard::Error::Conflict(_))),
             "operator: {created:?}"
         );
+        // The server made its own first operator, the owner; the tests' operator takes over
+        // ownership through the use case an owner would use, so tests act as the owner.
+        if let Ok(ann) = created {
+            let first = app
+                .engine()
+                .store()
+                .db()
+                .operators()
+                .await
+                .expect("operators")
+                .into_iter()
+                .find(|row| row.role == "owner")
+                .expect("an owner")
+                .to_operator()
+                .expect("an operator");
+            app.engine()
+                .make_owner(&first, ann.id, &switchboard::Requester::default())
+                .await
+                .expect("ownership handed to the tests' operator");
+        }
         let base = format!("http://{}", app.address());
         let demo = app.demo_address();
         let store = app.engine().store().clone();

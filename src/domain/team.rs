@@ -1,0 +1,56 @@
+//! Who may do what: the contract's table of roles, in one place.
+
+use crate::wire::Role;
+
+/// What only some roles may do. Everything else (sessions, conversations, messages, notes,
+/// labels applied, canned replies used) every active operator may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capability {
+    /// Invite, revoke invitations, change roles, deactivate and reactivate (never the owner).
+    RunTeam,
+    /// Hand ownership to an active admin.
+    HandOverOwnership,
+    /// The widget's settings and secret, the audit log, customer export and erase.
+    ManageSettings,
+    /// See colleagues' emails and when they were last seen.
+    SeeColleagueDetails,
+}
+
+impl Role {
+    /// Whether this role may do `capability`.
+    pub fn may(self, capability: Capability) -> bool {
+        match capability {
+            Capability::HandOverOwnership => self == Self::Owner,
+            Capability::RunTeam | Capability::ManageSettings | Capability::SeeColleagueDetails => {
+                matches!(self, Self::Owner | Self::Admin)
+            }
+        }
+    }
+}
+
+/// A change to a colleague, as `PATCH /api/v1/operators/:id` asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TeamChange {
+    /// The new role, if it changes.
+    pub role: Option<Role>,
+    /// Active again (`true`) or deactivated (`false`), if that changes.
+    pub active: Option<bool>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_owner_hands_over_ownership_and_agents_run_nothing() {
+        use Capability::*;
+        for capability in [RunTeam, ManageSettings, SeeColleagueDetails] {
+            assert!(Role::Owner.may(capability));
+            assert!(Role::Admin.may(capability));
+            assert!(!Role::Agent.may(capability));
+        }
+        assert!(Role::Owner.may(HandOverOwnership));
+        assert!(!Role::Admin.may(HandOverOwnership));
+        assert!(!Role::Agent.may(HandOverOwnership));
+    }
+}
