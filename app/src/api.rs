@@ -165,11 +165,11 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-/// The signed-in operator, or `None`.
+/// The signed-in operator and their preferences, or `None`.
 #[server(endpoint = "me")]
-pub async fn current_operator() -> Result<Option<Operator>, AppError> {
+pub async fn current_operator() -> Result<Option<switchboard::wire::Me>, AppError> {
     match ssr::signed_in().await {
-        Ok(operator) => Ok(Some(operator)),
+        Ok(operator) => Ok(Some(ssr::engine()?.me(&operator).await?)),
         Err(err) if err.code == switchboard::wire::ErrorCode::Unauthorized => Ok(None),
         Err(err) => Err(err),
     }
@@ -351,7 +351,7 @@ pub async fn save_widget_appearance(
     let appearance =
         switchboard::domain::Appearance::parse(&appearance).map_err(switchboard::Error::from)?;
     Ok(ssr::engine()?
-        .set_widget_appearance(&operator, appearance)
+        .set_widget_appearance(&operator, appearance, &ssr::requester())
         .await?)
 }
 

@@ -210,7 +210,11 @@ pub fn OperatorShell(children: Children) -> impl IntoView {
                     feed.unread.set(count);
                 }
                 match me {
-                    Ok(Some(operator)) => view! { <OperatorHeader operator feed /> }.into_any(),
+                    Ok(Some(me)) => {
+                        feed.use_preferences(me.preferences);
+                        let operator = me.operator;
+                        view! { <OperatorHeader operator feed /> }.into_any()
+                    }
                     Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
                     Err(error) => view! { <ErrorAlert error /> }.into_any(),
                 }
@@ -252,6 +256,8 @@ fn OperatorHeader(operator: Operator, feed: InboxFeed) -> impl IntoView {
                     <A href="/settings/widget">{t!(i18n, nav.widget)}</A>
                     <A href="/audit">{t!(i18n, nav.audit)}</A>
                 })}
+                // On a phone the operator's name is hidden; the account is reached from here.
+                <A href="/account" attr:class="account-link">{t!(i18n, nav.account)}</A>
             </nav>
             <div class="spacer"></div>
             <A href="/account" attr:class="who">

@@ -1,12 +1,10 @@
 //! The dashboard's live inbox: one socket per dashboard tab that follows `subscribe_inbox`,
 //! keeps the unread count for the navigation and the tab title, hands list items to the inbox
-//! page, and chimes on a new customer message while the tab is hidden (unless muted).
+//! page, and, on a new customer message while the tab is hidden, chimes and shows a desktop
+//! notification, as the operator's preferences (kept on the server) say.
 
 use leptos::prelude::*;
-use switchboard::wire::{ConversationItem, SenderKind};
-
-/// Where the mute choice is remembered.
-pub const MUTE_KEY: &str = "switchboard.inbox_muted";
+use switchboard::wire::{ConversationItem, Preferences, SenderKind};
 
 /// The live inbox, provided as context by the dashboard frame.
 #[derive(Clone, Copy)]
@@ -22,6 +20,8 @@ pub struct InboxFeed {
     pub subscriptions: RwSignal<u32>,
     /// Whether the chime is off.
     pub muted: RwSignal<bool>,
+    /// The operator's notification preferences, once the dashboard read them.
+    pub preferences: RwSignal<Option<Preferences>>,
 }
 
 impl InboxFeed {
@@ -33,20 +33,32 @@ impl InboxFeed {
             resyncs: RwSignal::new(0),
             subscriptions: RwSignal::new(0),
             muted: RwSignal::new(false),
+            preferences: RwSignal::new(None),
         };
         #[cfg(feature = "hydrate")]
         browser::start(feed);
         feed
     }
 
-    /// Turns the chime off or on, remembered in this browser.
+    /// Follows the operator's preferences as the server keeps them.
+    pub fn use_preferences(&self, preferences: Preferences) {
+        self.muted.set(!preferences.sound);
+        self.preferences.set(Some(preferences));
+    }
+
+    /// Turns the chime off or on, saved with the operator's preferences so it follows them to
+    /// every browser.
     pub fn set_muted(&self, muted: bool) {
         self.muted.set(muted);
+        let Some(mut preferences) = self.preferences.get_untracked() else {
+            return;
+        };
+        preferences.sound = !muted;
+        self.preferences.set(Some(preferences));
         #[cfg(feature = "hydrate")]
-        {
-            use gloo_storage::Storage;
-            let _ = gloo_storage::LocalStorage::set(MUTE_KEY, muted);
-        }
+        leptos::task::spawn_local(async move {
+            let _ = crate::api::save_preferences(preferences).await;
+        });
     }
 }
 
@@ -79,7 +91,7 @@ mod browser {
     use leptos::prelude::*;
     use switchboard::wire::{ClientFrame, ServerFrame};
 
-    use super::{counted_title, is_customer_news, InboxFeed, MUTE_KEY};
+    use super::{counted_title, is_customer_news, InboxFeed};
     use crate::realtime::{url_here, Backoff, Peer, Socket};
 
     /// The feed reconnects from a second on.
@@ -101,9 +113,6 @@ mod browser {
     }
 
     pub fn start(feed: InboxFeed) {
-        use gloo_storage::Storage;
-        feed.muted
-            .set(gloo_storage::LocalStorage::get::<bool>(MUTE_KEY).unwrap_or(false));
         let live = Rc::new_cyclic(|me| Feed {
             feed,
             socket: Socket::new(BACKOFF),
@@ -157,9 +166,18 @@ mod browser {
                     let hidden = window()
                         .document()
                         .is_some_and(|d| d.visibility_state() != web_sys::VisibilityState::Visible);
-                    if hidden && !self.feed.muted.get_untracked() && is_customer_news(&conversation)
-                    {
-                        crate::sound::chime();
+                    if hidden && is_customer_news(&conversation) {
+                        if !self.feed.muted.get_untracked() {
+                            crate::sound::chime();
+                        }
+                        let wanted = self
+                            .feed
+                            .preferences
+                            .get_untracked()
+                            .is_some_and(|p| p.desktop.new_message);
+                        if wanted {
+                            crate::sound::notify(&conversation);
+                        }
                     }
                     self.feed.latest.set(Some(conversation));
                     refresh_count(self.feed);

@@ -1,5 +1,8 @@
-//! A short, quiet two-tone chime for a new message the reader cannot see right now. Browsers
-//! that refuse audio (no gesture yet, or no audio at all) stay silent.
+//! Getting an operator's attention for a new message they cannot see right now: a short, quiet
+//! two-tone chime (browsers that refuse audio stay silent) and a desktop notification (only
+//! once the operator allowed them; clicking one opens the conversation).
+
+use switchboard::wire::ConversationItem;
 
 /// Plays the chime (browser only).
 pub fn chime() {
@@ -7,9 +10,41 @@ pub fn chime() {
     browser::chime();
 }
 
+/// Shows a desktop notification for a conversation's new message, when the browser allows it.
+pub fn notify(item: &ConversationItem) {
+    #[cfg(feature = "hydrate")]
+    browser::notify(item);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = item;
+}
+
+/// Asks the browser for leave to show desktop notifications (it asks the operator once).
+pub fn ask_for_notifications() {
+    #[cfg(feature = "hydrate")]
+    if let Ok(promise) = web_sys::Notification::request_permission() {
+        leptos::task::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        });
+    }
+}
+
+/// Who a notification is about: the customer's name, else their email, else their number.
+pub fn notification_title(item: &ConversationItem) -> String {
+    match &item.customer {
+        Some(c) => c
+            .name
+            .clone()
+            .or_else(|| c.email.clone())
+            .unwrap_or_else(|| format!("#{}", c.number)),
+        None => String::new(),
+    }
+}
+
 #[cfg(feature = "hydrate")]
 mod browser {
     use std::cell::RefCell;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
 
     thread_local! {
         static CONTEXT: RefCell<Option<web_sys::AudioContext>> = const { RefCell::new(None) };
@@ -38,5 +73,28 @@ mod browser {
                 let _ = tone.stop_with_when(at + 0.1);
             }
         });
+    }
+
+    pub fn notify(item: &super::ConversationItem) {
+        if web_sys::Notification::permission() != web_sys::NotificationPermission::Granted {
+            return;
+        }
+        let options = web_sys::NotificationOptions::new();
+        options.set_body(item.last_message_preview.as_deref().unwrap_or_default());
+        // One notification per conversation: a newer message replaces the older one.
+        options.set_tag(&item.id.to_string());
+        let title = super::notification_title(item);
+        let Ok(shown) = web_sys::Notification::new_with_options(&title, &options) else {
+            return;
+        };
+        let href = format!("/inbox/{}", item.id);
+        let open = Closure::<dyn FnMut()>::new(move || {
+            if let Some(window) = web_sys::window() {
+                let _ = window.focus();
+                let _ = window.location().set_href(&href);
+            }
+        });
+        shown.set_onclick(Some(open.as_ref().unchecked_ref()));
+        open.forget();
     }
 }

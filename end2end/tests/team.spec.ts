@@ -140,3 +140,30 @@ test('a forgotten password is reset through the emailed link, and the old one st
   const fresh = await page.request.post('/api/v1/auth/login', { data: { email, password: 'the second long password' } });
   expect(fresh.status()).toBe(200);
 });
+
+test('the chime choice is kept with the operator, so another browser follows it', async ({ browser, page }) => {
+  await signInByApi(page.request);
+  await page.goto('/inbox');
+  await waitForHydration(page);
+  const mute = page.getByLabel(t('en', 'inbox.mute'));
+  await expect(mute).not.toBeChecked();
+  await mute.check();
+  await expect
+    .poll(async () => (await (await page.request.get('/api/v1/me')).json()).preferences.sound)
+    .toBe(false);
+
+  const elsewhere = await browser.newContext();
+  await signInByApi(elsewhere.request);
+  const other = await elsewhere.newPage();
+  await other.goto('/inbox');
+  await waitForHydration(other);
+  await expect(other.getByLabel(t('en', 'inbox.mute'))).toBeChecked();
+  await other.goto('/account');
+  await waitForHydration(other);
+  const sound = other.getByLabel(t('en', 'account.sound'));
+  await expect(sound).not.toBeChecked();
+  await sound.check();
+  await expect
+    .poll(async () => (await (await page.request.get('/api/v1/me')).json()).preferences.sound)
+    .toBe(true);
+});

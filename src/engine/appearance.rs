@@ -1,9 +1,10 @@
 //! The widget's appearance: what operators chose on the Widget page, read by every widget.
 
+use super::audit::{Record, Requester};
 use super::Engine;
 use crate::domain::Appearance;
 use crate::error::Error;
-use crate::wire::{Operator, WidgetAppearance};
+use crate::wire::{AuditAction, AuditTarget, Operator, WidgetAppearance};
 
 /// Where the appearance is kept, as its wire JSON.
 const APPEARANCE_KEY: &str = "widget_appearance";
@@ -26,21 +27,33 @@ impl Engine {
         Ok(sent)
     }
 
-    /// Replaces the widget's appearance; widgets show it from their next load.
+    /// Replaces the widget's appearance; widgets show it from their next load. The audit log
+    /// records it (`widget_settings_changed`).
     pub async fn set_widget_appearance(
         &self,
         actor: &Operator,
         appearance: Appearance,
+        from: &Requester,
     ) -> Result<WidgetAppearance, Error> {
         self.require(actor, crate::domain::Capability::ManageSettings)?;
         let wire = appearance.to_wire();
         let json = serde_json::to_string(&wire)
             .map_err(|err| anyhow::anyhow!("the widget appearance does not serialize: {err}"))?;
-        self.inner
-            .store
-            .db()
-            .put_instance_setting(APPEARANCE_KEY, &json)
-            .await?;
+        let mut tx = self.inner.store.begin().await?;
+        tx.db().put_instance_setting(APPEARANCE_KEY, &json).await?;
+        let record = Record {
+            action: AuditAction::WidgetSettingsChanged,
+            actor: Some(actor),
+            target: Some(AuditTarget {
+                kind: "widget".to_owned(),
+                id: APPEARANCE_KEY.to_owned(),
+                label: "appearance".to_owned(),
+            }),
+            from,
+            detail: serde_json::to_value(&wire).unwrap_or_default(),
+        };
+        self.audit(tx.db(), record).await?;
+        tx.commit().await?;
         Ok(wire)
     }
 }
@@ -51,6 +64,7 @@ mod tests {
 
     use crate::clock::SystemClock;
     use crate::domain::{Appearance, BrandColor};
+    use crate::engine::Requester;
     use crate::testing::test_engine;
     use crate::wire::{ReplyTime, WidgetAppearance, WidgetPosition, WidgetTheme};
     use crate::EngineConfig;
@@ -72,14 +86,17 @@ mod tests {
         };
         let admin = crate::testing::test_operator(&engine).await;
         let saved = engine
-            .set_widget_appearance(&admin, chosen.clone())
+            .set_widget_appearance(&admin, chosen.clone(), &Requester::default())
             .await
             .unwrap();
         assert_eq!(saved, chosen.to_wire());
         assert_eq!(engine.widget_appearance().await.unwrap(), chosen.to_wire());
         // A second choice replaces the first.
         let plain = Appearance::parse(&WidgetAppearance::default()).unwrap();
-        engine.set_widget_appearance(&admin, plain).await.unwrap();
+        engine
+            .set_widget_appearance(&admin, plain, &Requester::default())
+            .await
+            .unwrap();
         assert_eq!(
             engine.widget_appearance().await.unwrap(),
             WidgetAppearance::default()

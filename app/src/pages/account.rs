@@ -14,6 +14,7 @@ use crate::api::{
 use crate::clock::Time;
 use crate::components::{ErrorAlert, OperatorShell, PasswordField};
 use crate::i18n::*;
+use crate::inbox_feed::InboxFeed;
 
 /// The account page.
 #[component]
@@ -160,20 +161,24 @@ fn NotificationsForm(preferences: Preferences) -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SavePreferences>::new();
     let current = RwSignal::new(preferences);
+    let feed = use_context::<InboxFeed>();
     let toggle = move |change: fn(&mut Preferences, bool)| {
         move |ev: leptos::ev::Event| {
             let on = event_target_checked(&ev);
             current.update(|p| change(p, on));
-            save.dispatch(SavePreferences {
-                preferences: current.get_untracked(),
-            });
+            let preferences = current.get_untracked();
+            if on && preferences.desktop.new_message {
+                crate::sound::ask_for_notifications();
+            }
+            if let Some(feed) = feed {
+                feed.use_preferences(preferences);
+            }
+            save.dispatch(SavePreferences { preferences });
         }
     };
-    let DesktopNotifications {
-        new_message,
-        assigned,
-        mention,
-    } = preferences.desktop;
+    // Assignments and mentions come with the shared inbox; until then only these two apply,
+    // and the other two are kept as they are.
+    let DesktopNotifications { new_message, .. } = preferences.desktop;
     view! {
         <section class="card" aria-labelledby="notifications-heading">
             <h2 id="notifications-heading">{t!(i18n, account.notifications)}</h2>
@@ -184,14 +189,6 @@ fn NotificationsForm(preferences: Preferences) -> impl IntoView {
             <label class="check">
                 <input type="checkbox" checked=new_message on:change=toggle(|p, on| p.desktop.new_message = on) />
                 {t!(i18n, account.desktop_new_message)}
-            </label>
-            <label class="check">
-                <input type="checkbox" checked=assigned on:change=toggle(|p, on| p.desktop.assigned = on) />
-                {t!(i18n, account.desktop_assigned)}
-            </label>
-            <label class="check">
-                <input type="checkbox" checked=mention on:change=toggle(|p, on| p.desktop.mention = on) />
-                {t!(i18n, account.desktop_mention)}
             </label>
             {move || match save.value().get() {
                 Some(Ok(_)) => view! { <p role="status" class="hint">{t!(i18n, account.saved)}</p> }.into_any(),

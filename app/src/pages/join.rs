@@ -50,7 +50,7 @@ pub fn InvitePage() -> impl IntoView {
                                                 <input type="hidden" name="token" value=token />
                                                 <div class="field">
                                                     <label for="email">{t!(i18n, join.email)}</label>
-                                                    <input id="email" type="email" readonly value=invitation.email autocomplete="username" />
+                                                    <input id="email" type="email" dir="ltr" readonly value=invitation.email autocomplete="username" />
                                                 </div>
                                                 <div class="field">
                                                     <label for="name">{t!(i18n, join.name)}</label>

@@ -8,7 +8,7 @@ use switchboard::wire::WidgetAppearance;
 
 use super::ApiJson;
 use crate::error::ApiError;
-use crate::extract::SignedIn;
+use crate::extract::{Client, SignedIn};
 use crate::state::AppState;
 
 /// This area's routes.
@@ -24,13 +24,14 @@ async fn read(State(state): State<AppState>) -> Result<Json<WidgetAppearance>, A
 async fn replace(
     State(state): State<AppState>,
     signed_in: SignedIn,
+    client: Client,
     ApiJson(body): ApiJson<WidgetAppearance>,
 ) -> Result<Json<WidgetAppearance>, ApiError> {
     let appearance = Appearance::parse(&body)?;
     Ok(Json(
         state
             .engine
-            .set_widget_appearance(&signed_in.operator, appearance)
+            .set_widget_appearance(&signed_in.operator, appearance, &client.requester)
             .await?,
     ))
 }

@@ -413,4 +413,17 @@ async fn the_audit_log_pages_newest_first_and_filters() {
         )
         .await;
     assert_eq!(unknown.status(), 422);
+    // A change to the widget's settings is recorded with what it became.
+    let look = serde_json::to_value(switchboard::wire::WidgetAppearance::default()).unwrap();
+    let saved = server
+        .send_json(&owner, Method::PUT, "/api/v1/widget/appearance", look)
+        .await;
+    assert_eq!(saved.status(), 200);
+    let changed = server
+        .get_json(&owner, "/api/v1/audit?action=widget_settings_changed")
+        .await;
+    let changed = changed["entries"].as_array().unwrap();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0]["actor"]["name"], "Ann");
+    assert!(changed[0]["detail"]["color"].is_string(), "{}", changed[0]);
 }
