@@ -406,3 +406,15 @@ pub fn Fold(
 /// Where the chat pages switch to their phone layout; style/main.css uses the same width.
 #[cfg(feature = "hydrate")]
 const NARROW_SCREEN: &str = "(max-width: 760px)";
+
+/// A role's name in the reader's language.
+pub fn role_text(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    role: switchboard::wire::Role,
+) -> &'static str {
+    match role {
+        switchboard::wire::Role::Owner => t_string!(i18n, team.role_owner),
+        switchboard::wire::Role::Admin => t_string!(i18n, team.role_admin),
+        switchboard::wire::Role::Agent => t_string!(i18n, team.role_agent),
+    }
+}

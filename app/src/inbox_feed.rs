@@ -18,8 +18,6 @@ pub struct InboxFeed {
     /// Bumped on every (re)subscription, the first included: a list rendered by the server
     /// loads again, in case something changed before the feed was live.
     pub subscriptions: RwSignal<u32>,
-    /// Whether the chime is off.
-    pub muted: RwSignal<bool>,
     /// The operator's notification preferences, once the dashboard read them.
     pub preferences: RwSignal<Option<Preferences>>,
 }
@@ -32,7 +30,6 @@ impl InboxFeed {
             latest: RwSignal::new(None),
             resyncs: RwSignal::new(0),
             subscriptions: RwSignal::new(0),
-            muted: RwSignal::new(false),
             preferences: RwSignal::new(None),
         };
         #[cfg(feature = "hydrate")]
@@ -42,14 +39,17 @@ impl InboxFeed {
 
     /// Follows the operator's preferences as the server keeps them.
     pub fn use_preferences(&self, preferences: Preferences) {
-        self.muted.set(!preferences.sound);
         self.preferences.set(Some(preferences));
+    }
+
+    /// Whether the chime is off (tracked): the `sound` preference, on until it is read.
+    pub fn muted(&self) -> bool {
+        self.preferences.with(|p| p.is_some_and(|p| !p.sound))
     }
 
     /// Turns the chime off or on, saved with the operator's preferences so it follows them to
     /// every browser.
     pub fn set_muted(&self, muted: bool) {
-        self.muted.set(muted);
         let Some(mut preferences) = self.preferences.get_untracked() else {
             return;
         };
@@ -167,15 +167,11 @@ mod browser {
                         .document()
                         .is_some_and(|d| d.visibility_state() != web_sys::VisibilityState::Visible);
                     if hidden && is_customer_news(&conversation) {
-                        if !self.feed.muted.get_untracked() {
+                        let preferences = self.feed.preferences.get_untracked();
+                        if preferences.is_none_or(|p| p.sound) {
                             crate::sound::chime();
                         }
-                        let wanted = self
-                            .feed
-                            .preferences
-                            .get_untracked()
-                            .is_some_and(|p| p.desktop.new_message);
-                        if wanted {
+                        if preferences.is_some_and(|p| p.desktop.new_message) {
                             crate::sound::notify(&conversation);
                         }
                     }

@@ -8,8 +8,8 @@ use super::Engine;
 use crate::domain::{Capability, Invalid};
 use crate::error::Error;
 use crate::store::audit::AuditFilter;
-use crate::store::{from_millis, to_millis, AuditRow, Db};
-use crate::wire::{AuditAction, AuditEntry, AuditTarget, Operator, OperatorRef};
+use crate::store::{to_millis, AuditRow, Db};
+use crate::wire::{AuditAction, AuditEntry, AuditTarget, Operator};
 
 /// Where a request came from: the client's address and its User-Agent, for sign-ins and the
 /// audit log.
@@ -132,35 +132,6 @@ impl Engine {
             limit: query.limit,
         };
         let rows = db().audit_entries(&filter).await?;
-        rows.into_iter().map(entry_of).collect()
+        rows.iter().map(|row| Ok(row.to_entry()?)).collect()
     }
-}
-
-/// A stored entry as the contract shows it.
-fn entry_of(row: AuditRow) -> Result<AuditEntry, Error> {
-    let corrupt = |what: &str| Error::Internal(anyhow::anyhow!("stored audit {what} is not valid"));
-    let actor = match (row.actor_id, row.actor_name) {
-        (Some(id), Some(name)) => Some(OperatorRef {
-            id: Uuid::parse_str(&id).map_err(|_| corrupt("actor id"))?,
-            name,
-        }),
-        _ => None,
-    };
-    let target = match (row.target_kind, row.target_id, row.target_label) {
-        (Some(kind), Some(id), label) => Some(AuditTarget {
-            kind,
-            id,
-            label: label.unwrap_or_default(),
-        }),
-        _ => None,
-    };
-    Ok(AuditEntry {
-        id: Uuid::parse_str(&row.id).map_err(|_| corrupt("id"))?,
-        at: from_millis(row.at),
-        action: AuditAction::parse(&row.action).ok_or_else(|| corrupt("action"))?,
-        actor,
-        target,
-        address: row.address,
-        detail: serde_json::from_str(&row.detail).map_err(|_| corrupt("detail"))?,
-    })
 }

@@ -13,10 +13,9 @@ use crate::auth::{self, Token};
 use crate::domain::{ttl, Capability, Email, Locale, PasswordInput};
 use crate::error::Error;
 use crate::mail::{compose_account, host_of, AccountEmail, AccountLetter, SendError};
-use crate::store::{from_millis, to_millis, InvitationRow, NewInvitation, OperatorRow};
+use crate::store::{to_millis, InvitationRow, NewInvitation, OperatorRow};
 use crate::wire::{
-    AuditAction, AuditTarget, CreatedInvitation, Invitation, InvitationPreview, Operator,
-    OperatorRef, Role,
+    AuditAction, AuditTarget, CreatedInvitation, Invitation, InvitationPreview, Operator, Role,
 };
 
 /// How long an invitation link works.
@@ -30,28 +29,6 @@ const SEND_TRIES: [Duration; 3] = [
 ];
 
 impl InvitationRow {
-    /// The invitation as the contract shows it.
-    fn to_wire(&self) -> Result<Invitation, Error> {
-        let corrupt =
-            |what: &'static str, value: &str| Error::from(crate::store::Corrupt::new(what, value));
-        let invited_by = match (&self.invited_by, &self.invited_by_name) {
-            (Some(id), Some(name)) => Some(OperatorRef {
-                id: Uuid::parse_str(id).map_err(|_| corrupt("inviter id", id))?,
-                name: name.clone(),
-            }),
-            _ => None,
-        };
-        Ok(Invitation {
-            id: Uuid::parse_str(&self.id).map_err(|_| corrupt("invitation id", &self.id))?,
-            email: self.email.clone(),
-            role: Role::parse(&self.role).ok_or_else(|| corrupt("role", &self.role))?,
-            invited_by,
-            created_at: from_millis(self.created_at),
-            expires_at: from_millis(self.expires_at),
-            email_state: self.email_state.clone(),
-        })
-    }
-
     /// `gone` when the link was used, revoked, replaced or has expired by `now`.
     fn check_open(&self, now: i64) -> Result<(), Error> {
         match self.ended_how.as_deref() {
@@ -128,7 +105,7 @@ impl Engine {
             .ok_or(Error::NotFound("invitation"))?;
         tracing::info!(invitation = %id, "operator invited");
         Ok(CreatedInvitation {
-            invitation: stored.to_wire()?,
+            invitation: stored.to_invitation()?,
             accept_url,
         })
     }
@@ -142,7 +119,7 @@ impl Engine {
             .db()
             .pending_invitations(to_millis(self.now()))
             .await?;
-        rows.iter().map(InvitationRow::to_wire).collect()
+        rows.iter().map(|row| Ok(row.to_invitation()?)).collect()
     }
 
     /// Revokes an invitation: its link stops working. One that has ended already stays as
@@ -199,7 +176,7 @@ impl Engine {
     /// used, withdrawn or expired.
     pub async fn invitation_preview(&self, token: &Token) -> Result<InvitationPreview, Error> {
         let row = self.open_invitation(token).await?;
-        let invitation = row.to_wire()?;
+        let invitation = row.to_invitation()?;
         Ok(InvitationPreview {
             email: invitation.email,
             role: invitation.role,
@@ -225,7 +202,7 @@ impl Engine {
         let hash = self
             .hash(move || auth::hash_password(password.expose()))
             .await??;
-        let invitation = preview_row.to_wire()?;
+        let invitation = preview_row.to_invitation()?;
         let row = OperatorRow {
             id: Uuid::now_v7().to_string(),
             email: email.as_str().to_owned(),
@@ -269,8 +246,8 @@ impl Engine {
     }
 
     /// Sends an account email (an invitation when `inviter` is given, else a password reset)
-    /// in the background, trying a few times; an invitation records how it went. The link
-    /// lives only in this task's memory: the database holds its digest alone.
+    /// in the background; an invitation records how it went. The link lives only in this
+    /// task's memory: the database holds its digest alone.
     pub(crate) fn send_account_email(
         &self,
         id: String,
@@ -281,18 +258,6 @@ impl Engine {
     ) {
         let engine = self.clone();
         tokio::spawn(async move {
-            let Some(mailer) = engine.inner.mailer.get().cloned() else {
-                tracing::warn!("no email transport is running; the account email was not sent");
-                if inviter.is_some() {
-                    let _ = engine
-                        .inner
-                        .store
-                        .db()
-                        .set_invitation_email_state(&id, "failed")
-                        .await;
-                }
-                return;
-            };
             let host = host_of(&engine.inner.config.public_url);
             let kind = match &inviter {
                 Some(name) => AccountEmail::Invitation { inviter: name },
@@ -307,40 +272,53 @@ impl Engine {
                 date: engine.now(),
                 host: &host,
             };
-            let mut outcome = "failed";
-            match compose_account(&engine.inner.config.email, &letter) {
-                Err(err) => tracing::warn!(error = %err, "an account email could not be built"),
-                Ok(email) => {
-                    for pause in SEND_TRIES {
-                        match mailer.send(&email).await {
-                            Ok(()) => {
-                                outcome = "sent";
-                                break;
-                            }
-                            Err(SendError::Permanent(detail)) => {
-                                tracing::warn!(%detail, "the mail server refused an account email");
-                                break;
-                            }
-                            Err(SendError::Transient(detail)) => {
-                                tracing::warn!(%detail, "sending an account email failed for now");
-                                engine.sleep_until(engine.now() + ttl(pause)).await;
-                            }
-                        }
-                    }
-                }
-            }
+            let outcome = if engine.deliver_account_email(&letter).await {
+                "sent"
+            } else {
+                "failed"
+            };
             if inviter.is_some() {
-                if let Err(err) = engine
+                let recorded = engine
                     .inner
                     .store
                     .db()
                     .set_invitation_email_state(&id, outcome)
-                    .await
-                {
+                    .await;
+                if let Err(err) = recorded {
                     tracing::warn!(error = %err, "recording an invitation email's outcome failed");
                 }
             }
         });
+    }
+
+    /// Builds and sends `letter` through the email worker's transport, trying a few times;
+    /// whether it went out.
+    async fn deliver_account_email(&self, letter: &AccountLetter<'_>) -> bool {
+        let Some(mailer) = self.inner.mailer.get().cloned() else {
+            tracing::warn!("no email transport is running; the account email was not sent");
+            return false;
+        };
+        let email = match compose_account(&self.inner.config.email, letter) {
+            Ok(email) => email,
+            Err(err) => {
+                tracing::warn!(error = %err, "an account email could not be built");
+                return false;
+            }
+        };
+        for pause in SEND_TRIES {
+            match mailer.send(&email).await {
+                Ok(()) => return true,
+                Err(SendError::Permanent(detail)) => {
+                    tracing::warn!(%detail, "the mail server refused an account email");
+                    return false;
+                }
+                Err(SendError::Transient(detail)) => {
+                    tracing::warn!(%detail, "sending an account email failed for now");
+                    self.sleep_until(self.now() + ttl(pause)).await;
+                }
+            }
+        }
+        false
     }
 }
 

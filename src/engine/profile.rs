@@ -10,7 +10,7 @@ use super::Engine;
 use crate::auth::{self, Token};
 use crate::domain::{ttl, Email, PasswordInput};
 use crate::error::Error;
-use crate::store::{from_millis, to_millis};
+use crate::store::to_millis;
 use crate::wire::{AuditAction, Me, Operator, Preferences, SignIn};
 
 impl Engine {
@@ -125,18 +125,8 @@ impl Engine {
             .operator_signins(&operator.id.to_string(), now, now.saturating_sub(idle))
             .await?;
         let current = current.digest();
-        rows.into_iter()
-            .map(|row| {
-                Ok(SignIn {
-                    id: Uuid::parse_str(&row.id)
-                        .map_err(|_| crate::store::Corrupt::new("sign-in id", &row.id))?,
-                    current: row.token_hash == current.as_str(),
-                    browser: row.browser,
-                    address: row.address,
-                    created_at: from_millis(row.created_at),
-                    last_used_at: from_millis(row.last_seen_at),
-                })
-            })
+        rows.iter()
+            .map(|row| Ok(row.to_signin(&current)?))
             .collect()
     }
 

@@ -6,13 +6,12 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use switchboard::wire::{DesktopNotifications, ErrorCode, Preferences, SignIn};
 
-use super::join::role_text;
 use crate::api::{
     load_account, AccountView, ChangePassword, EndOtherSignins, EndSignin, RenameMe,
     SavePreferences,
 };
 use crate::clock::Time;
-use crate::components::{ErrorAlert, OperatorShell, PasswordField};
+use crate::components::{role_text, ErrorAlert, OperatorShell, PasswordField};
 use crate::i18n::*;
 use crate::inbox_feed::InboxFeed;
 

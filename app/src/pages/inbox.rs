@@ -96,7 +96,7 @@ fn InboxTabs() -> impl IntoView {
             </nav>
             {feed.map(|feed| view! {
                 <label class="mute">
-                    <input type="checkbox" prop:checked=move || feed.muted.get()
+                    <input type="checkbox" prop:checked=move || feed.muted()
                         on:change=move |ev| feed.set_muted(event_target_checked(&ev)) />
                     " "{t!(i18n, inbox.mute)}
                 </label>

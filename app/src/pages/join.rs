@@ -5,10 +5,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use switchboard::wire::{ErrorCode, Role};
+use switchboard::wire::ErrorCode;
 
 use crate::api::{preview_invitation, AcceptInvitation};
-use crate::components::{ErrorAlert, LanguageSwitcher, PasswordField};
+use crate::components::{role_text, ErrorAlert, LanguageSwitcher, PasswordField};
 use crate::i18n::*;
 
 /// The invitation page.
@@ -79,14 +79,5 @@ pub fn InvitePage() -> impl IntoView {
             </div>
             <LanguageSwitcher />
         </main>
-    }
-}
-
-/// A role's name in the reader's language.
-pub fn role_text(i18n: leptos_i18n::I18nContext<Locale>, role: Role) -> &'static str {
-    match role {
-        Role::Owner => t_string!(i18n, team.role_owner),
-        Role::Admin => t_string!(i18n, team.role_admin),
-        Role::Agent => t_string!(i18n, team.role_agent),
     }
 }

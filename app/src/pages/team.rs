@@ -7,10 +7,9 @@ use leptos_router::components::Redirect;
 use switchboard::domain::Capability;
 use switchboard::wire::{ErrorCode, Invitation, Operator, Role, TeamMember};
 
-use super::join::role_text;
 use crate::api::{load_team, ChangeOperator, Invite, MakeOwner, RevokeInvitation, TeamView};
 use crate::clock::Time;
-use crate::components::{ConfirmSubmit, CopyButton, ErrorAlert, OperatorShell};
+use crate::components::{role_text, ConfirmSubmit, CopyButton, ErrorAlert, OperatorShell};
 use crate::i18n::*;
 
 /// The team page.

@@ -3,7 +3,10 @@
 use sqlx::FromRow;
 
 use super::{from_millis, uuid_of, Corrupt};
-use crate::wire::{Operator, Role};
+use crate::auth::TokenDigest;
+use crate::wire::{
+    AuditAction, AuditEntry, AuditTarget, Invitation, Operator, OperatorRef, Role, SignIn,
+};
 
 /// An operator as stored, password hash included.
 #[derive(Debug, Clone, FromRow)]
@@ -156,4 +159,72 @@ pub struct InvitationRow {
     pub ended_how: Option<String>,
     /// `sending`, `sent` or `failed`.
     pub email_state: String,
+}
+
+impl SignInListRow {
+    /// The sign-in as the contract shows it; `current` is the asking browser's digest.
+    pub fn to_signin(&self, current: &TokenDigest) -> Result<SignIn, Corrupt> {
+        Ok(SignIn {
+            id: uuid_of("sign-in id", &self.id)?,
+            current: self.token_hash == current.as_str(),
+            browser: self.browser.clone(),
+            address: self.address.clone(),
+            created_at: from_millis(self.created_at),
+            last_used_at: from_millis(self.last_seen_at),
+        })
+    }
+}
+
+impl InvitationRow {
+    /// The invitation as the contract shows it.
+    pub fn to_invitation(&self) -> Result<Invitation, Corrupt> {
+        let invited_by = match (&self.invited_by, &self.invited_by_name) {
+            (Some(id), Some(name)) => Some(OperatorRef {
+                id: uuid_of("inviter id", id)?,
+                name: name.clone(),
+            }),
+            _ => None,
+        };
+        Ok(Invitation {
+            id: uuid_of("invitation id", &self.id)?,
+            email: self.email.clone(),
+            role: Role::parse(&self.role).ok_or_else(|| Corrupt::new("role", &self.role))?,
+            invited_by,
+            created_at: from_millis(self.created_at),
+            expires_at: from_millis(self.expires_at),
+            email_state: self.email_state.clone(),
+        })
+    }
+}
+
+impl AuditRow {
+    /// The entry as the contract shows it.
+    pub fn to_entry(&self) -> Result<AuditEntry, Corrupt> {
+        let actor = match (&self.actor_id, &self.actor_name) {
+            (Some(id), Some(name)) => Some(OperatorRef {
+                id: uuid_of("audit actor id", id)?,
+                name: name.clone(),
+            }),
+            _ => None,
+        };
+        let target = match (&self.target_kind, &self.target_id) {
+            (Some(kind), Some(id)) => Some(AuditTarget {
+                kind: kind.clone(),
+                id: id.clone(),
+                label: self.target_label.clone().unwrap_or_default(),
+            }),
+            _ => None,
+        };
+        Ok(AuditEntry {
+            id: uuid_of("audit entry id", &self.id)?,
+            at: from_millis(self.at),
+            action: AuditAction::parse(&self.action)
+                .ok_or_else(|| Corrupt::new("audit action", &self.action))?,
+            actor,
+            target,
+            address: self.address.clone(),
+            detail: serde_json::from_str(&self.detail)
+                .map_err(|_| Corrupt::new("audit detail", &self.detail))?,
+        })
+    }
 }
