@@ -107,6 +107,11 @@ impl Actor {
         }
     }
 
+    /// Whether this actor sees private notes: operators only.
+    pub fn sees_notes(&self) -> bool {
+        matches!(self, Self::Operator(_))
+    }
+
     /// Whom a message's idempotency key and the send window belong to: the operator, or the
     /// guest link's session.
     pub(crate) fn sender_id(&self) -> Uuid {

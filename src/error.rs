@@ -29,6 +29,10 @@ pub enum Error {
     /// A state conflict the caller can resolve.
     #[error("{0}")]
     Conflict(String),
+    /// The collision guard: others wrote these messages since the sender's view, so nothing
+    /// was stored.
+    #[error("new messages arrived since you started writing; read them, then send again")]
+    Collision(Vec<crate::wire::Message>),
     /// Too many attempts; try again after the given number of seconds.
     #[error("too many attempts, try again in {retry_after_secs} seconds")]
     RateLimited {
@@ -49,7 +53,7 @@ impl Error {
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Gone | Self::LinkGone(_) => ErrorCode::Gone,
-            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::Conflict(_) | Self::Collision(_) => ErrorCode::Conflict,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Internal(_) => ErrorCode::Internal,
         }

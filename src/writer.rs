@@ -5,7 +5,8 @@
 //! batch's messages are published in commit order, before any caller hears back, so this
 //! node's subscribers never see seqs out of order. A batch that fails (a post's conversation
 //! raced on another node, say) is rolled back whole and every post in it is tried again on its
-//! own, so one post cannot fail the others.
+//! own, so one post cannot fail the others. A post with a collision guard is stored in a
+//! transaction of its own, where the guard's check and the insert see the same locked seq.
 //!
 //! Durability: each message is acknowledged only once committed. On SQLite that is
 //! `synchronous = NORMAL` in WAL mode (see `store::open_sqlite`): a committed message survives
@@ -36,6 +37,9 @@ pub(crate) struct Post {
     pub(crate) new: NewMessageRow,
     pub(crate) reopens: bool,
     pub(crate) emails: bool,
+    /// The collision guard: the highest seq the sender's view had. A message from anyone else
+    /// after it refuses the post with [`Error::Collision`].
+    pub(crate) based_on_seq: Option<i64>,
 }
 
 /// What storing a post came to: the stored row and whether this post stored it; `None` when
@@ -87,6 +91,26 @@ impl Writer {
 async fn run_writer(writer: Parts, mut queue: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        // Guarded posts go after the batch, each in its own transaction.
+        let (guarded, rest): (Vec<Job>, Vec<Job>) = batch
+            .drain(..)
+            .partition(|job| job.post.based_on_seq.is_some());
+        batch = rest;
+        writer.store_jobs(&mut batch).await;
+        for job in guarded {
+            let outcome = writer.store_message(&job.post).await;
+            writer.finish(job, outcome);
+        }
+    }
+}
+
+impl Parts {
+    /// Stores the jobs as one batch (one by one if the batch fails), answering each.
+    async fn store_jobs(&self, batch: &mut Vec<Job>) {
+        if batch.is_empty() {
+            return;
+        }
+        let writer = self;
         let posts: Vec<&Post> = batch.iter().map(|job| &job.post).collect();
         match writer.store_batch(&posts).await {
             Ok(outcomes) => {
@@ -168,9 +192,30 @@ impl Parts {
         Ok(outcomes)
     }
 
-    /// Writes one post inside `tx`, uncommitted.
+    /// Writes one post inside `tx`, uncommitted. A guarded post that others wrote after is
+    /// refused here, after the insert took the conversation's lock and before anything is
+    /// committed, so two guarded posts cannot both pass on the same view.
     async fn stage_message(&self, tx: &mut Tx, post: &Post) -> Result<Stored, Error> {
         let inserted = tx.insert_message(&post.new).await?;
+        if let (Some(based_on), Inserted::New(row)) = (post.based_on_seq, &inserted) {
+            let newer = tx
+                .db()
+                .messages_from_others(
+                    &post.new.conversation_id,
+                    based_on,
+                    row.seq,
+                    post.new.sender_kind,
+                    post.new.sender_id.as_deref(),
+                )
+                .await?;
+            if !newer.is_empty() {
+                let messages = newer
+                    .iter()
+                    .map(MessageRow::to_message)
+                    .collect::<Result<_, _>>()?;
+                return Err(Error::Collision(messages));
+            }
+        }
         self.stage_effects(tx, post, inserted, true).await
     }
 
@@ -243,7 +288,7 @@ impl Parts {
                 return;
             }
         };
-        let emails = SenderKind::Customer.reads(message.sender.kind);
+        let emails = SenderKind::Customer.reads(message.sender.kind) && !message.internal;
         self.bus.publish_local(
             &Topic::Conversation(conversation_id),
             Event::message(message),

@@ -175,7 +175,7 @@ mod browser {
                             crate::sound::notify(&conversation);
                         }
                     }
-                    self.feed.latest.set(Some(conversation));
+                    self.feed.latest.set(Some(*conversation));
                     refresh_count(self.feed);
                 }
                 ServerFrame::InboxSubscribed => {

@@ -61,11 +61,15 @@ impl ApiError {
 
 /// The error body and status for `code` and `message`, as every error response carries them.
 pub fn error_response(code: ErrorCode, message: String) -> Response {
-    let status =
-        StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = ErrorBody {
+    body_response(ErrorBody {
         error: ErrorDetail { code, message },
-    };
+        messages: None,
+    })
+}
+
+fn body_response(body: ErrorBody) -> Response {
+    let status = StatusCode::from_u16(body.error.code.http_status())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, Json(body)).into_response()
 }
 
@@ -74,7 +78,17 @@ impl IntoResponse for ApiError {
         if let Self::Engine(switchboard::Error::Internal(err)) = &self {
             tracing::error!(error = format!("{err:#}"), "request failed");
         }
-        let mut response = error_response(self.code(), self.public_message());
+        let messages = match &self {
+            Self::Engine(switchboard::Error::Collision(messages)) => Some(messages.clone()),
+            _ => None,
+        };
+        let mut response = body_response(ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.public_message(),
+            },
+            messages,
+        });
         if let Self::Engine(switchboard::Error::RateLimited { retry_after_secs }) = &self {
             response
                 .headers_mut()

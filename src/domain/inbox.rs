@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{parse_optional_line, Invalid};
+use uuid::Uuid;
+
+use super::{parse_optional_line, AssigneeFilter, Invalid};
 use crate::wire::ConversationKind;
 
 /// The UI languages, in the order the language menu lists them.
@@ -68,6 +70,10 @@ pub struct InboxQuery {
     pub limit: i64,
     /// Only conversations whose last message is older than this (the next page).
     pub before: Option<DateTime<Utc>>,
+    /// Whose conversations.
+    pub assignee: AssigneeFilter,
+    /// Only conversations with this label.
+    pub label: Option<Uuid>,
 }
 
 impl Default for InboxQuery {
@@ -77,6 +83,8 @@ impl Default for InboxQuery {
             kind: ConversationKind::Support,
             limit: 50,
             before: None,
+            assignee: AssigneeFilter::Anyone,
+            label: None,
         }
     }
 }
@@ -122,6 +130,27 @@ impl InboxQuery {
             kind,
             limit,
             before,
+            ..Self::default()
+        })
+    }
+
+    /// The same page narrowed to an assignee (`me` is `viewer`) and a label.
+    pub fn filtered(
+        self,
+        assignee: Option<&str>,
+        label: Option<&str>,
+        viewer: Uuid,
+    ) -> Result<Self, Invalid> {
+        let label = match label.map(str::trim).filter(|l| !l.is_empty()) {
+            None => None,
+            Some(raw) => Some(
+                Uuid::parse_str(raw).map_err(|_| Invalid::new("label", "must be a label id"))?,
+            ),
+        };
+        Ok(Self {
+            assignee: AssigneeFilter::parse(assignee, viewer)?,
+            label,
+            ..self
         })
     }
 }

@@ -1,4 +1,7 @@
-//! A chat message as a door receives it: its text and the sender's idempotency key.
+//! A chat message as a door receives it: its text, the sender's idempotency key, and what an
+//! operator's send may add (a private note, its mentions, the collision guard).
+
+use uuid::Uuid;
 
 use super::{check_controls, shows_as_empty, Invalid, MESSAGE_MAX_CHARS};
 
@@ -75,13 +78,65 @@ impl ClientId {
     }
 }
 
-/// A message as a door receives it, parsed once: its body and the sender's idempotency key.
+/// The most operators one note may mention.
+pub const MENTIONS_MAX: usize = 20;
+
+/// What an operator's send may add to a message, parsed once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SendOptions {
+    /// A private note, for operators only.
+    pub internal: bool,
+    /// The operators a note mentions: no repeats, at most [`MENTIONS_MAX`], only on a note.
+    pub mentions: Vec<Uuid>,
+    /// The collision guard: the highest seq the sender's view had. `None` without a guard, or
+    /// when the sender forces the send.
+    pub based_on_seq: Option<i64>,
+}
+
+impl SendOptions {
+    /// Parses the optional fields of a send: `force` drops the guard.
+    pub fn parse(
+        internal: bool,
+        mentions: &[Uuid],
+        based_on_seq: Option<i64>,
+        force: bool,
+    ) -> Result<Self, Invalid> {
+        if !internal && !mentions.is_empty() {
+            return Err(Invalid::new("mentions", "only a note (internal) mentions"));
+        }
+        let mut unique: Vec<Uuid> = Vec::with_capacity(mentions.len());
+        for id in mentions {
+            if !unique.contains(id) {
+                unique.push(*id);
+            }
+        }
+        if unique.len() > MENTIONS_MAX {
+            return Err(Invalid::new(
+                "mentions",
+                format!("must name at most {MENTIONS_MAX} operators"),
+            ));
+        }
+        if based_on_seq.is_some_and(|seq| seq < 0) {
+            return Err(Invalid::new("based_on_seq", "must be 0 or more"));
+        }
+        Ok(Self {
+            internal,
+            mentions: unique,
+            based_on_seq: based_on_seq.filter(|_| !force),
+        })
+    }
+}
+
+/// A message as a door receives it, parsed once: its body, the sender's idempotency key and
+/// the operator's options.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMessage {
     /// The text.
     pub body: MessageBody,
     /// The sender's key; `None` when the sender gave none.
     pub client_id: Option<ClientId>,
+    /// A note, its mentions, the collision guard.
+    pub options: SendOptions,
 }
 
 impl NewMessage {
@@ -89,7 +144,11 @@ impl NewMessage {
     pub fn parse(content: &str, client_id: Option<&str>) -> Result<Self, Invalid> {
         let body = MessageBody::parse(content)?;
         let client_id = ClientId::parse_optional(client_id)?;
-        Ok(Self { body, client_id })
+        Ok(Self {
+            body,
+            client_id,
+            options: SendOptions::default(),
+        })
     }
 
     /// A socket's `send` frame, whose key is required: the key, then the content.
@@ -99,7 +158,24 @@ impl NewMessage {
         Ok(Self {
             body,
             client_id: Some(client_id),
+            options: SendOptions::default(),
         })
+    }
+
+    /// A REST post's body, with the options it carries.
+    pub fn from_request(request: &crate::wire::PostMessageRequest) -> Result<Self, Invalid> {
+        let options = SendOptions::parse(
+            request.internal,
+            &request.mentions,
+            request.based_on_seq,
+            request.force,
+        )?;
+        Ok(Self::parse(&request.content, request.client_id.as_deref())?.with(options))
+    }
+
+    /// The same message with an operator's options.
+    pub fn with(self, options: SendOptions) -> Self {
+        Self { options, ..self }
     }
 }
 
@@ -118,6 +194,21 @@ mod tests {
         );
         let refused = NewMessage::parse_keyed("hi", "").unwrap_err();
         assert!(refused.to_string().contains("client_id"), "{refused}");
+    }
+
+    #[test]
+    fn mentions_belong_to_notes_and_force_drops_the_guard() {
+        let id = Uuid::from_u128(1);
+        let refused = SendOptions::parse(false, &[id], None, false).unwrap_err();
+        assert!(refused.to_string().contains("mentions"), "{refused}");
+        let note = SendOptions::parse(true, &[id, id], Some(4), false).unwrap();
+        assert_eq!(note.mentions, vec![id]);
+        assert_eq!(note.based_on_seq, Some(4));
+        let forced = SendOptions::parse(false, &[], Some(4), true).unwrap();
+        assert_eq!(forced.based_on_seq, None);
+        assert!(SendOptions::parse(false, &[], Some(-1), false).is_err());
+        let many: Vec<Uuid> = (0..=MENTIONS_MAX as u128).map(Uuid::from_u128).collect();
+        assert!(SendOptions::parse(true, &many, None, false).is_err());
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod browser;
 mod inbox;
 mod message;
 mod network;
+mod shared;
 mod team;
 mod time;
 
@@ -19,8 +20,11 @@ pub use appearance::{
 };
 pub use browser::browser_of;
 pub use inbox::*;
-pub use message::{ClientId, MessageBody, NewMessage, CLIENT_ID_MAX_CHARS};
+pub use message::{
+    ClientId, MessageBody, NewMessage, SendOptions, CLIENT_ID_MAX_CHARS, MENTIONS_MAX,
+};
 pub use network::ClientNetwork;
+pub use shared::*;
 pub use team::{Capability, TeamChange};
 pub use time::ttl;
 

@@ -14,6 +14,9 @@ pub enum Capability {
     ManageSettings,
     /// See colleagues' emails and when they were last seen.
     SeeColleagueDetails,
+    /// Create, rename, recolour and delete labels; assign conversations to anyone; edit or
+    /// delete a colleague's canned reply.
+    CurateInbox,
 }
 
 impl Role {
@@ -21,7 +24,10 @@ impl Role {
     pub fn may(self, capability: Capability) -> bool {
         match capability {
             Capability::HandOverOwnership => self == Self::Owner,
-            Capability::RunTeam | Capability::ManageSettings | Capability::SeeColleagueDetails => {
+            Capability::RunTeam
+            | Capability::ManageSettings
+            | Capability::SeeColleagueDetails
+            | Capability::CurateInbox => {
                 matches!(self, Self::Owner | Self::Admin)
             }
         }
@@ -44,7 +50,7 @@ mod tests {
     #[test]
     fn only_the_owner_hands_over_ownership_and_agents_run_nothing() {
         use Capability::*;
-        for capability in [RunTeam, ManageSettings, SeeColleagueDetails] {
+        for capability in [RunTeam, ManageSettings, SeeColleagueDetails, CurateInbox] {
             assert!(Role::Owner.may(capability));
             assert!(Role::Admin.may(capability));
             assert!(!Role::Agent.may(capability));

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::{session_at, Engine};
 use crate::actor::{Actor, GuestStanding};
 use crate::auth::Token;
-use crate::domain::{ClientId, DisplayName, MessageBody};
+use crate::domain::{ClientId, DisplayName, MessageBody, NewMessage, SendOptions};
 use crate::error::Error;
 use crate::hub::{Event, Topic};
 use crate::store::{to_millis, MessageRow, NewMessageRow};
@@ -109,7 +109,7 @@ impl Engine {
     }
 
     /// The highest seq of a conversation; `not_found` when it does not exist.
-    async fn last_seq_of(&self, conversation_id: Uuid) -> Result<i64, Error> {
+    pub(super) async fn last_seq_of(&self, conversation_id: Uuid) -> Result<i64, Error> {
         self.inner
             .store
             .db()
@@ -122,7 +122,6 @@ impl Engine {
     /// missing `client_id` gets a fresh one. Each sender may post `sends_per_window` messages per
     /// `send_window`, whichever door they use; a `client_id` that another sender used in the
     /// conversation is a `conflict`.
-    #[tracing::instrument(skip_all, fields(conversation_id = %conversation_id))]
     pub async fn post_message(
         &self,
         actor: &Actor,
@@ -130,6 +129,33 @@ impl Engine {
         body: MessageBody,
         client_id: Option<ClientId>,
     ) -> Result<Posted, Error> {
+        let message = NewMessage {
+            body,
+            client_id,
+            options: SendOptions::default(),
+        };
+        self.post(actor, conversation_id, message).await
+    }
+
+    /// [`Engine::post_message`] with an operator's options: a private note (only operators
+    /// write one; its mentions must be active operators, who are alerted) and the collision
+    /// guard (a message from anyone else after `based_on_seq` refuses the send with
+    /// [`Error::Collision`], storing nothing).
+    #[tracing::instrument(skip_all, fields(conversation_id = %conversation_id))]
+    pub async fn post(
+        &self,
+        actor: &Actor,
+        conversation_id: Uuid,
+        message: NewMessage,
+    ) -> Result<Posted, Error> {
+        let NewMessage {
+            body,
+            client_id,
+            options,
+        } = message;
+        if options.internal && !actor.sees_notes() {
+            return Err(Error::Forbidden("only operators write notes"));
+        }
         if let Actor::Customer {
             customer_id,
             client,
@@ -152,6 +178,7 @@ impl Engine {
         // An ended session's conversation is closed for operators too: its guest is gone.
         self.authorize(actor, conversation_id, Access::Write)
             .await?;
+        let mentions = self.mentioned(&options.mentions).await?;
         let identity = actor.identity();
         let client_id =
             client_id.unwrap_or_else(|| ClientId::generated(Uuid::now_v7().to_string()));
@@ -164,12 +191,15 @@ impl Engine {
             content: body.as_str().to_owned(),
             client_id: client_id.as_str().to_owned(),
             created_at: to_millis(self.now()),
+            internal: options.internal,
+            mentions,
         };
         let (sender_kind, sender_id) = (new.sender_kind, new.sender_id.clone());
         let post = Post {
             conversation_id,
             reopens: actor.kind() == SenderKind::Customer,
-            emails: SenderKind::Customer.reads(actor.kind()),
+            emails: SenderKind::Customer.reads(actor.kind()) && !options.internal,
+            based_on_seq: options.based_on_seq,
             new,
         };
         // The writer announces what it stored, in commit order.
@@ -187,6 +217,11 @@ impl Engine {
             ));
         }
         let message = row.to_message()?;
+        if created {
+            if let Actor::Operator(by) = actor {
+                self.alert_mentions(by, &message);
+            }
+        }
         Ok(Posted { message, created })
     }
 
@@ -231,13 +266,16 @@ impl Engine {
     ) -> Result<Vec<Message>, Error> {
         self.authorize(actor, conversation_id, Access::Read).await?;
         self.last_seq_of(conversation_id).await?;
-        self.read_back(conversation_id, after_seq, limit).await
+        self.read_back(actor, conversation_id, after_seq, limit)
+            .await
     }
 
-    /// Messages after `after_seq` without any check: for a subscription that was authorized
-    /// when it started (this runs on every replay and resync, so it is one query).
+    /// Messages after `after_seq` that `actor` may see (private notes only for operators),
+    /// without any other check: for a subscription that was authorized when it started (this
+    /// runs on every replay and resync, so it is one query).
     pub async fn read_back(
         &self,
+        actor: &Actor,
         conversation_id: Uuid,
         after_seq: i64,
         limit: i64,
@@ -246,7 +284,7 @@ impl Engine {
             .inner
             .store
             .db()
-            .messages_after(conversation_id, after_seq, limit)
+            .messages_after(conversation_id, after_seq, limit, actor.sees_notes())
             .await?;
         Ok(rows
             .iter()
@@ -254,14 +292,24 @@ impl Engine {
             .collect::<Result<_, _>>()?)
     }
 
-    /// Authorizes a subscription and returns the conversation's highest seq.
+    /// Authorizes a subscription and returns the highest seq `actor` may see: for guests and
+    /// customers, that of the last message that is not a private note.
     pub async fn open_subscription(
         &self,
         actor: &Actor,
         conversation_id: Uuid,
     ) -> Result<i64, Error> {
         self.authorize(actor, conversation_id, Access::Read).await?;
-        self.last_seq_of(conversation_id).await
+        let last_seq = self.last_seq_of(conversation_id).await?;
+        if actor.sees_notes() {
+            return Ok(last_seq);
+        }
+        Ok(self
+            .inner
+            .store
+            .db()
+            .last_public_seq(conversation_id)
+            .await?)
     }
 
     /// Marks the other side's messages read up to `up_to_seq` and, when that read any message,
@@ -305,21 +353,29 @@ impl Engine {
         Ok(())
     }
 
-    /// Tells the conversation that `actor` is typing; `origin` (a connection id) does not hear
-    /// it back.
+    /// Tells the conversation that `actor` is typing (a private note, when `internal`: then
+    /// only operators hear of it); `origin` (a connection id) does not hear it back.
     pub async fn typing(
         &self,
         actor: &Actor,
         conversation_id: Uuid,
+        internal: bool,
         origin: Uuid,
     ) -> Result<(), Error> {
+        if internal && !actor.sees_notes() {
+            return Err(Error::Forbidden("only operators write notes"));
+        }
         self.authorize(actor, conversation_id, Access::Read).await?;
+        if actor.sees_notes() {
+            self.viewer_typing(conversation_id, origin).await?;
+        }
         self.inner.bus.publish(
             &Topic::Conversation(conversation_id),
             Event::Frame {
                 frame: ServerFrame::Typing {
                     conversation_id,
                     who: actor.identity(),
+                    internal,
                 },
                 origin: Some(origin),
             },

@@ -28,26 +28,30 @@ impl Engine {
 
     /// One page of the inbox, newest activity first.
     pub async fn inbox(&self, query: &InboxQuery) -> Result<Vec<ConversationItem>, Error> {
-        self.inner
+        let items = self
+            .inner
             .store
             .db()
             .inbox_page(query)
             .await?
             .iter()
             .map(|row| Ok(row.to_item()?))
-            .collect()
+            .collect::<Result<Vec<_>, Error>>()?;
+        self.with_labels(items).await
     }
 
     /// One conversation's list item; `not_found` when it does not exist.
     pub async fn inbox_item(&self, conversation_id: Uuid) -> Result<ConversationItem, Error> {
-        Ok(self
+        let item = self
             .inner
             .store
             .db()
             .inbox_item(conversation_id)
             .await?
             .ok_or(Error::NotFound("conversation"))?
-            .to_item()?)
+            .to_item()?;
+        let mut items = self.with_labels(vec![item]).await?;
+        Ok(items.remove(0))
     }
 
     /// An operator opens a conversation: its item, latest messages and notes. Opening marks it
@@ -100,13 +104,15 @@ impl Engine {
             .db()
             .notes(conversation_id, from_seq)
             .await?;
+        let notes: Vec<_> = notes
+            .iter()
+            .map(NoteRow::to_note)
+            .collect::<Result<_, _>>()?;
         Ok(ConversationDetail {
             conversation: self.inbox_item(conversation_id).await?,
             messages,
-            notes: notes
-                .iter()
-                .map(NoteRow::to_note)
-                .collect::<Result<_, _>>()?,
+            activity: notes.clone(),
+            notes,
         })
     }
 

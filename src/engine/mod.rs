@@ -20,7 +20,9 @@ use crate::writer::{self, Writer};
 /// How often the WAL is checkpointed.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
+mod alerts;
 mod appearance;
+mod assignment;
 mod audit;
 mod chat;
 mod confirmations;
@@ -28,6 +30,7 @@ mod customers;
 mod emails;
 mod inbox;
 mod invitations;
+mod library;
 mod operators;
 mod presence;
 mod profile;
@@ -35,6 +38,7 @@ mod resets;
 mod sessions;
 mod subscriptions;
 mod team;
+mod viewers;
 mod widget;
 
 pub use audit::{AuditQuery, Requester, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX};

@@ -28,6 +28,11 @@ pub(crate) struct Presence {
 }
 
 impl Presence {
+    /// This node's id, as its reports and its viewers' rows carry it.
+    pub(crate) fn node_id(&self) -> &str {
+        &self.node_id
+    }
+
     pub(crate) fn new() -> Self {
         Self {
             node_id: Uuid::now_v7().to_string(),
@@ -80,6 +85,9 @@ impl Engine {
                     Ok(()) => reported = count,
                     Err(err) => tracing::warn!(error = %err, "reporting operator presence failed"),
                 }
+            }
+            if let Err(err) = self.sweep_viewers().await {
+                tracing::warn!(error = %err, "sweeping the viewers of stopped nodes failed");
             }
             let next = self.now() + chrono::Duration::from_std(HEARTBEAT).expect("30 s fits");
             tokio::select! {

@@ -23,6 +23,7 @@ impl Engine {
             Capability::RunTeam => "only the owner and admins manage the team",
             Capability::ManageSettings => "only the owner and admins may do this",
             Capability::SeeColleagueDetails => "only the owner and admins see this",
+            Capability::CurateInbox => "only the owner and admins may do this",
         }))
     }
 

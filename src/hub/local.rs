@@ -22,7 +22,8 @@ pub(super) const TEAM_CAPACITY: usize = 64;
 
 fn capacity(topic: &Topic) -> usize {
     match topic {
-        Topic::Conversation(_) => CONVERSATION_CAPACITY,
+        // An operator's alerts are few, like a conversation's events.
+        Topic::Conversation(_) | Topic::Operator(_) => CONVERSATION_CAPACITY,
         Topic::Inbox => INBOX_CAPACITY,
         Topic::Team => TEAM_CAPACITY,
     }

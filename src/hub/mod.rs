@@ -63,6 +63,12 @@ pub enum Event {
         /// The operator.
         operator_id: Uuid,
     },
+    /// Who views a conversation (or types in it) changed: operators subscribed to it read the
+    /// viewers again.
+    ViewersChanged {
+        /// The conversation.
+        conversation_id: Uuid,
+    },
     /// A conversation's inbox list item changed: operators following the inbox read it again.
     ConversationChanged {
         /// The conversation.
@@ -101,6 +107,8 @@ pub enum Topic {
     Inbox,
     /// Changes to the team's sign-ins, for operators' sockets.
     Team,
+    /// One operator's alerts, for their sockets.
+    Operator(Uuid),
 }
 
 impl Topic {
@@ -110,6 +118,7 @@ impl Topic {
             Self::Conversation(id) => format!("conversation:{id}"),
             Self::Inbox => "inbox".to_owned(),
             Self::Team => "team".to_owned(),
+            Self::Operator(id) => format!("operator:{id}"),
         }
     }
 
@@ -117,6 +126,7 @@ impl Topic {
     pub fn parse(key: &str) -> Option<Self> {
         match key.split_once(':') {
             Some(("conversation", id)) => Uuid::parse_str(id).ok().map(Self::Conversation),
+            Some(("operator", id)) => Uuid::parse_str(id).ok().map(Self::Operator),
             None if key == "inbox" => Some(Self::Inbox),
             None if key == "team" => Some(Self::Team),
             _ => None,
@@ -168,7 +178,12 @@ mod tests {
     #[test]
     fn topics_round_trip_through_their_names() {
         let id = Uuid::from_u128(7);
-        for topic in [Topic::Conversation(id), Topic::Inbox] {
+        for topic in [
+            Topic::Conversation(id),
+            Topic::Inbox,
+            Topic::Team,
+            Topic::Operator(id),
+        ] {
             assert_eq!(Topic::parse(&topic.key()), Some(topic));
         }
         assert_eq!(Topic::parse("conversation:nope"), None);
@@ -198,6 +213,7 @@ mod tests {
                     id: None,
                     name: Some("Ann".into()),
                 },
+                internal: false,
             },
             origin: Some(Uuid::from_u128(2)),
         };

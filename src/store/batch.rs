@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::conversations::Inserted;
-use super::rows::{MessageRow, NewMessageRow, MESSAGE_COLUMNS};
+use super::rows::{MessageRow, NewMessageRow, MESSAGE_COLUMNS, MESSAGE_COLUMN_COUNT};
 use super::{on_db, Db, Tx};
 
 /// Parameter marks for a statement with many parameters, in the order they appear in its text
@@ -193,7 +193,7 @@ impl Db<'_> {
         }
         let mut marks = Marks::new(matches!(self, Db::SqlitePool(_) | Db::SqliteConn(_)));
         let values = (0..rows.len())
-            .map(|_| format!("({})", marks.list(10)))
+            .map(|_| format!("({})", marks.list(MESSAGE_COLUMN_COUNT)))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!("INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES {values}");
@@ -210,7 +210,9 @@ impl Db<'_> {
                     .bind(&row.content)
                     .bind(&row.client_id)
                     .bind(row.created_at)
-                    .bind(row.read_at);
+                    .bind(row.read_at)
+                    .bind(row.internal)
+                    .bind(&row.mentions);
             }
             query.execute(c).await.map(drop)
         })

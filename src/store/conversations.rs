@@ -63,22 +63,61 @@ impl Db<'_> {
             .await)
     }
 
-    /// Messages with seq greater than `after_seq`, ascending, at most `limit`.
+    /// Messages with seq greater than `after_seq`, ascending, at most `limit`; private notes
+    /// only when `notes`.
     pub async fn messages_after(
         self,
         conversation_id: Uuid,
         after_seq: i64,
         limit: i64,
+        notes: bool,
     ) -> sqlx::Result<Vec<MessageRow>> {
         let sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq > $2 \
-             ORDER BY seq LIMIT $3"
+             AND ($4 OR NOT internal) ORDER BY seq LIMIT $3"
         );
         on_db!(self, |c| sqlx::query_as(&sql)
             .bind(conversation_id.to_string())
             .bind(after_seq)
             .bind(limit)
+            .bind(notes)
             .fetch_all(c)
+            .await)
+    }
+
+    /// The messages after `after_seq` and before `before_seq` that someone other than the
+    /// given sender wrote: what the collision guard refuses a send for.
+    pub async fn messages_from_others(
+        self,
+        conversation_id: &str,
+        after_seq: i64,
+        before_seq: i64,
+        sender_kind: &str,
+        sender_id: Option<&str>,
+    ) -> sqlx::Result<Vec<MessageRow>> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq > $2 \
+             AND seq < $3 AND NOT (sender_kind = $4 AND sender_id IS NOT NULL \
+             AND sender_id = $5) ORDER BY seq"
+        );
+        on_db!(self, |c| sqlx::query_as(&sql)
+            .bind(conversation_id)
+            .bind(after_seq)
+            .bind(before_seq)
+            .bind(sender_kind)
+            .bind(sender_id)
+            .fetch_all(c)
+            .await)
+    }
+
+    /// The highest seq of a message that is not a private note (0 when there is none): where
+    /// guests and customers stand.
+    pub async fn last_public_seq(self, conversation_id: Uuid) -> sqlx::Result<i64> {
+        let sql = "SELECT COALESCE(MAX(seq), 0) FROM messages \
+                   WHERE conversation_id = $1 AND NOT internal";
+        on_db!(self, |c| sqlx::query_scalar(sql)
+            .bind(conversation_id.to_string())
+            .fetch_one(c)
             .await)
     }
 
@@ -111,7 +150,7 @@ impl Db<'_> {
     }
 
     /// Marks read, at `now`, the unread messages up to `up_to_seq` whose sender kind is one of
-    /// `senders`. Returns how many changed.
+    /// `senders` (never a private note: nobody has those unread). Returns how many changed.
     pub async fn mark_read(
         self,
         conversation_id: Uuid,
@@ -124,7 +163,7 @@ impl Db<'_> {
         }
         let sql = format!(
             "UPDATE messages SET read_at = $3 WHERE conversation_id = $1 AND seq <= $2 \
-             AND read_at IS NULL AND sender_kind IN ({})",
+             AND read_at IS NULL AND NOT internal AND sender_kind IN ({})",
             placeholders(4, senders.len())
         );
         on_db!(self, |c| {

@@ -233,8 +233,8 @@ impl Db<'_> {
         }
         let sql = format!(
             "SELECT seq, sender_name, content, created_at, read_at FROM messages \
-             WHERE conversation_id = $1 AND seq >= $2 AND seq <= $3 AND sender_kind IN ({}) \
-             ORDER BY seq",
+             WHERE conversation_id = $1 AND seq >= $2 AND seq <= $3 AND NOT internal \
+             AND sender_kind IN ({}) ORDER BY seq",
             placeholders(4, senders.len())
         );
         on_db!(self, |c| {

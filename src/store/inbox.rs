@@ -2,7 +2,7 @@
 
 use super::rows::{ItemRow, NoteRow};
 use super::{on_db, placeholders, Db};
-use crate::domain::{InboxQuery, InboxStatus};
+use crate::domain::{AssigneeFilter, InboxQuery, InboxStatus};
 use crate::wire::SenderKind;
 use uuid::Uuid;
 
@@ -13,10 +13,28 @@ const ITEM_SELECT: &str = "SELECT c.id, c.kind, c.last_message_at, c.last_seq, c
              AND u.sender_kind IN ($1, $2)) AS unread, \
      cu.id AS customer_id, cu.external_id AS customer_external_id, cu.email AS customer_email, \
      cu.email_verified AS customer_email_verified, cu.name AS customer_name, cu.created_at AS customer_created_at, \
-     cu.number AS customer_number \
+     cu.number AS customer_number, lm.internal AS last_internal, \
+     c.assignee_id, ao.name AS assignee_name \
      FROM conversations c \
      LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = c.last_seq \
-     LEFT JOIN customers cu ON cu.id = c.customer_id";
+     LEFT JOIN customers cu ON cu.id = c.customer_id \
+     LEFT JOIN operators ao ON ao.id = c.assignee_id";
+
+/// An activity line to store: what happened, before which seq, who did it, to whom, and a
+/// labelling's label names (JSON).
+#[derive(Debug, Clone, Copy)]
+pub struct Activity<'a> {
+    /// The kind, as stored.
+    pub kind: &'a str,
+    /// The seq it belongs before.
+    pub at_seq: i64,
+    /// Who did it (operator id).
+    pub by: Option<&'a str>,
+    /// To or from whom (operator id).
+    pub to: Option<&'a str>,
+    /// A labelling's label names, as JSON.
+    pub detail: Option<&'a str>,
+}
 
 /// The two kinds operators read, as stored.
 fn operators_read() -> [&'static str; 2] {
@@ -39,18 +57,33 @@ impl Db<'_> {
         } else {
             "AND $5 IS NULL"
         };
+        let (assignee, assignee_id) = match query.assignee {
+            AssigneeFilter::Anyone => ("AND $6 IS NULL", None),
+            AssigneeFilter::Nobody => ("AND c.assignee_id IS NULL AND $6 IS NULL", None),
+            AssigneeFilter::Operator(id) => ("AND c.assignee_id = $6", Some(id.to_string())),
+        };
+        let label = match query.label {
+            None => "AND $7 IS NULL",
+            Some(_) => {
+                "AND EXISTS (SELECT 1 FROM conversation_labels cl \
+                 WHERE cl.conversation_id = c.id AND cl.label_id = $7)"
+            }
+        };
         let sql = format!(
             "{ITEM_SELECT} WHERE c.kind = $3 AND {archived} AND c.last_message_at IS NOT NULL \
-             {before} ORDER BY c.last_message_at DESC, c.id DESC LIMIT $4"
+             {before} {assignee} {label} ORDER BY c.last_message_at DESC, c.id DESC LIMIT $4"
         );
         let [a, b] = operators_read();
         let before = query.before.map(super::to_millis);
+        let label = query.label.map(|id| id.to_string());
         on_db!(self, |c| sqlx::query_as(&sql)
             .bind(a)
             .bind(b)
             .bind(query.kind.as_str())
             .bind(query.limit)
             .bind(before)
+            .bind(&assignee_id)
+            .bind(&label)
             .fetch_all(c)
             .await)
     }
@@ -128,14 +161,37 @@ impl Db<'_> {
         at_seq: i64,
         now: i64,
     ) -> sqlx::Result<()> {
-        let sql = "INSERT INTO conversation_notes (id, conversation_id, kind, at_seq, created_at) \
-                   VALUES ($1, $2, $3, $4, $5)";
+        let activity = Activity {
+            kind,
+            at_seq,
+            by: None,
+            to: None,
+            detail: None,
+        };
+        self.insert_activity(id, conversation_id, &activity, now)
+            .await
+    }
+
+    /// Adds an activity line (a note with who did it) to a conversation.
+    pub async fn insert_activity(
+        self,
+        id: &str,
+        conversation_id: Uuid,
+        activity: &Activity<'_>,
+        now: i64,
+    ) -> sqlx::Result<()> {
+        let sql = "INSERT INTO conversation_notes \
+                   (id, conversation_id, kind, at_seq, created_at, by_id, to_id, detail) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
         on_db!(self, |c| sqlx::query(sql)
             .bind(id)
             .bind(conversation_id.to_string())
-            .bind(kind)
-            .bind(at_seq)
+            .bind(activity.kind)
+            .bind(activity.at_seq)
             .bind(now)
+            .bind(activity.by)
+            .bind(activity.to)
+            .bind(activity.detail)
             .execute(c)
             .await
             .map(drop))
@@ -143,8 +199,12 @@ impl Db<'_> {
 
     /// A conversation's notes from `from_seq` on, oldest first.
     pub async fn notes(self, conversation_id: Uuid, from_seq: i64) -> sqlx::Result<Vec<NoteRow>> {
-        let sql = "SELECT kind, at_seq, created_at FROM conversation_notes \
-                   WHERE conversation_id = $1 AND at_seq >= $2 ORDER BY at_seq, created_at";
+        let sql = "SELECT n.kind, n.at_seq, n.created_at, n.by_id, bo.name AS by_name, \
+                   n.to_id, tob.name AS to_name, n.detail FROM conversation_notes n \
+                   LEFT JOIN operators bo ON bo.id = n.by_id \
+                   LEFT JOIN operators tob ON tob.id = n.to_id \
+                   WHERE n.conversation_id = $1 AND n.at_seq >= $2 \
+                   ORDER BY n.at_seq, n.created_at";
         on_db!(self, |c| sqlx::query_as(sql)
             .bind(conversation_id.to_string())
             .bind(from_seq)
@@ -181,7 +241,7 @@ impl Db<'_> {
     ) -> sqlx::Result<i64> {
         let sql = format!(
             "SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND read_at IS NULL \
-             AND sender_kind IN ({})",
+             AND NOT internal AND sender_kind IN ({})",
             placeholders(2, senders.len())
         );
         on_db!(self, |c| {

@@ -6,8 +6,8 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 use crate::wire::{
-    ConversationItem, ConversationKind, ConversationNote, Customer, Message, NoteKind, Sender,
-    SenderKind,
+    ConversationItem, ConversationKind, ConversationNote, Customer, Message, NoteKind, OperatorRef,
+    Sender, SenderKind,
 };
 
 mod team;
@@ -147,6 +147,10 @@ pub struct MessageRow {
     pub created_at: i64,
     /// When the other side read it (ms).
     pub read_at: Option<i64>,
+    /// Whether it is a private note.
+    pub internal: bool,
+    /// The operator ids a note mentions, as a JSON array.
+    pub mentions: Option<String>,
 }
 
 impl MessageRow {
@@ -168,12 +172,23 @@ impl MessageRow {
             client_id: self.client_id.clone(),
             created_at: from_millis(self.created_at),
             read_at: self.read_at.map(from_millis),
+            internal: self.internal,
+            mentions: match &self.mentions {
+                None => Vec::new(),
+                Some(raw) => serde_json::from_str(raw).map_err(|_| Corrupt {
+                    what: "mentions",
+                    value: raw.clone(),
+                })?,
+            },
         })
     }
 }
 
 pub(super) const MESSAGE_COLUMNS: &str = "id, conversation_id, seq, sender_kind, sender_id, \
-                                          sender_name, content, client_id, created_at, read_at";
+     sender_name, content, client_id, created_at, read_at, internal, mentions";
+
+/// How many columns [`MESSAGE_COLUMNS`] names.
+pub(super) const MESSAGE_COLUMN_COUNT: usize = 12;
 
 /// A message to store; `seq` is assigned by the store.
 #[derive(Debug, Clone)]
@@ -194,6 +209,10 @@ pub struct NewMessageRow {
     pub client_id: String,
     /// Creation time (ms).
     pub created_at: i64,
+    /// Whether it is a private note.
+    pub internal: bool,
+    /// The operator ids a note mentions, as a JSON array (`None`: none).
+    pub mentions: Option<String>,
 }
 
 impl NewMessageRow {
@@ -210,6 +229,8 @@ impl NewMessageRow {
             client_id: self.client_id.clone(),
             created_at: self.created_at,
             read_at: None,
+            internal: self.internal,
+            mentions: self.mentions.clone(),
         }
     }
 }
@@ -308,6 +329,12 @@ pub struct ItemRow {
     pub customer_created_at: Option<i64>,
     /// The customer's number.
     pub customer_number: Option<i64>,
+    /// Whether the last message is a private note.
+    pub last_internal: Option<bool>,
+    /// The assignee's id.
+    pub assignee_id: Option<String>,
+    /// The assignee's name.
+    pub assignee_name: Option<String>,
 }
 
 /// The longest list preview, in characters, the ellipsis included.
@@ -364,7 +391,24 @@ impl ItemRow {
             message_count: self.last_seq,
             unread: self.unread,
             archived: self.archived_at.is_some(),
+            last_message_internal: self.last_internal.unwrap_or(false),
+            assignee: operator_ref(&self.assignee_id, &self.assignee_name)?,
+            labels: Vec::new(),
         })
+    }
+}
+
+/// An operator named by a joined id and name, when there is one.
+pub(super) fn operator_ref(
+    id: &Option<String>,
+    name: &Option<String>,
+) -> Result<Option<OperatorRef>, Corrupt> {
+    match (id, name) {
+        (Some(id), Some(name)) => Ok(Some(OperatorRef {
+            id: uuid_of("operator id", id)?,
+            name: name.clone(),
+        })),
+        _ => Ok(None),
     }
 }
 
@@ -377,6 +421,16 @@ pub struct NoteRow {
     pub at_seq: i64,
     /// When (ms).
     pub created_at: i64,
+    /// Who did it.
+    pub by_id: Option<String>,
+    /// Their name.
+    pub by_name: Option<String>,
+    /// To or from whom.
+    pub to_id: Option<String>,
+    /// Their name.
+    pub to_name: Option<String>,
+    /// A labelling's label names (JSON).
+    pub detail: Option<String>,
 }
 
 impl NoteRow {
@@ -389,6 +443,15 @@ impl NoteRow {
             })?,
             at_seq: self.at_seq,
             created_at: from_millis(self.created_at),
+            by: operator_ref(&self.by_id, &self.by_name)?,
+            to: operator_ref(&self.to_id, &self.to_name)?,
+            labels: match &self.detail {
+                None => None,
+                Some(raw) => Some(serde_json::from_str(raw).map_err(|_| Corrupt {
+                    what: "activity labels",
+                    value: raw.clone(),
+                })?),
+            },
         })
     }
 }

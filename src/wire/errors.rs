@@ -80,4 +80,7 @@ pub struct ErrorDetail {
 pub struct ErrorBody {
     /// What went wrong.
     pub error: ErrorDetail,
+    /// The collision guard's refusal: the messages written since the sender's view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<super::Message>>,
 }

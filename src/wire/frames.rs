@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{ConversationItem, ErrorCode, Identity, Message, Session};
+use super::{ConversationItem, ErrorCode, Identity, Message, OperatorRef, Session};
 
 /// A frame from a client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +25,18 @@ pub enum ClientFrame {
         client_id: String,
         /// The text.
         content: String,
+        /// Operators: a private note.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        internal: bool,
+        /// Operators: whom a note mentions.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        mentions: Vec<Uuid>,
+        /// Operators: the highest seq their view had (the collision guard).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        based_on_seq: Option<i64>,
+        /// Operators: send even if someone wrote since `based_on_seq`.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        force: bool,
     },
     /// Mark the other side's messages read.
     Read {
@@ -35,6 +47,19 @@ pub enum ClientFrame {
     },
     /// The client is typing.
     Typing {
+        /// The conversation.
+        conversation_id: Uuid,
+        /// Operators: typing a private note (only operators hear of it).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        internal: bool,
+    },
+    /// Operators: the conversation is on screen.
+    View {
+        /// The conversation.
+        conversation_id: Uuid,
+    },
+    /// Operators: the conversation left the screen.
+    Unview {
         /// The conversation.
         conversation_id: Uuid,
     },
@@ -93,14 +118,36 @@ pub enum ServerFrame {
         conversation_id: Uuid,
         /// Who.
         who: Identity,
+        /// Typing a private note: sent to operators only.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        internal: bool,
+    },
+    /// Operators: who has the conversation on screen, on every node.
+    Viewers {
+        /// The conversation.
+        conversation_id: Uuid,
+        /// The operators viewing it.
+        operators: Vec<Viewer>,
+    },
+    /// Operators: something that asks for this operator's attention.
+    Alert {
+        /// A mention in a note, or an assignment.
+        kind: AlertKind,
+        /// The conversation.
+        conversation_id: Uuid,
+        /// Who did it.
+        by: OperatorRef,
+        /// The note that mentions them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message_id: Option<Uuid>,
     },
     /// The inbox subscription started.
     InboxSubscribed,
     /// A conversation changed (new message, read, viewed, archived, restored): its new list
     /// item, for operators following the inbox.
     ConversationUpdated {
-        /// The list item as it is now.
-        conversation: ConversationItem,
+        /// The list item as it is now (boxed: the largest frame, and it is never on the bus).
+        conversation: Box<ConversationItem>,
     },
     /// The session ended; guests are disconnected with 4410 right after.
     SessionEnded {
@@ -118,5 +165,29 @@ pub enum ServerFrame {
         /// The `client_id` of a refused `send`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<String>,
+        /// The collision guard's refusal: the messages written since the sender's view.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        messages: Option<Vec<Message>>,
     },
+}
+
+/// An operator with a conversation on screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    /// The operator.
+    pub id: Uuid,
+    /// Their name.
+    pub name: String,
+    /// Whether they are typing in it.
+    pub typing: bool,
+}
+
+/// Why an operator is alerted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// A note mentions them.
+    Mention,
+    /// Someone else assigned them a conversation.
+    Assigned,
 }

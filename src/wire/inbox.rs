@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{time, Message, SenderKind};
+use super::{time, Label, Message, OperatorRef, SenderKind};
 
 /// A website customer as operators and the widget see one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +82,15 @@ pub struct ConversationItem {
     pub unread: bool,
     /// Whether it is archived.
     pub archived: bool,
+    /// Whether the last message is a private note (operators' previews mark it).
+    #[serde(default)]
+    pub last_message_internal: bool,
+    /// The operator it is assigned to, if any.
+    #[serde(default)]
+    pub assignee: Option<OperatorRef>,
+    /// Its labels, by name.
+    #[serde(default)]
+    pub labels: Vec<Label>,
 }
 
 /// `GET /api/v1/conversations` answer.
@@ -108,6 +117,15 @@ pub struct ConversationNote {
     /// When it happened.
     #[serde(with = "time")]
     pub created_at: DateTime<Utc>,
+    /// Who did it (assignments and labels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<OperatorRef>,
+    /// To whom it was assigned (`assigned`), or from whom it was taken (`unassigned`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<OperatorRef>,
+    /// The labels' names after a `labelled` change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
 }
 
 /// What a [`ConversationNote`] says.
@@ -116,6 +134,12 @@ pub struct ConversationNote {
 pub enum NoteKind {
     /// A customer's message brought an archived conversation back to the active list.
     Reopened,
+    /// An operator assigned it (`by`, `to`).
+    Assigned,
+    /// An operator took the assignee off (`by`; `to` is who had it).
+    Unassigned,
+    /// An operator changed its labels (`by`, `labels`).
+    Labelled,
 }
 
 impl NoteKind {
@@ -123,12 +147,22 @@ impl NoteKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Reopened => "reopened",
+            Self::Assigned => "assigned",
+            Self::Unassigned => "unassigned",
+            Self::Labelled => "labelled",
         }
     }
 
     /// Parses the stored form.
     pub fn parse(raw: &str) -> Option<Self> {
-        (raw == "reopened").then_some(Self::Reopened)
+        [
+            Self::Reopened,
+            Self::Assigned,
+            Self::Unassigned,
+            Self::Labelled,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == raw)
     }
 }
 
@@ -142,6 +176,9 @@ pub struct ConversationDetail {
     /// Switchboard's own lines for operators (such as "reopened"), oldest first.
     #[serde(default)]
     pub notes: Vec<ConversationNote>,
+    /// The same lines under their v1.1 name.
+    #[serde(default)]
+    pub activity: Vec<ConversationNote>,
 }
 
 /// `POST /api/v1/widget/session` body: a signed identity, or an anonymous visitor's token.

@@ -97,6 +97,12 @@ pub struct Message {
     /// When the other side first read it.
     #[serde(with = "time::option")]
     pub read_at: Option<DateTime<Utc>>,
+    /// A private note: operators only, never shown to a guest or a customer.
+    #[serde(default)]
+    pub internal: bool,
+    /// The operators a note mentions.
+    #[serde(default)]
+    pub mentions: Vec<Uuid>,
 }
 
 /// `{"message": ..}` answers.
@@ -133,6 +139,18 @@ pub struct PostMessageRequest {
     /// The guest's name (guest route only).
     #[serde(default)]
     pub guest_name: Option<String>,
+    /// Operators: a private note.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub internal: bool,
+    /// Operators: whom a note mentions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<Uuid>,
+    /// Operators: the highest seq their view had (the collision guard).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub based_on_seq: Option<i64>,
+    /// Operators: send even if someone wrote since `based_on_seq`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub force: bool,
 }
 
 /// `POST .../read` body.

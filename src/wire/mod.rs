@@ -9,6 +9,7 @@ mod frames;
 mod inbox;
 mod messages;
 mod sessions;
+mod shared;
 mod team;
 pub mod time;
 
@@ -19,6 +20,7 @@ pub use frames::*;
 pub use inbox::*;
 pub use messages::*;
 pub use sessions::*;
+pub use shared::*;
 pub use team::*;
 
 #[cfg(test)]

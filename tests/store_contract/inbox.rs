@@ -29,6 +29,7 @@ contract!(
             kind: ConversationKind::Support,
             limit: 2,
             before,
+            ..InboxQuery::default()
         };
         let first = store
             .db()

@@ -123,6 +123,8 @@ fn new_message(conversation_id: &str, kind: &'static str, client_id: &str) -> Ne
         content: "hello ✓ €".to_owned(),
         client_id: client_id.to_owned(),
         created_at: 5_000,
+        internal: false,
+        mentions: None,
     }
 }
 
@@ -156,3 +158,4 @@ mod messages;
 mod migrations;
 mod operators;
 mod sessions;
+mod shared;

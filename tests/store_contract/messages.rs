@@ -30,7 +30,7 @@ contract!(
         ));
         assert_eq!(store.db().last_seq(conv).await.unwrap(), Some(2));
         assert_eq!(store.db().last_seq(Uuid::now_v7()).await.unwrap(), None);
-        let after = store.db().messages_after(conv, 1, 10).await.unwrap();
+        let after = store.db().messages_after(conv, 1, 10, true).await.unwrap();
         assert_eq!(after.len(), 1);
         let message = after[0].to_message().unwrap();
         assert_eq!((message.seq, message.content.as_str()), (2, "hello ✓ €"));
@@ -76,7 +76,7 @@ contract!(
             .unwrap()
             .is_empty());
         assert_eq!(
-            store.db().messages_after(conv, 0, 10).await.unwrap()[0].read_at,
+            store.db().messages_after(conv, 0, 10, true).await.unwrap()[0].read_at,
             Some(9_000)
         );
     }
@@ -100,7 +100,7 @@ contract!(
         assert_eq!(store.db().last_seq(conv).await.unwrap(), Some(0));
         assert!(store
             .db()
-            .messages_after(conv, 0, 10)
+            .messages_after(conv, 0, 10, true)
             .await
             .unwrap()
             .is_empty());
@@ -145,7 +145,11 @@ contract!(
             task.await.unwrap();
         }
         let conv = Uuid::parse_str(&s.conversation_id).unwrap();
-        let stored = store.db().messages_after(conv, 0, 1000).await.unwrap();
+        let stored = store
+            .db()
+            .messages_after(conv, 0, 1000, true)
+            .await
+            .unwrap();
         let seqs: Vec<i64> = stored.iter().map(|m| m.seq).collect();
         assert_eq!(seqs, (1..=stored.len() as i64).collect::<Vec<_>>());
         assert_eq!(
@@ -228,7 +232,7 @@ contract!(
         );
         let stored = store
             .db()
-            .messages_after(a.conversation_id.parse().unwrap(), 0, 10)
+            .messages_after(a.conversation_id.parse().unwrap(), 0, 10, true)
             .await
             .unwrap();
         let seqs: Vec<(i64, &str)> = stored

@@ -114,18 +114,15 @@ pub(super) fn MessageList(
             .filter(|m| m.seq <= seen_up_to || m.read_at.is_some())
             .map(|m| m.id);
         let notes = notes.get();
+        let last_seq = messages.last().map_or(0, |m| m.seq);
         let mut day = None;
-        messages
+        let rows = messages
             .into_iter()
             .map(|message| {
                 let lines = notes
                     .iter()
                     .filter(|n| n.at_seq == message.seq)
-                    .map(|note| match note.kind {
-                        NoteKind::Reopened => view! {
-                            <li class="system-line">{t!(i18n, chat.reopened)}</li>
-                        },
-                    })
+                    .map(|note| view! { <ActivityLine note=note.clone() /> })
                     .collect_view();
                 let this_day = day_of(message.created_at, zone);
                 let divider = (day != Some(this_day)).then(|| {
@@ -152,7 +149,14 @@ pub(super) fn MessageList(
                     <MessageRow message own seen mine zone />
                 }
             })
-            .collect_view()
+            .collect_view();
+        // Lines after the last message (an assignment since) come at the end.
+        let trailing = notes
+            .iter()
+            .filter(|n| n.at_seq > last_seq)
+            .map(|note| view! { <ActivityLine note=note.clone() /> })
+            .collect_view();
+        view! { {rows}{trailing} }
     };
     let pending_rows = move || {
         state
@@ -221,6 +225,28 @@ fn FailureText(code: ErrorCode) -> impl IntoView {
     }
 }
 
+/// One of Switchboard's own lines between messages, for operators.
+#[component]
+fn ActivityLine(note: ConversationNote) -> impl IntoView {
+    let i18n = use_i18n();
+    let by = note.by.map(|by| by.name).unwrap_or_default();
+    let to = note.to.map(|to| to.name).unwrap_or_default();
+    let text = match note.kind {
+        NoteKind::Reopened => t!(i18n, chat.reopened).into_any(),
+        NoteKind::Assigned if by == to => t!(i18n, chat.took, by).into_any(),
+        NoteKind::Assigned => t!(i18n, chat.assigned, by, to).into_any(),
+        NoteKind::Unassigned => t!(i18n, chat.unassigned, by, to).into_any(),
+        NoteKind::Labelled => match note.labels.unwrap_or_default() {
+            labels if labels.is_empty() => t!(i18n, chat.unlabelled, by).into_any(),
+            labels => {
+                let labels = labels.join(", ");
+                t!(i18n, chat.labelled, by, labels).into_any()
+            }
+        },
+    };
+    view! { <li class="system-line" dir="auto">{text}</li> }
+}
+
 #[component]
 fn MessageRow(
     message: Message,
@@ -234,8 +260,16 @@ fn MessageRow(
     let time = clock_time(message.created_at, zone);
     let name = message.sender.name.clone();
     let kind = message.sender.kind;
+    let internal = message.internal;
+    let class = match (is_own, internal) {
+        (true, false) => "message own",
+        (false, false) => "message other",
+        (true, true) => "message own note",
+        (false, true) => "message other note",
+    };
     view! {
-        <li class=if is_own { "message own" } else { "message other" } data-seq=message.seq>
+        <li class=class data-seq=message.seq>
+            {internal.then(|| view! { <p class="note-label">{t!(i18n, chat.note_label)}</p> })}
             <p class="sender" dir="auto">
                 {match name {
                     _ if mine => t!(i18n, chat.you).into_any(),

@@ -48,6 +48,7 @@ fn ConversationView(detail: ConversationDetail, operator: Operator) -> impl Into
         conversation,
         messages,
         notes,
+        ..
     } = detail;
     let item = RwSignal::new(conversation.clone());
     if let Some(feed) = use_context::<InboxFeed>() {

@@ -319,6 +319,9 @@ mod tests {
             message_count: 1,
             unread: true,
             archived,
+            last_message_internal: false,
+            assignee: None,
+            labels: Vec::new(),
         }
     }
 

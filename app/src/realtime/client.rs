@@ -215,6 +215,10 @@ impl Client {
             conversation_id: self.conversation_id,
             client_id: pending.client_id.clone(),
             content: pending.content.clone(),
+            internal: false,
+            mentions: Vec::new(),
+            based_on_seq: None,
+            force: false,
         });
     }
 
@@ -251,6 +255,7 @@ impl Client {
     pub fn typing(&self) {
         self.send_frame(&ClientFrame::Typing {
             conversation_id: self.conversation_id,
+            internal: false,
         });
     }
 }

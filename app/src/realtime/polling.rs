@@ -96,6 +96,7 @@ impl Client {
                     Party::Guest { .. } => self.guest_name.get_untracked(),
                     Party::Operator | Party::Customer { .. } => None,
                 },
+                ..Default::default()
             };
             let answer = request(
                 Method::POST,

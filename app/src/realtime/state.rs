@@ -164,6 +164,8 @@ impl ChatState {
             | ServerFrame::Subscribed { .. }
             | ServerFrame::InboxSubscribed
             | ServerFrame::ConversationUpdated { .. }
+            | ServerFrame::Viewers { .. }
+            | ServerFrame::Alert { .. }
             | ServerFrame::Pong => {}
         }
     }
@@ -247,6 +249,8 @@ mod tests {
             client_id: format!("c{seq}"),
             created_at: Utc.with_ymd_and_hms(2026, 12, 4, 8, 0, 0).unwrap(),
             read_at: None,
+            internal: false,
+            mentions: Vec::new(),
         }
     }
 
@@ -338,6 +342,7 @@ mod tests {
                     code: ErrorCode::RateLimited,
                     message: "slow down".into(),
                     client_id: Some("b".into()),
+                    messages: None,
                 },
                 SenderKind::Operator,
                 0.0,
@@ -361,6 +366,7 @@ mod tests {
                     code: ErrorCode::Forbidden,
                     message: "no".into(),
                     client_id: None,
+                    messages: None,
                 },
                 SenderKind::Guest,
                 0.0,
@@ -398,6 +404,7 @@ mod tests {
                 ServerFrame::Typing {
                     conversation_id: CONVERSATION,
                     who: identity(SenderKind::Guest),
+                    internal: false,
                 },
                 SenderKind::Operator,
                 10_000.0,
@@ -415,6 +422,7 @@ mod tests {
             let typing = ServerFrame::Typing {
                 conversation_id: CONVERSATION,
                 who: identity(SenderKind::Guest),
+                internal: false,
             };
             state.apply(typing.clone(), SenderKind::Operator, 10_000.0);
             // Another operator's message does not end the guest's typing.

@@ -47,15 +47,9 @@ async fn operator_post(
     ApiJson(body): ApiJson<PostMessageRequest>,
 ) -> Result<Response, ApiError> {
     let conversation = parse_id(&id, "conversation")?;
-    let NewMessage {
-        body: content,
-        client_id,
-    } = NewMessage::parse(&body.content, body.client_id.as_deref())?;
+    let message = NewMessage::from_request(&body)?;
     let actor = Actor::Operator(signed_in.operator);
-    let posted = state
-        .engine
-        .post_message(&actor, conversation, content, client_id)
-        .await?;
+    let posted = state.engine.post(&actor, conversation, message).await?;
     Ok(posted_response(posted))
 }
 

@@ -49,15 +49,12 @@ async fn guest_post(
         .engine
         .guest_actor(&Token::from_presented(&token), None)
         .await?;
-    let NewMessage {
-        body: content,
-        client_id,
-    } = NewMessage::parse(&body.content, body.client_id.as_deref())?;
+    let message = NewMessage::from_request(&body)?;
     let name = DisplayName::parse("guest_name", body.guest_name.as_deref().unwrap_or(""))?;
     let actor = actor.with_guest_name(name);
     let posted = state
         .engine
-        .post_message(&actor, session.conversation_id, content, client_id)
+        .post(&actor, session.conversation_id, message)
         .await?;
     Ok(posted_response(posted))
 }

@@ -1,13 +1,16 @@
-//! The operators' inbox: the list, one conversation (which marks it viewed), archive, restore.
+//! The operators' inbox: the list, one conversation (which marks it viewed), archive, restore,
+//! assignment and labels.
 
 use axum::extract::{Path, Query, State};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use switchboard::domain::InboxQuery;
-use switchboard::wire::{ConversationDetail, ConversationEnvelope, ConversationList};
+use switchboard::wire::{
+    AssignRequest, ConversationDetail, ConversationEnvelope, ConversationList, LabelsRequest,
+};
 
-use super::{parse_id, SignedIn};
+use super::{parse_id, ApiJson, SignedIn};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -18,6 +21,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/conversations/{id}", get(open))
         .route("/api/v1/conversations/{id}/archive", post(archive))
         .route("/api/v1/conversations/{id}/unarchive", post(unarchive))
+        .route("/api/v1/conversations/{id}/assign", post(assign))
+        .route("/api/v1/conversations/{id}/labels", put(labels))
 }
 
 #[derive(Deserialize)]
@@ -26,11 +31,13 @@ struct ListQuery {
     kind: Option<String>,
     limit: Option<i64>,
     before: Option<String>,
+    assignee: Option<String>,
+    label: Option<String>,
 }
 
 async fn list(
     State(state): State<AppState>,
-    _signed_in: SignedIn,
+    signed_in: SignedIn,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<ConversationList>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::BadBody(e.body_text()))?;
@@ -39,6 +46,11 @@ async fn list(
         query.kind.as_deref(),
         query.limit,
         query.before.as_deref(),
+    )?
+    .filtered(
+        query.assignee.as_deref(),
+        query.label.as_deref(),
+        signed_in.operator.id,
     )?;
     let conversations = state.engine.inbox(&query).await?;
     Ok(Json(ConversationList { conversations }))
@@ -74,5 +86,33 @@ async fn unarchive(
 ) -> Result<Json<ConversationEnvelope>, ApiError> {
     let id = parse_id(&id, "conversation")?;
     let conversation = state.engine.set_archived(id, false).await?;
+    Ok(Json(ConversationEnvelope { conversation }))
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AssignRequest>,
+) -> Result<Json<ConversationEnvelope>, ApiError> {
+    let id = parse_id(&id, "conversation")?;
+    let to = body.operator_id.ok_or_else(|| {
+        switchboard::domain::Invalid::new("operator_id", "is required (null to unassign)")
+    })?;
+    let conversation = state.engine.assign(&signed_in.operator, id, to).await?;
+    Ok(Json(ConversationEnvelope { conversation }))
+}
+
+async fn labels(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<LabelsRequest>,
+) -> Result<Json<ConversationEnvelope>, ApiError> {
+    let id = parse_id(&id, "conversation")?;
+    let conversation = state
+        .engine
+        .set_labels(&signed_in.operator, id, &body.label_ids)
+        .await?;
     Ok(Json(ConversationEnvelope { conversation }))
 }

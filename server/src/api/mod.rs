@@ -9,6 +9,7 @@ mod email;
 mod guest;
 mod inbox;
 mod invitations;
+mod library;
 mod me;
 mod sessions;
 mod team;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(email::routes())
         .merge(guest::routes())
         .merge(inbox::routes())
+        .merge(library::routes())
         .merge(team::routes())
         .merge(widget::routes())
 }

@@ -130,18 +130,10 @@ async fn post_message(
     customer: WidgetCustomer,
     ApiJson(body): ApiJson<PostMessageRequest>,
 ) -> Result<Response, ApiError> {
-    let NewMessage {
-        body: content,
-        client_id,
-    } = NewMessage::parse(&body.content, body.client_id.as_deref())?;
+    let message = NewMessage::from_request(&body)?;
     let posted = state
         .engine
-        .post_message(
-            &customer.actor,
-            customer.conversation_id,
-            content,
-            client_id,
-        )
+        .post(&customer.actor, customer.conversation_id, message)
         .await?;
     Ok(posted_response(posted))
 }

@@ -123,6 +123,7 @@ pub(super) fn error_frame(
         code,
         message: message.into(),
         client_id,
+        messages: None,
     }
 }
 
@@ -130,7 +131,13 @@ pub(super) fn engine_error(err: &switchboard::Error, client_id: Option<String>) 
     if let switchboard::Error::Internal(inner) = err {
         tracing::error!(error = format!("{inner:#}"), "socket request failed");
     }
-    error_frame(err.code(), err.public_message(), client_id)
+    let mut frame = error_frame(err.code(), err.public_message(), client_id);
+    if let (ServerFrame::Error { messages, .. }, switchboard::Error::Collision(newer)) =
+        (&mut frame, err)
+    {
+        *messages = Some(newer.clone());
+    }
+    frame
 }
 
 /// What a connection's background task follows.
@@ -142,6 +149,8 @@ pub(super) enum Task {
     Conversation(Uuid),
     /// The operators' inbox.
     Inbox,
+    /// An operator's own alerts.
+    Alerts,
 }
 
 pub(super) struct Connection<S> {
@@ -202,6 +211,11 @@ pub(super) async fn run<S, R>(
         let _ = conn.sink.send(Outgoing::Close(code, reason)).await;
         return;
     }
+    if let Actor::Operator(operator) = &conn.actor {
+        let events = conn.engine.bus().subscribe(&Topic::Operator(operator.id));
+        let alerts = super::inbox::forward_alerts(events, conn.outbox.clone());
+        conn.forwarders.insert(Task::Alerts, tokio::spawn(alerts));
+    }
     let mut ping = tokio::time::interval(conn.limits.ping_every);
     ping.tick().await;
     let mut last_seen = Instant::now();
@@ -252,6 +266,12 @@ pub(super) async fn run<S, R>(
     };
     for (_, task) in conn.forwarders.drain() {
         task.abort();
+    }
+    // Closing the socket takes everything it viewed off the screen, on every node.
+    if conn.actor.sees_notes() {
+        if let Err(err) = conn.engine.unview_all(conn.id).await {
+            tracing::warn!(error = %err, "clearing a closed socket's viewers failed");
+        }
     }
     if let Some((code, reason)) = close {
         let _ = conn.sink.send(Outgoing::Close(code, reason)).await;
@@ -520,7 +540,8 @@ mod tests {
             ));
             assert_eq!(h.json().await["code"], "not_found");
         }
-        assert_eq!(h.engine.bus().topic_count(), 0);
+        // Only the operator's own alerts' topic, which the connection follows from the start.
+        assert_eq!(h.engine.bus().topic_count(), 1);
         h.say(&format!(
             r#"{{"type":"subscribe","conversation_id":"{}"}}"#,
             Uuid::from_u128(999)

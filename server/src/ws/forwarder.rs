@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use switchboard::hub::{Event, RecvError, Subscription};
 use switchboard::wire::{Identity, ServerFrame};
-use switchboard::Engine;
+use switchboard::{Actor, Engine};
 use uuid::Uuid;
 
 use super::queue::{Outbox, Queued};
@@ -23,17 +23,28 @@ pub(super) struct Forwarder {
     pub(super) sent_up_to: i64,
     /// The connection's id: its own typing does not come back to it.
     pub(super) connection: Uuid,
-    pub(super) is_guest: bool,
+    /// Who listens: guests and customers never get private notes or viewers.
+    pub(super) actor: Actor,
     pub(super) outbox: Outbox,
 }
 
 impl Forwarder {
     pub(super) async fn run(mut self, mut events: Subscription) {
+        let is_guest = !self.actor.sees_notes();
         if !self.catch_up().await {
             return;
         }
         loop {
             let ok = match events.recv().await {
+                // A note is not for guests and customers: their cursor skips its seq.
+                Ok(Event::Message {
+                    seq,
+                    stored: Some(message),
+                    ..
+                }) if seq == self.sent_up_to + 1 && message.internal && is_guest => {
+                    self.sent_up_to = seq;
+                    true
+                }
                 Ok(Event::Message {
                     seq,
                     stored: Some(message),
@@ -55,11 +66,18 @@ impl Forwarder {
                 Ok(Event::Frame {
                     frame: ServerFrame::SessionEnded { .. },
                     ..
-                }) if self.is_guest => true,
+                }) if is_guest => true,
+                // Typing a note is for operators' eyes only.
+                Ok(Event::Frame {
+                    frame: ServerFrame::Typing { internal: true, .. },
+                    ..
+                }) if is_guest => true,
                 Ok(Event::Frame { frame, .. }) => {
-                    let frame = for_listener(frame, self.is_guest);
+                    let frame = for_listener(frame, is_guest);
                     self.outbox.push(Queued::frame(frame)).await
                 }
+                Ok(Event::ViewersChanged { .. }) if is_guest => true,
+                Ok(Event::ViewersChanged { .. }) => self.send_viewers().await,
                 // The watchers close guests that came with the old link, customers whose
                 // token went and operators signed out; inbox changes travel on the inbox topic.
                 Ok(Event::LinkRotated { .. })
@@ -78,12 +96,38 @@ impl Forwarder {
         }
     }
 
+    /// Sends an operator who views the conversation now (on a change only: a v1 client that
+    /// never says what it views gets no frame it does not know). `false` when the connection cannot
+    /// take it.
+    async fn send_viewers(&mut self) -> bool {
+        match self.engine.viewers(self.conversation_id).await {
+            Ok(operators) => {
+                self.outbox
+                    .push(Queued::frame(ServerFrame::Viewers {
+                        conversation_id: self.conversation_id,
+                        operators,
+                    }))
+                    .await
+            }
+            // Viewers are a courtesy: a failed read is logged, and the next change tries again.
+            Err(err) => {
+                tracing::warn!(error = %err, "reading viewers failed");
+                true
+            }
+        }
+    }
+
     /// Sends everything stored after `sent_up_to`. `false` when the connection cannot take it.
     async fn catch_up(&mut self) -> bool {
         loop {
             let batch = match self
                 .engine
-                .read_back(self.conversation_id, self.sent_up_to, REPLAY_BATCH)
+                .read_back(
+                    &self.actor,
+                    self.conversation_id,
+                    self.sent_up_to,
+                    REPLAY_BATCH,
+                )
                 .await
             {
                 Ok(batch) => batch,
@@ -122,9 +166,11 @@ fn for_listener(frame: ServerFrame, is_guest: bool) -> ServerFrame {
         ServerFrame::Typing {
             conversation_id,
             who,
+            internal,
         } => ServerFrame::Typing {
             conversation_id,
             who: typing_identity(who),
+            internal,
         },
         ServerFrame::Read {
             conversation_id,
@@ -193,7 +239,7 @@ mod tests {
         events: &tokio::sync::broadcast::Sender<Event>,
         queued: &mut mpsc::Receiver<Queued>,
     ) -> bool {
-        let n = engine.read_back(conv, 0, 1000).await.unwrap().len();
+        let n = engine.read_back(actor, conv, 0, 1000).await.unwrap().len();
         let n = n as i32;
         let fresh = post_all(engine, actor, conv, n..n + 1).await.remove(0);
         let _ = events.send(Event::message(fresh.clone()));
@@ -229,7 +275,7 @@ mod tests {
             conversation_id: conv,
             sent_up_to: 1,
             connection: Uuid::nil(),
-            is_guest: false,
+            actor: actor.clone(),
             outbox: Outbox {
                 tx,
                 overflow: Arc::new(Notify::new()),

@@ -3,7 +3,7 @@
 //! and writes answers is in [`super::connection`].
 
 use futures_util::Sink;
-use switchboard::domain::NewMessage;
+use switchboard::domain::{NewMessage, SendOptions};
 use switchboard::hub::Topic;
 use switchboard::wire::{close, ClientFrame, ErrorCode, ServerFrame};
 use switchboard::Actor;
@@ -38,7 +38,11 @@ where
         };
         if matches!(
             frame,
-            ClientFrame::Subscribe { .. } | ClientFrame::Read { .. } | ClientFrame::Typing { .. }
+            ClientFrame::Subscribe { .. }
+                | ClientFrame::Read { .. }
+                | ClientFrame::Typing { .. }
+                | ClientFrame::View { .. }
+                | ClientFrame::Unview { .. }
         ) {
             if let Some(refused) = self.action().await? {
                 return Ok(refused);
@@ -54,7 +58,33 @@ where
                 conversation_id,
                 client_id,
                 content,
-            } => self.post(conversation_id, client_id, &content).await?,
+                internal,
+                mentions,
+                based_on_seq,
+                force,
+            } => {
+                let options = SendOptions::parse(internal, &mentions, based_on_seq, force);
+                self.post(conversation_id, client_id, &content, options)
+                    .await?
+            }
+            ClientFrame::View { conversation_id } => {
+                let viewed = self
+                    .engine
+                    .view(&self.actor, conversation_id, self.id)
+                    .await;
+                if let Err(err) = viewed {
+                    self.send_frame(engine_error(&err, None)).await?;
+                }
+            }
+            ClientFrame::Unview { conversation_id } => {
+                let unviewed = self
+                    .engine
+                    .unview(&self.actor, conversation_id, self.id)
+                    .await;
+                if let Err(err) = unviewed {
+                    self.send_frame(engine_error(&err, None)).await?;
+                }
+            }
             ClientFrame::Read {
                 conversation_id,
                 up_to_seq,
@@ -67,7 +97,10 @@ where
                     self.send_frame(engine_error(&err, None)).await?;
                 }
             }
-            ClientFrame::Typing { conversation_id } => {
+            ClientFrame::Typing {
+                conversation_id,
+                internal,
+            } => {
                 let now = self.engine.now();
                 let due = self
                     .last_typing
@@ -77,7 +110,7 @@ where
                     self.last_typing.insert(conversation_id, now);
                     if let Err(err) = self
                         .engine
-                        .typing(&self.actor, conversation_id, self.id)
+                        .typing(&self.actor, conversation_id, internal, self.id)
                         .await
                     {
                         self.send_frame(engine_error(&err, None)).await?;
@@ -104,9 +137,12 @@ where
         conversation_id: Uuid,
         client_id: String,
         content: &str,
+        options: Result<SendOptions, switchboard::domain::Invalid>,
     ) -> Result<(), ()> {
         let echo = Some(client_id.clone());
-        let message = match NewMessage::parse_keyed(content, &client_id) {
+        let parsed = NewMessage::parse_keyed(content, &client_id)
+            .and_then(|message| Ok(message.with(options?)));
+        let message = match parsed {
             Ok(parsed) => parsed,
             Err(invalid) => {
                 let frame = error_frame(ErrorCode::Invalid, invalid.to_string(), echo);
@@ -115,12 +151,7 @@ where
         };
         match self
             .engine
-            .post_message(
-                &self.actor,
-                conversation_id,
-                message.body,
-                message.client_id,
-            )
+            .post(&self.actor, conversation_id, message)
             .await
         {
             Ok(posted) => {
@@ -194,7 +225,7 @@ where
             conversation_id,
             sent_up_to: after_seq,
             connection: self.id,
-            is_guest: !matches!(self.actor, Actor::Operator(_)),
+            actor: self.actor.clone(),
             outbox: self.outbox.clone(),
         };
         self.forwarders.insert(

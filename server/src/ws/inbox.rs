@@ -42,6 +42,22 @@ impl Pending {
     }
 }
 
+/// Passes an operator's alerts (frames on their own topic) to their connection, until it goes.
+pub(super) async fn forward_alerts(mut events: Subscription, outbox: Outbox) {
+    loop {
+        match events.recv().await {
+            Ok(Event::Frame { frame, .. }) => {
+                if !outbox.push(Queued::frame(frame)).await {
+                    return;
+                }
+            }
+            // An alert missed is not worth a resync: the inbox shows the state.
+            Ok(_) | Err(RecvError::Lagged(_)) => {}
+            Err(RecvError::Closed) => return,
+        }
+    }
+}
+
 /// Conversations one batch reads at most; what is left waits for the next batch.
 const MAX_BATCH: usize = 64;
 
@@ -86,7 +102,9 @@ impl InboxFollower {
                         return;
                     }
                 };
-                let frame = ServerFrame::ConversationUpdated { conversation };
+                let frame = ServerFrame::ConversationUpdated {
+                    conversation: Box::new(conversation),
+                };
                 if !self.outbox.push(Queued::frame(frame)).await {
                     return;
                 }

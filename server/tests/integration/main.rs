@@ -17,6 +17,8 @@ mod hardening;
 mod inbox;
 mod pages;
 mod promises;
+mod shared_inbox;
+mod shared_inbox_notes;
 mod team;
 mod two_nodes;
 mod widget;

@@ -5,39 +5,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::common::ws::{open, Next};
-use crate::common::{error_code, TestServer};
-use switchboard::store::Backend;
-use switchboard::testing::TestDatabase;
-
-/// Runs `$body` with a fresh server on SQLite and on PostgreSQL, as two tests.
-macro_rules! on_both {
-    ($name:ident, |$server:ident| $body:expr) => {
-        mod $name {
-            use super::*;
-
-            async fn run($server: TestServer) {
-                $body
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn on_sqlite() {
-                run(TestServer::start().await).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn on_postgres() {
-                let Some(db) = TestDatabase::create(Backend::Postgres).await else {
-                    return;
-                };
-                let server = TestServer::start_with(&[("DATABASE_URL", db.url.as_str())]).await;
-                let store = server.store.clone();
-                run(server).await;
-                store.close().await;
-                db.drop_database().await;
-            }
-        }
-    };
-}
+use crate::common::{error_code, on_both, TestServer};
 
 async fn status_and_code(response: reqwest::Response) -> (u16, String) {
     let status = response.status().as_u16();

@@ -374,3 +374,59 @@ async fn deactivating_on_one_node_closes_the_colleagues_socket_on_the_other() {
     );
     cluster.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn viewers_typing_and_assignments_cross_nodes() {
+    use crate::shared_inbox::{viewers_until, viewing};
+    let Some(cluster) = Cluster::start().await else {
+        return;
+    };
+    let owner = cluster.a.signed_in().await;
+    let ann_id = cluster.a.get_json(&owner, "/api/v1/me").await["operator"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ben = cluster.a.member(&owner, "ben@example.com", "agent").await;
+    let widget = cluster.a.anonymous_widget().await;
+    assert_eq!(cluster.a.widget_post(&widget, "Hi").await.status(), 201);
+    let id = widget.conversation_id.as_str();
+    let ann_cookie = cluster.a.operator_cookie().await;
+
+    let mut ann = viewing(&cluster.a.ws_url(""), &ann_cookie, id).await;
+    let mut bens = viewing(&cluster.b.ws_url(""), &ben.cookie, id).await;
+    let both = [(ann_id.clone(), false), (ben.id().to_owned(), false)];
+    viewers_until(&mut ann, |v| v == both).await;
+    viewers_until(&mut bens, |v| v == both).await;
+    bens.send(json!({"type": "typing", "conversation_id": id}))
+        .await;
+    viewers_until(&mut ann, |v| v.contains(&(ben.id().to_owned(), true))).await;
+
+    // Ann assigns it to Ben on A: Ben's socket on B is alerted, and an inbox on B moves.
+    let mut inbox = open(&cluster.b.ws_url(""), &[("cookie", &ben.cookie)]).await;
+    assert_eq!(inbox.frame().await["type"], "welcome");
+    inbox.send(json!({"type": "subscribe_inbox"})).await;
+    inbox.until("inbox_subscribed").await;
+    let assigned = cluster
+        .a
+        .send_json(
+            &owner,
+            reqwest::Method::POST,
+            &format!("/api/v1/conversations/{id}/assign"),
+            json!({"operator_id": ben.id()}),
+        )
+        .await;
+    assert_eq!(assigned.status(), 200);
+    let alert = bens.until("alert").await;
+    assert_eq!(alert["kind"], "assigned");
+    assert_eq!(alert["by"]["id"], ann_id.as_str());
+    assert_eq!(alert["conversation_id"], id);
+    loop {
+        let updated = inbox.until("conversation_updated").await;
+        if updated["conversation"]["assignee"]["id"] == ben.id() {
+            break;
+        }
+    }
+    drop(bens);
+    viewers_until(&mut ann, |v| v == [(ann_id.clone(), false)]).await;
+    cluster.stop().await;
+}

@@ -260,3 +260,36 @@ pub async fn closed_within(stream: &mut tokio::net::TcpStream, bound: Duration) 
     };
     tokio::time::timeout(bound, read_to_end).await.is_ok()
 }
+
+/// Runs `$body` with a fresh server on SQLite and on PostgreSQL, as two tests.
+macro_rules! on_both {
+    ($name:ident, |$server:ident| $body:expr) => {
+        mod $name {
+            use super::*;
+            use switchboard::store::Backend;
+            use switchboard::testing::TestDatabase;
+
+            async fn run($server: TestServer) {
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                run(TestServer::start().await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                let Some(db) = TestDatabase::create(Backend::Postgres).await else {
+                    return;
+                };
+                let server = TestServer::start_with(&[("DATABASE_URL", db.url.as_str())]).await;
+                let store = server.store.clone();
+                run(server).await;
+                store.close().await;
+                db.drop_database().await;
+            }
+        }
+    };
+}
+pub(crate) use on_both;
