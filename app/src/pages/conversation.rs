@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 use switchboard::wire::{ConversationDetail, ConversationItem, Customer, ErrorCode, Operator};
 
 use super::conversation_emails::EmailHistory;
-use super::inbox::CustomerLabel;
+use super::inbox_list::CustomerLabel;
 use crate::api::{open_conversation, SetArchived};
 use crate::chat::{focus_composer, SessionChatPanel};
 use crate::clock::Time;

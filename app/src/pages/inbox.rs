@@ -1,21 +1,22 @@
 //! `/inbox`: the support conversations, Active and Archived, newest activity first, moving and
 //! updating live; more load at the end of the list.
 
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_query_map;
-use switchboard::wire::{ConversationItem, Customer, ErrorCode, SenderKind};
+use switchboard::wire::{ConversationItem, ErrorCode};
 
 use crate::api::inbox_page;
 use crate::components::{ErrorAlert, OperatorShell};
 use crate::i18n::*;
 use crate::inbox_feed::InboxFeed;
 
+use super::inbox_list::InboxList;
+
 /// Which tab an inbox page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tab {
+pub(super) enum Tab {
     Active,
     Archived,
 }
@@ -28,14 +29,14 @@ impl Tab {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             Self::Active => "active",
             Self::Archived => "archived",
         }
     }
 
-    fn holds(self, item: &ConversationItem) -> bool {
+    pub(super) fn holds(self, item: &ConversationItem) -> bool {
         item.archived == (self == Self::Archived)
     }
 }
@@ -113,233 +114,5 @@ fn InboxTabs() -> impl IntoView {
                 }
             })}
         </Transition>
-    }
-}
-
-/// The rows of one tab: the first page, then live changes and further pages.
-#[component]
-fn InboxList(tab: Tab, first: Vec<ConversationItem>, now: DateTime<Utc>) -> impl IntoView {
-    let i18n = use_i18n();
-    let page_size = switchboard::domain::InboxQuery::default().limit;
-    let more_possible = RwSignal::new(first.len() as i64 >= page_size);
-    let items = RwSignal::new(first);
-    let loading = RwSignal::new(false);
-    let now = RwSignal::new(now);
-    #[cfg(feature = "hydrate")]
-    {
-        if let Ok(handle) = set_interval_with_handle(
-            move || now.set(Utc::now()),
-            std::time::Duration::from_secs(30),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
-    }
-    if let Some(feed) = use_context::<InboxFeed>() {
-        Effect::new(move |_| {
-            if let Some(item) = feed.latest.get() {
-                items.update(|list| place(list, item.clone(), tab.holds(&item)));
-            }
-        });
-    }
-    let load_more = move || {
-        if loading.get_untracked() {
-            return;
-        }
-        let before = items.with_untracked(|list| {
-            list.last()
-                .and_then(|i| i.last_message_at)
-                .map(|t| t.to_rfc3339())
-        });
-        let Some(before) = before else { return };
-        loading.set(true);
-        leptos::task::spawn_local(async move {
-            if let Ok(page) = inbox_page(tab.as_str().to_owned(), before).await {
-                more_possible.set(page.conversations.len() as i64 >= page_size);
-                items.update(|list| {
-                    for item in page.conversations {
-                        if !list.iter().any(|i| i.id == item.id) {
-                            list.push(item);
-                        }
-                    }
-                });
-            }
-            loading.set(false);
-        });
-    };
-    // The button also loads by itself when it scrolls into view.
-    let more_button = NodeRef::<leptos::html::Button>::new();
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::prelude::*;
-        use wasm_bindgen::JsCast;
-        let on_seen = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-            let shown = entries.iter().any(|e| {
-                e.dyn_into::<web_sys::IntersectionObserverEntry>()
-                    .is_ok_and(|e| e.is_intersecting())
-            });
-            if shown {
-                load_more();
-            }
-        });
-        let observer = web_sys::IntersectionObserver::new(on_seen.as_ref().unchecked_ref()).ok();
-        let watch = StoredValue::new_local((observer, on_seen));
-        Effect::new(move |_| {
-            if let Some(button) = more_button.get() {
-                watch.with_value(|(observer, _)| {
-                    if let Some(observer) = observer {
-                        observer.observe(&button);
-                    }
-                });
-            }
-        });
-        on_cleanup(move || {
-            watch.try_with_value(|(observer, _)| {
-                if let Some(observer) = observer {
-                    observer.disconnect();
-                }
-            });
-        });
-    }
-    view! {
-        {move || items.with(Vec::is_empty).then(|| view! {
-            <p class="empty">{match tab {
-                Tab::Active => t_string!(i18n, inbox.empty_active),
-                Tab::Archived => t_string!(i18n, inbox.empty_archived),
-            }}</p>
-        })}
-        <ul class="inbox-list" aria-label=move || t_string!(i18n, inbox.title)>
-            <For each=move || items.get() key=|item| (item.id, item.last_message_at, item.unread, item.message_count) let:item>
-                <InboxRow item now=now.into() />
-            </For>
-        </ul>
-        {move || more_possible.get().then(|| view! {
-            <button type="button" class="secondary load-more" node_ref=more_button
-                on:click=move |_| load_more() disabled=move || loading.get()>
-                {t!(i18n, inbox.load_more)}
-            </button>
-        })}
-    }
-}
-
-/// Who a conversation is with: the customer's name, else their email, else "Visitor" and their
-/// number; "Remote-support session" for a session's chat.
-#[component]
-pub(super) fn CustomerLabel(customer: Option<Customer>) -> impl IntoView {
-    let i18n = use_i18n();
-    match customer {
-        Some(c) => match (c.name, c.email) {
-            (Some(name), _) => view! { <bdi class="user-text">{name}</bdi> }.into_any(),
-            (None, Some(email)) => view! { <bdi class="user-text">{email}</bdi> }.into_any(),
-            (None, None) => {
-                let number = c.number;
-                view! { <span>{t!(i18n, inbox.visitor_number, number = move || number)}</span> }
-                    .into_any()
-            }
-        },
-        None => view! { <span>{t!(i18n, inbox.session_chat)}</span> }.into_any(),
-    }
-}
-
-#[component]
-fn InboxRow(item: ConversationItem, now: Signal<DateTime<Utc>>) -> impl IntoView {
-    let i18n = use_i18n();
-    let href = format!("/inbox/{}", item.id);
-    let who = view! { <CustomerLabel customer=item.customer.clone() /> };
-    let email = item
-        .customer
-        .as_ref()
-        .and_then(|c| c.name.as_ref().and(c.email.clone()));
-    let from_operator = item.last_message_sender == Some(SenderKind::Operator);
-    let preview = item.last_message_preview.clone().unwrap_or_default();
-    let at = item.last_message_at;
-    let count = item.message_count;
-    view! {
-        <li class=if item.unread { "inbox-row unread" } else { "inbox-row" }>
-            <a href=href>
-                <span class="who">
-                    {item.unread.then(|| view! {
-                        <span class="unread-dot" aria-hidden="true"></span>
-                        <span class="visually-hidden">{t!(i18n, inbox.unread)}" "</span>
-                    })}
-                    {who}
-                    {email.map(|email| view! { " " <bdi class="muted user-text">{email}</bdi> })}
-                </span>
-                <span class="preview">
-                    {from_operator.then(|| view! { <span class="you">{t!(i18n, inbox.you_prefix)}</span> })}
-                    // In the text's own direction, so the cut keeps its start in any interface.
-                    <span class="preview-text user-text" dir="auto">{preview}</span>
-                </span>
-                <span class="meta">
-                    <span>{t!(i18n, inbox.messages, count = move || count)}</span>
-                    {at.map(|at| view! {
-                        " · "
-                        <time datetime=at.to_rfc3339()><RelativeTime at now /></time>
-                    })}
-                </span>
-            </a>
-        </li>
-    }
-}
-
-/// "just now", "5 minutes ago", "3 hours ago", "2 days ago", in the current language.
-#[component]
-pub fn RelativeTime(at: DateTime<Utc>, now: Signal<DateTime<Utc>>) -> impl IntoView {
-    let i18n = use_i18n();
-    move || {
-        let minutes = now.get().signed_duration_since(at).num_minutes().max(0);
-        if minutes < 1 {
-            t!(i18n, inbox.just_now).into_any()
-        } else if minutes < 60 {
-            t!(i18n, inbox.minutes_ago, count = move || minutes).into_any()
-        } else if minutes < 24 * 60 {
-            let hours = minutes / 60;
-            t!(i18n, inbox.hours_ago, count = move || hours).into_any()
-        } else {
-            let days = minutes / (24 * 60);
-            t!(i18n, inbox.days_ago, count = move || days).into_any()
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-    use switchboard::wire::ConversationKind;
-    use uuid::Uuid;
-
-    fn item(n: u128, minute: u32, archived: bool) -> ConversationItem {
-        ConversationItem {
-            id: Uuid::from_u128(n),
-            kind: ConversationKind::Support,
-            customer: None,
-            last_message_at: Some(Utc.with_ymd_and_hms(2026, 11, 23, 10, minute, 0).unwrap()),
-            last_message_preview: Some("hi".into()),
-            last_message_sender: Some(SenderKind::Customer),
-            message_count: 1,
-            unread: true,
-            archived,
-            last_message_internal: false,
-            assignee: None,
-            labels: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn a_changed_conversation_moves_to_its_place_and_leaves_a_tab_it_no_longer_belongs_to() {
-        let mut list = vec![item(1, 30, false), item(2, 20, false), item(3, 10, false)];
-        place(&mut list, item(3, 40, false), true);
-        let ids: Vec<u128> = list.iter().map(|i| i.id.as_u128()).collect();
-        assert_eq!(ids, [3, 1, 2]);
-        place(
-            &mut list,
-            item(1, 50, true),
-            Tab::Active.holds(&item(1, 50, true)),
-        );
-        let ids: Vec<u128> = list.iter().map(|i| i.id.as_u128()).collect();
-        assert_eq!(ids, [3, 2]);
-        place(&mut list, item(4, 25, false), true);
-        let ids: Vec<u128> = list.iter().map(|i| i.id.as_u128()).collect();
-        assert_eq!(ids, [3, 4, 2]);
     }
 }
