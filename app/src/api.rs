@@ -34,7 +34,9 @@ pub struct SessionListView {
     pub now: DateTime<Utc>,
 }
 
+mod desk;
 mod team;
+pub use desk::*;
 pub use team::*;
 
 #[cfg(feature = "ssr")]
@@ -255,11 +257,18 @@ pub struct InboxView {
 }
 
 /// One page of the inbox: `status` is `active` or `archived`; `before` (RFC 3339, may be
-/// empty) asks for the page after the item with that time.
+/// empty) asks for the page after the item with that time; `assignee` is `me`, `none` or empty
+/// (everyone's), `label` a label id or empty.
 #[server(endpoint = "inbox")]
-pub async fn inbox_page(status: String, before: String) -> Result<InboxView, AppError> {
-    ssr::signed_in().await?;
-    let query = switchboard::domain::InboxQuery::parse(Some(&status), None, None, Some(&before))?;
+pub async fn inbox_page(
+    status: String,
+    before: String,
+    assignee: String,
+    label: String,
+) -> Result<InboxView, AppError> {
+    let me = ssr::signed_in().await?;
+    let query = switchboard::domain::InboxQuery::parse(Some(&status), None, None, Some(&before))?
+        .filtered(Some(&assignee), Some(&label), me.id)?;
     let engine = ssr::engine()?;
     Ok(InboxView {
         conversations: engine.inbox(&query).await?,

@@ -252,6 +252,7 @@ fn OperatorHeader(operator: Operator, feed: InboxFeed) -> impl IntoView {
                     })}
                 </A>
                 <A href="/team">{t!(i18n, nav.team)}</A>
+                <A href="/library">{t!(i18n, nav.library)}</A>
                 {admin.then(|| view! {
                     <A href="/settings/widget">{t!(i18n, nav.widget)}</A>
                     <A href="/audit">{t!(i18n, nav.audit)}</A>
@@ -269,6 +270,26 @@ fn OperatorHeader(operator: Operator, feed: InboxFeed) -> impl IntoView {
                 <button type="submit" class="link">{t!(i18n, nav.sign_out)}</button>
             </ActionForm>
         </header>
+        {move || feed.alert.get().map(|alert| view! { <AlertToast alert feed /> })}
+    }
+}
+
+/// A mention or an assignment, until the operator opens it or dismisses it.
+#[component]
+fn AlertToast(alert: crate::inbox_feed::Alert, feed: InboxFeed) -> impl IntoView {
+    let i18n = use_i18n();
+    let what = match alert.kind {
+        switchboard::wire::AlertKind::Mention => t!(i18n, alerts.mentioned).into_any(),
+        switchboard::wire::AlertKind::Assigned => t!(i18n, alerts.assigned).into_any(),
+    };
+    view! {
+        <p class="toast" role="status">
+            <bdi class="user-text">{alert.by}</bdi>" "{what}" "
+            <A href=format!("/inbox/{}", alert.conversation_id) on:click=move |_| feed.alert.set(None)>
+                {t!(i18n, alerts.open)}
+            </A>" "
+            <button type="button" class="link" on:click=move |_| feed.alert.set(None)>{t!(i18n, alerts.dismiss)}</button>
+        </p>
     }
 }
 

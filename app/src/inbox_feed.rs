@@ -4,7 +4,19 @@
 //! notification, as the operator's preferences (kept on the server) say.
 
 use leptos::prelude::*;
-use switchboard::wire::{ConversationItem, Preferences, SenderKind};
+use switchboard::wire::{AlertKind, ConversationItem, Preferences, SenderKind};
+use uuid::Uuid;
+
+/// Something that asks for this operator's attention, as the dashboard shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    /// A mention or an assignment.
+    pub kind: AlertKind,
+    /// The conversation.
+    pub conversation_id: Uuid,
+    /// Who did it.
+    pub by: String,
+}
 
 /// The live inbox, provided as context by the dashboard frame.
 #[derive(Clone, Copy)]
@@ -20,6 +32,8 @@ pub struct InboxFeed {
     pub subscriptions: RwSignal<u32>,
     /// The operator's notification preferences, once the dashboard read them.
     pub preferences: RwSignal<Option<Preferences>>,
+    /// The latest alert (a mention, an assignment), until the operator dismisses it.
+    pub alert: RwSignal<Option<Alert>>,
 }
 
 impl InboxFeed {
@@ -31,6 +45,7 @@ impl InboxFeed {
             resyncs: RwSignal::new(0),
             subscriptions: RwSignal::new(0),
             preferences: RwSignal::new(None),
+            alert: RwSignal::new(None),
         };
         #[cfg(feature = "hydrate")]
         browser::start(feed);
@@ -62,9 +77,19 @@ impl InboxFeed {
     }
 }
 
-/// Whether an update is news from a customer: the last message is theirs and unread.
-pub fn is_customer_news(item: &ConversationItem) -> bool {
-    item.unread && item.last_message_sender == Some(SenderKind::Customer)
+/// Whether an update is news from a customer: the last message is theirs, unread, and new to
+/// this dashboard (`known`: the message count it last saw for the conversation; a change that
+/// is no new message, such as an assignment, is no news). A conversation the dashboard has not
+/// seen yet is news when its last message is from the last minute (`now_ms`).
+pub fn is_customer_news(item: &ConversationItem, known: Option<i64>, now_ms: i64) -> bool {
+    let from_customer = item.unread && item.last_message_sender == Some(SenderKind::Customer);
+    let new = match known {
+        Some(count) => item.message_count > count,
+        None => item
+            .last_message_at
+            .is_some_and(|at| now_ms - at.timestamp_millis() < 60_000),
+    };
+    from_customer && new
 }
 
 /// `(3) Inbox – Switchboard` from a title and a count; the count is dropped when zero.
@@ -89,9 +114,10 @@ mod browser {
     use std::rc::{Rc, Weak};
 
     use leptos::prelude::*;
-    use switchboard::wire::{ClientFrame, ServerFrame};
+    use switchboard::wire::{AlertKind, ClientFrame, ServerFrame};
 
-    use super::{counted_title, is_customer_news, InboxFeed};
+    use super::{counted_title, is_customer_news, Alert, InboxFeed};
+    use crate::i18n::*;
     use crate::realtime::{url_here, Backoff, Peer, Socket};
 
     /// The feed reconnects from a second on.
@@ -102,10 +128,14 @@ mod browser {
 
     struct Feed {
         feed: InboxFeed,
+        i18n: leptos_i18n::I18nContext<Locale>,
         socket: Socket,
         me: Weak<Feed>,
         subscribed_once: Cell<bool>,
         stopped: Cell<bool>,
+        /// The message count last seen per conversation, to tell a new message from another
+        /// change.
+        counts: std::cell::RefCell<std::collections::HashMap<uuid::Uuid, i64>>,
     }
 
     fn window() -> web_sys::Window {
@@ -113,12 +143,15 @@ mod browser {
     }
 
     pub fn start(feed: InboxFeed) {
+        let i18n = use_i18n();
         let live = Rc::new_cyclic(|me| Feed {
             feed,
+            i18n,
             socket: Socket::new(BACKOFF),
             me: me.clone(),
             subscribed_once: Cell::new(false),
             stopped: Cell::new(false),
+            counts: Default::default(),
         });
         live.connect();
         // The tab title follows the count, and each page's own title as it changes.
@@ -166,7 +199,12 @@ mod browser {
                     let hidden = window()
                         .document()
                         .is_some_and(|d| d.visibility_state() != web_sys::VisibilityState::Visible);
-                    if hidden && is_customer_news(&conversation) {
+                    let known = self
+                        .counts
+                        .borrow_mut()
+                        .insert(conversation.id, conversation.message_count);
+                    let now = js_sys::Date::now() as i64;
+                    if hidden && is_customer_news(&conversation, known, now) {
                         let preferences = self.feed.preferences.get_untracked();
                         if preferences.is_none_or(|p| p.sound) {
                             crate::sound::chime();
@@ -177,6 +215,38 @@ mod browser {
                     }
                     self.feed.latest.set(Some(*conversation));
                     refresh_count(self.feed);
+                }
+                ServerFrame::Alert {
+                    kind,
+                    conversation_id,
+                    by,
+                    message_id,
+                } => {
+                    let wanted = self
+                        .feed
+                        .preferences
+                        .get_untracked()
+                        .is_none_or(|p| match kind {
+                            AlertKind::Mention => p.desktop.mention,
+                            AlertKind::Assigned => p.desktop.assigned,
+                        });
+                    let hidden = window()
+                        .document()
+                        .is_some_and(|d| d.visibility_state() != web_sys::VisibilityState::Visible);
+                    if wanted && hidden {
+                        let i18n = self.i18n;
+                        let body = match kind {
+                            AlertKind::Mention => t_string!(i18n, alerts.mentioned),
+                            AlertKind::Assigned => t_string!(i18n, alerts.assigned),
+                        };
+                        let tag = message_id.unwrap_or(conversation_id).to_string();
+                        crate::sound::show(&by.name, body, &tag, conversation_id);
+                    }
+                    self.feed.alert.set(Some(Alert {
+                        kind,
+                        conversation_id,
+                        by: by.name,
+                    }));
                 }
                 ServerFrame::InboxSubscribed => {
                     // The first answers the subscription; a later one says changes may have
@@ -223,6 +293,39 @@ mod browser {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn only_a_new_customer_message_is_news() {
+        let at = chrono::Utc.with_ymd_and_hms(2026, 12, 4, 10, 0, 0).unwrap();
+        let item = ConversationItem {
+            id: uuid::Uuid::from_u128(1),
+            kind: switchboard::wire::ConversationKind::Support,
+            customer: None,
+            last_message_at: Some(at),
+            last_message_preview: Some("Hello?".into()),
+            last_message_sender: Some(SenderKind::Customer),
+            message_count: 3,
+            unread: true,
+            archived: false,
+            last_message_internal: false,
+            assignee: None,
+            labels: Vec::new(),
+        };
+        let now = at.timestamp_millis() + 5_000;
+        assert!(is_customer_news(&item, Some(2), now));
+        assert!(
+            !is_customer_news(&item, Some(3), now),
+            "an assignment is no news"
+        );
+        assert!(is_customer_news(&item, None, now));
+        assert!(!is_customer_news(&item, None, now + 3_600_000));
+        let read = ConversationItem {
+            unread: false,
+            ..item.clone()
+        };
+        assert!(!is_customer_news(&read, Some(2), now));
+    }
 
     #[test]
     fn the_tab_title_carries_the_count_once() {

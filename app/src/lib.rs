@@ -24,14 +24,15 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::i18n::*;
 use crate::pages::{
     AccountPage, AuditPage, ConfirmEmailPage, ConversationPage, ForgotPage, GuestKiosk, Home,
-    HostedChatPage, InboxPage, InvitePage, LoginPage, NotFound, ResetPage, SessionDetailPage,
-    SessionsPage, TeamPage, UnsubscribePage, WidgetPage, WidgetSetupPage,
+    HostedChatPage, InboxPage, InvitePage, LibraryPage, LoginPage, NoConversation, NotFound,
+    ResetPage, SessionDetailPage, SessionsPage, TeamPage, UnsubscribePage, WidgetPage,
+    WidgetSetupPage,
 };
 
 /// What server functions need from the server, provided as context on every request.
@@ -136,8 +137,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async />
                     <Route path=path!("/sessions/:id") view=SessionDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/support/guest/:token") view=GuestKiosk ssr=SsrMode::Async />
-                    <Route path=path!("/inbox") view=InboxPage ssr=SsrMode::Async />
-                    <Route path=path!("/inbox/:id") view=ConversationPage ssr=SsrMode::Async />
+                    <ParentRoute path=path!("/inbox") view=InboxPage ssr=SsrMode::Async>
+                        <Route path=path!("") view=NoConversation />
+                        <Route path=path!(":id") view=ConversationPage />
+                    </ParentRoute>
+                    <Route path=path!("/library") view=LibraryPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/widget") view=WidgetSetupPage ssr=SsrMode::Async />
                     <Route path=path!("/team") view=TeamPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />

@@ -12,10 +12,19 @@ pub fn chime() {
 
 /// Shows a desktop notification for a conversation's new message, when the browser allows it.
 pub fn notify(item: &ConversationItem) {
+    let title = notification_title(item);
+    let body = item.last_message_preview.clone().unwrap_or_default();
+    // One notification per conversation: a newer message replaces the older one.
+    show(&title, &body, &item.id.to_string(), item.id);
+}
+
+/// Shows a desktop notification that opens `conversation` when clicked, replacing any other with
+/// the same `tag`, when the browser allows it.
+pub fn show(title: &str, body: &str, tag: &str, conversation: uuid::Uuid) {
     #[cfg(feature = "hydrate")]
-    browser::notify(item);
+    browser::show(title, body, tag, conversation);
     #[cfg(not(feature = "hydrate"))]
-    let _ = item;
+    let _ = (title, body, tag, conversation);
 }
 
 /// Asks the browser for leave to show desktop notifications (it asks the operator once).
@@ -75,19 +84,17 @@ mod browser {
         });
     }
 
-    pub fn notify(item: &super::ConversationItem) {
+    pub fn show(title: &str, body: &str, tag: &str, conversation: uuid::Uuid) {
         if web_sys::Notification::permission() != web_sys::NotificationPermission::Granted {
             return;
         }
         let options = web_sys::NotificationOptions::new();
-        options.set_body(item.last_message_preview.as_deref().unwrap_or_default());
-        // One notification per conversation: a newer message replaces the older one.
-        options.set_tag(&item.id.to_string());
-        let title = super::notification_title(item);
-        let Ok(shown) = web_sys::Notification::new_with_options(&title, &options) else {
+        options.set_body(body);
+        options.set_tag(tag);
+        let Ok(shown) = web_sys::Notification::new_with_options(title, &options) else {
             return;
         };
-        let href = format!("/inbox/{}", item.id);
+        let href = format!("/inbox/{conversation}");
         let open = Closure::<dyn FnMut()>::new(move || {
             if let Some(window) = web_sys::window() {
                 let _ = window.focus();

@@ -1,17 +1,7 @@
-import AxeBuilder from '@axe-core/playwright';
-import { Page } from '@playwright/test';
 import { allowConsoleErrors, expect, test } from './fixtures';
-import { contextIn, createSessionByApi, signInByApi, t, waitForHydration } from './helpers';
+import { axeViolations as violations, contextIn, createSessionByApi, signInByApi, t, waitForHydration } from './helpers';
 import { openHostPage, sendFromWidget, serveHostPage } from './widget-host';
 import { baseURL } from '../playwright.config';
-
-/** WCAG 2.1 A and AA, as axe-core checks them. */
-async function violations(page: Page, include?: string) {
-  let builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
-  if (include) builder = builder.include(include);
-  const result = await builder.analyze();
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 for (const lang of ['en', 'ar']) {
   test(`every page has no WCAG 2.1 A/AA violations (${lang})`, async ({ browser }) => {

@@ -1,11 +1,14 @@
-//! The typing line and the composer.
+//! The typing line and the composer (for operators also: private notes, canned replies after
+//! `/`, and the collision guard's refusals).
 
 use leptos::prelude::*;
 use switchboard::domain::{MessageBody, MESSAGE_MAX_CHARS};
-use switchboard::wire::ErrorCode;
+use switchboard::wire::{CannedReply, ErrorCode};
 
+use super::desk::{matches, mentions_in, slash_query, unfilled};
+use super::Desk;
 use crate::i18n::*;
-use crate::realtime::{ChatClient, ChatState, Link};
+use crate::realtime::{ChatClient, ChatState, Link, SendExtras};
 
 /// The composer's text box, by id (one chat per page).
 pub(super) const INPUT_ID: &str = "chat-input";
@@ -49,55 +52,200 @@ pub(super) fn TypingLine(state: ChatState) -> impl IntoView {
 }
 
 #[component]
-pub(super) fn Composer(state: ChatState, client: StoredValue<ChatClient>) -> impl IntoView {
+pub(super) fn Composer(
+    state: ChatState,
+    client: StoredValue<ChatClient>,
+    desk: Option<Desk>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let text = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<ErrorCode>);
+    let blanks = RwSignal::new(false);
     let chars = move || text.with(|t| t.trim().chars().count());
     let empty = move || text.with(|t| t.trim().is_empty());
     let last_typing = StoredValue::new(0f64);
+    let note = desk.map(|d| d.note);
+    let is_note = move || note.is_some_and(|n| n.get());
+    let picked = RwSignal::new(0usize);
 
-    let submit = move || {
+    // The canned replies a `/` at the start of the draft asks for.
+    let offered = Memo::new(move |_| {
+        let Some(desk) = desk else {
+            return Vec::new();
+        };
+        text.with(|draft| match slash_query(draft) {
+            Some(query) => desk.canned.with(|all| {
+                all.iter()
+                    .filter(|reply| matches(query, &reply.shortcut, &reply.title))
+                    .cloned()
+                    .collect::<Vec<CannedReply>>()
+            }),
+            None => Vec::new(),
+        })
+    });
+    let insert = move |reply: &CannedReply| {
+        if let Some(desk) = desk {
+            text.set(desk.fill.get_untracked().apply(&reply.content));
+            picked.set(0);
+        }
+    };
+
+    let submit = move |anyway: bool| {
         if state.ended.get_untracked() {
             return;
         }
-        match MessageBody::parse(&text.get_untracked()) {
+        let draft = text.get_untracked();
+        if unfilled(&draft) {
+            blanks.set(true);
+            return;
+        }
+        match MessageBody::parse(&draft) {
             Ok(body) => {
-                client.with_value(|c| c.send(body.as_str().to_owned()));
+                let internal = note.is_some_and(|n| n.get_untracked());
+                let extras = SendExtras {
+                    internal,
+                    mentions: match (internal, desk) {
+                        (true, Some(desk)) => {
+                            desk.team.with_untracked(|team| mentions_in(&draft, team))
+                        }
+                        _ => Vec::new(),
+                    },
+                    guarded: desk.is_some() && !anyway,
+                };
+                client.with_value(|c| c.send(body.as_str().to_owned(), extras));
                 text.set(String::new());
                 problem.set(None);
+                blanks.set(false);
+                state.collision.set(None);
             }
             Err(_) if empty() => {}
             Err(_) => problem.set(Some(ErrorCode::Invalid)),
         }
     };
+    // A reply the collision guard refused comes back into the box, as it was.
+    Effect::new(move |_| {
+        if let Some(refused) = state.collision.get() {
+            if text.with_untracked(|t| t.trim().is_empty()) {
+                text.set(refused.content.clone());
+            }
+            if let Some(note) = note {
+                note.set(refused.internal);
+            }
+        }
+    });
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let offers = offered.with_untracked(Vec::len);
+        if offers > 0 {
+            match ev.key().as_str() {
+                "ArrowDown" => {
+                    ev.prevent_default();
+                    picked.update(|p| *p = (*p + 1) % offers);
+                    return;
+                }
+                "ArrowUp" => {
+                    ev.prevent_default();
+                    picked.update(|p| *p = (*p + offers - 1) % offers);
+                    return;
+                }
+                "Enter" | "Tab" if !ev.shift_key() => {
+                    ev.prevent_default();
+                    let chosen = offered
+                        .with_untracked(|o| o.get(picked.get_untracked().min(offers - 1)).cloned());
+                    if let Some(reply) = chosen {
+                        insert(&reply);
+                    }
+                    return;
+                }
+                "Escape" => {
+                    ev.prevent_default();
+                    text.set(String::new());
+                    return;
+                }
+                _ => {}
+            }
+        }
+        // Alt+N switches between a reply and a note (by key position, so any layout works).
+        if ev.alt_key() && ev.code() == "KeyN" {
+            if let Some(note) = note {
+                ev.prevent_default();
+                note.update(|n| *n = !*n);
+            }
+            return;
+        }
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
-            submit();
+            submit(false);
         }
     };
     let on_input = move |ev: leptos::ev::Event| {
         text.set(event_target_value(&ev));
+        picked.set(0);
+        if blanks.get_untracked() && !text.with_untracked(|t| unfilled(t)) {
+            blanks.set(false);
+        }
         #[cfg(feature = "hydrate")]
         {
             let now = js_sys::Date::now();
             if now - last_typing.get_value() > 2_000.0 {
                 last_typing.set_value(now);
-                client.with_value(|c| c.typing());
+                let internal = note.is_some_and(|n| n.get_untracked());
+                client.with_value(|c| c.typing(internal));
             }
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = last_typing;
     };
+    let placeholder = move || {
+        if is_note() {
+            t_string!(i18n, chat.note_placeholder)
+        } else {
+            t_string!(i18n, chat.placeholder)
+        }
+    };
     view! {
-        <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
-            <label for=INPUT_ID class="visually-hidden">{t!(i18n, chat.placeholder)}</label>
+        <form class=move || if is_note() { "composer note" } else { "composer" }
+            on:submit=move |ev| { ev.prevent_default(); submit(false); }>
+            {note.map(|note| view! {
+                <div class="composer-modes" role="group" aria-label=move || t_string!(i18n, chat.modes)>
+                    <button type="button" class="mode" aria-pressed=move || (!note.get()).to_string()
+                        on:click=move |_| note.set(false)>{t!(i18n, chat.reply_mode)}</button>
+                    <button type="button" class="mode note-mode" aria-pressed=move || note.get().to_string()
+                        title=move || t_string!(i18n, chat.note_shortcut)
+                        on:click=move |_| note.set(true)>{t!(i18n, chat.note_mode)}</button>
+                </div>
+            })}
+            {move || state.collision.get().map(|_| view! {
+                <p class="alert warn collision" role="alert">
+                    {t!(i18n, chat.collision)}" "
+                    <button type="button" class="secondary" on:click=move |_| submit(true)>
+                        {t!(i18n, chat.send_anyway)}
+                    </button>
+                </p>
+            })}
+            {move || (!offered.get().is_empty()).then(|| view! {
+                <ul class="canned-list" role="listbox" id="canned-list"
+                    aria-label=move || t_string!(i18n, chat.canned)>
+                    {move || offered.get().into_iter().enumerate().map(|(i, reply)| {
+                        let chosen = reply.clone();
+                        view! {
+                            <li role="option" id=format!("canned-{i}")
+                                aria-selected=move || (picked.get() == i).to_string()
+                                on:mousedown=move |ev| { ev.prevent_default(); insert(&chosen); }>
+                                <span class="shortcut">"/"{reply.shortcut.clone()}</span>
+                                " "<span class="title" dir="auto">{reply.title.clone()}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+            <label for=INPUT_ID class="visually-hidden">{placeholder}</label>
             <textarea id=INPUT_ID rows="2"
-                placeholder=move || t_string!(i18n, chat.placeholder)
+                placeholder=placeholder
                 prop:value=move || text.get()
                 on:input=on_input
                 on:keydown=on_keydown
+                aria-controls=move || (!offered.get().is_empty()).then_some("canned-list")
+                aria-activedescendant=move || (!offered.get().is_empty()).then(|| format!("canned-{}", picked.get()))
                 disabled=move || state.ended.get()
             ></textarea>
             <div class="composer-row">
@@ -112,9 +260,12 @@ pub(super) fn Composer(state: ChatState, client: StoredValue<ChatClient>) -> imp
                 {move || problem.get().map(|_| view! {
                     <span class="alert error" role="alert">{t!(i18n, chat.invalid)}</span>
                 })}
+                {move || blanks.get().then(|| view! {
+                    <span class="alert error" role="alert">{t!(i18n, chat.unfilled)}</span>
+                })}
                 <button type="submit" class="primary"
                     disabled=move || { empty() || state.ended.get() || chars() > MESSAGE_MAX_CHARS }>
-                    {t!(i18n, chat.send)}
+                    {move || if is_note() { t_string!(i18n, chat.add_note) } else { t_string!(i18n, chat.send) }}
                 </button>
             </div>
             {move || (state.link.get() == Link::Offline || state.link.get() == Link::Reconnecting).then(|| view! {

@@ -1,11 +1,12 @@
 //! `SessionChatPanel`: the chat of a support session, for the operator and for the guest.
 
 mod composer;
+pub mod desk;
 mod links;
 mod list;
 
 use leptos::prelude::*;
-use switchboard::wire::{ConversationNote, Message};
+use switchboard::wire::{CannedReply, ConversationNote, Message};
 use uuid::Uuid;
 
 use crate::components::ErrorText;
@@ -13,6 +14,21 @@ use crate::i18n::*;
 use crate::realtime::{ChatClient, ChatState, Link, Party};
 use composer::{Composer, TypingLine};
 use list::MessageList;
+
+/// What an operator's composer works with: how canned replies are filled in for this
+/// conversation, the colleagues a note may mention, the team's canned replies, and whether the
+/// composer writes a private note (a page shortcut may switch it).
+#[derive(Clone, Copy)]
+pub struct Desk {
+    /// The values canned replies are filled with.
+    pub fill: Signal<desk::Fill>,
+    /// Active colleagues, by id and name.
+    pub team: Signal<Vec<(Uuid, String)>>,
+    /// The canned replies.
+    pub canned: Signal<Vec<CannedReply>>,
+    /// Whether the composer writes a note.
+    pub note: RwSignal<bool>,
+}
 
 /// Puts the keyboard in the composer once the page has drawn it (browser only): where the
 /// reader came to write, such as an opened widget or a conversation page.
@@ -29,6 +45,21 @@ pub fn focus_composer() {
     });
 }
 
+/// Puts the keyboard in the composer at once (browser only): a shortcut's key then lands in
+/// it.
+pub fn focus_composer_now() {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(input) = document()
+            .get_element_by_id(composer::INPUT_ID)
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = input.focus();
+        }
+    }
+}
+
 /// A chat panel. `party` says whose side this is; `state` is the chat's state (the parent may
 /// watch it, for example for the end of the session); `guest_name` is the guest's chosen name
 /// (the socket reconnects when it changes); `visible` says whether the reader can see the panel,
@@ -37,7 +68,8 @@ pub fn focus_composer() {
 /// `announce` hears of each message that arrives live (not the history). `away` says that no
 /// one from the team is online: a line under the header says so, and the connection reads
 /// "Team away" rather than "Connected". `title` and `subtitle` replace the header's "Chat" (the
-/// widget's team name and reply-time promise); `greeting` opens the log.
+/// widget's team name and reply-time promise); `greeting` opens the log. `desk` gives an
+/// operator's composer notes, canned replies and the collision guard.
 #[component]
 pub fn SessionChatPanel(
     party: Party,
@@ -54,6 +86,7 @@ pub fn SessionChatPanel(
     #[prop(optional_no_strip)] title: Option<Signal<String>>,
     #[prop(optional_no_strip)] subtitle: Option<Signal<String>>,
     #[prop(optional_no_strip)] greeting: Option<Signal<String>>,
+    #[prop(optional_no_strip)] desk: Option<Desk>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let client = StoredValue::new(ChatClient::start(
@@ -159,7 +192,7 @@ pub fn SessionChatPanel(
             <MessageList state party client notes=notes.unwrap_or_default() me seen_up_to visible greeting />
             <TypingLine state />
             // A chat that can take no more messages offers no box to type them in.
-            {move || (!state.cut_off()).then(|| view! { <Composer state client /> })}
+            {move || (!state.cut_off()).then(|| view! { <Composer state client desk /> })}
         </section>
     }
 }

@@ -166,7 +166,8 @@ fn NotificationsForm(preferences: Preferences) -> impl IntoView {
             let on = event_target_checked(&ev);
             current.update(|p| change(p, on));
             let preferences = current.get_untracked();
-            if on && preferences.desktop.new_message {
+            let desktop = preferences.desktop;
+            if on && (desktop.new_message || desktop.assigned || desktop.mention) {
                 crate::sound::ask_for_notifications();
             }
             if let Some(feed) = feed {
@@ -175,9 +176,11 @@ fn NotificationsForm(preferences: Preferences) -> impl IntoView {
             save.dispatch(SavePreferences { preferences });
         }
     };
-    // Assignments and mentions come with the shared inbox; until then only these two apply,
-    // and the other two are kept as they are.
-    let DesktopNotifications { new_message, .. } = preferences.desktop;
+    let DesktopNotifications {
+        new_message,
+        assigned,
+        mention,
+    } = preferences.desktop;
     view! {
         <section class="card" aria-labelledby="notifications-heading">
             <h2 id="notifications-heading">{t!(i18n, account.notifications)}</h2>
@@ -188,6 +191,14 @@ fn NotificationsForm(preferences: Preferences) -> impl IntoView {
             <label class="check">
                 <input type="checkbox" checked=new_message on:change=toggle(|p, on| p.desktop.new_message = on) />
                 {t!(i18n, account.desktop_new_message)}
+            </label>
+            <label class="check">
+                <input type="checkbox" checked=assigned on:change=toggle(|p, on| p.desktop.assigned = on) />
+                {t!(i18n, account.desktop_assigned)}
+            </label>
+            <label class="check">
+                <input type="checkbox" checked=mention on:change=toggle(|p, on| p.desktop.mention = on) />
+                {t!(i18n, account.desktop_mention)}
             </label>
             {move || match save.value().get() {
                 Some(Ok(_)) => view! { <p role="status" class="hint">{t!(i18n, account.saved)}</p> }.into_any(),

@@ -4,45 +4,64 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_location, use_params_map};
 use switchboard::wire::{ConversationDetail, ConversationItem, Customer, ErrorCode, Operator};
 
+use super::conversation_bar::ConversationBar;
 use super::conversation_emails::EmailHistory;
+use super::inbox::DeskResource;
 use super::inbox_list::CustomerLabel;
-use crate::api::{open_conversation, SetArchived};
-use crate::chat::{focus_composer, SessionChatPanel};
+use crate::api::{open_conversation, DeskView, SetArchived};
+use crate::chat::desk::Fill;
+use crate::chat::{focus_composer, Desk, SessionChatPanel};
 use crate::clock::Time;
-use crate::components::{ErrorAlert, Fold, OperatorShell};
+use crate::components::{ErrorAlert, Fold};
 use crate::i18n::*;
 use crate::inbox_feed::InboxFeed;
 use crate::realtime::{ChatState, Party};
 
-/// `/inbox/:id`.
+/// `/inbox/:id`: the conversation pane beside the inbox list.
 #[component]
 pub fn ConversationPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let detail = Resource::new(id, open_conversation);
+    let desk = use_context::<DeskResource>()
+        .expect("the inbox page provides the desk")
+        .0;
+    let search = use_location().search;
+    let back = move || {
+        let query = search.get();
+        if query.is_empty() {
+            "/inbox".to_owned()
+        } else {
+            format!("/inbox?{}", query.trim_start_matches('?'))
+        }
+    };
     view! {
         <Title text=t_string!(i18n, inbox.conversation_title).to_owned() />
-        <OperatorShell>
-            <p class="back"><A href="/inbox">{t!(i18n, inbox.back)}</A></p>
-            <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match detail.await {
-                        Ok((detail, operator)) => view! { <ConversationView detail operator /> }.into_any(),
-                        Err(error) if error.code == ErrorCode::Unauthorized => view! { <Redirect path="/login" /> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </OperatorShell>
+        <p class="back"><A href=back>{t!(i18n, inbox.back)}</A></p>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match (detail.await, desk.await) {
+                    // Another conversation opened beside the list replaces this one whole: its
+                    // own chat state and socket.
+                    (Ok((detail, operator)), Ok(desk)) => view! { <ConversationView detail operator desk /> }.into_any(),
+                    (Err(error), _) | (_, Err(error)) if error.code == ErrorCode::Unauthorized => view! { <Redirect path="/login" /> }.into_any(),
+                    (Err(error), _) | (_, Err(error)) => view! { <ErrorAlert error /> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 
 #[component]
-fn ConversationView(detail: ConversationDetail, operator: Operator) -> impl IntoView {
+fn ConversationView(
+    detail: ConversationDetail,
+    operator: Operator,
+    desk: DeskView,
+) -> impl IntoView {
     let i18n = use_i18n();
     let ConversationDetail {
         conversation,
@@ -62,16 +81,24 @@ fn ConversationView(detail: ConversationDetail, operator: Operator) -> impl Into
     let state = ChatState::new(false);
     state.merge(messages);
     let notes = RwSignal::new(notes);
-    // A customer's message reopens an archived conversation with a note ("Reopened by a new
-    // message"); notes have no frame of their own, so they load again when that happens.
-    let was_archived = StoredValue::new(conversation.archived);
-    let reopened_id = conversation.id.to_string();
+    // Activity lines ("reopened", "assigned", "labelled") have no frame of their own: they load
+    // again when the item shows such a change, whoever made it.
+    let shape = |i: &ConversationItem| {
+        (
+            i.archived,
+            i.assignee.as_ref().map(|a| a.id),
+            i.labels.iter().map(|l| l.id).collect::<Vec<_>>(),
+        )
+    };
+    let seen_shape = StoredValue::new(shape(&conversation));
+    let reload_id = conversation.id.to_string();
     Effect::new(move |_| {
-        let archived = item.with(|i| i.archived);
-        let reopened = was_archived.get_value() && !archived;
-        was_archived.set_value(archived);
-        if reopened {
-            let id = reopened_id.clone();
+        let now = item.with(shape);
+        let before = seen_shape.get_value();
+        seen_shape.set_value(now.clone());
+        let reopened = before.0 && !now.0;
+        if reopened || before.1 != now.1 || before.2 != now.2 {
+            let id = reload_id.clone();
             leptos::task::spawn_local(async move {
                 if let Ok((detail, _)) = open_conversation(id).await {
                     notes.set(detail.notes);
@@ -79,6 +106,24 @@ fn ConversationView(detail: ConversationDetail, operator: Operator) -> impl Into
             });
         }
     });
+    let note = RwSignal::new(false);
+    let my_name = operator.name.clone();
+    let fill = Signal::derive(move || {
+        item.with(|i| Fill {
+            customer_name: i.customer.as_ref().and_then(|c| c.name.clone()),
+            customer_email: i.customer.as_ref().and_then(|c| c.email.clone()),
+            operator_name: Some(my_name.clone()),
+        })
+    });
+    let team: Vec<(uuid::Uuid, String)> =
+        desk.team.iter().map(|m| (m.id, m.name.clone())).collect();
+    let composer_desk = Desk {
+        fill,
+        team: Signal::stored(team),
+        canned: Signal::stored(desk.canned.clone()),
+        note,
+    };
+    super::shortcuts::on_conversation_keys(note, item, desk.me.id);
     let archive = ServerAction::<SetArchived>::new();
     Effect::new(move |_| {
         if let Some(Ok(updated)) = archive.value().get() {
@@ -103,27 +148,31 @@ fn ConversationView(detail: ConversationDetail, operator: Operator) -> impl Into
     let has_customer = customer.is_some();
     let details = conversation.clone();
     let conversation_id = conversation.id;
+    let operator_name = operator.name.clone();
     // The operator opened the conversation to answer it.
     Effect::new(|_| focus_composer());
     view! {
-        <h1 class="page-title"><CustomerLabel customer /></h1>
+        <header class="conversation-head">
+            <h2 class="page-title"><CustomerLabel customer /></h2>
+            <ConversationBar item desk=desk.clone() viewers=state.viewers />
+            <ActionForm action=archive attr:class="archive-form">
+                <input type="hidden" name="id" value=conversation_id.to_string() />
+                <input type="hidden" name="archived" value=move || (!item.get().archived).to_string() />
+                <button type="submit" class="secondary" title=move || t_string!(i18n, keys.archive)>
+                    {move || if item.get().archived {
+                        t_string!(i18n, inbox.restore)
+                    } else {
+                        t_string!(i18n, inbox.archive)
+                    }}
+                </button>
+            </ActionForm>
+            {move || item.get().archived.then(|| view! {
+                <p class="hint" role="status">{t!(i18n, inbox.archived_note)}</p>
+            })}
+        </header>
         <div class="chat-layout">
             <Fold summary=view! { <h2 id="customer-heading">{t!(i18n, inbox.customer)}</h2> }.into_any()>
                 <CustomerDetails item=details />
-                <ActionForm action=archive>
-                    <input type="hidden" name="id" value=conversation_id.to_string() />
-                    <input type="hidden" name="archived" value=move || (!item.get().archived).to_string() />
-                    <button type="submit" class="secondary">
-                        {move || if item.get().archived {
-                            t_string!(i18n, inbox.restore)
-                        } else {
-                            t_string!(i18n, inbox.archive)
-                        }}
-                    </button>
-                </ActionForm>
-                {move || item.get().archived.then(|| view! {
-                    <p class="hint" role="status">{t!(i18n, inbox.archived_note)}</p>
-                })}
                 {has_customer.then(|| view! { <EmailHistory item /> })}
             </Fold>
             <SessionChatPanel
@@ -133,7 +182,8 @@ fn ConversationView(detail: ConversationDetail, operator: Operator) -> impl Into
                 guest_name=Signal::stored(None::<String>)
                 visible=tab_visible
                 notes=notes
-                me=Some(operator.name.clone())
+                me=Some(operator_name)
+                desk=Some(composer_desk)
             />
         </div>
     }

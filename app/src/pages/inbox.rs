@@ -1,43 +1,107 @@
-//! `/inbox`: the support conversations, Active and Archived, newest activity first, moving and
-//! updating live; more load at the end of the list.
+//! `/inbox`: the support conversations (Mine, Unassigned, All, Archived, optionally one label's),
+//! newest activity first, moving and updating live; more load at the end of the list. On a wide
+//! screen the open conversation (`/inbox/:id`) sits beside the list, which keeps its tab, filter
+//! and scroll while conversations change; on a phone one of the two shows.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
-use leptos_router::hooks::use_query_map;
+use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use switchboard::wire::{ConversationItem, ErrorCode};
+use uuid::Uuid;
 
-use crate::api::inbox_page;
+use super::inbox_list::InboxList;
+use super::shortcuts::{on_list_keys, ShortcutsHelp};
+use crate::api::{inbox_page, load_desk, DeskView};
 use crate::components::{ErrorAlert, OperatorShell};
 use crate::i18n::*;
 use crate::inbox_feed::InboxFeed;
 
-use super::inbox_list::InboxList;
-
-/// Which tab an inbox page shows.
+/// Which conversations an inbox page lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tab {
-    Active,
+    /// Active ones assigned to the reader.
+    Mine,
+    /// Active ones assigned to nobody.
+    Unassigned,
+    /// Every active one.
+    All,
+    /// Archived ones.
     Archived,
 }
 
 impl Tab {
     fn of(raw: Option<String>) -> Self {
         match raw.as_deref() {
+            Some("mine") => Self::Mine,
+            Some("unassigned") => Self::Unassigned,
             Some("archived") => Self::Archived,
-            _ => Self::Active,
+            _ => Self::All,
         }
     }
 
+    /// The tab's name in a URL (`active` is All, as before there were more).
     pub(super) fn as_str(self) -> &'static str {
         match self {
-            Self::Active => "active",
+            Self::Mine => "mine",
+            Self::Unassigned => "unassigned",
+            Self::All => "active",
             Self::Archived => "archived",
         }
     }
 
+    fn status(self) -> &'static str {
+        match self {
+            Self::Archived => "archived",
+            _ => "active",
+        }
+    }
+
+    fn assignee(self) -> &'static str {
+        match self {
+            Self::Mine => "me",
+            Self::Unassigned => "none",
+            Self::All | Self::Archived => "",
+        }
+    }
+}
+
+/// What one list shows: a tab, a label, for the operator reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Filter {
+    pub(super) tab: Tab,
+    pub(super) label: Option<Uuid>,
+    pub(super) me: Uuid,
+}
+
+impl Filter {
+    /// Whether `item` belongs in this list.
     pub(super) fn holds(self, item: &ConversationItem) -> bool {
-        item.archived == (self == Self::Archived)
+        let assignee = item.assignee.as_ref().map(|a| a.id);
+        let in_tab = match self.tab {
+            Tab::Mine => !item.archived && assignee == Some(self.me),
+            Tab::Unassigned => !item.archived && assignee.is_none(),
+            Tab::All => !item.archived,
+            Tab::Archived => item.archived,
+        };
+        in_tab
+            && self
+                .label
+                .is_none_or(|label| item.labels.iter().any(|l| l.id == label))
+    }
+
+    /// One page of this list, after `before` (empty: the first).
+    pub(super) async fn page(
+        self,
+        before: String,
+    ) -> Result<crate::api::InboxView, crate::error::AppError> {
+        inbox_page(
+            self.tab.status().to_owned(),
+            before,
+            self.tab.assignee().to_owned(),
+            self.label.map(|l| l.to_string()).unwrap_or_default(),
+        )
+        .await
     }
 }
 
@@ -52,49 +116,156 @@ pub fn place(list: &mut Vec<ConversationItem>, item: ConversationItem, belongs: 
     list.insert(at, item);
 }
 
-/// `/inbox?tab=active|archived`.
+/// The desk (who reads, colleagues, labels, canned replies), loaded once for the list and
+/// every conversation opened beside it.
+#[derive(Clone, Copy)]
+pub(super) struct DeskResource(pub(super) Resource<Result<DeskView, crate::error::AppError>>);
+
+/// `/inbox?tab=mine|unassigned|active|archived&label=<id>`, and the open conversation beside it.
 #[component]
 pub fn InboxPage() -> impl IntoView {
     let i18n = use_i18n();
+    let location = use_location();
+    let open = Memo::new(move |_| {
+        location
+            .pathname
+            .get()
+            .strip_prefix("/inbox/")
+            .and_then(|id| Uuid::parse_str(id).ok())
+    });
+    let desk = DeskResource(Resource::new(|| (), |_| load_desk()));
+    provide_context(desk);
+    on_list_keys();
     view! {
         <Title text=t_string!(i18n, inbox.title).to_owned() />
         <OperatorShell>
-            <h1>{t!(i18n, inbox.title)}</h1>
-            <InboxTabs />
+            <div class="inbox-split" data-open=move || open.get().is_some().to_string()>
+                <section class="inbox-pane" aria-labelledby="inbox-heading">
+                    <h1 id="inbox-heading">{t!(i18n, inbox.title)}</h1>
+                    <InboxTabs open />
+                    <ShortcutsHelp />
+                </section>
+                <div class="conversation-pane">
+                    <Outlet />
+                </div>
+            </div>
         </OperatorShell>
     }
 }
 
+/// What the conversation pane shows while none is open (wide screens only).
 #[component]
-fn InboxTabs() -> impl IntoView {
+pub fn NoConversation() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="empty pick">{t!(i18n, inbox.pick_conversation)}</p> }
+}
+
+/// The tabs, the label filter and the list. Its loads are made here, outside the `Suspend`
+/// that waits for them: one made in there would be made again each time it runs on the server,
+/// and the browser would number it differently.
+#[component]
+fn InboxTabs(open: Memo<Option<Uuid>>) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let tab = Memo::new(move |_| Tab::of(query.read().get("tab")));
+    let desk = use_context::<DeskResource>()
+        .expect("the inbox page provides the desk")
+        .0;
+    let chosen = Memo::new(move |_| {
+        let query = query.read();
+        let label = query.get("label").and_then(|l| Uuid::parse_str(&l).ok());
+        (Tab::of(query.get("tab")), label)
+    });
     let feed = use_context::<InboxFeed>();
     let resyncs = move || feed.map(|f| f.resyncs.get()).unwrap_or(0);
     let first_page = Resource::new(
-        move || (tab.get(), resyncs()),
-        |(tab, _)| inbox_page(tab.as_str().to_owned(), String::new()),
+        move || (chosen.get(), resyncs()),
+        |((tab, label), _)| {
+            Filter {
+                tab,
+                label,
+                me: Uuid::nil(),
+            }
+            .page(String::new())
+        },
     );
+    view! {
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match (desk.await, first_page.await) {
+                    (Ok(desk), Ok(page)) => {
+                        let (tab, label) = chosen.get_untracked();
+                        let filter = Filter { tab, label, me: desk.me.id };
+                        view! {
+                            <InboxTools desk filter />
+                            <InboxList filter first=page.conversations now=page.now open />
+                        }.into_any()
+                    }
+                    (Err(error), _) | (_, Err(error)) if error.code == ErrorCode::Unauthorized => view! { <Redirect path="/login" /> }.into_any(),
+                    (Err(error), _) | (_, Err(error)) => view! { <ErrorAlert error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The tabs, the label filter and the chime switch.
+#[component]
+fn InboxTools(desk: DeskView, filter: Filter) -> impl IntoView {
+    let i18n = use_i18n();
+    let feed = use_context::<InboxFeed>();
     let link = move |which: Tab| {
         let label = move || match which {
-            Tab::Active => t_string!(i18n, inbox.tab_active),
+            Tab::Mine => t_string!(i18n, inbox.tab_mine),
+            Tab::Unassigned => t_string!(i18n, inbox.tab_unassigned),
+            Tab::All => t_string!(i18n, inbox.tab_all),
             Tab::Archived => t_string!(i18n, inbox.tab_archived),
         };
+        let href = move || {
+            let label = filter
+                .label
+                .map(|l| format!("&label={l}"))
+                .unwrap_or_default();
+            format!("/inbox?tab={}{label}", which.as_str())
+        };
         view! {
-            <A href=format!("?tab={}", which.as_str())
-                attr:class=move || if tab.get() == which { "tab current" } else { "tab" }
-                attr:aria-current=move || (tab.get() == which).then_some("page")>
+            <A href=href
+                attr:class=move || if filter.tab == which { "tab current" } else { "tab" }
+                attr:aria-current=move || (filter.tab == which).then_some("page")>
                 {label}
             </A>
         }
     };
+    let navigate = use_navigate();
+    let labels = desk.labels.clone();
     view! {
         <div class="inbox-tools">
             <nav class="tabs" aria-label=move || t_string!(i18n, inbox.tabs)>
-                {link(Tab::Active)}
+                {link(Tab::Mine)}
+                {link(Tab::Unassigned)}
+                {link(Tab::All)}
                 {link(Tab::Archived)}
             </nav>
+            {(!labels.is_empty()).then(|| view! {
+                <label class="label-filter">
+                    <span>{t!(i18n, inbox.label_filter)}</span>
+                    <select on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        let tab = filter.tab.as_str();
+                        let label = if value.is_empty() { String::new() } else { format!("&label={value}") };
+                        navigate(&format!("/inbox?tab={tab}{label}"), Default::default());
+                    }>
+                        <option value="" selected=move || filter.label.is_none()>{t!(i18n, inbox.any_label)}</option>
+                        {labels.into_iter().map(|label| {
+                            let id = label.id;
+                            view! {
+                                <option value=id.to_string() selected=move || filter.label == Some(id)>
+                                    {label.name}
+                                </option>
+                            }
+                        }).collect_view()}
+                    </select>
+                </label>
+            })}
             {feed.map(|feed| view! {
                 <label class="mute">
                     <input type="checkbox" prop:checked=move || feed.muted()
@@ -103,16 +274,5 @@ fn InboxTabs() -> impl IntoView {
                 </label>
             })}
         </div>
-        <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match first_page.await {
-                    Ok(page) => view! {
-                        <InboxList tab=tab.get_untracked() first=page.conversations now=page.now />
-                    }.into_any(),
-                    Err(error) if error.code == ErrorCode::Unauthorized => view! { <Redirect path="/login" /> }.into_any(),
-                    Err(error) => view! { <ErrorAlert error /> }.into_any(),
-                }
-            })}
-        </Transition>
     }
 }

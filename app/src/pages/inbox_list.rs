@@ -3,19 +3,22 @@
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 use switchboard::wire::{ConversationItem, Customer, SenderKind};
+use uuid::Uuid;
 
-use super::inbox::{place, Tab};
-use crate::api::inbox_page;
+use super::conversation_bar::LabelChip;
+use super::inbox::{place, Filter, Tab};
 use crate::i18n::*;
 use crate::inbox_feed::InboxFeed;
 
 /// The rows of one tab: the first page, then live changes and further pages.
 #[component]
 pub(super) fn InboxList(
-    tab: Tab,
+    filter: Filter,
     first: Vec<ConversationItem>,
     now: DateTime<Utc>,
+    open: Memo<Option<Uuid>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let page_size = switchboard::domain::InboxQuery::default().limit;
@@ -35,7 +38,7 @@ pub(super) fn InboxList(
     if let Some(feed) = use_context::<InboxFeed>() {
         Effect::new(move |_| {
             if let Some(item) = feed.latest.get() {
-                items.update(|list| place(list, item.clone(), tab.holds(&item)));
+                items.update(|list| place(list, item.clone(), filter.holds(&item)));
             }
         });
     }
@@ -51,7 +54,7 @@ pub(super) fn InboxList(
         let Some(before) = before else { return };
         loading.set(true);
         leptos::task::spawn_local(async move {
-            if let Ok(page) = inbox_page(tab.as_str().to_owned(), before).await {
+            if let Ok(page) = filter.page(before).await {
                 more_possible.set(page.conversations.len() as i64 >= page_size);
                 items.update(|list| {
                     for item in page.conversations {
@@ -100,14 +103,16 @@ pub(super) fn InboxList(
     }
     view! {
         {move || items.with(Vec::is_empty).then(|| view! {
-            <p class="empty">{match tab {
-                Tab::Active => t_string!(i18n, inbox.empty_active),
+            <p class="empty">{match filter.tab {
+                Tab::Mine => t_string!(i18n, inbox.empty_mine),
+                Tab::Unassigned => t_string!(i18n, inbox.empty_unassigned),
+                Tab::All => t_string!(i18n, inbox.empty_active),
                 Tab::Archived => t_string!(i18n, inbox.empty_archived),
             }}</p>
         })}
         <ul class="inbox-list" aria-label=move || t_string!(i18n, inbox.title)>
-            <For each=move || items.get() key=|item| (item.id, item.last_message_at, item.unread, item.message_count) let:item>
-                <InboxRow item now=now.into() />
+            <For each=move || items.get() key=row_key let:item>
+                <InboxRow item now=now.into() open />
             </For>
         </ul>
         {move || more_possible.get().then(|| view! {
@@ -117,6 +122,30 @@ pub(super) fn InboxList(
             </button>
         })}
     }
+}
+
+/// What a row shows: it is drawn again when any of this changes.
+type RowKey = (
+    Uuid,
+    Option<DateTime<Utc>>,
+    bool,
+    i64,
+    Option<Uuid>,
+    Vec<(Uuid, String, String)>,
+);
+
+fn row_key(item: &ConversationItem) -> RowKey {
+    (
+        item.id,
+        item.last_message_at,
+        item.unread,
+        item.message_count,
+        item.assignee.as_ref().map(|a| a.id),
+        item.labels
+            .iter()
+            .map(|l| (l.id, l.name.clone(), l.color.clone()))
+            .collect(),
+    )
 }
 
 /// Who a conversation is with: the customer's name, else their email, else "Visitor" and their
@@ -139,9 +168,27 @@ pub(super) fn CustomerLabel(customer: Option<Customer>) -> impl IntoView {
 }
 
 #[component]
-fn InboxRow(item: ConversationItem, now: Signal<DateTime<Utc>>) -> impl IntoView {
+fn InboxRow(
+    item: ConversationItem,
+    now: Signal<DateTime<Utc>>,
+    open: Memo<Option<Uuid>>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let href = format!("/inbox/{}", item.id);
+    let id = item.id;
+    // The list keeps its tab and filter while conversations open beside it.
+    let search = use_location().search;
+    let href = move || {
+        let query = search.get();
+        let query = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", query.trim_start_matches('?'))
+        };
+        format!("/inbox/{id}{query}")
+    };
+    let note = item.last_message_internal;
+    let assignee = item.assignee.clone().map(|a| a.name);
+    let labels = item.labels.clone();
     let who = view! { <CustomerLabel customer=item.customer.clone() /> };
     let email = item
         .customer
@@ -153,7 +200,7 @@ fn InboxRow(item: ConversationItem, now: Signal<DateTime<Utc>>) -> impl IntoView
     let count = item.message_count;
     view! {
         <li class=if item.unread { "inbox-row unread" } else { "inbox-row" }>
-            <a href=href>
+            <a href=href data-inbox-row="" aria-current=move || (open.get() == Some(id)).then_some("page")>
                 <span class="who">
                     {item.unread.then(|| view! {
                         <span class="unread-dot" aria-hidden="true"></span>
@@ -163,11 +210,27 @@ fn InboxRow(item: ConversationItem, now: Signal<DateTime<Utc>>) -> impl IntoView
                     {email.map(|email| view! { " " <bdi class="muted user-text">{email}</bdi> })}
                 </span>
                 <span class="preview">
-                    {from_operator.then(|| view! { <span class="you">{t!(i18n, inbox.you_prefix)}</span> })}
+                    {match (note, from_operator) {
+                        (true, _) => Some(view! { <span class="you note-prefix">{t!(i18n, inbox.note_prefix)}</span> }.into_any()),
+                        (false, true) => Some(view! { <span class="you">{t!(i18n, inbox.you_prefix)}</span> }.into_any()),
+                        (false, false) => None,
+                    }}
                     // In the text's own direction, so the cut keeps its start in any interface.
                     <span class="preview-text user-text" dir="auto">{preview}</span>
                 </span>
+                {(!labels.is_empty()).then(|| view! {
+                    <span class="row-labels">
+                        {labels.into_iter().map(|label| view! { <LabelChip label /> }).collect_view()}
+                    </span>
+                })}
                 <span class="meta">
+                    {assignee.map(|name| view! {
+                        <span class="assignee-name">
+                            <span class="visually-hidden">{t!(i18n, inbox.assigned_to)}" "</span>
+                            "→ "<bdi class="user-text">{name}</bdi>
+                        </span>
+                        " · "
+                    })}
                     <span>{t!(i18n, inbox.messages, count = move || count)}</span>
                     {at.map(|at| view! {
                         " · "
@@ -232,7 +295,12 @@ mod tests {
         place(
             &mut list,
             item(1, 50, true),
-            Tab::Active.holds(&item(1, 50, true)),
+            Filter {
+                tab: Tab::All,
+                label: None,
+                me: Uuid::nil(),
+            }
+            .holds(&item(1, 50, true)),
         );
         let ids: Vec<u128> = list.iter().map(|i| i.id.as_u128()).collect();
         assert_eq!(ids, [3, 2]);

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::backoff::Backoff;
 use super::socket::{url_here, Peer, Socket};
-use super::{new_client_id, window, AfterClose, ChatState, Link, Party, Pending};
+use super::{new_client_id, window, AfterClose, ChatState, Link, Party, Pending, SendExtras};
 
 /// The chat reconnects from half a second on.
 const BACKOFF: Backoff = Backoff {
@@ -148,6 +148,12 @@ impl Client {
             conversation_id: self.conversation_id,
             after_seq: Some(self.state.last_seq()),
         });
+        // Colleagues see who has the conversation open (closing the socket takes it back).
+        if self.party == Party::Operator {
+            self.send_frame(&ClientFrame::View {
+                conversation_id: self.conversation_id,
+            });
+        }
         // Whatever was not acknowledged goes again, with the same keys.
         for pending in self.state.pending.get_untracked() {
             if pending.failed.is_none() {
@@ -215,19 +221,18 @@ impl Client {
             conversation_id: self.conversation_id,
             client_id: pending.client_id.clone(),
             content: pending.content.clone(),
-            internal: false,
-            mentions: Vec::new(),
-            based_on_seq: None,
+            internal: pending.internal,
+            mentions: pending.mentions.clone(),
+            based_on_seq: pending.based_on_seq,
             force: false,
         });
     }
 
-    pub fn send(&self, content: String) {
-        let pending = Pending {
-            client_id: new_client_id(),
-            content,
-            failed: None,
-        };
+    pub fn send(&self, content: String, extras: SendExtras) {
+        let mut pending = Pending::new(new_client_id(), content);
+        pending.internal = extras.internal;
+        pending.mentions = extras.mentions;
+        pending.based_on_seq = extras.guarded.then(|| self.state.last_seq());
         self.state.pending.update(|p| p.push(pending.clone()));
         self.transmit(&pending);
     }
@@ -252,10 +257,10 @@ impl Client {
         });
     }
 
-    pub fn typing(&self) {
+    pub fn typing(&self, internal: bool) {
         self.send_frame(&ClientFrame::Typing {
             conversation_id: self.conversation_id,
-            internal: false,
+            internal,
         });
     }
 }

@@ -29,6 +29,18 @@ pub use http::{request, Answer, Method, NO_BODY};
 pub use socket::{url_here, Peer, Socket};
 pub use state::{AfterClose, ChatState, Link, Pending};
 
+/// What an operator's send may add: a private note and its mentions, and the collision guard
+/// (based on the highest seq the view holds when it is sent).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SendExtras {
+    /// A private note.
+    pub internal: bool,
+    /// The operators the note mentions.
+    pub mentions: Vec<uuid::Uuid>,
+    /// Refuse the send if someone else wrote since what this view holds.
+    pub guarded: bool,
+}
+
 /// Who the client is and where it talks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Party {
@@ -141,11 +153,11 @@ impl ChatClient {
     }
 
     /// Queues a message and sends it when the connection allows.
-    pub fn send(&self, content: String) {
+    pub fn send(&self, content: String, extras: SendExtras) {
         #[cfg(feature = "hydrate")]
-        self.inner.send(content);
+        self.inner.send(content, extras);
         #[cfg(not(feature = "hydrate"))]
-        let _ = content;
+        let _ = (content, extras);
     }
 
     /// Sends a failed message again, with its original key.
@@ -164,10 +176,13 @@ impl ChatClient {
         let _ = seq;
     }
 
-    /// Tells the other side this side is typing (throttled by the server too).
-    pub fn typing(&self) {
+    /// Tells the other side this side is typing (throttled by the server too); a note's typing
+    /// only operators hear of.
+    pub fn typing(&self, internal: bool) {
         #[cfg(feature = "hydrate")]
-        self.inner.typing();
+        self.inner.typing(internal);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = internal;
     }
 
     /// Drops the socket and connects again at once (after a name change, for example).

@@ -96,7 +96,10 @@ impl Client {
                     Party::Guest { .. } => self.guest_name.get_untracked(),
                     Party::Operator | Party::Customer { .. } => None,
                 },
-                ..Default::default()
+                internal: pending.internal,
+                mentions: pending.mentions.clone(),
+                based_on_seq: pending.based_on_seq,
+                force: false,
             };
             let answer = request(
                 Method::POST,
@@ -109,6 +112,16 @@ impl Client {
                 Ok(answer) if matches!(answer.status, 200 | 201) => {
                     if let Some(stored) = answer.json::<MessageEnvelope>() {
                         self.state.acknowledge(&pending.client_id, stored.message);
+                    }
+                }
+                Ok(answer) if answer.status == 409 => {
+                    // The collision guard: the answer carries what arrived meanwhile.
+                    let newer = answer
+                        .json::<switchboard::wire::ErrorBody>()
+                        .and_then(|body| body.messages);
+                    match newer {
+                        Some(newer) => self.state.collide(&pending.client_id, newer),
+                        None => self.state.refuse(&pending.client_id, ErrorCode::Conflict),
                     }
                 }
                 Ok(answer) if (400..500).contains(&answer.status) => {

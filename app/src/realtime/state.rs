@@ -2,7 +2,8 @@
 //! it. Nothing here touches the browser, so it runs (and is tested) natively.
 
 use leptos::prelude::*;
-use switchboard::wire::{close, ErrorCode, Identity, Message, SenderKind, ServerFrame};
+use switchboard::wire::{close, ErrorCode, Identity, Message, SenderKind, ServerFrame, Viewer};
+use uuid::Uuid;
 
 /// How long a "typing" notice stays shown.
 pub const TYPING_SHOWN_MS: f64 = 4_000.0;
@@ -29,6 +30,27 @@ pub struct Pending {
     pub content: String,
     /// Why it failed, once it has.
     pub failed: Option<ErrorCode>,
+    /// An operator's private note.
+    pub internal: bool,
+    /// The operators a note mentions.
+    pub mentions: Vec<Uuid>,
+    /// The collision guard: the highest seq the operator's view had (`None`: no guard, or
+    /// sent anyway).
+    pub based_on_seq: Option<i64>,
+}
+
+impl Pending {
+    /// A new send with a fresh key.
+    pub fn new(client_id: String, content: String) -> Self {
+        Self {
+            client_id,
+            content,
+            failed: None,
+            internal: false,
+            mentions: Vec::new(),
+            based_on_seq: None,
+        }
+    }
 }
 
 /// What the client does once its socket closed with a code.
@@ -67,6 +89,11 @@ pub struct ChatState {
     pub replaced: RwSignal<bool>,
     /// An error not tied to one message (for example a refused subscription).
     pub error: RwSignal<Option<ErrorCode>>,
+    /// Operators: who else has the conversation on screen, and who of them types.
+    pub viewers: RwSignal<Vec<Viewer>>,
+    /// Operators: a send the collision guard refused (others wrote since the view it was
+    /// based on). The composer takes the draft back and offers to send it anyway.
+    pub collision: RwSignal<Option<Pending>>,
 }
 
 impl ChatState {
@@ -82,6 +109,23 @@ impl ChatState {
             signed_out: RwSignal::new(false),
             replaced: RwSignal::new(false),
             error: RwSignal::new(None),
+            viewers: RwSignal::new(Vec::new()),
+            collision: RwSignal::new(None),
+        }
+    }
+
+    /// The collision guard refused a send: what arrived meanwhile joins the messages, and the
+    /// draft goes back to the composer (it is no longer pending: nothing was stored).
+    pub fn collide(&self, client_id: &str, newer: Vec<Message>) {
+        self.merge(newer);
+        let mut refused = None;
+        self.pending.update(|list| {
+            if let Some(at) = list.iter().position(|p| p.client_id == client_id) {
+                refused = Some(list.remove(at));
+            }
+        });
+        if let Some(refused) = refused {
+            self.collision.set(Some(refused));
         }
     }
 
@@ -155,16 +199,22 @@ impl ChatState {
             }
             ServerFrame::SessionEnded { .. } => self.end(),
             ServerFrame::Error {
+                code: ErrorCode::Conflict,
+                client_id: Some(id),
+                messages: Some(newer),
+                ..
+            } => self.collide(&id, newer),
+            ServerFrame::Error {
                 code, client_id, ..
             } => match client_id {
                 Some(id) => self.refuse(&id, code),
                 None => self.error.set(Some(code)),
             },
+            ServerFrame::Viewers { operators, .. } => self.viewers.set(operators),
             ServerFrame::Welcome { .. }
             | ServerFrame::Subscribed { .. }
             | ServerFrame::InboxSubscribed
             | ServerFrame::ConversationUpdated { .. }
-            | ServerFrame::Viewers { .. }
             | ServerFrame::Alert { .. }
             | ServerFrame::Pong => {}
         }
@@ -280,11 +330,7 @@ mod tests {
     }
 
     fn pending(client_id: &str) -> Pending {
-        Pending {
-            client_id: client_id.into(),
-            content: "hello".into(),
-            failed: None,
-        }
+        Pending::new(client_id.into(), "hello".into())
     }
 
     #[test]
@@ -352,6 +398,37 @@ mod tests {
             assert_eq!(left.len(), 1);
             assert_eq!(left[0].client_id, "b");
             assert_eq!(left[0].failed, Some(ErrorCode::RateLimited));
+            assert_eq!(state.error.get_untracked(), None);
+        })
+    }
+
+    #[test]
+    fn a_refused_reply_shows_what_arrived_and_hands_the_draft_back() {
+        reactive(|| {
+            let state = ChatState::new(false);
+            state.merge([message(1, SenderKind::Customer)]);
+            let mut draft = pending("a");
+            draft.based_on_seq = Some(1);
+            state.pending.set(vec![draft.clone()]);
+            state.apply(
+                ServerFrame::Error {
+                    code: ErrorCode::Conflict,
+                    message: "new messages".into(),
+                    client_id: Some("a".into()),
+                    messages: Some(vec![message(2, SenderKind::Customer)]),
+                },
+                SenderKind::Operator,
+                0.0,
+            );
+            let seqs: Vec<i64> = state
+                .messages
+                .get_untracked()
+                .iter()
+                .map(|m| m.seq)
+                .collect();
+            assert_eq!(seqs, [1, 2]);
+            assert!(state.pending.get_untracked().is_empty());
+            assert_eq!(state.collision.get_untracked(), Some(draft));
             assert_eq!(state.error.get_untracked(), None);
         })
     }

@@ -29,7 +29,7 @@ async fn assign(
 }
 
 /// An operator's post with extra fields: status and body.
-async fn post_with(
+pub async fn post_with(
     server: &TestServer,
     client: &reqwest::Client,
     conversation: &str,

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::common::ws::{open, Socket};
 use crate::common::{on_both, TestServer};
+use crate::shared_inbox::post_with;
 
 const SECRET: &str = "SECRET: refund approved by finance";
 
@@ -62,22 +63,16 @@ fn contents(messages: &Value) -> Vec<String> {
         .collect()
 }
 
+/// An operator's post (a note, usually) that must be stored.
 async fn note(
     server: &TestServer,
     client: &reqwest::Client,
     conversation: &str,
     body: Value,
 ) -> Value {
-    let response = server
-        .send_json(
-            client,
-            Method::POST,
-            &format!("/api/v1/conversations/{conversation}/messages"),
-            body,
-        )
-        .await;
-    assert_eq!(response.status(), 201);
-    response.json().await.unwrap()
+    let (status, posted) = post_with(server, client, conversation, body).await;
+    assert_eq!(status, 201);
+    posted
 }
 
 on_both!(
