@@ -7,114 +7,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
-use switchboard::wire::{ConversationItem, ErrorCode};
+use switchboard::wire::ErrorCode;
 use uuid::Uuid;
 
-use super::inbox_list::InboxList;
+use super::inbox_list::{Filter, InboxList, Tab};
 use super::shortcuts::{on_list_keys, ShortcutsHelp};
-use crate::api::{inbox_page, load_desk, DeskView};
+use crate::api::{load_desk, DeskView};
 use crate::components::{ErrorAlert, OperatorShell};
 use crate::i18n::*;
 use crate::inbox_feed::InboxFeed;
-
-/// Which conversations an inbox page lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Tab {
-    /// Active ones assigned to the reader.
-    Mine,
-    /// Active ones assigned to nobody.
-    Unassigned,
-    /// Every active one.
-    All,
-    /// Archived ones.
-    Archived,
-}
-
-impl Tab {
-    fn of(raw: Option<String>) -> Self {
-        match raw.as_deref() {
-            Some("mine") => Self::Mine,
-            Some("unassigned") => Self::Unassigned,
-            Some("archived") => Self::Archived,
-            _ => Self::All,
-        }
-    }
-
-    /// The tab's name in a URL (`active` is All, as before there were more).
-    pub(super) fn as_str(self) -> &'static str {
-        match self {
-            Self::Mine => "mine",
-            Self::Unassigned => "unassigned",
-            Self::All => "active",
-            Self::Archived => "archived",
-        }
-    }
-
-    fn status(self) -> &'static str {
-        match self {
-            Self::Archived => "archived",
-            _ => "active",
-        }
-    }
-
-    fn assignee(self) -> &'static str {
-        match self {
-            Self::Mine => "me",
-            Self::Unassigned => "none",
-            Self::All | Self::Archived => "",
-        }
-    }
-}
-
-/// What one list shows: a tab, a label, for the operator reading it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Filter {
-    pub(super) tab: Tab,
-    pub(super) label: Option<Uuid>,
-    pub(super) me: Uuid,
-}
-
-impl Filter {
-    /// Whether `item` belongs in this list.
-    pub(super) fn holds(self, item: &ConversationItem) -> bool {
-        let assignee = item.assignee.as_ref().map(|a| a.id);
-        let in_tab = match self.tab {
-            Tab::Mine => !item.archived && assignee == Some(self.me),
-            Tab::Unassigned => !item.archived && assignee.is_none(),
-            Tab::All => !item.archived,
-            Tab::Archived => item.archived,
-        };
-        in_tab
-            && self
-                .label
-                .is_none_or(|label| item.labels.iter().any(|l| l.id == label))
-    }
-
-    /// One page of this list, after `before` (empty: the first).
-    pub(super) async fn page(
-        self,
-        before: String,
-    ) -> Result<crate::api::InboxView, crate::error::AppError> {
-        inbox_page(
-            self.tab.status().to_owned(),
-            before,
-            self.tab.assignee().to_owned(),
-            self.label.map(|l| l.to_string()).unwrap_or_default(),
-        )
-        .await
-    }
-}
-
-/// Puts `item` where it belongs in a list sorted by last activity (newest first), or takes it
-/// out when it no longer belongs to the tab.
-pub fn place(list: &mut Vec<ConversationItem>, item: ConversationItem, belongs: bool) {
-    list.retain(|i| i.id != item.id);
-    if !belongs || item.last_message_at.is_none() {
-        return;
-    }
-    let at = list.partition_point(|i| i.last_message_at > item.last_message_at);
-    list.insert(at, item);
-}
 
 /// The desk (who reads, colleagues, labels, canned replies), loaded once for the list and
 /// every conversation opened beside it.

@@ -1,5 +1,5 @@
-//! The rows of an inbox tab: the first page, live changes, further pages as the reader
-//! scrolls, and how each conversation shows in a row.
+//! What an inbox list shows (a tab, a label) and its rows: the first page, live changes, further
+//! pages as the reader scrolls, and how each conversation shows in a row.
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -8,9 +8,108 @@ use switchboard::wire::{ConversationItem, Customer, SenderKind};
 use uuid::Uuid;
 
 use super::conversation_bar::LabelChip;
-use super::inbox::{place, Filter, Tab};
+use crate::api::inbox_page;
 use crate::i18n::*;
 use crate::inbox_feed::InboxFeed;
+
+/// Which conversations an inbox page lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Tab {
+    /// Active ones assigned to the reader.
+    Mine,
+    /// Active ones assigned to nobody.
+    Unassigned,
+    /// Every active one.
+    All,
+    /// Archived ones.
+    Archived,
+}
+
+impl Tab {
+    pub(super) fn of(raw: Option<String>) -> Self {
+        match raw.as_deref() {
+            Some("mine") => Self::Mine,
+            Some("unassigned") => Self::Unassigned,
+            Some("archived") => Self::Archived,
+            _ => Self::All,
+        }
+    }
+
+    /// The tab's name in a URL (`active` is All, as before there were more).
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            Self::Mine => "mine",
+            Self::Unassigned => "unassigned",
+            Self::All => "active",
+            Self::Archived => "archived",
+        }
+    }
+
+    fn status(self) -> &'static str {
+        match self {
+            Self::Archived => "archived",
+            _ => "active",
+        }
+    }
+
+    fn assignee(self) -> &'static str {
+        match self {
+            Self::Mine => "me",
+            Self::Unassigned => "none",
+            Self::All | Self::Archived => "",
+        }
+    }
+}
+
+/// What one list shows: a tab, a label, for the operator reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Filter {
+    pub(super) tab: Tab,
+    pub(super) label: Option<Uuid>,
+    pub(super) me: Uuid,
+}
+
+impl Filter {
+    /// Whether `item` belongs in this list.
+    pub(super) fn holds(self, item: &ConversationItem) -> bool {
+        let assignee = item.assignee.as_ref().map(|a| a.id);
+        let in_tab = match self.tab {
+            Tab::Mine => !item.archived && assignee == Some(self.me),
+            Tab::Unassigned => !item.archived && assignee.is_none(),
+            Tab::All => !item.archived,
+            Tab::Archived => item.archived,
+        };
+        in_tab
+            && self
+                .label
+                .is_none_or(|label| item.labels.iter().any(|l| l.id == label))
+    }
+
+    /// One page of this list, after `before` (empty: the first).
+    pub(super) async fn page(
+        self,
+        before: String,
+    ) -> Result<crate::api::InboxView, crate::error::AppError> {
+        inbox_page(
+            self.tab.status().to_owned(),
+            before,
+            self.tab.assignee().to_owned(),
+            self.label.map(|l| l.to_string()).unwrap_or_default(),
+        )
+        .await
+    }
+}
+
+/// Puts `item` where it belongs in a list sorted by last activity (newest first), or takes it
+/// out when it no longer belongs to the tab.
+pub fn place(list: &mut Vec<ConversationItem>, item: ConversationItem, belongs: bool) {
+    list.retain(|i| i.id != item.id);
+    if !belongs || item.last_message_at.is_none() {
+        return;
+    }
+    let at = list.partition_point(|i| i.last_message_at > item.last_message_at);
+    list.insert(at, item);
+}
 
 /// The rows of one tab: the first page, then live changes and further pages.
 #[component]
