@@ -141,6 +141,33 @@ impl Engine {
         self.inbox_item(conversation_id).await
     }
 
+    /// Takes every conversation off a deactivated operator, inside `tx`, with a line in each
+    /// saying who did it: the conversations, for their inbox items to be sent once committed.
+    pub(super) async fn unassign_everywhere(
+        &self,
+        tx: &mut crate::store::Tx,
+        by: &Operator,
+        operator_id: &str,
+    ) -> Result<Vec<Uuid>, Error> {
+        let had = tx.db().unassign_operator(operator_id).await?;
+        let by_id = by.id.to_string();
+        let mut conversations = Vec::with_capacity(had.len());
+        for id in had {
+            let id = crate::store::rows::uuid_of("conversation id", &id)?;
+            self.add_activity(
+                tx,
+                id,
+                NoteKind::Unassigned,
+                &by_id,
+                Some(operator_id),
+                None,
+            )
+            .await?;
+            conversations.push(id);
+        }
+        Ok(conversations)
+    }
+
     /// Writes an activity line before the conversation's next message.
     async fn add_activity(
         &self,

@@ -101,13 +101,16 @@ impl Engine {
             self.audit(tx.db(), record).await?;
         }
         let deactivated = change.active == Some(false) && before.active;
+        // A deactivated operator's conversations go back to Unassigned, where colleagues see them.
+        let mut unassigned = Vec::new();
         let action = match change.active {
             Some(false) if before.active => {
                 tx.db().set_operator_deactivated(&row.id, Some(now)).await?;
                 let ended = tx.db().end_operator_signins(&row.id, None).await?;
+                unassigned = self.unassign_everywhere(&mut tx, actor, &row.id).await?;
                 Some((
                     AuditAction::OperatorDeactivated,
-                    json!({"signins_ended": ended}),
+                    json!({"signins_ended": ended, "conversations_unassigned": unassigned.len()}),
                 ))
             }
             Some(true) if !before.active => {
@@ -129,6 +132,9 @@ impl Engine {
         tx.commit().await?;
         if deactivated {
             self.signins_ended(&row.id)?;
+        }
+        for conversation in unassigned {
+            self.conversation_changed(conversation);
         }
         tracing::info!(by = %actor.id, "operator changed");
         self.operator_by_id(id).await

@@ -104,6 +104,16 @@ impl Db<'_> {
             .map(drop))
     }
 
+    /// Takes every conversation off an operator: the conversations they had.
+    pub async fn unassign_operator(self, operator_id: &str) -> sqlx::Result<Vec<String>> {
+        let sql = "UPDATE conversations SET assignee_id = NULL WHERE assignee_id = $1 \
+                   RETURNING id";
+        on_db!(self, |c| sqlx::query_scalar(sql)
+            .bind(operator_id)
+            .fetch_all(c)
+            .await)
+    }
+
     /// Every label, by name.
     pub async fn labels(self) -> sqlx::Result<Vec<LabelRow>> {
         let sql = "SELECT id, name, color FROM labels ORDER BY lower(name), id";

@@ -300,6 +300,41 @@ on_both!(
     }
 );
 
+on_both!(
+    deactivating_an_operator_hands_their_conversations_back,
+    |server| {
+        let (owner, _admin, ben, _cleo) = team(&server).await;
+        let widget = conversation(&server, "Is anyone on this?").await;
+        let id = widget.conversation_id.as_str();
+        assert_eq!(
+            assign(&server, &ben.client, id, Some(ben.id())).await.0,
+            200
+        );
+        let deactivated = server
+            .send_json(
+                &owner,
+                Method::PATCH,
+                &format!("/api/v1/operators/{}", ben.id()),
+                json!({"active": false}),
+            )
+            .await;
+        assert_eq!(deactivated.status(), 200);
+        assert_eq!(listed(&server, &owner, "assignee=none").await, vec![id]);
+        let detail = server
+            .get_json(&owner, &format!("/api/v1/conversations/{id}"))
+            .await;
+        assert!(detail["conversation"]["assignee"].is_null());
+        let last = detail["activity"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone();
+        assert_eq!(last["kind"], "unassigned");
+        assert_eq!(last["to"]["id"], ben.id());
+    }
+);
+
 on_both!(labels_are_kept_by_admins_and_put_on_by_anyone, |server| {
     let (owner, admin, ben, _cleo) = team(&server).await;
     let create = |client: &reqwest::Client, body: Value| {
