@@ -6,9 +6,9 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use crate::common::desk::post_with;
 use crate::common::ws::{open, Socket};
 use crate::common::{on_both, TestServer};
-use crate::shared_inbox::post_with;
 
 const SECRET: &str = "SECRET: refund approved by finance";
 

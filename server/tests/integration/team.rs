@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::common::ws::{open, Next};
-use crate::common::{error_code, on_both, TestServer};
+use crate::common::{error_code, on_both};
 
 async fn status_and_code(response: reqwest::Response) -> (u16, String) {
     let status = response.status().as_u16();

@@ -377,7 +377,7 @@ async fn deactivating_on_one_node_closes_the_colleagues_socket_on_the_other() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn viewers_typing_and_assignments_cross_nodes() {
-    use crate::shared_inbox::{viewers_until, viewing};
+    use crate::common::desk::{viewers_until, viewing};
     let Some(cluster) = Cluster::start().await else {
         return;
     };

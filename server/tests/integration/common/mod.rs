@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod desk;
 #[path = "../../../../tests/support/smtp_server.rs"]
 pub mod smtp_server;
 pub mod team;
@@ -265,7 +266,10 @@ pub async fn closed_within(stream: &mut tokio::net::TcpStream, bound: Duration) 
 macro_rules! on_both {
     ($name:ident, |$server:ident| $body:expr) => {
         mod $name {
+            // A body may use nothing from its file but what the macro brings.
+            #[allow(unused_imports)]
             use super::*;
+            use crate::common::TestServer;
             use switchboard::store::Backend;
             use switchboard::testing::TestDatabase;
 
