@@ -25,7 +25,7 @@ pub use message::{
 };
 pub use network::ClientNetwork;
 pub use shared::*;
-pub use team::{Capability, TeamChange};
+pub use team::{may_assign, Capability, TeamChange};
 pub use time::ttl;
 
 /// The longest message content, in Unicode scalar values.

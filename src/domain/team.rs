@@ -1,5 +1,7 @@
 //! Who may do what: the contract's table of roles, in one place.
 
+use uuid::Uuid;
+
 use crate::wire::Role;
 
 /// What only some roles may do. Everything else (sessions, conversations, messages, notes,
@@ -34,6 +36,17 @@ impl Role {
     }
 }
 
+/// Whether an operator (`by`, with `role`) may change a conversation's assignee from `current`
+/// to `to`: anyone may take an unassigned conversation or drop their own; only those who may
+/// curate the inbox (the owner and admins) assign a colleague or take a colleague's.
+pub fn may_assign(by: Uuid, role: Role, current: Option<Uuid>, to: Option<Uuid>) -> bool {
+    let own = match to {
+        Some(to) => to == by && current.is_none_or(|c| c == by),
+        None => current.is_none_or(|c| c == by),
+    };
+    own || role.may(Capability::CurateInbox)
+}
+
 /// A change to a colleague, as `PATCH /api/v1/operators/:id` asks for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TeamChange {
@@ -46,6 +59,18 @@ pub struct TeamChange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn agents_take_unassigned_conversations_and_drop_their_own_and_admins_assign_anyone() {
+        let (me, other) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        assert!(may_assign(me, Role::Agent, None, Some(me)));
+        assert!(may_assign(me, Role::Agent, Some(me), None));
+        assert!(!may_assign(me, Role::Agent, Some(other), Some(me)));
+        assert!(!may_assign(me, Role::Agent, None, Some(other)));
+        assert!(!may_assign(me, Role::Agent, Some(other), None));
+        assert!(may_assign(me, Role::Admin, Some(other), None));
+        assert!(may_assign(me, Role::Owner, None, Some(other)));
+    }
 
     #[test]
     fn only_the_owner_hands_over_ownership_and_agents_run_nothing() {

@@ -6,7 +6,7 @@
 use uuid::Uuid;
 
 use super::Engine;
-use crate::domain::Capability;
+use crate::domain::may_assign;
 use crate::error::Error;
 use crate::store::{to_millis, Activity, LabelRow};
 use crate::wire::{AlertKind, ConversationItem, Label, NoteKind, Operator};
@@ -32,11 +32,7 @@ impl Engine {
         let current = current
             .map(|id| crate::store::rows::uuid_of("operator id", &id))
             .transpose()?;
-        let taking_or_dropping_own = match to {
-            Some(to) => to == by.id && current.is_none_or(|c| c == by.id),
-            None => current.is_none_or(|c| c == by.id),
-        };
-        if !taking_or_dropping_own && !by.role.may(Capability::CurateInbox) {
+        if !may_assign(by.id, by.role, current, to) {
             return Err(Error::Forbidden(
                 "agents may take an unassigned conversation and drop their own; \
                  only the owner and admins assign others",

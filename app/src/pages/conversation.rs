@@ -10,7 +10,7 @@ use switchboard::wire::{ConversationDetail, ConversationItem, Customer, ErrorCod
 use super::conversation_bar::ConversationBar;
 use super::conversation_emails::EmailHistory;
 use super::inbox::DeskResource;
-use super::inbox_list::CustomerLabel;
+use super::inbox_list::{keeping_query, CustomerLabel};
 use crate::api::{open_conversation, DeskView, SetArchived};
 use crate::chat::desk::Fill;
 use crate::chat::{focus_composer, Desk, SessionChatPanel};
@@ -31,14 +31,7 @@ pub fn ConversationPage() -> impl IntoView {
         .expect("the inbox page provides the desk")
         .0;
     let search = use_location().search;
-    let back = move || {
-        let query = search.get();
-        if query.is_empty() {
-            "/inbox".to_owned()
-        } else {
-            format!("/inbox?{}", query.trim_start_matches('?'))
-        }
-    };
+    let back = move || keeping_query("/inbox", &search.get());
     view! {
         <Title text=t_string!(i18n, inbox.conversation_title).to_owned() />
         <p class="back"><A href=back>{t!(i18n, inbox.back)}</A></p>

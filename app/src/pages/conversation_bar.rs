@@ -2,7 +2,7 @@
 //! the colleagues who have it open and who of them is typing.
 
 use leptos::prelude::*;
-use switchboard::domain::Capability;
+use switchboard::domain::may_assign;
 use switchboard::wire::{ConversationItem, Label, Viewer};
 use uuid::Uuid;
 
@@ -19,7 +19,7 @@ pub fn ConversationBar(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let me = desk.me.id;
-    let curator = desk.me.role.may(Capability::CurateInbox);
+    let role = desk.me.role;
     let problem = RwSignal::new(None::<switchboard::wire::ErrorCode>);
     let assign = move |to: Option<Uuid>| {
         let id = item.with_untracked(|i| i.id);
@@ -34,14 +34,10 @@ pub fn ConversationBar(
         });
     };
     let assignee = move || item.with(|i| i.assignee.as_ref().map(|a| a.id));
-    // Agents may take an unassigned conversation and drop their own; the rest is for admins.
+    // The engine's rule; the current choice stays selectable, as it changes nothing.
     let may_choose = move |choice: Option<Uuid>| {
-        curator
-            || match (assignee(), choice) {
-                (None, Some(to)) => to == me,
-                (Some(current), None) => current == me,
-                (current, to) => current == to,
-            }
+        let current = assignee();
+        current == choice || may_assign(me, role, current, choice)
     };
     let team = StoredValue::new(desk.team.clone());
     let labels = StoredValue::new(desk.labels.clone());

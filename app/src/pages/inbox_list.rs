@@ -223,6 +223,15 @@ pub(super) fn InboxList(
     }
 }
 
+/// `path` with the page's query (`search`, with or without its `?`): the list's tab and filter
+/// travel with links between the list and the conversations beside it.
+pub(super) fn keeping_query(path: &str, search: &str) -> String {
+    match search.trim_start_matches('?') {
+        "" => path.to_owned(),
+        query => format!("{path}?{query}"),
+    }
+}
+
 /// What a row shows: it is drawn again when any of this changes.
 type RowKey = (
     Uuid,
@@ -276,15 +285,7 @@ fn InboxRow(
     let id = item.id;
     // The list keeps its tab and filter while conversations open beside it.
     let search = use_location().search;
-    let href = move || {
-        let query = search.get();
-        let query = if query.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", query.trim_start_matches('?'))
-        };
-        format!("/inbox/{id}{query}")
-    };
+    let href = move || keeping_query(&format!("/inbox/{id}"), &search.get());
     let note = item.last_message_internal;
     let assignee = item.assignee.clone().map(|a| a.name);
     let labels = item.labels.clone();
