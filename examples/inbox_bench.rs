@@ -113,6 +113,7 @@ async fn main() -> anyhow::Result<()> {
                     created_at: at + k as i64,
                     internal: i % 5 == 0 && k == 1,
                     mentions: None,
+                    attachments: None,
                 })
                 .await?;
             }

@@ -6,9 +6,10 @@
 # (user postgres). It stops the servers an earlier run of it left behind (by process id, never by
 # name) and recreates the database.
 #
-# usage: loadgen/backends.sh sqlite|pg|pg2 rate|idle [loadgen options]
+# usage: loadgen/backends.sh sqlite|pg|pg2 rate|idle|files [loadgen options]
 #   loadgen/backends.sh sqlite rate --pairs 5000 --rate 1000 --seconds 30
 #   loadgen/backends.sh sqlite idle --checkpoints 2000,10000,19000 --connect-rate 2000
+#   loadgen/backends.sh pg files --uploads 20 --size-mib 10 --pairs 20 --rate 50 --seconds 40
 set -euo pipefail
 backend=$1 mode=$2
 shift 2
@@ -17,7 +18,7 @@ work="${TMPDIR:-/tmp}/switchboard-bench"
 mkdir -p "$work"
 BIN="${SWITCHBOARD_BIN:-target/release/switchboard}"
 LG=target/release/loadgen
-export SWITCHBOARD_SOCKETS_PER_OPERATOR=100000 SWITCHBOARD_SEND_LIMIT=100000 SWITCHBOARD_MAX_CONNECTIONS=100000 RUST_LOG=warn
+export SWITCHBOARD_SOCKETS_PER_OPERATOR=100000 SWITCHBOARD_SEND_LIMIT=100000 SWITCHBOARD_MAX_CONNECTIONS=100000 SWITCHBOARD_UPLOADS_PER_MINUTE=100000 RUST_LOG=warn
 # Every socket is a file descriptor on each side.
 ulimit -n "$(ulimit -Hn)"
 # A run that ended before its trap ran leaves its servers' ids here: stop those and only those,

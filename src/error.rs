@@ -33,6 +33,12 @@ pub enum Error {
     /// was stored.
     #[error("new messages arrived since you started writing; read them, then send again")]
     Collision(Vec<crate::wire::Message>),
+    /// A file or a conversation's files over their limit; says which.
+    #[error("{0}")]
+    TooLarge(String),
+    /// A file of a kind this server does not accept; says which it does.
+    #[error("{0}")]
+    UnsupportedType(String),
     /// Too many attempts; try again after the given number of seconds.
     #[error("too many attempts, try again in {retry_after_secs} seconds")]
     RateLimited {
@@ -55,6 +61,8 @@ impl Error {
             Self::Gone | Self::LinkGone(_) => ErrorCode::Gone,
             Self::Conflict(_) | Self::Collision(_) => ErrorCode::Conflict,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::TooLarge(_) => ErrorCode::PayloadTooLarge,
+            Self::UnsupportedType(_) => ErrorCode::UnsupportedMediaType,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }

@@ -21,6 +21,8 @@ pub mod limits;
 #[cfg(feature = "server")]
 pub mod mail;
 #[cfg(feature = "server")]
+pub mod media;
+#[cfg(feature = "server")]
 pub mod store;
 #[cfg(all(feature = "server", any(test, feature = "test-util")))]
 pub mod testing;
@@ -33,8 +35,9 @@ mod writer;
 pub use actor::{Actor, GuestStanding};
 #[cfg(feature = "server")]
 pub use engine::{
-    AuditQuery, Engine, EngineConfig, GuestVisit, NewOperator, OperatorOnline, Posted, Requester,
-    SignedIn, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, MAX_GUEST_LINK_TTL,
+    AuditQuery, Chunks, Download, Engine, EngineConfig, GuestVisit, NewOperator, OperatorOnline,
+    Posted, Requester, SignedIn, Upload, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, CHUNK_BYTES,
+    MAX_GUEST_LINK_TTL,
 };
 #[cfg(feature = "server")]
 pub use error::Error;

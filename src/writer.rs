@@ -20,7 +20,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Notify};
 use uuid::Uuid;
 
-use crate::domain::ttl;
+use crate::domain::{ttl, Invalid};
 use crate::error::Error;
 use crate::hub::{Bus, Event, Topic};
 use crate::store::{is_unique_violation, Inserted, MessageRow, NewMessageRow, Store, Tx};
@@ -40,6 +40,9 @@ pub(crate) struct Post {
     /// The collision guard: the highest seq the sender's view had. A message from anyone else
     /// after it refuses the post with [`Error::Collision`].
     pub(crate) based_on_seq: Option<i64>,
+    /// The ids of the uploaded files it attaches (checked by the engine; attached here, in the
+    /// message's transaction, only if none was attached elsewhere meanwhile).
+    pub(crate) attach: Vec<String>,
 }
 
 /// What storing a post came to: the stored row and whether this post stored it; `None` when
@@ -234,6 +237,28 @@ impl Parts {
         let new = &post.new;
         Ok(match inserted {
             Inserted::New(row) => {
+                if !post.attach.is_empty() {
+                    let attached = tx
+                        .db()
+                        .attach_files(
+                            &row.id,
+                            row.internal,
+                            &row.conversation_id,
+                            (
+                                &row.sender_kind,
+                                row.sender_id.as_deref().unwrap_or_default(),
+                            ),
+                            &post.attach,
+                        )
+                        .await?;
+                    if attached != post.attach.len() as u64 {
+                        return Err(Invalid::new(
+                            "attachments",
+                            "a file was attached to another message meanwhile",
+                        )
+                        .into());
+                    }
+                }
                 if post.reopens
                     && maybe_archived
                     && tx.db().reopen_if_archived(post.conversation_id).await?

@@ -5,6 +5,7 @@ use anyhow::{bail, Context as _};
 use serde_json::{json, Value};
 
 /// A signed-in operator's HTTP client.
+#[derive(Clone)]
 pub struct Api {
     /// The server's base URL, without a trailing slash.
     pub base: String,
@@ -70,6 +71,27 @@ impl Api {
 }
 
 impl Api {
+    /// Uploads `bytes` as a file named `name` into `conversation_id`: the answer's status.
+    pub async fn upload(
+        &self,
+        conversation_id: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> anyhow::Result<u16> {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let response = self
+            .http
+            .post(format!(
+                "{}/api/v1/conversations/{conversation_id}/files",
+                self.base
+            ))
+            .multipart(form)
+            .send()
+            .await?;
+        Ok(response.status().as_u16())
+    }
+
     /// GETs `path` (from the base URL) as the operator; the JSON body of a success.
     pub async fn get(&self, path: &str) -> anyhow::Result<Value> {
         Ok(self
@@ -116,10 +138,19 @@ pub async fn open_subscribed(
 
 /// Resident memory of a process, from /proc, in KiB.
 pub fn rss_kib(pid: u32) -> Option<u64> {
+    proc_status_kib(pid, "VmRSS:")
+}
+
+/// The peak resident memory of a process so far, from /proc, in KiB.
+pub fn hwm_kib(pid: u32) -> Option<u64> {
+    proc_status_kib(pid, "VmHWM:")
+}
+
+fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))
+        .find(|l| l.starts_with(field))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|n| n.parse().ok())
 }

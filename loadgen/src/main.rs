@@ -8,6 +8,9 @@
 //! - `idle`: opens pairs at `--connect-rate` sockets per second up to each of `--checkpoints`,
 //!   each socket subscribed and then silent, and prints the server's memory at each checkpoint
 //!   and the slope (KiB per socket). Needs `--server-pid`.
+//! - `files`: the rate run, plus rounds of `--uploads` concurrent uploads of `--size-mib` MiB
+//!   each (an operator's, each into a session of its own) while it runs; it prints each round's
+//!   throughput and the server's peak memory (with `--server-pid`).
 //! - `chaos`: starts its own nodes of `--binary` (one on SQLite, or `--postgres URL --nodes 2`),
 //!   lets pairs chat while it kills nodes with SIGKILL and drops client connections, and prints
 //!   what was sent, acknowledged, stored and delivered, and what was lost, duplicated or out of
@@ -29,6 +32,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context as _};
 use loadgen::api::{Api, PairSession};
 use loadgen::chaos::{self, ChaosOptions};
+use loadgen::files::{self, FilesOptions};
 use loadgen::idle::{self, IdleOptions};
 use loadgen::nodes::Cluster;
 use loadgen::rate::{self, RateOptions};
@@ -37,6 +41,7 @@ use loadgen::rate::{self, RateOptions};
 enum Mode {
     Rate,
     Idle,
+    Files,
     Chaos,
 }
 
@@ -57,11 +62,14 @@ struct Options {
     nodes: usize,
     kills: usize,
     drops: usize,
+    uploads: usize,
+    size_mib: usize,
 }
 
 const USAGE: &str = "\
 loadgen [rate] --url URL [--guest-url URL] --email E --password P [--pairs N] [--rate MSG_PER_S] [--seconds S] [--server-pid PID]
 loadgen idle --url URL --email E --password P --checkpoints N,N,.. [--connect-rate SOCKETS_PER_S] --server-pid PID
+loadgen files --url URL --email E --password P [--uploads N] [--size-mib M] [rate options]
 loadgen chaos --binary PATH [--postgres URL --nodes N] [--pairs N] [--seconds S] [--kills K] [--drops D]";
 
 fn parse_options() -> anyhow::Result<Options> {
@@ -82,12 +90,15 @@ fn parse_options() -> anyhow::Result<Options> {
         nodes: 1,
         kills: 5,
         drops: 1_000,
+        uploads: 20,
+        size_mib: 10,
     };
     let mut args = std::env::args().skip(1).peekable();
     match args.peek().map(String::as_str) {
         Some("rate") => options.mode = Mode::Rate,
         Some("idle") => options.mode = Mode::Idle,
         Some("chaos") => options.mode = Mode::Chaos,
+        Some("files") => options.mode = Mode::Files,
         _ => {}
     }
     if options.mode != Mode::Rate || args.peek().map(String::as_str) == Some("rate") {
@@ -116,6 +127,8 @@ fn parse_options() -> anyhow::Result<Options> {
             "--nodes" => options.nodes = value()?.parse()?,
             "--kills" => options.kills = value()?.parse()?,
             "--drops" => options.drops = value()?.parse()?,
+            "--uploads" => options.uploads = value()?.parse()?,
+            "--size-mib" => options.size_mib = value()?.parse()?,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -201,6 +214,21 @@ async fn main() -> anyhow::Result<()> {
                 server_pid: options.server_pid.context("idle needs --server-pid")?,
             };
             idle::run(&api, &sessions, &idle_options).await
+        }
+        Mode::Files => {
+            let api = Api::sign_in(&options.url, &options.email, &options.password).await?;
+            let files_options = FilesOptions {
+                uploads: options.uploads,
+                size: options.size_mib << 20,
+                rate: RateOptions {
+                    guest_url: options.guest_url,
+                    pairs: options.pairs,
+                    rate: options.rate,
+                    seconds: options.seconds,
+                    server_pid: options.server_pid,
+                },
+            };
+            files::run(&api, files_options).await
         }
         Mode::Rate => {
             let api = Api::sign_in(&options.url, &options.email, &options.password).await?;

@@ -20,6 +20,9 @@ pub enum ApiError {
     /// A body that is not JSON where JSON is expected.
     #[error("send the body as application/json")]
     NotJson,
+    /// An upload that is not `multipart/form-data`.
+    #[error("send the file as multipart/form-data")]
+    NotMultipart,
     /// A state-changing request from a page of another site.
     #[error("requests from this origin are not allowed")]
     CrossSite,
@@ -44,7 +47,7 @@ impl ApiError {
             Self::Engine(e) => e.code(),
             Self::BadBody(_) => ErrorCode::Invalid,
             Self::TooLarge => ErrorCode::PayloadTooLarge,
-            Self::NotJson => ErrorCode::UnsupportedMediaType,
+            Self::NotJson | Self::NotMultipart => ErrorCode::UnsupportedMediaType,
             Self::CrossSite => ErrorCode::Forbidden,
             Self::Timeout => ErrorCode::RequestTimeout,
             Self::NoRoute => ErrorCode::NotFound,

@@ -17,5 +17,6 @@ pub mod socket_caps;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod uploads;
 pub mod widget_assets;
 pub mod ws;

@@ -203,13 +203,13 @@ async fn error_page_for_a_person(
     Response::from_parts(parts, Body::from(page))
 }
 
-/// Over the body limit by its declared length.
-fn declared_too_large(headers: &HeaderMap) -> bool {
+/// Over `limit` by its declared length.
+fn declared_too_large(headers: &HeaderMap, limit: u64) -> bool {
     headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
-        .is_some_and(|n| n > BODY_LIMIT as u64)
+        .is_some_and(|n| n > limit)
 }
 
 /// The guarding middleware, outermost of ours: works out the client's address, refuses
@@ -233,6 +233,8 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         // What the limits count, worked out once for every door that needs it.
         request.extensions_mut().insert(ClientNetwork::of(ip));
     }
+    let (body_limit, timeout) = crate::uploads::allowance(settings, request.method(), &path)
+        .unwrap_or((BODY_LIMIT as u64, settings.request_timeout));
     let refused = if cross_site_write(
         request.method(),
         request.headers(),
@@ -241,7 +243,7 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
     ) && !opaque_post_to_link_form(&path, request.headers())
     {
         Some(ApiError::CrossSite)
-    } else if declared_too_large(request.headers()) {
+    } else if declared_too_large(request.headers(), body_limit) {
         Some(ApiError::TooLarge)
     } else {
         None
@@ -261,7 +263,7 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
                 };
                 Ok::<_, ApiError>(next.run(request).await)
             };
-            match tokio::time::timeout(settings.request_timeout, run).await {
+            match tokio::time::timeout(timeout, run).await {
                 Ok(Ok(response)) => response,
                 Ok(Err(error)) => error.into_response(),
                 Err(_) => ApiError::Timeout.into_response(),
@@ -367,8 +369,9 @@ fn add_headers(
             headers.insert(header::CONTENT_SECURITY_POLICY, policy);
         }
     }
-    // Link pages carry their token in the URL, and API answers can carry tokens and messages.
-    if link_page || path.starts_with(API_PREFIX) {
+    // Link pages carry their token in the URL, and API answers can carry tokens and messages;
+    // a file download says itself how it may be kept (`private`).
+    if (link_page || path.starts_with(API_PREFIX)) && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     // A file whose name carries its content's hash never changes under that name.

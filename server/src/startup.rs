@@ -53,6 +53,7 @@ pub async fn open_engine_with_clock(
     config.sends_per_window = settings.send_limit;
     config.widget = settings.widget.clone();
     config.email = settings.email.config.clone();
+    config.files = settings.files.clone();
     let bus: Arc<dyn Bus> = match store.postgres() {
         Some(pool) => PgBus::start(pool.clone())
             .await
@@ -350,6 +351,7 @@ impl Application {
         };
         let presence = tokio::spawn(self.state.engine.clone().report_presence());
         let checkpoints = tokio::spawn(self.state.engine.clone().run_checkpoints());
+        let file_sweeps = tokio::spawn(self.state.engine.clone().run_file_sweeps());
         let mailer = self.state.settings.email.mailer()?;
         let emails = tokio::spawn(self.state.engine.clone().run_email_worker(mailer));
         let demo = self.demo.map(|listener| {
@@ -363,6 +365,7 @@ impl Application {
         serve(self.listener, router(self.state), limits, shutdown).await;
         presence.abort();
         checkpoints.abort();
+        file_sweeps.abort();
         emails.abort();
         if let Some(demo) = demo {
             demo.abort();

@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use super::{check_controls, shows_as_empty, Invalid, MESSAGE_MAX_CHARS};
+use super::{check_controls, parse_attachments, shows_as_empty, Invalid, MESSAGE_MAX_CHARS};
 
 /// The content of a chat message: trimmed, 1 to 4,000 characters, no NUL or C0 controls other
 /// than newline and tab. Stored verbatim and always rendered as text.
@@ -30,6 +30,14 @@ impl MessageBody {
     /// The content as stored.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The content of a message that carries files: it may be left empty.
+    fn with_files(raw: &str, attachments: &[Uuid]) -> Result<Self, Invalid> {
+        if !attachments.is_empty() && shows_as_empty(raw.trim()) {
+            return Ok(Self(String::new()));
+        }
+        Self::parse(raw)
     }
 }
 
@@ -137,28 +145,45 @@ pub struct NewMessage {
     pub client_id: Option<ClientId>,
     /// A note, its mentions, the collision guard.
     pub options: SendOptions,
+    /// Uploaded files it carries, each once (how many is the engine's limit).
+    pub attachments: Vec<Uuid>,
 }
 
 impl NewMessage {
     /// A REST post: the content, then an optional key (absent or empty means none).
     pub fn parse(content: &str, client_id: Option<&str>) -> Result<Self, Invalid> {
-        let body = MessageBody::parse(content)?;
+        Self::parse_with_files(content, client_id, &[])
+    }
+
+    /// A REST post that may carry files: then its content may be empty.
+    pub fn parse_with_files(
+        content: &str,
+        client_id: Option<&str>,
+        attachments: &[Uuid],
+    ) -> Result<Self, Invalid> {
+        let body = MessageBody::with_files(content, attachments)?;
         let client_id = ClientId::parse_optional(client_id)?;
         Ok(Self {
             body,
             client_id,
             options: SendOptions::default(),
+            attachments: parse_attachments(attachments)?,
         })
     }
 
-    /// A socket's `send` frame, whose key is required: the key, then the content.
-    pub fn parse_keyed(content: &str, client_id: &str) -> Result<Self, Invalid> {
+    /// A socket's `send` frame, whose key is required: the key, then the content and files.
+    pub fn parse_keyed(
+        content: &str,
+        client_id: &str,
+        attachments: &[Uuid],
+    ) -> Result<Self, Invalid> {
         let client_id = ClientId::parse(client_id)?;
-        let body = MessageBody::parse(content)?;
+        let body = MessageBody::with_files(content, attachments)?;
         Ok(Self {
             body,
             client_id: Some(client_id),
             options: SendOptions::default(),
+            attachments: parse_attachments(attachments)?,
         })
     }
 
@@ -170,7 +195,12 @@ impl NewMessage {
             request.based_on_seq,
             request.force,
         )?;
-        Ok(Self::parse(&request.content, request.client_id.as_deref())?.with(options))
+        let message = Self::parse_with_files(
+            &request.content,
+            request.client_id.as_deref(),
+            &request.attachments,
+        )?;
+        Ok(message.with(options))
     }
 
     /// The same message with an operator's options.
@@ -192,8 +222,17 @@ mod tests {
             NewMessage::parse("hi", Some("k1")).unwrap().client_id,
             ClientId::parse("k1").ok()
         );
-        let refused = NewMessage::parse_keyed("hi", "").unwrap_err();
+        let refused = NewMessage::parse_keyed("hi", "", &[]).unwrap_err();
         assert!(refused.to_string().contains("client_id"), "{refused}");
+    }
+
+    #[test]
+    fn a_message_with_files_may_leave_its_text_empty_and_one_without_may_not() {
+        let file = Uuid::from_u128(9);
+        let posted = NewMessage::parse_with_files("  ", None, &[file]).unwrap();
+        assert_eq!((posted.body.as_str(), posted.attachments), ("", vec![file]));
+        assert!(NewMessage::parse_with_files("  ", None, &[]).is_err());
+        assert!(NewMessage::parse_keyed("", "k", &[file, file]).is_err());
     }
 
     #[test]
@@ -215,7 +254,7 @@ mod tests {
     fn each_door_names_the_field_it_checks_first() {
         let rest = NewMessage::parse("", Some("has space")).unwrap_err();
         assert!(rest.to_string().contains("content"), "{rest}");
-        let socket = NewMessage::parse_keyed("", "has space").unwrap_err();
+        let socket = NewMessage::parse_keyed("", "has space", &[]).unwrap_err();
         assert!(socket.to_string().contains("client_id"), "{socket}");
     }
 }

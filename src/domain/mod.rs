@@ -8,6 +8,7 @@ use std::fmt;
 
 mod appearance;
 mod browser;
+mod files;
 mod inbox;
 mod message;
 mod network;
@@ -19,6 +20,9 @@ pub use appearance::{
     Appearance, BrandColor, GREETING_MAX_CHARS, INK, TEAM_NAME_MAX_CHARS, TEXT_CONTRAST_MIN, WHITE,
 };
 pub use browser::browser_of;
+pub use files::{
+    parse_attachments, FileKind, FileLimits, FileName, FileTypes, TextCheck, FILE_NAME_MAX_CHARS,
+};
 pub use inbox::*;
 pub use message::{
     ClientId, MessageBody, NewMessage, SendOptions, CLIENT_ID_MAX_CHARS, MENTIONS_MAX,

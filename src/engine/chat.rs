@@ -15,7 +15,7 @@ use crate::writer::Post;
 
 /// What an actor wants to do in a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
+pub(super) enum Access {
     /// Read it, mark it read, follow it, say "typing".
     Read,
     /// Add a message.
@@ -55,7 +55,7 @@ impl Engine {
     /// Checks that `actor` may act in `conversation_id` now, with one query at most. Guests act
     /// only in their own session's conversation while it is open. Operators read any
     /// conversation, but write only where the session (if the conversation has one) is open.
-    async fn authorize(
+    pub(super) async fn authorize(
         &self,
         actor: &Actor,
         conversation_id: Uuid,
@@ -133,6 +133,7 @@ impl Engine {
             body,
             client_id,
             options: SendOptions::default(),
+            attachments: Vec::new(),
         };
         self.post(actor, conversation_id, message).await
     }
@@ -152,6 +153,7 @@ impl Engine {
             body,
             client_id,
             options,
+            attachments,
         } = message;
         if options.internal && !actor.sees_notes() {
             return Err(Error::Forbidden("only operators write notes"));
@@ -179,6 +181,25 @@ impl Engine {
         self.authorize(actor, conversation_id, Access::Write)
             .await?;
         let mentions = self.mentioned(&options.mentions).await?;
+        // A repeated send of a message with files finds them attached to itself: the writer
+        // answers with the stored message, so they are not checked again.
+        let repeated = match (&client_id, attachments.is_empty()) {
+            (Some(key), false) => self
+                .inner
+                .store
+                .db()
+                .message_by_client_id(&conversation_id.to_string(), key.as_str())
+                .await?
+                .is_some(),
+            _ => false,
+        };
+        let files = match repeated {
+            true => Vec::new(),
+            false => {
+                self.attachable(actor, conversation_id, &attachments)
+                    .await?
+            }
+        };
         let identity = actor.identity();
         let client_id =
             client_id.unwrap_or_else(|| ClientId::generated(Uuid::now_v7().to_string()));
@@ -193,6 +214,10 @@ impl Engine {
             created_at: to_millis(self.now()),
             internal: options.internal,
             mentions,
+            attachments: match files.is_empty() {
+                true => None,
+                false => Some(serde_json::to_string(&files).map_err(anyhow::Error::new)?),
+            },
         };
         let (sender_kind, sender_id) = (new.sender_kind, new.sender_id.clone());
         let post = Post {
@@ -200,6 +225,7 @@ impl Engine {
             reopens: actor.kind() == SenderKind::Customer,
             emails: SenderKind::Customer.reads(actor.kind()) && !options.internal,
             based_on_seq: options.based_on_seq,
+            attach: files.iter().map(|file| file.id.to_string()).collect(),
             new,
         };
         // The writer announces what it stored, in commit order.

@@ -182,12 +182,18 @@ impl Engine {
         let unsubscribe_url = format!("{}/email/unsubscribe/{leave}{lang}", config.public_url);
         let replies: Vec<Reply> = covered
             .iter()
-            .map(|r| Reply {
-                sender_name: r.sender_name.clone(),
-                content: r.content.clone(),
-                at: from_millis(r.created_at),
+            .map(|r| {
+                Ok(Reply {
+                    sender_name: r.sender_name.clone(),
+                    content: r.content.clone(),
+                    at: from_millis(r.created_at),
+                    files: crate::store::rows::attachments_of(r.attachments.as_deref())?
+                        .into_iter()
+                        .map(|file| file.name)
+                        .collect(),
+                })
             })
-            .collect();
+            .collect::<Result<_, crate::store::Corrupt>>()?;
         let host = host_of(&config.public_url);
         let letter = Letter {
             id: &job.id,

@@ -28,6 +28,8 @@ mod chat;
 mod confirmations;
 mod customers;
 mod emails;
+mod file_serving;
+mod files;
 mod inbox;
 mod invitations;
 mod library;
@@ -43,6 +45,8 @@ mod widget;
 
 pub use audit::{AuditQuery, Requester, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX};
 pub use chat::Posted;
+pub use file_serving::{Chunks, Download};
+pub use files::{Upload, CHUNK_BYTES};
 pub use operators::{NewOperator, SignedIn};
 pub use presence::OperatorOnline;
 pub(crate) use sessions::session_at;
@@ -73,6 +77,8 @@ pub struct EngineConfig {
     pub widget: crate::widget::WidgetConfig,
     /// Reply emails' settings.
     pub email: crate::mail::EmailConfig,
+    /// Files' limits and accepted kinds.
+    pub files: crate::domain::FileLimits,
 }
 
 impl EngineConfig {
@@ -90,6 +96,7 @@ impl EngineConfig {
             send_window: Duration::from_secs(10),
             widget: crate::widget::WidgetConfig::default(),
             email: crate::mail::EmailConfig::default(),
+            files: crate::domain::FileLimits::default(),
         }
     }
 }
@@ -100,6 +107,10 @@ struct Inner {
     limiter: LoginLimiter,
     hashing: PasswordHashing,
     sends: RateWindows,
+    /// Each sender's uploads in the last minute.
+    uploads: RateWindows,
+    /// Images decoded at once: one, since decoding holds every pixel in memory.
+    image_slots: tokio::sync::Semaphore,
     bus: Arc<dyn Bus>,
     clock: Arc<dyn Clock>,
     /// The customer doors' counts (this node's, on SQLite).
@@ -162,6 +173,8 @@ impl Engine {
                 limiter,
                 hashing: PasswordHashing::for_this_machine(),
                 sends,
+                uploads: RateWindows::new(Duration::from_secs(60)),
+                image_slots: tokio::sync::Semaphore::new(1),
                 bus,
                 clock,
                 doors: Default::default(),

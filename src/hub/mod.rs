@@ -24,6 +24,9 @@ pub use local::{Hub, Subscription};
 pub use pg::{PgBus, CHANNEL};
 
 /// Something that happened, for the sockets listening to its topic.
+// Most events on a busy bus are frames; boxing them would cost an allocation each and the
+// pattern matches on their kinds, to save a few bytes on the rarer variants.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {

@@ -23,6 +23,8 @@ pub struct Reply {
     pub content: String,
     /// When it was posted.
     pub at: DateTime<Utc>,
+    /// The names of the files it carries.
+    pub files: Vec<String>,
 }
 
 /// What one email says and where it goes.
@@ -122,6 +124,9 @@ fn text_part(w: &Words, product: &str, letter: &Letter<'_>) -> String {
                 out.push_str(line);
                 out.push('\n');
             }
+            if !reply.files.is_empty() {
+                out.push_str(&format!("> {}: {}\n", w.files, reply.files.join(", ")));
+            }
             out.push('\n');
         }
     } else {
@@ -154,9 +159,10 @@ fn html_part(w: &Words, product: &str, letter: &Letter<'_>) -> String {
             body.push_str(&format!(
                 "<div style=\"margin:0 0 16px;padding:8px 12px;border-inline-start:3px solid #2563eb;background:#f3f4f6\">\
                  <p style=\"margin:0 0 4px;color:#4b5563;font-size:13px\">{}</p>\
-                 <p style=\"margin:0;white-space:pre-wrap\">{}</p></div>",
+                 <p style=\"margin:0;white-space:pre-wrap\">{}</p>{}</div>",
                 escape(&byline(w, reply)),
-                escape(&cut_to(&reply.content, REPLY_PREVIEW_CHARS))
+                escape(&cut_to(&reply.content, REPLY_PREVIEW_CHARS)),
+                files_html(w, &reply.files)
             ));
         }
     } else {
@@ -185,6 +191,18 @@ fn html_part(w: &Words, product: &str, letter: &Letter<'_>) -> String {
          <div style=\"max-width:560px;margin:0 auto\">{body}</div></body></html>",
         lang = w.lang,
         title = fill(w.subject),
+    )
+}
+
+/// The names of a reply's files, under its text.
+fn files_html(w: &Words, files: &[String]) -> String {
+    if files.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<p style=\"margin:4px 0 0;color:#4b5563;font-size:13px\">{}: {}</p>",
+        escape(w.files),
+        escape(&files.join(", "))
     )
 }
 
@@ -308,6 +326,7 @@ mod tests {
         Reply {
             sender_name: Some("Bob <b>".to_owned()),
             content: content.to_owned(),
+            files: Vec::new(),
             at: Utc::now(),
         }
     }
@@ -339,6 +358,25 @@ mod tests {
             raw.contains("Message-ID: <0190c0de-0000-7000-8000-000000000001@support.example.com>")
         );
         assert!(raw.contains("multipart/alternative"));
+    }
+
+    #[test]
+    fn a_reply_lists_its_files_by_name_and_attaches_none() {
+        let mut with_files = reply("See the guide");
+        with_files.files = vec!["setup <1>.pdf".to_owned(), "screen.png".to_owned()];
+        let replies = [with_files];
+        let text = text_part(words(None), "Switchboard", &letter(&replies, true, None));
+        let html = html_part(words(None), "Switchboard", &letter(&replies, true, None));
+        assert!(
+            text.contains("> Files (open the chat to download them): setup <1>.pdf, screen.png"),
+            "{text}"
+        );
+        assert!(html.contains("setup &lt;1&gt;.pdf, screen.png"), "{html}");
+        let email = compose(&EmailConfig::default(), &letter(&replies, true, None)).unwrap();
+        assert!(
+            !raw(&email).contains("attachment"),
+            "files never travel in the email"
+        );
     }
 
     #[test]

@@ -141,6 +141,7 @@ mod tests {
             content: format!("reply {seq}"),
             created_at: at_min * MIN,
             read_at: read_at_min.map(|m| m * MIN),
+            attachments: None,
         }
     }
 

@@ -26,6 +26,8 @@ pub struct Words {
     pub unsubscribe: &'static str,
     /// What an operator without a name is called.
     pub support: &'static str,
+    /// Before the names of a reply's files (which are never attached to the email).
+    pub files: &'static str,
 }
 
 const EN: Words = Words {
@@ -41,6 +43,7 @@ const EN: Words = Words {
         "You get this email because you wrote to {product} Support and have not read the reply yet.",
     unsubscribe: "Unsubscribe from these emails",
     support: "Support",
+    files: "Files (open the chat to download them)",
 };
 
 const RU: Words = Words {
@@ -55,6 +58,7 @@ const RU: Words = Words {
     why: "Вы получили это письмо, потому что написали в поддержку {product} и ещё не прочитали ответ.",
     unsubscribe: "Отписаться от этих писем",
     support: "Поддержка",
+    files: "Файлы (откройте чат, чтобы скачать их)",
 };
 
 const DE: Words = Words {
@@ -69,6 +73,7 @@ const DE: Words = Words {
     why: "Sie erhalten diese E-Mail, weil Sie dem {product}-Support geschrieben und die Antwort noch nicht gelesen haben.",
     unsubscribe: "Diese E-Mails abbestellen",
     support: "Support",
+    files: "Dateien (öffnen Sie den Chat, um sie herunterzuladen)",
 };
 
 const FR: Words = Words {
@@ -83,6 +88,7 @@ const FR: Words = Words {
     why: "Vous recevez cet e-mail parce que vous avez écrit au support {product} et n’avez pas encore lu la réponse.",
     unsubscribe: "Ne plus recevoir ces e-mails",
     support: "Support",
+    files: "Fichiers (ouvrez la conversation pour les télécharger)",
 };
 
 const ES: Words = Words {
@@ -97,6 +103,7 @@ const ES: Words = Words {
     why: "Recibes este correo porque escribiste al soporte de {product} y aún no has leído la respuesta.",
     unsubscribe: "Dejar de recibir estos correos",
     support: "Soporte",
+    files: "Archivos (abra el chat para descargarlos)",
 };
 
 const AR: Words = Words {
@@ -111,6 +118,7 @@ const AR: Words = Words {
     why: "تصلك هذه الرسالة لأنك راسلت دعم {product} ولم تقرأ الرد بعد.",
     unsubscribe: "إلغاء الاشتراك في هذه الرسائل",
     support: "الدعم",
+    files: "ملفات (افتح المحادثة لتنزيلها)",
 };
 
 /// The words for a two-letter language code; English for anything else.

@@ -212,7 +212,8 @@ impl Db<'_> {
                     .bind(row.created_at)
                     .bind(row.read_at)
                     .bind(row.internal)
-                    .bind(&row.mentions);
+                    .bind(&row.mentions)
+                    .bind(&row.attachments);
             }
             query.execute(c).await.map(drop)
         })

@@ -129,6 +129,8 @@ pub struct ReplyRow {
     pub created_at: i64,
     /// Read by the customer (ms).
     pub read_at: Option<i64>,
+    /// Its files, as a JSON array of file objects.
+    pub attachments: Option<String>,
 }
 
 impl Db<'_> {
@@ -232,7 +234,7 @@ impl Db<'_> {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT seq, sender_name, content, created_at, read_at FROM messages \
+            "SELECT seq, sender_name, content, created_at, read_at, attachments FROM messages \
              WHERE conversation_id = $1 AND seq >= $2 AND seq <= $3 AND NOT internal \
              AND sender_kind IN ({}) ORDER BY seq",
             placeholders(4, senders.len())

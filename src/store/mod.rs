@@ -10,6 +10,8 @@ mod conversations;
 mod customers;
 pub use customers::CUSTOMER_NUMBER_LOCK;
 pub mod emails;
+mod files;
+pub use files::FileRow;
 mod inbox;
 pub use inbox::Activity;
 mod instance;

@@ -150,6 +150,8 @@ pub struct MessageRow {
     pub internal: bool,
     /// The operator ids a note mentions, as a JSON array.
     pub mentions: Option<String>,
+    /// The files it carries, as a JSON array of the contract's file objects.
+    pub attachments: Option<String>,
 }
 
 impl MessageRow {
@@ -179,15 +181,24 @@ impl MessageRow {
                     value: raw.clone(),
                 })?,
             },
+            attachments: attachments_of(self.attachments.as_deref())?,
         })
     }
 }
 
+/// A message's stored `attachments` as the contract's file objects.
+pub fn attachments_of(raw: Option<&str>) -> Result<Vec<crate::wire::FileInfo>, Corrupt> {
+    match raw {
+        None => Ok(Vec::new()),
+        Some(raw) => serde_json::from_str(raw).map_err(|_| Corrupt::new("attachments", raw)),
+    }
+}
+
 pub(super) const MESSAGE_COLUMNS: &str = "id, conversation_id, seq, sender_kind, sender_id, \
-     sender_name, content, client_id, created_at, read_at, internal, mentions";
+     sender_name, content, client_id, created_at, read_at, internal, mentions, attachments";
 
 /// How many columns [`MESSAGE_COLUMNS`] names.
-pub(super) const MESSAGE_COLUMN_COUNT: usize = 12;
+pub(super) const MESSAGE_COLUMN_COUNT: usize = 13;
 
 /// A message to store; `seq` is assigned by the store.
 #[derive(Debug, Clone)]
@@ -212,6 +223,8 @@ pub struct NewMessageRow {
     pub internal: bool,
     /// The operator ids a note mentions, as a JSON array (`None`: none).
     pub mentions: Option<String>,
+    /// The files it carries, as a JSON array of file objects (`None`: none).
+    pub attachments: Option<String>,
 }
 
 impl NewMessageRow {
@@ -230,6 +243,7 @@ impl NewMessageRow {
             read_at: None,
             internal: self.internal,
             mentions: self.mentions.clone(),
+            attachments: self.attachments.clone(),
         }
     }
 }

@@ -23,8 +23,12 @@ pub enum ClientFrame {
         conversation_id: Uuid,
         /// Idempotency key, echoed in the `ack`.
         client_id: String,
-        /// The text.
+        /// The text (may be empty when the message carries files).
+        #[serde(default)]
         content: String,
+        /// Uploaded files to attach.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<Uuid>,
         /// Operators: a private note.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         internal: bool,

@@ -103,6 +103,9 @@ pub struct Message {
     /// The operators a note mentions.
     #[serde(default)]
     pub mentions: Vec<Uuid>,
+    /// The files it carries, in the order the sender named them.
+    #[serde(default)]
+    pub attachments: Vec<super::FileInfo>,
 }
 
 /// `{"message": ..}` answers.
@@ -151,6 +154,9 @@ pub struct PostMessageRequest {
     /// Operators: send even if someone wrote since `based_on_seq`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub force: bool,
+    /// Uploaded files to attach (then `content` may be empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Uuid>,
 }
 
 /// `POST .../read` body.

@@ -125,6 +125,7 @@ fn new_message(conversation_id: &str, kind: &'static str, client_id: &str) -> Ne
         created_at: 5_000,
         internal: false,
         mentions: None,
+        attachments: None,
     }
 }
 

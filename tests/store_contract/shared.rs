@@ -17,6 +17,7 @@ contract!(
                 internal,
                 sender_id: Some(if kind == "operator" { me.clone() } else { id() }),
                 mentions: internal.then(|| format!("[\"{me}\"]")),
+                attachments: None,
                 ..new_message(&session.conversation_id, kind, &format!("k{k}"))
             };
             post(&store, &new).await;

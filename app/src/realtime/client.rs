@@ -221,6 +221,7 @@ impl Client {
             conversation_id: self.conversation_id,
             client_id: pending.client_id.clone(),
             content: pending.content.clone(),
+            attachments: Vec::new(),
             internal: pending.internal,
             mentions: pending.mentions.clone(),
             based_on_seq: pending.based_on_seq,

@@ -100,6 +100,7 @@ impl Client {
                 mentions: pending.mentions.clone(),
                 based_on_seq: pending.based_on_seq,
                 force: false,
+                attachments: Vec::new(),
             };
             let answer = request(
                 Method::POST,

@@ -301,6 +301,7 @@ mod tests {
             read_at: None,
             internal: false,
             mentions: Vec::new(),
+            attachments: Vec::new(),
         }
     }
 

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod conversations;
 mod email;
+mod files;
 mod guest;
 mod inbox;
 mod invitations;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(sessions::routes())
         .merge(conversations::routes())
         .merge(email::routes())
+        .merge(files::routes())
         .merge(guest::routes())
         .merge(inbox::routes())
         .merge(library::routes())

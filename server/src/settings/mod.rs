@@ -10,6 +10,7 @@ use anyhow::{bail, Context as _};
 
 mod database;
 pub mod email;
+mod files;
 mod net;
 mod widget;
 
@@ -86,6 +87,12 @@ pub struct Settings {
     /// Reply emails: `SWITCHBOARD_EMAIL_DELAY`, `SWITCHBOARD_SMTP_URL`, `SWITCHBOARD_EMAIL_FROM`,
     /// `SWITCHBOARD_PRODUCT_NAME`, `SWITCHBOARD_MAIL_DIR`.
     pub email: email::EmailSettings,
+    /// Files: `SWITCHBOARD_FILE_MAX_SIZE` (default 10MiB), `SWITCHBOARD_FILES_PER_MESSAGE` (5),
+    /// `SWITCHBOARD_FILES_PER_CONVERSATION` (200MiB), `SWITCHBOARD_UPLOADS_PER_MINUTE` (20 per
+    /// sender), `SWITCHBOARD_IMAGE_MAX_PIXELS` (40000000) and `SWITCHBOARD_FILE_TYPES` (the
+    /// kinds accepted, comma-separated; default `png,jpeg,gif,webp,pdf,text`, also known: `zip`,
+    /// `mp4`).
+    pub files: switchboard::domain::FileLimits,
 }
 
 impl Settings {
@@ -155,6 +162,7 @@ impl Settings {
         )?;
         let widget = widget_config(&get)?;
         let email = email::EmailSettings::from_lookup(&get)?;
+        let files = files::file_limits(&get)?;
         Ok(Self {
             database_url: DatabaseUrl::new(
                 get("DATABASE_URL").unwrap_or_else(|| "sqlite:data/switchboard.db".to_owned()),
@@ -191,6 +199,7 @@ impl Settings {
                 })
                 .transpose()?,
             email,
+            files,
         })
     }
 

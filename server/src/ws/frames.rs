@@ -58,14 +58,16 @@ where
                 conversation_id,
                 client_id,
                 content,
+                attachments,
                 internal,
                 mentions,
                 based_on_seq,
                 force,
             } => {
                 let options = SendOptions::parse(internal, &mentions, based_on_seq, force);
-                self.post(conversation_id, client_id, &content, options)
-                    .await?
+                let parsed = NewMessage::parse_keyed(&content, &client_id, &attachments)
+                    .and_then(|message| Ok(message.with(options?)));
+                self.post(conversation_id, client_id, parsed).await?
             }
             ClientFrame::View { conversation_id } => {
                 let viewed = self
@@ -136,12 +138,9 @@ where
         &mut self,
         conversation_id: Uuid,
         client_id: String,
-        content: &str,
-        options: Result<SendOptions, switchboard::domain::Invalid>,
+        parsed: Result<NewMessage, switchboard::domain::Invalid>,
     ) -> Result<(), ()> {
         let echo = Some(client_id.clone());
-        let parsed = NewMessage::parse_keyed(content, &client_id)
-            .and_then(|message| Ok(message.with(options?)));
         let message = match parsed {
             Ok(parsed) => parsed,
             Err(invalid) => {

@@ -13,6 +13,8 @@ mod cross_site;
 mod customer_doors;
 mod email;
 mod email_confirmation;
+mod files;
+mod files_access;
 mod hardening;
 mod inbox;
 mod pages;

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod desk;
+pub mod files;
 #[path = "../../../../tests/support/smtp_server.rs"]
 pub mod smtp_server;
 pub mod team;
@@ -262,9 +263,13 @@ pub async fn closed_within(stream: &mut tokio::net::TcpStream, bound: Duration) 
     tokio::time::timeout(bound, read_to_end).await.is_ok()
 }
 
-/// Runs `$body` with a fresh server on SQLite and on PostgreSQL, as two tests.
+/// Runs `$body` with a fresh server on SQLite and on PostgreSQL, as two tests; settings given
+/// in brackets (`[("KEY", "value")]`) go to both servers.
 macro_rules! on_both {
     ($name:ident, |$server:ident| $body:expr) => {
+        $crate::common::on_both!($name, [], |$server| $body);
+    };
+    ($name:ident, [$($setting:expr),* $(,)?], |$server:ident| $body:expr) => {
         mod $name {
             // A body may use nothing from its file but what the macro brings.
             #[allow(unused_imports)]
@@ -279,7 +284,7 @@ macro_rules! on_both {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_sqlite() {
-                run(TestServer::start().await).await;
+                run(TestServer::start_with(&[$($setting),*]).await).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -287,7 +292,8 @@ macro_rules! on_both {
                 let Some(db) = TestDatabase::create(Backend::Postgres).await else {
                     return;
                 };
-                let server = TestServer::start_with(&[("DATABASE_URL", db.url.as_str())]).await;
+                let server =
+                    TestServer::start_with(&[$($setting,)* ("DATABASE_URL", db.url.as_str())]).await;
                 let store = server.store.clone();
                 run(server).await;
                 store.close().await;
