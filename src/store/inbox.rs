@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 /// The select list of an inbox item. `$1`, `$2` are the sender kinds operators read.
 const ITEM_SELECT: &str = "SELECT c.id, c.kind, c.last_message_at, c.last_seq, c.archived_at, \
-     SUBSTR(lm.content, 1, 101) AS preview, lm.sender_kind AS last_sender, \
+     SUBSTR(lm.content, 1, 101) AS preview, lm.attachments AS last_attachments, \
+     lm.sender_kind AS last_sender, \
      EXISTS (SELECT 1 FROM messages u WHERE u.conversation_id = c.id AND u.read_at IS NULL \
              AND u.sender_kind IN ($1, $2)) AS unread, \
      cu.id AS customer_id, cu.external_id AS customer_external_id, cu.email AS customer_email, \

@@ -203,7 +203,8 @@ fn download_response(download: Download) -> Response {
         inline,
         chunks,
     } = download;
-    let body = Body::from_stream(futures_util::stream::unfold(chunks, |mut chunks| async {
+    // Fused: a compressing body polls once more after the end, which a bare unfold forbids.
+    let chunks = futures_util::stream::unfold(chunks, |mut chunks| async {
         match chunks.next().await {
             Ok(Some(chunk)) => Some((Ok(axum::body::Bytes::from(chunk)), chunks)),
             Ok(None) => None,
@@ -215,7 +216,8 @@ fn download_response(download: Download) -> Response {
                 ))
             }
         }
-    }));
+    });
+    let body = Body::from_stream(futures_util::StreamExt::fuse(chunks));
     let mut response = Response::new(body);
     let headers = response.headers_mut();
     let content_type = match content_type {

@@ -39,6 +39,14 @@ on_both!(
             )
             .await;
         assert_eq!(listed["messages"][0]["attachments"][0]["id"], id);
+        let inbox = server.get_json(&owner, "/api/v1/conversations").await;
+        let item = inbox["conversations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|item| item["id"] == customer.conversation_id.as_str())
+            .expect("the conversation is listed");
+        assert_eq!(item["last_message_preview"], "📎 Invoice 7.pdf");
         let conversation = customer.conversation_id.as_str();
         let operator = Door::Operator(&owner, conversation);
         let (status, headers, bytes) = download(&server, &operator, id, false).await;
@@ -57,6 +65,17 @@ on_both!(
         assert_eq!(headers["cache-control"], "private");
         let (status, _, bytes) = download(&server, &door, id, false).await;
         assert_eq!((status, bytes.as_slice()), (200, PDF));
+        // A browser asks for it compressed: the body is gzipped on the way and ends cleanly.
+        let gzipped = owner
+            .get(server.url(&format!("/api/v1/files/{id}")))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gzipped.status(), 200);
+        assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+        let body = gzipped.bytes().await.expect("the whole compressed body");
+        assert!(body.starts_with(&[0x1f, 0x8b]), "a gzip stream");
         let (status, _, _) = download(&server, &door, id, true).await;
         assert_eq!(status, 404, "a PDF has no thumbnail");
 

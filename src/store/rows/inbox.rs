@@ -23,6 +23,8 @@ pub struct ItemRow {
     pub archived_at: Option<i64>,
     /// The last message's first 101 characters (one more than a preview shows, to tell a cut).
     pub preview: Option<String>,
+    /// The last message's files, as stored (JSON), for a message of files alone.
+    pub last_attachments: Option<String>,
     /// The last message's sender kind.
     pub last_sender: Option<String>,
     /// Whether operators have something unread.
@@ -68,6 +70,18 @@ pub fn cut_to(text: &str, max: usize) -> String {
 }
 
 impl ItemRow {
+    /// The last message's preview: its text, or for a message of files alone, `📎` and their
+    /// names.
+    fn preview_text(&self) -> Result<Option<String>, Corrupt> {
+        let text = self.preview.as_deref().unwrap_or_default();
+        let files = super::attachments_of(self.last_attachments.as_deref())?;
+        if !text.is_empty() || files.is_empty() {
+            return Ok(self.preview.as_deref().map(preview_of));
+        }
+        let names: Vec<&str> = files.iter().map(|file| file.name.as_str()).collect();
+        Ok(Some(preview_of(&format!("📎 {}", names.join(", ")))))
+    }
+
     /// The list item as the contract shows it.
     pub fn to_item(&self) -> Result<ConversationItem, Corrupt> {
         let kind = ConversationKind::parse(&self.kind).ok_or_else(|| Corrupt {
@@ -98,7 +112,7 @@ impl ItemRow {
             kind,
             customer,
             last_message_at: self.last_message_at.map(from_millis),
-            last_message_preview: self.preview.as_deref().map(preview_of),
+            last_message_preview: self.preview_text()?,
             last_message_sender,
             message_count: self.last_seq,
             unread: self.unread,
