@@ -7,7 +7,7 @@ import { createSessionByApi, signInByApi, waitForHydration } from './helpers';
  * sent over the wire: compressed. The budget fails the suite when the bundle grows past it;
  * docs/PERFORMANCE.md says where it stands against the goal.
  */
-const BUDGET_BYTES = 750_000;
+const BUDGET_BYTES = 800_000;
 
 type Download = { url: string; bytes: number; encoding: string | null };
 

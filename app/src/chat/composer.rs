@@ -6,9 +6,10 @@ use switchboard::domain::{MessageBody, MESSAGE_MAX_CHARS};
 use switchboard::wire::{CannedReply, ErrorCode};
 
 use super::desk::{matches, mentions_in, slash_query, unfilled};
+use super::files::{Tray, Upload};
 use super::Desk;
 use crate::i18n::*;
-use crate::realtime::{ChatClient, ChatState, Link, SendExtras};
+use crate::realtime::{ChatClient, ChatState, Link, Party, SendExtras};
 
 /// The composer's text box, by id (one chat per page).
 pub(super) const INPUT_ID: &str = "chat-input";
@@ -56,9 +57,23 @@ pub(super) fn Composer(
     state: ChatState,
     client: StoredValue<ChatClient>,
     desk: Option<Desk>,
+    party: StoredValue<Party>,
+    conversation_id: uuid::Uuid,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let text = RwSignal::new(String::new());
+    let uploads = RwSignal::new(Vec::<Upload>::new());
+    let over_count = RwSignal::new(false);
+    let dragging = RwSignal::new(false);
+    let next_upload = StoredValue::new(0u64);
+    let stored_files = move || {
+        uploads.with(|all| {
+            all.iter()
+                .filter_map(|u| u.outcome.get().and_then(Result::ok))
+                .collect::<Vec<_>>()
+        })
+    };
+    let uploading = move || uploads.with(|all| all.iter().any(|u| u.outcome.get().is_none()));
     let problem = RwSignal::new(None::<ErrorCode>);
     let blanks = RwSignal::new(false);
     let chars = move || text.with(|t| t.trim().chars().count());
@@ -99,8 +114,21 @@ pub(super) fn Composer(
             blanks.set(true);
             return;
         }
-        match MessageBody::parse(&draft) {
-            Ok(body) => {
+        if uploading() {
+            return;
+        }
+        let files = uploads.with_untracked(|all| {
+            all.iter()
+                .filter_map(|u| u.outcome.get_untracked().and_then(Result::ok))
+                .collect::<Vec<_>>()
+        });
+        // A message of files alone has no text.
+        let parsed = match (draft.trim().is_empty(), files.is_empty()) {
+            (true, false) => Ok(String::new()),
+            _ => MessageBody::parse(&draft).map(|body| body.as_str().to_owned()),
+        };
+        match parsed {
+            Ok(content) => {
                 let internal = note.is_some_and(|n| n.get_untracked());
                 let extras = SendExtras {
                     internal,
@@ -111,9 +139,12 @@ pub(super) fn Composer(
                         _ => Vec::new(),
                     },
                     guarded: desk.is_some() && !anyway,
+                    attachments: files,
                 };
-                client.with_value(|c| c.send(body.as_str().to_owned(), extras));
+                client.with_value(|c| c.send(content, extras));
                 text.set(String::new());
+                uploads.set(Vec::new());
+                over_count.set(false);
                 problem.set(None);
                 blanks.set(false);
                 state.collision.set(None);
@@ -177,6 +208,75 @@ pub(super) fn Composer(
             submit(false);
         }
     };
+    // Files picked, pasted or dropped start uploading at once; the message names them when
+    // it is sent.
+    #[cfg(feature = "hydrate")]
+    let add_files = move |files: Vec<web_sys::File>| {
+        use super::files::{bearer_of, browser, upload_url, FILES_PER_MESSAGE};
+        if files.is_empty() || state.ended.get_untracked() {
+            return;
+        }
+        let room = FILES_PER_MESSAGE.saturating_sub(uploads.with_untracked(Vec::len));
+        over_count.set(files.len() > room);
+        let url = party.with_value(|p| upload_url(p, conversation_id));
+        let bearer = party.with_value(bearer_of);
+        for file in files.into_iter().take(room) {
+            let key = next_upload.get_value();
+            next_upload.set_value(key + 1);
+            let upload = Upload {
+                key,
+                name: StoredValue::new(file.name()),
+                size: file.size(),
+                progress: RwSignal::new(0.0),
+                outcome: RwSignal::new(None),
+            };
+            uploads.update(|all| all.push(upload));
+            let (url, bearer) = (url.clone(), bearer.clone());
+            leptos::task::spawn_local(async move {
+                let progress = upload.progress;
+                let done = browser::upload(&url, bearer.as_deref(), &file, move |part| {
+                    progress.try_set(part);
+                })
+                .await;
+                upload.outcome.try_set(Some(done));
+            });
+        }
+    };
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (conversation_id, next_upload, party);
+    let on_paste = move |ev: leptos::ev::ClipboardEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            let files =
+                super::files::browser::files_of(ev.clipboard_data().and_then(|d| d.files()));
+            if !files.is_empty() {
+                ev.prevent_default();
+                add_files(files);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        #[cfg(feature = "hydrate")]
+        add_files(super::files::browser::files_of(
+            ev.data_transfer().and_then(|d| d.files()),
+        ));
+    };
+    let on_dragover = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(true);
+    };
+    let picker = NodeRef::<leptos::html::Input>::new();
+    let on_picked = move |_ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        if let Some(input) = picker.get_untracked() {
+            add_files(super::files::browser::files_of(input.files()));
+            input.set_value("");
+        }
+    };
     let on_input = move |ev: leptos::ev::Event| {
         text.set(event_target_value(&ev));
         picked.set(0);
@@ -203,8 +303,19 @@ pub(super) fn Composer(
         }
     };
     view! {
-        <form class=move || if is_note() { "composer note" } else { "composer" }
-            on:submit=move |ev| { ev.prevent_default(); submit(false); }>
+        <form class=move || match (is_note(), dragging.get()) {
+                (true, true) => "composer note dragging",
+                (true, false) => "composer note",
+                (false, true) => "composer dragging",
+                (false, false) => "composer",
+            }
+            on:submit=move |ev| { ev.prevent_default(); submit(false); }
+            on:dragover=on_dragover
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=on_drop>
+            {move || dragging.get().then(|| view! {
+                <p class="drop-hint" aria-hidden="true">{t!(i18n, files.drop_here)}</p>
+            })}
             {note.map(|note| view! {
                 <div class="composer-modes" role="group" aria-label=move || t_string!(i18n, chat.modes)>
                     <button type="button" class="mode" aria-pressed=move || (!note.get()).to_string()
@@ -244,11 +355,28 @@ pub(super) fn Composer(
                 prop:value=move || text.get()
                 on:input=on_input
                 on:keydown=on_keydown
+                on:paste=on_paste
                 aria-controls=move || (!offered.get().is_empty()).then_some("canned-list")
                 aria-activedescendant=move || (!offered.get().is_empty()).then(|| format!("canned-{}", picked.get()))
                 disabled=move || state.ended.get()
             ></textarea>
+            {move || (!uploads.with(Vec::is_empty)).then(|| view! { <Tray uploads /> })}
+            {move || over_count.get().then(|| view! {
+                <p class="alert error" role="alert">{t!(i18n, files.at_most)}</p>
+            })}
             <div class="composer-row">
+                <input type="file" multiple class="file-picker" node_ref=picker tabindex="-1"
+                    aria-hidden="true" on:change=on_picked />
+                <button type="button" class="attach secondary"
+                    aria-label=move || t_string!(i18n, files.attach)
+                    title=move || t_string!(i18n, files.attach)
+                    disabled=move || state.ended.get()
+                    on:click=move |_| if let Some(input) = picker.get() { input.click() }>
+                    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+                        <path d="M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9"
+                            fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" />
+                    </svg>
+                </button>
                 {move || (chars() >= COUNTER_FROM).then(|| {
                     let over = chars() > MESSAGE_MAX_CHARS;
                     view! {
@@ -264,7 +392,12 @@ pub(super) fn Composer(
                     <span class="alert error" role="alert">{t!(i18n, chat.unfilled)}</span>
                 })}
                 <button type="submit" class="primary"
-                    disabled=move || { empty() || state.ended.get() || chars() > MESSAGE_MAX_CHARS }>
+                    disabled=move || {
+                        (empty() && stored_files().is_empty())
+                            || uploading()
+                            || state.ended.get()
+                            || chars() > MESSAGE_MAX_CHARS
+                    }>
                     {move || if is_note() { t_string!(i18n, chat.add_note) } else { t_string!(i18n, chat.send) }}
                 </button>
             </div>

@@ -6,6 +6,7 @@ use leptos::html;
 use leptos::prelude::*;
 use switchboard::wire::{ConversationNote, ErrorCode, Message, NoteKind};
 
+use super::files::Attachments;
 use super::links::LinkedText;
 use crate::clock::{clock_time, day_of, day_text, ReaderClock};
 use crate::i18n::*;
@@ -146,7 +147,7 @@ pub(super) fn MessageList(
                 view! {
                     {divider}
                     {lines}
-                    <MessageRow message own seen mine zone />
+                    <MessageRow message own seen mine zone party />
                 }
             })
             .collect_view();
@@ -167,7 +168,16 @@ pub(super) fn MessageList(
                 let id = pending.client_id.clone();
                 view! {
                     <li class="message own pending">
-                        <p class="bubble" dir="auto"><LinkedText text=pending.content.clone() /></p>
+                        {(!pending.content.is_empty()).then(|| view! {
+                            <p class="bubble" dir="auto"><LinkedText text=pending.content.clone() /></p>
+                        })}
+                        {(!pending.attachments.is_empty()).then(|| view! {
+                            <ul class="pending-files">
+                                {pending.attachments.iter().map(|file| view! {
+                                    <li dir="auto"><bdi>{file.name.clone()}</bdi></li>
+                                }).collect_view()}
+                            </ul>
+                        })}
                         <p class="meta">
                             {match pending.failed {
                                 None => view! { <span>{t!(i18n, chat.sending)}</span> }.into_any(),
@@ -254,9 +264,11 @@ fn MessageRow(
     seen: bool,
     mine: bool,
     zone: Option<FixedOffset>,
+    party: StoredValue<Party>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let is_own = own;
+    let files = message.attachments.clone();
     let time = clock_time(message.created_at, zone);
     let name = message.sender.name.clone();
     let kind = message.sender.kind;
@@ -282,7 +294,10 @@ fn MessageRow(
                 }}
             </p>
             // dir=auto: a Latin message in an Arabic page (and the reverse) keeps its own order.
-            <p class="bubble" dir="auto"><LinkedText text=message.content /></p>
+            {(!message.content.is_empty()).then(|| view! {
+                <p class="bubble" dir="auto"><LinkedText text=message.content /></p>
+            })}
+            {(!files.is_empty()).then(|| view! { <Attachments files party /> })}
             <p class="meta">
                 <time datetime=message.created_at.to_rfc3339()>{time}</time>
                 {seen.then(|| view! { <span class="seen">" · "{t!(i18n, chat.seen)}</span> })}

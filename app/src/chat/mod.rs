@@ -2,6 +2,7 @@
 
 mod composer;
 pub mod desk;
+mod files;
 mod links;
 mod list;
 
@@ -192,7 +193,7 @@ pub fn SessionChatPanel(
             <MessageList state party client notes=notes.unwrap_or_default() me seen_up_to visible greeting />
             <TypingLine state />
             // A chat that can take no more messages offers no box to type them in.
-            {move || (!state.cut_off()).then(|| view! { <Composer state client desk /> })}
+            {move || (!state.cut_off()).then(|| view! { <Composer state client desk party conversation_id /> })}
         </section>
     }
 }

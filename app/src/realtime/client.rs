@@ -221,7 +221,7 @@ impl Client {
             conversation_id: self.conversation_id,
             client_id: pending.client_id.clone(),
             content: pending.content.clone(),
-            attachments: Vec::new(),
+            attachments: pending.attachment_ids(),
             internal: pending.internal,
             mentions: pending.mentions.clone(),
             based_on_seq: pending.based_on_seq,
@@ -233,6 +233,7 @@ impl Client {
         let mut pending = Pending::new(new_client_id(), content);
         pending.internal = extras.internal;
         pending.mentions = extras.mentions;
+        pending.attachments = extras.attachments;
         pending.based_on_seq = extras.guarded.then(|| self.state.last_seq());
         self.state.pending.update(|p| p.push(pending.clone()));
         self.transmit(&pending);

@@ -39,6 +39,8 @@ pub struct SendExtras {
     pub mentions: Vec<uuid::Uuid>,
     /// Refuse the send if someone else wrote since what this view holds.
     pub guarded: bool,
+    /// Uploaded files the message carries.
+    pub attachments: Vec<switchboard::wire::FileInfo>,
 }
 
 /// Who the client is and where it talks.

@@ -100,7 +100,7 @@ impl Client {
                 mentions: pending.mentions.clone(),
                 based_on_seq: pending.based_on_seq,
                 force: false,
-                attachments: Vec::new(),
+                attachments: pending.attachment_ids(),
             };
             let answer = request(
                 Method::POST,

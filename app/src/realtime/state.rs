@@ -37,6 +37,8 @@ pub struct Pending {
     /// The collision guard: the highest seq the operator's view had (`None`: no guard, or
     /// sent anyway).
     pub based_on_seq: Option<i64>,
+    /// The uploaded files it carries.
+    pub attachments: Vec<switchboard::wire::FileInfo>,
 }
 
 impl Pending {
@@ -49,7 +51,13 @@ impl Pending {
             internal: false,
             mentions: Vec::new(),
             based_on_seq: None,
+            attachments: Vec::new(),
         }
+    }
+
+    /// The ids of its files, as a send names them.
+    pub fn attachment_ids(&self) -> Vec<Uuid> {
+        self.attachments.iter().map(|file| file.id).collect()
     }
 }
 
