@@ -99,11 +99,13 @@ async fn run_writer(writer: Parts, mut queue: mpsc::Receiver<Job>) {
             .drain(..)
             .partition(|job| job.post.based_on_seq.is_some());
         batch = rest;
+        let turn = writer.store.writer_turn().await;
         writer.store_jobs(&mut batch).await;
         for job in guarded {
             let outcome = writer.store_message(&job.post).await;
             writer.finish(job, outcome);
         }
+        drop(turn);
     }
 }
 

@@ -238,7 +238,10 @@ impl Engine {
     /// file never holds SQLite's write lock for long), then counts it in the quota.
     async fn store_file(&self, row: &FileRow, content: Content) -> Result<(), Error> {
         let store = &self.inner.store;
-        store.db().insert_file(row).await?;
+        {
+            let _turn = store.file_turn().await;
+            store.db().insert_file(row).await?;
+        }
         match content {
             Content::Image(image) => {
                 self.store_chunks(&row.id, false, &image.bytes).await?;
@@ -267,6 +270,7 @@ impl Engine {
                     if filled == 0 {
                         break;
                     }
+                    let _turn = store.file_turn().await;
                     store
                         .db()
                         .insert_file_chunk(&row.id, false, idx, &chunk[..filled])
@@ -276,6 +280,7 @@ impl Engine {
             }
         }
         let max = self.inner.config.files.per_conversation;
+        let _turn = store.file_turn().await;
         let mut tx = store.begin().await?;
         if !tx.finish_file(row, max as i64).await? {
             return Err(conversation_full(max));
@@ -291,6 +296,7 @@ impl Engine {
         bytes: &[u8],
     ) -> Result<(), Error> {
         for (idx, chunk) in bytes.chunks(CHUNK_BYTES).enumerate() {
+            let _turn = self.inner.store.file_turn().await;
             self.inner
                 .store
                 .db()
