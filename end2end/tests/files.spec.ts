@@ -1,4 +1,4 @@
-import { Page } from '@playwright/test';
+import { Browser, BrowserContext, Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { allowConsoleErrors, expect, test } from './fixtures';
 import { axeViolations, contextIn, createSessionByApi, signInByApi, t, waitForHydration } from './helpers';
@@ -41,19 +41,25 @@ async function dropFile(page: Page, name: string, type: string, text: string): P
   await composer.dispatchEvent('drop', { dataTransfer });
 }
 
+/** The guest's kiosk for a session just created, in a context of its own, with the chat open. */
+async function kiosk(browser: Browser, guestUrl: string): Promise<{ guest: Page; guestContext: BrowserContext }> {
+  const guestContext = await contextIn(browser, 'en-US');
+  const guest = await guestContext.newPage();
+  await guest.goto(guestUrl);
+  await waitForHydration(guest);
+  await guest.getByRole('button', { name: t('en', 'chat.open') }).click();
+  await guest.getByRole('button', { name: t('en', 'chat.name_skip') }).click();
+  await expect(guest.locator('.connection')).toHaveAttribute('data-link', 'connected');
+  return { guest, guestContext };
+}
+
 test('a guest pastes a screenshot in the kiosk and the operator sees its thumbnail live, then full size', async ({ page, browser }) => {
   await signInByApi(page.request);
   const created = await createSessionByApi(page.request, 'Error on screen');
   await page.goto(`/sessions/${created.session.id}`);
   await waitForHydration(page);
   await expect(page.locator('.connection')).toHaveAttribute('data-link', 'connected');
-  const guestContext = await contextIn(browser, 'en-US');
-  const guest = await guestContext.newPage();
-  await guest.goto(created.guest_url);
-  await waitForHydration(guest);
-  await guest.getByRole('button', { name: t('en', 'chat.open') }).click();
-  await guest.getByRole('button', { name: t('en', 'chat.name_skip') }).click();
-  await expect(guest.locator('.connection')).toHaveAttribute('data-link', 'connected');
+  const { guest, guestContext } = await kiosk(browser, created.guest_url);
 
   // A real screenshot: what the operator's own page looks like now.
   const screenshot = await page.screenshot({ clip: { x: 0, y: 0, width: 480, height: 300 } });
@@ -70,12 +76,12 @@ test('a guest pastes a screenshot in the kiosk and the operator sees its thumbna
     .poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
     .toBe(320);
   await page.getByRole('button', { name: `${t('en', 'files.open')}: image.png` }).click();
-  const full = page.locator('.viewer img');
+  const full = page.locator('.image-viewer img');
   await expect
     .poll(() => full.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
     .toBe(480);
   await page.keyboard.press('Escape');
-  await expect(page.locator('.viewer')).toHaveCount(0);
+  await expect(page.locator('.image-viewer')).toHaveCount(0);
   // The guest sees their own picture too, and the kiosk stays accessible with it.
   await expect(guest.locator('.message.own .file-thumb img')).toBeVisible();
   expect(await axeViolations(guest)).toEqual([]);
@@ -110,13 +116,7 @@ test('an operator drops a PDF into the panel and the customer downloads it from 
 test('a file of a kind the server refuses says so in the composer and is never sent', async ({ page, browser }) => {
   await signInByApi(page.request);
   const created = await createSessionByApi(page.request, 'Refused file');
-  const guestContext = await contextIn(browser, 'en-US');
-  const guest = await guestContext.newPage();
-  await guest.goto(created.guest_url);
-  await waitForHydration(guest);
-  await guest.getByRole('button', { name: t('en', 'chat.open') }).click();
-  await guest.getByRole('button', { name: t('en', 'chat.name_skip') }).click();
-  await expect(guest.locator('.connection')).toHaveAttribute('data-link', 'connected');
+  const { guest, guestContext } = await kiosk(browser, created.guest_url);
   // The browser logs the refusal's status; that is the point of this test.
   allowConsoleErrors(/status of 415 \(Unsupported Media Type\).*\/files\)$/);
   await pasteFile(guest, 'page.png', 'image/png', Buffer.from('<!DOCTYPE html><script>alert(1)</script>'));

@@ -265,6 +265,24 @@ pub(super) fn Composer(
             ev.data_transfer().and_then(|d| d.files()),
         ));
     };
+    // Moving onto a child of the form is not leaving it.
+    let on_dragleave = move |ev: leptos::ev::DragEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let node = |target: Option<web_sys::EventTarget>| {
+                target.and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+            };
+            if let (Some(to), Some(form)) = (node(ev.related_target()), node(ev.current_target())) {
+                if form.contains(Some(&to)) {
+                    return;
+                }
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+        dragging.set(false);
+    };
     let on_dragover = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         dragging.set(true);
@@ -311,7 +329,7 @@ pub(super) fn Composer(
             }
             on:submit=move |ev| { ev.prevent_default(); submit(false); }
             on:dragover=on_dragover
-            on:dragleave=move |_| dragging.set(false)
+            on:dragleave=on_dragleave
             on:drop=on_drop>
             {move || dragging.get().then(|| view! {
                 <p class="drop-hint" aria-hidden="true">{t!(i18n, files.drop_here)}</p>

@@ -158,11 +158,11 @@ fn Viewer(
         }
     });
     view! {
-        <div class="viewer" role="dialog" aria-modal="true" aria-label=file.name.clone()
+        <div class="image-viewer" role="dialog" aria-modal="true" aria-label=file.name.clone()
             on:click=move |_| close()
             on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { close() }>
             <img src=move || src.get() alt=file.name.clone() on:click=|ev| ev.stop_propagation() />
-            <button type="button" class="viewer-close" node_ref=button on:click=move |_| close()>
+            <button type="button" class="image-viewer-close" node_ref=button on:click=move |_| close()>
                 {t!(i18n, files.close)}
             </button>
         </div>

@@ -34,17 +34,20 @@ pub fn routes() -> Router<AppState> {
         .layer(DefaultBodyLimit::disable());
     Router::new()
         .merge(uploads)
-        .route("/api/v1/files/{file}", get(operator_file))
-        .route("/api/v1/files/{file}/thumbnail", get(operator_thumbnail))
-        .route("/support/guest/{token}/files/{file}", get(guest_file))
+        .route("/api/v1/files/{file}", get(operator_file::<false>))
+        .route("/api/v1/files/{file}/thumbnail", get(operator_file::<true>))
+        .route(
+            "/support/guest/{token}/files/{file}",
+            get(guest_file::<false>),
+        )
         .route(
             "/support/guest/{token}/files/{file}/thumbnail",
-            get(guest_thumbnail),
+            get(guest_file::<true>),
         )
-        .route("/api/v1/widget/files/{file}", get(customer_file))
+        .route("/api/v1/widget/files/{file}", get(customer_file::<false>))
         .route(
             "/api/v1/widget/files/{file}/thumbnail",
-            get(customer_thumbnail),
+            get(customer_file::<true>),
         )
 }
 
@@ -126,25 +129,18 @@ fn part_error(err: MultipartError) -> ApiError {
     ApiError::BadBody(err.body_text())
 }
 
-async fn operator_file(
+// Each door's download, of the file or (`THUMBNAIL`) of its thumbnail.
+
+async fn operator_file<const THUMBNAIL: bool>(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(file): Path<String>,
 ) -> Result<Response, ApiError> {
     let actor = Actor::Operator(signed_in.operator);
-    send(&state.engine, &actor, &file, false).await
+    send(&state.engine, &actor, &file, THUMBNAIL).await
 }
 
-async fn operator_thumbnail(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Path(file): Path<String>,
-) -> Result<Response, ApiError> {
-    let actor = Actor::Operator(signed_in.operator);
-    send(&state.engine, &actor, &file, true).await
-}
-
-async fn guest_file(
+async fn guest_file<const THUMBNAIL: bool>(
     State(state): State<AppState>,
     Path((token, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
@@ -152,34 +148,15 @@ async fn guest_file(
         .engine
         .guest_reader(&Token::from_presented(&token))
         .await?;
-    send(&state.engine, &actor, &file, false).await
+    send(&state.engine, &actor, &file, THUMBNAIL).await
 }
 
-async fn guest_thumbnail(
-    State(state): State<AppState>,
-    Path((token, file)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
-    let (actor, _) = state
-        .engine
-        .guest_reader(&Token::from_presented(&token))
-        .await?;
-    send(&state.engine, &actor, &file, true).await
-}
-
-async fn customer_file(
+async fn customer_file<const THUMBNAIL: bool>(
     State(state): State<AppState>,
     customer: WidgetCustomer,
     Path(file): Path<String>,
 ) -> Result<Response, ApiError> {
-    send(&state.engine, &customer.actor, &file, false).await
-}
-
-async fn customer_thumbnail(
-    State(state): State<AppState>,
-    customer: WidgetCustomer,
-    Path(file): Path<String>,
-) -> Result<Response, ApiError> {
-    send(&state.engine, &customer.actor, &file, true).await
+    send(&state.engine, &customer.actor, &file, THUMBNAIL).await
 }
 
 /// Opens the file for `actor` and streams it out with headers that keep a browser from doing

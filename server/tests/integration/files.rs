@@ -114,6 +114,27 @@ on_both!(
         assert_eq!(status, 422);
         let (status, _) = send_files(&server, &Door::Customer(&ann), "x", &[id, id], None).await;
         assert_eq!(status, 422, "the same file twice");
+        // Two messages racing for one file: one carries it, the other stores nothing.
+        let contested =
+            uploaded(&server, &Door::Customer(&ann), "b.txt", b"twice\n".to_vec()).await;
+        let contested = contested["id"].as_str().unwrap();
+        let ann_door = Door::Customer(&ann);
+        let both = [contested];
+        let (one, two) = tokio::join!(
+            send_files(&server, &ann_door, "first", &both, None),
+            send_files(&server, &ann_door, "second", &both, None),
+        );
+        let mut statuses = [one.0, two.0];
+        statuses.sort();
+        assert_eq!(statuses, [201, 422]);
+        let history = server.widget_messages(&ann, 0).await;
+        let carrying = history["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["attachments"][0]["id"] == contested)
+            .count();
+        assert_eq!(carrying, 1);
         // Sent again with its key, the message comes back as it was stored.
         let first = send_files(&server, &Door::Customer(&ann), "here", &[id], Some("k-1")).await;
         let again = send_files(&server, &Door::Customer(&ann), "here", &[id], Some("k-1")).await;

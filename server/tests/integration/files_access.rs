@@ -20,6 +20,15 @@ async fn session(server: &TestServer, owner: &reqwest::Client) -> (String, Strin
     )
 }
 
+/// The status of `GET path` with the session `cookie`, or with no credential at all.
+async fn fetched(server: &TestServer, path: &str, cookie: Option<&str>) -> u16 {
+    let mut request = server.client().get(server.url(path));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
 /// The status of a download through `door`.
 async fn status_of(server: &TestServer, door: &Door<'_>, file: &str) -> u16 {
     download(server, door, file, false).await.0
@@ -82,13 +91,8 @@ on_both!(
             404,
             "a customer"
         );
-        let anonymous = server
-            .client()
-            .get(server.url(&format!("/api/v1/files/{shot}")))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(anonymous.status(), 401, "no credential");
+        let path = format!("/api/v1/files/{shot}");
+        assert_eq!(fetched(&server, &path, None).await, 401, "no credential");
 
         // A rotated link stops at once; the new one works until the session ends.
         let rotated = server
@@ -126,14 +130,7 @@ on_both!(
 
         // A signed-out operator's cookie opens nothing.
         let cookie = server.operator_cookie().await;
-        let signed_in = server
-            .client()
-            .get(server.url(&format!("/api/v1/files/{shot}")))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(signed_in.status(), 200);
+        assert_eq!(fetched(&server, &path, Some(&cookie)).await, 200);
         let out = server
             .client()
             .post(server.url("/api/v1/auth/logout"))
@@ -142,14 +139,7 @@ on_both!(
             .await
             .unwrap();
         assert!(out.status().is_success(), "{}", out.status());
-        let after = server
-            .client()
-            .get(server.url(&format!("/api/v1/files/{shot}")))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(after.status(), 401);
+        assert_eq!(fetched(&server, &path, Some(&cookie)).await, 401);
     }
 );
 
@@ -206,13 +196,8 @@ on_both!(
                 .0,
             404
         );
-        let no_token = server
-            .client()
-            .get(server.url(&format!("/api/v1/widget/files/{guide}")))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(no_token.status(), 401);
+        let path = format!("/api/v1/widget/files/{guide}");
+        assert_eq!(fetched(&server, &path, None).await, 401, "no token");
     }
 );
 
