@@ -2,15 +2,15 @@
 //! worker thread: images are decoded and encoded again (which drops every piece of metadata:
 //! EXIF with its GPS position, comments, colour profiles), turned upright, and given a thumbnail;
 //! an image larger than the pixel limit is refused from its header, before any pixel is
-//! allocated. Text is checked to be plain UTF-8 from start to end.
+//! allocated.
 
 use std::fs::File;
-use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
+use std::io::{BufReader, Cursor, Seek, SeekFrom};
 
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
-use crate::domain::{FileKind, Invalid, TextCheck};
+use crate::domain::{FileKind, Invalid};
 
 /// The longest side of a thumbnail, in pixels.
 pub const THUMBNAIL_SIDE: u32 = 320;
@@ -18,8 +18,6 @@ pub const THUMBNAIL_SIDE: u32 = 320;
 const JPEG_QUALITY: u8 = 90;
 /// JPEG quality of a thumbnail.
 const THUMBNAIL_QUALITY: u8 = 80;
-/// Bytes read at a time when checking text.
-const READ_PIECE: usize = 64 * 1024;
 
 /// An image as the server stores it.
 #[derive(Debug)]
@@ -142,22 +140,6 @@ fn png(image: &DynamicImage) -> Result<Vec<u8>, Invalid> {
     Ok(out.into_inner())
 }
 
-/// Whether `file` is plain UTF-8 text from its start to its end ([`TextCheck`]).
-pub fn is_plain_text(file: &mut File) -> std::io::Result<bool> {
-    file.seek(SeekFrom::Start(0))?;
-    let mut check = TextCheck::default();
-    let mut piece = vec![0u8; READ_PIECE];
-    loop {
-        let n = file.read(&mut piece)?;
-        if n == 0 {
-            return Ok(check.finish());
-        }
-        if !check.feed(&piece[..n]) {
-            return Ok(false);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,14 +193,5 @@ mod tests {
             reencode(&mut broken, FileKind::Png, 40_000_000),
             Err(ImageRefused::Invalid(_))
         ));
-    }
-
-    #[test]
-    fn text_is_checked_to_its_end() {
-        let mut good = spooled("line one\nline two €\n".repeat(10_000).as_bytes());
-        assert!(is_plain_text(&mut good).unwrap());
-        let mut late = "ok\n".repeat(30_000).into_bytes();
-        late.push(0);
-        assert!(!is_plain_text(&mut spooled(&late)).unwrap());
     }
 }

@@ -470,6 +470,20 @@ mod tests {
     }
 
     #[test]
+    fn text_is_checked_to_its_end_piece_by_piece() {
+        let check_all = |bytes: &[u8]| {
+            let mut check = TextCheck::default();
+            bytes.chunks(64 * 1024).all(|piece| check.feed(piece)) && check.finish()
+        };
+        assert!(check_all(
+            "line one\nline two €\n".repeat(10_000).as_bytes()
+        ));
+        let mut late = "ok\n".repeat(30_000).into_bytes();
+        late.push(0);
+        assert!(!check_all(&late));
+    }
+
+    #[test]
     fn a_type_list_names_known_kinds_only() {
         let types = FileTypes::parse("png, JPG,txt,zip").unwrap();
         assert!(types.allows(FileKind::Jpeg) && types.allows(FileKind::Zip));

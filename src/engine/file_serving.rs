@@ -3,7 +3,6 @@
 use uuid::Uuid;
 
 use super::chat::Access;
-use super::files::info_of;
 use super::Engine;
 use crate::actor::Actor;
 use crate::domain::FileKind;
@@ -31,11 +30,17 @@ pub struct Chunks {
     file_id: String,
     thumbnail: bool,
     next: i32,
+    /// The first chunk, when it was read already (to tell a thumbnail's type).
+    first: Option<Vec<u8>>,
 }
 
 impl Chunks {
     /// The next chunk; `None` after the last.
     pub async fn next(&mut self) -> Result<Option<Vec<u8>>, Error> {
+        if let Some(first) = self.first.take() {
+            self.next = 1;
+            return Ok(Some(first));
+        }
         let chunk = self
             .store
             .db()
@@ -76,34 +81,34 @@ impl Engine {
             }
         }
         self.authorize(actor, conversation_id, Access::Read).await?;
-        let info = info_of(&row)?;
+        let info = row.to_file_info()?;
         let kind = FileKind::of_mime(&row.content_type)
             .ok_or_else(|| crate::store::Corrupt::new("file type", &row.content_type))?;
+        let mut chunks = Chunks {
+            store: self.inner.store.clone(),
+            file_id: row.id.clone(),
+            thumbnail,
+            next: 0,
+            first: None,
+        };
         let (size, content_type) = match (thumbnail, row.thumbnail_size) {
             (false, _) => (row.size, kind.mime()),
-            (true, Some(size)) => (size, thumbnail_type(&self.inner.store, &row.id).await?),
+            // A thumbnail is a JPEG, or a PNG where the image has alpha: its first bytes, which
+            // are served next, say which.
+            (true, Some(size)) => {
+                chunks.first = chunks.next().await?;
+                let png = chunks.first.as_deref().and_then(FileKind::sniff) == Some(FileKind::Png);
+                let kind = if png { FileKind::Png } else { FileKind::Jpeg };
+                (size, kind.mime())
+            }
             (true, None) => return Err(Error::NotFound("thumbnail")),
         };
         Ok(Download {
             inline: kind.is_image(),
             size,
             content_type,
-            chunks: Chunks {
-                store: self.inner.store.clone(),
-                file_id: row.id.clone(),
-                thumbnail,
-                next: 0,
-            },
+            chunks,
             info,
         })
     }
-}
-
-/// A thumbnail is a JPEG, or a PNG where the image has alpha: its first bytes say which.
-async fn thumbnail_type(store: &crate::store::Store, file_id: &str) -> Result<&'static str, Error> {
-    let first = store.db().file_chunk(file_id, true, 0).await?;
-    Ok(match first.as_deref().and_then(FileKind::sniff) {
-        Some(FileKind::Png) => FileKind::Png.mime(),
-        _ => FileKind::Jpeg.mime(),
-    })
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::chat::Access;
 use super::Engine;
 use crate::actor::Actor;
-use crate::domain::{ttl, FileKind, FileName, Invalid};
+use crate::domain::{ttl, FileKind, FileName, Invalid, TextCheck};
 use crate::error::Error;
 use crate::media::{self, ImageRefused};
 use crate::store::{from_millis, to_millis, FileRow};
@@ -31,6 +31,9 @@ pub struct Upload {
     conversation_id: Uuid,
     spool: tokio::fs::File,
     head: Vec<u8>,
+    /// Whether what came so far is plain text; `None` once it is not (checked as it streams
+    /// in, so that a text file is not read back for it).
+    text: Option<TextCheck>,
     size: u64,
     max_bytes: u64,
 }
@@ -46,6 +49,9 @@ impl Upload {
                 megabytes(self.max_bytes)
             )));
         }
+        if self.text.as_mut().is_some_and(|check| !check.feed(piece)) {
+            self.text = None;
+        }
         if self.head.len() < HEAD_BYTES {
             let take = piece.len().min(HEAD_BYTES - self.head.len());
             self.head.extend_from_slice(&piece[..take]);
@@ -60,19 +66,6 @@ impl Upload {
 
 fn megabytes(bytes: u64) -> String {
     format!("{} MiB", bytes / (1024 * 1024))
-}
-
-/// A stored file as the contract shows it.
-pub(crate) fn info_of(row: &FileRow) -> Result<FileInfo, Error> {
-    Ok(FileInfo {
-        id: crate::store::rows::uuid_of("file id", &row.id)?,
-        name: row.name.clone(),
-        content_type: row.content_type.clone(),
-        size: row.size,
-        width: row.width.and_then(|w| u32::try_from(w).ok()),
-        height: row.height.and_then(|h| u32::try_from(h).ok()),
-        thumbnail: row.thumbnail_size.is_some(),
-    })
 }
 
 /// What the server stores of an upload: the content (spooled, or re-encoded in memory), its
@@ -119,6 +112,7 @@ impl Engine {
             conversation_id,
             spool: tokio::fs::File::from_std(spool),
             head: Vec::with_capacity(HEAD_BYTES),
+            text: Some(TextCheck::default()),
             size: 0,
             max_bytes: limits.max_bytes,
         })
@@ -139,6 +133,7 @@ impl Engine {
             mut spool,
             head,
             size,
+            text,
             ..
         } = upload;
         if size == 0 {
@@ -180,23 +175,20 @@ impl Engine {
                     return Err(anyhow::Error::new(err).context("reading an upload").into())
                 }
             }
-        } else if kind == FileKind::Text {
-            let (file, text) = tokio::task::spawn_blocking(move || {
-                let text = media::is_plain_text(&mut file);
-                (file, text)
-            })
-            .await
-            .map_err(anyhow::Error::new)?;
-            if !text.map_err(|e| anyhow::Error::new(e).context("reading an upload"))? {
-                return Err(refused());
-            }
-            Content::Spooled(file)
+        } else if kind == FileKind::Text && !text.is_some_and(TextCheck::finish) {
+            return Err(refused());
         } else {
             Content::Spooled(file)
         };
-        let stored_kind = match &content {
-            Content::Image(image) => image.kind,
-            Content::Spooled(_) => kind,
+        let (stored_kind, stored_size, width, height, thumbnail_size) = match &content {
+            Content::Image(image) => (
+                image.kind,
+                image.bytes.len() as i64,
+                i32::try_from(image.width).ok(),
+                i32::try_from(image.height).ok(),
+                Some(image.thumbnail.len() as i64),
+            ),
+            Content::Spooled(_) => (kind, size as i64, None, None, None),
         };
         let name = FileName::clean(name, kind).fitted(stored_kind);
         let row = FileRow {
@@ -206,16 +198,10 @@ impl Engine {
             uploader_id: actor.sender_id().to_string(),
             name: name.as_str().to_owned(),
             content_type: stored_kind.mime().to_owned(),
-            size: match &content {
-                Content::Image(image) => image.bytes.len() as i64,
-                Content::Spooled(_) => size as i64,
-            },
-            width: image_side(&content, |i| i.width),
-            height: image_side(&content, |i| i.height),
-            thumbnail_size: match &content {
-                Content::Image(image) => Some(image.thumbnail.len() as i64),
-                Content::Spooled(_) => None,
-            },
+            size: stored_size,
+            width,
+            height,
+            thumbnail_size,
             stored: false,
             message_id: None,
             internal: false,
@@ -231,7 +217,7 @@ impl Engine {
             }
         }
         stored?;
-        info_of(&row)
+        Ok(row.to_file_info()?)
     }
 
     /// Writes a file's row, then its chunks (each its own short statement, so that a large
@@ -345,7 +331,7 @@ impl Engine {
                     )
                     .into());
                 }
-                info_of(row)
+                Ok(row.to_file_info()?)
             })
             .collect()
     }
@@ -381,13 +367,6 @@ impl Engine {
                 Err(err) => tracing::warn!(error = %err, "sweeping unattached uploads failed"),
             }
         }
-    }
-}
-
-fn image_side(content: &Content, side: impl Fn(&media::Reencoded) -> u32) -> Option<i32> {
-    match content {
-        Content::Image(image) => i32::try_from(side(image)).ok(),
-        Content::Spooled(_) => None,
     }
 }
 

@@ -4,7 +4,9 @@
 use sqlx::FromRow;
 use uuid::Uuid;
 
+use super::rows::{uuid_of, Corrupt};
 use super::{on_db, placeholders, Db, Tx};
+use crate::wire::FileInfo;
 
 /// A file as stored.
 #[derive(Debug, Clone, FromRow)]
@@ -40,6 +42,19 @@ pub struct FileRow {
 }
 
 impl FileRow {
+    /// The file as the contract shows it.
+    pub fn to_file_info(&self) -> Result<FileInfo, Corrupt> {
+        Ok(FileInfo {
+            id: uuid_of("file id", &self.id)?,
+            name: self.name.clone(),
+            content_type: self.content_type.clone(),
+            size: self.size,
+            width: self.width.and_then(|w| u32::try_from(w).ok()),
+            height: self.height.and_then(|h| u32::try_from(h).ok()),
+            thumbnail: self.thumbnail_size.is_some(),
+        })
+    }
+
     /// Bytes it takes in its conversation's quota.
     pub fn quota_bytes(&self) -> i64 {
         self.size + self.thumbnail_size.unwrap_or(0)

@@ -114,14 +114,10 @@ pub(super) fn Composer(
             blanks.set(true);
             return;
         }
-        if uploading() {
+        if untrack(uploading) {
             return;
         }
-        let files = uploads.with_untracked(|all| {
-            all.iter()
-                .filter_map(|u| u.outcome.get_untracked().and_then(Result::ok))
-                .collect::<Vec<_>>()
-        });
+        let files = untrack(stored_files);
         // A message of files alone has no text.
         let parsed = match (draft.trim().is_empty(), files.is_empty()) {
             (true, false) => Ok(String::new()),
@@ -212,11 +208,12 @@ pub(super) fn Composer(
     // it is sent.
     #[cfg(feature = "hydrate")]
     let add_files = move |files: Vec<web_sys::File>| {
-        use super::files::{bearer_of, browser, upload_url, FILES_PER_MESSAGE};
+        use super::files::{bearer_of, browser, upload_url};
         if files.is_empty() || state.ended.get_untracked() {
             return;
         }
-        let room = FILES_PER_MESSAGE.saturating_sub(uploads.with_untracked(Vec::len));
+        let per_message = switchboard::domain::FileLimits::default().per_message;
+        let room = per_message.saturating_sub(uploads.with_untracked(Vec::len));
         over_count.set(files.len() > room);
         let url = party.with_value(|p| upload_url(p, conversation_id));
         let bearer = party.with_value(bearer_of);

@@ -8,10 +8,6 @@ use uuid::Uuid;
 use crate::i18n::*;
 use crate::realtime::Party;
 
-/// The most files one message carries (the server's default; it refuses more, if set lower).
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-pub(super) const FILES_PER_MESSAGE: usize = 5;
-
 /// Where a party uploads into its conversation.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 pub(super) fn upload_url(party: &Party, conversation_id: Uuid) -> String {
