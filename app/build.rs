@@ -3,7 +3,7 @@
 use std::error::Error;
 use std::path::PathBuf;
 
-use leptos_i18n_build::{Config, TranslationsInfos};
+use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=build.rs");
@@ -13,7 +13,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         .add_locale("de")?
         .add_locale("fr")?
         .add_locale("es")?
-        .add_locale("ar")?;
+        .add_locale("ar")?
+        // Counted sentences as plain strings ("3 unread"), for the launcher the loader draws.
+        .parse_options(ParseOptions::new().interpolate_display(true));
     let translations = TranslationsInfos::parse(config)?;
     translations.emit_diagnostics();
     translations.rerun_if_locales_changed();

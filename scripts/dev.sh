@@ -120,11 +120,45 @@ build_release() {
   # Incremental compilation lets a fresh clone on a machine that built before reuse the
   # server's optimised code instead of compiling it again (the wasm's LTO cannot).
   CARGO_PROFILE_RELEASE_INCREMENTAL=true cargo leptos build --release --precompress
+  build_visitor_bundle
   # cargo-leptos' own gzip is about 17% larger than gzip -9; browsers without brotli get this.
   local file
   for file in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css; do
     gzip -9 -n -k -f "$file"
   done
+}
+
+# The bundle of the pages guests and customers open (crate `visitor`: the app without the
+# dashboard), built the way cargo-leptos builds the dashboard's: the same target directory and
+# environment (so the shared dependencies are not compiled again), wasm-bindgen, wasm-opt, a
+# content hash in each name (listed in visitor-hash.txt beside the binary) and brotli.
+build_visitor_bundle() {
+  say "building the visitor bundle (kiosk, widget, hosted chat)"
+  local pkg=target/site/pkg out=target/visitor-bundle
+  LEPTOS_OUTPUT_NAME=switchboard LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+    LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=frontend \
+    LEPTOS_BIN_DIR=server LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=true \
+    LEPTOS_HASH_FILE_NAME=hash.txt \
+    cargo build --package=visitor --lib --target-dir=target/front \
+      --target=wasm32-unknown-unknown --no-default-features --profile=wasm-release
+  rm -rf "$out" && mkdir -p "$out"
+  wasm-bindgen --target=web --out-name=visitor --out-dir="$out" --no-typescript \
+    target/front/wasm32-unknown-unknown/wasm-release/visitor.wasm
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    "$out/visitor_bg.wasm" -o "$out/visitor.wasm"
+  local js wasm
+  js=$(sha256sum "$out/visitor.js" | head -c 22)
+  wasm=$(sha256sum "$out/visitor.wasm" | head -c 22)
+  rm -f "$pkg"/visitor.*
+  cp "$out/visitor.js" "$pkg/visitor.$js.js"
+  cp "$out/visitor.wasm" "$pkg/visitor.$wasm.wasm"
+  printf 'js: %s\nwasm: %s\n' "$js" "$wasm" > target/release/visitor-hash.txt
+  node -e '
+    const fs = require("fs"), zlib = require("zlib");
+    for (const file of process.argv.slice(1)) {
+      const params = { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 };
+      fs.writeFileSync(file + ".br", zlib.brotliCompressSync(fs.readFileSync(file), { params }));
+    }' "$pkg/visitor.$js.js" "$pkg/visitor.$wasm.wasm"
 }
 
 cmd_serve() {
@@ -148,7 +182,7 @@ cmd_test() {
   local logs
   logs="$(mktemp -d)"
   say "cargo tests: engine, app and server"
-  cargo test --workspace --exclude frontend "${PG_SKIP[@]}" 2>&1 | tee "$logs/cargo.log"
+  cargo test --workspace --exclude frontend --exclude visitor "${PG_SKIP[@]}" 2>&1 | tee "$logs/cargo.log"
   build_release
   say "Playwright end-to-end tests against the release build"
   (cd end2end && npx playwright test) 2>&1 | tee "$logs/e2e.log"

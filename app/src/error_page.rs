@@ -47,6 +47,14 @@ pub fn request_locale(headers: &HeaderMap, query: Option<&str>) -> Locale {
         .unwrap_or_default()
 }
 
+/// The direction `locale` is written in: `rtl` for Arabic, else `ltr`.
+pub fn direction(locale: Locale) -> &'static str {
+    match locale.as_str() {
+        "ar" => "rtl",
+        _ => "ltr",
+    }
+}
+
 /// The language's tag, as `?lang=` takes it (`de`, `ar`).
 pub fn tag(locale: Locale) -> &'static str {
     locale.as_str()
@@ -83,7 +91,7 @@ pub fn error_document(
     back: Option<&str>,
 ) -> String {
     let lang = locale.as_str();
-    let dir = if lang == "ar" { "rtl" } else { "ltr" };
+    let dir = direction(locale);
     let title = escape(td_string!(locale, problem.title));
     let app_name = escape(td_string!(locale, app.name));
     let text = escape(problem_text(locale, problem));

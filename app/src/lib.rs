@@ -41,6 +41,9 @@ use crate::pages::{
 pub struct ServerContext {
     /// The use cases.
     pub engine: switchboard::Engine,
+    /// Where the visitor bundle's files are named, when the build made one; without it every
+    /// page loads the dashboard's bundle, which hydrates the visitors' pages as well.
+    pub visitor_bundle: Option<LeptosOptions>,
 }
 
 /// The HTML document around the app.
@@ -55,7 +58,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options=hydration_options(&options) />
                 <MetaTags />
             </head>
             <body>
@@ -63,6 +66,22 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The site settings that name the bundle hydrating this page: the visitor bundle for the
+/// pages of [`VisitorApp`] when the build made one, else the dashboard's.
+fn hydration_options(options: &LeptosOptions) -> LeptosOptions {
+    #[cfg(feature = "ssr")]
+    {
+        let path = use_context::<axum::http::request::Parts>()
+            .map(|parts| parts.uri.path().to_owned())
+            .unwrap_or_default();
+        let visitor = use_context::<ServerContext>().and_then(|c| c.visitor_bundle);
+        if let (Bundle::Visitor, Some(visitor)) = (Bundle::for_path(&path), visitor) {
+            return visitor;
+        }
+    }
+    options.clone()
 }
 
 /// This response's CSP nonce, chosen by the server's security middleware before rendering and
@@ -115,9 +134,59 @@ pub fn provide_server_context(context: ServerContext) {
     }
 }
 
-/// The app: language context, document metadata and routes.
+/// The app: language context, document metadata and every page's route. The dashboard's
+/// bundle hydrates it.
 #[component]
 pub fn App() -> impl IntoView {
+    view! {
+        <AppFrame>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=Home ssr=SsrMode::Async />
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async />
+                <Route path=path!("/sessions/:id") view=SessionDetailPage ssr=SsrMode::Async />
+                <Route path=path!("/support/guest/:token") view=GuestKiosk ssr=SsrMode::Async />
+                <ParentRoute path=path!("/inbox") view=InboxPage ssr=SsrMode::Async>
+                    <Route path=path!("") view=NoConversation />
+                    <Route path=path!(":id") view=ConversationPage />
+                </ParentRoute>
+                <Route path=path!("/library") view=LibraryPage ssr=SsrMode::Async />
+                <Route path=path!("/settings/widget") view=WidgetSetupPage ssr=SsrMode::Async />
+                <Route path=path!("/team") view=TeamPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
+                <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async />
+                <Route path=path!("/forgot") view=ForgotPage ssr=SsrMode::Async />
+                <Route path=path!("/reset/:token") view=ResetPage ssr=SsrMode::Async />
+                <Route path=path!("/widget") view=WidgetPage ssr=SsrMode::Async />
+                <Route path=path!("/chat/:link") view=HostedChatPage ssr=SsrMode::Async />
+                <Route path=path!("/email/unsubscribe/:link") view=UnsubscribePage ssr=SsrMode::Async />
+                <Route path=path!("/email/confirm/:link") view=ConfirmEmailPage ssr=SsrMode::Async />
+            </Routes>
+        </AppFrame>
+    }
+}
+
+/// The pages guests and customers open ([`Bundle::Visitor`]), and nothing else, so that their
+/// bundle leaves the dashboard out. Each route is the same as in [`App`], which renders these
+/// pages on the server: the two must agree for hydration.
+#[component]
+pub fn VisitorApp() -> impl IntoView {
+    view! {
+        <AppFrame>
+            <Routes fallback=NotFound>
+                <Route path=path!("/support/guest/:token") view=GuestKiosk ssr=SsrMode::Async />
+                <Route path=path!("/widget") view=WidgetPage ssr=SsrMode::Async />
+                <Route path=path!("/chat/:link") view=HostedChatPage ssr=SsrMode::Async />
+            </Routes>
+        </AppFrame>
+    }
+}
+
+/// What every page sits in: document metadata, the hydration mark, the reader's clock, the
+/// language and the router around `children` (the routes).
+#[component]
+fn AppFrame(children: Children) -> impl IntoView {
     provide_meta_context();
     // Effects run only in the browser, after hydration: the mark tells tests (and curious
     // people in devtools) that the page is live.
@@ -130,32 +199,42 @@ pub fn App() -> impl IntoView {
     view! {
         <I18nContextProvider>
             <AppTitle />
-            <Router>
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=Home ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
-                    <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async />
-                    <Route path=path!("/sessions/:id") view=SessionDetailPage ssr=SsrMode::Async />
-                    <Route path=path!("/support/guest/:token") view=GuestKiosk ssr=SsrMode::Async />
-                    <ParentRoute path=path!("/inbox") view=InboxPage ssr=SsrMode::Async>
-                        <Route path=path!("") view=NoConversation />
-                        <Route path=path!(":id") view=ConversationPage />
-                    </ParentRoute>
-                    <Route path=path!("/library") view=LibraryPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings/widget") view=WidgetSetupPage ssr=SsrMode::Async />
-                    <Route path=path!("/team") view=TeamPage ssr=SsrMode::Async />
-                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
-                    <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
-                    <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async />
-                    <Route path=path!("/forgot") view=ForgotPage ssr=SsrMode::Async />
-                    <Route path=path!("/reset/:token") view=ResetPage ssr=SsrMode::Async />
-                    <Route path=path!("/widget") view=WidgetPage ssr=SsrMode::Async />
-                    <Route path=path!("/chat/:link") view=HostedChatPage ssr=SsrMode::Async />
-                    <Route path=path!("/email/unsubscribe/:link") view=UnsubscribePage ssr=SsrMode::Async />
-                    <Route path=path!("/email/confirm/:link") view=ConfirmEmailPage ssr=SsrMode::Async />
-                </Routes>
-            </Router>
+            <Router>{children()}</Router>
         </I18nContextProvider>
+    }
+}
+
+/// Which wasm bundle hydrates a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bundle {
+    /// Every page ([`App`]): the dashboard's.
+    Dashboard,
+    /// The guest's kiosk, the widget and the hosted chat page ([`VisitorApp`]).
+    Visitor,
+}
+
+impl Bundle {
+    /// The bundle of the page at `path`: [`Bundle::Visitor`] for exactly the routes of
+    /// [`VisitorApp`].
+    pub fn for_path(path: &str) -> Self {
+        let one_segment_under = |prefix: &str| {
+            path.strip_prefix(prefix)
+                .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+        };
+        if path == "/widget" || one_segment_under("/support/guest/") || one_segment_under("/chat/")
+        {
+            Self::Visitor
+        } else {
+            Self::Dashboard
+        }
+    }
+
+    /// The name of its built files (`pkg/<name>.<hash>.wasm`).
+    pub fn output_name(self) -> &'static str {
+        match self {
+            Self::Dashboard => "switchboard",
+            Self::Visitor => "visitor",
+        }
     }
 }
 

@@ -41,5 +41,5 @@ pub use session_detail::SessionDetailPage;
 pub use sessions::{Home, SessionsPage};
 pub use team::TeamPage;
 pub use unsubscribe::UnsubscribePage;
-pub use widget::{badge_text, WidgetPage};
+pub use widget::WidgetPage;
 pub use widget_setup::WidgetSetupPage;

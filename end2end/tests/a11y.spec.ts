@@ -1,6 +1,6 @@
 import { allowConsoleErrors, expect, test } from './fixtures';
 import { axeViolations as violations, contextIn, createSessionByApi, signInByApi, t, waitForHydration } from './helpers';
-import { openHostPage, sendFromWidget, serveHostPage } from './widget-host';
+import { launcher, openHostPage, sendFromWidget, serveHostPage } from './widget-host';
 import { baseURL } from '../playwright.config';
 
 for (const lang of ['en', 'ar']) {
@@ -39,9 +39,9 @@ for (const lang of ['en', 'ar']) {
     const site = await serveHostPage(guest, `data-locale="${lang}"`);
     const host = await guest.newPage();
     const frame = await openHostPage(host, site);
+    found['widget closed'] = await violations(host, '[data-switchboard="launcher"]');
+    await launcher(frame).click();
     const widgetFrame = host.frames().find((f) => f.url().startsWith(`${baseURL}/widget`))!;
-    found['widget closed'] = await violations(host, 'iframe');
-    await frame.locator('button.launcher').click();
     await expect(frame.locator('.connection')).toHaveAttribute('data-link', 'connected');
     await sendFromWidget(frame, `accessibility check ${lang}`, lang);
     await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(1);

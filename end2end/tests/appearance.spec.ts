@@ -43,7 +43,7 @@ test('operators dress the widget on the Widget page, previewed live, and visitor
   const visitor = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const host = await visitor.newPage();
   const frame = await openHostPage(host, await serveHostPage(visitor));
-  const box = await host.locator('iframe[title="Support chat"]').boundingBox();
+  const box = await launcher(frame).boundingBox();
   expect(box!.x, 'the closed launcher sits at the left').toBeLessThan(100);
 
   // Opened from the keyboard, the chat takes the typing at once.

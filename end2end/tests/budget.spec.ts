@@ -1,67 +1,160 @@
-import { Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { APIRequestContext, Page } from '@playwright/test';
+import { baseURL } from '../playwright.config';
 import { expect, test } from './fixtures';
-import { createSessionByApi, signInByApi, waitForHydration } from './helpers';
+import {
+  createSessionByApi,
+  decodedParts,
+  MAIL_DIR,
+  signedIdentity,
+  signInByApi,
+  signInByUi,
+  t,
+  waitForHydration,
+} from './helpers';
+import { launcher, openHostPage, serveHostPage } from './widget-host';
 
 /**
- * The bytes a guest's or a customer's browser downloads for the app (script, wasm, style), as
- * sent over the wire: compressed. The budget fails the suite when the bundle grows past it;
- * docs/PERFORMANCE.md says where it stands against the goal.
+ * What a visitor's or an operator's browser downloads, as Chromium received it: the encoded
+ * (compressed) body of every response the page and its frames caused from Switchboard's origin.
+ * Each row prints its figure and every response; docs/PERFORMANCE.md keeps the history.
+ *
+ * `goal` is issue 24's target; `limit` is what the suite enforces now, the goal itself where it
+ * is met.
  */
-const BUDGET_BYTES = 800_000;
+const ROWS = {
+  hostClosed: { goal: 60_000, limit: 60_000 },
+  hostOpened: { goal: 150_000, limit: 800_000 },
+  kiosk: { goal: 150_000, limit: 800_000 },
+  hostedChat: { goal: 150_000, limit: 800_000 },
+  dashboard: { goal: 400_000, limit: 800_000 },
+};
 
-type Download = { url: string; bytes: number; encoding: string | null };
+type Received = { url: string; bytes: number; encoding: string | null };
 
-/** Every /pkg/ file the page fetched, with its compressed size and its Content-Encoding. */
-async function appDownloads(page: Page, encodings: Map<string, string | null>): Promise<Download[]> {
-  const entries = await page.evaluate(() =>
-    performance
-      .getEntriesByType('resource')
-      .map((e) => e as PerformanceResourceTiming)
-      .filter((e) => new URL(e.name).pathname.startsWith('/pkg/'))
-      .map((e) => ({ url: e.name, bytes: e.encodedBodySize })),
-  );
-  return entries.map((e) => ({ ...e, encoding: encodings.get(e.url) ?? null }));
-}
-
-/** Records each response's Content-Encoding, by URL. */
-function watchEncodings(page: Page): Map<string, string | null> {
-  const encodings = new Map<string, string | null>();
-  page.on('response', async (response) => {
-    encodings.set(response.url(), (await response.allHeaders())['content-encoding'] ?? null);
+/** Records every finished response from Switchboard's origin, in the page and its frames. */
+function record(page: Page): Received[] {
+  const received: Received[] = [];
+  page.on('requestfinished', async (request) => {
+    if (!request.url().startsWith(baseURL)) return;
+    const response = await request.response();
+    const sizes = await request.sizes();
+    received.push({
+      url: request.url(),
+      // -1: answered from the browser's cache, nothing came over the wire.
+      bytes: Math.max(0, sizes.responseBodySize),
+      encoding: (await response?.allHeaders())?.['content-encoding'] ?? null,
+    });
   });
-  return encodings;
+  return received;
 }
 
-function check(downloads: Download[]): void {
-  const total = downloads.reduce((sum, d) => sum + d.bytes, 0);
-  console.log(
-    `app download: ${total} bytes (${downloads.map((d) => `${new URL(d.url).pathname} ${d.bytes} ${d.encoding}`).join(', ')})`,
-  );
-  const wasm = downloads.filter((d) => d.url.endsWith('.wasm'));
-  expect(wasm, 'one wasm file').toHaveLength(1);
-  // Served precompressed, and by name with a content hash, so it can be cached for good.
-  expect(wasm[0].encoding).toMatch(/^(br|gzip)$/);
-  expect(new URL(wasm[0].url).pathname).toMatch(/^\/pkg\/switchboard\.[A-Za-z0-9_-]+\.wasm$/);
+/** Prints a row's figure and its responses, then holds it to its limit. */
+function check(row: keyof typeof ROWS, received: Received[]): number {
+  const total = received.reduce((sum, r) => sum + r.bytes, 0);
+  const { goal, limit } = ROWS[row];
+  const lines = received.map((r) => `  ${r.bytes}\t${r.encoding ?? '-'}\t${new URL(r.url).pathname}`);
+  console.log(`budget ${row}: ${total} bytes (goal ${goal}, limit ${limit})\n${lines.join('\n')}`);
+  // The app's files come compressed and named by content, so they are cached for good.
+  for (const file of received.filter((r) => /\.(wasm|js|css)$/.test(new URL(r.url).pathname))) {
+    if (new URL(file.url).pathname.startsWith('/pkg/')) {
+      expect(file.encoding, `${file.url} is compressed`).toMatch(/^(br|gzip)$/);
+      expect(new URL(file.url).pathname).toMatch(/^\/pkg\/[a-z]+\.[A-Za-z0-9_-]+\.(wasm|js|css)$/);
+    }
+  }
   expect(total).toBeGreaterThan(0);
-  expect(total, `the app download is ${total} bytes`).toBeLessThanOrEqual(BUDGET_BYTES);
+  expect(total, `${row} downloads ${total} bytes`).toBeLessThanOrEqual(limit);
+  return total;
 }
 
-test('a guest downloads the app within the size budget, compressed', async ({ browser, page }) => {
+/** Lets every request the page started finish. */
+async function settle(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+}
+
+test('a host page with the widget downloads only the loader and the launcher until the visitor opens it', async ({ browser }) => {
+  const visitor = await browser.newContext();
+  const page = await visitor.newPage();
+  const received = record(page);
+  const frame = await openHostPage(page, await serveHostPage(visitor));
+  await settle(page);
+  expect(received.map((r) => new URL(r.url).pathname).sort()).toEqual([
+    '/api/v1/widget/launcher',
+    '/embed/launcher',
+    '/widget.js',
+  ]);
+  await expect(launcher(frame)).toBeVisible();
+  check('hostClosed', received);
+  await visitor.close();
+});
+
+test('a returning customer opens the widget on a history of 20 messages within the budget', async ({ browser, request }) => {
+  // A visitor who wrote once and got 19 answers, coming back in a browser with nothing cached:
+  // the host page keeps their visitor token, as the loader left it there.
+  const started = await request.post('/api/v1/widget/session', { data: {} });
+  expect(started.status()).toBe(200);
+  const session = await started.json();
+  const asked = await request.post('/api/v1/widget/messages', {
+    headers: { authorization: `Bearer ${session.widget_token}` },
+    data: { content: 'A question for the budget' },
+  });
+  expect(asked.status()).toBe(201);
+  await signInByApi(request);
+  for (let i = 1; i <= 19; i++) {
+    const reply = await request.post(`/api/v1/conversations/${session.conversation_id}/messages`, {
+      data: { content: `Answer ${i}` },
+    });
+    expect(reply.status()).toBe(201);
+  }
+  const visitor = await browser.newContext();
+  const site = await serveHostPage(visitor);
+  await visitor.addInitScript(
+    ([site, key, token]) => location.origin === site && localStorage.setItem(key, token),
+    [site, `switchboard:visitor:${baseURL}`, session.visitor_token as string],
+  );
+  const page = await visitor.newPage();
+  const received = record(page);
+  const frame = await openHostPage(page, site);
+  await expect(launcher(frame).locator('.unread-badge [aria-hidden="true"]')).toHaveText('9+');
+  await launcher(frame).click();
+  await expect(frame.locator('ol.messages .message')).toHaveCount(20);
+  await settle(page);
+  check('hostOpened', received);
+  await visitor.close();
+});
+
+test('a guest opens the chat of a guest link within the budget', async ({ browser, page }) => {
   await signInByApi(page.request);
   const created = await createSessionByApi(page.request, 'Budget');
   const guest = await (await browser.newContext()).newPage();
-  const encodings = watchEncodings(guest);
+  const received = record(guest);
   await guest.goto(created.guest_url);
   await waitForHydration(guest);
-  check(await appDownloads(guest, encodings));
+  await guest.getByRole('button', { name: t('en', 'chat.open') }).click();
+  await expect(guest.getByLabel(t('en', 'chat.placeholder'))).toBeVisible();
+  await settle(guest);
+  check('kiosk', received);
 });
 
-test('a customer downloads the widget within the size budget, compressed', async ({ browser }) => {
+test('a customer opens the hosted chat page of a reply email within the budget', async ({ browser, request }) => {
+  const link = await emailedChatLink(request);
   const customer = await (await browser.newContext()).newPage();
-  const encodings = watchEncodings(customer);
-  await customer.goto('/widget');
+  const received = record(customer);
+  await customer.goto(link);
   await waitForHydration(customer);
-  check(await appDownloads(customer, encodings));
+  await expect(customer.locator('.message.other .bubble')).toHaveText(['Your parcel is on its way.']);
+  await settle(customer);
+  check('hostedChat', received);
+});
+
+test('an operator signs in and gets the first page of the dashboard within the budget', async ({ browser }) => {
+  const operator = await (await browser.newContext()).newPage();
+  const received = record(operator);
+  await signInByUi(operator);
+  await waitForHydration(operator);
+  await settle(operator);
+  check('dashboard', received);
 });
 
 test('the app files are cached for a year and the page is not', async ({ page }) => {
@@ -74,3 +167,33 @@ test('the app files are cached for a year and the page is not', async ({ page })
   expect(wasm.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
   expect(wasm.headers()['content-encoding']).toBe('br');
 });
+
+/** A reply email's chat link: a signed customer, an operator's reply left unread, the email. */
+async function emailedChatLink(request: APIRequestContext): Promise<string> {
+  const userId = `budget-${Date.now()}`;
+  const started = await request.post('/api/v1/widget/session', {
+    data: { ...signedIdentity(userId, `${userId}@example.com`, 'Bea'), locale: 'en' },
+  });
+  expect(started.status()).toBe(200);
+  const { conversation_id: conversation } = await started.json();
+  await signInByApi(request);
+  const reply = await request.post(`/api/v1/conversations/${conversation}/messages`, {
+    data: { content: 'Your parcel is on its way.' },
+  });
+  expect(reply.status()).toBe(201);
+  let sent: { id: string; status: string } | undefined;
+  await expect
+    .poll(
+      async () => {
+        const history = await (await request.get(`/api/v1/conversations/${conversation}/emails`)).json();
+        sent = history.emails[0];
+        return sent?.status;
+      },
+      { timeout: 20_000 },
+    )
+    .toBe('sent');
+  const [text] = decodedParts(readFileSync(join(MAIL_DIR, `${sent!.id}.eml`), 'utf8'));
+  const link = /https?:\/\/\S+\/chat\/[A-Za-z0-9_-]+/.exec(text)?.[0];
+  expect(link, 'the chat link').toBeTruthy();
+  return link!;
+}

@@ -64,22 +64,24 @@ export function widget(page: Page): FrameLocator {
   return page.frameLocator('iframe[title="Support chat"]');
 }
 
-/** Opens the host page at `origin` and waits for the widget to be hydrated inside it. */
+/**
+ * Opens the host page at `origin` and waits for the loader's launcher, drawn in the widget's
+ * look. The chat's iframe is mounted later, on intent (see `public/widget.js`).
+ */
 export async function openHostPage(page: Page, origin: string): Promise<FrameLocator> {
   await page.goto(`${origin}/`);
-  const frame = widget(page);
-  await frame.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
-  return frame;
+  await expect(page.locator('button.launcher')).toBeVisible();
+  return widget(page);
 }
 
-/** The launcher, whichever state it is in. */
+/** The launcher on the host page (the loader draws it), whichever state it is in. */
 export function launcher(frame: FrameLocator) {
-  return frame.locator('button.launcher');
+  return frame.owner().page().locator('button.launcher');
 }
 
 /** Opens the panel with the launcher and waits until the chat is connected. */
 export async function openPanel(frame: FrameLocator): Promise<void> {
-  await frame.getByRole('button', { name: t('en', 'widget.open') }).click();
+  await frame.owner().page().getByRole('button', { name: t('en', 'widget.open') }).click();
   await expect(frame.locator('.connection')).toHaveAttribute('data-link', 'connected');
 }
 

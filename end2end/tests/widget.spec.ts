@@ -225,7 +225,8 @@ test('on a phone the open panel fills the screen', async ({ browser }) => {
 test('the widget speaks the host page\'s language, right to left for Arabic', async ({ page, context }) => {
   const host = await serveHostPage(context, 'data-locale="ar"');
   const frame = await openHostPage(page, host);
-  await expect(frame.getByRole('button', { name: t('ar', 'widget.open') })).toBeVisible();
+  await expect(page.getByRole('button', { name: t('ar', 'widget.open') })).toBeVisible();
+  await launcher(frame).click();
   await expect(frame.locator('html')).toHaveAttribute('dir', 'rtl');
 });
 
@@ -302,13 +303,13 @@ test('the demo shop on its own port embeds the widget, and its buttons drive it'
   const shop = baseURL.replace(/:(\d+)$/, (_, port) => `:${Number(port) + 1}`);
   await page.goto(`${shop}/`);
   const frame = widget(page);
-  await frame.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
-  await page.getByRole('button', { name: 'Open chat' }).click();
+  await expect(launcher(frame)).toBeVisible();
+  await page.locator('#demo-open').click();
   await expect(frame.locator('.connection')).toHaveAttribute('data-link', 'connected');
   await sendFromWidget(frame, 'Hello from the demo shop');
   await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(1);
   await expect(page.locator('#demo-event')).toHaveText('open');
-  await page.getByRole('button', { name: 'Close chat' }).click();
+  await page.locator('#demo-close').click();
   await expect(frame.locator('#widget-panel')).toBeHidden();
 });
 

@@ -39,8 +39,10 @@ pub fn content_security_policy(nonce: &str, frame_ancestors: &str) -> String {
     )
 }
 
-/// The widget's iframe page: the one page other sites may frame.
+/// The widget's iframe page: with the launcher page, the pages other sites may frame.
 pub const WIDGET_PAGE: &str = "/widget";
+/// The widget's launcher page (`widget_assets`), framed by the loader like the widget page.
+pub const WIDGET_LAUNCHER_PAGE: &str = "/embed/launcher";
 
 /// The `frame-ancestors` sources for the widget page: the embedding origins, or `*`.
 pub fn widget_frame_ancestors(embed_origins: &[String]) -> String {
@@ -276,7 +278,7 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
     if let Some(locale) = reader {
         response = error_page_for_a_person(response, &path, locale, &state.leptos_options).await;
     }
-    let frame_ancestors = if path == WIDGET_PAGE {
+    let frame_ancestors = if path == WIDGET_PAGE || path == WIDGET_LAUNCHER_PAGE {
         widget_frame_ancestors(&settings.widget.embed_origins)
     } else {
         "'none'".to_owned()

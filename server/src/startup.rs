@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 use anyhow::Context as _;
-use app::{shell, App, ServerContext};
+use app::{shell, App, Bundle, ServerContext};
 use axum::extract::State;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, StatusCode};
@@ -83,6 +83,30 @@ fn hash_file_beside_binary() -> bool {
         .unwrap_or(false)
 }
 
+/// Where the visitor bundle's files are named (`scripts/dev.sh` builds it beside cargo-leptos'
+/// bundle and writes `visitor-hash.txt` beside the binary), or none when this build has none.
+fn visitor_bundle(options: &LeptosOptions) -> Option<LeptosOptions> {
+    let name = Bundle::Visitor.output_name();
+    let mut visitor = options.clone();
+    visitor.output_name = name.into();
+    visitor.hash_file = format!("{name}-hash.txt").into();
+    let built = if options.hash_files {
+        std::env::current_exe()
+            .ok()
+            .and_then(|exe| {
+                exe.parent()
+                    .map(|dir| dir.join(&*visitor.hash_file).is_file())
+            })
+            .unwrap_or(false)
+    } else {
+        std::path::Path::new(&*options.site_root)
+            .join(&*options.site_pkg_dir)
+            .join(format!("{name}.wasm"))
+            .is_file()
+    };
+    built.then_some(visitor)
+}
+
 /// The app's page routes, worked out once per process.
 ///
 /// Working them out renders the whole app with resource loading switched off, and Leptos keeps
@@ -101,6 +125,7 @@ pub fn router(state: AppState) -> Router {
     let routes = page_routes();
     let context = ServerContext {
         engine: state.engine.clone(),
+        visitor_bundle: visitor_bundle(&state.leptos_options),
     };
     let leptos_options = state.leptos_options.clone();
     let pages = Router::new()

@@ -6,11 +6,11 @@ use uuid::Uuid;
 use super::Engine;
 use crate::auth::{SignedIdentity, Token, WidgetSecret};
 use crate::domain::ttl;
-use crate::domain::{ClientNetwork, Locale, UserId};
+use crate::domain::{ClientNetwork, Invalid, Locale, UserId};
 use crate::error::Error;
 use crate::store::{to_millis, CustomerRow, CUSTOMER_NUMBER_LOCK};
 use crate::widget::{WidgetSignIn, LIVE_TOKENS_PER_CUSTOMER};
-use crate::wire::{Operator, WidgetSession, WidgetSettings};
+use crate::wire::{Operator, SenderKind, WidgetSession, WidgetSettings};
 
 /// Where the generated widget secret is kept.
 const SECRET_KEY: &str = "widget_secret";
@@ -215,6 +215,51 @@ impl Engine {
             conversation_id,
             visitor_token,
         })
+    }
+
+    /// The replies a visitor has not read, for the launcher the loader draws before the
+    /// widget is opened. It only reads: no customer, conversation or token is created and no
+    /// visit is noted, so a page view of the host site costs one count. A visitor without a
+    /// token, or whose token or user id is unknown, has none; a signature is checked as at
+    /// sign-in, and the request goes through the customer doors like one.
+    #[tracing::instrument(skip_all)]
+    pub async fn launcher_unread(
+        &self,
+        sign_in: WidgetSignIn,
+        client: Option<ClientNetwork>,
+    ) -> Result<i64, Error> {
+        self.through_customer_door(None, client).await?;
+        let db = || self.inner.store.db();
+        let customer = match sign_in {
+            WidgetSignIn::Signed {
+                user_id,
+                signature,
+                covers,
+                ..
+            } => {
+                self.check_signature(&user_id, &signature, covers.as_ref(), self.now())
+                    .await?;
+                db().signed_customer(user_id.as_str()).await?
+            }
+            WidgetSignIn::Anonymous {
+                visitor_token: Some(token),
+            } => db().anonymous_customer(&token.digest()).await?,
+            WidgetSignIn::Anonymous {
+                visitor_token: None,
+            } => None,
+            WidgetSignIn::Link { .. } => {
+                return Err(
+                    Invalid::new("link", "the launcher does not sign in with a chat link").into(),
+                )
+            }
+        };
+        let Some(customer) = customer else {
+            return Ok(0);
+        };
+        self.through_customer_door(Some(&customer.id), None).await?;
+        Ok(db()
+            .unread_of_customer(&customer.id, SenderKind::Customer.read_senders())
+            .await?)
     }
 
     /// Checks a host site's signature: the v1.1 form over every field it covers and within its

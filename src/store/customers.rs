@@ -111,6 +111,18 @@ impl Db<'_> {
             .await)
     }
 
+    /// The anonymous visitor whose token has this digest, without noting a visit.
+    pub async fn anonymous_customer(
+        self,
+        digest: &TokenDigest,
+    ) -> sqlx::Result<Option<CustomerRow>> {
+        let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE visitor_token_hash = $1");
+        on_db!(self, |c| sqlx::query_as(&sql)
+            .bind(digest.as_str())
+            .fetch_optional(c)
+            .await)
+    }
+
     /// The customer with this id, noting the visit at `now` (a reply email's chat link).
     pub async fn visit_customer(
         self,

@@ -234,6 +234,28 @@ impl Db<'_> {
         })
     }
 
+    /// How many messages of one of `senders` in a customer's conversation are unread (none
+    /// when they have no conversation yet).
+    pub async fn unread_of_customer(
+        self,
+        customer_id: &str,
+        senders: &[SenderKind],
+    ) -> sqlx::Result<i64> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+             WHERE c.customer_id = $1 AND m.read_at IS NULL AND NOT m.internal \
+             AND m.sender_kind IN ({})",
+            placeholders(2, senders.len())
+        );
+        on_db!(self, |c| {
+            let mut query = sqlx::query_scalar(&sql).bind(customer_id);
+            for sender in senders {
+                query = query.bind(sender.as_str());
+            }
+            query.fetch_one(c).await
+        })
+    }
+
     /// How many messages of one of `senders` in a conversation are unread.
     pub async fn unread_in_conversation(
         self,

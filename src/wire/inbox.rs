@@ -256,6 +256,37 @@ pub struct WidgetMessages {
     pub unread: i64,
 }
 
+/// `POST /api/v1/widget/launcher` answer: what the loader's launcher shows on the host page
+/// before the widget is opened (see docs/API.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetLauncher {
+    /// Operator messages the visitor has not read (0 for a visitor not seen before).
+    pub unread: i64,
+    /// The brand colour, `#rrggbb`.
+    pub color: String,
+    /// The text colour that reads on it.
+    pub text_color: String,
+    /// The side of the host page.
+    pub position: crate::wire::WidgetPosition,
+    /// The language of `labels` (one of the six UI languages).
+    pub lang: String,
+    /// Its direction, `ltr` or `rtl`.
+    pub dir: String,
+    /// What the launcher says.
+    pub labels: LauncherLabels,
+}
+
+/// The launcher's words, in [`WidgetLauncher::lang`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LauncherLabels {
+    /// The button's name while the panel is closed ("Open chat").
+    pub open: String,
+    /// Its name while the panel is open ("Close chat").
+    pub close: String,
+    /// The unread count said in words ("2 unread messages"), empty for none.
+    pub unread: String,
+}
+
 /// `GET /api/v1/widget/presence` answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WidgetPresence {

@@ -1,7 +1,7 @@
-//! `/widget`: the page inside the embedded widget's iframe. The launcher with its unread badge,
-//! and the chat panel (the same `SessionChatPanel` as the kiosk and the dashboard). It talks to
-//! the host page only through `postMessage` (see `public/widget.js`), and signs the customer in
-//! with `POST /api/v1/widget/session`.
+//! `/widget`: the page inside the embedded widget's iframe, the chat panel (the same
+//! `SessionChatPanel` as the kiosk and the dashboard). The launcher and its unread badge are the
+//! loader's, on the host page. It talks to the host page only through `postMessage` (see
+//! `public/widget.js`), and signs the customer in with `POST /api/v1/widget/session`.
 
 use leptos::nonce::use_nonce;
 use leptos::prelude::*;
@@ -10,23 +10,11 @@ use leptos_router::hooks::use_query_map;
 use switchboard::wire::{Customer, ReplyTime, WidgetAppearance, WidgetPosition, WidgetSession};
 
 use crate::api::widget_appearance;
-use crate::chat::{focus_composer, SessionChatPanel};
+use crate::chat::SessionChatPanel;
 use crate::i18n::*;
 use crate::realtime::{ChatState, Party};
 use crate::widget::theme::theme_css;
 use crate::widget::{WidgetLink, WidgetSignals};
-
-/// The badge shows counts up to this, and "9+" above.
-const BADGE_MAX: usize = 9;
-
-/// What the launcher badge says for `count` unread replies.
-pub fn badge_text(count: usize) -> Option<String> {
-    match count {
-        0 => None,
-        n if n <= BADGE_MAX => Some(n.to_string()),
-        _ => Some(format!("{BADGE_MAX}+")),
-    }
-}
 
 /// Switches to the language the page's `lang` query names (the host's choice, or the
 /// customer's in an email link), on the server render and in the browser alike.
@@ -58,7 +46,7 @@ pub fn WidgetPage() -> impl IntoView {
     }
 }
 
-/// The launcher and the panel, dressed as `look` says.
+/// The panel, dressed as `look` says.
 #[component]
 fn WidgetFrame(look: WidgetAppearance) -> impl IntoView {
     let i18n = use_i18n();
@@ -70,7 +58,6 @@ fn WidgetFrame(look: WidgetAppearance) -> impl IntoView {
         open,
         session,
         failed,
-        unread,
         operators_online,
         side,
         full,
@@ -80,36 +67,12 @@ fn WidgetFrame(look: WidgetAppearance) -> impl IntoView {
     let words = WidgetWords::of(Signal::stored(look));
     let link = WidgetLink::start(host, signals);
     let link = StoredValue::new(link);
-    let launcher = NodeRef::<leptos::html::Button>::new();
-
-    let toggle = move |_| {
-        let opening = !open.get_untracked();
-        link.with_value(|l| l.set_open(opening));
-        // Whoever opens the chat, by mouse or keyboard, came to write.
-        if opening {
-            focus_composer();
-        }
-    };
-    let close = Callback::new(move |()| {
-        link.with_value(|l| l.set_open(false));
-        // After the panel is hidden (and the iframe shrunk), or the focus would fall back.
-        request_animation_frame(move || {
-            if let Some(button) = launcher.get_untracked() {
-                let _ = button.focus();
-            }
-        });
-    });
+    // The launcher is the loader's, on the host page: it gets the focus back (see widget.js).
+    let close = Callback::new(move |()| link.with_value(|l| l.set_open(false)));
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Escape" && open.get_untracked() {
             ev.prevent_default();
             close.run(());
-        }
-    };
-    let label = move || {
-        if open.get() {
-            t_string!(i18n, widget.close)
-        } else {
-            t_string!(i18n, widget.open)
         }
     };
 
@@ -139,26 +102,6 @@ fn WidgetFrame(look: WidgetAppearance) -> impl IntoView {
                     None => view! { <p class="loading">{t!(i18n, common.loading)}</p> }.into_any(),
                 }}
             </section>
-            <button type="button" class="launcher" node_ref=launcher on:click=toggle
-                aria-expanded=move || open.get().to_string() aria-controls="widget-panel"
-                aria-label=label>
-                <svg class="launcher-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-                    {move || if open.get() {
-                        view! { <path d="M6 6l12 12M18 6L6 18" /> }.into_any()
-                    } else {
-                        view! { <path d="M4 5h16v11H9l-5 4z" /> }.into_any()
-                    }}
-                </svg>
-                {move || badge_text(unread.get()).map(|text| {
-                    let count = unread.get();
-                    view! {
-                        <span class="unread-badge">
-                            <span aria-hidden="true">{text}</span>
-                            <span class="visually-hidden">{t!(i18n, chat.unread, count = move || count)}</span>
-                        </span>
-                    }
-                })}
-            </button>
         </div>
     }
 }
@@ -300,17 +243,4 @@ fn EmailOffer(customer: Customer, token: String) -> impl IntoView {
         </form>
     }
     .into_any()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_badge_counts_to_nine_then_says_nine_plus() {
-        assert_eq!(badge_text(0), None);
-        assert_eq!(badge_text(1).as_deref(), Some("1"));
-        assert_eq!(badge_text(9).as_deref(), Some("9"));
-        assert_eq!(badge_text(12).as_deref(), Some("9+"));
-    }
 }

@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{FromHost, Identity, ToHost, WidgetSignals};
+use crate::i18n::*;
 use crate::realtime::{request, Method, NO_BODY};
 
 /// Where a visitor opened without a host page keeps its token.
@@ -34,6 +35,9 @@ pub struct Link {
     /// Asks whether an operator is connected (every minute, and when the panel opens).
     presence_tick: RefCell<Option<Rc<dyn Fn()>>>,
     listeners: RefCell<Vec<WindowListenerHandle>>,
+    /// The loader asked for the focus before the chat was there: the composer takes it once
+    /// the customer is signed in.
+    focus_wanted: std::cell::Cell<bool>,
 }
 
 fn window() -> web_sys::Window {
@@ -66,6 +70,7 @@ impl Link {
             presence_timer: RefCell::new(None),
             presence_tick: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
+            focus_wanted: std::cell::Cell::new(false),
         });
         link.listen();
         link.report_unread();
@@ -202,6 +207,10 @@ impl Link {
                 *self.identity.borrow_mut() = Some(identity);
                 self.restart();
             }
+            FromHost::Focus => match self.signals.session.with_untracked(Option::is_some) {
+                true => crate::chat::focus_composer(),
+                false => self.focus_wanted.set(true),
+            },
             FromHost::Reset => {
                 self.sign_out();
                 *self.identity.borrow_mut() = None;
@@ -256,10 +265,15 @@ impl Link {
     fn report_unread(&self) {
         let me = self.me.clone();
         let unread = self.signals.unread;
+        let i18n = use_i18n();
         Effect::new(move |_| {
             let count = unread.get();
+            let label = match count {
+                0 => String::new(),
+                n => t_string!(i18n, chat.unread, count = n).to_string(),
+            };
             if let Some(link) = me.upgrade() {
-                link.post(&ToHost::Unread { count });
+                link.post(&ToHost::Unread { count, label });
             }
         });
     }
@@ -316,6 +330,9 @@ impl Link {
         self.check_presence(started.widget_token.clone());
         self.signals.failed.set(false);
         self.signals.session.set(Some(started));
+        if self.focus_wanted.take() {
+            crate::chat::focus_composer();
+        }
     }
 
     /// Asks now, and then every minute, whether an operator is connected.

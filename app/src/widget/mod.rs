@@ -50,6 +50,8 @@ pub enum FromHost {
     },
     /// Forget the visitor and start afresh (the host page's sign-out).
     Reset,
+    /// The loader showed the panel and gave the iframe the focus: the composer takes it.
+    Focus,
 }
 
 /// A message to the host page (`public/widget.js` reads them), always with `sb: 1`.
@@ -71,6 +73,9 @@ pub enum ToHost {
     Unread {
         /// Operator messages the customer has not read.
         count: usize,
+        /// The count in words, in the widget's language, for the launcher's screen-reader
+        /// text (empty for none).
+        label: String,
     },
     /// Keep this anonymous visitor's token for next time.
     VisitorToken {
@@ -220,6 +225,9 @@ pub async fn save_email(token: &str, email: &str) -> Option<Customer> {
 }
 
 pub mod theme;
+
+#[cfg(feature = "ssr")]
+pub mod launcher;
 
 #[cfg(feature = "hydrate")]
 mod browser;

@@ -1,7 +1,7 @@
 //! The embedded widget's API: a customer signs in and chats, with a bearer widget token.
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, patch, post};
 use axum::{Extension, Json, Router};
@@ -9,8 +9,8 @@ use switchboard::auth::{SignedIdentity, Token};
 use switchboard::domain::{ClientNetwork, DisplayName, Email, Locale, NewMessage, UserId};
 use switchboard::widget::WidgetSignIn;
 use switchboard::wire::{
-    CustomerEnvelope, CustomerPatch, PostMessageRequest, ReadRequest, WidgetMessages,
-    WidgetPresence, WidgetSession, WidgetSessionRequest,
+    CustomerEnvelope, CustomerPatch, PostMessageRequest, ReadRequest, WidgetLauncher,
+    WidgetMessages, WidgetPresence, WidgetSession, WidgetSessionRequest,
 };
 
 use super::{posted_response, ApiJson};
@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/widget/read", post(read))
         .route("/api/v1/widget/signout", post(signout))
         .route("/api/v1/widget/presence", get(presence))
+        .route("/api/v1/widget/launcher", post(launcher))
 }
 
 /// Parses a session request: a `link` (from a reply email) names its customer; a `user_id` makes it a signed sign-in, whose signature must be
@@ -156,4 +157,36 @@ async fn presence(
 ) -> Result<Json<WidgetPresence>, ApiError> {
     let operators_online = state.engine.operators_online().await?;
     Ok(Json(WidgetPresence { operators_online }))
+}
+
+/// The launcher's state for the loader on the host page (through the `/embed/launcher` page):
+/// the visitor's unread replies, the widget's colours and side, and its words in the visitor's
+/// language (`locale` in the body, else `Accept-Language`).
+async fn launcher(
+    State(state): State<AppState>,
+    client: Option<Extension<ClientNetwork>>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<WidgetSessionRequest>,
+) -> Result<Json<WidgetLauncher>, ApiError> {
+    let locale = body
+        .locale
+        .as_deref()
+        .and_then(|raw| raw.parse::<app::i18n::Locale>().ok())
+        .unwrap_or_else(|| app::error_page::request_locale(&headers, None));
+    let sign_in = sign_in_of(body)?;
+    let engine = &state.engine;
+    let unread = engine
+        .launcher_unread(sign_in, client.map(|Extension(network)| network))
+        .await?;
+    let look = engine.widget_appearance().await?;
+    let color = app::widget::theme::brand_color(&look);
+    Ok(Json(WidgetLauncher {
+        unread,
+        color: color.hex(),
+        text_color: color.text_color().hex(),
+        position: look.position,
+        lang: app::error_page::tag(locale).to_owned(),
+        dir: app::error_page::direction(locale).to_owned(),
+        labels: app::widget::launcher::launcher_labels(locale, unread),
+    }))
 }

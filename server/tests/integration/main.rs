@@ -27,3 +27,4 @@ mod team;
 mod two_nodes;
 mod widget;
 mod widget_identity;
+mod widget_launcher;
