@@ -18,7 +18,10 @@ async fn emailed_link(server: &TestServer, to: &str, kind: &str) -> String {
             .unwrap_or_default();
         files.sort();
         for file in files.iter().rev() {
-            let raw = std::fs::read_to_string(file).unwrap();
+            // A letter still being written may not read yet: it is looked at again next round.
+            let Ok(raw) = std::fs::read_to_string(file) else {
+                continue;
+            };
             let unfolded = raw
                 .replace("=\r\n", "")
                 .replace("=\n", "")
