@@ -13,6 +13,7 @@ pub mod render;
 pub mod security;
 pub mod serve;
 pub mod settings;
+pub mod site;
 pub mod socket_caps;
 pub mod startup;
 pub mod state;

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 use anyhow::Context as _;
-use app::{shell, App, Bundle, ServerContext};
+use app::{shell, App, ServerContext};
 use axum::extract::State;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, StatusCode};
@@ -13,7 +13,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
-use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use switchboard::clock::{Clock, SystemClock};
 use switchboard::domain::Email;
@@ -63,50 +62,6 @@ pub async fn open_engine_with_clock(
     Ok(Engine::with_parts(store, config, bus, clock))
 }
 
-/// Leptos' site settings, built from ours so the binary runs without cargo-leptos.
-fn leptos_options(settings: &Settings) -> LeptosOptions {
-    LeptosOptions::builder()
-        .output_name("switchboard")
-        .site_root(settings.site_root.clone())
-        .site_pkg_dir("pkg")
-        .site_addr(settings.site_addr)
-        .hash_files(hash_file_beside_binary())
-        .build()
-}
-
-/// Whether the build named its files by their content: cargo-leptos then writes `hash.txt`
-/// beside the binary, where Leptos reads the names from. A plain `cargo build` writes none.
-fn hash_file_beside_binary() -> bool {
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").is_file()))
-        .unwrap_or(false)
-}
-
-/// Where the visitor bundle's files are named (`scripts/dev.sh` builds it beside cargo-leptos'
-/// bundle and writes `visitor-hash.txt` beside the binary), or none when this build has none.
-fn visitor_bundle(options: &LeptosOptions) -> Option<LeptosOptions> {
-    let name = Bundle::Visitor.output_name();
-    let mut visitor = options.clone();
-    visitor.output_name = name.into();
-    visitor.hash_file = format!("{name}-hash.txt").into();
-    let built = if options.hash_files {
-        std::env::current_exe()
-            .ok()
-            .and_then(|exe| {
-                exe.parent()
-                    .map(|dir| dir.join(&*visitor.hash_file).is_file())
-            })
-            .unwrap_or(false)
-    } else {
-        std::path::Path::new(&*options.site_root)
-            .join(&*options.site_pkg_dir)
-            .join(format!("{name}.wasm"))
-            .is_file()
-    };
-    built.then_some(visitor)
-}
-
 /// The app's page routes, worked out once per process.
 ///
 /// Working them out renders the whole app with resource loading switched off, and Leptos keeps
@@ -125,7 +80,7 @@ pub fn router(state: AppState) -> Router {
     let routes = page_routes();
     let context = ServerContext {
         engine: state.engine.clone(),
-        visitor_bundle: visitor_bundle(&state.leptos_options),
+        visitor_bundle: crate::site::visitor_bundle(&state.leptos_options),
     };
     let leptos_options = state.leptos_options.clone();
     let pages = Router::new()
@@ -314,7 +269,7 @@ impl Application {
         settings.site_addr = address;
         let state = AppState {
             engine,
-            leptos_options: leptos_options(&settings),
+            leptos_options: crate::site::leptos_options(&settings),
             settings: Arc::new(settings),
             sockets: Default::default(),
         };
