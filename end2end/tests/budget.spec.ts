@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { APIRequestContext, Page } from '@playwright/test';
 import { baseURL } from '../playwright.config';
 import { expect, test } from './fixtures';
 import {
+  chatLinkIn,
   createSessionByApi,
   decodedParts,
-  MAIL_DIR,
+  sentReplyEmail,
   signedIdentity,
   signInByApi,
   signInByUi,
@@ -181,19 +180,6 @@ async function emailedChatLink(request: APIRequestContext): Promise<string> {
     data: { content: 'Your parcel is on its way.' },
   });
   expect(reply.status()).toBe(201);
-  let sent: { id: string; status: string } | undefined;
-  await expect
-    .poll(
-      async () => {
-        const history = await (await request.get(`/api/v1/conversations/${conversation}/emails`)).json();
-        sent = history.emails[0];
-        return sent?.status;
-      },
-      { timeout: 20_000 },
-    )
-    .toBe('sent');
-  const [text] = decodedParts(readFileSync(join(MAIL_DIR, `${sent!.id}.eml`), 'utf8'));
-  const link = /https?:\/\/\S+\/chat\/[A-Za-z0-9_-]+/.exec(text)?.[0];
-  expect(link, 'the chat link').toBeTruthy();
-  return link!;
+  const [text] = decodedParts((await sentReplyEmail(request, conversation)).raw);
+  return chatLinkIn(text);
 }

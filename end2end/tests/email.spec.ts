@@ -1,7 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allowConsoleErrors, expect, test } from './fixtures';
-import { decodedParts, MAIL_DIR, signedIdentity, signInByApi, t, waitForHydration } from './helpers';
+import {
+  chatLinkIn,
+  decodedParts,
+  MAIL_DIR,
+  sentReplyEmail,
+  signedIdentity,
+  signInByApi,
+  t,
+  waitForHydration,
+} from './helpers';
 
 test('an unread reply is emailed, and the email opens the chat where the customer answers', async ({ browser, request }) => {
   // A customer signed in on the website, with an address the site vouches for.
@@ -20,27 +29,14 @@ test('an unread reply is emailed, and the email opens the chat where the custome
   expect(reply.status()).toBe(201);
 
   // The email goes out once the reply has stayed unread for SWITCHBOARD_EMAIL_DELAY (2 s here).
-  let sent: { id: string; status: string; recipient: string } | undefined;
-  await expect
-    .poll(
-      async () => {
-        const history = await (await request.get(`/api/v1/conversations/${conversation}/emails`)).json();
-        sent = history.emails[0];
-        return sent?.status;
-      },
-      { timeout: 20_000 },
-    )
-    .toBe('sent');
-  expect(sent!.recipient).toBe(`${userId}@example.com`);
-
-  const raw = readFileSync(join(MAIL_DIR, `${sent!.id}.eml`), 'utf8');
+  const { recipient, raw } = await sentReplyEmail(request, conversation);
+  expect(recipient).toBe(`${userId}@example.com`);
   expect(raw).toContain('Subject: New reply from Switchboard Support');
   expect(raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
   const [text, html] = decodedParts(raw);
   expect(text).toContain('Your refund was approved this morning.');
   expect(html).toContain('Your refund was approved this morning.');
-  const link = /https?:\/\/\S+\/chat\/[A-Za-z0-9_-]+\S*/.exec(text)?.[0];
-  expect(link, 'the chat link').toBeTruthy();
+  const link = chatLinkIn(text);
 
   // The operator sees it beside the conversation.
   const operatorContext = await browser.newContext();
@@ -53,7 +49,7 @@ test('an unread reply is emailed, and the email opens the chat where the custome
   // On another device, without the website: the link opens the chat.
   const phone = await browser.newContext({ viewport: { width: 390, height: 800 } });
   const page = await phone.newPage();
-  await page.goto(link!);
+  await page.goto(link);
   await waitForHydration(page);
   await expect(page.getByRole('heading', { name: t('en', 'hosted.heading') })).toBeVisible();
   await expect(page.locator('.message.other .bubble')).toHaveText(['Your refund was approved this morning.']);

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { APIRequestContext, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import {
+  chatLinkIn,
   createSessionByApi,
   decodedParts,
-  MAIL_DIR,
+  sentReplyEmail,
   signedIdentity,
   signInByApi,
   t,
@@ -50,6 +49,20 @@ async function guestWrites(request: APIRequestContext, guestUrl: string, count: 
   }
 }
 
+/** Starts `count` conversations, each a new visitor's one message. */
+async function customersWrite(request: APIRequestContext, count: number) {
+  for (let i = 0; i < count; i++) {
+    const started = await request.post('/api/v1/widget/session', { data: { locale: 'en' } });
+    expect(started.status()).toBe(200);
+    const { widget_token: token } = await started.json();
+    const posted = await request.post('/api/v1/widget/messages', {
+      headers: { authorization: `Bearer ${token}` },
+      data: { content: `Visitor ${i} has a question` },
+    });
+    expect(posted.status()).toBe(201);
+  }
+}
+
 /**
  * A signed customer with a history of tall messages and an operator reply that is emailed; the
  * conversation's id and the chat link from the email.
@@ -72,21 +85,8 @@ async function customerWithEmailedReply(request: APIRequestContext, tag: string)
     data: { content: 'We are on it.' },
   });
   expect(reply.status()).toBe(201);
-  let sent: string | undefined;
-  await expect
-    .poll(
-      async () => {
-        const history = await (await request.get(`/api/v1/conversations/${conversation}/emails`)).json();
-        sent = history.emails[0]?.status === 'sent' ? history.emails[0].id : undefined;
-        return sent !== undefined;
-      },
-      { timeout: 20_000 },
-    )
-    .toBe(true);
-  const [text] = decodedParts(readFileSync(join(MAIL_DIR, `${sent}.eml`), 'utf8'));
-  const link = /https?:\/\/\S+\/chat\/[A-Za-z0-9_-]+\S*/.exec(text)?.[0];
-  expect(link, 'the chat link').toBeTruthy();
-  return { conversation: conversation as string, link: link! };
+  const [text] = decodedParts((await sentReplyEmail(request, conversation)).raw);
+  return { conversation: conversation as string, link: chatLinkIn(text) };
 }
 
 for (const [width, height] of [
@@ -100,6 +100,8 @@ for (const [width, height] of [
     const created = await createSessionByApi(page.request, 'A session whose chat fills the window');
     await guestWrites(page.request, created.guest_url, 10);
     const { conversation, link } = await customerWithEmailedReply(page.request, `${width}`);
+    // The inbox beside the open conversation holds more rows than any window shows.
+    await customersWrite(page.request, 14);
 
     await page.goto(`/sessions/${created.session.id}`);
     await waitForHydration(page);

@@ -97,6 +97,35 @@ export async function clickAndConfirm(page: Page, name: string): Promise<void> {
 /** The folder start-server.sh gives the server for `.eml` files (no SMTP server is set). */
 export const MAIL_DIR = join(__dirname, '..', '.tmp', 'mail');
 
+/**
+ * The reply email about `conversation`, once the server has sent it (polled from the
+ * conversation's email history, as the dashboard shows it): its record and its raw text.
+ */
+export async function sentReplyEmail(
+  request: APIRequestContext,
+  conversation: string,
+): Promise<{ id: string; recipient: string; raw: string }> {
+  let sent: { id: string; status: string; recipient: string } | undefined;
+  await expect
+    .poll(
+      async () => {
+        const history = await (await request.get(`/api/v1/conversations/${conversation}/emails`)).json();
+        sent = history.emails[0];
+        return sent?.status;
+      },
+      { timeout: 20_000 },
+    )
+    .toBe('sent');
+  return { id: sent!.id, recipient: sent!.recipient, raw: readFileSync(join(MAIL_DIR, `${sent!.id}.eml`), 'utf8') };
+}
+
+/** The chat link in an email's text. */
+export function chatLinkIn(text: string): string {
+  const link = /https?:\/\/\S+\/chat\/[A-Za-z0-9_-]+\S*/.exec(text)?.[0];
+  expect(link, 'the chat link').toBeTruthy();
+  return link!;
+}
+
 /** The decoded text of every part of a raw email (7bit, quoted-printable or base64). */
 export function decodedParts(raw: string): string[] {
   const boundary = /boundary="?([^";\r\n]+)"?/.exec(raw)?.[1];
