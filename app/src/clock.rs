@@ -6,7 +6,7 @@
 //! sets the zone and every time on the page renders again in local time, formatted by the
 //! browser's `Intl.DateTimeFormat` for the page's language.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Timelike, Utc};
 use leptos::prelude::*;
 
 use crate::i18n::*;
@@ -82,10 +82,26 @@ pub fn day_of(at: DateTime<Utc>, zone: Option<FixedOffset>) -> NaiveDate {
 
 /// "18:25" for a message, in the reader's zone.
 pub fn clock_time(at: DateTime<Utc>, zone: Option<FixedOffset>) -> String {
-    match zone {
-        Some(zone) => at.with_timezone(&zone).format("%H:%M").to_string(),
-        None => at.format("%H:%M").to_string(),
-    }
+    // Written out rather than with chrono's `format`, whose pattern parser the visitors' bundle
+    // would otherwise carry for these two numbers.
+    let (hour, minute) = match zone {
+        Some(zone) => {
+            let local = at.with_timezone(&zone);
+            (local.hour(), local.minute())
+        }
+        None => (at.hour(), at.minute()),
+    };
+    format!("{hour:02}:{minute:02}")
+}
+
+/// "2026-12-03": a day as the server renders it, before the browser has said its zone.
+fn iso_date(day: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day())
+}
+
+/// "2026-12-03 18:25 UTC": an instant as the server renders it.
+fn utc_minute(at: DateTime<Utc>) -> String {
+    format!("{} {} UTC", iso_date(at.date_naive()), clock_time(at, None))
 }
 
 /// A date and time as the reader reads it: "3 Dec 2026, 18:25" (in the page's language and the
@@ -95,7 +111,7 @@ pub fn time_text(at: DateTime<Utc>) -> Signal<String> {
     let clock = ReaderClock::get();
     Signal::derive(move || match clock.zone() {
         Some(_) => intl(at, i18n.get_locale().as_str(), Style::DateTime),
-        None => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        None => utc_minute(at),
     })
 }
 
@@ -105,7 +121,7 @@ pub fn day_text(day: NaiveDate) -> Signal<String> {
     let clock = ReaderClock::get();
     Signal::derive(move || {
         let Some(zone) = clock.zone() else {
-            return day.format("%Y-%m-%d").to_string();
+            return iso_date(day);
         };
         let today = Utc::now().with_timezone(&zone).date_naive();
         match Day::of(day, today) {
@@ -116,7 +132,7 @@ pub fn day_text(day: NaiveDate) -> Signal<String> {
                     .and_hms_opt(12, 0, 0)
                     .map(|t| t.and_utc() - Duration::seconds(i64::from(zone.local_minus_utc())));
                 noon.map(|at| intl(at, i18n.get_locale().as_str(), Style::Date))
-                    .unwrap_or_else(|| day.format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|| iso_date(day))
             }
         }
     })
@@ -163,7 +179,7 @@ fn intl(at: DateTime<Utc>, locale: &str, style: Style) -> String {
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = (locale, style);
-        at.format("%Y-%m-%d %H:%M UTC").to_string()
+        utc_minute(at)
     }
 }
 
@@ -202,5 +218,12 @@ mod tests {
         assert_eq!(clock_time(at, tokyo), "08:30");
         let new_york = FixedOffset::west_opt(5 * 3600);
         assert_eq!(clock_time(at, new_york), "18:30");
+    }
+
+    #[test]
+    fn before_the_zone_is_known_days_and_instants_read_as_iso_utc() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 0).unwrap();
+        assert_eq!(iso_date(date(2026, 3, 4)), "2026-03-04");
+        assert_eq!(utc_minute(at), "2026-03-04 05:06 UTC");
     }
 }

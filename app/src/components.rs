@@ -18,6 +18,7 @@ pub fn LanguageSwitcher() -> impl IntoView {
     let on_change = move |ev: leptos::ev::Event| {
         if let Ok(locale) = event_target_value(&ev).parse::<Locale>() {
             i18n.set_locale(locale);
+            crate::language::remember(locale);
         }
     };
     view! {

@@ -28,7 +28,7 @@ pub fn request_locale(headers: &HeaderMap, query: Option<&str>) -> Locale {
             .and_then(|(_, value)| value.parse::<Locale>().ok())
     });
     let from_cookie = || {
-        crate::cookies::cookie_value(headers, "i18n_pref_locale")
+        crate::cookies::cookie_value(headers, crate::language::COOKIE)
             .and_then(|value| value.parse::<Locale>().ok())
     };
     let from_header = || {

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod components;
 pub mod error;
 pub mod inbox_feed;
+pub mod language;
 pub mod pages;
 pub mod realtime;
 pub mod sound;

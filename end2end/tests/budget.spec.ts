@@ -19,15 +19,15 @@ import { launcher, openHostPage, serveHostPage } from './widget-host';
  * (compressed) body of every response the page and its frames caused from Switchboard's origin.
  * Each row prints its figure and every response; docs/PERFORMANCE.md keeps the history.
  *
- * `goal` is issue 24's target; `limit` is what the suite enforces now, the goal itself where it
- * is met.
+ * `goal` is issue 24's target; `limit` is what the suite enforces now: the goal itself where it
+ * is met, else a little above today's figure, so that what was won is not lost again.
  */
 const ROWS = {
   hostClosed: { goal: 60_000, limit: 60_000 },
-  hostOpened: { goal: 150_000, limit: 800_000 },
-  kiosk: { goal: 150_000, limit: 800_000 },
-  hostedChat: { goal: 150_000, limit: 800_000 },
-  dashboard: { goal: 400_000, limit: 800_000 },
+  hostOpened: { goal: 150_000, limit: 445_000 },
+  kiosk: { goal: 150_000, limit: 440_000 },
+  hostedChat: { goal: 150_000, limit: 440_000 },
+  dashboard: { goal: 400_000, limit: 755_000 },
 };
 
 type Received = { url: string; bytes: number; encoding: string | null };

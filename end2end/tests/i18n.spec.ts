@@ -45,6 +45,25 @@ test('the language switcher changes the page and the choice survives a reload', 
   await context.close();
 });
 
+test('a language chosen on a guest link is kept for the whole site and for a year', async ({ page, browser }) => {
+  await signInByApi(page.request);
+  const created = await createSessionByApi(page.request);
+  const context = await contextIn(browser, 'en-US');
+  const guest = await context.newPage();
+  await guest.goto(created.guest_url);
+  await waitForHydration(guest);
+  await guest.getByLabel(t('en', 'nav.language')).selectOption('fr');
+  await expect(guest.getByText(t('fr', 'kiosk.footer'))).toBeVisible();
+  const [cookie] = (await context.cookies()).filter((c) => c.name === 'i18n_pref_locale');
+  expect(cookie?.value).toBe('fr');
+  expect(cookie?.path).toBe('/');
+  expect(cookie!.expires * 1000 - Date.now()).toBeGreaterThan(364 * 24 * 3600 * 1000);
+  // Another page of the site, rendered by the server, follows the choice.
+  await guest.goto('/login');
+  await expect(guest.getByRole('heading', { name: t('fr', 'login.heading') })).toBeVisible();
+  await context.close();
+});
+
 test('message counts take each language’s plural form: one and two in all six languages', async ({ browser }) => {
   // Six sign-ins and inbox loads: twice the default time, for loaded runs.
   test.setTimeout(60_000);

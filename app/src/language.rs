@@ -1,0 +1,27 @@
+//! Where the reader's choice of language is kept between pages.
+
+use crate::i18n::Locale;
+#[cfg(feature = "hydrate")]
+use leptos_i18n::Locale as _;
+
+/// The cookie that keeps the language switcher's choice, which the server reads to render
+/// the next page in it.
+pub const COOKIE: &str = "i18n_pref_locale";
+
+/// Keeps `locale` for every page of the site for a year. Written here rather than by
+/// leptos_i18n's `cookie` feature, which would bring a cookie parser into the browser's bundles.
+pub fn remember(locale: Locale) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Ok(document) = leptos::prelude::document().dyn_into::<web_sys::HtmlDocument>() {
+            let cookie = format!(
+                "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                locale.as_str()
+            );
+            let _ = document.set_cookie(&cookie);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = locale;
+}
