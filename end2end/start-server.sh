@@ -25,7 +25,7 @@ export RUST_LOG="${RUST_LOG:-warn}"
 # detailed hydration errors).
 bin="${SWITCHBOARD_BIN:-target/release/switchboard}"
 # One operator per spec file (see tests/fixtures.ts), so no spec can trip another's limits.
-for spec in end2end/tests/*.spec.ts; do
+for spec in end2end/tests/*.spec.ts end2end/bench/*.spec.ts; do
   name="$(basename "$spec" .spec.ts)"
   printf '%s\n' "e2e-operator-password" \
     | "$bin" create-operator --email "e2e-$name@example.com" --name "Erin Operator" \
