@@ -1,5 +1,5 @@
 import { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { allowConsoleErrors, expect, test } from './fixtures';
 import { currentOperator, t, waitForHydration } from './helpers';
 import {
   launcher,
@@ -88,7 +88,9 @@ test('the connection indicator follows the network, and messages stay in order w
   await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(1);
   const conversation = await conversationOf(page);
 
-  // 6. Offline: the dot says so.
+  // 6. Offline: the dot says so. The widget keeps trying to reconnect meanwhile, and Chromium
+  // reports each attempt it refuses for being offline as a console error.
+  allowConsoleErrors(/net::ERR_INTERNET_DISCONNECTED/);
   await context.setOffline(true);
   await expect(frame.locator('.connection')).toContainText(
     new RegExp(`${t('en', 'chat.offline')}|${t('en', 'chat.reconnecting')}`),
