@@ -1,5 +1,5 @@
 import { Browser, Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { allowConsoleErrors, expect, test } from './fixtures';
 import {
   clickAndConfirm,
   contextIn,
@@ -114,6 +114,9 @@ test('messages sent while the guest is offline arrive once, in order, when it is
   await send(page, 'before');
   await expect(bubbles(guest)).toHaveText(['before']);
 
+  // The guest's page keeps trying to reconnect meanwhile, and Chromium reports each attempt it
+  // refuses for being offline as a console error.
+  allowConsoleErrors(/net::ERR_INTERNET_DISCONNECTED/);
   await guestContext.setOffline(true);
   await expect(guest.locator('.connection')).toContainText(t('en', 'chat.offline'));
   for (const text of ['one', 'two', 'three']) {

@@ -1,5 +1,5 @@
 import { Browser, Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { allowConsoleErrors, expect, test } from './fixtures';
 import { axeViolations, contextIn, signedIdentity, signInByApi, t, waitForHydration } from './helpers';
 import { openHostPage, openPanel, operatorPage, sendFromWidget, serveHostPage } from './widget-host';
 
@@ -65,6 +65,8 @@ test('two operators see each other on a conversation, a reply on a stale view is
 
   // Ben's view falls behind (his network drops) while the customer writes; his reply is
   // refused when it reaches the server, what arrived shows, and the draft is back in his box.
+  // His page keeps trying to reconnect meanwhile; Chromium reports each refused attempt.
+  allowConsoleErrors(/net::ERR_INTERNET_DISCONNECTED/);
   await ben.context().setOffline(true);
   await sendFromWidget(frame, 'Actually, please cancel it.');
   await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(2);
