@@ -66,7 +66,7 @@ export function widget(page: Page): FrameLocator {
 
 /**
  * Opens the host page at `origin` and waits for the loader's launcher, drawn in the widget's
- * look. The chat's iframe is mounted later, on intent (see `public/widget.js`).
+ * look. The chat's iframe is mounted later, on intent (see `server/src/widget_assets/loader/`).
  */
 export async function openHostPage(page: Page, origin: string): Promise<FrameLocator> {
   await page.goto(`${origin}/`);

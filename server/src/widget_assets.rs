@@ -11,8 +11,16 @@ use axum::{Extension, Router};
 
 use crate::state::AppState;
 
-/// The loader's source.
-pub const LOADER: &str = include_str!("../../public/widget.js");
+/// The loader's source: one script, kept in parts by what they do (read in this order, they are
+/// the body of one function, sharing its variables).
+pub const LOADER: &str = concat!(
+    include_str!("widget_assets/loader/protocol.js"), // the postMessage contract and the API
+    include_str!("widget_assets/loader/state.js"), // the script tag, storage, posting to the iframe
+    include_str!("widget_assets/loader/launcher.js"), // drawing the launcher and its badge
+    include_str!("widget_assets/loader/counter.js"), // the launcher's look and unread count
+    include_str!("widget_assets/loader/frame.js"), // the chat's iframe, mounted on intent
+    include_str!("widget_assets/loader/api.js"),   // window.Switchboard and the start
+);
 const DEMO_PAGE: &str = include_str!("widget_assets/demo.html");
 const DEMO_SCRIPT: &str = include_str!("widget_assets/demo.js");
 const DEMO_STYLE: &str = include_str!("widget_assets/demo.css");

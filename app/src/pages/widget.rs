@@ -1,7 +1,8 @@
 //! `/widget`: the page inside the embedded widget's iframe, the chat panel (the same
 //! `SessionChatPanel` as the kiosk and the dashboard). The launcher and its unread badge are the
 //! loader's, on the host page. It talks to the host page only through `postMessage` (see
-//! `public/widget.js`), and signs the customer in with `POST /api/v1/widget/session`.
+//! `server/src/widget_assets/loader/protocol.js`), and signs the customer in with
+//! `POST /api/v1/widget/session`.
 
 use leptos::nonce::use_nonce;
 use leptos::prelude::*;

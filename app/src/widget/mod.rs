@@ -1,6 +1,7 @@
 //! The widget iframe's two links: to its host page (`postMessage`, origins checked both ways,
-//! the protocol documented in `public/widget.js`) and to the widget API (sign in, leave an
-//! email). On the server it does nothing: the page renders closed and waits for the browser.
+//! the protocol documented in `server/src/widget_assets/loader/protocol.js`) and to the widget
+//! API (sign in, leave an email). On the server it does nothing: the page renders closed and
+//! waits for the browser.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -54,7 +55,8 @@ pub enum FromHost {
     Focus,
 }
 
-/// A message to the host page (`public/widget.js` reads them), always with `sb: 1`.
+/// A message to the host page (the loader in `server/src/widget_assets/loader/` reads them),
+/// always with `sb: 1`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ToHost {
