@@ -119,7 +119,11 @@ build_release() {
   # --precompress writes .br and .gz beside each built file; the server sends those as they are.
   # Incremental compilation lets a fresh clone on a machine that built before reuse the
   # server's optimised code instead of compiling it again (the wasm's LTO cannot).
-  CARGO_PROFILE_RELEASE_INCREMENTAL=true cargo leptos build --release --precompress
+  # --split makes each dashboard page its own wasm chunk (app/src/routes.rs), loaded when shown.
+  # The pkg directory starts empty: cargo-leptos names by content every file it finds there.
+  rm -rf target/site/pkg
+  CARGO_PROFILE_RELEASE_INCREMENTAL=true cargo leptos build --release --precompress --split
+  node scripts/seal-split.js target/site/pkg target/release/hash.txt switchboard
   build_visitor_bundle
   # cargo-leptos' own gzip is about 17% larger than gzip -9; browsers without brotli get this.
   local file
@@ -129,9 +133,10 @@ build_release() {
 }
 
 # The bundle of the pages guests and customers open (crate `visitor`: the app without the
-# dashboard), built the way cargo-leptos builds the dashboard's: the same target directory and
-# environment (so the shared dependencies are not compiled again), wasm-bindgen, wasm-opt, a
-# content hash in each name (listed in visitor-hash.txt beside the binary) and brotli.
+# dashboard), built the way cargo-leptos builds the dashboard's: the same environment,
+# wasm-bindgen, wasm-opt, a content hash in each name (listed in visitor-hash.txt beside the
+# binary) and brotli. It is not split, so it has a target directory of its own: the split
+# build's flags (relocations kept for wasm-split) would leave this one ten times its size.
 build_visitor_bundle() {
   say "building the visitor bundle (kiosk, widget, hosted chat)"
   local pkg=target/site/pkg out=target/visitor-bundle
@@ -139,11 +144,11 @@ build_visitor_bundle() {
     LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=frontend \
     LEPTOS_BIN_DIR=server LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=true \
     LEPTOS_HASH_FILE_NAME=hash.txt \
-    cargo build --package=visitor --lib --target-dir=target/front \
+    cargo build --package=visitor --lib --target-dir=target/visitor-front \
       --target=wasm32-unknown-unknown --no-default-features --profile=wasm-release
   rm -rf "$out" && mkdir -p "$out"
   wasm-bindgen --target=web --out-name=visitor --out-dir="$out" --no-typescript \
-    target/front/wasm32-unknown-unknown/wasm-release/visitor.wasm
+    target/visitor-front/wasm32-unknown-unknown/wasm-release/visitor.wasm
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
     "$out/visitor_bg.wasm" -o "$out/visitor.wasm"
   local js wasm

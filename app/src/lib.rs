@@ -13,6 +13,8 @@ pub mod inbox_feed;
 pub mod language;
 pub mod pages;
 pub mod realtime;
+#[cfg(feature = "dashboard")]
+pub mod routes;
 pub mod sound;
 pub mod widget;
 
@@ -24,17 +26,19 @@ pub mod error_page;
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
-use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_meta::{provide_meta_context, Title};
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::i18n::*;
-use crate::pages::{
-    AccountPage, AuditPage, ConfirmEmailPage, ConversationPage, ForgotPage, GuestKiosk, Home,
-    HostedChatPage, InboxPage, InvitePage, LibraryPage, LoginPage, NoConversation, NotFound,
-    ResetPage, SessionDetailPage, SessionsPage, TeamPage, UnsubscribePage, WidgetPage,
-    WidgetSetupPage,
+use crate::pages::{GuestKiosk, HostedChatPage, NotFound, WidgetPage};
+#[cfg(feature = "dashboard")]
+use crate::{
+    pages::{Home, NoConversation},
+    routes::*,
 };
+#[cfg(feature = "dashboard")]
+use leptos_router::{components::ParentRoute, Lazy};
 
 /// What server functions need from the server, provided as context on every request.
 #[cfg(feature = "ssr")]
@@ -48,7 +52,10 @@ pub struct ServerContext {
 }
 
 /// The HTML document around the app.
+#[cfg(feature = "dashboard")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    keep_visitor_pages_off_the_dashboard_chunks();
     view! {
         <!DOCTYPE html>
         <html>
@@ -56,11 +63,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
-                <HashedStylesheet options=options.clone() id="leptos" />
+                <leptos_meta::HashedStylesheet options=options.clone() id="leptos" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options=hydration_options(&options) />
-                <MetaTags />
+                <leptos_meta::MetaTags />
             </head>
             <body>
                 <App />
@@ -71,6 +78,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// The site settings that name the bundle hydrating this page: the visitor bundle for the
 /// pages of [`VisitorApp`] when the build made one, else the dashboard's.
+#[cfg(feature = "dashboard")]
 fn hydration_options(options: &LeptosOptions) -> LeptosOptions {
     #[cfg(feature = "ssr")]
     {
@@ -83,6 +91,21 @@ fn hydration_options(options: &LeptosOptions) -> LeptosOptions {
         }
     }
     options.clone()
+}
+
+/// On a page of [`VisitorApp`], when the visitor bundle hydrates it, the dashboard's lazy routes
+/// that rendered it must not have their wasm chunks preloaded: Leptos lists the chunks of every
+/// lazy route a render went through (in a context the integration provides), and this shadows
+/// that list with one nobody reads.
+#[cfg(feature = "ssr")]
+fn keep_visitor_pages_off_the_dashboard_chunks() {
+    let path = use_context::<axum::http::request::Parts>()
+        .map(|parts| parts.uri.path().to_owned())
+        .unwrap_or_default();
+    let visitor_bundle = use_context::<ServerContext>().is_some_and(|c| c.visitor_bundle.is_some());
+    if visitor_bundle && Bundle::for_path(&path) == Bundle::Visitor {
+        provide_context(leptos::PrefetchLazyFn::default());
+    }
 }
 
 /// This response's CSP nonce, chosen by the server's security middleware before rendering and
@@ -137,32 +160,33 @@ pub fn provide_server_context(context: ServerContext) {
 
 /// The app: language context, document metadata and every page's route. The dashboard's
 /// bundle hydrates it.
+#[cfg(feature = "dashboard")]
 #[component]
 pub fn App() -> impl IntoView {
     view! {
         <AppFrame>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=Home ssr=SsrMode::Async />
-                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
-                <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async />
-                <Route path=path!("/sessions/:id") view=SessionDetailPage ssr=SsrMode::Async />
-                <Route path=path!("/support/guest/:token") view=GuestKiosk ssr=SsrMode::Async />
-                <ParentRoute path=path!("/inbox") view=InboxPage ssr=SsrMode::Async>
+                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/sessions") view={Lazy::<SessionsRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/sessions/:id") view={Lazy::<SessionDetailRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/support/guest/:token") view={Lazy::<GuestKioskRoute>::new()} ssr=SsrMode::Async />
+                <ParentRoute path=path!("/inbox") view={Lazy::<InboxRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view=NoConversation />
-                    <Route path=path!(":id") view=ConversationPage />
+                    <Route path=path!(":id") view={Lazy::<ConversationRoute>::new()} />
                 </ParentRoute>
-                <Route path=path!("/library") view=LibraryPage ssr=SsrMode::Async />
-                <Route path=path!("/settings/widget") view=WidgetSetupPage ssr=SsrMode::Async />
-                <Route path=path!("/team") view=TeamPage ssr=SsrMode::Async />
-                <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
-                <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
-                <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async />
-                <Route path=path!("/forgot") view=ForgotPage ssr=SsrMode::Async />
-                <Route path=path!("/reset/:token") view=ResetPage ssr=SsrMode::Async />
-                <Route path=path!("/widget") view=WidgetPage ssr=SsrMode::Async />
-                <Route path=path!("/chat/:link") view=HostedChatPage ssr=SsrMode::Async />
-                <Route path=path!("/email/unsubscribe/:link") view=UnsubscribePage ssr=SsrMode::Async />
-                <Route path=path!("/email/confirm/:link") view=ConfirmEmailPage ssr=SsrMode::Async />
+                <Route path=path!("/library") view={Lazy::<LibraryRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/settings/widget") view={Lazy::<WidgetSetupRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/team") view={Lazy::<TeamRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/invite/:token") view={Lazy::<InviteRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/reset/:token") view={Lazy::<ResetRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/widget") view={Lazy::<WidgetRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/chat/:link") view={Lazy::<HostedChatRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/email/unsubscribe/:link") view={Lazy::<UnsubscribeRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/email/confirm/:link") view={Lazy::<ConfirmEmailRoute>::new()} ssr=SsrMode::Async />
             </Routes>
         </AppFrame>
     }
@@ -174,7 +198,7 @@ pub fn App() -> impl IntoView {
 #[component]
 pub fn VisitorApp() -> impl IntoView {
     view! {
-        <AppFrame>
+        <AppFrame mark_hydrated=true>
             <Routes fallback=NotFound>
                 <Route path=path!("/support/guest/:token") view=GuestKiosk ssr=SsrMode::Async />
                 <Route path=path!("/widget") view=WidgetPage ssr=SsrMode::Async />
@@ -186,16 +210,15 @@ pub fn VisitorApp() -> impl IntoView {
 
 /// What every page sits in: document metadata, the hydration mark, the reader's clock, the
 /// language and the router around `children` (the routes).
+///
+/// `mark_hydrated`: the frame marks the page live itself, as [`VisitorApp`] does, whose pages
+/// hydrate at once; the dashboard's entry point marks it after its lazy routes hydrated.
 #[component]
-fn AppFrame(children: Children) -> impl IntoView {
+fn AppFrame(children: Children, #[prop(optional)] mark_hydrated: bool) -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, after hydration: the mark tells tests (and curious
-    // people in devtools) that the page is live.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
+    if mark_hydrated {
+        mark_when_hydrated();
+    }
     clock::ReaderClock::provide();
     view! {
         <I18nContextProvider>
@@ -203,6 +226,16 @@ fn AppFrame(children: Children) -> impl IntoView {
             <Router>{children()}</Router>
         </I18nContextProvider>
     }
+}
+
+/// Marks the page live (`data-hydrated` on `<body>`) for tests and curious people in devtools:
+/// an effect runs only in the browser, once the view it was created in has hydrated.
+pub fn mark_when_hydrated() {
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 }
 
 /// Which wasm bundle hydrates a page.
