@@ -68,6 +68,21 @@ function check(row: keyof typeof ROWS, received: Received[]): number {
   return total;
 }
 
+/** The dashboard's split files among `received`: the chunk loader, chunks and page groups. */
+function splitFiles(received: Received[]): string[] {
+  return received
+    .map((r) => new URL(r.url).pathname)
+    .filter((path) => /^\/pkg\/(__wasm_split|chunk_|split_)/.test(path));
+}
+
+/** The dashboard's page groups among `received` (`split_<group>_<id>.<hash>.wasm`). */
+function groups(received: Received[]): string[] {
+  return received
+    .map((r) => new URL(r.url).pathname.match(/^\/pkg\/split_([a-z_]+?)_\d+\./)?.[1])
+    .filter((group): group is string => group !== undefined)
+    .sort();
+}
+
 /** Lets every request the page started finish. */
 async function settle(page: Page): Promise<void> {
   await page.waitForLoadState('networkidle');
@@ -121,6 +136,7 @@ test('a returning customer opens the widget on a history of 20 messages within t
   await expect(frame.locator('ol.messages .message')).toHaveCount(20);
   await settle(page);
   check('hostOpened', received);
+  expect(splitFiles(received), 'the widget loads nothing of the dashboard').toEqual([]);
   await visitor.close();
 });
 
@@ -135,6 +151,7 @@ test('a guest opens the chat of a guest link within the budget', async ({ browse
   await expect(guest.getByLabel(t('en', 'chat.placeholder'))).toBeVisible();
   await settle(guest);
   check('kiosk', received);
+  expect(splitFiles(received), 'the kiosk loads nothing of the dashboard').toEqual([]);
 });
 
 test('a customer opens the hosted chat page of a reply email within the budget', async ({ browser, request }) => {
@@ -146,6 +163,7 @@ test('a customer opens the hosted chat page of a reply email within the budget',
   await expect(customer.locator('.message.other .bubble')).toHaveText(['Your parcel is on its way.']);
   await settle(customer);
   check('hostedChat', received);
+  expect(splitFiles(received), 'the hosted chat loads nothing of the dashboard').toEqual([]);
 });
 
 test('an operator signs in and gets the first page of the dashboard within the budget', async ({ browser }) => {
@@ -155,6 +173,8 @@ test('an operator signs in and gets the first page of the dashboard within the b
   await waitForHydration(operator);
   await settle(operator);
   check('dashboard', received);
+  // The sign-in page's group and the sessions list's, and no other page's.
+  expect(groups(received)).toEqual(['session_list', 'sign_in_pages']);
 });
 
 test('the app files are cached for a year and the page is not', async ({ page }) => {
@@ -184,3 +204,22 @@ async function emailedChatLink(request: APIRequestContext): Promise<string> {
   const [text] = decodedParts((await sentReplyEmail(request, conversation)).raw);
   return chatLinkIn(text);
 }
+
+test('a dashboard page downloads its own code when first visited, and only then', async ({ browser }) => {
+  const operator = await (await browser.newContext()).newPage();
+  await signInByUi(operator);
+  await settle(operator);
+  const received = record(operator);
+  await operator.getByRole('link', { name: t('en', 'nav.inbox') }).first().click();
+  await expect(operator).toHaveURL(/\/inbox$/);
+  await waitForHydration(operator);
+  await expect(operator.getByRole('heading', { level: 1 })).toBeVisible();
+  await settle(operator);
+  expect(groups(received)).toEqual(['inbox_pages']);
+  // Back to a page whose code is loaded: nothing more to download.
+  const again = record(operator);
+  await operator.goBack();
+  await expect(operator).toHaveURL(/\/sessions$/);
+  await settle(operator);
+  expect(splitFiles(again)).toEqual([]);
+});
