@@ -33,7 +33,17 @@ export async function signInByUi(page: Page): Promise<void> {
   await page.getByLabel(t('en', 'login.email')).fill(operator.email);
   await page.getByLabel(t('en', 'login.password')).fill(operator.password);
   await page.getByRole('button', { name: t('en', 'login.submit') }).click();
+  await sessionsShown(page);
+}
+
+/**
+ * Waits until the sessions list is shown after signing in. The router changes the address
+ * first and shows the page once its code is loaded (the dashboard is split by page); leaving
+ * before that cuts the load, which the loader reports as an error in the page being left.
+ */
+export async function sessionsShown(page: Page): Promise<void> {
   await expect(page).toHaveURL(/\/sessions$/);
+  await expect(page.getByRole('heading', { level: 1, name: t('en', 'sessions.title') })).toBeVisible();
   await waitForHydration(page);
 }
 

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Browser, BrowserContext, expect, FrameLocator, Page } from '@playwright/test';
 import { baseURL } from '../playwright.config';
-import { currentOperator, t, waitForHydration } from './helpers';
+import { currentOperator, sessionsShown, t, waitForHydration } from './helpers';
 
 /** The host page's strictest reasonable policy: only script-src and frame-src name Switchboard. */
 export const HOST_POLICY = `default-src 'self'; script-src 'self' ${baseURL}; frame-src ${baseURL}`;
@@ -99,7 +99,7 @@ export async function operatorInbox(page: Page, email: string, password: string)
   await page.getByLabel(t('en', 'login.email')).fill(email);
   await page.getByLabel(t('en', 'login.password')).fill(password);
   await page.getByRole('button', { name: t('en', 'login.submit') }).click();
-  await expect(page).toHaveURL(/\/sessions$/);
+  await sessionsShown(page);
   await page.goto(`${baseURL}/inbox`);
   await waitForHydration(page);
 }
