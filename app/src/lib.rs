@@ -54,8 +54,7 @@ pub struct ServerContext {
 /// The HTML document around the app.
 #[cfg(feature = "dashboard")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    keep_visitor_pages_off_the_dashboard_chunks();
+    let hydrating = hydration_options(&options);
     view! {
         <!DOCTYPE html>
         <html>
@@ -66,7 +65,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <leptos_meta::HashedStylesheet options=options.clone() id="leptos" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options=hydration_options(&options) />
+                <HydrationScripts options=hydrating />
                 <leptos_meta::MetaTags />
             </head>
             <body>
@@ -78,6 +77,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// The site settings that name the bundle hydrating this page: the visitor bundle for the
 /// pages of [`VisitorApp`] when the build made one, else the dashboard's.
+///
+/// A page the visitor bundle hydrates must not have the dashboard's wasm chunks preloaded,
+/// though the dashboard's lazy routes rendered it: Leptos lists the chunks of every lazy route a
+/// render went through (in a context the integration provides), and here that list is shadowed
+/// by one nobody reads.
 #[cfg(feature = "dashboard")]
 fn hydration_options(options: &LeptosOptions) -> LeptosOptions {
     #[cfg(feature = "ssr")]
@@ -87,25 +91,11 @@ fn hydration_options(options: &LeptosOptions) -> LeptosOptions {
             .unwrap_or_default();
         let visitor = use_context::<ServerContext>().and_then(|c| c.visitor_bundle);
         if let (Bundle::Visitor, Some(visitor)) = (Bundle::for_path(&path), visitor) {
+            provide_context(leptos::PrefetchLazyFn::default());
             return visitor;
         }
     }
     options.clone()
-}
-
-/// On a page of [`VisitorApp`], when the visitor bundle hydrates it, the dashboard's lazy routes
-/// that rendered it must not have their wasm chunks preloaded: Leptos lists the chunks of every
-/// lazy route a render went through (in a context the integration provides), and this shadows
-/// that list with one nobody reads.
-#[cfg(feature = "ssr")]
-fn keep_visitor_pages_off_the_dashboard_chunks() {
-    let path = use_context::<axum::http::request::Parts>()
-        .map(|parts| parts.uri.path().to_owned())
-        .unwrap_or_default();
-    let visitor_bundle = use_context::<ServerContext>().is_some_and(|c| c.visitor_bundle.is_some());
-    if visitor_bundle && Bundle::for_path(&path) == Bundle::Visitor {
-        provide_context(leptos::PrefetchLazyFn::default());
-    }
 }
 
 /// This response's CSP nonce, chosen by the server's security middleware before rendering and
