@@ -64,6 +64,27 @@ impl ErrorCode {
             Self::Internal => "internal",
         }
     }
+
+    /// Every code, for lookups by name.
+    pub const ALL: [ErrorCode; 11] = [
+        Self::Invalid,
+        Self::Unauthorized,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::Gone,
+        Self::Conflict,
+        Self::RateLimited,
+        Self::PayloadTooLarge,
+        Self::UnsupportedMediaType,
+        Self::RequestTimeout,
+        Self::Internal,
+    ];
+
+    /// The code named `raw` on the wire ([`ErrorCode::as_str`]), for clients that read error
+    /// bodies without serde.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|code| code.as_str() == raw)
+    }
 }
 
 /// The inside of every error response: `{"error": {"code", "message"}}`.

@@ -33,6 +33,17 @@ mod tests {
     use uuid::Uuid;
 
     #[test]
+    fn every_error_code_parses_back_from_the_name_serde_gives_it() {
+        for code in ErrorCode::ALL {
+            let named = serde_json::to_value(code).unwrap();
+            assert_eq!(named, code.as_str());
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+        }
+        assert_eq!(ErrorCode::parse("Invalid"), None);
+        assert_eq!(ErrorCode::parse(""), None);
+    }
+
+    #[test]
     fn session_serializes_in_the_contracts_shape_with_millisecond_times() {
         let t = Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).unwrap()
             + chrono::Duration::milliseconds(123);
