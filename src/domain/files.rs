@@ -408,9 +408,52 @@ impl FileLimits {
     }
 }
 
+/// A size as people read it: bytes, KB or MB (decimal, one digit under 10, halves up), in
+/// whole numbers so that each unit hands over to the next where its rounding would say 1000.
+pub fn file_size_text(bytes: i64, kb: &str, mb: &str) -> String {
+    let bytes = bytes.max(0);
+    if bytes < 1_000 {
+        format!("{bytes} B")
+    } else if bytes < 999_500 {
+        format!("{} {kb}", (bytes + 500) / 1_000)
+    } else if bytes < 9_950_000 {
+        let tenths = (bytes + 50_000) / 100_000;
+        format!("{}.{} {mb}", tenths / 10, tenths % 10)
+    } else {
+        format!("{} {mb}", (bytes + 500_000) / 1_000_000)
+    }
+}
+
+/// What a file is, in a word, from its media type.
+pub fn file_kind_text(content_type: &str) -> &str {
+    match content_type {
+        "application/pdf" => "PDF",
+        "text/plain" => "TXT",
+        "application/zip" => "ZIP",
+        "video/mp4" => "MP4",
+        "image/png" => "PNG",
+        "image/jpeg" => "JPEG",
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_the_way_people_say_them() {
+        assert_eq!(file_size_text(512, "KB", "MB"), "512 B");
+        assert_eq!(file_size_text(1_500, "KB", "MB"), "2 KB");
+        assert_eq!(file_size_text(2_345_678, "KB", "MB"), "2.3 MB");
+        assert_eq!(file_size_text(10_485_760, "KB", "MB"), "10 MB");
+        // Where one unit hands over to the next, rounding never shows "1000 KB" or "10.0 MB".
+        assert_eq!(file_size_text(999_499, "KB", "MB"), "999 KB");
+        assert_eq!(file_size_text(999_500, "KB", "MB"), "1.0 MB");
+        assert_eq!(file_size_text(9_949_999, "KB", "MB"), "9.9 MB");
+        assert_eq!(file_size_text(9_950_000, "KB", "MB"), "10 MB");
+        assert_eq!(file_size_text(-1, "KB", "MB"), "0 B");
+    }
 
     #[test]
     fn the_content_decides_the_kind_whatever_the_name() {

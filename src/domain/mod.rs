@@ -10,6 +10,7 @@ mod appearance;
 mod browser;
 mod files;
 mod inbox;
+pub mod links;
 mod message;
 mod network;
 mod shared;
@@ -21,7 +22,8 @@ pub use appearance::{
 };
 pub use browser::browser_of;
 pub use files::{
-    parse_attachments, FileKind, FileLimits, FileName, FileTypes, TextCheck, FILE_NAME_MAX_CHARS,
+    file_kind_text, file_size_text, parse_attachments, FileKind, FileLimits, FileName, FileTypes,
+    TextCheck, FILE_NAME_MAX_CHARS,
 };
 pub use inbox::*;
 pub use message::{

@@ -2,6 +2,7 @@
 //! (thumbnails that open full size, cards that download), and the uploads a composer makes.
 
 use leptos::prelude::*;
+use switchboard::domain::{file_kind_text, file_size_text};
 use switchboard::wire::FileInfo;
 use uuid::Uuid;
 
@@ -34,35 +35,6 @@ pub(super) fn bearer_of(party: &Party) -> Option<String> {
     match party {
         Party::Customer { token } => Some(token.clone()),
         Party::Operator | Party::Guest { .. } => None,
-    }
-}
-
-/// A size as people read it: bytes, KB or MB (decimal, one digit under 10, halves up), in
-/// whole numbers so that each unit hands over to the next where its rounding would say 1000.
-fn size_text(bytes: i64, kb: &str, mb: &str) -> String {
-    let bytes = bytes.max(0);
-    if bytes < 1_000 {
-        format!("{bytes} B")
-    } else if bytes < 999_500 {
-        format!("{} {kb}", (bytes + 500) / 1_000)
-    } else if bytes < 9_950_000 {
-        let tenths = (bytes + 50_000) / 100_000;
-        format!("{}.{} {mb}", tenths / 10, tenths % 10)
-    } else {
-        format!("{} {mb}", (bytes + 500_000) / 1_000_000)
-    }
-}
-
-/// What a file is, in a word, from its media type.
-fn kind_text(content_type: &str) -> &str {
-    match content_type {
-        "application/pdf" => "PDF",
-        "text/plain" => "TXT",
-        "application/zip" => "ZIP",
-        "video/mp4" => "MP4",
-        "image/png" => "PNG",
-        "image/jpeg" => "JPEG",
-        other => other,
     }
 }
 
@@ -100,13 +72,13 @@ fn FileCard(file: FileInfo, party: StoredValue<Party>) -> impl IntoView {
     let i18n = use_i18n();
     let url = party.with_value(|p| file_url(p, file.id, false));
     let bearer = party.with_value(bearer_of);
-    let kind = kind_text(&file.content_type).to_owned();
+    let kind = file_kind_text(&file.content_type).to_owned();
     let details = {
         let (kind, size) = (kind.clone(), file.size);
         move || {
             format!(
                 "{kind} · {}",
-                size_text(size, t_string!(i18n, files.kb), t_string!(i18n, files.mb))
+                file_size_text(size, t_string!(i18n, files.kb), t_string!(i18n, files.mb))
             )
         }
     };
@@ -260,7 +232,7 @@ pub(super) fn Tray(uploads: RwSignal<Vec<Upload>>) -> impl IntoView {
                         }.into_any(),
                         Some(Ok(_)) => view! {
                             <span class="file-details"><bdi>
-                                {size_text(upload.size as i64, t_string!(i18n, files.kb), t_string!(i18n, files.mb))}
+                                {file_size_text(upload.size as i64, t_string!(i18n, files.kb), t_string!(i18n, files.mb))}
                             </bdi></span>
                         }.into_any(),
                         Some(Err(why)) => view! {
@@ -392,20 +364,6 @@ pub(super) mod browser {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_read_the_way_people_say_them() {
-        assert_eq!(size_text(512, "KB", "MB"), "512 B");
-        assert_eq!(size_text(1_500, "KB", "MB"), "2 KB");
-        assert_eq!(size_text(2_345_678, "KB", "MB"), "2.3 MB");
-        assert_eq!(size_text(10_485_760, "KB", "MB"), "10 MB");
-        // Where one unit hands over to the next, rounding never shows "1000 KB" or "10.0 MB".
-        assert_eq!(size_text(999_499, "KB", "MB"), "999 KB");
-        assert_eq!(size_text(999_500, "KB", "MB"), "1.0 MB");
-        assert_eq!(size_text(9_949_999, "KB", "MB"), "9.9 MB");
-        assert_eq!(size_text(9_950_000, "KB", "MB"), "10 MB");
-        assert_eq!(size_text(-1, "KB", "MB"), "0 B");
-    }
 
     #[test]
     fn each_party_fetches_through_its_own_door() {
