@@ -25,3 +25,19 @@ pub fn remember(locale: Locale) {
     #[cfg(not(feature = "hydrate"))]
     let _ = locale;
 }
+
+/// How long the choice is kept, in milliseconds (leptos-use's unit).
+#[cfg(feature = "ssr")]
+const KEPT_MS: i64 = 365 * 24 * 3600 * 1000;
+
+/// The options of the cookie the server writes back on every page it renders in a chosen
+/// language (leptos_i18n's `cookie` feature does): the same cookie as [`remember`]'s, for the
+/// whole site and a year. Without them it wrote a second cookie of the same name for the page's
+/// folder and the browser's session, which then won over the visitor's next choice there.
+#[cfg(feature = "ssr")]
+pub fn cookie_options() -> leptos_i18n::context::CookieOptions<Locale> {
+    leptos_i18n::context::CookieOptions::<Locale>::default()
+        .path("/".to_owned())
+        .max_age(KEPT_MS)
+        .same_site(leptos_use::SameSite::Lax)
+}

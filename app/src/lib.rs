@@ -211,11 +211,24 @@ fn AppFrame(children: Children, #[prop(optional)] mark_hydrated: bool) -> impl I
     }
     clock::ReaderClock::provide();
     view! {
-        <I18nContextProvider>
+        <LanguageContext>
             <AppTitle />
             <Router>{children()}</Router>
-        </I18nContextProvider>
+        </LanguageContext>
     }
+}
+
+/// The language context around `children`; on the server, with the language cookie's options
+/// ([`language::cookie_options`]), which only the server uses.
+#[component]
+fn LanguageContext(children: Children) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let context = view! {
+        <I18nContextProvider cookie_options=language::cookie_options()>{children()}</I18nContextProvider>
+    };
+    #[cfg(not(feature = "ssr"))]
+    let context = view! { <I18nContextProvider>{children()}</I18nContextProvider> };
+    context
 }
 
 /// Marks the page live (`data-hydrated` on `<body>`) for tests and curious people in devtools:

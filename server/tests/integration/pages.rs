@@ -287,3 +287,33 @@ async fn an_unsubscribe_link_carrying_a_line_break_is_refused_without_a_500() {
     let page = response.text().await.unwrap();
     assert!(page.contains(&text("de", "problem.link_invalid")), "{page}");
 }
+
+#[tokio::test]
+async fn a_page_rendered_in_a_chosen_language_keeps_that_choice_for_the_whole_site_and_a_year() {
+    let app = TestServer::start().await;
+    let page = app
+        .client()
+        .get(app.url("/support/guest/no-such-link"))
+        .header("cookie", "i18n_pref_locale=de")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    let cookies: Vec<String> = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .filter(|cookie| cookie.starts_with("i18n_pref_locale="))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    let attributes: Vec<&str> = cookies[0].split("; ").collect();
+    assert_eq!(attributes[0], "i18n_pref_locale=de");
+    // The same cookie as the language switcher's: a second one for this page's folder would
+    // win over the reader's next choice on every page under it.
+    for expected in ["Path=/", "Max-Age=31536000", "SameSite=Lax"] {
+        assert!(attributes.contains(&expected), "{expected} in {cookies:?}");
+    }
+    assert!(page.text().await.unwrap().contains("<html lang=\"de\""));
+}
