@@ -132,38 +132,45 @@ build_release() {
   done
 }
 
-# The bundle of the pages guests and customers open (crate `visitor`: the app without the
-# dashboard), built the way cargo-leptos builds the dashboard's: the same environment,
-# wasm-bindgen, wasm-opt, a content hash in each name (listed in visitor-hash.txt beside the
-# binary) and brotli. It is not split, so it has a target directory of its own: the split
-# build's flags (relocations kept for wasm-split) would leave this one ten times its size.
+# The bundles of the pages guests and customers open, built the way cargo-leptos builds the
+# dashboard's: the same environment, wasm-bindgen, wasm-opt, a content hash in each name (listed
+# in <name>-hash.txt beside the binary) and brotli. Crate `visitor` hydrates the widget and the
+# hosted chat (the app without the dashboard); crate `visitor_lite` drives the kiosk without
+# Leptos. Neither is split, so they have a target directory of their own: the split build's
+# flags (relocations kept for wasm-split) would leave them ten times their size.
 build_visitor_bundle() {
-  say "building the visitor bundle (kiosk, widget, hosted chat)"
-  local pkg=target/site/pkg out=target/visitor-bundle
+  say "building the visitors' bundles (kiosk, widget, hosted chat)"
   LEPTOS_OUTPUT_NAME=switchboard LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
     LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=frontend \
     LEPTOS_BIN_DIR=server LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=true \
     LEPTOS_HASH_FILE_NAME=hash.txt \
-    cargo build --package=visitor --lib --target-dir=target/visitor-front \
+    cargo build --package=visitor --package=visitor_lite --lib --target-dir=target/visitor-front \
       --target=wasm32-unknown-unknown --no-default-features --profile=wasm-release
+  seal_bundle visitor
+  seal_bundle visitor_lite
+}
+
+# Turns the wasm of crate $1 into the site's files pkg/$1.<hash>.{js,wasm} (and .br).
+seal_bundle() {
+  local name=$1 pkg=target/site/pkg out=target/visitor-bundle/$1
   rm -rf "$out" && mkdir -p "$out"
-  wasm-bindgen --target=web --out-name=visitor --out-dir="$out" --no-typescript \
-    target/visitor-front/wasm32-unknown-unknown/wasm-release/visitor.wasm
+  wasm-bindgen --target=web --out-name="$name" --out-dir="$out" --no-typescript \
+    "target/visitor-front/wasm32-unknown-unknown/wasm-release/$name.wasm"
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-    "$out/visitor_bg.wasm" -o "$out/visitor.wasm"
+    "$out/${name}_bg.wasm" -o "$out/$name.wasm"
   local js wasm
-  js=$(sha256sum "$out/visitor.js" | head -c 22)
-  wasm=$(sha256sum "$out/visitor.wasm" | head -c 22)
-  rm -f "$pkg"/visitor.*
-  cp "$out/visitor.js" "$pkg/visitor.$js.js"
-  cp "$out/visitor.wasm" "$pkg/visitor.$wasm.wasm"
-  printf 'js: %s\nwasm: %s\n' "$js" "$wasm" > target/release/visitor-hash.txt
+  js=$(sha256sum "$out/$name.js" | head -c 22)
+  wasm=$(sha256sum "$out/$name.wasm" | head -c 22)
+  rm -f "$pkg/$name".*
+  cp "$out/$name.js" "$pkg/$name.$js.js"
+  cp "$out/$name.wasm" "$pkg/$name.$wasm.wasm"
+  printf 'js: %s\nwasm: %s\n' "$js" "$wasm" > "target/release/$name-hash.txt"
   node -e '
     const fs = require("fs"), zlib = require("zlib");
     for (const file of process.argv.slice(1)) {
       const params = { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 };
       fs.writeFileSync(file + ".br", zlib.brotliCompressSync(fs.readFileSync(file), { params }));
-    }' "$pkg/visitor.$js.js" "$pkg/visitor.$wasm.wasm"
+    }' "$pkg/$name.$js.js" "$pkg/$name.$wasm.wasm"
 }
 
 cmd_serve() {

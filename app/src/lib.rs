@@ -16,6 +16,7 @@ pub mod realtime;
 #[cfg(feature = "dashboard")]
 pub mod routes;
 pub mod sound;
+pub mod visitor_strings;
 pub mod widget;
 
 #[cfg(feature = "ssr")]
@@ -31,7 +32,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::i18n::*;
-use crate::pages::{GuestKiosk, HostedChatPage, NotFound, WidgetPage};
+use crate::pages::{HostedChatPage, NotFound, WidgetPage};
 #[cfg(feature = "dashboard")]
 use crate::{
     pages::{Home, NoConversation},
@@ -49,6 +50,9 @@ pub struct ServerContext {
     /// Where the visitor bundle's files are named, when the build made one; without it every
     /// page loads the dashboard's bundle, which hydrates the visitors' pages as well.
     pub visitor_bundle: Option<LeptosOptions>,
+    /// Where the visitors' light client's files are named, when the build made one; without it
+    /// the pages it drives load no script (they work as they do without JavaScript).
+    pub lite_bundle: Option<LeptosOptions>,
 }
 
 /// The HTML document around the app.
@@ -65,7 +69,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <leptos_meta::HashedStylesheet options=options.clone() id="leptos" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options=hydrating />
+                {hydrating.map(|options| view! { <HydrationScripts options /> })}
                 <leptos_meta::MetaTags />
             </head>
             <body>
@@ -75,27 +79,36 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The site settings that name the bundle hydrating this page: the visitor bundle for the
-/// pages of [`VisitorApp`] when the build made one, else the dashboard's.
+/// The site settings that name the bundle that runs this page: the visitor bundle for the
+/// pages of [`VisitorApp`] when the build made one, else the dashboard's; the light client
+/// for the pages it drives, or none when the build made none (the dashboard's would hydrate
+/// them, but their render carries what only the light client reads).
 ///
-/// A page the visitor bundle hydrates must not have the dashboard's wasm chunks preloaded,
-/// though the dashboard's lazy routes rendered it: Leptos lists the chunks of every lazy route a
-/// render went through (in a context the integration provides), and here that list is shadowed
-/// by one nobody reads.
+/// A page the dashboard's bundle does not run must not have its wasm chunks preloaded, though
+/// the dashboard's lazy routes rendered it: Leptos lists the chunks of every lazy route a render
+/// went through (in a context the integration provides), and here that list is shadowed by one
+/// nobody reads.
 #[cfg(feature = "dashboard")]
-fn hydration_options(options: &LeptosOptions) -> LeptosOptions {
+fn hydration_options(options: &LeptosOptions) -> Option<LeptosOptions> {
     #[cfg(feature = "ssr")]
     {
         let path = use_context::<axum::http::request::Parts>()
             .map(|parts| parts.uri.path().to_owned())
             .unwrap_or_default();
-        let visitor = use_context::<ServerContext>().and_then(|c| c.visitor_bundle);
-        if let (Bundle::Visitor, Some(visitor)) = (Bundle::for_path(&path), visitor) {
-            provide_context(leptos::PrefetchLazyFn::default());
-            return visitor;
-        }
+        let context = use_context::<ServerContext>();
+        let chosen = match Bundle::for_path(&path) {
+            Bundle::Dashboard => return Some(options.clone()),
+            Bundle::Visitor => match context.and_then(|c| c.visitor_bundle) {
+                Some(visitor) => Some(visitor),
+                None => return Some(options.clone()),
+            },
+            Bundle::VisitorLite => context.and_then(|c| c.lite_bundle),
+        };
+        provide_context(leptos::PrefetchLazyFn::default());
+        return chosen;
     }
-    options.clone()
+    #[allow(unreachable_code)]
+    Some(options.clone())
 }
 
 /// This response's CSP nonce, chosen by the server's security middleware before rendering and
@@ -190,7 +203,6 @@ pub fn VisitorApp() -> impl IntoView {
     view! {
         <AppFrame mark_hydrated=true>
             <Routes fallback=NotFound>
-                <Route path=path!("/support/guest/:token") view=GuestKiosk ssr=SsrMode::Async />
                 <Route path=path!("/widget") view=WidgetPage ssr=SsrMode::Async />
                 <Route path=path!("/chat/:link") view=HostedChatPage ssr=SsrMode::Async />
             </Routes>
@@ -246,20 +258,23 @@ pub fn mark_when_hydrated() {
 pub enum Bundle {
     /// Every page ([`App`]): the dashboard's.
     Dashboard,
-    /// The guest's kiosk, the widget and the hosted chat page ([`VisitorApp`]).
+    /// The widget and the hosted chat page ([`VisitorApp`]).
     Visitor,
+    /// The guest's kiosk: the visitors' light client (crate `visitor_lite`), no hydration.
+    VisitorLite,
 }
 
 impl Bundle {
     /// The bundle of the page at `path`: [`Bundle::Visitor`] for exactly the routes of
-    /// [`VisitorApp`].
+    /// [`VisitorApp`], [`Bundle::VisitorLite`] for the guest's kiosk.
     pub fn for_path(path: &str) -> Self {
         let one_segment_under = |prefix: &str| {
             path.strip_prefix(prefix)
                 .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
         };
-        if path == "/widget" || one_segment_under("/support/guest/") || one_segment_under("/chat/")
-        {
+        if one_segment_under("/support/guest/") {
+            Self::VisitorLite
+        } else if path == "/widget" || one_segment_under("/chat/") {
             Self::Visitor
         } else {
             Self::Dashboard
@@ -271,6 +286,7 @@ impl Bundle {
         match self {
             Self::Dashboard => "switchboard",
             Self::Visitor => "visitor",
+            Self::VisitorLite => "visitor_lite",
         }
     }
 }
@@ -297,5 +313,31 @@ fn escape_for_ssr(text: String) -> String {
             .replace('>', "&gt;")
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bundle;
+
+    #[test]
+    fn each_page_names_the_bundle_that_runs_it() {
+        assert_eq!(Bundle::for_path("/support/guest/abc"), Bundle::VisitorLite);
+        assert_eq!(Bundle::for_path("/widget"), Bundle::Visitor);
+        assert_eq!(Bundle::for_path("/chat/xyz"), Bundle::Visitor);
+        for dashboard in [
+            "/",
+            "/sessions",
+            "/support/guest/",
+            "/support/guest/a/b",
+            "/chat/",
+        ] {
+            assert_eq!(
+                Bundle::for_path(dashboard),
+                Bundle::Dashboard,
+                "{dashboard}"
+            );
+        }
+        assert_eq!(Bundle::VisitorLite.output_name(), "visitor_lite");
     }
 }

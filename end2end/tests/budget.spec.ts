@@ -25,7 +25,7 @@ import { launcher, openHostPage, serveHostPage } from './widget-host';
 const ROWS = {
   hostClosed: { goal: 60_000, limit: 60_000 },
   hostOpened: { goal: 150_000, limit: 445_000 },
-  kiosk: { goal: 150_000, limit: 440_000 },
+  kiosk: { goal: 150_000, limit: 150_000 },
   hostedChat: { goal: 150_000, limit: 440_000 },
   dashboard: { goal: 400_000, limit: 540_000 },
 };

@@ -26,10 +26,11 @@ fn beside_binary(name: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Where the visitor bundle's files are named (`scripts/dev.sh` builds it beside cargo-leptos'
-/// bundle and writes `visitor-hash.txt` beside the binary), or none when this build has none.
-pub fn visitor_bundle(options: &LeptosOptions) -> Option<LeptosOptions> {
-    let name = Bundle::Visitor.output_name();
+/// Where the files of a bundle other than the dashboard's are named (`scripts/dev.sh` builds
+/// the visitors' two beside cargo-leptos' bundle and writes `<name>-hash.txt` beside the
+/// binary), or none when this build has none.
+pub fn extra_bundle(options: &LeptosOptions, bundle: Bundle) -> Option<LeptosOptions> {
+    let name = bundle.output_name();
     let mut visitor = options.clone();
     visitor.output_name = name.into();
     visitor.hash_file = format!("{name}-hash.txt").into();

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 use anyhow::Context as _;
-use app::{shell, App, ServerContext};
+use app::{shell, App, Bundle, ServerContext};
 use axum::extract::State;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, StatusCode};
@@ -80,7 +80,8 @@ pub fn router(state: AppState) -> Router {
     let routes = page_routes();
     let context = ServerContext {
         engine: state.engine.clone(),
-        visitor_bundle: crate::site::visitor_bundle(&state.leptos_options),
+        visitor_bundle: crate::site::extra_bundle(&state.leptos_options, Bundle::Visitor),
+        lite_bundle: crate::site::extra_bundle(&state.leptos_options, Bundle::VisitorLite),
     };
     let leptos_options = state.leptos_options.clone();
     let pages = Router::new()

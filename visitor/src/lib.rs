@@ -1,4 +1,4 @@
-//! The visitors' wasm entry point: hydrates the kiosk, widget and hosted chat pages, and
+//! The visitors' wasm entry point: hydrates the widget and the hosted chat pages, and
 //! carries nothing of the dashboard.
 
 /// Called by the hydration script once the wasm is loaded.

@@ -1,13 +1,65 @@
-//! The visitors' light client: what will drive the kiosk, the widget and the hosted chat in the
-//! browser in place of Leptos' hydration, so that a visitor downloads a fraction of today's
-//! bundle (issue 24: at most 150 KB for a page with its chat open).
+//! The visitors' light client: drives the pages guests and customers open in the browser in
+//! place of Leptos' hydration, so that a visitor downloads a fraction of the dashboard's code
+//! (issue 24: at most 150 KB for a page with its chat open).
 //!
-//! The pages stay rendered by the server (the `app` crate's Leptos components); this client
-//! takes them over in the browser with web-sys, and reads the server's JSON with the browser's
-//! own parser instead of serde. Built so far: the chat's state and how every frame, close and
-//! answer changes it (`chat`, tested natively), and the JSON reader (`json`). Not yet served:
-//! the pages still hydrate with the `visitor` crate until this client covers one completely.
+//! The server keeps rendering the pages (the `app` crate's Leptos components); this client
+//! takes the rendered page over with web-sys, reads the server's JSON with the browser's own
+//! parser instead of serde, and writes the words the server put in the page (`strings`). The
+//! chat's state (`chat`) is plain data, tested natively; the rest runs in the browser and is
+//! tested end to end.
+//!
+//! Pages so far: the guest's kiosk. The widget and the hosted chat still hydrate with the
+//! `visitor` crate.
 
 pub mod chat;
+mod composer;
+mod connection;
+mod dom;
 pub mod json;
+mod kiosk;
 pub mod message;
+mod net;
+mod panel;
+mod strings;
+mod time;
+
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Called by the page's module script once the wasm is loaded (the name Leptos' hydration
+/// script calls).
+#[wasm_bindgen]
+pub fn hydrate() {
+    let strings = Rc::new(strings::Strings::load());
+    if let Some(holder) = dom::find("#kiosk-chat") {
+        kiosk::start(holder, strings);
+    }
+    follow_language_switcher();
+    if let Some(body) = dom::document().body() {
+        dom::set(&body, "data-hydrated", "true");
+    }
+}
+
+/// The language switcher keeps the choice for a year (the cookie the server reads) and shows
+/// the page again in that language.
+fn follow_language_switcher() {
+    let Some(select) = dom::find("label.language select") else {
+        return;
+    };
+    let picked = select.clone();
+    dom::listen::<web_sys::Event>(&select, "change", move |_| {
+        let Some(select) = picked.dyn_ref::<web_sys::HtmlSelectElement>() else {
+            return;
+        };
+        let locale = select.value();
+        if let Ok(document) = dom::document().dyn_into::<web_sys::HtmlDocument>() {
+            let _ = document.set_cookie(&format!(
+                "i18n_pref_locale={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                net::encode(&locale)
+            ));
+        }
+        let _ = dom::window().location().reload();
+    });
+}

@@ -12,6 +12,7 @@ use crate::chat::SessionChatPanel;
 use crate::components::{ErrorAlert, ErrorText, LanguageSwitcher};
 use crate::i18n::*;
 use crate::realtime::{ChatState, Party};
+use crate::visitor_strings::VisitorStrings;
 
 /// `/support/guest/:token`: the kiosk, the "session has ended" page (HTTP 410) or the "link not
 /// found" page (HTTP 404).
@@ -113,7 +114,9 @@ fn KioskLayout(session: Session, token: String) -> impl IntoView {
                         t!(i18n, kiosk.active).into_any()
                     }}</p>
                 </section>
-                <div id="kiosk-chat" class="kiosk-chat" hidden=move || !chat_open.get()>
+                <div id="kiosk-chat" class="kiosk-chat" hidden=move || !chat_open.get()
+                    data-conversation-id=session.conversation_id.to_string()
+                    data-ended=session.is_ended().then_some("")>
                     {move || (chat_open.get() && !name_asked.get() && !chat.cut_off()).then(|| view! {
                         <NamePrompt guest_name name_asked />
                     })}
@@ -128,6 +131,7 @@ fn KioskLayout(session: Session, token: String) -> impl IntoView {
                     />
                 </div>
             </main>
+            <VisitorStrings />
             <footer class="kiosk-footer">
                 <p>{t!(i18n, kiosk.footer)}</p>
                 <button type="button" class="primary chat-toggle" on:click=toggle

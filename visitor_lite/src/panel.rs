@@ -1,0 +1,655 @@
+//! The chat panel the server rendered (`section.chat`), kept up to date: the connection dot,
+//! the banners, the message list with its day dividers, "Seen" and sends in flight, the "new
+//! messages" pill, the typing line, and which of the other side's messages were in view.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use switchboard::domain::links::{pieces, Piece};
+use switchboard::domain::{file_kind_text, file_size_text};
+use switchboard::wire::{ErrorCode, SenderKind};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit};
+
+use crate::chat::{Changes, Chat, Link, Pending};
+use crate::connection::Connection;
+use crate::dom;
+use crate::message::{File, Message};
+use crate::strings::Strings;
+use crate::time;
+
+/// "Near the bottom" for following new messages, in pixels.
+const STICKY_BOTTOM_PX: i32 = 80;
+
+/// Who hears the count of unread messages.
+type UnreadReport = Box<dyn Fn(usize)>;
+
+/// A chat panel on the page.
+#[derive(Clone)]
+pub struct Panel(Rc<Inner>);
+
+struct Inner {
+    root: Element,
+    scroll: Element,
+    list: Element,
+    connection: Connection,
+    strings: Rc<Strings>,
+    /// The stored messages drawn, by id, in order; their rows follow the greeting.
+    drawn: RefCell<Vec<(String, i64, f64)>>,
+    pending_rows: RefCell<Vec<Element>>,
+    stuck_to_bottom: Cell<bool>,
+    visible: Cell<bool>,
+    seen_up_to: Cell<i64>,
+    read_sent: Cell<i64>,
+    observer: RefCell<Option<IntersectionObserver>>,
+    on_unread: RefCell<Option<UnreadReport>>,
+}
+
+impl Panel {
+    /// Takes over the panel `root` (`section.chat`) for `connection`; `None` if the page lacks
+    /// its parts.
+    pub fn attach(root: Element, connection: Connection, strings: Rc<Strings>) -> Option<Self> {
+        let scroll = dom::find_in(&root, ".chat-scroll")?;
+        let list = dom::find_in(&scroll, "ol.messages")?;
+        let panel = Self(Rc::new(Inner {
+            root,
+            scroll,
+            list,
+            connection,
+            strings,
+            drawn: RefCell::new(Vec::new()),
+            pending_rows: RefCell::new(Vec::new()),
+            stuck_to_bottom: Cell::new(true),
+            visible: Cell::new(false),
+            seen_up_to: Cell::new(0),
+            read_sent: Cell::new(0),
+            observer: RefCell::new(None),
+            on_unread: RefCell::new(None),
+        }));
+        panel.listen();
+        panel.watch_rows();
+        Some(panel)
+    }
+
+    /// The panel's element.
+    pub fn root(&self) -> &Element {
+        &self.0.root
+    }
+
+    /// The connection it shows.
+    pub fn connection(&self) -> &Connection {
+        &self.0.connection
+    }
+
+    /// The page's strings.
+    pub fn strings(&self) -> &Strings {
+        &self.0.strings
+    }
+
+    /// Hears the count of the other side's messages that are unread and not yet seen here.
+    pub fn on_unread(&self, report: impl Fn(usize) + 'static) {
+        *self.0.on_unread.borrow_mut() = Some(Box::new(report));
+    }
+
+    /// Whether the reader can see the panel: only then are messages in view marked read.
+    pub fn set_visible(&self, visible: bool) {
+        let was = self.0.visible.replace(visible);
+        if visible && !was {
+            // What shows now counts as seen; the observer reports it afresh.
+            self.observe_rows();
+            if self.0.stuck_to_bottom.get() {
+                let me = self.clone();
+                dom::next_frame(move || me.scroll_to_bottom());
+            }
+        }
+        self.mark_read();
+    }
+
+    /// Redraws what `changes` touched.
+    pub fn redraw(&self, changes: Changes) {
+        let before = self.row_count();
+        if changes.touches(Changes::LINK | Changes::CLOSED) {
+            self.draw_connection();
+        }
+        if changes.touches(Changes::CLOSED | Changes::ERROR) {
+            self.draw_banners();
+        }
+        if changes.touches(Changes::MESSAGES) {
+            self.draw_messages();
+        }
+        if changes.touches(Changes::MESSAGES | Changes::READ) {
+            self.draw_seen();
+        }
+        if changes.touches(Changes::PENDING | Changes::CLOSED) {
+            self.draw_pending();
+        }
+        if changes.touches(Changes::MESSAGES | Changes::PENDING) {
+            self.draw_empty();
+            self.follow(before);
+        }
+        if changes.touches(Changes::TYPING) {
+            self.draw_typing();
+        }
+        if changes.touches(Changes::MESSAGES) {
+            self.observe_rows();
+            self.report_unread();
+        }
+    }
+
+    /// Shows the newest messages, and hides the pill.
+    pub fn scroll_to_bottom(&self) {
+        let scroll = &self.0.scroll;
+        scroll.set_scroll_top(scroll.scroll_height());
+        self.show_pill(false);
+    }
+
+    fn chat<T>(&self, read: impl FnOnce(&Chat) -> T) -> T {
+        self.0.connection.chat(read)
+    }
+
+    fn row_count(&self) -> usize {
+        self.0.drawn.borrow().len() + self.0.pending_rows.borrow().len()
+    }
+
+    fn listen(&self) {
+        let me = self.clone();
+        dom::listen::<web_sys::Event>(&self.0.scroll, "scroll", move |_| {
+            let scroll = &me.0.scroll;
+            let at_bottom = scroll.scroll_height() - scroll.scroll_top() - scroll.client_height()
+                < STICKY_BOTTOM_PX;
+            me.0.stuck_to_bottom.set(at_bottom);
+            if at_bottom {
+                me.show_pill(false);
+            }
+        });
+        // Retry buttons in the rows of sends that failed.
+        let me = self.clone();
+        dom::listen::<web_sys::MouseEvent>(&self.0.list, "click", move |event| {
+            let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+                return;
+            };
+            if let Some(id) = target.get_attribute("data-retry") {
+                me.0.connection.retry(&id);
+            }
+        });
+        // The typing line expires by itself.
+        let me = self.clone();
+        dom::every(1_000, move || me.draw_typing());
+    }
+
+    fn draw_connection(&self) {
+        let Some(element) = dom::find_in(&self.0.root, ".connection") else {
+            return;
+        };
+        let (link, dot, key) = self.chat(|chat| {
+            if chat.replaced() {
+                ("replaced", "dot offline", "chat.replaced_short")
+            } else if chat.ended() {
+                ("ended", "dot offline", "chat.ended_short")
+            } else {
+                match chat.link() {
+                    Link::Connected => ("connected", "dot connected", "chat.connected"),
+                    Link::Connecting => ("connecting", "dot reconnecting", "chat.reconnecting"),
+                    Link::Reconnecting => ("reconnecting", "dot reconnecting", "chat.reconnecting"),
+                    Link::Offline => ("offline", "dot offline", "chat.offline"),
+                }
+            }
+        });
+        dom::set(&element, "data-link", link);
+        if let Some(span) = dom::find_in(&element, ".dot") {
+            span.set_class_name(dot);
+        }
+        if let Some(label) = dom::find_in(&element, ".connection-label") {
+            label.set_text_content(Some(&self.0.strings.get(key)));
+        }
+    }
+
+    /// The banner of a chat cut off, and the error that concerns no one send, before the list.
+    fn draw_banners(&self) {
+        for old in dom::find_all(&self.0.root, ":scope > .chat-ended, :scope > .alert.error") {
+            old.remove();
+        }
+        let (replaced, ended, error) =
+            self.chat(|chat| (chat.replaced(), chat.ended(), chat.error()));
+        let banner = if replaced {
+            Some("chat.replaced_banner")
+        } else if ended {
+            Some("chat.ended_banner")
+        } else {
+            None
+        };
+        if let Some(key) = banner {
+            let p = dom::make_text("p", "chat-ended", &self.0.strings.get(key));
+            dom::set(&p, "role", "status");
+            let _ = self.0.root.insert_before(&p, Some(&self.0.scroll));
+        }
+        if let Some(code) = error {
+            let p = dom::make_text("p", "alert error", &self.error_text(code));
+            dom::set(&p, "role", "alert");
+            let _ = self.0.root.insert_before(&p, Some(&self.0.scroll));
+        }
+    }
+
+    /// The words for an error code (`errors.<code>`).
+    pub fn error_text(&self, code: ErrorCode) -> String {
+        self.0.strings.get(&format!("errors.{}", code.as_str()))
+    }
+
+    /// Appends the messages not drawn yet; draws them all again when one arrived between
+    /// drawn ones (a replay that filled a gap).
+    fn draw_messages(&self) {
+        let messages: Vec<Message> = self.chat(|chat| chat.messages().to_vec());
+        let appendable = {
+            let drawn = self.0.drawn.borrow();
+            drawn.len() <= messages.len()
+                && drawn.iter().zip(&messages).all(|((id, ..), m)| *id == m.id)
+        };
+        if !appendable {
+            for row in dom::find_all(
+                &self.0.list,
+                ":scope > li.message:not(.pending), :scope > li.day-divider",
+            ) {
+                row.remove();
+            }
+            self.0.drawn.borrow_mut().clear();
+        }
+        let first_pending = self.0.pending_rows.borrow().first().cloned();
+        let skip = self.0.drawn.borrow().len();
+        for message in &messages[skip..] {
+            let previous_day = self
+                .0
+                .drawn
+                .borrow()
+                .last()
+                .map(|(_, _, at)| time::day_of(*at));
+            let day = time::day_of(message.created_ms);
+            if previous_day != Some(day) {
+                let divider = dom::make("li", "day-divider");
+                dom::append(
+                    &divider,
+                    &dom::make_text(
+                        "span",
+                        "",
+                        &time::day_text(message.created_ms, &self.0.strings),
+                    ),
+                );
+                let _ = self
+                    .0
+                    .list
+                    .insert_before(&divider, first_pending.as_ref().map(|r| r.as_ref()));
+            }
+            let row = self.message_row(message);
+            let _ = self
+                .0
+                .list
+                .insert_before(&row, first_pending.as_ref().map(|r| r.as_ref()));
+            self.0
+                .drawn
+                .borrow_mut()
+                .push((message.id.clone(), message.seq, message.created_ms));
+        }
+    }
+
+    fn message_row(&self, message: &Message) -> Element {
+        let strings = &self.0.strings;
+        let own = self.chat(|chat| chat.is_own(message));
+        let row = dom::make("li", if own { "message own" } else { "message other" });
+        dom::set(&row, "data-seq", &message.seq.to_string());
+        // A visitor's own messages say "You".
+        let sender = match (&message.name, message.kind) {
+            _ if own => strings.get("chat.you"),
+            (Some(name), _) => name.clone(),
+            (None, SenderKind::Guest) => strings.get("chat.guest"),
+            (None, SenderKind::Customer) => strings.get("chat.customer"),
+            (None, _) => strings.get("chat.operator"),
+        };
+        let name = dom::make_text("p", "sender", &sender);
+        dom::set(&name, "dir", "auto");
+        dom::append(&row, &name);
+        if !message.content.is_empty() {
+            dom::append(&row, &linked_bubble(&message.content));
+        }
+        if !message.attachments.is_empty() {
+            dom::append(&row, &self.attachments(&message.attachments));
+        }
+        let meta = dom::make("p", "meta");
+        let time = dom::make_text("time", "", &time::clock_time(message.created_ms));
+        dom::set(&time, "datetime", &message.created_at);
+        dom::append(&meta, &time);
+        dom::append(&row, &meta);
+        row
+    }
+
+    /// A message's files: images as thumbnails, other files as cards that download.
+    fn attachments(&self, files: &[File]) -> Element {
+        let strings = &self.0.strings;
+        let party = self.0.connection.party();
+        let box_ = dom::make("div", "attachments");
+        for file in files.iter().filter(|f| f.thumbnail) {
+            let button = dom::make("button", "file-thumb");
+            dom::set(&button, "type", "button");
+            dom::set(
+                &button,
+                "aria-label",
+                &format!("{}: {}", strings.get("files.open"), file.name),
+            );
+            dom::set(&button, "data-file", &file.id);
+            let img = dom::make("img", "");
+            dom::set(&img, "src", &party.file_url(&file.id, true));
+            dom::set(&img, "alt", &file.name);
+            if let Some((width, height)) = file.dimensions {
+                dom::set(&img, "width", &width.min(320).to_string());
+                dom::set(&img, "height", &height.min(320).to_string());
+            }
+            dom::append(&button, &img);
+            let (me, file) = (self.clone(), file.clone());
+            dom::listen::<web_sys::MouseEvent>(&button, "click", move |_| me.view_image(&file));
+            dom::append(&box_, &button);
+        }
+        for file in files.iter().filter(|f| !f.thumbnail) {
+            let card = dom::make("a", "file-card");
+            dom::set(&card, "href", &party.file_url(&file.id, false));
+            dom::set(&card, "download", &file.name);
+            dom::set(
+                &card,
+                "aria-label",
+                &format!("{}: {}", strings.get("files.download"), file.name),
+            );
+            let kind = file_kind_text(&file.content_type);
+            let icon = dom::make_text("span", "file-icon", kind);
+            dom::set(&icon, "aria-hidden", "true");
+            dom::append(&card, &icon);
+            let name = dom::make("span", "file-name");
+            dom::set(&name, "dir", "auto");
+            dom::append(&name, &dom::make_text("bdi", "", &file.name));
+            dom::append(&card, &name);
+            let size = file_size_text(
+                file.size as i64,
+                &strings.get("files.kb"),
+                &strings.get("files.mb"),
+            );
+            let details = dom::make("span", "file-details");
+            dom::append(
+                &details,
+                &dom::make_text("bdi", "", &format!("{kind} · {size}")),
+            );
+            dom::append(&card, &details);
+            dom::append(&box_, &card);
+        }
+        box_
+    }
+
+    /// An image at full size over the page, until closed (Escape, the button, or a click
+    /// beside it).
+    fn view_image(&self, file: &File) {
+        let viewer = dom::make("div", "image-viewer");
+        dom::set(&viewer, "role", "dialog");
+        dom::set(&viewer, "aria-modal", "true");
+        dom::set(&viewer, "aria-label", &file.name);
+        let img = dom::make("img", "");
+        dom::set(
+            &img,
+            "src",
+            &self.0.connection.party().file_url(&file.id, false),
+        );
+        dom::set(&img, "alt", &file.name);
+        dom::listen::<web_sys::MouseEvent>(&img, "click", |event| event.stop_propagation());
+        let close = dom::make_text(
+            "button",
+            "image-viewer-close",
+            &self.0.strings.get("files.close"),
+        );
+        dom::set(&close, "type", "button");
+        dom::append(&viewer, &img);
+        dom::append(&viewer, &close);
+        let shut = viewer.clone();
+        dom::listen::<web_sys::MouseEvent>(&viewer, "click", move |_| shut.remove());
+        let shut = viewer.clone();
+        dom::listen::<web_sys::KeyboardEvent>(&viewer, "keydown", move |event| {
+            if event.key() == "Escape" {
+                shut.remove();
+            }
+        });
+        if let Some(attachments) =
+            dom::find_in(&self.0.list, &format!("[data-file=\"{}\"]", file.id))
+                .and_then(|b| b.parent_element())
+        {
+            dom::append(&attachments, &viewer);
+        }
+        dom::focus(&close);
+    }
+
+    /// " · Seen" on the newest own message, once the other side has read it.
+    fn draw_seen(&self) {
+        for old in dom::find_all(&self.0.list, ".seen") {
+            old.remove();
+        }
+        let Some(seq) = self.chat(Chat::seen_seq) else {
+            return;
+        };
+        let selector = format!("li.message[data-seq=\"{seq}\"] .meta");
+        if let Some(meta) = dom::find_in(&self.0.list, &selector) {
+            let seen = dom::make_text(
+                "span",
+                "seen",
+                &format!(" · {}", self.0.strings.get("chat.seen")),
+            );
+            dom::append(&meta, &seen);
+        }
+    }
+
+    /// The sends in flight, after the stored messages.
+    fn draw_pending(&self) {
+        for row in self.0.pending_rows.borrow_mut().drain(..) {
+            row.remove();
+        }
+        let (pending, cut_off): (Vec<Pending>, bool) =
+            self.chat(|chat| (chat.pending().to_vec(), chat.cut_off()));
+        let rows: Vec<Element> = pending
+            .iter()
+            .map(|p| self.pending_row(p, cut_off))
+            .collect();
+        for row in &rows {
+            dom::append(&self.0.list, row);
+        }
+        *self.0.pending_rows.borrow_mut() = rows;
+    }
+
+    fn pending_row(&self, pending: &Pending, cut_off: bool) -> Element {
+        let strings = &self.0.strings;
+        let row = dom::make("li", "message own pending");
+        if !pending.content.is_empty() {
+            dom::append(&row, &linked_bubble(&pending.content));
+        }
+        if !pending.attachments.is_empty() {
+            let files = dom::make("ul", "pending-files");
+            for file in &pending.attachments {
+                let item = dom::make("li", "");
+                dom::set(&item, "dir", "auto");
+                dom::append(&item, &dom::make_text("bdi", "", &file.name));
+                dom::append(&files, &item);
+            }
+            dom::append(&row, &files);
+        }
+        let meta = dom::make("p", "meta");
+        match pending.failed {
+            None => dom::append(
+                &meta,
+                &dom::make_text("span", "", &strings.get("chat.sending")),
+            ),
+            // Once the chat is cut off no retry can succeed: say so, offer none.
+            Some(_) if cut_off => dom::append(
+                &meta,
+                &dom::make_text("span", "failed", &strings.get("chat.undeliverable")),
+            ),
+            Some(code) => {
+                let key = match code {
+                    ErrorCode::RateLimited => "chat.rate_limited",
+                    ErrorCode::Invalid => "chat.rejected",
+                    _ => "chat.not_sent",
+                };
+                let failed = dom::make_text("span", "failed", &strings.get(key));
+                dom::append_text(&failed, " ");
+                let retry = dom::make_text("button", "link", &strings.get("chat.retry"));
+                dom::set(&retry, "type", "button");
+                dom::set(&retry, "data-retry", &pending.client_id);
+                dom::append(&failed, &retry);
+                dom::append(&meta, &failed);
+            }
+        }
+        dom::append(&row, &meta);
+        row
+    }
+
+    /// "No messages yet" while there are none (and no greeting stands in for them).
+    fn draw_empty(&self) {
+        let empty = self.chat(|chat| chat.messages().is_empty() && chat.pending().is_empty())
+            && dom::find_in(&self.0.list, "li.greeting").is_none();
+        let shown = dom::find_in(&self.0.scroll, ".chat-empty");
+        match (empty, shown) {
+            (false, Some(line)) => line.remove(),
+            (true, None) => dom::append(
+                &self.0.scroll,
+                &dom::make_text("p", "chat-empty", &self.0.strings.get("chat.empty")),
+            ),
+            _ => {}
+        }
+    }
+
+    /// New rows: follow them if the reader is at the bottom, else offer the pill.
+    fn follow(&self, before: usize) {
+        if self.row_count() <= before {
+            return;
+        }
+        if self.0.stuck_to_bottom.get() {
+            let me = self.clone();
+            dom::next_frame(move || me.scroll_to_bottom());
+        } else {
+            self.show_pill(true);
+        }
+    }
+
+    fn show_pill(&self, shown: bool) {
+        let pill = dom::find_in(&self.0.root, ":scope > .pill");
+        match (shown, pill) {
+            (false, Some(pill)) => pill.remove(),
+            (true, None) => {
+                let pill =
+                    dom::make_text("button", "pill", &self.0.strings.get("chat.new_messages"));
+                dom::set(&pill, "type", "button");
+                let me = self.clone();
+                dom::listen::<web_sys::MouseEvent>(&pill, "click", move |_| me.scroll_to_bottom());
+                let _ = self.0.scroll.after_with_node_1(&pill);
+            }
+            _ => {}
+        }
+    }
+
+    /// "Ann is typing…", with the name isolated so that a right-to-left page keeps it whole.
+    fn draw_typing(&self) {
+        let Some(line) = dom::find_in(&self.0.root, ".typing") else {
+            return;
+        };
+        let typist = self.chat(|chat| chat.typist(dom::now_ms()).map(|who| who.name.clone()));
+        let shown = line.has_child_nodes();
+        match typist {
+            None if shown => dom::clear(&line),
+            None => {}
+            Some(_) if shown => {}
+            Some(None) => line.set_text_content(Some(&self.0.strings.get("chat.someone_typing"))),
+            Some(Some(name)) => {
+                let (before, after) = self.0.strings.around("chat.typing", "name");
+                dom::append_text(&line, &before);
+                dom::append(&line, &dom::make_text("bdi", "user-text", &name));
+                dom::append_text(&line, &after);
+            }
+        }
+    }
+
+    /// Watches the other side's rows: each one at least half in view while the panel is
+    /// visible raises how far this page has seen.
+    fn watch_rows(&self) {
+        let me = self.clone();
+        let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            if !me.0.visible.get() {
+                return;
+            }
+            let highest = entries
+                .iter()
+                .filter_map(|e| e.dyn_into::<IntersectionObserverEntry>().ok())
+                .filter(|e| e.is_intersecting())
+                .filter_map(|e| e.target().get_attribute("data-seq")?.parse::<i64>().ok())
+                .max();
+            if let Some(seq) = highest.filter(|s| *s > me.0.seen_up_to.get()) {
+                me.0.seen_up_to.set(seq);
+                me.mark_read();
+            }
+        });
+        let options = IntersectionObserverInit::new();
+        options.set_root(Some(&self.0.scroll));
+        options.set_threshold(&JsValue::from_f64(0.5));
+        if let Ok(observer) =
+            IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &options)
+        {
+            *self.0.observer.borrow_mut() = Some(observer);
+        }
+        callback.forget();
+    }
+
+    /// (Re)observes every row of the other side, after a redraw, so that a panel that just
+    /// became visible reports what it shows.
+    fn observe_rows(&self) {
+        let me = self.clone();
+        dom::next_frame(move || {
+            let observer = me.0.observer.borrow();
+            let Some(observer) = observer.as_ref() else {
+                return;
+            };
+            for row in dom::find_all(&me.0.list, "li.message.other[data-seq]") {
+                observer.unobserve(&row);
+                observer.observe(&row);
+            }
+        });
+    }
+
+    /// Sends the read mark for what was seen while visible, and reports what is still unread.
+    fn mark_read(&self) {
+        let seen = self.0.seen_up_to.get();
+        if self.0.visible.get()
+            && seen > self.0.read_sent.get()
+            && self.0.connection.mark_read(seen)
+        {
+            self.0.read_sent.set(seen);
+        }
+        self.report_unread();
+    }
+
+    fn report_unread(&self) {
+        let read = self.0.read_sent.get();
+        let count = self.chat(|chat| chat.unread(read));
+        if let Some(report) = self.0.on_unread.borrow().as_ref() {
+            report(count);
+        }
+    }
+}
+
+/// A message's text in a bubble, its web addresses linked (new tab, no referrer), everything
+/// else text.
+fn linked_bubble(text: &str) -> Element {
+    let bubble = dom::make("p", "bubble");
+    dom::set(&bubble, "dir", "auto");
+    for piece in pieces(text) {
+        match piece {
+            Piece::Text(text) => dom::append_text(&bubble, &text),
+            Piece::Link(address) => {
+                let link = dom::make_text("a", "", &address);
+                dom::set(&link, "href", &address);
+                dom::set(&link, "target", "_blank");
+                dom::set(&link, "rel", "noopener noreferrer nofollow");
+                dom::append(&bubble, &link);
+            }
+        }
+    }
+    bubble
+}
