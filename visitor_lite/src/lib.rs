@@ -20,6 +20,7 @@ mod kiosk;
 pub mod message;
 mod net;
 mod panel;
+mod rows;
 mod strings;
 mod time;
 

@@ -5,88 +5,20 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use switchboard::wire::{ErrorCode, SenderKind};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use crate::chat::{AfterClose, Changes, Chat, Pending};
 use crate::dom;
-use crate::json::{self, Json};
+use crate::json;
 use crate::message::File;
 use crate::net::{self, Fields};
 
-/// How often the REST API is asked while the socket is down, in milliseconds.
-const POLL_EVERY_MS: i32 = 5_000;
+mod party;
+mod polling;
 
-/// Who the page speaks for, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Party {
-    /// A guest with a session link's token.
-    Guest(String),
-    /// A website customer with a bearer widget token: the widget's and the hosted chat's side,
-    /// whose pages move to this client next (they still hydrate with crate `visitor`).
-    #[allow(dead_code)]
-    Customer(String),
-}
-
-impl Party {
-    /// The kind of this side's own messages.
-    pub fn kind(&self) -> SenderKind {
-        match self {
-            Self::Guest(_) => SenderKind::Guest,
-            Self::Customer(_) => SenderKind::Customer,
-        }
-    }
-
-    /// The credential REST calls carry as a bearer (customers only; a guest's is in the path).
-    pub fn bearer(&self) -> Option<&str> {
-        match self {
-            Self::Guest(_) => None,
-            Self::Customer(token) => Some(token),
-        }
-    }
-
-    /// Where messages are read and posted over REST.
-    pub fn messages_url(&self) -> String {
-        match self {
-            Self::Guest(token) => format!("/support/guest/{}/messages", net::encode(token)),
-            Self::Customer(_) => "/api/v1/widget/messages".into(),
-        }
-    }
-
-    /// Where files are uploaded.
-    pub fn upload_url(&self) -> String {
-        match self {
-            Self::Guest(token) => format!("/support/guest/{}/files", net::encode(token)),
-            Self::Customer(_) => "/api/v1/widget/files".into(),
-        }
-    }
-
-    /// Where a stored file (or its thumbnail) is downloaded.
-    pub fn file_url(&self, id: &str, thumbnail: bool) -> String {
-        let base = match self {
-            Self::Guest(token) => format!("/support/guest/{}/files/{id}", net::encode(token)),
-            Self::Customer(_) => format!("/api/v1/widget/files/{id}"),
-        };
-        if thumbnail {
-            format!("{base}/thumbnail")
-        } else {
-            base
-        }
-    }
-
-    fn socket_path(&self, guest_name: Option<&str>) -> String {
-        match self {
-            Self::Guest(token) => format!(
-                "/ws?guest_token={}&guest_name={}",
-                net::encode(token),
-                net::encode(guest_name.unwrap_or_default())
-            ),
-            Self::Customer(token) => format!("/ws?widget_token={}", net::encode(token)),
-        }
-    }
-}
+pub use party::Party;
 
 /// The socket of the moment, with the handlers it calls (dropped with it).
 struct Current {
@@ -399,113 +331,6 @@ impl Connection {
         self.drop_socket();
         self.update(|chat| chat.lost(false));
         self.start_polling();
-    }
-
-    fn start_polling(&self) {
-        if self.0.poll_timer.get().is_some() {
-            return;
-        }
-        let me = self.weak();
-        let handle = dom::every(POLL_EVERY_MS, move || {
-            if let Some(this) = upgrade(&me) {
-                this.poll_once();
-            }
-        });
-        self.0.poll_timer.set(Some(handle));
-    }
-
-    fn stop_polling(&self) {
-        if let Some(handle) = self.0.poll_timer.take() {
-            dom::stop(handle);
-        }
-    }
-
-    fn poll_once(&self) {
-        if self.is_open() || self.stays_closed() {
-            self.stop_polling();
-            return;
-        }
-        let url = format!(
-            "{}?after_seq={}",
-            self.0.party.messages_url(),
-            self.chat(Chat::last_seq)
-        );
-        let me = self.weak();
-        net::request("GET", &url, self.0.party.bearer(), None, move |answer| {
-            let Some(this) = upgrade(&me) else {
-                return;
-            };
-            match answer.status {
-                200 => {
-                    if let Some(body) = Json::parse(&answer.body) {
-                        let messages = json::messages(&body, "messages");
-                        this.update(|chat| {
-                            if chat.merge(messages) > 0 {
-                                Changes::MESSAGES
-                            } else {
-                                Changes::NONE
-                            }
-                        });
-                    }
-                    // The socket is down but the server is up: send the outbox over REST.
-                    let waiting: Vec<Pending> = this.chat(|chat| chat.waiting().cloned().collect());
-                    this.post_each(waiting);
-                }
-                0 => {}
-                status => this.update(|chat| chat.answered(status)),
-            }
-        });
-    }
-
-    /// Posts `waiting` over REST one after the other, stopping at the first that the server
-    /// could not take (it goes again on the next poll).
-    fn post_each(&self, mut waiting: Vec<Pending>) {
-        if waiting.is_empty() {
-            return;
-        }
-        let pending = waiting.remove(0);
-        let ids: Vec<String> = pending.attachments.iter().map(|f| f.id.clone()).collect();
-        let mut body = Fields::new()
-            .text("content", &pending.content)
-            .text("client_id", &pending.client_id)
-            .texts("attachments", &ids);
-        if let (Party::Guest(_), Some(name)) = (&self.0.party, self.0.guest_name.borrow().as_ref())
-        {
-            body = body.text("guest_name", name);
-        }
-        let me = self.weak();
-        net::request(
-            "POST",
-            &self.0.party.messages_url(),
-            self.0.party.bearer(),
-            Some(body.json()),
-            move |answer| {
-                let Some(this) = upgrade(&me) else {
-                    return;
-                };
-                let reply = Json::parse(&answer.body);
-                match answer.status {
-                    200 | 201 => {
-                        let stored = reply.and_then(|r| json::message(&r.get("message")));
-                        if let Some(stored) = stored {
-                            this.update(|chat| chat.acknowledge(&pending.client_id, stored));
-                        }
-                        this.post_each(waiting);
-                    }
-                    status @ 400..=499 => {
-                        let code = reply
-                            .as_ref()
-                            .and_then(json::error_code)
-                            .unwrap_or(ErrorCode::Invalid);
-                        this.update(|chat| {
-                            chat.refuse(&pending.client_id, code) | chat.answered(status)
-                        });
-                        this.post_each(waiting);
-                    }
-                    _ => {}
-                }
-            },
-        );
     }
 }
 
