@@ -105,9 +105,9 @@ fn hydration_options(options: &LeptosOptions) -> Option<LeptosOptions> {
             Bundle::VisitorLite => context.and_then(|c| c.lite_bundle),
         };
         provide_context(leptos::PrefetchLazyFn::default());
-        return chosen;
+        chosen
     }
-    #[allow(unreachable_code)]
+    #[cfg(not(feature = "ssr"))]
     Some(options.clone())
 }
 

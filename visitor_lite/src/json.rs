@@ -65,11 +65,6 @@ impl Json {
             Vec::new()
         }
     }
-
-    /// The value itself, to hand back to the browser.
-    pub fn into_inner(self) -> JsValue {
-        self.0
-    }
 }
 
 /// A sender kind by its wire name.

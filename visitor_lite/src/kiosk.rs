@@ -85,6 +85,13 @@ pub fn start(holder: Element, strings: Rc<Strings>) -> Option<()> {
             kiosk.draw_badge(count);
         }
     });
+    if let Some(change) = dom::find(".name-line button") {
+        let me = kiosk.clone();
+        dom::listen::<web_sys::MouseEvent>(&change, "click", move |_| {
+            me.borrow_mut().name_asked = false;
+            draw_name(&me);
+        });
+    }
     let me = kiosk.clone();
     let toggle = kiosk.borrow().toggle.clone();
     dom::listen::<web_sys::MouseEvent>(&toggle, "click", move |_| {
@@ -172,16 +179,6 @@ fn draw_name(kiosk: &Rc<RefCell<Kiosk>>) {
             None => this.strings.get("chat.anonymous"),
         };
         dom::set_leading_text(line, &format!("{words} "));
-        if line.get_attribute("data-ready").is_none() {
-            dom::set(line, "data-ready", "");
-            if let Some(change) = dom::find_in(line, "button") {
-                let me = kiosk.clone();
-                dom::listen::<web_sys::MouseEvent>(&change, "click", move |_| {
-                    me.borrow_mut().name_asked = false;
-                    draw_name(&me);
-                });
-            }
-        }
     }
     let wanted = this.open && !this.name_asked;
     match (wanted, prompt) {

@@ -34,8 +34,8 @@ struct Inner {
     list: Element,
     connection: Connection,
     strings: Rc<Strings>,
-    /// The stored messages drawn, by id, in order; their rows follow the greeting.
-    drawn: RefCell<Vec<(String, i64, f64)>>,
+    /// The stored messages drawn (id, time), in order; their rows follow the greeting.
+    drawn: RefCell<Vec<(String, f64)>>,
     pending_rows: RefCell<Vec<Element>>,
     stuck_to_bottom: Cell<bool>,
     visible: Cell<bool>,
@@ -231,19 +231,19 @@ impl Panel {
     }
 
     /// The words for an error code (`errors.<code>`).
-    pub fn error_text(&self, code: ErrorCode) -> String {
+    fn error_text(&self, code: ErrorCode) -> String {
         self.0.strings.get(&format!("errors.{}", code.as_str()))
     }
 
     /// Appends the messages not drawn yet; draws them all again when one arrived between
     /// drawn ones (a replay that filled a gap).
     fn draw_messages(&self) {
-        let messages: Vec<Message> = self.chat(|chat| chat.messages().to_vec());
-        let appendable = {
+        let appendable = self.chat(|chat| {
             let drawn = self.0.drawn.borrow();
+            let messages = chat.messages();
             drawn.len() <= messages.len()
-                && drawn.iter().zip(&messages).all(|((id, ..), m)| *id == m.id)
-        };
+                && drawn.iter().zip(messages).all(|((id, _), m)| *id == m.id)
+        });
         if !appendable {
             for row in dom::find_all(
                 &self.0.list,
@@ -253,41 +253,36 @@ impl Panel {
             }
             self.0.drawn.borrow_mut().clear();
         }
-        let first_pending = self.0.pending_rows.borrow().first().cloned();
         let skip = self.0.drawn.borrow().len();
-        for message in &messages[skip..] {
-            let previous_day = self
-                .0
-                .drawn
-                .borrow()
-                .last()
-                .map(|(_, _, at)| time::day_of(*at));
+        let fresh: Vec<(Message, bool)> = self.chat(|chat| {
+            chat.messages()[skip..]
+                .iter()
+                .map(|m| (m.clone(), chat.is_own(m)))
+                .collect()
+        });
+        let before = self.0.pending_rows.borrow().first().cloned();
+        let before = before.as_ref().map(|row| row.as_ref());
+        let mut previous_day = self
+            .0
+            .drawn
+            .borrow()
+            .last()
+            .map(|(_, at)| time::day_of(*at));
+        for (message, own) in &fresh {
             let day = time::day_of(message.created_ms);
             if previous_day != Some(day) {
+                previous_day = Some(day);
                 let divider = dom::make("li", "day-divider");
-                dom::append(
-                    &divider,
-                    &dom::make_text(
-                        "span",
-                        "",
-                        &time::day_text(message.created_ms, &self.0.strings),
-                    ),
-                );
-                let _ = self
-                    .0
-                    .list
-                    .insert_before(&divider, first_pending.as_ref().map(|r| r.as_ref()));
+                let words = time::day_text(message.created_ms, &self.0.strings);
+                dom::append(&divider, &dom::make_text("span", "", &words));
+                let _ = self.0.list.insert_before(&divider, before);
             }
-            let own = self.chat(|chat| chat.is_own(message));
-            let row = rows::message_row(message, own, &self.0.strings, self.0.connection.party());
-            let _ = self
-                .0
-                .list
-                .insert_before(&row, first_pending.as_ref().map(|r| r.as_ref()));
+            let row = rows::message_row(message, *own, &self.0.strings, self.0.connection.party());
+            let _ = self.0.list.insert_before(&row, before);
             self.0
                 .drawn
                 .borrow_mut()
-                .push((message.id.clone(), message.seq, message.created_ms));
+                .push((message.id.clone(), message.created_ms));
         }
     }
 
