@@ -6,9 +6,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use switchboard::wire::ErrorCode;
-use wasm_bindgen::prelude::*;
+
 use wasm_bindgen::JsCast;
-use web_sys::{Element, IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit};
+use web_sys::{Element, IntersectionObserver};
 
 use crate::chat::{Changes, Chat, Link, Pending};
 use crate::connection::Connection;
@@ -20,6 +20,8 @@ use crate::time;
 
 /// "Near the bottom" for following new messages, in pixels.
 const STICKY_BOTTOM_PX: i32 = 80;
+
+mod seen;
 
 /// Who hears the count of unread messages.
 type UnreadReport = Box<dyn Fn(usize)>;
@@ -384,72 +386,6 @@ impl Panel {
                 dom::append(&line, &dom::make_text("bdi", "user-text", &name));
                 dom::append_text(&line, &after);
             }
-        }
-    }
-
-    /// Watches the other side's rows: each one at least half in view while the panel is
-    /// visible raises how far this page has seen.
-    fn watch_rows(&self) {
-        let me = self.clone();
-        let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-            if !me.0.visible.get() {
-                return;
-            }
-            let highest = entries
-                .iter()
-                .filter_map(|e| e.dyn_into::<IntersectionObserverEntry>().ok())
-                .filter(|e| e.is_intersecting())
-                .filter_map(|e| e.target().get_attribute("data-seq")?.parse::<i64>().ok())
-                .max();
-            if let Some(seq) = highest.filter(|s| *s > me.0.seen_up_to.get()) {
-                me.0.seen_up_to.set(seq);
-                me.mark_read();
-            }
-        });
-        let options = IntersectionObserverInit::new();
-        options.set_root(Some(&self.0.scroll));
-        options.set_threshold(&JsValue::from_f64(0.5));
-        if let Ok(observer) =
-            IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &options)
-        {
-            *self.0.observer.borrow_mut() = Some(observer);
-        }
-        callback.forget();
-    }
-
-    /// (Re)observes every row of the other side, after a redraw, so that a panel that just
-    /// became visible reports what it shows.
-    fn observe_rows(&self) {
-        let me = self.clone();
-        dom::next_frame(move || {
-            let observer = me.0.observer.borrow();
-            let Some(observer) = observer.as_ref() else {
-                return;
-            };
-            for row in dom::find_all(&me.0.list, "li.message.other[data-seq]") {
-                observer.unobserve(&row);
-                observer.observe(&row);
-            }
-        });
-    }
-
-    /// Sends the read mark for what was seen while visible, and reports what is still unread.
-    fn mark_read(&self) {
-        let seen = self.0.seen_up_to.get();
-        if self.0.visible.get()
-            && seen > self.0.read_sent.get()
-            && self.0.connection.mark_read(seen)
-        {
-            self.0.read_sent.set(seen);
-        }
-        self.report_unread();
-    }
-
-    fn report_unread(&self) {
-        let read = self.0.read_sent.get();
-        let count = self.chat(|chat| chat.unread(read));
-        if let Some(report) = self.0.on_unread.borrow().as_ref() {
-            report(count);
         }
     }
 }
