@@ -22,6 +22,7 @@ use switchboard::wire::{ErrorCode, Operator};
 use switchboard::{Engine, EngineConfig};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::connections::AddressShares;
@@ -113,6 +114,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ws", get(crate::ws::handler))
         .merge(crate::widget_assets::routes())
         .route("/api/v1/{*rest}", any(api_not_found))
+        .nest_service("/pkg", built_files(&state.leptos_options))
         .merge(pages)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
@@ -130,6 +132,16 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// The built files (`/pkg/…`: wasm, JavaScript, CSS), with their precompressed forms, served
+/// apart from Leptos' file and error handler. That handler takes its answer's status from a
+/// reactive context it finds through the thread's current owner, and twice in the suite a
+/// wasm file came back with another page's status (401, then 410) and broke the page that
+/// loaded it; these files have no status but their own.
+fn built_files(options: &leptos::config::LeptosOptions) -> ServeDir {
+    let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    ServeDir::new(dir).precompressed_br().precompressed_gzip()
 }
 
 /// The most a page may weigh; pages are a few tens of KiB.
