@@ -132,21 +132,20 @@ build_release() {
   done
 }
 
-# The bundles of the pages guests and customers open, built the way cargo-leptos builds the
+# The bundle of the pages guests and customers open (the kiosk, the widget, the hosted chat):
+# crate `visitor_lite`, which drives them without Leptos, built the way cargo-leptos builds the
 # dashboard's: the same environment, wasm-bindgen, wasm-opt, a content hash in each name (listed
-# in <name>-hash.txt beside the binary) and brotli. Crate `visitor` hydrates the widget and the
-# hosted chat (the app without the dashboard); crate `visitor_lite` drives the kiosk without
-# Leptos. Neither is split, so they have a target directory of their own: the split build's
-# flags (relocations kept for wasm-split) would leave them ten times their size.
+# in <name>-hash.txt beside the binary) and brotli. It is not split, so it has a target
+# directory of its own: the split build's flags (relocations kept for wasm-split) would leave it
+# ten times its size.
 build_visitor_bundle() {
-  say "building the visitors' bundles (kiosk, widget, hosted chat)"
+  say "building the visitors' bundle (kiosk, widget, hosted chat)"
   LEPTOS_OUTPUT_NAME=switchboard LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
     LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=frontend \
     LEPTOS_BIN_DIR=server LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=true \
     LEPTOS_HASH_FILE_NAME=hash.txt \
-    cargo build --package=visitor --package=visitor_lite --lib --target-dir=target/visitor-front \
+    cargo build --package=visitor_lite --lib --target-dir=target/visitor-front \
       --target=wasm32-unknown-unknown --no-default-features --profile=wasm-release
-  seal_bundle visitor
   seal_bundle visitor_lite
 }
 
@@ -194,7 +193,7 @@ cmd_test() {
   local logs
   logs="$(mktemp -d)"
   say "cargo tests: engine, app and server"
-  cargo test --workspace --exclude frontend --exclude visitor "${PG_SKIP[@]}" 2>&1 | tee "$logs/cargo.log"
+  cargo test --workspace --exclude frontend "${PG_SKIP[@]}" 2>&1 | tee "$logs/cargo.log"
   build_release
   say "Playwright end-to-end tests against the release build"
   (cd end2end && npx playwright test) 2>&1 | tee "$logs/e2e.log"

@@ -32,7 +32,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::i18n::*;
-use crate::pages::{HostedChatPage, NotFound, WidgetPage};
+use crate::pages::NotFound;
 #[cfg(feature = "dashboard")]
 use crate::{
     pages::{Home, NoConversation},
@@ -47,9 +47,6 @@ use leptos_router::{components::ParentRoute, Lazy};
 pub struct ServerContext {
     /// The use cases.
     pub engine: switchboard::Engine,
-    /// Where the visitor bundle's files are named, when the build made one; without it every
-    /// page loads the dashboard's bundle, which hydrates the visitors' pages as well.
-    pub visitor_bundle: Option<LeptosOptions>,
     /// Where the visitors' light client's files are named, when the build made one; without it
     /// the pages it drives load no script (they work as they do without JavaScript).
     pub lite_bundle: Option<LeptosOptions>,
@@ -79,10 +76,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The site settings that name the bundle that runs this page: the visitor bundle for the
-/// pages of [`VisitorApp`] when the build made one, else the dashboard's; the light client
-/// for the pages it drives, or none when the build made none (the dashboard's would hydrate
-/// them, but their render carries what only the light client reads).
+/// The site settings that name the bundle that runs this page: the dashboard's, or the
+/// visitors' light client for the pages it drives, or none when the build made none (the
+/// dashboard's would hydrate them, but their render carries what only the light client reads).
 ///
 /// A page the dashboard's bundle does not run must not have its wasm chunks preloaded, though
 /// the dashboard's lazy routes rendered it: Leptos lists the chunks of every lazy route a render
@@ -98,10 +94,6 @@ fn hydration_options(options: &LeptosOptions) -> Option<LeptosOptions> {
         let context = use_context::<ServerContext>();
         let chosen = match Bundle::for_path(&path) {
             Bundle::Dashboard => return Some(options.clone()),
-            Bundle::Visitor => match context.and_then(|c| c.visitor_bundle) {
-                Some(visitor) => Some(visitor),
-                None => return Some(options.clone()),
-            },
             Bundle::VisitorLite => context.and_then(|c| c.lite_bundle),
         };
         provide_context(leptos::PrefetchLazyFn::default());
@@ -195,32 +187,12 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The pages guests and customers open ([`Bundle::Visitor`]), and nothing else, so that their
-/// bundle leaves the dashboard out. Each route is the same as in [`App`], which renders these
-/// pages on the server: the two must agree for hydration.
+/// What every page sits in: document metadata, the reader's clock, the language and the
+/// router around `children` (the routes). The dashboard's entry point marks the page live once
+/// its lazy routes hydrated.
 #[component]
-pub fn VisitorApp() -> impl IntoView {
-    view! {
-        <AppFrame mark_hydrated=true>
-            <Routes fallback=NotFound>
-                <Route path=path!("/widget") view=WidgetPage ssr=SsrMode::Async />
-                <Route path=path!("/chat/:link") view=HostedChatPage ssr=SsrMode::Async />
-            </Routes>
-        </AppFrame>
-    }
-}
-
-/// What every page sits in: document metadata, the hydration mark, the reader's clock, the
-/// language and the router around `children` (the routes).
-///
-/// `mark_hydrated`: the frame marks the page live itself, as [`VisitorApp`] does, whose pages
-/// hydrate at once; the dashboard's entry point marks it after its lazy routes hydrated.
-#[component]
-fn AppFrame(children: Children, #[prop(optional)] mark_hydrated: bool) -> impl IntoView {
+fn AppFrame(children: Children) -> impl IntoView {
     provide_meta_context();
-    if mark_hydrated {
-        mark_when_hydrated();
-    }
     clock::ReaderClock::provide();
     view! {
         <LanguageContext>
@@ -258,24 +230,22 @@ pub fn mark_when_hydrated() {
 pub enum Bundle {
     /// Every page ([`App`]): the dashboard's.
     Dashboard,
-    /// The widget and the hosted chat page ([`VisitorApp`]).
-    Visitor,
-    /// The guest's kiosk: the visitors' light client (crate `visitor_lite`), no hydration.
+    /// The guest's kiosk, the widget and the hosted chat page: the visitors' light client
+    /// (crate `visitor_lite`), no hydration.
     VisitorLite,
 }
 
 impl Bundle {
-    /// The bundle of the page at `path`: [`Bundle::Visitor`] for exactly the routes of
-    /// [`VisitorApp`], [`Bundle::VisitorLite`] for the guest's kiosk.
+    /// The bundle of the page at `path`: [`Bundle::VisitorLite`] for exactly the kiosk's, the
+    /// widget's and the hosted chat's routes.
     pub fn for_path(path: &str) -> Self {
         let one_segment_under = |prefix: &str| {
             path.strip_prefix(prefix)
                 .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
         };
-        if one_segment_under("/support/guest/") {
+        if one_segment_under("/support/guest/") || path == "/widget" || one_segment_under("/chat/")
+        {
             Self::VisitorLite
-        } else if path == "/widget" || one_segment_under("/chat/") {
-            Self::Visitor
         } else {
             Self::Dashboard
         }
@@ -285,7 +255,6 @@ impl Bundle {
     pub fn output_name(self) -> &'static str {
         match self {
             Self::Dashboard => "switchboard",
-            Self::Visitor => "visitor",
             Self::VisitorLite => "visitor_lite",
         }
     }
@@ -323,8 +292,8 @@ mod tests {
     #[test]
     fn each_page_names_the_bundle_that_runs_it() {
         assert_eq!(Bundle::for_path("/support/guest/abc"), Bundle::VisitorLite);
-        assert_eq!(Bundle::for_path("/widget"), Bundle::Visitor);
-        assert_eq!(Bundle::for_path("/chat/xyz"), Bundle::Visitor);
+        assert_eq!(Bundle::for_path("/widget"), Bundle::VisitorLite);
+        assert_eq!(Bundle::for_path("/chat/xyz"), Bundle::VisitorLite);
         for dashboard in [
             "/",
             "/sessions",

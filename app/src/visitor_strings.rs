@@ -6,7 +6,9 @@ use leptos::prelude::*;
 
 /// The sections of the locale files the client reads from.
 #[cfg(feature = "ssr")]
-const SECTIONS: &[&str] = &["chat", "files", "errors", "kiosk"];
+const SECTIONS: &[&str] = &[
+    "chat", "files", "errors", "kiosk", "widget", "hosted", "common",
+];
 
 /// `<script type="application/json" id="visitor-strings">` with the strings of `SECTIONS` in
 /// the page's language, keyed `section.key`. Pages that render it are never hydrated by Leptos

@@ -72,6 +72,20 @@ test('a forged chat link says so instead of opening anything', async ({ page }) 
   await expect(page.locator('ol.messages')).toHaveCount(0);
 });
 
+test('a language chosen on the chat page of an email link wins over the link’s own', async ({ page }) => {
+  // The page's sign-in with a made-up link is answered 401, which the browser logs.
+  allowConsoleErrors(/401/);
+  await page.goto('/chat/this-is-not-a-valid-link?lang=de');
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(t('de', 'hosted.heading'));
+  await page.getByLabel(t('de', 'nav.language')).selectOption('fr');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(t('fr', 'hosted.heading'));
+  await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
+  expect(new URL(page.url()).search).toBe('');
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(t('fr', 'hosted.heading'));
+});
+
 test('the emailed unsubscribe link works with one click, in the email’s language, and stops the next email', async ({ browser, request }) => {
   // A German-speaking customer, signed in on the website.
   const userId = `leaving-${Date.now()}`;

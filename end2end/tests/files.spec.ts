@@ -110,6 +110,26 @@ test('an operator drops a PDF into the panel and the customer downloads it from 
   const [download] = await Promise.all([page.waitForEvent('download'), card.click()]);
   expect(download.suggestedFilename()).toBe('invoice-7.pdf');
   expect(await readFile(await download.path(), 'utf8')).toBe(PDF);
+
+  // A picture comes with the customer's token too: its thumbnail and its full size draw, and
+  // Escape in the viewer closes the viewer, not the widget.
+  const screenshot = await operator.screenshot({ clip: { x: 0, y: 0, width: 400, height: 250 } });
+  await pasteFile(operator, 'label.png', 'image/png', screenshot);
+  await expect(operator.locator('.upload.done')).toHaveCount(1);
+  await operator.getByRole('button', { name: t('en', 'chat.send') }).click();
+  const thumbnail = frame.locator('.message.other .file-thumb img');
+  await expect
+    .poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBe(320);
+  await frame.getByRole('button', { name: `${t('en', 'files.open')}: label.png` }).click();
+  const full = frame.locator('.image-viewer img');
+  await expect
+    .poll(() => full.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBe(400);
+  await page.keyboard.press('Escape');
+  await expect(frame.locator('.image-viewer')).toHaveCount(0);
+  await expect(frame.locator('#widget-panel')).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__violations)).toEqual([]);
   await operator.context().close();
 });
 

@@ -301,6 +301,40 @@ test('a reply counts as read only once the customer had it in view, not when the
   await api.dispose();
 });
 
+test('the host page hears of a reply once, when it arrives, and not of the history the widget loads', async ({ page, context }) => {
+  const host = await serveHostPage(context);
+  const frame = await openHostPage(page, host);
+  await openPanel(frame);
+  await sendFromWidget(frame, 'Will my page hear of your answer?');
+  await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(1);
+  const conversation = await conversationOf(page);
+  const api = await apiAsOperator();
+  const reply = async (content: string) => {
+    const response = await api.post(`${baseURL}/api/v1/conversations/${conversation}/messages`, { data: { content } });
+    expect(response.status()).toBe(201);
+  };
+  const heard = () => page.evaluate(() => (window as any).__heard);
+  const listen = () =>
+    page.evaluate(() => {
+      (window as any).__heard = [];
+      (window as any).Switchboard.on('message', (m: { content: string }) => (window as any).__heard.push(m.content));
+    });
+  await listen();
+  await reply('First answer');
+  await expect.poll(heard).toEqual(['First answer']);
+
+  // Loaded again, the widget shows the history; the page hears only of what comes next.
+  await page.reload();
+  const again = await openHostPage(page, host);
+  await listen();
+  await openPanel(again);
+  await expect(again.locator('.message.other .bubble')).toHaveText(['First answer']);
+  await reply('Second answer');
+  await expect(again.locator('.message.other .bubble')).toHaveText(['First answer', 'Second answer']);
+  await expect.poll(heard).toEqual(['Second answer']);
+  await api.dispose();
+});
+
 test('the demo shop on its own port embeds the widget, and its buttons drive it', async ({ page }) => {
   const shop = baseURL.replace(/:(\d+)$/, (_, port) => `:${Number(port) + 1}`);
   await page.goto(`${shop}/`);

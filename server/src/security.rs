@@ -27,13 +27,14 @@ const REST_PREFIX: &str = "/api/v1/";
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The Content-Security-Policy, with the nonce of the response's inline scripts: only our own
-/// scripts, the inline hydration scripts that carry the nonce, and our own wasm.
+/// scripts, the inline hydration scripts that carry the nonce, and our own wasm. Images may be
+/// `blob:` URLs: a customer's files come with a bearer token that an `<img src>` cannot carry.
 /// `frame_ancestors` is `'none'` for every page but the widget's iframe page, which the
 /// embedding origins may frame.
 pub fn content_security_policy(nonce: &str, frame_ancestors: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         style-src 'self' 'nonce-{nonce}'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; \
          media-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; \
          frame-ancestors {frame_ancestors}"
     )

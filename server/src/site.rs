@@ -27,7 +27,7 @@ fn beside_binary(name: &str) -> bool {
 }
 
 /// Where the files of a bundle other than the dashboard's are named (`scripts/dev.sh` builds
-/// the visitors' two beside cargo-leptos' bundle and writes `<name>-hash.txt` beside the
+/// the visitors' beside cargo-leptos' bundle and writes `<name>-hash.txt` beside the
 /// binary), or none when this build has none.
 pub fn extra_bundle(options: &LeptosOptions, bundle: Bundle) -> Option<LeptosOptions> {
     let name = bundle.output_name();

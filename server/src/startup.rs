@@ -81,7 +81,6 @@ pub fn router(state: AppState) -> Router {
     let routes = page_routes();
     let context = ServerContext {
         engine: state.engine.clone(),
-        visitor_bundle: crate::site::extra_bundle(&state.leptos_options, Bundle::Visitor),
         lite_bundle: crate::site::extra_bundle(&state.leptos_options, Bundle::VisitorLite),
     };
     let leptos_options = state.leptos_options.clone();

@@ -69,6 +69,9 @@ impl Changes {
     pub const CLOSED: Self = Self(1 << 5);
     /// The error not tied to one send.
     pub const ERROR: Self = Self(1 << 6);
+    /// A message of the other side arrived that is newer than the history the page opened
+    /// with: the page may announce it (a chime, the widget's host page).
+    pub const FRESH: Self = Self(1 << 7);
 
     /// Whether any part of `other` changed.
     pub fn touches(self, other: Self) -> bool {
@@ -107,6 +110,9 @@ pub struct Chat {
     replaced: bool,
     signed_out: bool,
     error: Option<ErrorCode>,
+    /// The highest seq of the history the page opened with (the first subscription's
+    /// `last_seq`, or the first REST answer): what arrives above it is news.
+    heard_up_to: Option<i64>,
 }
 
 impl Chat {
@@ -124,6 +130,7 @@ impl Chat {
             replaced: false,
             signed_out: false,
             error: None,
+            heard_up_to: None,
         }
     }
 
@@ -225,6 +232,48 @@ impl Chat {
         added
     }
 
+    /// A stored message arrived (live, replayed or polled): it joins the list, ends the typing
+    /// notice it answers, and is news when it is the other side's and newer than the history
+    /// the page opened with.
+    pub fn arrived(&mut self, message: Message) -> Changes {
+        let mut changes = Changes::NONE;
+        // The message a typing notice announced ends it, in the same redraw.
+        if self
+            .typing
+            .as_ref()
+            .is_some_and(|(who, _)| who.kind == message.kind)
+        {
+            self.typing = None;
+            changes |= Changes::TYPING;
+        }
+        let news =
+            !self.is_own(&message) && self.heard_up_to.is_some_and(|heard| message.seq > heard);
+        if self.merge([message]) > 0 {
+            changes |= Changes::MESSAGES;
+            if news {
+                changes |= Changes::FRESH;
+            }
+        }
+        changes
+    }
+
+    /// Whether the history the page opened with is known: what arrives from now on may be news.
+    pub fn history_known(&self) -> bool {
+        self.heard_up_to.is_some()
+    }
+
+    /// The first REST answer, when no subscription came before it: the history the page
+    /// opened with (nothing in it is news).
+    pub fn polled(&mut self, messages: Vec<Message>) -> Changes {
+        let added = self.merge(messages);
+        self.heard_up_to.get_or_insert(self.last_seq());
+        if added > 0 {
+            Changes::MESSAGES
+        } else {
+            Changes::NONE
+        }
+    }
+
     /// Queues a send with the key `client_id`; returns it, to transmit.
     pub fn send(&mut self, client_id: String, content: String, attachments: Vec<File>) -> Pending {
         let pending = Pending {
@@ -270,21 +319,12 @@ impl Chat {
     /// Applies one frame from the server at `now_ms`.
     pub fn apply(&mut self, frame: Frame, now_ms: f64) -> Changes {
         match frame {
-            Frame::Message(message) => {
-                let mut changes = Changes::NONE;
-                // The message a typing notice announced ends it, in the same redraw.
-                if self
-                    .typing
-                    .as_ref()
-                    .is_some_and(|(who, _)| who.kind == message.kind)
-                {
-                    self.typing = None;
-                    changes |= Changes::TYPING;
-                }
-                if self.merge([message]) > 0 {
-                    changes |= Changes::MESSAGES;
-                }
-                changes
+            Frame::Message(message) => self.arrived(message),
+            Frame::Subscribed { last_seq } => {
+                // Only the first subscription's: after a reconnect, what the replay brings
+                // arrived while the page was away, and is news.
+                self.heard_up_to.get_or_insert(last_seq);
+                Changes::NONE
             }
             Frame::Ack { client_id, message } => self.acknowledge(&client_id, message),
             Frame::Read { reader, up_to_seq } => {
@@ -341,20 +381,30 @@ impl Chat {
             // owns it signs in anew instead.
             close::UNAUTHORIZED => {
                 self.signed_out = true;
-                (AfterClose::SignedOut, Changes::CLOSED)
+                // Not live any more: the page is signing in again.
+                self.link = Link::Reconnecting;
+                (AfterClose::SignedOut, Changes::CLOSED | Changes::LINK)
             }
             close::LINK_REPLACED => (AfterClose::Replaced, self.replace()),
             _ => (AfterClose::Reconnect, Changes::NONE),
         }
     }
 
+    /// The page signed in again after a 4401: the chat may connect with the new credential.
+    pub fn signed_in_again(&mut self) -> Changes {
+        self.signed_out = false;
+        Changes::CLOSED
+    }
+
     /// What a REST answer's status says about the chat as a whole, as the socket's closes do:
-    /// 410 ends it (like 4410), and a 404 to a guest's token means its link was replaced (like
-    /// 4404). Other statuses concern one request only.
+    /// 410 ends it (like 4410), a 404 to a guest's token means its link was replaced (like
+    /// 4404), and a 401 that the credential no longer holds (like 4401). Other statuses concern
+    /// one request only.
     pub fn answered(&mut self, status: u16) -> Changes {
         match status {
             410 => self.end(),
             404 if self.own == SenderKind::Guest => self.replace(),
+            401 => self.closed(close::UNAUTHORIZED).1,
             _ => Changes::NONE,
         }
     }
@@ -571,6 +621,74 @@ mod tests {
     }
 
     #[test]
+    fn only_the_other_side_s_messages_above_the_opening_history_are_news() {
+        let mut chat = Chat::new(SenderKind::Customer, false);
+        let frame = |seq, kind| Frame::Message(message(seq, kind));
+        assert_eq!(
+            chat.apply(Frame::Subscribed { last_seq: 2 }, 0.0),
+            Changes::NONE
+        );
+        assert!(!chat
+            .apply(frame(1, SenderKind::Operator), 0.0)
+            .touches(Changes::FRESH));
+        assert!(!chat
+            .apply(frame(2, SenderKind::Operator), 0.0)
+            .touches(Changes::FRESH));
+        assert!(chat
+            .apply(frame(3, SenderKind::Operator), 0.0)
+            .touches(Changes::FRESH));
+        assert!(!chat
+            .apply(frame(4, SenderKind::Customer), 0.0)
+            .touches(Changes::FRESH));
+        assert!(
+            !chat
+                .apply(frame(3, SenderKind::Operator), 0.0)
+                .touches(Changes::FRESH),
+            "a message held already is no news twice"
+        );
+        // A reconnect's subscription does not move the line: what it replays came meanwhile.
+        chat.apply(Frame::Subscribed { last_seq: 5 }, 0.0);
+        assert!(chat
+            .apply(frame(5, SenderKind::Operator), 0.0)
+            .touches(Changes::FRESH));
+    }
+
+    #[test]
+    fn the_first_poll_before_any_subscription_is_history_and_what_follows_is_news() {
+        let mut chat = Chat::new(SenderKind::Customer, false);
+        assert!(!chat.history_known());
+        let history = vec![
+            message(1, SenderKind::Operator),
+            message(2, SenderKind::Operator),
+        ];
+        assert_eq!(chat.polled(history), Changes::MESSAGES);
+        assert!(chat.history_known());
+        assert!(chat
+            .arrived(message(3, SenderKind::Operator))
+            .touches(Changes::FRESH));
+        assert!(!chat
+            .arrived(message(4, SenderKind::Customer))
+            .touches(Changes::FRESH));
+        assert_eq!(chat.messages().len(), 4);
+    }
+
+    #[test]
+    fn a_customer_signed_in_again_may_connect_again() {
+        let mut chat = Chat::new(SenderKind::Customer, false);
+        chat.opened();
+        let (_, changes) = chat.closed(close::UNAUTHORIZED);
+        assert!(changes.touches(Changes::LINK));
+        assert_eq!(
+            chat.link(),
+            Link::Reconnecting,
+            "no longer reads as connected"
+        );
+        assert!(chat.stays_closed());
+        chat.signed_in_again();
+        assert!(!chat.stays_closed() && !chat.signed_out());
+    }
+
+    #[test]
     fn a_rest_answer_ends_the_chat_on_410_and_replaces_only_a_guest_s_link_on_404() {
         let mut customer = Chat::new(SenderKind::Customer, false);
         assert_eq!(customer.answered(404), Changes::NONE);
@@ -581,6 +699,14 @@ mod tests {
         let mut guest = guest_chat();
         guest.answered(404);
         assert!(guest.replaced() && !guest.ended());
+    }
+
+    #[test]
+    fn a_rest_answer_of_401_signs_a_customer_out_as_the_socket_s_4401_does() {
+        let mut customer = Chat::new(SenderKind::Customer, false);
+        let changes = customer.answered(401);
+        assert!(changes.touches(Changes::CLOSED));
+        assert!(customer.signed_out() && customer.stays_closed() && !customer.cut_off());
     }
 
     #[test]

@@ -141,6 +141,27 @@ pub fn next_frame(f: impl FnOnce() + 'static) {
     let _ = window().request_animation_frame(callback.unchecked_ref());
 }
 
+/// A fresh copy of what `template#id` holds (its first element), which the server rendered for
+/// the client to put on the page when the time comes.
+pub fn from_template(id: &str) -> Option<Element> {
+    let template = document()
+        .get_element_by_id(id)?
+        .dyn_into::<web_sys::HtmlTemplateElement>()
+        .ok()?;
+    template
+        .content()
+        .first_element_child()?
+        .clone_node_with_deep(true)
+        .ok()?
+        .dyn_into::<Element>()
+        .ok()
+}
+
+/// Whether the page's tab is shown.
+pub fn tab_visible() -> bool {
+    document().visibility_state() == web_sys::VisibilityState::Visible
+}
+
 /// Puts the keyboard in `element`, if it can take it.
 pub fn focus(element: &Element) {
     if let Some(element) = element.dyn_ref::<HtmlElement>() {

@@ -22,6 +22,16 @@ impl Json {
         JSON::parse(text).ok().map(Self)
     }
 
+    /// A value the browser gave (a `postMessage`'s data, say).
+    pub fn of(value: JsValue) -> Self {
+        Self(value)
+    }
+
+    /// The value itself.
+    pub fn value(&self) -> &JsValue {
+        &self.0
+    }
+
     /// The field `key` (undefined when missing or when this is not an object).
     pub fn get(&self, key: &str) -> Json {
         if !self.0.is_object() {
@@ -120,24 +130,16 @@ pub fn message(value: &Json) -> Option<Message> {
     })
 }
 
-/// A list of messages under `key` (`{"messages": [..]}` answers); unreadable items are left out.
-pub fn messages(value: &Json, key: &str) -> Vec<Message> {
-    value.get(key).items().iter().filter_map(message).collect()
-}
-
-/// A socket frame from its text.
-pub fn frame(text: &str) -> Frame {
-    Json::parse(text)
-        .and_then(|value| frame_of(&value))
-        .unwrap_or(Frame::Other)
-}
-
-fn frame_of(value: &Json) -> Option<Frame> {
+/// A socket frame from its parsed value; `None` when it lacks a field the contract requires.
+pub fn frame_of(value: &Json) -> Option<Frame> {
     Some(match value.get("type").string()?.as_str() {
         "message" => Frame::Message(message(&value.get("message"))?),
         "ack" => Frame::Ack {
             client_id: value.get("client_id").string()?,
             message: message(&value.get("message"))?,
+        },
+        "subscribed" => Frame::Subscribed {
+            last_seq: value.get("last_seq").int()?,
         },
         "read" => Frame::Read {
             reader: kind(&value.get("reader").get("kind"))?,

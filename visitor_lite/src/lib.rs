@@ -8,21 +8,25 @@
 //! chat's state (`chat`) is plain data, tested natively; the rest runs in the browser and is
 //! tested end to end.
 //!
-//! Pages so far: the guest's kiosk. The widget and the hosted chat still hydrate with the
-//! `visitor` crate.
+//! Pages: the guest's kiosk (`kiosk`), the widget's iframe (`widget`) and the hosted chat
+//! (`hosted`); the last two share the customer's sign-in and chat (`customer`).
 
 pub mod chat;
 mod composer;
 mod connection;
+mod customer;
 mod dom;
+mod hosted;
 pub mod json;
 mod kiosk;
 pub mod message;
 mod net;
 mod panel;
 mod rows;
+mod sound;
 mod strings;
 mod time;
+mod widget;
 
 use std::rc::Rc;
 
@@ -36,6 +40,10 @@ pub fn hydrate() {
     let strings = Rc::new(strings::Strings::load());
     if let Some(holder) = dom::find("#kiosk-chat") {
         kiosk::start(holder, strings);
+    } else if let Some(frame) = dom::find("div.widget") {
+        widget::start(frame, strings);
+    } else if let Some(main) = dom::find("main.hosted-chat") {
+        hosted::start(main, strings);
     }
     follow_language_switcher();
     if let Some(body) = dom::document().body() {
@@ -61,6 +69,31 @@ fn follow_language_switcher() {
                 net::encode(&locale)
             ));
         }
-        let _ = dom::window().location().reload();
+        show_again();
     });
+}
+
+/// Shows the page again, in the language just chosen: without the address's `?lang=` (a reply
+/// email's), which would otherwise win over the choice.
+fn show_again() {
+    let location = dom::window().location();
+    let query = location
+        .search()
+        .ok()
+        .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok());
+    match (query, location.pathname()) {
+        (Some(query), Ok(path)) if query.has("lang") => {
+            query.delete("lang");
+            let rest = String::from(query.to_string());
+            let url = if rest.is_empty() {
+                path
+            } else {
+                format!("{path}?{rest}")
+            };
+            let _ = location.replace(&url);
+        }
+        _ => {
+            let _ = location.reload();
+        }
+    }
 }

@@ -68,6 +68,11 @@ pub enum Frame {
         /// The stored message.
         message: Message,
     },
+    /// The subscription holds; replayed messages follow.
+    Subscribed {
+        /// The conversation's highest seq when subscribing.
+        last_seq: i64,
+    },
     /// Someone read up to a seq.
     Read {
         /// Who read.
@@ -86,6 +91,6 @@ pub enum Frame {
         /// The `client_id` of a refused send.
         client_id: Option<String>,
     },
-    /// Anything a visitor's chat does not act on (`welcome`, `subscribed`, operators' frames).
+    /// Anything a visitor's chat does not act on (`welcome`, operators' frames).
     Other,
 }

@@ -42,6 +42,11 @@ impl Fields {
         self
     }
 
+    /// The object itself (to post to another window, which copies it).
+    pub fn object(&self) -> &Object {
+        &self.0
+    }
+
     /// The object as JSON text.
     pub fn json(&self) -> String {
         JSON::stringify(&self.0)
@@ -111,6 +116,30 @@ pub fn request(
         Some(body) => xhr.send_with_opt_str(Some(&body)),
         None => xhr.send(),
     };
+}
+
+/// Downloads `url` with the bearer credential a link cannot carry, and hands `done` a blob URL
+/// of it (`None` when it could not be had). The caller revokes it when done with it.
+pub fn fetch_blob(url: &str, bearer: &str, done: impl FnOnce(Option<String>) + 'static) {
+    let Some(xhr) = XmlHttpRequest::new()
+        .ok()
+        .filter(|x| x.open("GET", url).is_ok())
+    else {
+        done(None);
+        return;
+    };
+    let _ = xhr.set_request_header("authorization", &format!("Bearer {bearer}"));
+    xhr.set_response_type(web_sys::XmlHttpRequestResponseType::Blob);
+    let handle = xhr.clone();
+    let finished = Closure::once_into_js(move || {
+        let blob = (handle.status().unwrap_or(0) == 200)
+            .then(|| handle.response().ok())
+            .flatten()
+            .and_then(|body| body.dyn_into::<web_sys::Blob>().ok());
+        done(blob.and_then(|blob| web_sys::Url::create_object_url_with_blob(&blob).ok()));
+    });
+    xhr.set_onloadend(Some(finished.unchecked_ref()));
+    let _ = xhr.send();
 }
 
 /// `ws://` or `wss://` (as the page) to this host, and `path_and_query`.

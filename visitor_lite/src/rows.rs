@@ -6,17 +6,25 @@ use std::rc::Rc;
 use switchboard::domain::links::{pieces, Piece};
 use switchboard::domain::{file_kind_text, file_size_text};
 use switchboard::wire::{ErrorCode, SenderKind};
+use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 use crate::chat::Pending;
-use crate::connection::Party;
+use crate::connection::{Connection, Party};
 use crate::dom;
 use crate::message::{File, Message};
+use crate::net;
 use crate::strings::Strings;
 use crate::time;
 
-/// A stored message's row; `own` when this side sent it.
-pub fn message_row(message: &Message, own: bool, strings: &Rc<Strings>, party: &Party) -> Element {
+/// A stored message's row; `own` when this side sent it. Its files are fetched with the
+/// credential `connection` holds when they are.
+pub fn message_row(
+    message: &Message,
+    own: bool,
+    strings: &Rc<Strings>,
+    connection: &Connection,
+) -> Element {
     let row = dom::make("li", if own { "message own" } else { "message other" });
     dom::set(&row, "data-seq", &message.seq.to_string());
     // A visitor's own messages say "You".
@@ -34,7 +42,10 @@ pub fn message_row(message: &Message, own: bool, strings: &Rc<Strings>, party: &
         dom::append(&row, &linked_bubble(&message.content));
     }
     if !message.attachments.is_empty() {
-        dom::append(&row, &attachments(&message.attachments, strings, party));
+        dom::append(
+            &row,
+            &attachments(&message.attachments, strings, connection),
+        );
     }
     let meta = dom::make("p", "meta");
     let time = dom::make_text("time", "", &time::clock_time(message.created_ms));
@@ -45,7 +56,7 @@ pub fn message_row(message: &Message, own: bool, strings: &Rc<Strings>, party: &
 }
 
 /// A message's files: images as thumbnails, other files as cards that download.
-fn attachments(files: &[File], strings: &Rc<Strings>, party: &Party) -> Element {
+fn attachments(files: &[File], strings: &Rc<Strings>, connection: &Connection) -> Element {
     let box_ = dom::make("div", "attachments");
     for file in files.iter().filter(|f| f.thumbnail) {
         let button = dom::make("button", "file-thumb");
@@ -57,24 +68,42 @@ fn attachments(files: &[File], strings: &Rc<Strings>, party: &Party) -> Element 
         );
         dom::set(&button, "data-file", &file.id);
         let img = dom::make("img", "");
-        dom::set(&img, "src", &party.file_url(&file.id, true));
+        show_file(&img, &connection.party(), &file.id, true);
         dom::set(&img, "alt", &file.name);
         if let Some((width, height)) = file.dimensions {
             dom::set(&img, "width", &width.min(320).to_string());
             dom::set(&img, "height", &height.min(320).to_string());
         }
         dom::append(&button, &img);
-        let (strings, party, file, shown_in) =
-            (strings.clone(), party.clone(), file.clone(), box_.clone());
+        let (strings, connection, file, shown_in) = (
+            strings.clone(),
+            connection.clone(),
+            file.clone(),
+            box_.clone(),
+        );
         dom::listen::<web_sys::MouseEvent>(&button, "click", move |_| {
-            view_image(&file, &strings, &party, &shown_in)
+            view_image(&file, &strings, &connection.party(), &shown_in)
         });
         dom::append(&box_, &button);
     }
     for file in files.iter().filter(|f| !f.thumbnail) {
         let card = dom::make("a", "file-card");
-        dom::set(&card, "href", &party.file_url(&file.id, false));
+        dom::set(&card, "href", &connection.party().file_url(&file.id, false));
         dom::set(&card, "download", &file.name);
+        let (party_of, id, name) = (connection.clone(), file.id.clone(), file.name.clone());
+        dom::listen::<web_sys::MouseEvent>(&card, "click", move |event| {
+            let party = party_of.party();
+            // A link cannot carry a customer's bearer: the file comes through a blob instead.
+            if let Some(bearer) = party.bearer() {
+                event.prevent_default();
+                let name = name.clone();
+                net::fetch_blob(&party.file_url(&id, false), bearer, move |blob| {
+                    if let Some(blob) = blob {
+                        save_as(&blob, &name);
+                    }
+                });
+            }
+        });
         dom::set(
             &card,
             "aria-label",
@@ -112,7 +141,7 @@ fn view_image(file: &File, strings: &Strings, party: &Party, shown_in: &Element)
     dom::set(&viewer, "aria-modal", "true");
     dom::set(&viewer, "aria-label", &file.name);
     let img = dom::make("img", "");
-    dom::set(&img, "src", &party.file_url(&file.id, false));
+    show_file(&img, party, &file.id, false);
     dom::set(&img, "alt", &file.name);
     dom::listen::<web_sys::MouseEvent>(&img, "click", |event| event.stop_propagation());
     let close = dom::make_text("button", "image-viewer-close", &strings.get("files.close"));
@@ -124,11 +153,48 @@ fn view_image(file: &File, strings: &Strings, party: &Party, shown_in: &Element)
     let shut = viewer.clone();
     dom::listen::<web_sys::KeyboardEvent>(&viewer, "keydown", move |event| {
         if event.key() == "Escape" {
+            // The viewer's Escape closes the viewer, not the widget around it.
+            event.stop_propagation();
             shut.remove();
         }
     });
     dom::append(shown_in, &viewer);
     dom::focus(&close);
+}
+
+/// Points `img` at a stored file (or its thumbnail): by address for a guest, whose token is in
+/// it, or through a blob fetched with a customer's bearer, let go once the image has drawn.
+fn show_file(img: &Element, party: &Party, id: &str, thumbnail: bool) {
+    let url = party.file_url(id, thumbnail);
+    let Some(bearer) = party.bearer() else {
+        dom::set(img, "src", &url);
+        return;
+    };
+    let img = img.clone();
+    net::fetch_blob(&url, bearer, move |blob| {
+        if let Some(blob) = blob {
+            let drawn = blob.clone();
+            dom::listen::<web_sys::Event>(&img, "load", move |_| {
+                let _ = web_sys::Url::revoke_object_url(&drawn);
+            });
+            dom::set(&img, "src", &blob);
+        }
+    });
+}
+
+/// Saves the blob `url` as a file named `name`, and lets it go a minute later (the download
+/// reads it after this returns).
+fn save_as(url: &str, name: &str) {
+    let link = dom::make("a", "");
+    dom::set(&link, "href", url);
+    dom::set(&link, "download", name);
+    if let Some(link) = link.dyn_ref::<web_sys::HtmlElement>() {
+        link.click();
+    }
+    let url = url.to_owned();
+    dom::after(60_000.0, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
 }
 
 /// A send in flight: "sending…", or why it failed with a retry while one can succeed.

@@ -1,21 +1,23 @@
 //! `/widget`: the page inside the embedded widget's iframe, the chat panel (the same
-//! `SessionChatPanel` as the kiosk and the dashboard). The launcher and its unread badge are the
-//! loader's, on the host page. It talks to the host page only through `postMessage` (see
-//! `server/src/widget_assets/loader/protocol.js`), and signs the customer in with
+//! `SessionChatPanel` as the kiosk and the dashboard), as the server renders it. The launcher
+//! and its unread badge are the loader's, on the host page. In the browser the light client
+//! (crate `visitor_lite`) takes it over: it talks to the host page only through `postMessage`
+//! (see `server/src/widget_assets/loader/protocol.js`), and signs the customer in with
 //! `POST /api/v1/widget/session`.
 
 use leptos::nonce::use_nonce;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use switchboard::wire::{Customer, ReplyTime, WidgetAppearance, WidgetPosition, WidgetSession};
+use switchboard::wire::{ReplyTime, WidgetAppearance, WidgetPosition};
+use uuid::Uuid;
 
 use crate::api::widget_appearance;
 use crate::chat::SessionChatPanel;
 use crate::i18n::*;
 use crate::realtime::{ChatState, Party};
+use crate::visitor_strings::VisitorStrings;
 use crate::widget::theme::theme_css;
-use crate::widget::{WidgetLink, WidgetSignals};
 
 /// Switches to the language the page's `lang` query names (the host's choice, or the
 /// customer's in an email link), on the server render and in the browser alike.
@@ -47,109 +49,54 @@ pub fn WidgetPage() -> impl IntoView {
     }
 }
 
-/// The panel, dressed as `look` says.
+/// The closed panel, dressed as `look` says, "Loading…" until the customer is signed in; the
+/// chat and the email offer wait in templates for the light client (crate `visitor_lite`),
+/// which signs the customer in once the host page has said who they are.
 #[component]
 fn WidgetFrame(look: WidgetAppearance) -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let host = query.read_untracked().get("host");
-    let signals = WidgetSignals::new();
-    signals.side.set(look.position);
-    let WidgetSignals {
-        open,
-        session,
-        failed,
-        operators_online,
-        side,
-        full,
-        ..
-    } = signals;
     let css = theme_css(&look);
+    let position = look.position;
     let words = WidgetWords::of(Signal::stored(look));
-    let link = WidgetLink::start(host, signals);
-    let link = StoredValue::new(link);
-    // The launcher is the loader's, on the host page: it gets the focus back (see widget.js).
-    let close = Callback::new(move |()| link.with_value(|l| l.set_open(false)));
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Escape" && open.get_untracked() {
-            ev.prevent_default();
-            close.run(());
-        }
-    };
-
     view! {
         <Title text=t_string!(i18n, widget.title).to_owned() />
         <style nonce=use_nonce()>{css}</style>
-        <div class="widget themed" class:open=move || open.get()
-            class:left=move || side.get() == WidgetPosition::Left class:full=move || full.get()
-            on:keydown=on_keydown>
-            <section id="widget-panel" class="widget-panel" hidden=move || !open.get()
-                aria-label=move || t_string!(i18n, widget.title)>
-                {move || match session.get() {
-                    Some(started) => {
-                        let customer = started.customer.clone();
-                        let token = started.widget_token.clone();
-                        view! {
-                            <CustomerChat started signals link close words>
-                                {move || (operators_online.get() == Some(false)).then(|| view! {
-                                    <EmailOffer customer=customer.clone() token=token.clone() />
-                                })}
-                            </CustomerChat>
-                        }.into_any()
-                    }
-                    None if failed.get() => view! {
-                        <p class="alert error" role="alert">{t!(i18n, widget.unavailable)}</p>
-                    }.into_any(),
-                    None => view! { <p class="loading">{t!(i18n, common.loading)}</p> }.into_any(),
-                }}
+        <div class="widget themed" class:left=position == WidgetPosition::Left
+            data-position=match position {
+                WidgetPosition::Left => "left",
+                WidgetPosition::Right => "right",
+            }>
+            <section id="widget-panel" class="widget-panel" hidden=true
+                aria-label=t_string!(i18n, widget.title)>
+                <p class="loading">{t!(i18n, common.loading)}</p>
             </section>
         </div>
+        <template id="customer-chat"><CustomerChat words close=true /></template>
+        <template id="email-offer"><EmailOffer /></template>
+        <VisitorStrings />
     }
 }
 
-/// A signed-in customer's chat, in the widget and on the hosted chat page: the "nobody is
-/// here" line, the chat panel, and what the page adds below it.
+/// A customer's chat, in the widget and on the hosted chat page, as the light client finds it
+/// in its template: the chat panel, in the widget with the team's words and a close button.
 #[component]
 pub(crate) fn CustomerChat(
-    started: WidgetSession,
-    signals: WidgetSignals,
-    link: StoredValue<WidgetLink>,
-    #[prop(optional, into)] close: Option<Callback<()>>,
     #[prop(optional)] words: Option<WidgetWords>,
-    #[prop(optional)] children: Option<Children>,
+    #[prop(optional)] close: bool,
 ) -> impl IntoView {
-    let WidgetSignals {
-        open,
-        unread,
-        tab_visible,
-        operators_online,
-        ..
-    } = signals;
-    let visible = Signal::derive(move || open.get() && tab_visible.get());
-    let state = ChatState::new(false);
-    // The token expired or was signed out elsewhere: a new session replaces this panel.
-    Effect::new(move |_| {
-        if state.signed_out.get() {
-            link.with_value(|l| l.sign_in_again());
-        }
-    });
     view! {
-        <div class="widget-chat" data-conversation-id=started.conversation_id.to_string()>
+        <div class="widget-chat">
             <SessionChatPanel
-                party=Party::Customer { token: started.widget_token.clone() }
-                conversation_id=started.conversation_id
-                state
+                party=Party::Customer { token: String::new() }
+                conversation_id=Uuid::nil()
+                state=ChatState::new(false)
                 guest_name=Signal::stored(None::<String>)
-                visible
-                unread
-                close
+                visible=Signal::stored(false)
+                close=close.then(|| Callback::new(|()| {}))
                 title=words.map(|w| w.title)
                 subtitle=words.map(|w| w.subtitle)
                 greeting=words.map(|w| w.greeting)
-                away=Signal::derive(move || operators_online.get() == Some(false))
-                announce=Callback::new(move |message| link.with_value(|l| l.announce(&message, visible.get_untracked())))
             />
-            {children.map(|children| children())}
         </div>
     }
 }
@@ -198,50 +145,19 @@ pub(crate) fn reply_time_text(
     }
 }
 
-/// For an anonymous visitor without an address: a field to get replies by email.
+/// For an anonymous visitor without an address, while no one from the team is online: a field
+/// to get replies by email (the light client sends it and says how it went).
 #[component]
-fn EmailOffer(customer: Customer, token: String) -> impl IntoView {
+fn EmailOffer() -> impl IntoView {
     let i18n = use_i18n();
-    let draft = RwSignal::new(String::new());
-    let problem = RwSignal::new(false);
-    let saved = RwSignal::new(false);
-    let token = StoredValue::new(token);
-    if customer.signed || customer.email.is_some() {
-        return ().into_any();
-    }
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Ok(email) = switchboard::domain::Email::parse(&draft.get_untracked()) else {
-            problem.set(true);
-            return;
-        };
-        problem.set(false);
-        let token = token.get_value();
-        leptos::task::spawn_local(async move {
-            // The session (and so the chat) stays as it is: only the form changes.
-            match crate::widget::save_email(&token, email.as_str()).await {
-                Some(_) => saved.set(true),
-                None => problem.set(true),
-            }
-        });
-    };
     view! {
-        <form class="email-offer" novalidate on:submit=save>
+        <form class="email-offer" novalidate>
             <label for="widget-email">{t!(i18n, widget.email_offer)}</label>
             <div class="copy-row">
                 <input id="widget-email" type="email" autocomplete="email" inputmode="email"
-                    placeholder="you@example.com"
-                    prop:value=move || draft.get()
-                    on:input=move |ev| draft.set(event_target_value(&ev)) />
+                    placeholder="you@example.com" />
                 <button type="submit" class="secondary">{t!(i18n, widget.email_save)}</button>
             </div>
-            {move || problem.get().then(|| view! {
-                <p class="alert error" role="alert">{t!(i18n, widget.email_invalid)}</p>
-            })}
-            {move || saved.get().then(|| view! {
-                <p role="status">{t!(i18n, widget.email_saved)}</p>
-            })}
         </form>
     }
-    .into_any()
 }

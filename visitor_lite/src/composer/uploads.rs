@@ -93,7 +93,7 @@ impl Composer {
             self.finished(key, 0, String::new());
             return;
         };
-        let party = self.0.panel.connection().party().clone();
+        let party = self.0.panel.connection().party();
         if xhr.open("POST", &party.upload_url()).is_err() {
             self.finished(key, 0, String::new());
             return;

@@ -11,8 +11,8 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use crate::chat::{AfterClose, Changes, Chat, Pending};
 use crate::dom;
-use crate::json;
-use crate::message::File;
+use crate::json::{self, Json};
+use crate::message::{File, Frame, Message};
 use crate::net::{self, Fields};
 
 mod party;
@@ -40,12 +40,16 @@ impl Drop for Current {
 /// What the page does with the parts of the chat an event changed.
 type Redraw = Rc<dyn Fn(Changes)>;
 
+/// Who hears of news: each message of the other side newer than the opening history, as the
+/// server sent it (the widget hands it to its host page whole).
+type Announce = Rc<dyn Fn(Json)>;
+
 /// A chat's connection; clones share it.
 #[derive(Clone)]
 pub struct Connection(Rc<Inner>);
 
 struct Inner {
-    party: Party,
+    party: RefCell<Party>,
     conversation_id: String,
     chat: RefCell<Chat>,
     guest_name: RefCell<Option<String>>,
@@ -54,6 +58,9 @@ struct Inner {
     retry_timer: Cell<Option<i32>>,
     poll_timer: Cell<Option<i32>>,
     redraw: RefCell<Option<Redraw>>,
+    announce: RefCell<Option<Announce>>,
+    /// The page let this chat go (another customer's took its place).
+    stopped: Cell<bool>,
 }
 
 impl Connection {
@@ -61,7 +68,7 @@ impl Connection {
     pub fn new(party: Party, conversation_id: String, ended: bool) -> Self {
         let own = party.kind();
         Self(Rc::new(Inner {
-            party,
+            party: RefCell::new(party),
             conversation_id,
             chat: RefCell::new(Chat::new(own, ended)),
             guest_name: RefCell::new(None),
@@ -70,12 +77,14 @@ impl Connection {
             retry_timer: Cell::new(None),
             poll_timer: Cell::new(None),
             redraw: RefCell::new(None),
+            announce: RefCell::new(None),
+            stopped: Cell::new(false),
         }))
     }
 
-    /// Who the page speaks for.
-    pub fn party(&self) -> &Party {
-        &self.0.party
+    /// Who the page speaks for, with the credential of the moment.
+    pub fn party(&self) -> Party {
+        self.0.party.borrow().clone()
     }
 
     /// Reads the chat.
@@ -86,6 +95,19 @@ impl Connection {
     /// Calls `redraw` with what changed after every event.
     pub fn on_change(&self, redraw: impl Fn(Changes) + 'static) {
         *self.0.redraw.borrow_mut() = Some(Rc::new(redraw));
+    }
+
+    /// Hears of each message of the other side that is news ([`Changes::FRESH`]).
+    pub fn on_news(&self, announce: impl Fn(Json) + 'static) {
+        *self.0.announce.borrow_mut() = Some(Rc::new(announce));
+    }
+
+    /// A customer's fresh widget token (renewed before it expired, or after the old one was
+    /// refused): the chat goes on with it, reconnecting at once so that the socket carries it.
+    pub fn renew(&self, party: Party) {
+        *self.0.party.borrow_mut() = party;
+        self.update(Chat::signed_in_again);
+        self.reconnect_now();
     }
 
     /// The guest's chosen name, which the socket and REST posts carry.
@@ -157,6 +179,13 @@ impl Connection {
         ));
     }
 
+    /// Closes the socket for good and stops polling: the page let this chat go.
+    pub fn stop(&self) {
+        self.0.stopped.set(true);
+        self.drop_socket();
+        self.stop_polling();
+    }
+
     /// Drops the socket and connects again at once (after a name change, for example).
     pub fn reconnect_now(&self) {
         self.drop_socket();
@@ -187,13 +216,27 @@ impl Connection {
         }
     }
 
-    fn update(&self, change: impl FnOnce(&mut Chat) -> Changes) {
+    fn update(&self, change: impl FnOnce(&mut Chat) -> Changes) -> Changes {
         let changes = change(&mut self.0.chat.borrow_mut());
         self.changed(changes);
+        changes
+    }
+
+    /// A message arrived with its JSON (`raw`): applied, and announced when it is news.
+    fn arrived(&self, message: Message, raw: Json) {
+        if self
+            .update(|chat| chat.arrived(message))
+            .touches(Changes::FRESH)
+        {
+            let announce = self.0.announce.borrow().clone();
+            if let Some(announce) = announce {
+                announce(raw);
+            }
+        }
     }
 
     fn stays_closed(&self) -> bool {
-        self.chat(Chat::stays_closed)
+        self.0.stopped.get() || self.chat(Chat::stays_closed)
     }
 
     fn send_frame(&self, text: &str) -> bool {
@@ -223,8 +266,7 @@ impl Connection {
         }
         self.drop_socket();
         let path = self
-            .0
-            .party
+            .party()
             .socket_path(self.0.guest_name.borrow().as_deref());
         let Ok(socket) = WebSocket::new(&net::socket_url(&path)) else {
             self.retry_later();
@@ -241,8 +283,19 @@ impl Connection {
             let (Some(this), Some(text)) = (upgrade(&me), event.data().as_string()) else {
                 return;
             };
-            let frame = json::frame(&text);
-            this.update(|chat| chat.apply(frame, dom::now_ms()));
+            let value = Json::parse(&text);
+            match value.as_ref().and_then(json::frame_of) {
+                Some(Frame::Message(message)) => {
+                    let raw = value
+                        .map(|v| v.get("message"))
+                        .expect("a frame was read from it");
+                    this.arrived(message, raw);
+                }
+                Some(frame) => {
+                    this.update(|chat| chat.apply(frame, dom::now_ms()));
+                }
+                None => {}
+            }
         });
         let me = self.weak();
         let close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {

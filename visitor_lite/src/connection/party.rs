@@ -9,9 +9,7 @@ use crate::net;
 pub enum Party {
     /// A guest with a session link's token.
     Guest(String),
-    /// A website customer with a bearer widget token: the widget's and the hosted chat's side,
-    /// whose pages move to this client next (they still hydrate with crate `visitor`).
-    #[allow(dead_code)]
+    /// A website customer with a bearer widget token: the widget's and the hosted chat's side.
     Customer(String),
 }
 

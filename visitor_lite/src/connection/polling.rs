@@ -4,9 +4,10 @@
 use switchboard::wire::ErrorCode;
 
 use super::{upgrade, Connection, Party};
-use crate::chat::{Changes, Chat, Pending};
+use crate::chat::{Chat, Pending};
 use crate::dom;
 use crate::json::{self, Json};
+use crate::message::Message;
 use crate::net::{self, Fields};
 
 /// How often the REST API is asked while the socket is down, in milliseconds.
@@ -37,36 +38,51 @@ impl Connection {
             self.stop_polling();
             return;
         }
+        let party = self.party();
         let url = format!(
             "{}?after_seq={}",
-            self.0.party.messages_url(),
+            party.messages_url(),
             self.chat(Chat::last_seq)
         );
         let me = self.weak();
-        net::request("GET", &url, self.0.party.bearer(), None, move |answer| {
+        net::request("GET", &url, party.bearer(), None, move |answer| {
             let Some(this) = upgrade(&me) else {
                 return;
             };
             match answer.status {
                 200 => {
                     if let Some(body) = Json::parse(&answer.body) {
-                        let messages = json::messages(&body, "messages");
-                        this.update(|chat| {
-                            if chat.merge(messages) > 0 {
-                                Changes::MESSAGES
-                            } else {
-                                Changes::NONE
-                            }
-                        });
+                        this.take_polled(&body);
                     }
                     // The socket is down but the server is up: send the outbox over REST.
                     let waiting: Vec<Pending> = this.chat(|chat| chat.waiting().cloned().collect());
                     this.post_each(waiting);
                 }
                 0 => {}
-                status => this.update(|chat| chat.answered(status)),
+                status => {
+                    this.update(|chat| chat.answered(status));
+                }
             }
         });
+    }
+
+    /// The messages of a poll's answer: the first answer before any subscription is the
+    /// history; each later message that is news is announced with its JSON.
+    fn take_polled(&self, body: &Json) {
+        let items: Vec<(Message, Json)> = body
+            .get("messages")
+            .items()
+            .into_iter()
+            .filter_map(|item| json::message(&item).map(|m| (m, item)))
+            .collect();
+        if !self.chat(Chat::history_known) {
+            let messages = items.into_iter().map(|(m, _)| m).collect();
+            self.update(|chat| chat.polled(messages));
+            return;
+        }
+        for (message, raw) in items {
+            self.arrived(message, raw);
+        }
     }
 
     /// Posts `waiting` over REST one after the other, stopping at the first that the server
@@ -81,15 +97,15 @@ impl Connection {
             .text("content", &pending.content)
             .text("client_id", &pending.client_id)
             .texts("attachments", &ids);
-        if let (Party::Guest(_), Some(name)) = (&self.0.party, self.0.guest_name.borrow().as_ref())
-        {
+        let party = self.party();
+        if let (Party::Guest(_), Some(name)) = (&party, self.0.guest_name.borrow().as_ref()) {
             body = body.text("guest_name", name);
         }
         let me = self.weak();
         net::request(
             "POST",
-            &self.0.party.messages_url(),
-            self.0.party.bearer(),
+            &party.messages_url(),
+            party.bearer(),
             Some(body.json()),
             move |answer| {
                 let Some(this) = upgrade(&me) else {

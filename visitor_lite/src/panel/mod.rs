@@ -41,6 +41,7 @@ struct Inner {
     pending_rows: RefCell<Vec<Element>>,
     stuck_to_bottom: Cell<bool>,
     visible: Cell<bool>,
+    away: Cell<bool>,
     seen_up_to: Cell<i64>,
     read_sent: Cell<i64>,
     observer: RefCell<Option<IntersectionObserver>>,
@@ -63,6 +64,7 @@ impl Panel {
             pending_rows: RefCell::new(Vec::new()),
             stuck_to_bottom: Cell::new(true),
             visible: Cell::new(false),
+            away: Cell::new(false),
             seen_up_to: Cell::new(0),
             read_sent: Cell::new(0),
             observer: RefCell::new(None),
@@ -105,6 +107,27 @@ impl Panel {
             }
         }
         self.mark_read();
+    }
+
+    /// Whether no one from the team is online: a line under the header says so, and a live
+    /// connection reads "Team away" rather than "Connected".
+    pub fn set_away(&self, away: bool) {
+        if self.0.away.replace(away) == away {
+            return;
+        }
+        self.draw_connection();
+        let line = dom::find_in(&self.0.root, ":scope > .widget-away");
+        match (away, line) {
+            (true, None) => {
+                let line = dom::make_text("p", "widget-away", &self.0.strings.get("widget.away"));
+                dom::set(&line, "role", "status");
+                if let Some(header) = dom::find_in(&self.0.root, ":scope > .chat-header") {
+                    let _ = header.after_with_node_1(&line);
+                }
+            }
+            (false, Some(line)) => line.remove(),
+            _ => {}
+        }
     }
 
     /// Redraws what `changes` touched.
@@ -183,6 +206,7 @@ impl Panel {
         let Some(element) = dom::find_in(&self.0.root, ".connection") else {
             return;
         };
+        let away = self.0.away.get();
         let (link, dot, key) = self.chat(|chat| {
             if chat.replaced() {
                 ("replaced", "dot offline", "chat.replaced_short")
@@ -190,6 +214,7 @@ impl Panel {
                 ("ended", "dot offline", "chat.ended_short")
             } else {
                 match chat.link() {
+                    Link::Connected if away => ("connected", "dot away", "chat.team_away"),
                     Link::Connected => ("connected", "dot connected", "chat.connected"),
                     Link::Connecting => ("connecting", "dot reconnecting", "chat.reconnecting"),
                     Link::Reconnecting => ("reconnecting", "dot reconnecting", "chat.reconnecting"),
@@ -279,7 +304,7 @@ impl Panel {
                 dom::append(&divider, &dom::make_text("span", "", &words));
                 let _ = self.0.list.insert_before(&divider, before);
             }
-            let row = rows::message_row(message, *own, &self.0.strings, self.0.connection.party());
+            let row = rows::message_row(message, *own, &self.0.strings, &self.0.connection);
             let _ = self.0.list.insert_before(&row, before);
             self.0
                 .drawn
