@@ -142,6 +142,13 @@ pub fn fetch_blob(url: &str, bearer: &str, done: impl FnOnce(Option<String>) + '
     let _ = xhr.send();
 }
 
+/// How long to wait before the attempt after `attempt` failures in a row: `first_ms`, doubling
+/// up to 30 s, with jitter so that many browsers do not come back at the same moment.
+pub fn backoff_ms(attempt: u32, first_ms: f64) -> f64 {
+    let step = (first_ms * 2f64.powi(attempt.min(16) as i32)).min(30_000.0);
+    step * (0.5 + js_sys::Math::random() * 0.5)
+}
+
 /// `ws://` or `wss://` (as the page) to this host, and `path_and_query`.
 pub fn socket_url(path_and_query: &str) -> String {
     let location = dom::window().location();

@@ -359,10 +359,8 @@ impl Connection {
     fn retry_later(&self) {
         let attempt = self.0.attempt.get();
         self.0.attempt.set(attempt.saturating_add(1));
-        let step = (500.0 * 2f64.powi(attempt.min(16) as i32)).min(30_000.0);
-        let delay = step * (0.5 + js_sys::Math::random() * 0.5);
         let me = self.weak();
-        let handle = dom::after(delay, move || {
+        let handle = dom::after(net::backoff_ms(attempt, 500.0), move || {
             if let Some(this) = upgrade(&me) {
                 this.0.retry_timer.set(None);
                 this.connect();

@@ -104,10 +104,8 @@ impl Customer {
     fn sign_in_later(&self, generation: u32) {
         let attempt = self.0.attempt.get();
         self.0.attempt.set(attempt.saturating_add(1));
-        let step = (1_000.0 * 2f64.powi(attempt.min(5) as i32)).min(30_000.0);
-        let delay = step * (0.5 + js_sys::Math::random() * 0.5);
         let me = self.weak();
-        dom::after(delay, move || {
+        dom::after(net::backoff_ms(attempt, 1_000.0), move || {
             if let Some(this) = upgrade(&me) {
                 if this.0.generation.get() == generation {
                     this.sign_in();
