@@ -1,6 +1,6 @@
 import { Page } from '@playwright/test';
 import { allowConsoleErrors, expect, test } from './fixtures';
-import { currentOperator, t, waitForHydration } from './helpers';
+import { currentOperator, signedIdentity, t, waitForHydration } from './helpers';
 import {
   launcher,
   openHostPage,
@@ -194,6 +194,53 @@ test('the host page API opens, closes and resets the widget, and reset forgets t
   const fresh = await openHostPage(page, host);
   await openPanel(fresh);
   await expect(fresh.locator('.greeting')).toBeVisible();
+});
+
+test('a visitor who signs in on the site mid-visit chats as that customer, and the same identity again changes nothing', async ({ page, context }) => {
+  const host = await serveHostPage(context);
+  const frame = await openHostPage(page, host);
+  await openPanel(frame);
+  await sendFromWidget(frame, 'asked before signing in');
+  await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(1);
+  const anonymous = await conversationOf(page);
+
+  const userId = `identified-${Date.now()}`;
+  const signed = signedIdentity(userId, `${userId}@example.com`, 'Ida');
+  const identify = () =>
+    page.evaluate(
+      (s) =>
+        (window as any).Switchboard.identify({
+          userId: s.user_id,
+          email: s.email,
+          name: s.name,
+          issuedAt: s.issued_at,
+          signature: s.signature,
+        }),
+      signed,
+    );
+  await identify();
+  // The signed-in customer's own conversation replaces the anonymous one on screen.
+  await expect.poll(() => conversationOf(page)).not.toBe(anonymous);
+  await expect(frame.locator('.connection')).toHaveAttribute('data-link', 'connected');
+  await expect(frame.locator('.message')).toHaveCount(0);
+  await sendFromWidget(frame, 'asked as Ida');
+  await expect(frame.locator('ol.messages .message.own:not(.pending)')).toHaveCount(1);
+  const theirs = await conversationOf(page);
+  const api = await apiAsOperator();
+  const opened = await (await api.get(`${baseURL}/api/v1/conversations/${theirs}`)).json();
+  expect(opened.conversation.customer.email).toBe(`${userId}@example.com`);
+  expect(opened.messages.map((m: { content: string }) => m.content)).toEqual(['asked as Ida']);
+
+  // The same identity again (a page that calls identify on every load) keeps the chat as it is,
+  // draft included. The frame takes the host's messages in order: once the close that follows
+  // has hidden the panel, the identify before it was handled.
+  await frame.getByLabel(t('en', 'chat.placeholder')).fill('a draft');
+  await identify();
+  await page.evaluate(() => (window as any).Switchboard.close());
+  await expect(frame.locator('#widget-panel')).toBeHidden();
+  await expect(frame.locator('#chat-input')).toHaveValue('a draft');
+  expect(await conversationOf(page)).toBe(theirs);
+  await api.dispose();
 });
 
 test('Escape closes the panel and gives the focus back to the launcher', async ({ page, context }) => {
