@@ -246,8 +246,9 @@ impl Chat {
             self.typing = None;
             changes |= Changes::TYPING;
         }
-        let news =
-            !self.is_own(&message) && self.heard_up_to.is_some_and(|heard| message.seq > heard);
+        // News is what this side reads (an operator's reply, never a line of Switchboard's).
+        let news = self.own.reads(message.kind)
+            && self.heard_up_to.is_some_and(|heard| message.seq > heard);
         if self.merge([message]) > 0 {
             changes |= Changes::MESSAGES;
             if news {
@@ -262,11 +263,13 @@ impl Chat {
         self.heard_up_to.is_some()
     }
 
-    /// The first REST answer, when no subscription came before it: the history the page
-    /// opened with (nothing in it is news).
-    pub fn polled(&mut self, messages: Vec<Message>) -> Changes {
+    /// A REST answer before any subscription: part of the history the page opened with
+    /// (nothing in it is news), all of it once `complete` (the answer was not cut at its limit).
+    pub fn polled(&mut self, messages: Vec<Message>, complete: bool) -> Changes {
         let added = self.merge(messages);
-        self.heard_up_to.get_or_insert(self.last_seq());
+        if complete {
+            self.heard_up_to.get_or_insert(self.last_seq());
+        }
         if added > 0 {
             Changes::MESSAGES
         } else {

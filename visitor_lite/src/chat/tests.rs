@@ -210,6 +210,12 @@ fn only_the_other_side_s_messages_above_the_opening_history_are_news() {
         .touches(Changes::FRESH));
     assert!(
         !chat
+            .apply(frame(6, SenderKind::System), 0.0)
+            .touches(Changes::FRESH),
+        "a line of Switchboard's is no reply"
+    );
+    assert!(
+        !chat
             .apply(frame(3, SenderKind::Operator), 0.0)
             .touches(Changes::FRESH),
         "a message held already is no news twice"
@@ -225,11 +231,16 @@ fn only_the_other_side_s_messages_above_the_opening_history_are_news() {
 fn the_first_poll_before_any_subscription_is_history_and_what_follows_is_news() {
     let mut chat = Chat::new(SenderKind::Customer, false);
     assert!(!chat.history_known());
-    let history = vec![
-        message(1, SenderKind::Operator),
-        message(2, SenderKind::Operator),
-    ];
-    assert_eq!(chat.polled(history), Changes::MESSAGES);
+    // A history longer than one answer comes in pages, none of it news.
+    assert_eq!(
+        chat.polled(vec![message(1, SenderKind::Operator)], false),
+        Changes::MESSAGES
+    );
+    assert!(!chat.history_known());
+    assert_eq!(
+        chat.polled(vec![message(2, SenderKind::Operator)], true),
+        Changes::MESSAGES
+    );
     assert!(chat.history_known());
     assert!(chat
         .arrived(message(3, SenderKind::Operator))

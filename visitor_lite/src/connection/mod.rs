@@ -179,11 +179,14 @@ impl Connection {
         ));
     }
 
-    /// Closes the socket for good and stops polling: the page let this chat go.
+    /// Closes the socket for good and stops polling: the page let this chat go. Answers to
+    /// requests still under way are dropped, and the page hears nothing more of it.
     pub fn stop(&self) {
         self.0.stopped.set(true);
         self.drop_socket();
         self.stop_polling();
+        self.0.redraw.borrow_mut().take();
+        self.0.announce.borrow_mut().take();
     }
 
     /// Drops the socket and connects again at once (after a name change, for example).

@@ -12,6 +12,8 @@ use crate::net::{self, Fields};
 
 /// How often the REST API is asked while the socket is down, in milliseconds.
 const POLL_EVERY_MS: i32 = 5_000;
+/// The most messages one answer brings (the contract's largest page).
+const POLL_LIMIT: usize = 500;
 
 impl Connection {
     pub(super) fn start_polling(&self) {
@@ -40,13 +42,13 @@ impl Connection {
         }
         let party = self.party();
         let url = format!(
-            "{}?after_seq={}",
+            "{}?after_seq={}&limit={POLL_LIMIT}",
             party.messages_url(),
             self.chat(Chat::last_seq)
         );
         let me = self.weak();
         net::request("GET", &url, party.bearer(), None, move |answer| {
-            let Some(this) = upgrade(&me) else {
+            let Some(this) = upgrade(&me).filter(|this| !this.0.stopped.get()) else {
                 return;
             };
             match answer.status {
@@ -69,15 +71,19 @@ impl Connection {
     /// The messages of a poll's answer: the first answer before any subscription is the
     /// history; each later message that is news is announced with its JSON.
     fn take_polled(&self, body: &Json) {
-        let items: Vec<(Message, Json)> = body
-            .get("messages")
-            .items()
+        let items = body.get("messages").items();
+        let complete = items.len() < POLL_LIMIT;
+        let items: Vec<(Message, Json)> = items
             .into_iter()
             .filter_map(|item| json::message(&item).map(|m| (m, item)))
             .collect();
         if !self.chat(Chat::history_known) {
             let messages = items.into_iter().map(|(m, _)| m).collect();
-            self.update(|chat| chat.polled(messages));
+            self.update(|chat| chat.polled(messages, complete));
+            // A history longer than one answer: the rest at once, not in five seconds.
+            if !complete {
+                self.poll_once();
+            }
             return;
         }
         for (message, raw) in items {
@@ -108,7 +114,7 @@ impl Connection {
             party.bearer(),
             Some(body.json()),
             move |answer| {
-                let Some(this) = upgrade(&me) else {
+                let Some(this) = upgrade(&me).filter(|this| !this.0.stopped.get()) else {
                     return;
                 };
                 let reply = Json::parse(&answer.body);

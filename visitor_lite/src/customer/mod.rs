@@ -127,7 +127,7 @@ impl Customer {
         *self.0.credential.borrow_mut() = credential;
         self.0.signed.borrow_mut().take();
         if let Some(shown) = self.0.shown.borrow_mut().take() {
-            shown.panel.connection().stop();
+            shown.panel.stop();
             shown.holder.remove();
         }
         self.0.around.unread(0);
@@ -230,7 +230,7 @@ impl Customer {
     /// Puts the chat of `conversation_id` on the page, in place of whatever was there.
     fn show(&self, token: String, conversation_id: String) {
         if let Some(old) = self.0.shown.borrow_mut().take() {
-            old.panel.connection().stop();
+            old.panel.stop();
             old.holder.remove();
         }
         self.clear_place();

@@ -45,6 +45,7 @@ struct Inner {
     seen_up_to: Cell<i64>,
     read_sent: Cell<i64>,
     observer: RefCell<Option<IntersectionObserver>>,
+    typing_timer: Cell<Option<i32>>,
     on_unread: RefCell<Option<UnreadReport>>,
 }
 
@@ -68,6 +69,7 @@ impl Panel {
             seen_up_to: Cell::new(0),
             read_sent: Cell::new(0),
             observer: RefCell::new(None),
+            typing_timer: Cell::new(None),
             on_unread: RefCell::new(None),
         }));
         panel.listen();
@@ -127,6 +129,18 @@ impl Panel {
             }
             (false, Some(line)) => line.remove(),
             _ => {}
+        }
+    }
+
+    /// Lets the panel go (another customer's takes its place): its connection stops, and so do
+    /// its timer and its watch over the rows.
+    pub fn stop(&self) {
+        self.0.connection.stop();
+        if let Some(timer) = self.0.typing_timer.take() {
+            dom::stop(timer);
+        }
+        if let Some(observer) = self.0.observer.borrow_mut().take() {
+            observer.disconnect();
         }
     }
 
@@ -199,7 +213,8 @@ impl Panel {
         });
         // The typing line expires by itself.
         let me = self.clone();
-        dom::every(1_000, move || me.draw_typing());
+        let timer = dom::every(1_000, move || me.draw_typing());
+        self.0.typing_timer.set(Some(timer));
     }
 
     fn draw_connection(&self) {

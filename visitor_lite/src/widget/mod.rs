@@ -75,8 +75,8 @@ pub fn start(root: Element, strings: Rc<Strings>) -> Option<()> {
         }
         None => widget.customer.sign_in(),
     }
-    // The host's badge starts from nothing.
-    side.unread(0);
+    // No count is told before the chat has one: the launcher keeps the count it read from the
+    // server meanwhile (the frame mounts on a mere hover).
     Some(())
 }
 
