@@ -132,11 +132,17 @@ test('an assignment and a mention show a desktop notification while the tab is h
       get: () => ((window as any).__hidden ? 'hidden' : 'visible'),
     });
   });
+  // Her dashboard follows the inbox before the customer writes: once its feed's subscription
+  // is confirmed, it asks for the unread count (the page's first request for it after a load).
+  // A message stored before that would reach her list without her feed counting it, and the
+  // assignment's update would then look like a new message to be notified of.
+  const live = ben.waitForResponse((response) => response.url().endsWith('/api/inbox/unread'));
   await ben.reload();
   await waitForHydration(ben);
+  await live;
   const me = await (await ben.request.get('/api/v1/me')).json();
   const started = await erin.request.post('/api/v1/widget/session', {
-    data: { ...signedIdentity(`bea-${Date.now()}`, 'bea-customer@example.com', 'Kim'), locale: 'en' },
+    data: { ...signedIdentity(`bea-${Date.now()}`, `bea-customer-${Date.now()}@example.com`, 'Kim'), locale: 'en' },
   });
   const { conversation_id: conversation, widget_token: token } = await started.json();
   const sent = await erin.request.post('/api/v1/widget/messages', {
