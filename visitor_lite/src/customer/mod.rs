@@ -206,6 +206,7 @@ impl Customer {
     /// conversation.
     fn started(&self, signed: Signed, expires_ms: f64) {
         self.0.attempt.set(0);
+        self.clear_place();
         self.schedule_renewal(expires_ms);
         let same = self.0.shown.borrow().as_ref().is_some_and(|shown| {
             shown
@@ -315,7 +316,11 @@ impl Customer {
         if let Some(handle) = self.0.renew_timer.take() {
             dom::cancel(handle);
         }
-        let due = (expires_ms - dom::now_ms() - RENEW_BEFORE_MS).clamp(1_000.0, 2.0e9);
+        // A minute early, or halfway for a token that lives less than two minutes.
+        let left = expires_ms - dom::now_ms();
+        let due = (left - RENEW_BEFORE_MS)
+            .max(left / 2.0)
+            .clamp(1_000.0, 2.0e9);
         let me = self.weak();
         let handle = dom::after(due, move || {
             if let Some(this) = upgrade(&me) {
@@ -333,15 +338,28 @@ impl Customer {
         dom::append(&self.0.place, &line);
     }
 
-    /// What the page says when the customer cannot be signed in, while no chat is shown.
-    fn show_failure(&self) {
-        if self.0.shown.borrow().is_some() {
+    /// What the page says when the customer cannot be signed in: in place of "Loading…", or,
+    /// when a chat is shown, above it, but only once the refusal is final (`is_final`): a
+    /// renewal starts a minute before the token lapses, so a passing failure changes nothing.
+    fn show_failure(&self, is_final: bool) {
+        let chat = self
+            .0
+            .shown
+            .borrow()
+            .as_ref()
+            .map(|shown| shown.holder.clone());
+        if chat.is_some() && !is_final {
             return;
         }
         self.clear_place();
         let alert = dom::make_text("p", "alert error", &self.0.strings.get(self.0.failure));
         dom::set(&alert, "role", "alert");
-        dom::append(&self.0.place, &alert);
+        match chat {
+            Some(chat) => {
+                let _ = chat.before_with_node_1(&alert);
+            }
+            None => dom::append(&self.0.place, &alert),
+        }
     }
 
     fn clear_place(&self) {

@@ -84,10 +84,10 @@ impl Customer {
                     }
                     // The server could not be reached or could not answer now: again later.
                     (0 | 429 | 500..=599, _) => {
-                        this.show_failure();
+                        this.show_failure(false);
                         this.sign_in_later(generation);
                     }
-                    _ => this.show_failure(),
+                    _ => this.show_failure(true),
                 }
             },
         );
