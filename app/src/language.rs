@@ -6,7 +6,7 @@ use leptos_i18n::Locale as _;
 
 /// The cookie that keeps the language switcher's choice, which the server reads to render
 /// the next page in it.
-pub const COOKIE: &str = "i18n_pref_locale";
+pub const COOKIE: &str = switchboard::domain::LANGUAGE_COOKIE;
 
 /// Keeps `locale` for every page of the site for a year. Written here rather than by
 /// leptos_i18n's `cookie` feature, which would bring a cookie parser into the browser's bundles.
@@ -14,12 +14,12 @@ pub fn remember(locale: Locale) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
-        if let Ok(document) = leptos::prelude::document().dyn_into::<web_sys::HtmlDocument>() {
-            let cookie = format!(
-                "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-                locale.as_str()
-            );
-            let _ = document.set_cookie(&cookie);
+        let document = leptos::prelude::document().dyn_into::<web_sys::HtmlDocument>();
+        if let (Ok(document), Some(locale)) = (
+            document,
+            switchboard::domain::Locale::parse(locale.as_str()),
+        ) {
+            let _ = document.set_cookie(&locale.cookie());
         }
     }
     #[cfg(not(feature = "hydrate"))]
@@ -28,7 +28,7 @@ pub fn remember(locale: Locale) {
 
 /// How long the choice is kept, in milliseconds (leptos-use's unit).
 #[cfg(feature = "ssr")]
-const KEPT_MS: i64 = 365 * 24 * 3600 * 1000;
+const KEPT_MS: i64 = switchboard::domain::LANGUAGE_KEPT_SECS * 1000;
 
 /// The options of the cookie the server writes back on every page it renders in a chosen
 /// language (leptos_i18n's `cookie` feature does): the same cookie as [`remember`]'s, for the

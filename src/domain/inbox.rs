@@ -44,7 +44,23 @@ impl Locale {
     pub fn as_str(self) -> &'static str {
         self.0
     }
+
+    /// The `document.cookie` line a language switcher writes to keep this language for every
+    /// page of the site and a year ([`LANGUAGE_COOKIE`]).
+    pub fn cookie(self) -> String {
+        format!(
+            "{LANGUAGE_COOKIE}={}; Path=/; Max-Age={LANGUAGE_KEPT_SECS}; SameSite=Lax",
+            self.0
+        )
+    }
 }
+
+/// The cookie that keeps a reader's choice of language, which the server reads to render the
+/// next page in it (the name leptos_i18n reads).
+pub const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
+
+/// How long the choice of language is kept, in seconds: a year.
+pub const LANGUAGE_KEPT_SECS: i64 = 365 * 24 * 3600;
 
 /// Which side of the inbox a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -158,6 +174,14 @@ impl InboxQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chosen_language_is_kept_for_the_whole_site_and_a_year() {
+        assert_eq!(
+            Locale::parse("ar").unwrap().cookie(),
+            "i18n_pref_locale=ar; Path=/; Max-Age=31536000; SameSite=Lax"
+        );
+    }
 
     #[test]
     fn an_inbox_query_defaults_to_active_support_conversations() {

@@ -70,6 +70,11 @@ pub fn flag(element: &Element, name: &str, on: bool) {
     }
 }
 
+/// Adds or removes the class `name`.
+pub fn class(element: &Element, name: &str, on: bool) {
+    let _ = element.class_list().toggle_with_force(name, on);
+}
+
 /// Appends `child` to `parent`.
 pub fn append(parent: &Element, child: &Element) {
     let _ = parent.append_child(child);

@@ -62,12 +62,11 @@ fn follow_language_switcher() {
         let Some(select) = picked.dyn_ref::<web_sys::HtmlSelectElement>() else {
             return;
         };
-        let locale = select.value();
-        if let Ok(document) = dom::document().dyn_into::<web_sys::HtmlDocument>() {
-            let _ = document.set_cookie(&format!(
-                "i18n_pref_locale={}; Path=/; Max-Age=31536000; SameSite=Lax",
-                net::encode(&locale)
-            ));
+        let locale = switchboard::domain::Locale::parse(&select.value());
+        if let (Ok(document), Some(locale)) =
+            (dom::document().dyn_into::<web_sys::HtmlDocument>(), locale)
+        {
+            let _ = document.set_cookie(&locale.cookie());
         }
         show_again();
     });

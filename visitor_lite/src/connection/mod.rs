@@ -87,6 +87,11 @@ impl Connection {
         self.0.party.borrow().clone()
     }
 
+    /// The conversation it follows.
+    pub fn conversation_id(&self) -> &str {
+        &self.0.conversation_id
+    }
+
     /// Reads the chat.
     pub fn chat<T>(&self, read: impl FnOnce(&Chat) -> T) -> T {
         read(&self.0.chat.borrow())

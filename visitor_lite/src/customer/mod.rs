@@ -208,22 +208,15 @@ impl Customer {
         self.0.attempt.set(0);
         self.clear_place();
         self.schedule_renewal(expires_ms);
-        let same = self.0.shown.borrow().as_ref().is_some_and(|shown| {
-            shown
-                .holder
-                .get_attribute("data-conversation-id")
-                .as_deref()
-                == Some(signed.conversation_id.as_str())
-        });
-        let token = signed.token.clone();
-        let conversation_id = signed.conversation_id.clone();
+        let (token, conversation_id) = (signed.token.clone(), signed.conversation_id.clone());
         *self.0.signed.borrow_mut() = Some(signed);
-        if same {
-            if let Some(shown) = self.0.shown.borrow().as_ref() {
-                shown.panel.connection().renew(Party::Customer(token));
-            }
-        } else {
-            self.show(token, conversation_id);
+        let same = self.0.shown.borrow().as_ref().and_then(|shown| {
+            let connection = shown.panel.connection();
+            (connection.conversation_id() == conversation_id).then(|| connection.clone())
+        });
+        match same {
+            Some(connection) => connection.renew(Party::Customer(token)),
+            None => self.show(token, conversation_id),
         }
         self.ask_presence();
     }
@@ -234,7 +227,6 @@ impl Customer {
             old.panel.stop();
             old.holder.remove();
         }
-        self.clear_place();
         let Some(holder) = dom::from_template(PANEL_TEMPLATE) else {
             return;
         };

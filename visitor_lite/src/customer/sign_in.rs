@@ -26,11 +26,7 @@ impl Credential {
     fn body(&self) -> Fields {
         let fields = match self {
             Self::Link(link) => Fields::new().text("link", link),
-            Self::Identity(identity) => {
-                IDENTITY_FIELDS.iter().fold(Fields::new(), |fields, key| {
-                    fields.value(key, identity.get(key).value())
-                })
-            }
+            Self::Identity(identity) => picked(identity),
             Self::Visitor(Some(token)) => Fields::new().text("visitor_token", token),
             Self::Visitor(None) => Fields::new(),
         };
@@ -40,16 +36,15 @@ impl Credential {
     /// Whether this is the host's signed identity `identity` (the same fields, the same
     /// values).
     pub fn is_identity(&self, identity: &Json) -> bool {
-        let picked = |identity: &Json| {
-            IDENTITY_FIELDS
-                .iter()
-                .fold(Fields::new(), |fields, key| {
-                    fields.value(key, identity.get(key).value())
-                })
-                .json()
-        };
-        matches!(self, Self::Identity(held) if picked(held) == picked(identity))
+        matches!(self, Self::Identity(held) if picked(held).json() == picked(identity).json())
     }
+}
+
+/// The fields of `identity` that the sign-in carries.
+fn picked(identity: &Json) -> Fields {
+    IDENTITY_FIELDS.iter().fold(Fields::new(), |fields, key| {
+        fields.value(key, identity.get(key).value())
+    })
 }
 
 impl Customer {

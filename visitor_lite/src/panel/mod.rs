@@ -47,6 +47,8 @@ struct Inner {
     observer: RefCell<Option<IntersectionObserver>>,
     typing_timer: Cell<Option<i32>>,
     on_unread: RefCell<Option<UnreadReport>>,
+    /// The unread count last reported.
+    unread_told: Cell<Option<usize>>,
 }
 
 impl Panel {
@@ -71,6 +73,7 @@ impl Panel {
             observer: RefCell::new(None),
             typing_timer: Cell::new(None),
             on_unread: RefCell::new(None),
+            unread_told: Cell::new(None),
         }));
         panel.listen();
         panel.watch_rows();
@@ -92,7 +95,8 @@ impl Panel {
         &self.0.strings
     }
 
-    /// Hears the count of the other side's messages that are unread and not yet seen here.
+    /// Hears the count of the other side's messages that are unread and not yet seen here,
+    /// each time it changes.
     pub fn on_unread(&self, report: impl Fn(usize) + 'static) {
         *self.0.on_unread.borrow_mut() = Some(Box::new(report));
     }

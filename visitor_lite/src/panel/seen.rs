@@ -70,6 +70,9 @@ impl Panel {
     pub(super) fn report_unread(&self) {
         let read = self.0.read_sent.get();
         let count = self.chat(|chat| chat.unread(read));
+        if self.0.unread_told.replace(Some(count)) == Some(count) {
+            return;
+        }
         if let Some(report) = self.0.on_unread.borrow().as_ref() {
             report(count);
         }

@@ -43,7 +43,6 @@ pub fn start(root: Element, strings: Rc<Strings>) -> Option<()> {
     let side = Rc::new(HostSide {
         host,
         strings: strings.clone(),
-        unread: Cell::new(None),
     });
     let credential = match side.host {
         Some(_) => Credential::Visitor(None),
@@ -129,7 +128,7 @@ impl Widget {
             Some("init") => {
                 self.set_full(data.get("full").is_true());
                 if let Some(position) = data.get("position").string() {
-                    dom_class(&self.root, "left", position == "left");
+                    dom::class(&self.root, "left", position == "left");
                 }
                 let identity = data.get("identity");
                 let credential = match identity.is_null() {
@@ -171,7 +170,7 @@ impl Widget {
             self.customer.ask_presence();
         }
         self.open.set(open);
-        dom_class(&self.root, "open", open);
+        dom::class(&self.root, "open", open);
         dom::flag(&self.section, "hidden", !open);
         self.customer.set_visible(open && self.tab_visible.get());
         self.host
@@ -180,12 +179,8 @@ impl Widget {
 
     /// Whether the open panel fills the host's screen (a phone): no corners, no launcher.
     fn set_full(&self, full: bool) {
-        dom_class(&self.root, "full", full);
+        dom::class(&self.root, "full", full);
     }
-}
-
-fn dom_class(element: &Element, name: &str, on: bool) {
-    let _ = element.class_list().toggle_with_force(name, on);
 }
 
 /// The origin that really embeds this page, where the browser says (Chromium, Safari).
@@ -200,8 +195,6 @@ struct HostSide {
     /// Its origin; `None` when the page was opened on its own.
     host: Option<String>,
     strings: Rc<Strings>,
-    /// The unread count last told.
-    unread: Cell<Option<usize>>,
 }
 
 impl HostSide {
@@ -226,9 +219,6 @@ impl Around for Rc<HostSide> {
     }
 
     fn unread(&self, count: usize) {
-        if self.unread.replace(Some(count)) == Some(count) {
-            return;
-        }
         let label = match count {
             0 => String::new(),
             n => self.strings.plural("chat.unread", n),
