@@ -35,7 +35,7 @@ use crate::i18n::*;
 use crate::pages::NotFound;
 #[cfg(feature = "dashboard")]
 use crate::{
-    pages::{Home, NoConversation},
+    pages::{Home, LoginPage, NoConversation},
     routes::*,
 };
 #[cfg(feature = "dashboard")]
@@ -162,7 +162,7 @@ pub fn App() -> impl IntoView {
         <AppFrame>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=Home ssr=SsrMode::Async />
-                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/sessions") view={Lazy::<SessionsRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/sessions/:id") view={Lazy::<SessionDetailRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/support/guest/:token") view={Lazy::<GuestKioskRoute>::new()} ssr=SsrMode::Async />

@@ -10,8 +10,8 @@ use leptos_router::LazyRoute;
 
 use crate::pages::{
     AccountPage, AuditPage, ConfirmEmailPage, ConversationPage, ForgotPage, GuestKiosk,
-    HostedChatPage, InboxPage, InvitePage, LibraryPage, LoginPage, ResetPage, SessionDetailPage,
-    SessionsPage, TeamPage, UnsubscribePage, WidgetPage, WidgetSetupPage,
+    HostedChatPage, InboxPage, InvitePage, LibraryPage, ResetPage, SessionDetailPage, SessionsPage,
+    TeamPage, UnsubscribePage, WidgetPage, WidgetSetupPage,
 };
 
 /// Declares a group: `$group`, the function whose code is the group's chunk, rendering one of
@@ -58,9 +58,9 @@ macro_rules! lazy_group {
     };
 }
 
-// What a signed-out operator sees.
+// What a signed-out operator sees, but for the sign-in page itself: that one is in the main
+// bundle, which its code mostly is (forms, server functions), so that signing in loads no group.
 lazy_group!(sign_in_pages / __preload_sign_in_pages, SignInPages {
-    LoginRoute => LoginPage,
     ForgotRoute => ForgotPage,
     ResetRoute => ResetPage,
     InviteRoute => InvitePage,
