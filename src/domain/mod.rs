@@ -13,6 +13,8 @@ mod inbox;
 pub mod links;
 mod message;
 mod network;
+#[cfg(feature = "server")]
+pub mod search;
 mod shared;
 mod team;
 mod time;
