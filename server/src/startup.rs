@@ -344,6 +344,7 @@ impl Application {
         let presence = tokio::spawn(self.state.engine.clone().report_presence());
         let checkpoints = tokio::spawn(self.state.engine.clone().run_checkpoints());
         let file_sweeps = tokio::spawn(self.state.engine.clone().run_file_sweeps());
+        let search_backlog = tokio::spawn(self.state.engine.clone().catch_up_search_index());
         let mailer = self.state.settings.email.mailer()?;
         let emails = tokio::spawn(self.state.engine.clone().run_email_worker(mailer));
         let demo = self.demo.map(|listener| {
@@ -358,6 +359,7 @@ impl Application {
         presence.abort();
         checkpoints.abort();
         file_sweeps.abort();
+        search_backlog.abort();
         emails.abort();
         if let Some(demo) = demo {
             demo.abort();

@@ -37,6 +37,7 @@ mod operators;
 mod presence;
 mod profile;
 mod resets;
+mod search;
 mod sessions;
 mod subscriptions;
 mod team;

@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::conversations::Inserted;
 use super::rows::{MessageRow, NewMessageRow, MESSAGE_COLUMNS, MESSAGE_COLUMN_COUNT};
-use super::{on_db, Db, Tx};
+use super::{on_db, Tx};
+use crate::domain::search::tsvector_literal;
 
 /// Parameter marks for a statement with many parameters, in the order they appear in its text
 /// (and are bound in): `$1`, `$2`, … on PostgreSQL; plain `?` on SQLite, which looks a numbered
@@ -101,7 +102,7 @@ impl Tx {
                 *seq += 1;
             }
         }
-        self.db().insert_message_rows(&rows).await?;
+        self.insert_message_rows(&rows).await?;
         let mut stored: HashMap<(String, String), MessageRow> = rows
             .into_iter()
             .map(|row| ((row.conversation_id.clone(), row.client_id.clone()), row))
@@ -185,19 +186,34 @@ impl Tx {
     }
 }
 
-impl Db<'_> {
-    /// Inserts the rows as given, in one statement.
-    pub async fn insert_message_rows(self, rows: &[MessageRow]) -> sqlx::Result<()> {
+impl Tx {
+    /// Inserts the rows as given, with their search index entries, in one statement (see
+    /// `search_index.rs`): on PostgreSQL the message's `tsvector` column, on SQLite through the
+    /// view whose trigger also indexes the words.
+    pub(super) async fn insert_message_rows(&mut self, rows: &[MessageRow]) -> sqlx::Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
-        let mut marks = Marks::new(matches!(self, Db::SqlitePool(_) | Db::SqliteConn(_)));
+        let postgres = matches!(self, Tx::Postgres(_));
+        let mut marks = Marks::of(self);
         let values = (0..rows.len())
-            .map(|_| format!("({})", marks.list(MESSAGE_COLUMN_COUNT)))
+            .map(|_| {
+                let columns = marks.list(MESSAGE_COLUMN_COUNT);
+                let words = marks.next();
+                if postgres {
+                    format!("({columns}, CAST({words} AS tsvector))")
+                } else {
+                    format!("({columns}, {words})")
+                }
+            })
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = format!("INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES {values}");
-        on_db!(self, |c| {
+        let sql = if postgres {
+            format!("INSERT INTO messages ({MESSAGE_COLUMNS}, search) VALUES {values}")
+        } else {
+            format!("INSERT INTO messages_indexed ({MESSAGE_COLUMNS}, words) VALUES {values}")
+        };
+        on_db!(self.db(), |c| {
             let mut query = sqlx::query(&sql);
             for row in rows {
                 query = query
@@ -214,6 +230,12 @@ impl Db<'_> {
                     .bind(row.internal)
                     .bind(&row.mentions)
                     .bind(&row.attachments);
+                let words = row.search_words();
+                query = query.bind(if postgres {
+                    tsvector_literal(&words)
+                } else {
+                    words
+                });
             }
             query.execute(c).await.map(drop)
         })

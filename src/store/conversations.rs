@@ -42,11 +42,6 @@ impl Db<'_> {
             .await)
     }
 
-    /// Inserts a message row as given.
-    pub async fn insert_message_row(self, row: &MessageRow) -> sqlx::Result<()> {
-        self.insert_message_rows(std::slice::from_ref(row)).await
-    }
-
     /// The message a conversation stored under `client_id`.
     pub async fn message_by_client_id(
         self,
@@ -216,7 +211,7 @@ impl Tx {
             );
         };
         let row = new.stored(seq);
-        self.db().insert_message_row(&row).await?;
+        self.insert_message_rows(std::slice::from_ref(&row)).await?;
         Ok(Inserted::New(row))
     }
 }

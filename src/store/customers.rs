@@ -2,7 +2,8 @@
 
 use super::rows::{prefixed, CustomerRow, CUSTOMER_COLUMNS};
 
-/// Binds a customer row's values in [`CUSTOMER_COLUMNS`] order to a query or query-as.
+/// Binds a customer row's values in [`CUSTOMER_COLUMNS`] order to a query or query-as, then the
+/// folded words of its name and email (`$12`, `$13`: see [`WORD_COLUMNS`]).
 macro_rules! bind_customer {
     ($query:expr, $row:expr) => {
         $query
@@ -17,9 +18,16 @@ macro_rules! bind_customer {
             .bind(&$row.locale)
             .bind($row.created_at)
             .bind($row.last_seen_at)
+            .bind(words_of($row.name.as_deref()))
+            .bind(words_of($row.email.as_deref()))
     };
 }
+use super::search_index::words_of;
 use super::{on_db, Db};
+
+/// The search's copies of a customer's name and email, as folded words: each written by the
+/// statement that writes its source (see `search.rs`).
+const WORD_COLUMNS: &str = "name_words, email_words";
 use crate::auth::TokenDigest;
 
 /// The number a customer inserted now gets. Concurrent writers take
@@ -37,10 +45,12 @@ impl Db<'_> {
     /// stored row.
     pub async fn upsert_signed_customer(self, row: &CustomerRow) -> sqlx::Result<CustomerRow> {
         let sql = format!(
-            "INSERT INTO customers ({CUSTOMER_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, {NEXT_NUMBER}) \
+            "INSERT INTO customers ({CUSTOMER_COLUMNS}, {WORD_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, {NEXT_NUMBER}, $12, $13) \
              ON CONFLICT (external_id) DO UPDATE SET \
              email = COALESCE(excluded.email, customers.email), \
+             email_words = CASE WHEN excluded.email IS NULL THEN customers.email_words \
+                           ELSE excluded.email_words END, \
              email_signed = CASE WHEN excluded.email IS NULL THEN customers.email_signed \
                             ELSE excluded.email_signed END, \
              email_verified = CASE WHEN excluded.email IS NULL THEN customers.email_verified \
@@ -48,6 +58,8 @@ impl Db<'_> {
                               ELSE customers.email_verified \
                                    AND customers.email IS NOT DISTINCT FROM excluded.email END, \
              name = COALESCE(excluded.name, customers.name), \
+             name_words = CASE WHEN excluded.name IS NULL THEN customers.name_words \
+                          ELSE excluded.name_words END, \
              name_verified = CASE WHEN excluded.name IS NULL THEN customers.name_verified \
                              WHEN excluded.name_verified THEN TRUE \
                              ELSE customers.name_verified \
@@ -83,8 +95,8 @@ impl Db<'_> {
     /// stored row.
     pub async fn insert_customer(self, row: &CustomerRow) -> sqlx::Result<CustomerRow> {
         let sql = format!(
-            "INSERT INTO customers ({CUSTOMER_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, {NEXT_NUMBER}) \
+            "INSERT INTO customers ({CUSTOMER_COLUMNS}, {WORD_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, {NEXT_NUMBER}, $12, $13) \
              RETURNING {CUSTOMER_COLUMNS}"
         );
         on_db!(self, |c| bind_customer!(sqlx::query_as(&sql), row)
@@ -153,11 +165,14 @@ impl Db<'_> {
         let sql = format!(
             "UPDATE customers SET \
              email = CASE WHEN email_signed THEN email ELSE COALESCE($2, email) END, \
+             email_words = CASE WHEN email_signed OR $2 IS NULL THEN email_words ELSE $5 END, \
              email_signed = CASE WHEN email_signed OR $2 IS NULL THEN email_signed ELSE $4 END, \
              email_verified = CASE WHEN email_signed OR $2 IS NULL THEN email_verified \
                               ELSE email_verified AND email IS NOT DISTINCT FROM $2 END, \
              name = CASE WHEN external_id IS NOT NULL AND name IS NOT NULL THEN name \
                     ELSE COALESCE($3, name) END, \
+             name_words = CASE WHEN (external_id IS NOT NULL AND name IS NOT NULL) \
+                               OR $3 IS NULL THEN name_words ELSE $6 END, \
              name_verified = CASE WHEN (external_id IS NOT NULL AND name IS NOT NULL) \
                                   OR $3 IS NULL THEN name_verified \
                              ELSE name_verified AND name IS NOT DISTINCT FROM $3 END \
@@ -168,6 +183,8 @@ impl Db<'_> {
             .bind(email)
             .bind(name)
             .bind(false)
+            .bind(words_of(email))
+            .bind(words_of(name))
             .fetch_optional(c)
             .await)
     }

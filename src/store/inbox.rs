@@ -101,6 +101,25 @@ impl Db<'_> {
             .await)
     }
 
+    /// The list items of `conversation_ids` (those that exist), in no particular order.
+    pub async fn inbox_items(self, conversation_ids: &[String]) -> sqlx::Result<Vec<ItemRow>> {
+        if conversation_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "{ITEM_SELECT} WHERE c.id IN ({})",
+            placeholders(3, conversation_ids.len())
+        );
+        let [a, b] = operators_read();
+        on_db!(self, |c| {
+            let mut query = sqlx::query_as(&sql).bind(a).bind(b);
+            for id in conversation_ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(c).await
+        })
+    }
+
     /// Archives a conversation at `now` (an archived one keeps its first time). `false` when
     /// it does not exist.
     pub async fn archive_conversation(self, conversation_id: Uuid, now: i64) -> sqlx::Result<bool> {

@@ -20,6 +20,8 @@ mod limits;
 mod operators;
 mod presence;
 pub mod rows;
+mod search;
+mod search_index;
 mod sessions;
 mod shared;
 mod team;
@@ -43,6 +45,8 @@ pub use rows::{
     ItemRow, MessageRow, NewInvitation, NewMessageRow, NewSignIn, NoteRow, OperatorRow, SessionRow,
     SignInListRow, SignInRow, StoredSession,
 };
+pub use search::FoundConversation;
+pub use search_index::BacklogCursor;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

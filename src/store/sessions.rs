@@ -3,6 +3,7 @@
 use uuid::Uuid;
 
 use super::rows::{SessionRow, SESSION_COLUMNS};
+use super::search_index::words_of;
 use super::{on_db, placeholders, Db};
 use crate::auth::TokenDigest;
 use crate::domain::SessionFilter;
@@ -24,8 +25,8 @@ impl Db<'_> {
     /// Inserts a support session; its conversation must exist.
     pub async fn insert_support_session(self, row: &SessionRow) -> sqlx::Result<()> {
         let sql = format!(
-            "INSERT INTO support_sessions ({SESSION_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            "INSERT INTO support_sessions ({SESSION_COLUMNS}, title_words) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         );
         on_db!(self, |c| sqlx::query(&sql)
             .bind(&row.id)
@@ -37,6 +38,7 @@ impl Db<'_> {
             .bind(row.expires_at)
             .bind(row.joined_at)
             .bind(row.ended_at)
+            .bind(words_of(row.title.as_deref()))
             .execute(c)
             .await
             .map(drop))

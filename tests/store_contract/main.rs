@@ -158,5 +158,6 @@ mod inbox;
 mod messages;
 mod migrations;
 mod operators;
+mod search;
 mod sessions;
 mod shared;

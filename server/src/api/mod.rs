@@ -12,6 +12,7 @@ mod inbox;
 mod invitations;
 mod library;
 mod me;
+mod search;
 mod sessions;
 mod team;
 mod widget;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(guest::routes())
         .merge(inbox::routes())
         .merge(library::routes())
+        .merge(search::routes())
         .merge(team::routes())
         .merge(widget::routes())
 }

@@ -19,6 +19,7 @@ mod hardening;
 mod inbox;
 mod pages;
 mod promises;
+mod search;
 mod shared_inbox;
 mod shared_inbox_library;
 mod shared_inbox_notes;

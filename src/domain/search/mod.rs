@@ -9,6 +9,7 @@
 //! Han, Hiragana and other scripts written without spaces are one word per run of letters: a
 //! search finds such a run only whole (or by its beginning with `*`).
 
+mod request;
 mod snippet;
 
 use unicode_normalization::char::canonical_combining_class;
@@ -16,6 +17,10 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::Invalid;
 
+pub use request::{
+    RawSearch, SearchCursor, SearchRequest, HITS_PER_CONVERSATION, SEARCH_PAGE_DEFAULT,
+    SEARCH_PAGE_MAX,
+};
 pub use snippet::{snippet, SNIPPET_MAX_CHARS};
 
 /// The longest query, in Unicode scalar values.
