@@ -9,6 +9,7 @@ use std::fmt;
 mod appearance;
 mod browser;
 mod files;
+mod html;
 mod inbox;
 pub mod links;
 mod message;
@@ -27,6 +28,7 @@ pub use files::{
     file_kind_text, file_size_text, parse_attachments, FileKind, FileLimits, FileName, FileTypes,
     TextCheck, FILE_NAME_MAX_CHARS,
 };
+pub use html::escape_html;
 pub use inbox::*;
 pub use message::{
     ClientId, MessageBody, NewMessage, SendOptions, CLIENT_ID_MAX_CHARS, MENTIONS_MAX,

@@ -9,6 +9,7 @@ use lettre::Message;
 
 use super::text::{words, Words};
 use super::EmailConfig;
+use crate::domain::escape_html as escape;
 use crate::store::cut_to;
 
 /// The longest reply preview, in characters, the ellipsis included.
@@ -212,22 +213,6 @@ pub(crate) fn host_of(public_url: &str) -> String {
         .ok()
         .and_then(|url| url.host_str().map(str::to_owned))
         .unwrap_or_else(|| "localhost".to_owned())
-}
-
-/// Escapes text for HTML content and attribute values.
-pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `List-Unsubscribe: <https://…>` (RFC 2369).

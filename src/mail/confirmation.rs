@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;
 
-use super::compose::{escape, AutoSubmitted, ContentLanguage};
+use super::compose::{AutoSubmitted, ContentLanguage};
 use super::{Email, EmailConfig};
+use crate::domain::escape_html as escape;
 
 /// Confirmation emails one customer is sent at most in a day.
 pub const CONFIRMATIONS_PER_DAY: i64 = 3;

@@ -37,6 +37,31 @@ pub struct Activity<'a> {
     pub detail: Option<&'a str>,
 }
 
+/// What narrows conversations `c` to `filter`'s assignee, and the value to bind at `$n` (the
+/// statement binds it, NULL when the filter needs none, so its marks keep their numbers).
+pub(super) fn assignee_filter(filter: AssigneeFilter, n: usize) -> (String, Option<String>) {
+    match filter {
+        AssigneeFilter::Anyone => (format!("AND ${n} IS NULL"), None),
+        AssigneeFilter::Nobody => (format!("AND c.assignee_id IS NULL AND ${n} IS NULL"), None),
+        AssigneeFilter::Operator(id) => (format!("AND c.assignee_id = ${n}"), Some(id.to_string())),
+    }
+}
+
+/// What narrows conversations `c` to those with `label`, and the value to bind at `$n` (as
+/// [`assignee_filter`]).
+pub(super) fn label_filter(label: Option<Uuid>, n: usize) -> (String, Option<String>) {
+    match label {
+        None => (format!("AND ${n} IS NULL"), None),
+        Some(id) => (
+            format!(
+                "AND EXISTS (SELECT 1 FROM conversation_labels cl \
+                 WHERE cl.conversation_id = c.id AND cl.label_id = ${n})"
+            ),
+            Some(id.to_string()),
+        ),
+    }
+}
+
 /// The two kinds operators read, as stored.
 fn operators_read() -> [&'static str; 2] {
     match SenderKind::Operator.read_senders() {
@@ -58,25 +83,14 @@ impl Db<'_> {
         } else {
             "AND $5 IS NULL"
         };
-        let (assignee, assignee_id) = match query.assignee {
-            AssigneeFilter::Anyone => ("AND $6 IS NULL", None),
-            AssigneeFilter::Nobody => ("AND c.assignee_id IS NULL AND $6 IS NULL", None),
-            AssigneeFilter::Operator(id) => ("AND c.assignee_id = $6", Some(id.to_string())),
-        };
-        let label = match query.label {
-            None => "AND $7 IS NULL",
-            Some(_) => {
-                "AND EXISTS (SELECT 1 FROM conversation_labels cl \
-                 WHERE cl.conversation_id = c.id AND cl.label_id = $7)"
-            }
-        };
+        let (assignee, assignee_id) = assignee_filter(query.assignee, 6);
+        let (label, label_id) = label_filter(query.label, 7);
         let sql = format!(
             "{ITEM_SELECT} WHERE c.kind = $3 AND {archived} AND c.last_message_at IS NOT NULL \
              {before} {assignee} {label} ORDER BY c.last_message_at DESC, c.id DESC LIMIT $4"
         );
         let [a, b] = operators_read();
         let before = query.before.map(super::to_millis);
-        let label = query.label.map(|id| id.to_string());
         on_db!(self, |c| sqlx::query_as(&sql)
             .bind(a)
             .bind(b)
@@ -84,7 +98,7 @@ impl Db<'_> {
             .bind(query.limit)
             .bind(before)
             .bind(&assignee_id)
-            .bind(&label)
+            .bind(&label_id)
             .fetch_all(c)
             .await)
     }

@@ -1,10 +1,11 @@
 //! Searching: the conversations whose messages, customer or title match, and their newest
 //! matching messages, over the index `search_index.rs` keeps.
 
+use super::inbox::{assignee_filter, label_filter};
 use super::rows::{MessageRow, MESSAGE_COLUMNS};
 use super::{on_db, placeholders, to_millis, Db};
 use crate::domain::search::{SearchQuery, SearchRequest};
-use crate::domain::{AssigneeFilter, InboxStatus};
+use crate::domain::InboxStatus;
 
 /// A conversation a search found: its id, the time of its newest match (ms), and what matched
 /// (1: messages, 2: the customer, 4: the session's title, added up).
@@ -97,18 +98,8 @@ impl Db<'_> {
             Some(InboxStatus::Active) => "AND c.archived_at IS NULL",
             Some(InboxStatus::Archived) => "AND c.archived_at IS NOT NULL",
         };
-        let (assignee, assignee_id) = match request.assignee {
-            AssigneeFilter::Anyone => ("AND $5 IS NULL", None),
-            AssigneeFilter::Nobody => ("AND c.assignee_id IS NULL AND $5 IS NULL", None),
-            AssigneeFilter::Operator(id) => ("AND c.assignee_id = $5", Some(id.to_string())),
-        };
-        let label = match request.label {
-            None => "AND $6 IS NULL",
-            Some(_) => {
-                "AND EXISTS (SELECT 1 FROM conversation_labels cl \
-                 WHERE cl.conversation_id = c.id AND cl.label_id = $6)"
-            }
-        };
+        let (assignee, assignee_id) = assignee_filter(request.assignee, 5);
+        let (label, label_id) = label_filter(request.label, 6);
         // A customer's name and email are one text, a title another; every term must match it.
         let patterns = request.query.like_patterns();
         let likes = |text: &str| {
@@ -141,7 +132,6 @@ impl Db<'_> {
              ORDER BY h.at DESC, h.conversation_id DESC LIMIT $9"
         );
         let kind = request.kind.map(|kind| kind.as_str());
-        let label = request.label.map(|id| id.to_string());
         let cursor_at = request.cursor.map(|cursor| cursor.at);
         let cursor_id = request
             .cursor
@@ -153,7 +143,7 @@ impl Db<'_> {
                 .bind(matching.to)
                 .bind(kind)
                 .bind(&assignee_id)
-                .bind(&label)
+                .bind(&label_id)
                 .bind(cursor_at)
                 .bind(&cursor_id)
                 .bind(matching.request.limit + 1);

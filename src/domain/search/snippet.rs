@@ -2,6 +2,7 @@
 //! inside `<mark>` and `</mark>`, the only markup it holds.
 
 use super::{words, SearchQuery};
+use crate::domain::escape_html;
 
 /// The most characters of content a snippet shows (its marks and ellipses not counted).
 pub const SNIPPET_MAX_CHARS: usize = 200;
@@ -89,15 +90,5 @@ fn window(content: &str, first: usize) -> (usize, usize) {
 
 /// Appends `text` escaped for HTML, line breaks and tabs as spaces.
 fn escape_into(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' | '\r' | '\t' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
+    out.push_str(&escape_html(&text.replace(['\n', '\r', '\t'], " ")));
 }
