@@ -113,16 +113,8 @@ impl InboxQuery {
         limit: Option<i64>,
         before: Option<&str>,
     ) -> Result<Self, Invalid> {
-        let status = match status.map(str::trim) {
-            None | Some("") | Some("active") => InboxStatus::Active,
-            Some("archived") => InboxStatus::Archived,
-            Some(_) => return Err(Invalid::new("status", "must be `active` or `archived`")),
-        };
-        let kind = match kind.map(str::trim) {
-            None | Some("") => ConversationKind::Support,
-            Some(raw) => ConversationKind::parse(raw)
-                .ok_or_else(|| Invalid::new("kind", "must be `support` or `session`"))?,
-        };
+        let status = parse_status(status)?.unwrap_or_default();
+        let kind = parse_kind(kind)?.unwrap_or(ConversationKind::Support);
         let limit = match limit {
             None => 50,
             Some(n) if (1..=INBOX_PAGE_MAX).contains(&n) => n,
@@ -133,14 +125,7 @@ impl InboxQuery {
                 ))
             }
         };
-        let before = match before.map(str::trim).filter(|b| !b.is_empty()) {
-            None => None,
-            Some(raw) => Some(
-                DateTime::parse_from_rfc3339(raw)
-                    .map_err(|_| Invalid::new("before", "must be an RFC 3339 time"))?
-                    .with_timezone(&Utc),
-            ),
-        };
+        let before = parse_time("before", before)?;
         Ok(Self {
             status,
             kind,
@@ -157,18 +142,60 @@ impl InboxQuery {
         label: Option<&str>,
         viewer: Uuid,
     ) -> Result<Self, Invalid> {
-        let label = match label.map(str::trim).filter(|l| !l.is_empty()) {
-            None => None,
-            Some(raw) => Some(
-                Uuid::parse_str(raw).map_err(|_| Invalid::new("label", "must be a label id"))?,
-            ),
-        };
         Ok(Self {
             assignee: AssigneeFilter::parse(assignee, viewer)?,
-            label,
+            label: parse_label(label)?,
             ..self
         })
     }
+}
+
+/// A list filter's value as given: trimmed, `None` when absent or empty.
+fn given(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// A list's `status` filter (`active` or `archived`); `None` when not given.
+pub fn parse_status(raw: Option<&str>) -> Result<Option<InboxStatus>, Invalid> {
+    match given(raw) {
+        None => Ok(None),
+        Some("active") => Ok(Some(InboxStatus::Active)),
+        Some("archived") => Ok(Some(InboxStatus::Archived)),
+        Some(_) => Err(Invalid::new("status", "must be `active` or `archived`")),
+    }
+}
+
+/// A list's `kind` filter (`support` or `session`); `None` when not given.
+pub fn parse_kind(raw: Option<&str>) -> Result<Option<ConversationKind>, Invalid> {
+    given(raw)
+        .map(|kind| {
+            ConversationKind::parse(kind)
+                .ok_or_else(|| Invalid::new("kind", "must be `support` or `session`"))
+        })
+        .transpose()
+}
+
+/// A list's `label` filter (a label id); `None` when not given.
+pub fn parse_label(raw: Option<&str>) -> Result<Option<Uuid>, Invalid> {
+    given(raw)
+        .map(|label| {
+            Uuid::parse_str(label).map_err(|_| Invalid::new("label", "must be a label id"))
+        })
+        .transpose()
+}
+
+/// A list's time bound named `field` (RFC 3339); `None` when not given.
+pub fn parse_time(
+    field: &'static str,
+    raw: Option<&str>,
+) -> Result<Option<DateTime<Utc>>, Invalid> {
+    given(raw)
+        .map(|time| {
+            DateTime::parse_from_rfc3339(time)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| Invalid::new(field, "must be an RFC 3339 time"))
+        })
+        .transpose()
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::actor::Actor;
 use crate::domain::InboxQuery;
 use crate::error::Error;
 use crate::hub::{Event, Topic};
-use crate::store::{to_millis, MessageRow, NoteRow};
+use crate::store::{to_millis, ItemRow, MessageRow, NoteRow};
 use crate::wire::{
     ConversationDetail, ConversationItem, ConversationKind, Operator, SenderKind, ServerFrame,
 };
@@ -28,30 +28,30 @@ impl Engine {
 
     /// One page of the inbox, newest activity first.
     pub async fn inbox(&self, query: &InboxQuery) -> Result<Vec<ConversationItem>, Error> {
-        let items = self
-            .inner
-            .store
-            .db()
-            .inbox_page(query)
-            .await?
-            .iter()
-            .map(|row| Ok(row.to_item()?))
-            .collect::<Result<Vec<_>, Error>>()?;
-        self.with_labels(items).await
+        let rows = self.inner.store.db().inbox_page(query).await?;
+        self.items_of(&rows).await
     }
 
     /// One conversation's list item; `not_found` when it does not exist.
     pub async fn inbox_item(&self, conversation_id: Uuid) -> Result<ConversationItem, Error> {
-        let item = self
+        let row = self
             .inner
             .store
             .db()
             .inbox_item(conversation_id)
             .await?
-            .ok_or(Error::NotFound("conversation"))?
-            .to_item()?;
-        let mut items = self.with_labels(vec![item]).await?;
+            .ok_or(Error::NotFound("conversation"))?;
+        let mut items = self.items_of(std::slice::from_ref(&row)).await?;
         Ok(items.remove(0))
+    }
+
+    /// List items as the contract shows them, with their labels, in the order of `rows`.
+    pub(super) async fn items_of(&self, rows: &[ItemRow]) -> Result<Vec<ConversationItem>, Error> {
+        let items = rows
+            .iter()
+            .map(|row| Ok(row.to_item()?))
+            .collect::<Result<Vec<_>, Error>>()?;
+        self.with_labels(items).await
     }
 
     /// An operator opens a conversation: its item, latest messages and notes. Opening marks it

@@ -8,7 +8,7 @@ use crate::domain::search::{snippet, SearchCursor, SearchRequest, HITS_PER_CONVE
 use crate::error::Error;
 use crate::store::rows::uuid_of;
 use crate::store::{from_millis, BacklogCursor};
-use crate::wire::{ConversationItem, Matched, SearchHit, SearchPage, SearchResult};
+use crate::wire::{ConversationItem, SearchHit, SearchPage, SearchResult};
 
 /// Messages indexed per transaction while catching up.
 const BACKLOG_BATCH: i64 = 500;
@@ -23,28 +23,23 @@ impl Engine {
         let mut found = db().search_conversations(request).await?;
         let next_cursor = if found.len() as i64 > request.limit {
             found.truncate(request.limit as usize);
-            match found.last() {
-                Some(last) => Some(
-                    SearchCursor {
+            found
+                .last()
+                .map(|last| -> Result<String, Error> {
+                    let conversation_id = uuid_of("conversation id", &last.conversation_id)?;
+                    Ok(SearchCursor {
                         at: last.at,
-                        conversation_id: uuid_of("conversation id", &last.conversation_id)?,
+                        conversation_id,
                     }
-                    .to_string(),
-                ),
-                None => None,
-            }
+                    .to_string())
+                })
+                .transpose()?
         } else {
             None
         };
         let ids: Vec<String> = found.iter().map(|f| f.conversation_id.clone()).collect();
-        let items = db()
-            .inbox_items(&ids)
-            .await?
-            .iter()
-            .map(|row| Ok(row.to_item()?))
-            .collect::<Result<Vec<ConversationItem>, Error>>()?;
         let mut items: HashMap<String, ConversationItem> = self
-            .with_labels(items)
+            .items_of(&db().inbox_items(&ids).await?)
             .await?
             .into_iter()
             .map(|item| (item.id.to_string(), item))
@@ -70,15 +65,7 @@ impl Engine {
                 let id = &found.conversation_id;
                 Some(SearchResult {
                     conversation: items.remove(id)?,
-                    matched: [
-                        (1, Matched::Messages),
-                        (2, Matched::Customer),
-                        (4, Matched::Title),
-                    ]
-                    .into_iter()
-                    .filter(|(bit, _)| found.matched & bit != 0)
-                    .map(|(_, matched)| matched)
-                    .collect(),
+                    matched: found.matched(),
                     hits: hits.remove(id).unwrap_or_default(),
                 })
             })

@@ -105,14 +105,10 @@ impl Db<'_> {
 
     /// One conversation's list item.
     pub async fn inbox_item(self, conversation_id: Uuid) -> sqlx::Result<Option<ItemRow>> {
-        let sql = format!("{ITEM_SELECT} WHERE c.id = $3");
-        let [a, b] = operators_read();
-        on_db!(self, |c| sqlx::query_as(&sql)
-            .bind(a)
-            .bind(b)
-            .bind(conversation_id.to_string())
-            .fetch_optional(c)
-            .await)
+        Ok(self
+            .inbox_items(&[conversation_id.to_string()])
+            .await?
+            .pop())
     }
 
     /// The list items of `conversation_ids` (those that exist), in no particular order.

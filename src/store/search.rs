@@ -4,31 +4,46 @@
 use super::inbox::{assignee_filter, label_filter};
 use super::rows::{MessageRow, MESSAGE_COLUMNS};
 use super::{on_db, placeholders, to_millis, Db};
-use crate::domain::search::{SearchQuery, SearchRequest};
+use crate::domain::search::SearchRequest;
 use crate::domain::InboxStatus;
+use crate::wire::Matched;
 
-/// A conversation a search found: its id, the time of its newest match (ms), and what matched
-/// (1: messages, 2: the customer, 4: the session's title, added up).
+/// A conversation a search found: its id, the time of its newest match (ms), and what matched.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct FoundConversation {
     /// The conversation (UUID text).
     pub conversation_id: String,
     /// Its newest match (ms): a message's time, or the conversation's last activity.
     pub at: i64,
-    /// What matched, as bits.
+    /// What matched, as [`Db::search_conversations`] adds it up: 1 for messages, 2 for the
+    /// customer, 4 for the session's title.
     pub matched: i64,
 }
 
+impl FoundConversation {
+    /// What matched, in the contract's order.
+    pub fn matched(&self) -> Vec<Matched> {
+        [
+            (1, Matched::Messages),
+            (2, Matched::Customer),
+            (4, Matched::Title),
+        ]
+        .into_iter()
+        .filter(|(bit, _)| self.matched & bit != 0)
+        .map(|(_, matched)| matched)
+        .collect()
+    }
+}
+
 /// What a search page's statements share: the query's text for this backend, and the bounds.
-struct Matching<'a> {
+struct Matching {
     text: String,
     from: Option<i64>,
     to: Option<i64>,
-    request: &'a SearchRequest,
 }
 
-impl<'a> Matching<'a> {
-    fn of(db: &Db<'_>, request: &'a SearchRequest) -> Self {
+impl Matching {
+    fn of(db: &Db<'_>, request: &SearchRequest) -> Self {
         Self {
             text: if db.is_postgres() {
                 request.query.to_tsquery()
@@ -37,7 +52,6 @@ impl<'a> Matching<'a> {
             },
             from: request.from.map(to_millis),
             to: request.to.map(to_millis),
-            request,
         }
     }
 
@@ -56,34 +70,6 @@ impl<'a> Matching<'a> {
 }
 
 impl Db<'_> {
-    /// The ids of the newest messages (at most `limit`) whose words match `query`, newest first.
-    pub async fn messages_matching(
-        self,
-        query: &SearchQuery,
-        limit: i64,
-    ) -> sqlx::Result<Vec<String>> {
-        let (sql, text) = if self.is_postgres() {
-            (
-                "SELECT id FROM messages WHERE search @@ CAST($1 AS tsquery) \
-                 ORDER BY created_at DESC, seq DESC LIMIT $2",
-                query.to_tsquery(),
-            )
-        } else {
-            // Document numbers grow as messages are stored: the highest are the newest.
-            (
-                "SELECT d.message_id FROM message_fts AS f \
-                 JOIN message_docs AS d ON d.doc = f.rowid \
-                 WHERE message_fts MATCH $1 ORDER BY f.rowid DESC LIMIT $2",
-                query.to_fts5(),
-            )
-        };
-        on_db!(self, |c| sqlx::query_scalar(sql)
-            .bind(&text)
-            .bind(limit)
-            .fetch_all(c)
-            .await)
-    }
-
     /// The conversations with messages that match `request` (and its filters), with the time
     /// of each one's newest match, newest first: at most one more than the page holds, so the
     /// caller knows whether another page follows.
@@ -146,7 +132,7 @@ impl Db<'_> {
                 .bind(&label_id)
                 .bind(cursor_at)
                 .bind(&cursor_id)
-                .bind(matching.request.limit + 1);
+                .bind(request.limit + 1);
             for pattern in &patterns {
                 query = query.bind(pattern);
             }

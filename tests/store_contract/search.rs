@@ -1,14 +1,40 @@
 //! The search index of messages: written with the message, in its transaction, and gone with it.
 
-use switchboard::domain::search::{RawSearch, SearchQuery, SearchRequest};
+use switchboard::domain::search::{RawSearch, SearchRequest};
 use switchboard::store::BacklogCursor;
 
 use super::*;
 
-/// The ids of the messages `raw` finds, newest first.
+/// A search for `raw` with no filter, 50 conversations a page.
+fn request(raw: &str) -> SearchRequest {
+    let raw = RawSearch {
+        q: Some(raw),
+        limit: Some("50"),
+        ..RawSearch::default()
+    };
+    SearchRequest::parse(raw, Uuid::now_v7()).unwrap()
+}
+
+/// The ids of the messages `raw` finds (at most 50 per conversation), each conversation's newest
+/// first.
 async fn found(store: &Store, raw: &str) -> Vec<String> {
-    let query = SearchQuery::parse(raw).unwrap();
-    store.db().messages_matching(&query, 50).await.unwrap()
+    let request = request(raw);
+    let conversations: Vec<String> = store
+        .db()
+        .search_conversations(&request)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|found| found.conversation_id)
+        .collect();
+    store
+        .db()
+        .search_hits(&request, &conversations, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.id)
+        .collect()
 }
 
 fn saying(conversation_id: &str, client_id: &str, content: &str) -> NewMessageRow {
@@ -191,17 +217,9 @@ contract!(
 
 /// The conversations `raw` finds and what matched in each, newest first.
 async fn conversations_found(store: &Store, raw: &str) -> Vec<(String, i64)> {
-    let request = SearchRequest::parse(
-        RawSearch {
-            q: Some(raw),
-            ..RawSearch::default()
-        },
-        Uuid::now_v7(),
-    )
-    .unwrap();
     store
         .db()
-        .search_conversations(&request)
+        .search_conversations(&request(raw))
         .await
         .unwrap()
         .into_iter()

@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::SearchQuery;
-use crate::domain::{AssigneeFilter, InboxStatus, Invalid};
+use crate::domain::{
+    parse_kind, parse_label, parse_status, parse_time, AssigneeFilter, InboxStatus, Invalid,
+};
 use crate::wire::ConversationKind;
 
 /// The most conversations one page of results holds.
@@ -96,30 +98,9 @@ pub struct RawSearch<'a> {
 impl SearchRequest {
     /// Parses a request; `me` as an assignee is `viewer`.
     pub fn parse(raw: RawSearch<'_>, viewer: Uuid) -> Result<Self, Invalid> {
-        let time = |field: &'static str, v: Option<&str>| {
-            given(v)
-                .map(|raw| {
-                    DateTime::parse_from_rfc3339(raw)
-                        .map(|t| t.with_timezone(&Utc))
-                        .map_err(|_| Invalid::new(field, "must be an RFC 3339 time"))
-                })
-                .transpose()
-        };
-        let status = match given(raw.status) {
-            None => None,
-            Some("active") => Some(InboxStatus::Active),
-            Some("archived") => Some(InboxStatus::Archived),
-            Some(_) => return Err(Invalid::new("status", "must be `active` or `archived`")),
-        };
-        let kind = given(raw.kind)
-            .map(|k| {
-                ConversationKind::parse(k)
-                    .ok_or_else(|| Invalid::new("kind", "must be `support` or `session`"))
-            })
-            .transpose()?;
-        let label = given(raw.label)
-            .map(|l| Uuid::parse_str(l).map_err(|_| Invalid::new("label", "must be a label id")))
-            .transpose()?;
+        let status = parse_status(raw.status)?;
+        let kind = parse_kind(raw.kind)?;
+        let label = parse_label(raw.label)?;
         let limit = match given(raw.limit) {
             None => SEARCH_PAGE_DEFAULT,
             Some(n) => match n.parse::<i64>() {
@@ -132,7 +113,7 @@ impl SearchRequest {
                 }
             },
         };
-        let (from, to) = (time("from", raw.from)?, time("to", raw.to)?);
+        let (from, to) = (parse_time("from", raw.from)?, parse_time("to", raw.to)?);
         if let (Some(from), Some(to)) = (from, to) {
             if from >= to {
                 return Err(Invalid::new("to", "must be after `from`"));
