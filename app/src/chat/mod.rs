@@ -7,7 +7,7 @@ mod links;
 mod list;
 
 use leptos::prelude::*;
-use switchboard::wire::{CannedReply, ConversationNote, Message};
+use switchboard::wire::{CannedReply, ConversationNote};
 use uuid::Uuid;
 
 use crate::components::ErrorText;
@@ -62,13 +62,9 @@ pub fn focus_composer_now() {
 }
 
 /// A chat panel. `party` says whose side this is; `state` is the chat's state (the parent may
-/// watch it, for example for the end of the session); `guest_name` is the guest's chosen name
-/// (the socket reconnects when it changes); `visible` says whether the reader can see the panel,
-/// so that only seen messages are marked read. `unread` receives the count of the other side's
-/// messages that are unread and not yet seen here. `close` adds a close button to the header;
-/// `announce` hears of each message that arrives live (not the history). `away` says that no
-/// one from the team is online: a line under the header says so, and the connection reads
-/// "Team away" rather than "Connected". `title` and `subtitle` replace the header's "Chat" (the
+/// watch it, for example for the end of the session); `visible` says whether the reader can see
+/// the panel, so that only seen messages are marked read. `closable` adds a close button to the
+/// header (the widget's, which its client wires). `title` and `subtitle` replace the header's "Chat" (the
 /// widget's team name and reply-time promise); `greeting` opens the log. `desk` gives an
 /// operator's composer notes, canned replies and the collision guard.
 #[component]
@@ -76,39 +72,20 @@ pub fn SessionChatPanel(
     party: Party,
     conversation_id: Uuid,
     state: ChatState,
-    #[prop(into)] guest_name: Signal<Option<String>>,
     #[prop(into)] visible: Signal<bool>,
-    #[prop(optional)] unread: Option<RwSignal<usize>>,
-    #[prop(optional_no_strip)] close: Option<Callback<()>>,
-    #[prop(optional, into)] announce: Option<Callback<Message>>,
+    #[prop(optional)] closable: bool,
     #[prop(optional, into)] notes: Option<Signal<Vec<ConversationNote>>>,
     #[prop(optional_no_strip)] me: Option<String>,
-    #[prop(optional, into)] away: Option<Signal<bool>>,
     #[prop(optional_no_strip)] title: Option<Signal<String>>,
     #[prop(optional_no_strip)] subtitle: Option<Signal<String>>,
     #[prop(optional_no_strip)] greeting: Option<Signal<String>>,
     #[prop(optional_no_strip)] desk: Option<Desk>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let client = StoredValue::new(ChatClient::start(
-        party.clone(),
-        conversation_id,
-        guest_name,
-        state,
-    ));
+    let client = StoredValue::new(ChatClient::start(party.clone(), conversation_id, state));
     let party = StoredValue::new(party);
 
-    // A name change on the guest side reconnects, so the server knows the new name.
-    Effect::new(move |previous: Option<Option<String>>| {
-        let name = guest_name.get();
-        if previous.is_some_and(|p| p != name) {
-            client.with_value(|c| c.reconnect());
-        }
-        name
-    });
-
-    // Mark the other side's messages read while the panel is visible; count them otherwise.
-    // A message counts as read once it has been in view while the panel was visible: the
+    // Mark the other side's messages read while the panel is visible. A message counts as read once it has been in view while the panel was visible: the
     // list reports the highest such seq (an IntersectionObserver in the browser).
     let seen_up_to = RwSignal::new(0i64);
     let last_read_sent = StoredValue::new(0i64);
@@ -118,44 +95,7 @@ pub fn SessionChatPanel(
             last_read_sent.set_value(seen);
             client.with_value(|c| c.mark_read(seen));
         }
-        if let Some(unread) = unread {
-            let read = last_read_sent.get_value();
-            let count = state.messages.with(|list| {
-                list.iter()
-                    .filter(|m| {
-                        m.seq > read && m.read_at.is_none() && party.with_value(|p| p.reads(m))
-                    })
-                    .count()
-            });
-            unread.set(count);
-        }
     });
-
-    // Live arrivals: everything above the newest seq held once the first load settled.
-    if let Some(announce) = announce {
-        let heard_up_to = StoredValue::new(None::<i64>);
-        Effect::new(move |_| {
-            let newest = state
-                .messages
-                .with(|l| l.last().map(|m| m.seq))
-                .unwrap_or(0);
-            let linked = state.link.get() == Link::Connected;
-            match heard_up_to.get_value() {
-                None if linked => heard_up_to.set_value(Some(newest)),
-                None => {}
-                Some(heard) if newest > heard => {
-                    heard_up_to.set_value(Some(newest));
-                    let fresh: Vec<Message> = state
-                        .messages
-                        .with(|l| l.iter().filter(|m| m.seq > heard).cloned().collect());
-                    for message in fresh {
-                        announce.run(message);
-                    }
-                }
-                Some(_) => {}
-            }
-        });
-    }
 
     view! {
         <section class="chat" aria-label=move || t_string!(i18n, chat.title)>
@@ -169,17 +109,14 @@ pub fn SessionChatPanel(
                     }.into_any(),
                     None => view! { <h2>{t!(i18n, chat.title)}</h2> }.into_any(),
                 }}
-                <ConnectionDot state away=away.unwrap_or_default() />
-                {close.map(|close| view! {
-                    <button type="button" class="icon-button close" on:click=move |_| close.run(())
+                <ConnectionDot state />
+                {closable.then(|| view! {
+                    <button type="button" class="icon-button close"
                         aria-label=move || t_string!(i18n, widget.close)>
                         <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" /></svg>
                     </button>
                 })}
             </header>
-            {move || away.is_some_and(|away| away.get()).then(|| view! {
-                <p class="widget-away" role="status">{t!(i18n, widget.away)}</p>
-            })}
             {move || if state.replaced.get() {
                 Some(view! { <p class="chat-ended" role="status">{t!(i18n, chat.replaced_banner)}</p> }.into_any())
             } else if state.ended.get() {
@@ -199,13 +136,11 @@ pub fn SessionChatPanel(
 }
 
 /// What the connection dot shows, worked out once from the chat's state: why a chat was cut off
-/// comes first (never "Reconnecting…"), then the socket, and "Team away" on a live socket when
-/// nobody from the team is online.
+/// comes first (never "Reconnecting…"), then the socket.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Shown {
     Replaced,
     Ended,
-    Away,
     Connected,
     Connecting,
     Reconnecting,
@@ -213,7 +148,7 @@ enum Shown {
 }
 
 impl Shown {
-    fn of(state: &ChatState, away: bool) -> Self {
+    fn of(state: &ChatState) -> Self {
         if state.replaced.get() {
             return Self::Replaced;
         }
@@ -221,7 +156,6 @@ impl Shown {
             return Self::Ended;
         }
         match state.link.get() {
-            Link::Connected if away => Self::Away,
             Link::Connected => Self::Connected,
             Link::Connecting => Self::Connecting,
             Link::Reconnecting => Self::Reconnecting,
@@ -232,19 +166,17 @@ impl Shown {
     fn dot(self) -> &'static str {
         match self {
             Self::Replaced | Self::Ended | Self::Offline => "dot offline",
-            Self::Away => "dot away",
             Self::Connected => "dot connected",
             Self::Connecting | Self::Reconnecting => "dot reconnecting",
         }
     }
 
-    /// What the socket is doing, for tests and styles, apart from the words (which also tell
-    /// whether the team is away).
+    /// What the socket is doing, for tests and styles, apart from the words.
     fn link(self) -> &'static str {
         match self {
             Self::Replaced => "replaced",
             Self::Ended => "ended",
-            Self::Away | Self::Connected => "connected",
+            Self::Connected => "connected",
             Self::Connecting => "connecting",
             Self::Reconnecting => "reconnecting",
             Self::Offline => "offline",
@@ -254,13 +186,12 @@ impl Shown {
 
 /// The connection as a coloured dot and a word.
 #[component]
-fn ConnectionDot(state: ChatState, away: Signal<bool>) -> impl IntoView {
+fn ConnectionDot(state: ChatState) -> impl IntoView {
     let i18n = use_i18n();
-    let shown = Memo::new(move |_| Shown::of(&state, away.get()));
+    let shown = Memo::new(move |_| Shown::of(&state));
     let label = move || match shown.get() {
         Shown::Replaced => t_string!(i18n, chat.replaced_short),
         Shown::Ended => t_string!(i18n, chat.ended_short),
-        Shown::Away => t_string!(i18n, chat.team_away),
         Shown::Connected => t_string!(i18n, chat.connected),
         Shown::Connecting | Shown::Reconnecting => t_string!(i18n, chat.reconnecting),
         Shown::Offline => t_string!(i18n, chat.offline),

@@ -172,7 +172,6 @@ fn ConversationView(
                 party=Party::Operator
                 conversation_id
                 state
-                guest_name=Signal::stored(None::<String>)
                 visible=tab_visible
                 notes=notes
                 me=Some(operator_name)

@@ -75,7 +75,6 @@ fn KioskLayout(session: Session, token: String) -> impl IntoView {
                         party=Party::Guest { token }
                         conversation_id=session.conversation_id
                         state=ChatState::new(ended)
-                        guest_name=Signal::stored(None::<String>)
                         visible=Signal::stored(false)
                     />
                 </div>

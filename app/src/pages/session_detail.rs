@@ -134,7 +134,6 @@ fn SessionDetail(
                 party=Party::Operator
                 conversation_id=session.conversation_id
                 state=ChatState::new(ended)
-                guest_name=Signal::derive(|| None::<String>)
                 visible=Signal::derive(|| true)
                 me=view.me
             />

@@ -90,9 +90,8 @@ pub(crate) fn CustomerChat(
                 party=Party::Customer { token: String::new() }
                 conversation_id=Uuid::nil()
                 state=ChatState::new(false)
-                guest_name=Signal::stored(None::<String>)
                 visible=Signal::stored(false)
-                close=close.then(|| Callback::new(|()| {}))
+                closable=close
                 title=words.map(|w| w.title)
                 subtitle=words.map(|w| w.subtitle)
                 greeting=words.map(|w| w.greeting)

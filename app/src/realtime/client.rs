@@ -24,7 +24,6 @@ const BACKOFF: Backoff = Backoff {
 pub struct Client {
     pub(super) party: Party,
     pub(super) conversation_id: Uuid,
-    pub(super) guest_name: Signal<Option<String>>,
     pub(super) state: ChatState,
     pub(super) me: Weak<Client>,
     socket: Socket,
@@ -45,16 +44,10 @@ fn now_ms() -> f64 {
 }
 
 impl Client {
-    pub fn start(
-        party: Party,
-        conversation_id: Uuid,
-        guest_name: Signal<Option<String>>,
-        state: ChatState,
-    ) -> Rc<Self> {
+    pub fn start(party: Party, conversation_id: Uuid, state: ChatState) -> Rc<Self> {
         let client = Rc::new_cyclic(|me| Client {
             party,
             conversation_id,
-            guest_name,
             state,
             me: me.clone(),
             socket: Socket::new(BACKOFF),
@@ -76,14 +69,10 @@ impl Client {
     fn ws_url(&self) -> String {
         url_here(&match &self.party {
             Party::Operator => "/ws".to_owned(),
-            Party::Guest { token } => {
-                let name = self.guest_name.get_untracked().unwrap_or_default();
-                format!(
-                    "/ws?guest_token={}&guest_name={}",
-                    js_sys::encode_uri_component(token),
-                    js_sys::encode_uri_component(&name)
-                )
-            }
+            Party::Guest { token } => format!(
+                "/ws?guest_token={}&guest_name=",
+                js_sys::encode_uri_component(token)
+            ),
             Party::Customer { token } => {
                 format!("/ws?widget_token={}", js_sys::encode_uri_component(token))
             }
@@ -198,12 +187,6 @@ impl Client {
         self.socket.clear_retry();
         self.state.link.set(Link::Offline);
         self.start_polling();
-    }
-
-    pub fn reconnect_now(&self) {
-        self.socket.drop_current();
-        self.socket.reset_backoff();
-        self.connect();
     }
 
     fn shut_down(&self) {

@@ -7,7 +7,6 @@
 //! the browser runs the client (`hydrate` feature): its socket in `client.rs`, the REST fallback
 //! in `polling.rs`, requests in `http.rs`.
 
-use leptos::prelude::*;
 use switchboard::wire::{Message, SenderKind};
 use uuid::Uuid;
 
@@ -130,26 +129,20 @@ pub struct ChatClient {
 
 impl ChatClient {
     /// Starts the client for `conversation_id` (browser only; on the server it does nothing).
-    pub fn start(
-        party: Party,
-        conversation_id: Uuid,
-        guest_name: Signal<Option<String>>,
-        state: ChatState,
-    ) -> Self {
+    pub fn start(party: Party, conversation_id: Uuid, state: ChatState) -> Self {
         #[cfg(feature = "hydrate")]
         {
             Self {
                 inner: send_wrapper::SendWrapper::new(client::Client::start(
                     party,
                     conversation_id,
-                    guest_name,
                     state,
                 )),
             }
         }
         #[cfg(not(feature = "hydrate"))]
         {
-            let _ = (party, conversation_id, guest_name, state);
+            let _ = (party, conversation_id, state);
             Self { _server: () }
         }
     }
@@ -185,11 +178,5 @@ impl ChatClient {
         self.inner.typing(internal);
         #[cfg(not(feature = "hydrate"))]
         let _ = internal;
-    }
-
-    /// Drops the socket and connects again at once (after a name change, for example).
-    pub fn reconnect(&self) {
-        #[cfg(feature = "hydrate")]
-        self.inner.reconnect_now();
     }
 }

@@ -92,10 +92,7 @@ impl Client {
             let body = PostMessageRequest {
                 content: pending.content.clone(),
                 client_id: Some(pending.client_id.clone()),
-                guest_name: match &self.party {
-                    Party::Guest { .. } => self.guest_name.get_untracked(),
-                    Party::Operator | Party::Customer { .. } => None,
-                },
+                guest_name: None,
                 internal: pending.internal,
                 mentions: pending.mentions.clone(),
                 based_on_seq: pending.based_on_seq,
