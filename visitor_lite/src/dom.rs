@@ -236,3 +236,18 @@ pub fn set_leading_text(element: &Element, text: &str) {
         let _ = element.prepend_with_str_1(text);
     }
 }
+
+/// Saves the blob `url` as a file named `name`, and lets it go a minute later (the download
+/// reads it after this returns).
+pub fn save_as(url: &str, name: &str) {
+    let link = make("a", "");
+    set(&link, "href", url);
+    set(&link, "download", name);
+    if let Some(link) = link.dyn_ref::<web_sys::HtmlElement>() {
+        link.click();
+    }
+    let url = url.to_owned();
+    after(60_000.0, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+}

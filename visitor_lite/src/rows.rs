@@ -6,7 +6,6 @@ use std::rc::Rc;
 use switchboard::domain::links::{pieces, Piece};
 use switchboard::domain::{file_kind_text, file_size_text};
 use switchboard::wire::{ErrorCode, SenderKind};
-use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 use crate::chat::Pending;
@@ -99,7 +98,7 @@ fn attachments(files: &[File], strings: &Rc<Strings>, connection: &Connection) -
                 let name = name.clone();
                 net::fetch_blob(&party.file_url(&id, false), bearer, move |blob| {
                     if let Some(blob) = blob {
-                        save_as(&blob, &name);
+                        dom::save_as(&blob, &name);
                     }
                 });
             }
@@ -179,21 +178,6 @@ fn show_file(img: &Element, party: &Party, id: &str, thumbnail: bool) {
             });
             dom::set(&img, "src", &blob);
         }
-    });
-}
-
-/// Saves the blob `url` as a file named `name`, and lets it go a minute later (the download
-/// reads it after this returns).
-fn save_as(url: &str, name: &str) {
-    let link = dom::make("a", "");
-    dom::set(&link, "href", url);
-    dom::set(&link, "download", name);
-    if let Some(link) = link.dyn_ref::<web_sys::HtmlElement>() {
-        link.click();
-    }
-    let url = url.to_owned();
-    dom::after(60_000.0, move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
     });
 }
 
