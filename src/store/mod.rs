@@ -22,6 +22,7 @@ mod presence;
 pub mod rows;
 mod search;
 mod search_index;
+mod search_walk;
 mod sessions;
 mod shared;
 mod team;
@@ -47,6 +48,7 @@ pub use rows::{
 };
 pub use search::FoundConversation;
 pub use search_index::BacklogCursor;
+pub use search_walk::WalkedHit;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -261,6 +263,15 @@ impl Store {
         Ok(())
     }
 
+    /// Brings the query planner's statistics up to date: `ANALYZE` on PostgreSQL (autovacuum
+    /// does it too, some time after much was written), `PRAGMA optimize` on SQLite.
+    pub async fn analyze(&self) -> sqlx::Result<()> {
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::query("PRAGMA optimize").execute(pool).await.map(drop),
+            Pool::Postgres(pool) => sqlx::query("ANALYZE").execute(pool).await.map(drop),
+        }
+    }
+
     /// Closes every connection (tests close before they drop their database).
     pub async fn close(&self) {
         match &self.pool {
@@ -341,6 +352,18 @@ pub enum Db<'a> {
     SqliteConn(&'a mut SqliteConnection),
     #[doc(hidden)]
     PostgresConn(&'a mut PgConnection),
+}
+
+impl Db<'_> {
+    /// The same database again, for one more statement of an operation that runs several.
+    fn reborrow(&mut self) -> Db<'_> {
+        match self {
+            Db::SqlitePool(pool) => Db::SqlitePool(pool),
+            Db::PostgresPool(pool) => Db::PostgresPool(pool),
+            Db::SqliteConn(conn) => Db::SqliteConn(conn),
+            Db::PostgresConn(conn) => Db::PostgresConn(conn),
+        }
+    }
 }
 
 /// Consumes a [`Db`] and runs `$body` with `$c` bound to the executor of whichever backend `$db` is on. The body is

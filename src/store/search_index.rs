@@ -9,16 +9,15 @@
 //! ([`Db::unindexed_messages`], [`Tx::index_backlog`], [`Db::customers_without_words`],
 //! [`Db::titles_without_words`]).
 
-use std::collections::HashMap;
-
 use super::rows::{attachments_of, MessageRow, MESSAGE_COLUMNS};
+use super::search_walk::DOCS_PER_MS;
 use super::{on_db, Db, Tx};
 use crate::domain::search::{index_text, tsvector_literal};
 
 impl MessageRow {
     /// What the index holds for this message: the folded words of its content, then of its
     /// files' names.
-    pub(super) fn search_words(&self) -> String {
+    pub fn search_words(&self) -> String {
         let mut text = self.content.clone();
         for file in attachments_of(self.attachments.as_deref()).unwrap_or_default() {
             text.push(' ');
@@ -41,40 +40,35 @@ struct Unindexed {
 pub struct BacklogCursor(i64);
 
 impl Tx {
-    /// Gives each stored row a document number and indexes its words (SQLite, catching up). A
-    /// message that has a number already is left as it is.
+    /// Gives each stored row a document number (by its time, as the insert trigger does: see
+    /// `migrations/sqlite/0014_search_order.sql`) and indexes its words (SQLite, catching up).
+    /// A message that has a number already is left as it is.
     async fn index_sqlite(&mut self, rows: &[MessageRow]) -> sqlx::Result<()> {
         let Tx::Sqlite(conn) = self else {
             return Ok(());
         };
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let marks = vec!["(?)"; rows.len()].join(", ");
-        let sql = format!(
-            "INSERT INTO message_docs (message_id) VALUES {marks} \
-             ON CONFLICT (message_id) DO NOTHING RETURNING doc, message_id"
+        // One row a statement: each number depends on those given before it.
+        let number = format!(
+            "INSERT INTO message_docs (doc, message_id) \
+             SELECT COALESCE(MAX(doc) + 1, $2 * {DOCS_PER_MS}), $1 FROM message_docs \
+             WHERE doc >= $2 * {DOCS_PER_MS} AND doc < ($2 + 1) * {DOCS_PER_MS} \
+             ON CONFLICT (message_id) DO NOTHING RETURNING doc"
         );
-        let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
         for row in rows {
-            query = query.bind(&row.id);
+            let doc: Option<i64> = sqlx::query_scalar(&number)
+                .bind(&row.id)
+                .bind(row.created_at)
+                .fetch_optional(&mut **conn)
+                .await?;
+            if let Some(doc) = doc {
+                sqlx::query("INSERT INTO message_fts (rowid, words) VALUES ($1, $2)")
+                    .bind(doc)
+                    .bind(row.search_words())
+                    .execute(&mut **conn)
+                    .await?;
+            }
         }
-        let numbered = query.fetch_all(&mut **conn).await?;
-        if numbered.is_empty() {
-            return Ok(());
-        }
-        let words: HashMap<&str, String> = rows
-            .iter()
-            .map(|row| (row.id.as_str(), row.search_words()))
-            .collect();
-        let marks = vec!["(?, ?)"; numbered.len()].join(", ");
-        let sql = format!("INSERT INTO message_fts (rowid, words) VALUES {marks}");
-        let mut query = sqlx::query(&sql);
-        for (doc, message_id) in &numbered {
-            let text = words.get(message_id.as_str()).cloned().unwrap_or_default();
-            query = query.bind(doc).bind(text);
-        }
-        query.execute(&mut **conn).await.map(drop)
+        Ok(())
     }
 
     /// Indexes messages stored before the index existed, unless something indexed them since.
@@ -153,6 +147,15 @@ impl Db<'_> {
             .execute(c)
             .await
             .map(drop))
+    }
+
+    /// How many messages are stored, notes included.
+    pub async fn message_count(self) -> sqlx::Result<i64> {
+        on_db!(self, |c| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM messages"
+        )
+        .fetch_one(c)
+        .await)
     }
 
     /// Up to `limit` messages that have no index entry, after `cursor`, and where the next

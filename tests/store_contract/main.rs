@@ -159,5 +159,6 @@ mod messages;
 mod migrations;
 mod operators;
 mod search;
+mod search_walk;
 mod sessions;
 mod shared;

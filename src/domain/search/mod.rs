@@ -190,6 +190,19 @@ impl SearchQuery {
         &self.terms
     }
 
+    /// Whether a document's index text (its folded words, one space between each: see
+    /// [`index_text`]) matches: every term somewhere in it, a phrase's words next to each other
+    /// in order. The same rule as the index's (FTS5 over these words, or a `tsquery`).
+    pub fn matches(&self, index_text: &str) -> bool {
+        let words: Vec<&str> = index_text.split(' ').filter(|w| !w.is_empty()).collect();
+        self.terms.iter().all(|term| {
+            let n = term.words.len();
+            words.len() >= n
+                && (0..=words.len() - n)
+                    .any(|start| (0..n).all(|i| term.word_matches(i, words[start + i])))
+        })
+    }
+
     /// The query in SQLite FTS5's syntax, over an index of folded words: each term a quoted
     /// phrase (its words hold only letters, digits and marks), a prefix marked with `*`, all
     /// joined with AND.

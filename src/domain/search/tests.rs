@@ -170,3 +170,19 @@ fn a_snippet_finds_arabic_and_cyrillic_matches_in_the_written_text() {
         "Новая <mark>ёлка</mark>"
     );
 }
+
+#[test]
+fn a_query_matches_a_documents_words_as_the_index_does() {
+    let text = index_text("Le CAFÉ est fermé: paper-jam in the printer, Ёлка");
+    assert!(query("cafe").matches(&text));
+    assert!(query("printer cafe").matches(&text));
+    assert!(query(r#""paper jam""#).matches(&text));
+    assert!(!query(r#""jam paper""#).matches(&text));
+    assert!(query("prin*").matches(&text));
+    assert!(query(r#""paper ja"*"#).matches(&text));
+    assert!(query("елка").matches(&text));
+    // Every term, and whole words unless a prefix.
+    assert!(!query("cafe absent").matches(&text));
+    assert!(!query("print").matches(&text));
+    assert!(!query("cafe").matches(""));
+}
