@@ -10,11 +10,14 @@
 //!
 //! Options: `--messages N` per concurrency level (default 20,000), `--levels 1,8,64,256`.
 
+#[path = "support/fresh_database.rs"]
+mod fresh_database;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use sqlx::Connection as _;
+use fresh_database::on_fresh_database;
 use switchboard::domain::{ClientId, MessageBody};
 use switchboard::store::{to_millis, CustomerRow, Store};
 use switchboard::{Actor, Engine, EngineConfig};
@@ -165,26 +168,9 @@ async fn run(url: &str, options: &Options) -> anyhow::Result<()> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let options = options()?;
-    match &options.postgres {
-        None => {
-            let dir = tempfile::tempdir()?;
-            run(
-                &format!("sqlite:{}", dir.path().join("bench.db").display()),
-                &options,
-            )
-            .await
-        }
-        Some(server) => {
-            let name = format!("store_bench_{}", std::process::id());
-            let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres")).await?;
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .await?;
-            let outcome = run(&format!("{server}/{name}"), &options).await;
-            sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-                .execute(&mut admin)
-                .await?;
-            outcome
-        }
-    }
+    let postgres = options.postgres.clone();
+    on_fresh_database("store_bench", postgres.as_deref(), |url| async move {
+        run(&url, &options).await
+    })
+    .await
 }

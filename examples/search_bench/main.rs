@@ -15,11 +15,16 @@
 //! database of your own instead of a fresh one, so a second run skips the filling;
 //! `--profile true` times each statement of a first page alone, after each query.
 
+mod corpus;
+#[path = "../support/fresh_database.rs"]
+mod fresh_database;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use sqlx::Connection as _;
+use corpus::{corpus, Frequencies, Generated, Vocabulary, HEAD};
+use fresh_database::on_fresh_database;
 use switchboard::domain::search::{RawSearch, SearchRequest};
 use switchboard::store::{CustomerRow, NewMessageRow, Store};
 use switchboard::{Engine, EngineConfig};
@@ -61,150 +66,6 @@ fn options() -> anyhow::Result<Options> {
     Ok(options)
 }
 
-/// The most frequent words, in order of frequency: what support chats are made of, in the six
-/// UI languages. Ranks after these are made-up words (see [`Vocabulary::word`]).
-const HEAD: &[&str] = &[
-    "the",
-    "i",
-    "to",
-    "my",
-    "is",
-    "a",
-    "and",
-    "it",
-    "you",
-    "please",
-    "order",
-    "for",
-    "can",
-    "not",
-    "help",
-    "with",
-    "on",
-    "thanks",
-    "account",
-    "password",
-    "when",
-    "have",
-    "this",
-    "error",
-    "payment",
-    "delivery",
-    "refund",
-    "login",
-    "email",
-    "invoice",
-    "shipping",
-    "card",
-    "update",
-    "app",
-    "question",
-    "passport",
-    "passenger",
-    "ordered",
-    "problem",
-    "заказ",
-    "пароль",
-    "доставка",
-    "спасибо",
-    "помогите",
-    "طلب",
-    "كلمة",
-    "المرور",
-    "شكرا",
-    "مساعدة",
-    "Bestellung",
-    "Lieferung",
-    "Passwort",
-    "Rückerstattung",
-    "commande",
-    "livraison",
-    "réinitialiser",
-    "problème",
-    "pedido",
-    "contraseña",
-    "envío",
-    "ayuda",
-    "café",
-    "naïve",
-    "Ärger",
-];
-
-/// Sentences some messages carry whole, for the phrase queries.
-const PHRASES: &[&str] = &["where is my order", "reset my password", "где мой заказ"];
-
-const SYLLABLES: &[&str] = &[
-    "ka", "lo", "me", "ru", "vi", "tan", "sor", "pe", "qui", "zul", "dra", "mon", "fi", "gat",
-    "hel", "bri", "nok", "sa", "te", "wu",
-];
-
-/// A Zipf distribution over word ranks, and the words.
-struct Vocabulary {
-    cumulative: Vec<f64>,
-}
-
-impl Vocabulary {
-    fn new(size: usize, exponent: f64) -> Self {
-        let mut total = 0.0;
-        let cumulative = (1..=size)
-            .map(|rank| {
-                total += 1.0 / (rank as f64).powf(exponent);
-                total
-            })
-            .collect();
-        Self { cumulative }
-    }
-
-    fn sample(&self, random: &mut Random) -> usize {
-        let total = *self.cumulative.last().expect("a vocabulary has words");
-        let x = random.unit() * total;
-        self.cumulative.partition_point(|&c| c < x)
-    }
-
-    /// The word of a rank (0 is the most frequent).
-    fn word(rank: usize) -> String {
-        match HEAD.get(rank) {
-            Some(word) => (*word).to_owned(),
-            None => {
-                let mut n = rank;
-                let mut word = String::new();
-                loop {
-                    word.push_str(SYLLABLES[n % SYLLABLES.len()]);
-                    n /= SYLLABLES.len();
-                    if n == 0 {
-                        break;
-                    }
-                }
-                word
-            }
-        }
-    }
-}
-
-/// SplitMix64: the same data on every run, without a dependency.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-/// How many messages hold each word (by rank): what makes a query common or rare.
-type Frequencies = HashMap<usize, usize>;
-
 const DAY_MS: i64 = 24 * 3600 * 1000;
 const BATCH: usize = 250;
 
@@ -238,50 +99,6 @@ async fn fill_customers(store: &Store, count: usize, start: i64) -> anyhow::Resu
         tx.commit().await?;
     }
     Ok(conversations)
-}
-
-/// One message as the filling stores it.
-struct Generated {
-    conversation: usize,
-    operator: bool,
-    internal: bool,
-    content: String,
-}
-
-/// The messages, in time order, and how many hold each word: the same on every run (a kept
-/// database's queries need the frequencies of the filling it had).
-fn corpus(options: &Options) -> (Vec<Generated>, Frequencies) {
-    let vocabulary = Vocabulary::new(60_000, 1.07);
-    let mut random = Random(25);
-    let mut frequencies = Frequencies::new();
-    let messages = (0..options.messages)
-        .map(|_| {
-            let conversation = random.below(options.conversations);
-            let operator = random.below(2) == 0;
-            let internal = operator && random.below(20) == 0;
-            // 4 to 30 words, and now and then one of the phrases.
-            let count = 4 + random.below(27);
-            let mut ranks: Vec<usize> =
-                (0..count).map(|_| vocabulary.sample(&mut random)).collect();
-            let mut words: Vec<String> = ranks.iter().map(|&rank| Vocabulary::word(rank)).collect();
-            if random.below(20) == 0 {
-                let at = random.below(words.len());
-                words.insert(at, PHRASES[random.below(PHRASES.len())].to_owned());
-            }
-            ranks.sort_unstable();
-            ranks.dedup();
-            for rank in ranks {
-                *frequencies.entry(rank).or_default() += 1;
-            }
-            Generated {
-                conversation,
-                operator,
-                internal,
-                content: words.join(" ") + ".",
-            }
-        })
-        .collect();
-    (messages, frequencies)
 }
 
 /// Fills the database: the customers, then the messages in time order, a batch per
@@ -326,7 +143,7 @@ async fn fill(store: &Store, options: &Options, corpus: &[Generated]) -> anyhow:
         // into the database file, which searches then read.
         store.checkpoint().await?;
         let stored = (b + 1) * BATCH;
-        if stored % 100_000 == 0 {
+        if stored.is_multiple_of(100_000) {
             eprintln!(
                 "  {stored} messages stored, {:.0} s",
                 started.elapsed().as_secs_f64()
@@ -386,14 +203,17 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// A first page of `q`, unfiltered.
+fn first_page(q: &str) -> anyhow::Result<SearchRequest> {
+    let raw = RawSearch {
+        q: Some(q),
+        ..RawSearch::default()
+    };
+    Ok(SearchRequest::parse(raw, Uuid::nil())?)
+}
+
 async fn time(engine: &Engine, q: &str, runs: usize) -> anyhow::Result<(Vec<Duration>, usize)> {
-    let request = SearchRequest::parse(
-        RawSearch {
-            q: Some(q),
-            ..RawSearch::default()
-        },
-        Uuid::nil(),
-    )?;
+    let request = first_page(q)?;
     let mut took = Vec::with_capacity(runs);
     let mut found = 0;
     // One run first, not timed: the pages the query reads come into the cache, as they are
@@ -411,13 +231,7 @@ async fn time(engine: &Engine, q: &str, runs: usize) -> anyhow::Result<(Vec<Dura
 
 /// Where one search's time goes: each statement of a first page, timed alone.
 async fn profile(store: &Store, q: &str) -> anyhow::Result<String> {
-    let request = SearchRequest::parse(
-        RawSearch {
-            q: Some(q),
-            ..RawSearch::default()
-        },
-        Uuid::nil(),
-    )?;
+    let request = first_page(q)?;
     let db = || store.db();
     let start = Instant::now();
     let walked = db().search_walk(&request, None, 200).await?;
@@ -453,7 +267,7 @@ async fn profile(store: &Store, q: &str) -> anyhow::Result<String> {
 async fn run(url: &str, options: &Options) -> anyhow::Result<()> {
     let store = Store::connect(url).await?;
     store.migrate().await?;
-    let (corpus, frequencies) = corpus(options);
+    let (corpus, frequencies) = corpus(options.messages, options.conversations);
     let held = store.db().message_count().await?;
     if held >= options.messages as i64 {
         println!("kept database: {held} messages");
@@ -512,26 +326,9 @@ async fn main() -> anyhow::Result<()> {
     if let Some(url) = &options.database {
         return run(url, &options).await;
     }
-    match &options.postgres {
-        None => {
-            let dir = tempfile::tempdir()?;
-            run(
-                &format!("sqlite:{}", dir.path().join("bench.db").display()),
-                &options,
-            )
-            .await
-        }
-        Some(server) => {
-            let name = format!("search_bench_{}", std::process::id());
-            let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres")).await?;
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .await?;
-            let outcome = run(&format!("{server}/{name}"), &options).await;
-            sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-                .execute(&mut admin)
-                .await?;
-            outcome
-        }
-    }
+    let postgres = options.postgres.clone();
+    on_fresh_database("search_bench", postgres.as_deref(), |url| async move {
+        run(&url, &options).await
+    })
+    .await
 }
