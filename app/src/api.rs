@@ -35,8 +35,10 @@ pub struct SessionListView {
 }
 
 mod desk;
+mod history;
 mod team;
 pub use desk::*;
+pub use history::*;
 pub use team::*;
 
 #[cfg(feature = "ssr")]
@@ -177,13 +179,14 @@ pub async fn current_operator() -> Result<Option<switchboard::wire::Me>, AppErro
     }
 }
 
-/// The sessions of one tab (`open` or `ended`).
+/// The sessions of one tab (`open` or `ended`), the ended ones of one outcome when given.
 #[server(endpoint = "sessions")]
-pub async fn list_sessions(status: String) -> Result<SessionListView, AppError> {
+pub async fn list_sessions(status: String, outcome: String) -> Result<SessionListView, AppError> {
     ssr::signed_in().await?;
     let filter = switchboard::domain::SessionFilter::parse(Some(&status))?;
+    let outcome = switchboard::domain::parse_outcome(Some(&outcome))?;
     let engine = ssr::engine()?;
-    let sessions = engine.list_sessions(filter).await?;
+    let sessions = engine.list_sessions(filter, outcome).await?;
     let ids: Vec<uuid::Uuid> = sessions.iter().map(|s| s.id).collect();
     let unread = engine.unread_by_session(&ids).await?;
     Ok(SessionListView {
@@ -216,11 +219,14 @@ pub async fn get_session(id: String) -> Result<SessionView, AppError> {
     })
 }
 
-/// Ends a session.
+/// Ends a session with its report: the outcome, and notes (may be blank).
 #[server(endpoint = "sessions/end")]
-pub async fn end_session(id: String) -> Result<Session, AppError> {
+pub async fn end_session(id: String, outcome: String, report: String) -> Result<Session, AppError> {
     ssr::signed_in().await?;
-    Ok(ssr::engine()?.end_session(ssr::session_id(&id)?).await?)
+    let report = switchboard::domain::SessionReport::parse(Some(&outcome), Some(&report))?;
+    Ok(ssr::engine()?
+        .end_session(ssr::session_id(&id)?, Some(report))
+        .await?)
 }
 
 /// Replaces a session's guest link; the old one stops working at once.
@@ -289,12 +295,13 @@ pub async fn inbox_item(id: String) -> Result<switchboard::wire::ConversationIte
 #[server(endpoint = "inbox/open")]
 pub async fn open_conversation(
     id: String,
+    at_seq: Option<i64>,
 ) -> Result<(switchboard::wire::ConversationDetail, Operator), AppError> {
     let operator = ssr::signed_in().await?;
     let result = async {
         Ok::<_, AppError>(
             ssr::engine()?
-                .open_conversation(&operator, ssr::conversation_id(&id)?)
+                .open_conversation(&operator, ssr::conversation_id(&id)?, at_seq)
                 .await?,
         )
     }

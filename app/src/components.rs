@@ -261,6 +261,11 @@ fn OperatorHeader(operator: Operator, feed: InboxFeed) -> impl IntoView {
                 // On a phone the operator's name is hidden; the account is reached from here.
                 <A href="/account" attr:class="account-link">{t!(i18n, nav.account)}</A>
             </nav>
+            <form method="get" action="/search" role="search" class="topbar-search">
+                <label for="topbar-search" class="visually-hidden">{t!(i18n, search.field)}</label>
+                <input id="topbar-search" type="search" name="q" maxlength="200" required
+                    placeholder=move || t_string!(i18n, search.placeholder) />
+            </form>
             <div class="spacer"></div>
             <A href="/account" attr:class="who">
                 <span class="visually-hidden">{t!(i18n, nav.signed_in_as)}" "</span>

@@ -170,6 +170,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=NoConversation />
                     <Route path=path!(":id") view={Lazy::<ConversationRoute>::new()} />
                 </ParentRoute>
+                <Route path=path!("/search") view={Lazy::<SearchRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/conversations/:id/print") view={Lazy::<PrintRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/library") view={Lazy::<LibraryRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/settings/widget") view={Lazy::<WidgetSetupRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/team") view={Lazy::<TeamRoute>::new()} ssr=SsrMode::Async />

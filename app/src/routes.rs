@@ -10,8 +10,8 @@ use leptos_router::LazyRoute;
 
 use crate::pages::{
     AccountPage, AuditPage, ConfirmEmailPage, ConversationPage, ForgotPage, GuestKiosk,
-    HostedChatPage, InboxPage, InvitePage, LibraryPage, ResetPage, SessionDetailPage, SessionsPage,
-    TeamPage, UnsubscribePage, WidgetPage, WidgetSetupPage,
+    HostedChatPage, InboxPage, InvitePage, LibraryPage, PrintPage, ResetPage, SearchPage,
+    SessionDetailPage, SessionsPage, TeamPage, UnsubscribePage, WidgetPage, WidgetSetupPage,
 };
 
 /// Declares a group: `$group`, the function whose code is the group's chunk, rendering one of
@@ -79,9 +79,12 @@ lazy_group!(chat_pages / __preload_chat_pages, ChatPages {
     HostedChatRoute => HostedChatPage,
 });
 
+// Search and the printable transcript are here: they show conversations as the inbox does.
 lazy_group!(inbox_pages / __preload_inbox_pages, InboxPages {
     InboxRoute => InboxPage,
     ConversationRoute => ConversationPage,
+    SearchRoute => SearchPage,
+    PrintRoute => PrintPage,
 });
 
 lazy_group!(admin_pages / __preload_admin_pages, AdminPages {

@@ -16,9 +16,11 @@ mod message;
 mod network;
 #[cfg(feature = "server")]
 pub mod search;
+mod session_report;
 mod shared;
 mod team;
 mod time;
+mod transcript;
 
 pub use appearance::{
     Appearance, BrandColor, GREETING_MAX_CHARS, INK, TEAM_NAME_MAX_CHARS, TEXT_CONTRAST_MIN, WHITE,
@@ -34,9 +36,11 @@ pub use message::{
     ClientId, MessageBody, NewMessage, SendOptions, CLIENT_ID_MAX_CHARS, MENTIONS_MAX,
 };
 pub use network::ClientNetwork;
+pub use session_report::{parse_outcome, SessionReport, REPORT_MAX_CHARS};
 pub use shared::*;
 pub use team::{may_assign, Capability, TeamChange};
 pub use time::ttl;
+pub use transcript::{parse_notes, transcript_text, TranscriptFormat};
 
 /// The longest message content, in Unicode scalar values.
 pub const MESSAGE_MAX_CHARS: usize = 4_000;

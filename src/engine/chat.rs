@@ -532,7 +532,7 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, Error::Forbidden(_)));
-        engine.end_session(session.id).await.unwrap();
+        engine.end_session(session.id, None).await.unwrap();
         let err = engine
             .post_message(&guest, session.conversation_id, body("x"), None)
             .await

@@ -16,6 +16,8 @@ use crate::wire::{
 
 /// How many of the latest messages opening a conversation shows.
 pub const DETAIL_MESSAGES: i64 = 100;
+/// Messages shown above the one a search result opens a conversation at.
+const MESSAGES_BEFORE_FOUND: i64 = 5;
 
 impl Engine {
     /// Tells operators following the inbox that a conversation's list item changed.
@@ -54,14 +56,17 @@ impl Engine {
         self.with_labels(items).await
     }
 
-    /// An operator opens a conversation: its item, latest messages and notes. Opening marks it
-    /// viewed, so what the customer (or guest) wrote up to now is read by operators. What the
-    /// customer has unread is not touched.
+    /// An operator opens a conversation: its item, latest messages and notes; or, when `at_seq`
+    /// is older than those (a search result), the messages from a few before it on (the
+    /// socket's resume brings the rest). Opening marks it viewed, so what the customer (or
+    /// guest) wrote up to now is read by operators. What the customer has unread is not
+    /// touched.
     #[tracing::instrument(skip(self, operator), fields(operator_id = %operator.id))]
     pub async fn open_conversation(
         &self,
         operator: &Operator,
         conversation_id: Uuid,
+        at_seq: Option<i64>,
     ) -> Result<ConversationDetail, Error> {
         let now = to_millis(self.now());
         let senders = SenderKind::Operator.read_senders();
@@ -90,10 +95,18 @@ impl Engine {
         }
         self.conversation_changed(conversation_id);
         // Read after the view, so the item and the messages show it.
-        let db = self.inner.store.db();
-        let messages = db
+        let db = || self.inner.store.db();
+        let mut rows = db()
             .latest_messages(conversation_id, DETAIL_MESSAGES)
-            .await?
+            .await?;
+        let first = rows.first().map_or(0, |row| row.seq);
+        if let Some(seq) = at_seq.filter(|seq| *seq > 0 && *seq < first) {
+            let after = (seq - MESSAGES_BEFORE_FOUND - 1).max(0);
+            rows = db()
+                .messages_after(conversation_id, after, DETAIL_MESSAGES, true)
+                .await?;
+        }
+        let messages = rows
             .iter()
             .map(MessageRow::to_message)
             .collect::<Result<Vec<_>, _>>()?;
@@ -148,5 +161,59 @@ impl Engine {
             .db()
             .conversations_with_unread(ConversationKind::Support.as_str(), senders)
             .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::clock::SystemClock;
+    use crate::domain::MessageBody;
+    use crate::testing::{test_engine, test_operator};
+    use crate::EngineConfig;
+
+    #[tokio::test]
+    async fn a_conversation_opened_at_an_old_message_starts_a_few_messages_before_it() {
+        let mut config = EngineConfig::new("http://h");
+        config.sends_per_window = 1000;
+        let (engine, _dir) = test_engine(config, Arc::new(SystemClock)).await;
+        let op = test_operator(&engine).await;
+        let (session, _) = engine.create_session(&op, None).await.unwrap();
+        let actor = Actor::Operator(op.clone());
+        for n in 1..=130 {
+            let body = MessageBody::parse(&format!("message {n}")).unwrap();
+            engine
+                .post_message(&actor, session.conversation_id, body, None)
+                .await
+                .unwrap();
+        }
+        let seqs = |detail: &ConversationDetail| -> (i64, i64, usize) {
+            let first = detail.messages.first().unwrap().seq;
+            let last = detail.messages.last().unwrap().seq;
+            (first, last, detail.messages.len())
+        };
+        let latest = engine
+            .open_conversation(&op, session.conversation_id, None)
+            .await
+            .unwrap();
+        assert_eq!(seqs(&latest), (31, 130, 100));
+        // Shown already among the latest: the same view.
+        let recent = engine
+            .open_conversation(&op, session.conversation_id, Some(40))
+            .await
+            .unwrap();
+        assert_eq!(seqs(&recent), (31, 130, 100));
+        let old = engine
+            .open_conversation(&op, session.conversation_id, Some(12))
+            .await
+            .unwrap();
+        assert_eq!(seqs(&old), (7, 106, 100));
+        let first = engine
+            .open_conversation(&op, session.conversation_id, Some(2))
+            .await
+            .unwrap();
+        assert_eq!(seqs(&first), (1, 100, 100));
     }
 }

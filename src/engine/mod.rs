@@ -41,6 +41,7 @@ mod search;
 mod sessions;
 mod subscriptions;
 mod team;
+mod transcripts;
 mod viewers;
 mod widget;
 

@@ -9,12 +9,11 @@ use uuid::Uuid;
 use super::Engine;
 use crate::auth::Token;
 use crate::domain::ttl;
-use crate::domain::SessionFilter;
-use crate::domain::SessionTitle;
+use crate::domain::{SessionFilter, SessionReport, SessionTitle};
 use crate::error::Error;
 use crate::hub::{Event, Topic};
 use crate::store::{to_millis, SessionRow, StoredSession};
-use crate::wire::{GuestLink, Operator, ServerFrame, Session, SessionStatus};
+use crate::wire::{GuestLink, Operator, ServerFrame, Session, SessionOutcome, SessionStatus};
 
 /// How many sessions a list shows at most.
 const SESSION_LIST_LIMIT: i64 = 500;
@@ -48,6 +47,9 @@ pub(crate) fn session_at(row: &SessionRow, now: DateTime<Utc>) -> Result<Session
         created_at: stored.created_at,
         expires_at: stored.expires_at,
         ended_at,
+        joined_at: stored.joined_at,
+        outcome: ended_at.map(|_| stored.outcome.unwrap_or(SessionOutcome::Unknown)),
+        report: stored.report,
     })
 }
 
@@ -80,6 +82,8 @@ impl Engine {
             expires_at: to_millis(now + ttl(self.inner.config.guest_link_ttl)),
             joined_at: None,
             ended_at: None,
+            outcome: None,
+            report: None,
         };
         let mut tx = self.inner.store.begin().await?;
         tx.db()
@@ -95,13 +99,17 @@ impl Engine {
         Ok((session_at(&row, now)?, link))
     }
 
-    /// Open or ended sessions, newest first.
-    pub async fn list_sessions(&self, filter: SessionFilter) -> Result<Vec<Session>, Error> {
+    /// Open or ended sessions, newest first; with an outcome, the ended ones that had it.
+    pub async fn list_sessions(
+        &self,
+        filter: SessionFilter,
+        outcome: Option<SessionOutcome>,
+    ) -> Result<Vec<Session>, Error> {
         let now = self.now();
         self.inner
             .store
             .db()
-            .support_sessions(filter, to_millis(now), SESSION_LIST_LIMIT)
+            .support_sessions(filter, outcome, to_millis(now), SESSION_LIST_LIMIT)
             .await?
             .iter()
             .map(|row| session_at(row, now))
@@ -120,15 +128,21 @@ impl Engine {
         session_at(&row, self.now())
     }
 
-    /// Ends a session; ending an ended session is fine and changes nothing.
-    #[tracing::instrument(skip(self))]
-    pub async fn end_session(&self, id: Uuid) -> Result<Session, Error> {
+    /// Ends a session, with its operator's report when given (an ended session without one
+    /// reads as `unknown`). Ending an ended session is fine: it changes nothing, except that a
+    /// report given then replaces the one it had.
+    #[tracing::instrument(skip(self, report))]
+    pub async fn end_session(
+        &self,
+        id: Uuid,
+        report: Option<SessionReport>,
+    ) -> Result<Session, Error> {
         let now = self.now();
         let row = self
             .inner
             .store
             .db()
-            .end_support_session(id, to_millis(now))
+            .end_support_session(id, to_millis(now), report.as_ref())
             .await?
             .ok_or(Error::NotFound("session"))?;
         tracing::info!("support session ended");
@@ -197,12 +211,14 @@ impl Engine {
     pub async fn visit_as_guest(&self, token: &Token) -> Result<GuestVisit, Error> {
         let mut session = self.guest_session(token).await?;
         if session.status == SessionStatus::Waiting {
+            let now = self.now();
             self.inner
                 .store
                 .db()
-                .mark_session_joined(session.id, to_millis(self.now()))
+                .mark_session_joined(session.id, to_millis(now))
                 .await?;
             session.status = SessionStatus::Active;
+            session.joined_at = Some(now);
         }
         Ok(GuestVisit { session })
     }
@@ -254,7 +270,10 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, Error::Gone));
-        let ended = engine.list_sessions(SessionFilter::Ended).await.unwrap();
+        let ended = engine
+            .list_sessions(SessionFilter::Ended, None)
+            .await
+            .unwrap();
         assert_eq!(ended[0].id, session.id);
         assert_eq!(ended[0].ended_at, Some(ended[0].expires_at));
         assert!(matches!(
@@ -268,8 +287,8 @@ mod tests {
         let (engine, _clock, _dir) = engine_with(EngineConfig::new("http://h")).await;
         let op = operator(&engine).await;
         let (session, _) = engine.create_session(&op, None).await.unwrap();
-        let first = engine.end_session(session.id).await.unwrap();
-        let second = engine.end_session(session.id).await.unwrap();
+        let first = engine.end_session(session.id, None).await.unwrap();
+        let second = engine.end_session(session.id, None).await.unwrap();
         assert_eq!(first.status, SessionStatus::Ended);
         assert_eq!(first.ended_at, second.ended_at);
     }

@@ -5,7 +5,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::wire::{Customer, Message, Sender, SenderKind};
+use crate::wire::{Customer, Message, Sender, SenderKind, SessionOutcome};
 
 mod inbox;
 mod team;
@@ -80,6 +80,10 @@ pub struct SessionRow {
     pub joined_at: Option<i64>,
     /// When an operator ended it (ms).
     pub ended_at: Option<i64>,
+    /// How it ended, as reported (`resolved`, `unresolved`, `unknown`).
+    pub outcome: Option<String>,
+    /// The operator's notes on ending it.
+    pub report: Option<String>,
 }
 
 /// A support session's stored facts as domain values; its status depends on the time it is
@@ -102,6 +106,10 @@ pub struct StoredSession {
     pub joined_at: Option<DateTime<Utc>>,
     /// When an operator ended it.
     pub ended_at: Option<DateTime<Utc>>,
+    /// How it ended, as reported.
+    pub outcome: Option<SessionOutcome>,
+    /// The operator's notes on ending it.
+    pub report: Option<String>,
 }
 
 impl SessionRow {
@@ -116,12 +124,24 @@ impl SessionRow {
             expires_at: from_millis(self.expires_at),
             joined_at: self.joined_at.map(from_millis),
             ended_at: self.ended_at.map(from_millis),
+            outcome: self
+                .outcome
+                .as_deref()
+                .map(|raw| {
+                    SessionOutcome::parse(raw).ok_or_else(|| Corrupt {
+                        what: "session outcome",
+                        value: raw.to_owned(),
+                    })
+                })
+                .transpose()?,
+            report: self.report.clone(),
         })
     }
 }
 
 pub(super) const SESSION_COLUMNS: &str = "id, conversation_id, title, created_by, token_hash, \
-                                          created_at, expires_at, joined_at, ended_at";
+                                          created_at, expires_at, joined_at, ended_at, outcome, \
+                                          report";
 
 /// A message as stored.
 #[derive(Debug, Clone, FromRow)]

@@ -6,8 +6,8 @@ use super::rows::{SessionRow, SESSION_COLUMNS};
 use super::search_index::words_of;
 use super::{on_db, placeholders, Db};
 use crate::auth::TokenDigest;
-use crate::domain::SessionFilter;
-use crate::wire::SenderKind;
+use crate::domain::{SessionFilter, SessionReport};
+use crate::wire::{SenderKind, SessionOutcome};
 
 impl Db<'_> {
     /// Inserts a conversation of `kind` (`session` or `support`).
@@ -26,7 +26,7 @@ impl Db<'_> {
     pub async fn insert_support_session(self, row: &SessionRow) -> sqlx::Result<()> {
         let sql = format!(
             "INSERT INTO support_sessions ({SESSION_COLUMNS}, title_words) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         );
         on_db!(self, |c| sqlx::query(&sql)
             .bind(&row.id)
@@ -38,6 +38,8 @@ impl Db<'_> {
             .bind(row.expires_at)
             .bind(row.joined_at)
             .bind(row.ended_at)
+            .bind(&row.outcome)
+            .bind(&row.report)
             .bind(words_of(row.title.as_deref()))
             .execute(c)
             .await
@@ -48,6 +50,7 @@ impl Db<'_> {
     pub async fn support_sessions(
         self,
         filter: SessionFilter,
+        outcome: Option<SessionOutcome>,
         now: i64,
         limit: i64,
     ) -> sqlx::Result<Vec<SessionRow>> {
@@ -55,13 +58,22 @@ impl Db<'_> {
             SessionFilter::Open => "ended_at IS NULL AND expires_at > $1",
             SessionFilter::Ended => "(ended_at IS NOT NULL OR expires_at <= $1)",
         };
+        // An ended session without a report reads as `unknown`; an open one has no outcome.
+        let outcome_condition = match outcome {
+            None => "AND $3 IS NULL",
+            Some(SessionOutcome::Unknown) => {
+                "AND (ended_at IS NOT NULL OR expires_at <= $1) AND COALESCE(outcome, $3) = $3"
+            }
+            Some(_) => "AND (ended_at IS NOT NULL OR expires_at <= $1) AND outcome = $3",
+        };
         let sql = format!(
-            "SELECT {SESSION_COLUMNS} FROM support_sessions WHERE {condition} \
+            "SELECT {SESSION_COLUMNS} FROM support_sessions WHERE {condition} {outcome_condition} \
              ORDER BY created_at DESC, id DESC LIMIT $2"
         );
         on_db!(self, |c| sqlx::query_as(&sql)
             .bind(now)
             .bind(limit)
+            .bind(outcome.map(SessionOutcome::as_str))
             .fetch_all(c)
             .await)
     }
@@ -97,17 +109,29 @@ impl Db<'_> {
     }
 
     /// Ends a session at `now` unless it already ended; an expired one keeps its expiry as its
-    /// end. Returns the session as it is afterwards; `None` when it does not exist.
-    pub async fn end_support_session(self, id: Uuid, now: i64) -> sqlx::Result<Option<SessionRow>> {
+    /// end. A report, when given, replaces the outcome and notes (so an ended session's report
+    /// can be corrected); without one, a session ending now reads as `unknown` and an ended one
+    /// keeps what it had. Returns the session as it is afterwards; `None` when it does not
+    /// exist.
+    pub async fn end_support_session(
+        self,
+        id: Uuid,
+        now: i64,
+        report: Option<&SessionReport>,
+    ) -> sqlx::Result<Option<SessionRow>> {
         let sql = format!(
             "UPDATE support_sessions SET ended_at = \
              CASE WHEN ended_at IS NOT NULL THEN ended_at \
-                  WHEN expires_at < $2 THEN expires_at ELSE $2 END \
+                  WHEN expires_at < $2 THEN expires_at ELSE $2 END, \
+             outcome = COALESCE($3, outcome, 'unknown'), \
+             report = CASE WHEN $3 IS NULL THEN report ELSE $4 END \
              WHERE id = $1 RETURNING {SESSION_COLUMNS}"
         );
         on_db!(self, |c| sqlx::query_as(&sql)
             .bind(id.to_string())
             .bind(now)
+            .bind(report.map(|r| r.outcome.as_str()))
+            .bind(report.and_then(|r| r.report.as_deref()))
             .fetch_optional(c)
             .await)
     }

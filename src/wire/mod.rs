@@ -14,6 +14,7 @@ mod sessions;
 mod shared;
 mod team;
 pub mod time;
+mod transcript;
 
 pub use appearance::*;
 pub use email::*;
@@ -26,6 +27,7 @@ pub use search::*;
 pub use sessions::*;
 pub use shared::*;
 pub use team::*;
+pub use transcript::*;
 
 #[cfg(test)]
 mod tests {
@@ -57,6 +59,9 @@ mod tests {
             created_at: t,
             expires_at: t,
             ended_at: None,
+            joined_at: None,
+            outcome: None,
+            report: None,
         };
         let json = serde_json::to_value(&session).unwrap();
         assert_eq!(json["status"], "waiting");
@@ -78,6 +83,9 @@ mod tests {
                 created_at: t,
                 expires_at: t,
                 ended_at: None,
+                joined_at: None,
+                outcome: None,
+                report: None,
             },
             link: GuestLink {
                 guest_token: "tok".into(),

@@ -77,6 +77,39 @@ pub enum SessionStatus {
     Ended,
 }
 
+/// How a remote-support session ended, as its operator reported it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionOutcome {
+    /// The guest's problem was solved.
+    Resolved,
+    /// It was not.
+    Unresolved,
+    /// Nobody said (the session expired, or was ended without a report).
+    Unknown,
+}
+
+impl SessionOutcome {
+    /// Every outcome, in the order forms list them.
+    pub const ALL: [Self; 3] = [Self::Resolved, Self::Unresolved, Self::Unknown];
+
+    /// The outcome's name on the wire and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Resolved => "resolved",
+            Self::Unresolved => "unresolved",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// The outcome with this name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|outcome| outcome.as_str() == raw)
+    }
+}
+
 /// A remote-support session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
@@ -97,6 +130,25 @@ pub struct Session {
     /// When it ended: the moment an operator ended it, or its expiry.
     #[serde(with = "time::option")]
     pub ended_at: Option<DateTime<Utc>>,
+    /// When a guest first connected.
+    #[serde(default, with = "time::option")]
+    pub joined_at: Option<DateTime<Utc>>,
+    /// How it ended; `None` until it has.
+    #[serde(default)]
+    pub outcome: Option<SessionOutcome>,
+    /// What the operator wrote when ending it, if anything.
+    #[serde(default)]
+    pub report: Option<String>,
+}
+
+/// `POST /api/v1/sessions/:id/end` body (optional): the session's report.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct EndSessionRequest {
+    /// `resolved`, `unresolved` or `unknown`.
+    pub outcome: Option<String>,
+    /// Notes, up to 2,000 characters.
+    #[serde(default)]
+    pub report: Option<String>,
 }
 
 impl Session {

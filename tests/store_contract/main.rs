@@ -98,6 +98,8 @@ fn session_row(created_at: i64, expires_at: i64) -> SessionRow {
         expires_at,
         joined_at: None,
         ended_at: None,
+        outcome: None,
+        report: None,
     }
 }
 

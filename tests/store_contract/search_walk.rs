@@ -127,16 +127,16 @@ contract!(
             .map(|i: usize| {
                 let s = &sessions[(i * 7 + i / 13) % 30];
                 let mut words = vec!["common"];
-                if i % 37 == 0 {
+                if i.is_multiple_of(37) {
                     words.push("rare");
                 }
-                if i % 3 == 0 {
+                if i.is_multiple_of(3) {
                     words.push("third");
                 }
                 NewMessageRow {
                     content: words.join(" "),
                     created_at: 10_000 + (i as i64 / 3) * 10,
-                    internal: i % 11 == 0,
+                    internal: i.is_multiple_of(11),
                     ..new_message(&s.conversation_id, "operator", &format!("k{i}"))
                 }
             })

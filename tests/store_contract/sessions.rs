@@ -10,7 +10,7 @@ contract!(support_sessions_list_end_rotate_and_join, |_url, store| {
         async move {
             store
                 .db()
-                .support_sessions(filter, 50_000, 10)
+                .support_sessions(filter, None, 50_000, 10)
                 .await
                 .unwrap()
                 .into_iter()
@@ -65,7 +65,7 @@ contract!(support_sessions_list_end_rotate_and_join, |_url, store| {
         .unwrap();
     let ended = store
         .db()
-        .end_support_session(open_id, 80_000)
+        .end_support_session(open_id, 80_000, None)
         .await
         .unwrap()
         .unwrap();
@@ -75,7 +75,7 @@ contract!(support_sessions_list_end_rotate_and_join, |_url, store| {
     );
     let again = store
         .db()
-        .end_support_session(open_id, 90_000)
+        .end_support_session(open_id, 90_000, None)
         .await
         .unwrap()
         .unwrap();
@@ -88,7 +88,7 @@ contract!(support_sessions_list_end_rotate_and_join, |_url, store| {
     let expired_id = Uuid::parse_str(&expired.id).unwrap();
     let expired_end = store
         .db()
-        .end_support_session(expired_id, 90_000)
+        .end_support_session(expired_id, 90_000, None)
         .await
         .unwrap()
         .unwrap();
@@ -99,7 +99,7 @@ contract!(support_sessions_list_end_rotate_and_join, |_url, store| {
     );
     assert!(store
         .db()
-        .end_support_session(Uuid::now_v7(), 1)
+        .end_support_session(Uuid::now_v7(), 1, None)
         .await
         .unwrap()
         .is_none());

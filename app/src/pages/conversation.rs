@@ -4,13 +4,14 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
-use leptos_router::hooks::{use_location, use_params_map};
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 use switchboard::wire::{ConversationDetail, ConversationItem, Customer, ErrorCode, Operator};
 
 use super::conversation_bar::ConversationBar;
 use super::conversation_emails::EmailHistory;
 use super::inbox::DeskResource;
 use super::inbox_list::{keeping_query, CustomerLabel};
+use super::transcript::TranscriptForm;
 use crate::api::{open_conversation, DeskView, SetArchived};
 use crate::chat::desk::Fill;
 use crate::chat::{focus_composer, Desk, SessionChatPanel};
@@ -26,7 +27,18 @@ pub fn ConversationPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let detail = Resource::new(id, open_conversation);
+    // A search result opens the conversation at one of its messages.
+    let query = use_query_map();
+    let found = move || {
+        query
+            .read()
+            .get("seq")
+            .and_then(|seq| seq.parse::<i64>().ok())
+    };
+    let detail = Resource::new(
+        move || (id(), found()),
+        |(id, found)| open_conversation(id, found),
+    );
     let desk = use_context::<DeskResource>()
         .expect("the inbox page provides the desk")
         .0;
@@ -40,7 +52,7 @@ pub fn ConversationPage() -> impl IntoView {
                 match (detail.await, desk.await) {
                     // Another conversation opened beside the list replaces this one whole: its
                     // own chat state and socket.
-                    (Ok((detail, operator)), Ok(desk)) => view! { <ConversationView detail operator desk /> }.into_any(),
+                    (Ok((detail, operator)), Ok(desk)) => view! { <ConversationView detail operator desk found=found() /> }.into_any(),
                     (Err(error), _) | (_, Err(error)) if error.code == ErrorCode::Unauthorized => view! { <Redirect path="/login" /> }.into_any(),
                     (Err(error), _) | (_, Err(error)) => view! { <ErrorAlert error /> }.into_any(),
                 }
@@ -54,6 +66,7 @@ fn ConversationView(
     detail: ConversationDetail,
     operator: Operator,
     desk: DeskView,
+    found: Option<i64>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let ConversationDetail {
@@ -93,7 +106,7 @@ fn ConversationView(
         if reopened || before.1 != now.1 || before.2 != now.2 {
             let id = reload_id.clone();
             leptos::task::spawn_local(async move {
-                if let Ok((detail, _)) = open_conversation(id).await {
+                if let Ok((detail, _)) = open_conversation(id, None).await {
                     notes.set(detail.notes);
                 }
             });
@@ -142,8 +155,11 @@ fn ConversationView(
     let details = conversation.clone();
     let conversation_id = conversation.id;
     let operator_name = operator.name.clone();
-    // The operator opened the conversation to answer it.
-    Effect::new(|_| focus_composer());
+    // The operator opened the conversation to answer it, or from a search to read a message.
+    Effect::new(move |_| match found {
+        Some(seq) => show_found(seq),
+        None => focus_composer(),
+    });
     view! {
         <header class="conversation-head">
             <h2 class="page-title"><CustomerLabel customer /></h2>
@@ -167,6 +183,7 @@ fn ConversationView(
             <Fold summary=view! { <h2 id="customer-heading">{t!(i18n, inbox.customer)}</h2> }.into_any()>
                 <CustomerDetails item=details />
                 {has_customer.then(|| view! { <EmailHistory item /> })}
+                <TranscriptForm conversation_id />
             </Fold>
             <SessionChatPanel
                 party=Party::Operator
@@ -222,4 +239,26 @@ fn CustomerDetails(item: ConversationItem) -> impl IntoView {
         </dl>
     }
     .into_any()
+}
+
+/// Marks the message a search result named and moves focus to it, which scrolls it into view:
+/// after the list's own first scroll to its newest message (a frame later).
+fn show_found(seq: i64) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        request_animation_frame(move || {
+            use wasm_bindgen::JsCast;
+            let selector = format!("li.message[data-seq=\"{seq}\"]");
+            let Some(row) = document().query_selector(&selector).ok().flatten() else {
+                return;
+            };
+            row.set_class_name(&format!("{} found", row.class_name()));
+            let _ = row.set_attribute("tabindex", "-1");
+            if let Ok(row) = row.dyn_into::<web_sys::HtmlElement>() {
+                let _ = row.focus();
+            }
+        })
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = seq;
 }

@@ -224,11 +224,18 @@ pub(super) fn InboxList(
 }
 
 /// `path` with the page's query (`search`, with or without its `?`): the list's tab and filter
-/// travel with links between the list and the conversations beside it.
+/// travel with links between the list and the conversations beside it; the message a search
+/// result opened one conversation at (`seq`) does not.
 pub(super) fn keeping_query(path: &str, search: &str) -> String {
-    match search.trim_start_matches('?') {
-        "" => path.to_owned(),
-        query => format!("{path}?{query}"),
+    let kept: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("seq="))
+        .collect();
+    if kept.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", kept.join("&"))
     }
 }
 
@@ -407,5 +414,16 @@ mod tests {
         place(&mut list, item(4, 25, false), true);
         let ids: Vec<u128> = list.iter().map(|i| i.id.as_u128()).collect();
         assert_eq!(ids, [3, 4, 2]);
+    }
+
+    #[test]
+    fn links_between_the_list_and_a_conversation_keep_the_filter_but_not_a_searched_message() {
+        assert_eq!(keeping_query("/inbox", ""), "/inbox");
+        assert_eq!(
+            keeping_query("/inbox/x", "?tab=mine&label=l"),
+            "/inbox/x?tab=mine&label=l"
+        );
+        assert_eq!(keeping_query("/inbox/x", "?seq=12"), "/inbox/x");
+        assert_eq!(keeping_query("/inbox", "tab=all&seq=3"), "/inbox?tab=all");
     }
 }

@@ -72,11 +72,18 @@ fn KioskLayout(session: Session, token: String) -> impl IntoView {
                     data-ended=ended.then_some("")>
                     {(!ended).then(|| view! { <NameLine /> })}
                     <SessionChatPanel
-                        party=Party::Guest { token }
+                        party=Party::Guest { token: token.clone() }
                         conversation_id=session.conversation_id
                         state=ChatState::new(ended)
                         visible=Signal::stored(false)
                     />
+                    {(!ended).then(|| view! {
+                        <p class="transcript-link">
+                            <a href=format!("/support/guest/{token}/transcript?format=txt") download="transcript.txt">
+                                {t!(i18n, chat.transcript)}
+                            </a>
+                        </p>
+                    })}
                 </div>
             </main>
             <VisitorStrings />

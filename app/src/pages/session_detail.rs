@@ -5,8 +5,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_params_map;
-use switchboard::wire::{ErrorCode, SessionStatus};
+use switchboard::domain::REPORT_MAX_CHARS;
+use switchboard::wire::{ErrorCode, SessionOutcome, SessionStatus};
 
+use super::sessions::outcome_text;
+use super::transcript::TranscriptForm;
 use crate::api::{get_session, EndSession, RotateLink, SessionView};
 use crate::chat::SessionChatPanel;
 use crate::clock::Time;
@@ -62,6 +65,7 @@ fn SessionDetail(
     let title = session.title.clone();
     let heading = title.clone();
     let session_id = session.id.to_string();
+    let report = session.report.clone();
     view! {
         <Title text=title.unwrap_or_else(|| t_string!(i18n, sessions.untitled).to_owned()) />
         <h1 class="page-title">{match heading {
@@ -85,6 +89,18 @@ fn SessionDetail(
                                 <dt>{t!(i18n, detail.ended_at)}</dt>
                                 <dd><Time at=ended_at /></dd>
                             </div>
+                            {session.outcome.map(|o| view! {
+                                <div>
+                                    <dt>{t!(i18n, sessions.outcome)}</dt>
+                                    <dd class=format!("outcome {}", o.as_str())>{move || outcome_text(i18n, o)}</dd>
+                                </div>
+                            })}
+                            {report.clone().map(|report| view! {
+                                <div>
+                                    <dt>{t!(i18n, detail.report)}</dt>
+                                    <dd class="report user-text" dir="auto">{report}</dd>
+                                </div>
+                            })}
                         }.into_any(),
                         None => view! {
                             <div>
@@ -119,8 +135,27 @@ fn SessionDetail(
                                     question=Signal::derive(move || t_string!(i18n, detail.rotate_confirm).to_owned()) />
                                 <p class="hint">{t!(i18n, detail.rotate_hint)}</p>
                             </ActionForm>
-                            <ActionForm action=end>
+                            <ActionForm action=end attr:class="end-form">
                                 <input type="hidden" name="id" value=id_for_end />
+                                <fieldset class="outcomes">
+                                    <legend>{t!(i18n, detail.outcome_question)}</legend>
+                                    {SessionOutcome::ALL.map(|o| {
+                                        let id = format!("outcome-{}", o.as_str());
+                                        view! {
+                                            <label class="check">
+                                                <input type="radio" id=id name="outcome" value=o.as_str()
+                                                    checked=o == SessionOutcome::Unknown />
+                                                {move || outcome_text(i18n, o)}
+                                            </label>
+                                        }
+                                    }).collect_view()}
+                                </fieldset>
+                                <div class="field">
+                                    <label for="end-report">{t!(i18n, detail.report)}</label>
+                                    <textarea id="end-report" name="report" rows="3" maxlength=REPORT_MAX_CHARS.to_string()
+                                        aria-describedby="end-report-hint"></textarea>
+                                    <p id="end-report-hint" class="hint">{t!(i18n, detail.report_hint)}</p>
+                                </div>
                                 <ConfirmSubmit class="danger"
                                     label=Signal::derive(move || t_string!(i18n, detail.end).to_owned())
                                     question=Signal::derive(move || t_string!(i18n, detail.end_confirm).to_owned()) />
@@ -129,6 +164,7 @@ fn SessionDetail(
                         </section>
                     }
                 })}
+                <TranscriptForm conversation_id=session.conversation_id />
             </Fold>
             <SessionChatPanel
                 party=Party::Operator

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use std::collections::HashMap;
 use switchboard::domain::SessionFilter;
 
-use switchboard::wire::{ConversationKind, ErrorCode, Session};
+use switchboard::wire::{ConversationKind, ErrorCode, Session, SessionOutcome};
 use uuid::Uuid;
 
 use crate::api::{list_sessions, CreateSession};
@@ -81,6 +81,17 @@ fn SessionTabs(created: Signal<usize>) -> impl IntoView {
     let filter = Memo::new(move |_| {
         SessionFilter::parse(query.read().get("tab").as_deref()).unwrap_or_default()
     });
+    // Ended sessions of one outcome (`?tab=ended&outcome=resolved`).
+    let outcome = Memo::new(move |_| {
+        (filter.get() == SessionFilter::Ended)
+            .then(|| {
+                query
+                    .read()
+                    .get("outcome")
+                    .and_then(|o| SessionOutcome::parse(&o))
+            })
+            .flatten()
+    });
     // A session's chat changed (a guest wrote, an operator read): the list loads again, so
     // its unread pills are live like the navigation's count.
     let changes = RwSignal::new(0u32);
@@ -98,8 +109,13 @@ fn SessionTabs(created: Signal<usize>) -> impl IntoView {
         });
     }
     let sessions = Resource::new(
-        move || (filter.get(), created.get(), changes.get()),
-        |(filter, _, _)| list_sessions(filter.as_str().to_owned()),
+        move || (filter.get(), outcome.get(), created.get(), changes.get()),
+        |(filter, outcome, _, _)| {
+            list_sessions(
+                filter.as_str().to_owned(),
+                outcome.map_or("", SessionOutcome::as_str).to_owned(),
+            )
+        },
     );
     let tab = move |which: SessionFilter| {
         let label = move || match which {
@@ -119,6 +135,7 @@ fn SessionTabs(created: Signal<usize>) -> impl IntoView {
             {tab(SessionFilter::Open)}
             {tab(SessionFilter::Ended)}
         </nav>
+        {move || (filter.get() == SessionFilter::Ended).then(|| view! { <OutcomeFilter outcome /> })}
         <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match sessions.await {
@@ -128,7 +145,10 @@ fn SessionTabs(created: Signal<usize>) -> impl IntoView {
                             SessionFilter::Ended => t_string!(i18n, sessions.empty_ended),
                         }}</p>
                     }.into_any(),
-                    Ok(list) => view! { <SessionTable sessions=list.sessions unread=list.unread /> }.into_any(),
+                    Ok(list) => {
+                        let ended = filter.get_untracked() == SessionFilter::Ended;
+                        view! { <SessionTable sessions=list.sessions unread=list.unread ended /> }.into_any()
+                    }
                     Err(error) if error.code == ErrorCode::Unauthorized => view! { <Redirect path="/login" /> }.into_any(),
                     Err(error) => view! { <ErrorAlert error /> }.into_any(),
                 }
@@ -137,8 +157,71 @@ fn SessionTabs(created: Signal<usize>) -> impl IntoView {
     }
 }
 
+/// Links to the ended sessions of each outcome, the current one marked.
 #[component]
-fn SessionTable(sessions: Vec<Session>, unread: HashMap<Uuid, i64>) -> impl IntoView {
+fn OutcomeFilter(outcome: Memo<Option<SessionOutcome>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let link = move |which: Option<SessionOutcome>| {
+        let href = match which {
+            Some(o) => format!("?tab=ended&outcome={}", o.as_str()),
+            None => "?tab=ended".to_owned(),
+        };
+        let label = move || match which {
+            None => t_string!(i18n, sessions.all_outcomes),
+            Some(o) => outcome_text(i18n, o),
+        };
+        view! {
+            // A plain link: the router's own marks every link to this page as current.
+            <a href=href aria-current=move || (outcome.get() == which).then_some("page")>{label}</a>
+        }
+    };
+    view! {
+        <nav class="outcome-filter" aria-label=move || t_string!(i18n, sessions.outcome_filter)>
+            {link(None)}
+            {SessionOutcome::ALL.map(|o| link(Some(o))).collect_view()}
+        </nav>
+    }
+}
+
+/// An outcome in words of the current language.
+pub(super) fn outcome_text(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    outcome: SessionOutcome,
+) -> &'static str {
+    match outcome {
+        SessionOutcome::Resolved => t_string!(i18n, sessions.outcome_resolved),
+        SessionOutcome::Unresolved => t_string!(i18n, sessions.outcome_unresolved),
+        SessionOutcome::Unknown => t_string!(i18n, sessions.outcome_unknown),
+    }
+}
+
+/// How long a guest was there: from joining to the end, in minutes (none if nobody joined).
+fn duration_minutes(session: &Session) -> Option<i64> {
+    let (joined, ended) = (session.joined_at?, session.ended_at?);
+    Some(ended.signed_duration_since(joined).num_minutes().max(0))
+}
+
+#[component]
+fn Duration(minutes: Option<i64>) -> impl IntoView {
+    let i18n = use_i18n();
+    match minutes {
+        None => view! { <span class="muted">"—"</span> }.into_any(),
+        Some(m) if m < 60 => t!(i18n, sessions.duration_minutes, minutes = move || m).into_any(),
+        Some(m) => {
+            let (hours, minutes) = (m / 60, m % 60);
+            t!(
+                i18n,
+                sessions.duration_hours,
+                hours = move || hours,
+                minutes = move || minutes
+            )
+            .into_any()
+        }
+    }
+}
+
+#[component]
+fn SessionTable(sessions: Vec<Session>, unread: HashMap<Uuid, i64>, ended: bool) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <table class="sessions">
@@ -147,6 +230,10 @@ fn SessionTable(sessions: Vec<Session>, unread: HashMap<Uuid, i64>) -> impl Into
                     <th scope="col">{t!(i18n, sessions.session)}</th>
                     <th scope="col">{t!(i18n, sessions.status)}</th>
                     <th scope="col">{t!(i18n, sessions.created_at)}</th>
+                    {ended.then(|| view! {
+                        <th scope="col">{t!(i18n, sessions.outcome)}</th>
+                        <th scope="col">{t!(i18n, sessions.duration)}</th>
+                    })}
                 </tr>
             </thead>
             <tbody>
@@ -154,6 +241,8 @@ fn SessionTable(sessions: Vec<Session>, unread: HashMap<Uuid, i64>) -> impl Into
                     let href = format!("/sessions/{}", session.id);
                     let title = session.title.clone();
                     let unread = unread.get(&session.id).copied().unwrap_or(0);
+                    let outcome = session.outcome;
+                    let minutes = duration_minutes(&session);
                     view! {
                         <tr>
                             <td>
@@ -170,6 +259,10 @@ fn SessionTable(sessions: Vec<Session>, unread: HashMap<Uuid, i64>) -> impl Into
                             </td>
                             <td><StatusBadge status=session.status /></td>
                             <td><Time at=session.created_at /></td>
+                            {ended.then(|| view! {
+                                <td>{outcome.map(|o| view! { <span class=format!("outcome {}", o.as_str())>{move || outcome_text(i18n, o)}</span> })}</td>
+                                <td><Duration minutes /></td>
+                            })}
                         </tr>
                     }
                 }).collect_view()}

@@ -84,6 +84,7 @@ pub(crate) fn CustomerChat(
     #[prop(optional)] words: Option<WidgetWords>,
     #[prop(optional)] close: bool,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <div class="widget-chat">
             <SessionChatPanel
@@ -96,6 +97,9 @@ pub(crate) fn CustomerChat(
                 subtitle=words.map(|w| w.subtitle)
                 greeting=words.map(|w| w.greeting)
             />
+            <p class="transcript-link">
+                <button type="button" class="link" data-transcript="">{t!(i18n, chat.transcript)}</button>
+            </p>
         </div>
     }
 }

@@ -64,7 +64,7 @@ async fn open(
     let id = parse_id(&id, "conversation")?;
     let detail = state
         .engine
-        .open_conversation(&signed_in.operator, id)
+        .open_conversation(&signed_in.operator, id, None)
         .await?;
     Ok(Json(detail))
 }

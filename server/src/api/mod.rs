@@ -15,6 +15,7 @@ mod me;
 mod search;
 mod sessions;
 mod team;
+mod transcripts;
 mod widget;
 
 use axum::http::StatusCode;
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .merge(library::routes())
         .merge(search::routes())
         .merge(team::routes())
+        .merge(transcripts::routes())
         .merge(widget::routes())
 }
 

@@ -6,8 +6,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use switchboard::domain::{SessionFilter, SessionTitle};
-use switchboard::wire::{CreateSessionRequest, CreatedSession, SessionEnvelope, SessionList};
+use switchboard::domain::{parse_outcome, SessionFilter, SessionReport, SessionTitle};
+use switchboard::wire::{
+    CreateSessionRequest, CreatedSession, EndSessionRequest, SessionEnvelope, SessionList,
+};
 
 use super::{parse_id, ApiJson, SignedIn};
 use crate::error::ApiError;
@@ -38,6 +40,7 @@ async fn create_session(
 #[derive(Deserialize)]
 struct ListQuery {
     status: Option<String>,
+    outcome: Option<String>,
 }
 
 async fn list_sessions(
@@ -47,7 +50,8 @@ async fn list_sessions(
 ) -> Result<Json<SessionList>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::BadBody(e.body_text()))?;
     let filter = SessionFilter::parse(query.status.as_deref())?;
-    let sessions = state.engine.list_sessions(filter).await?;
+    let outcome = parse_outcome(query.outcome.as_deref())?;
+    let sessions = state.engine.list_sessions(filter, outcome).await?;
     Ok(Json(SessionList { sessions }))
 }
 
@@ -64,8 +68,15 @@ async fn end_session(
     State(state): State<AppState>,
     _signed_in: SignedIn,
     Path(id): Path<String>,
+    ApiJson(body): ApiJson<EndSessionRequest>,
 ) -> Result<Json<SessionEnvelope>, ApiError> {
-    let session = state.engine.end_session(parse_id(&id, "session")?).await?;
+    let id = parse_id(&id, "session")?;
+    // No body (or `{}`): no report.
+    let report = match (body.outcome.as_deref(), body.report.as_deref()) {
+        (None, None) => None,
+        (outcome, report) => Some(SessionReport::parse(outcome, report)?),
+    };
+    let session = state.engine.end_session(id, report).await?;
     Ok(Json(SessionEnvelope { session }))
 }
 

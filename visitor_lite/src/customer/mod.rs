@@ -259,6 +259,21 @@ impl Customer {
                 this.0.around.news(&raw, this.0.visible.get());
             }
         });
+        // The customer's own transcript: fetched with the token of the moment (a link cannot
+        // carry it) and saved as a file.
+        if let Some(button) = dom::find_in(&holder, "[data-transcript]") {
+            let me = self.weak();
+            dom::listen::<web_sys::MouseEvent>(&button, "click", move |_| {
+                let Some(token) = upgrade(&me).and_then(|this| this.token()) else {
+                    return;
+                };
+                net::fetch_blob("/api/v1/widget/transcript?format=txt", &token, |blob| {
+                    if let Some(blob) = blob {
+                        dom::save_as(&blob, "transcript.txt");
+                    }
+                });
+            });
+        }
         *self.0.shown.borrow_mut() = Some(Shown {
             holder: holder.clone(),
             panel: panel.clone(),

@@ -1,0 +1,59 @@
+//! Transcripts: a conversation's messages as a download, for its operators (notes when they
+//! ask), its customer and its guest (never notes).
+
+use uuid::Uuid;
+
+use super::Engine;
+use crate::actor::Actor;
+use crate::error::Error;
+use crate::wire::{Transcript, TranscriptConversation};
+
+/// Messages read at a time while a transcript is built.
+const TRANSCRIPT_PAGE: i64 = 500;
+
+impl Engine {
+    /// Every message of a conversation that `actor` may read, oldest first, with what the
+    /// transcript says of the conversation. Private notes only when `notes` and `actor` sees
+    /// notes (an operator): a customer's or guest's transcript never has them.
+    pub async fn transcript(
+        &self,
+        actor: &Actor,
+        conversation_id: Uuid,
+        notes: bool,
+    ) -> Result<Transcript, Error> {
+        let mut messages = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self
+                .messages(actor, conversation_id, after, TRANSCRIPT_PAGE)
+                .await?;
+            let full = page.len() as i64 == TRANSCRIPT_PAGE;
+            if let Some(last) = page.last() {
+                after = last.seq;
+            }
+            messages.extend(page.into_iter().filter(|m| notes || !m.internal));
+            if !full {
+                break;
+            }
+        }
+        let item = self.inbox_item(conversation_id).await?;
+        let title = self
+            .inner
+            .store
+            .db()
+            .session_by_conversation(conversation_id)
+            .await?
+            .and_then(|session| session.title);
+        Ok(Transcript {
+            conversation: TranscriptConversation {
+                id: conversation_id,
+                kind: item.kind,
+                title,
+                customer_name: item.customer.as_ref().and_then(|c| c.name.clone()),
+                customer_email: item.customer.and_then(|c| c.email),
+            },
+            messages,
+            exported_at: self.now(),
+        })
+    }
+}
