@@ -1,7 +1,7 @@
 //! A transcript download as asked for (`format`, `notes`), and its text form.
 
 use super::Invalid;
-use crate::wire::{Message, SenderKind, Transcript};
+use crate::wire::{Message, Transcript};
 
 /// The two forms a transcript is downloaded in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,12 +56,7 @@ pub fn transcript_text(transcript: &Transcript) -> String {
 }
 
 fn message_line(message: &Message) -> String {
-    let kind = match message.sender.kind {
-        SenderKind::Operator => "operator",
-        SenderKind::Guest => "guest",
-        SenderKind::Customer => "customer",
-        SenderKind::System => "system",
-    };
+    let kind = message.sender.kind.as_str();
     let role = if message.internal {
         format!("{kind}, private note")
     } else {
@@ -97,7 +92,7 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::wire::{ConversationKind, FileInfo, Sender, TranscriptConversation};
+    use crate::wire::{ConversationKind, FileInfo, Sender, SenderKind, TranscriptConversation};
 
     fn message(kind: SenderKind, name: Option<&str>, content: &str) -> Message {
         Message {

@@ -109,7 +109,7 @@ impl Engine {
                 // A conversation found by its customer or title may have matching messages
                 // the walk did not reach.
                 if !hits.is_empty() {
-                    found.matched |= 1;
+                    found.matched |= FoundConversation::MESSAGES;
                 }
                 Some(SearchResult {
                     conversation: items.remove(id)?,
@@ -155,7 +155,7 @@ impl Engine {
                     fresh.push(FoundConversation {
                         conversation_id: hit.conversation_id.clone(),
                         at: hit.at,
-                        matched: 1,
+                        matched: FoundConversation::MESSAGES,
                     });
                 } else {
                     passed.insert(hit.conversation_id.clone());
@@ -196,42 +196,49 @@ impl Engine {
     }
 
     /// The newest matching messages (at most [`HITS_PER_CONVERSATION`]) of each conversation,
-    /// newest first within each: its messages are read from the newest and checked against the
-    /// query here, [`HIT_SCAN_BATCH`] at a time; after [`HIT_SCAN_MOST`] batches without enough
-    /// (rare words in a long conversation), the index finds them instead.
+    /// newest first within each.
     async fn newest_hits(
         &self,
         request: &SearchRequest,
         conversation_ids: &[String],
     ) -> Result<Vec<MessageRow>, Error> {
-        let db = || self.inner.store.db();
         let mut all = Vec::new();
-        'conversations: for id in conversation_ids {
-            let mut found = Vec::new();
-            let mut below = i64::MAX;
-            for _ in 0..HIT_SCAN_MOST {
-                let rows = db().search_scan(request, id, below, HIT_SCAN_BATCH).await?;
-                let last_batch = (rows.len() as i64) < HIT_SCAN_BATCH;
-                below = rows.last().map_or(below, |row| row.seq);
-                for row in rows {
-                    if request.query.matches(&row.search_words()) {
-                        found.push(row);
-                        if found.len() == HITS_PER_CONVERSATION {
-                            break;
-                        }
-                    }
-                }
-                if found.len() == HITS_PER_CONVERSATION || last_batch {
-                    all.extend(found);
-                    continue 'conversations;
-                }
-            }
-            all.extend(
-                db().search_hits(request, std::slice::from_ref(id), HITS_PER_CONVERSATION)
-                    .await?,
-            );
+        for id in conversation_ids {
+            all.extend(self.newest_hits_of(request, id).await?);
         }
         Ok(all)
+    }
+
+    /// One conversation's newest matching messages: its messages are read from the newest and
+    /// checked against the query here, [`HIT_SCAN_BATCH`] at a time; after [`HIT_SCAN_MOST`]
+    /// batches without enough (rare words in a long conversation), the index finds them.
+    async fn newest_hits_of(
+        &self,
+        request: &SearchRequest,
+        conversation_id: &str,
+    ) -> Result<Vec<MessageRow>, Error> {
+        let db = || self.inner.store.db();
+        let mut found = Vec::new();
+        let mut below = i64::MAX;
+        for _ in 0..HIT_SCAN_MOST {
+            let rows = db()
+                .search_scan(request, conversation_id, below, HIT_SCAN_BATCH)
+                .await?;
+            let last_batch = (rows.len() as i64) < HIT_SCAN_BATCH;
+            below = rows.last().map_or(below, |row| row.seq);
+            found.extend(
+                rows.into_iter()
+                    .filter(|row| request.query.matches(&row.search_words()))
+                    .take(HITS_PER_CONVERSATION - found.len()),
+            );
+            if found.len() == HITS_PER_CONVERSATION || last_batch {
+                return Ok(found);
+            }
+        }
+        let ids = [conversation_id.to_owned()];
+        Ok(db()
+            .search_hits(request, &ids, HITS_PER_CONVERSATION)
+            .await?)
     }
 
     /// Indexes every message, customer and session title stored before the search index

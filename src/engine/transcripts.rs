@@ -3,6 +3,7 @@
 
 use uuid::Uuid;
 
+use super::chat::Access;
 use super::Engine;
 use crate::actor::Actor;
 use crate::error::Error;
@@ -21,17 +22,23 @@ impl Engine {
         conversation_id: Uuid,
         notes: bool,
     ) -> Result<Transcript, Error> {
+        self.authorize(actor, conversation_id, Access::Read).await?;
+        self.last_seq_of(conversation_id).await?;
+        let notes = notes && actor.sees_notes();
         let mut messages = Vec::new();
         let mut after = 0;
         loop {
-            let page = self
-                .messages(actor, conversation_id, after, TRANSCRIPT_PAGE)
+            let rows = self
+                .inner
+                .store
+                .db()
+                .messages_after(conversation_id, after, TRANSCRIPT_PAGE, notes)
                 .await?;
-            let full = page.len() as i64 == TRANSCRIPT_PAGE;
-            if let Some(last) = page.last() {
-                after = last.seq;
+            let full = rows.len() as i64 == TRANSCRIPT_PAGE;
+            for row in &rows {
+                messages.push(row.to_message()?);
+                after = row.seq;
             }
-            messages.extend(page.into_iter().filter(|m| notes || !m.internal));
             if !full {
                 break;
             }

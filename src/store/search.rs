@@ -22,12 +22,19 @@ pub struct FoundConversation {
 }
 
 impl FoundConversation {
+    /// [`FoundConversation::matched`]'s bit for messages.
+    pub const MESSAGES: i64 = 1;
+    /// Its bit for the customer (name or email).
+    pub const CUSTOMER: i64 = 2;
+    /// Its bit for the session's title.
+    pub const TITLE: i64 = 4;
+
     /// What matched, in the contract's order.
     pub fn matched(&self) -> Vec<Matched> {
         [
-            (1, Matched::Messages),
-            (2, Matched::Customer),
-            (4, Matched::Title),
+            (Self::MESSAGES, Matched::Messages),
+            (Self::CUSTOMER, Matched::Customer),
+            (Self::TITLE, Matched::Title),
         ]
         .into_iter()
         .filter(|(bit, _)| self.matched & bit != 0)

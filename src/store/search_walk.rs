@@ -10,7 +10,7 @@
 
 use super::rows::{MessageRow, MESSAGE_COLUMNS};
 use super::search::{Matching, Narrowing};
-use super::{on_db, Db};
+use super::{on_db, to_millis, Db};
 use crate::domain::search::SearchRequest;
 
 /// How many document numbers a millisecond has (SQLite): a message's number is its time (ms)
@@ -151,7 +151,6 @@ impl Db<'_> {
         below_seq: i64,
         limit: i64,
     ) -> sqlx::Result<Vec<MessageRow>> {
-        let matching = Matching::of(&self, request);
         let sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq < $2 \
              AND ($3 IS NULL OR created_at >= $3) AND ($4 IS NULL OR created_at < $4) \
@@ -160,8 +159,8 @@ impl Db<'_> {
         on_db!(self, |c| sqlx::query_as(&sql)
             .bind(conversation_id)
             .bind(below_seq)
-            .bind(matching.from)
-            .bind(matching.to)
+            .bind(request.from.map(to_millis))
+            .bind(request.to.map(to_millis))
             .bind(limit)
             .fetch_all(c)
             .await)

@@ -202,7 +202,7 @@ fn duration_minutes(session: &Session) -> Option<i64> {
 }
 
 #[component]
-fn Duration(minutes: Option<i64>) -> impl IntoView {
+fn GuestTime(minutes: Option<i64>) -> impl IntoView {
     let i18n = use_i18n();
     match minutes {
         None => view! { <span class="muted">"—"</span> }.into_any(),
@@ -261,7 +261,7 @@ fn SessionTable(sessions: Vec<Session>, unread: HashMap<Uuid, i64>, ended: bool)
                             <td><Time at=session.created_at /></td>
                             {ended.then(|| view! {
                                 <td>{outcome.map(|o| view! { <span class=format!("outcome {}", o.as_str())>{move || outcome_text(i18n, o)}</span> })}</td>
-                                <td><Duration minutes /></td>
+                                <td><GuestTime minutes /></td>
                             })}
                         </tr>
                     }
