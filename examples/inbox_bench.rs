@@ -95,6 +95,7 @@ async fn main() -> anyhow::Result<()> {
                 created_at: at,
                 last_seen_at: Some(at),
                 number: None,
+                erased_at: None,
             };
             tx.db().insert_customer(&customer).await?;
             let conversation = tx

@@ -68,6 +68,7 @@ async fn customer(store: &Store, n: usize) -> anyhow::Result<Actor> {
         created_at: now,
         last_seen_at: Some(now),
         number: None,
+        erased_at: None,
     };
     let mut tx = store.begin().await?;
     tx.db().insert_customer(&row).await?;

@@ -36,9 +36,11 @@ pub struct SessionListView {
 
 mod desk;
 mod history;
+mod records;
 mod team;
 pub use desk::*;
 pub use history::*;
+pub use records::*;
 pub use team::*;
 
 #[cfg(feature = "ssr")]

@@ -256,6 +256,7 @@ fn OperatorHeader(operator: Operator, feed: InboxFeed) -> impl IntoView {
                 <A href="/library">{t!(i18n, nav.library)}</A>
                 {admin.then(|| view! {
                     <A href="/settings/widget">{t!(i18n, nav.widget)}</A>
+                    <A href="/customers">{t!(i18n, nav.customers)}</A>
                     <A href="/audit">{t!(i18n, nav.audit)}</A>
                 })}
                 // On a phone the operator's name is hidden; the account is reached from here.

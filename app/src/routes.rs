@@ -9,9 +9,10 @@ use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
 use crate::pages::{
-    AccountPage, AuditPage, ConfirmEmailPage, ConversationPage, ForgotPage, GuestKiosk,
-    HostedChatPage, InboxPage, InvitePage, LibraryPage, PrintPage, ResetPage, SearchPage,
-    SessionDetailPage, SessionsPage, TeamPage, UnsubscribePage, WidgetPage, WidgetSetupPage,
+    AccountPage, AuditPage, ConfirmEmailPage, ConversationPage, CustomersPage, ForgotPage,
+    GuestKiosk, HostedChatPage, InboxPage, InvitePage, LibraryPage, PrintPage, ResetPage,
+    SearchPage, SessionDetailPage, SessionsPage, TeamPage, UnsubscribePage, WidgetPage,
+    WidgetSetupPage,
 };
 
 /// Declares a group: `$group`, the function whose code is the group's chunk, rendering one of
@@ -93,6 +94,7 @@ lazy_group!(admin_pages / __preload_admin_pages, AdminPages {
     TeamRoute => TeamPage,
     AccountRoute => AccountPage,
     AuditRoute => AuditPage,
+    CustomersRoute => CustomersPage,
 });
 
 lazy_group!(email_pages / __preload_email_pages, EmailPages {

@@ -88,6 +88,7 @@ async fn fill_customers(store: &Store, count: usize, start: i64) -> anyhow::Resu
                 created_at: start,
                 last_seen_at: Some(start),
                 number: None,
+                erased_at: None,
             };
             tx.db().insert_customer(&row).await?;
             conversations.push(

@@ -345,6 +345,11 @@ impl Application {
         let checkpoints = tokio::spawn(self.state.engine.clone().run_checkpoints());
         let file_sweeps = tokio::spawn(self.state.engine.clone().run_file_sweeps());
         let search_backlog = tokio::spawn(self.state.engine.clone().catch_up_search_index());
+        let retention = self
+            .state
+            .settings
+            .retention
+            .map(|keep| tokio::spawn(self.state.engine.clone().run_retention(keep)));
         let mailer = self.state.settings.email.mailer()?;
         let emails = tokio::spawn(self.state.engine.clone().run_email_worker(mailer));
         let demo = self.demo.map(|listener| {
@@ -361,6 +366,9 @@ impl Application {
         file_sweeps.abort();
         search_backlog.abort();
         emails.abort();
+        if let Some(retention) = retention {
+            retention.abort();
+        }
         if let Some(demo) = demo {
             demo.abort();
         }

@@ -15,6 +15,8 @@ pub mod links;
 mod message;
 mod network;
 #[cfg(feature = "server")]
+mod records;
+#[cfg(feature = "server")]
 pub mod search;
 mod session_report;
 mod shared;
@@ -36,6 +38,10 @@ pub use message::{
     ClientId, MessageBody, NewMessage, SendOptions, CLIENT_ID_MAX_CHARS, MENTIONS_MAX,
 };
 pub use network::ClientNetwork;
+#[cfg(feature = "server")]
+pub use records::{
+    CustomerFilter, CUSTOMER_PAGE_DEFAULT, CUSTOMER_PAGE_MAX, CUSTOMER_QUERY_MAX_CHARS,
+};
 pub use session_report::{parse_outcome, SessionReport, REPORT_MAX_CHARS};
 pub use shared::*;
 pub use team::{may_assign, Capability, TeamChange};

@@ -324,6 +324,15 @@ impl Engine {
 
     /// The reply emails of a conversation, newest first, for operators.
     pub async fn email_history(&self, conversation_id: Uuid) -> Result<Vec<EmailRecord>, Error> {
+        self.emails_of(conversation_id, HISTORY_LIMIT).await
+    }
+
+    /// At most `limit` reply emails of a conversation, newest first.
+    pub(crate) async fn emails_of(
+        &self,
+        conversation_id: Uuid,
+        limit: i64,
+    ) -> Result<Vec<EmailRecord>, Error> {
         self.inner
             .store
             .db()
@@ -334,7 +343,7 @@ impl Engine {
             .inner
             .store
             .db()
-            .email_jobs_of(conversation_id, HISTORY_LIMIT)
+            .email_jobs_of(conversation_id, limit)
             .await?;
         rows.iter().map(record_of).collect()
     }

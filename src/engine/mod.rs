@@ -36,7 +36,9 @@ mod library;
 mod operators;
 mod presence;
 mod profile;
+mod records;
 mod resets;
+mod retention;
 mod search;
 mod sessions;
 mod subscriptions;
@@ -51,6 +53,7 @@ pub use file_serving::{Chunks, Download};
 pub use files::{Upload, CHUNK_BYTES};
 pub use operators::{NewOperator, SignedIn};
 pub use presence::OperatorOnline;
+pub use retention::RetentionReport;
 pub(crate) use sessions::session_at;
 pub use sessions::{GuestVisit, MAX_GUEST_LINK_TTL};
 

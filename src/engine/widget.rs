@@ -115,6 +115,7 @@ impl Engine {
                     created_at: to_millis(now),
                     last_seen_at: Some(to_millis(now)),
                     number: None,
+                    erased_at: None,
                 };
                 let before = tx.db().signed_customer(user_id.as_str()).await?;
                 if before.is_none() {
@@ -169,6 +170,7 @@ impl Engine {
                             created_at: to_millis(now),
                             last_seen_at: Some(to_millis(now)),
                             number: None,
+                            erased_at: None,
                         };
                         tx.db()
                             .lock_keys(&[CUSTOMER_NUMBER_LOCK.to_owned()])

@@ -46,7 +46,7 @@ impl Db<'_> {
     pub async fn upsert_signed_customer(self, row: &CustomerRow) -> sqlx::Result<CustomerRow> {
         let sql = format!(
             "INSERT INTO customers ({CUSTOMER_COLUMNS}, {WORD_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, {NEXT_NUMBER}, $12, $13) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, {NEXT_NUMBER}, NULL, $12, $13) \
              ON CONFLICT (external_id) DO UPDATE SET \
              email = COALESCE(excluded.email, customers.email), \
              email_words = CASE WHEN excluded.email IS NULL THEN customers.email_words \
@@ -96,7 +96,7 @@ impl Db<'_> {
     pub async fn insert_customer(self, row: &CustomerRow) -> sqlx::Result<CustomerRow> {
         let sql = format!(
             "INSERT INTO customers ({CUSTOMER_COLUMNS}, {WORD_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, {NEXT_NUMBER}, $12, $13) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, {NEXT_NUMBER}, NULL, $12, $13) \
              RETURNING {CUSTOMER_COLUMNS}"
         );
         on_db!(self, |c| bind_customer!(sqlx::query_as(&sql), row)

@@ -61,7 +61,8 @@ impl FileRow {
     }
 }
 
-const FILE_COLUMNS: &str = "id, conversation_id, uploader_kind, uploader_id, name, content_type, \
+pub(super) const FILE_COLUMNS: &str =
+    "id, conversation_id, uploader_kind, uploader_id, name, content_type, \
      size, width, height, thumbnail_size, stored, message_id, internal, created_at";
 
 impl Db<'_> {

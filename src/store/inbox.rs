@@ -14,7 +14,8 @@ const ITEM_SELECT: &str = "SELECT c.id, c.kind, c.last_message_at, c.last_seq, c
              AND u.sender_kind IN ($1, $2)) AS unread, \
      cu.id AS customer_id, cu.external_id AS customer_external_id, cu.email AS customer_email, \
      cu.email_verified AS customer_email_verified, cu.name AS customer_name, cu.created_at AS customer_created_at, \
-     cu.number AS customer_number, lm.internal AS last_internal, \
+     cu.number AS customer_number, cu.erased_at AS customer_erased_at, \
+     lm.internal AS last_internal, \
      c.assignee_id, ao.name AS assignee_name \
      FROM conversations c \
      LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = c.last_seq \

@@ -298,6 +298,8 @@ pub struct CustomerRow {
     /// The customer's number on this installation, from 1, set by the store when it inserts
     /// the row (what it is given here is ignored).
     pub number: Option<i64>,
+    /// When the customer was erased (ms): the row holds nothing personal since.
+    pub erased_at: Option<i64>,
 }
 
 impl CustomerRow {
@@ -321,10 +323,12 @@ impl CustomerRow {
             signed: self.external_id.is_some(),
             first_seen_at: from_millis(self.created_at),
             number: self.number.unwrap_or_default(),
+            erased_at: self.erased_at.map(from_millis),
         })
     }
 }
 
 pub(super) const CUSTOMER_COLUMNS: &str = "id, external_id, visitor_token_hash, email, \
                                            email_signed, email_verified, name, name_verified, \
-                                           locale, created_at, last_seen_at, number";
+                                           locale, created_at, last_seen_at, number, \
+                                           erased_at";

@@ -29,6 +29,10 @@ pub struct Customer {
     /// "Visitor 12" names a customer without a name or email.
     #[serde(default)]
     pub number: i64,
+    /// When an admin erased the customer: their name, email and messages are gone, and the
+    /// conversation shows "Erased customer".
+    #[serde(default, with = "time::option")]
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 /// What a conversation is for.
@@ -140,6 +144,8 @@ pub enum NoteKind {
     Unassigned,
     /// An operator changed its labels (`by`, `labels`).
     Labelled,
+    /// An admin erased the customer (`by`): every message before this line is gone.
+    Erased,
 }
 
 impl NoteKind {
@@ -150,6 +156,7 @@ impl NoteKind {
             Self::Assigned => "assigned",
             Self::Unassigned => "unassigned",
             Self::Labelled => "labelled",
+            Self::Erased => "erased",
         }
     }
 
@@ -160,6 +167,7 @@ impl NoteKind {
             Self::Assigned,
             Self::Unassigned,
             Self::Labelled,
+            Self::Erased,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == raw)

@@ -152,6 +152,7 @@ fn customer_row(external_id: Option<&str>, visitor_hash: Option<&str>, at: i64) 
         created_at: at,
         last_seen_at: Some(at),
         number: None,
+        erased_at: None,
     }
 }
 
@@ -160,6 +161,7 @@ mod inbox;
 mod messages;
 mod migrations;
 mod operators;
+mod retention;
 mod search;
 mod search_walk;
 mod sessions;

@@ -246,6 +246,7 @@ fn ActivityLine(note: ConversationNote) -> impl IntoView {
         NoteKind::Assigned if by == to => t!(i18n, chat.took, by).into_any(),
         NoteKind::Assigned => t!(i18n, chat.assigned, by, to).into_any(),
         NoteKind::Unassigned => t!(i18n, chat.unassigned, by, to).into_any(),
+        NoteKind::Erased => t!(i18n, chat.erased, by).into_any(),
         NoteKind::Labelled => match note.labels.unwrap_or_default() {
             labels if labels.is_empty() => t!(i18n, chat.unlabelled, by).into_any(),
             labels => {

@@ -264,11 +264,14 @@ fn row_key(item: &ConversationItem) -> RowKey {
 }
 
 /// Who a conversation is with: the customer's name, else their email, else "Visitor" and their
-/// number; "Remote-support session" for a session's chat.
+/// number; "Erased customer" once erased; "Remote-support session" for a session's chat.
 #[component]
 pub(super) fn CustomerLabel(customer: Option<Customer>) -> impl IntoView {
     let i18n = use_i18n();
     match customer {
+        Some(c) if c.erased_at.is_some() => {
+            view! { <span>{t!(i18n, inbox.erased_customer)}</span> }.into_any()
+        }
         Some(c) => match (c.name, c.email) {
             (Some(name), _) => view! { <bdi class="user-text">{name}</bdi> }.into_any(),
             (None, Some(email)) => view! { <bdi class="user-text">{email}</bdi> }.into_any(),

@@ -5,6 +5,7 @@ mod appearance;
 mod audit;
 mod auth;
 mod conversations;
+mod customers;
 mod email;
 mod files;
 mod guest;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(auth::routes())
         .merge(sessions::routes())
         .merge(conversations::routes())
+        .merge(customers::routes())
         .merge(email::routes())
         .merge(files::routes())
         .merge(guest::routes())

@@ -93,6 +93,10 @@ pub struct Settings {
     /// kinds accepted, comma-separated; default `png,jpeg,gif,webp,pdf,text`, also known: `zip`,
     /// `mp4`).
     pub files: switchboard::domain::FileLimits,
+    /// `SWITCHBOARD_RETENTION`: conversations and support sessions without activity for this
+    /// long (at least `1d`, e.g. `365d`) are deleted, checked once a day; unset keeps them for
+    /// good.
+    pub retention: Option<Duration>,
 }
 
 impl Settings {
@@ -163,6 +167,15 @@ impl Settings {
         let widget = widget_config(&get)?;
         let email = email::EmailSettings::from_lookup(&get)?;
         let files = files::file_limits(&get)?;
+        let retention = get("SWITCHBOARD_RETENTION")
+            .map(|raw| {
+                let keep = parse_duration(&raw).context("SWITCHBOARD_RETENTION")?;
+                if keep < Duration::from_secs(86_400) {
+                    bail!("SWITCHBOARD_RETENTION: at least 1d");
+                }
+                Ok(keep)
+            })
+            .transpose()?;
         Ok(Self {
             database_url: DatabaseUrl::new(
                 get("DATABASE_URL").unwrap_or_else(|| "sqlite:data/switchboard.db".to_owned()),
@@ -200,6 +213,7 @@ impl Settings {
                 .transpose()?,
             email,
             files,
+            retention,
         })
     }
 
@@ -340,6 +354,8 @@ mod tests {
             ("SWITCHBOARD_WIDGET_RATE_PER_CUSTOMER", "many"),
             ("SWITCHBOARD_WIDGET_SIGNATURE_TTL", "0s"),
             ("SWITCHBOARD_WIDGET_SIGNATURE_TTL", "31d"),
+            ("SWITCHBOARD_RETENTION", "23h"),
+            ("SWITCHBOARD_RETENTION", "a year"),
         ] {
             let err = settings(&[(key, value)]).unwrap_err();
             assert!(format!("{err:#}").contains(key), "{key}={value}: {err:#}");
@@ -377,6 +393,13 @@ mod tests {
                 "*"
             ]
         );
+    }
+
+    #[test]
+    fn retention_is_off_unless_set_and_takes_days() {
+        assert_eq!(settings(&[]).unwrap().retention, None);
+        let s = settings(&[("SWITCHBOARD_RETENTION", "365d")]).unwrap();
+        assert_eq!(s.retention, Some(Duration::from_secs(365 * 86_400)));
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub struct ItemRow {
     pub customer_created_at: Option<i64>,
     /// The customer's number.
     pub customer_number: Option<i64>,
+    /// When the customer was erased (ms).
+    pub customer_erased_at: Option<i64>,
     /// Whether the last message is a private note.
     pub last_internal: Option<bool>,
     /// The assignee's id.
@@ -104,6 +106,7 @@ impl ItemRow {
                 signed: self.customer_external_id.is_some(),
                 first_seen_at: from_millis(self.customer_created_at.unwrap_or_default()),
                 number: self.customer_number.unwrap_or_default(),
+                erased_at: self.customer_erased_at.map(from_millis),
             }),
             None => None,
         };
