@@ -9,9 +9,8 @@ use serde_json::{json, Value};
 use switchboard::domain::Invalid;
 use switchboard::wire::AuditAction;
 use switchboard::AuditQuery;
-use uuid::Uuid;
 
-use super::SignedIn;
+use super::{given, query_id, query_number, SignedIn};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -34,7 +33,6 @@ struct RawQuery {
 
 impl RawQuery {
     fn parse(self) -> Result<AuditQuery, Invalid> {
-        let given = |v: Option<String>| v.filter(|s| !s.is_empty());
         let time = |field: &'static str, v: Option<String>| {
             given(v)
                 .map(|raw| {
@@ -44,17 +42,7 @@ impl RawQuery {
                 })
                 .transpose()
         };
-        let id = |field: &'static str, v: Option<String>| {
-            given(v)
-                .map(|raw| Uuid::parse_str(&raw).map_err(|_| Invalid::new(field, "must be an id")))
-                .transpose()
-        };
-        let limit = given(self.limit)
-            .map(|raw| {
-                raw.parse::<i64>()
-                    .map_err(|_| Invalid::new("limit", "must be a number"))
-            })
-            .transpose()?;
+        let limit = query_number("limit", self.limit)?;
         Ok(AuditQuery {
             action: given(self.action)
                 .map(|raw| {
@@ -62,10 +50,10 @@ impl RawQuery {
                         .ok_or_else(|| Invalid::new("action", "is not an audit action"))
                 })
                 .transpose()?,
-            actor_id: id("actor_id", self.actor_id)?,
+            actor_id: query_id("actor_id", self.actor_id)?,
             from: time("from", self.from)?,
             to: time("to", self.to)?,
-            before: id("before", self.before)?,
+            before: query_id("before", self.before)?,
             limit: AuditQuery::limit_of(limit)?,
         })
     }

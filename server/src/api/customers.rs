@@ -8,9 +8,8 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use switchboard::domain::{CustomerFilter, Invalid};
 use switchboard::wire::{CustomerEnvelope, CustomerList};
-use uuid::Uuid;
 
-use super::{parse_id, SignedIn};
+use super::{parse_id, query_id, query_number, SignedIn};
 use crate::error::ApiError;
 use crate::extract::Client;
 use crate::state::AppState;
@@ -34,16 +33,8 @@ struct RawQuery {
 
 impl RawQuery {
     fn parse(self) -> Result<CustomerFilter, Invalid> {
-        let given = |v: Option<String>| v.filter(|s| !s.is_empty());
-        let before = given(self.before)
-            .map(|raw| Uuid::parse_str(&raw).map_err(|_| Invalid::new("before", "must be an id")))
-            .transpose()?;
-        let limit = given(self.limit)
-            .map(|raw| {
-                raw.parse::<i64>()
-                    .map_err(|_| Invalid::new("limit", "must be a number"))
-            })
-            .transpose()?;
+        let before = query_id("before", self.before)?;
+        let limit = query_number("limit", self.limit)?;
         CustomerFilter::parse(self.q.as_deref(), before, limit)
     }
 }

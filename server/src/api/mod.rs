@@ -69,6 +69,37 @@ pub(crate) fn posted_response(posted: Posted) -> Response {
         .into_response()
 }
 
+/// A query value as sent, an empty one read as absent.
+pub(crate) fn given(value: Option<String>) -> Option<String> {
+    value.filter(|s| !s.is_empty())
+}
+
+/// An optional id in a query: `field` is `invalid` when it is not a UUID.
+pub(crate) fn query_id(
+    field: &'static str,
+    value: Option<String>,
+) -> Result<Option<Uuid>, switchboard::domain::Invalid> {
+    given(value)
+        .map(|raw| {
+            Uuid::parse_str(&raw)
+                .map_err(|_| switchboard::domain::Invalid::new(field, "must be an id"))
+        })
+        .transpose()
+}
+
+/// An optional whole number in a query: `field` is `invalid` when it is not one.
+pub(crate) fn query_number(
+    field: &'static str,
+    value: Option<String>,
+) -> Result<Option<i64>, switchboard::domain::Invalid> {
+    given(value)
+        .map(|raw| {
+            raw.parse::<i64>()
+                .map_err(|_| switchboard::domain::Invalid::new(field, "must be a number"))
+        })
+        .transpose()
+}
+
 /// An id in the path; one that is not a UUID cannot name anything, so it is `not_found`.
 pub(crate) fn parse_id(raw: &str, what: &'static str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| switchboard::Error::NotFound(what).into())
