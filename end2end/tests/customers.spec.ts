@@ -57,6 +57,7 @@ test('an admin finds a customer, downloads their data and erases it; the inbox t
   await expect(page.locator('ol.messages')).not.toContainText(said);
   await expect(page.locator('.system-line')).toHaveText(t('en', 'chat.erased').replace('{{ by }}', 'Erin Operator'));
   await expect(page.locator('main')).toContainText(t('en', 'inbox.erased_customer'));
+  await expect(page.locator('.erased-note')).toHaveText(t('en', 'inbox.erased_note'));
   const after = await page.request.get(`/api/v1/widget/messages`, {
     headers: { authorization: `Bearer ${widget.widget_token}` },
   });

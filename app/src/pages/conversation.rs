@@ -207,11 +207,24 @@ fn CustomerDetails(item: ConversationItem) -> impl IntoView {
         email_verified,
         signed,
         first_seen_at,
+        erased_at,
         ..
     }) = item.customer
     else {
         return view! { <p>{t!(i18n, inbox.session_chat)}</p> }.into_any();
     };
+    if let Some(at) = erased_at {
+        return view! {
+            <p class="hint erased-note">{t!(i18n, inbox.erased_note)}</p>
+            <dl class="details">
+                <dt>{t!(i18n, customers.erased)}</dt>
+                <dd><Time at /></dd>
+                <dt>{t!(i18n, inbox.first_seen)}</dt>
+                <dd><Time at=first_seen_at /></dd>
+            </dl>
+        }
+        .into_any();
+    }
     view! {
         <dl class="details">
             <dt>{t!(i18n, inbox.name)}</dt>
