@@ -11,6 +11,12 @@ use crate::store::audit::AuditFilter;
 use crate::store::{to_millis, AuditRow, Db};
 use crate::wire::{AuditAction, AuditEntry, AuditTarget, Operator};
 
+/// How an audit entry names a customer: by number, never by anything personal, so that the
+/// append-only log holds nothing an erasure would have to take back.
+pub(crate) fn customer_label(number: Option<i64>) -> String {
+    format!("Customer #{}", number.unwrap_or_default())
+}
+
 /// Where a request came from: the client's address and its User-Agent, for sign-ins and the
 /// audit log.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

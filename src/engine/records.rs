@@ -4,9 +4,8 @@
 use serde_json::json;
 use uuid::Uuid;
 
-use super::audit::{Record, Requester};
+use super::audit::{customer_label, Record, Requester};
 use super::Engine;
-use crate::actor::Actor;
 use crate::domain::{Capability, CustomerFilter};
 use crate::error::Error;
 use crate::hub::{Event, Topic};
@@ -20,13 +19,12 @@ use crate::wire::{
 /// Every reply email of a conversation goes into an export.
 const ALL_EMAILS: i64 = i64::MAX;
 
-/// How an audit entry names a customer: by number, never by anything personal, so that the
-/// append-only log holds nothing an erasure would have to take back.
+/// An audit entry's customer (see [`customer_label`]).
 fn customer_target(row: &CustomerRow) -> Option<AuditTarget> {
     Some(AuditTarget {
         kind: "customer".to_owned(),
         id: row.id.clone(),
-        label: format!("Customer #{}", row.number.unwrap_or_default()),
+        label: customer_label(row.number),
     })
 }
 
@@ -83,12 +81,9 @@ impl Engine {
         let mut files = Vec::new();
         if let Some(conversation) = db().customer_conversation(&row.id).await? {
             let conversation_id = uuid_of("conversation id", &conversation)?;
-            let transcript = self
-                .transcript(&Actor::Operator(viewer.clone()), conversation_id, false)
-                .await?;
             conversations.push(ExportedConversation {
                 id: conversation_id,
-                messages: transcript.messages,
+                messages: self.every_message(conversation_id, false).await?,
                 emails: self.emails_of(conversation_id, ALL_EMAILS).await?,
             });
             for file in db().files_of_conversation(&conversation).await? {
@@ -126,8 +121,9 @@ impl Engine {
                 locale: row.locale.clone(),
                 last_seen_at: row.last_seen_at.map(from_millis),
                 unsubscribed_at: db()
-                    .customer_unsubscribed_at(&row.id)
+                    .unsubscribed_at(&row.id)
                     .await?
+                    .flatten()
                     .map(from_millis),
                 email_confirmations,
             },

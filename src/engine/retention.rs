@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::audit::{Record, Requester};
+use super::audit::{customer_label, Record, Requester};
 use super::Engine;
 use crate::domain::ttl;
 use crate::error::Error;
@@ -32,7 +32,7 @@ pub struct RetentionReport {
 fn deleted_target(stale: &StaleConversation) -> AuditTarget {
     let label = match (&stale.session_id, stale.customer_number) {
         (Some(_), _) => "Support session".to_owned(),
-        (None, Some(number)) => format!("Customer #{number}"),
+        (None, Some(number)) => customer_label(Some(number)),
         (None, None) => "Conversation".to_owned(),
     };
     AuditTarget {

@@ -7,7 +7,7 @@ use super::chat::Access;
 use super::Engine;
 use crate::actor::Actor;
 use crate::error::Error;
-use crate::wire::{Transcript, TranscriptConversation};
+use crate::wire::{Message, Transcript, TranscriptConversation};
 
 /// Messages read at a time while a transcript is built.
 const TRANSCRIPT_PAGE: i64 = 500;
@@ -24,25 +24,9 @@ impl Engine {
     ) -> Result<Transcript, Error> {
         self.authorize(actor, conversation_id, Access::Read).await?;
         self.last_seq_of(conversation_id).await?;
-        let notes = notes && actor.sees_notes();
-        let mut messages = Vec::new();
-        let mut after = 0;
-        loop {
-            let rows = self
-                .inner
-                .store
-                .db()
-                .messages_after(conversation_id, after, TRANSCRIPT_PAGE, notes)
-                .await?;
-            let full = rows.len() as i64 == TRANSCRIPT_PAGE;
-            for row in &rows {
-                messages.push(row.to_message()?);
-                after = row.seq;
-            }
-            if !full {
-                break;
-            }
-        }
+        let messages = self
+            .every_message(conversation_id, notes && actor.sees_notes())
+            .await?;
         let item = self.inbox_item(conversation_id).await?;
         let title = self
             .inner
@@ -62,5 +46,32 @@ impl Engine {
             messages,
             exported_at: self.now(),
         })
+    }
+
+    /// Every message of a conversation, oldest first, private notes only when `notes`; read
+    /// [`TRANSCRIPT_PAGE`] at a time.
+    pub(super) async fn every_message(
+        &self,
+        conversation_id: Uuid,
+        notes: bool,
+    ) -> Result<Vec<Message>, Error> {
+        let mut messages = Vec::new();
+        let mut after = 0;
+        loop {
+            let rows = self
+                .inner
+                .store
+                .db()
+                .messages_after(conversation_id, after, TRANSCRIPT_PAGE, notes)
+                .await?;
+            let full = rows.len() as i64 == TRANSCRIPT_PAGE;
+            for row in &rows {
+                messages.push(row.to_message()?);
+                after = row.seq;
+            }
+            if !full {
+                return Ok(messages);
+            }
+        }
     }
 }

@@ -89,16 +89,6 @@ impl Db<'_> {
             .await)
     }
 
-    /// When a customer stopped reply emails (ms), if they did.
-    pub async fn customer_unsubscribed_at(self, customer_id: &str) -> sqlx::Result<Option<i64>> {
-        let sql = "SELECT unsubscribed_at FROM customers WHERE id = $1";
-        on_db!(self, |c| sqlx::query_scalar(sql)
-            .bind(customer_id)
-            .fetch_optional(c)
-            .await)
-        .map(Option::flatten)
-    }
-
     /// Clears everything personal of a customer's row and marks it erased at `now` (the first
     /// erasure's time stays). Returns the row as it is now.
     async fn forget_customer(self, id: &str, now: i64) -> sqlx::Result<Option<CustomerRow>> {

@@ -1,7 +1,6 @@
 //! Customers' records, for the owner and admins: the list, an export, an erasure.
 
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -9,7 +8,7 @@ use serde::Deserialize;
 use switchboard::domain::{CustomerFilter, Invalid};
 use switchboard::wire::{CustomerEnvelope, CustomerList};
 
-use super::{parse_id, query_id, query_number, SignedIn};
+use super::{download_headers, parse_id, query_id, query_number, SignedIn};
 use crate::error::ApiError;
 use crate::extract::Client;
 use crate::state::AppState;
@@ -65,13 +64,7 @@ async fn export(
         .export_customer(&signed_in.operator, id, &client.requester)
         .await?;
     Ok((
-        [
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"customer-{id}.json\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+        download_headers(&format!("customer-{id}.json")),
         Json(export),
     )
         .into_response())

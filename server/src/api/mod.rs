@@ -69,6 +69,17 @@ pub(crate) fn posted_response(posted: Posted) -> Response {
         .into_response()
 }
 
+/// The headers of a download named `name`: saved as a file, never cached.
+pub(crate) fn download_headers(name: &str) -> [(axum::http::HeaderName, String); 2] {
+    [
+        (
+            axum::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ),
+        (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+    ]
+}
+
 /// A query value as sent, an empty one read as absent.
 pub(crate) fn given(value: Option<String>) -> Option<String> {
     value.filter(|s| !s.is_empty())

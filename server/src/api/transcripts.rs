@@ -12,7 +12,7 @@ use switchboard::domain::{parse_notes, transcript_text, TranscriptFormat};
 use switchboard::wire::Transcript;
 use switchboard::Actor;
 
-use super::{parse_id, SignedIn};
+use super::{download_headers, parse_id, SignedIn};
 use crate::error::ApiError;
 use crate::extract::WidgetCustomer;
 use crate::state::AppState;
@@ -57,14 +57,8 @@ fn download(transcript: &Transcript, format: TranscriptFormat) -> Result<Respons
         format.extension()
     );
     Ok((
-        [
-            (header::CONTENT_TYPE, format.content_type().to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+        [(header::CONTENT_TYPE, format.content_type().to_owned())],
+        download_headers(&name),
         body,
     )
         .into_response())
