@@ -9,6 +9,7 @@ mod conversation_emails;
 mod customers;
 mod hosted_chat;
 mod inbox;
+mod inbox_filter;
 mod inbox_list;
 mod join;
 mod kiosk;

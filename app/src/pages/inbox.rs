@@ -10,7 +10,8 @@ use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use switchboard::wire::ErrorCode;
 use uuid::Uuid;
 
-use super::inbox_list::{Filter, InboxList, Tab};
+use super::inbox_filter::{Filter, Tab};
+use super::inbox_list::InboxList;
 use super::shortcuts::{on_list_keys, ShortcutsHelp};
 use crate::api::{load_desk, DeskView};
 use crate::components::{ErrorAlert, OperatorShell};
