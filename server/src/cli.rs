@@ -23,6 +23,7 @@ Usage:
   switchboard reset-password --email E         Print a one-time link (30 minutes) to choose a
                                                new password, for an owner locked out.
   switchboard migrate                          Apply database migrations and exit.
+  switchboard --version                        Print the version and the commit it was built from.
   switchboard --help                           Show this help.
 
 Settings come from the environment; see the README.";
@@ -50,6 +51,18 @@ pub enum Command {
     Migrate,
     /// Print the help.
     Help,
+    /// Print the version.
+    Version,
+}
+
+/// `switchboard <version> (<commit>)`: the commit is the one the binary was built from, as
+/// `git` saw it at build time (`unknown` when built outside a Git checkout).
+pub fn version() -> String {
+    format!(
+        "switchboard {} ({})",
+        env!("CARGO_PKG_VERSION"),
+        env!("SWITCHBOARD_COMMIT")
+    )
 }
 
 /// Parses the arguments after the program name.
@@ -61,6 +74,7 @@ pub fn parse_args(args: &[String]) -> anyhow::Result<Command> {
         "serve" if rest.is_empty() => Ok(Command::Serve),
         "migrate" if rest.is_empty() => Ok(Command::Migrate),
         "-h" | "--help" | "help" => Ok(Command::Help),
+        "-V" | "--version" | "version" if rest.is_empty() => Ok(Command::Version),
         "create-operator" => {
             let (mut email, mut name, mut role) = (None, None, None);
             let mut it = rest.iter();
@@ -118,9 +132,16 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if command == Command::Help {
-        println!("{HELP}");
-        return ExitCode::SUCCESS;
+    match command {
+        Command::Help => {
+            println!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Command::Version => {
+            println!("{}", version());
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
     }
     crate::telemetry::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -192,7 +213,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("{link}");
             Ok(())
         }
-        Command::Help => Ok(()),
+        Command::Help | Command::Version => Ok(()),
     }
 }
 
@@ -242,6 +263,14 @@ mod tests {
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn version_is_asked_for_alone() {
+        assert_eq!(parse_args(&args(&["--version"])).unwrap(), Command::Version);
+        assert_eq!(parse_args(&args(&["-V"])).unwrap(), Command::Version);
+        assert!(parse_args(&args(&["--version", "serve"])).is_err());
+        assert!(version().starts_with(&format!("switchboard {} (", env!("CARGO_PKG_VERSION"))));
     }
 
     #[test]

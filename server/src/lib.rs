@@ -8,6 +8,7 @@ pub mod cli;
 pub mod connections;
 pub mod error;
 pub mod extract;
+pub mod health;
 pub mod origin;
 pub mod render;
 pub mod security;

@@ -30,6 +30,7 @@ mod customers;
 mod emails;
 mod file_serving;
 mod files;
+mod health;
 mod inbox;
 mod invitations;
 mod library;

@@ -276,6 +276,14 @@ impl Store {
         }
     }
 
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> sqlx::Result<()> {
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop),
+            Pool::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop),
+        }
+    }
+
     /// Closes every connection (tests close before they drop their database).
     pub async fn close(&self) {
         match &self.pool {
