@@ -9,6 +9,7 @@ pub mod connections;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod metrics;
 pub mod origin;
 pub mod render;
 pub mod security;

@@ -33,6 +33,21 @@ impl SocketCaps {
         })
     }
 
+    /// Live sockets per kind of credential: the part of each key before its `:` (`operator`,
+    /// `guest`, `customer`).
+    pub fn live_by_prefix(&self) -> Vec<(String, usize)> {
+        let live = self.live.lock().expect("socket caps lock");
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for (key, n) in live.iter() {
+            let prefix = key.split_once(':').map_or(key.as_str(), |(p, _)| p);
+            match counts.iter_mut().find(|(p, _)| p == prefix) {
+                Some((_, total)) => *total += n,
+                None => counts.push((prefix.to_owned(), *n)),
+            }
+        }
+        counts
+    }
+
     /// Live sockets under `key`.
     pub fn live(&self, key: &str) -> usize {
         self.live
@@ -61,12 +76,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_credential_gets_its_cap_and_a_freed_place_can_be_taken_again() {
+    fn a_credential_gets_its_cap_a_freed_place_can_be_taken_again_and_kinds_are_counted() {
         let caps = SocketCaps::default();
         let first = caps.take("guest:a".into(), 2).unwrap();
         let _second = caps.take("guest:a".into(), 2).unwrap();
         assert!(caps.take("guest:a".into(), 2).is_none());
         assert!(caps.take("guest:b".into(), 2).is_some());
+        let _operator = caps.take("operator:o".into(), 2).unwrap();
+        let mut by_kind = caps.live_by_prefix();
+        by_kind.sort();
+        assert_eq!(
+            by_kind,
+            [("guest".to_owned(), 2), ("operator".to_owned(), 1)]
+        );
         drop(first);
         assert_eq!(caps.live("guest:a"), 1);
         assert!(caps.take("guest:a".into(), 2).is_some());

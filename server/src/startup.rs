@@ -122,6 +122,10 @@ pub fn router(state: AppState) -> Router {
             crate::security::guard,
         ))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::record,
+        ))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request| {
                 tracing::info_span!(
@@ -243,6 +247,8 @@ pub struct Application {
     address: SocketAddr,
     /// The demo shop's listener (`SWITCHBOARD_DEMO_ADDR`).
     demo: Option<TcpListener>,
+    /// The metrics listener (`SWITCHBOARD_METRICS_ADDR`).
+    metrics: Option<TcpListener>,
     state: AppState,
     first_operator: Option<(Operator, String)>,
 }
@@ -278,9 +284,18 @@ impl Application {
             ),
             None => None,
         };
+        let metrics = match settings.metrics_addr {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("binding the metrics address {addr}"))?,
+            ),
+            None => None,
+        };
         let mut settings = settings;
         settings.site_addr = address;
         let state = AppState {
+            metrics: Arc::new(crate::metrics::Metrics::new(&engine)),
             engine,
             leptos_options: crate::site::leptos_options(&settings),
             settings: Arc::new(settings),
@@ -290,6 +305,7 @@ impl Application {
             listener,
             address,
             demo,
+            metrics,
             state,
             first_operator,
         })
@@ -298,6 +314,11 @@ impl Application {
     /// Where the demo shop listens, when `SWITCHBOARD_DEMO_ADDR` is set.
     pub fn demo_address(&self) -> Option<SocketAddr> {
         self.demo.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    /// Where `GET /metrics` is served, when `SWITCHBOARD_METRICS_ADDR` is set.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     /// Where the server listens.
@@ -361,7 +382,18 @@ impl Application {
                 }
             })
         });
+        let metrics = self.metrics.map(|listener| {
+            let routes = crate::metrics::routes(self.state.clone());
+            tokio::spawn(async move {
+                if let Err(err) = axum::serve(listener, routes).await {
+                    tracing::error!(error = %err, "the metrics listener stopped");
+                }
+            })
+        });
         serve(self.listener, router(self.state), limits, shutdown).await;
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         presence.abort();
         checkpoints.abort();
         file_sweeps.abort();

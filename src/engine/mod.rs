@@ -34,6 +34,7 @@ mod health;
 mod inbox;
 mod invitations;
 mod library;
+mod metrics;
 mod operators;
 mod presence;
 mod profile;
@@ -52,6 +53,7 @@ pub use audit::{AuditQuery, Requester, AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX};
 pub use chat::Posted;
 pub use file_serving::{Chunks, Download};
 pub use files::{Upload, CHUNK_BYTES};
+pub use metrics::EngineMetrics;
 pub use operators::{NewOperator, SignedIn};
 pub use presence::OperatorOnline;
 pub use retention::RetentionReport;
@@ -131,6 +133,8 @@ struct Inner {
     link_key: tokio::sync::OnceCell<crate::mail::LinkKey>,
     /// Wakes the email worker when a reply on this node opens a window.
     email_wake: Arc<tokio::sync::Notify>,
+    /// What this node counts for monitoring.
+    metrics: metrics::EngineMetrics,
     /// SQLite's group-commit writer, started by the first post.
     writer: std::sync::OnceLock<Writer>,
     /// Where emails go, once the email worker started: invitations and password resets are
@@ -191,6 +195,7 @@ impl Engine {
                 writer: std::sync::OnceLock::new(),
                 mailer: std::sync::OnceLock::new(),
                 presence: Arc::new(presence::Presence::new()),
+                metrics: metrics::EngineMetrics::new(),
             }),
         }
     }

@@ -30,6 +30,16 @@ pub enum JobState {
 }
 
 impl JobState {
+    /// Every state, in the order a job passes through them.
+    pub const ALL: [Self; 6] = [
+        Self::Waiting,
+        Self::Sending,
+        Self::Retrying,
+        Self::Sent,
+        Self::Skipped,
+        Self::Failed,
+    ];
+
     /// The stored word.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -298,6 +308,15 @@ impl Db<'_> {
             .bind(limit)
             .fetch_all(c)
             .await)
+    }
+
+    /// How many email jobs stand in each state (states without one are left out).
+    pub async fn email_job_counts(self) -> sqlx::Result<Vec<(String, i64)>> {
+        on_db!(self, |c| sqlx::query_as(
+            "SELECT state, COUNT(*) FROM email_jobs GROUP BY state"
+        )
+        .fetch_all(c)
+        .await)
     }
 
     /// One email job.

@@ -110,6 +110,15 @@ pub struct WriteTurn<'a> {
     _turn: Option<tokio::sync::MutexGuard<'a, ()>>,
 }
 
+/// A pool's connections at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    /// Open connections.
+    pub open: usize,
+    /// Open connections no query holds.
+    pub idle: usize,
+}
+
 /// How a pool is sized.
 #[derive(Debug, Clone, Copy)]
 pub struct PoolSize {
@@ -273,6 +282,18 @@ impl Store {
         match &self.pool {
             Pool::Sqlite(pool) => sqlx::query("PRAGMA optimize").execute(pool).await.map(drop),
             Pool::Postgres(pool) => sqlx::query("ANALYZE").execute(pool).await.map(drop),
+        }
+    }
+
+    /// The pool's connections now: open, and of those idle.
+    pub fn pool_use(&self) -> PoolUse {
+        let (open, idle) = match &self.pool {
+            Pool::Sqlite(pool) => (pool.size(), pool.num_idle()),
+            Pool::Postgres(pool) => (pool.size(), pool.num_idle()),
+        };
+        PoolUse {
+            open: open as usize,
+            idle,
         }
     }
 

@@ -84,6 +84,9 @@ pub struct Settings {
     /// `SWITCHBOARD_DEMO_ADDR`: when set, a second address that serves only the demo shop page,
     /// which embeds the widget from another origin, the way a customer's site does.
     pub demo_addr: Option<SocketAddr>,
+    /// `SWITCHBOARD_METRICS_ADDR`: when set, the address that serves `GET /metrics`
+    /// (Prometheus' text format), apart from the public one; unset, no metrics are served.
+    pub metrics_addr: Option<SocketAddr>,
     /// Reply emails: `SWITCHBOARD_EMAIL_DELAY`, `SWITCHBOARD_SMTP_URL`, `SWITCHBOARD_EMAIL_FROM`,
     /// `SWITCHBOARD_PRODUCT_NAME`, `SWITCHBOARD_MAIL_DIR`.
     pub email: email::EmailSettings,
@@ -209,6 +212,13 @@ impl Settings {
                     raw.trim()
                         .parse()
                         .context("SWITCHBOARD_DEMO_ADDR must be an address like 127.0.0.1:3001")
+                })
+                .transpose()?,
+            metrics_addr: get("SWITCHBOARD_METRICS_ADDR")
+                .map(|raw| {
+                    raw.trim()
+                        .parse()
+                        .context("SWITCHBOARD_METRICS_ADDR must be an address like 127.0.0.1:9464")
                 })
                 .transpose()?,
             email,

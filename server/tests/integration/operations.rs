@@ -166,3 +166,123 @@ async fn postgres_readyz_turns_unavailable_within_five_seconds_of_the_database_g
     relay.cut();
     db.drop_database().await;
 }
+
+/// The value of the sample `name{labels}` (labels as Prometheus writes them) in `text`.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .map(|value| value.parse().expect("a number"))
+}
+
+#[tokio::test]
+async fn metrics_are_served_on_their_own_address_only_and_count_sockets_messages_requests_and_email_jobs(
+) {
+    let server = TestServer::start_with(&[("SWITCHBOARD_METRICS_ADDR", "127.0.0.1:0")]).await;
+    let scrape = format!(
+        "http://{}/metrics",
+        server.metrics.expect("a metrics address")
+    );
+    let client = server.signed_in().await;
+    // Not on the public port.
+    let public = server.get(&client, "/metrics").await;
+    assert_ne!(public.status(), 200);
+
+    // A customer with an email writes, an operator watches the inbox and replies twice (the
+    // second with the first's client_id again, so it is stored once): one reply email waits.
+    let customer = server
+        .signed_widget("metrics-customer", "mia@example.com", "Mia")
+        .await;
+    assert_eq!(server.widget_post(&customer, "Hello?").await.status(), 201);
+    let cookie = server.operator_cookie().await;
+    let _inbox = crate::common::ws::open(&server.ws_url(""), &[("cookie", &cookie)]).await;
+    let reply = serde_json::json!({ "content": "Hi Mia", "client_id": "metrics-reply-1" });
+    for _ in 0..2 {
+        let (status, _) = crate::common::desk::post_with(
+            &server,
+            &client,
+            &customer.conversation_id,
+            reply.clone(),
+        )
+        .await;
+        assert!(status == 201 || status == 200, "{status}");
+    }
+
+    // A page, and a guest link's page whose token must not become a label.
+    assert_eq!(server.get(&client, "/login").await.status(), 200);
+    let token = "no-such-guest-link-token";
+    server
+        .get(&client, &format!("/support/guest/{token}"))
+        .await;
+
+    let response = reqwest::get(&scrape).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let text = response.text().await.unwrap();
+    println!("{text}");
+    assert_eq!(
+        sample(&text, "switchboard_sockets_open{party=\"operator\"}"),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, "switchboard_sockets_open{party=\"guest\"}"),
+        Some(0.0)
+    );
+    assert_eq!(
+        sample(&text, "switchboard_messages_stored_total"),
+        Some(2.0)
+    );
+    assert_eq!(
+        sample(&text, "switchboard_post_duration_seconds_count"),
+        Some(3.0)
+    );
+    assert_eq!(
+        sample(&text, "switchboard_email_jobs{state=\"waiting\"}"),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, "switchboard_email_jobs{state=\"failed\"}"),
+        Some(0.0)
+    );
+    let route = "/api/v1/conversations/{id}/messages";
+    assert_eq!(
+        sample(
+            &text,
+            &format!("switchboard_http_requests_total{{route=\"{route}\",status=\"201\"}}")
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(
+            &text,
+            &format!("switchboard_http_requests_total{{route=\"{route}\",status=\"200\"}}")
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(
+            &text,
+            &format!("switchboard_http_request_duration_seconds_count{{route=\"{route}\"}}")
+        ),
+        Some(2.0)
+    );
+    assert!(sample(
+        &text,
+        "switchboard_http_requests_total{route=\"unmatched\",status=\"404\"}"
+    )
+    .is_some_and(|n| n >= 1.0));
+    assert!(sample(
+        &text,
+        "switchboard_http_requests_total{route=\"/login\",status=\"200\"}"
+    )
+    .is_some());
+    assert!(text.contains("switchboard_http_requests_total{route=\"/support/guest/{token}\""));
+    // No path with an id or a token is a label.
+    assert!(!text.contains(&customer.conversation_id));
+    assert!(!text.contains(token));
+    let idle = sample(&text, "switchboard_db_pool_connections{state=\"idle\"}").unwrap();
+    let in_use = sample(&text, "switchboard_db_pool_connections{state=\"in_use\"}").unwrap();
+    assert!(idle + in_use >= 1.0, "{idle} idle, {in_use} in use");
+}

@@ -38,6 +38,8 @@ pub struct TestServer {
     pub clock: Arc<ManualClock>,
     /// The demo shop's address, when `SWITCHBOARD_DEMO_ADDR` was given.
     pub demo: Option<std::net::SocketAddr>,
+    /// The metrics address, when `SWITCHBOARD_METRICS_ADDR` was given.
+    pub metrics: Option<std::net::SocketAddr>,
     /// Where emails are written when no SMTP server is set.
     pub mail_dir: std::path::PathBuf,
     _dir: tempfile::TempDir,
@@ -111,6 +113,7 @@ impl TestServer {
         }
         let base = format!("http://{}", app.address());
         let demo = app.demo_address();
+        let metrics = app.metrics_address();
         let store = app.engine().store().clone();
         let engine = app.engine().clone();
         tokio::spawn(app.run_until_stopped(std::future::pending()));
@@ -120,6 +123,7 @@ impl TestServer {
             engine,
             clock,
             demo,
+            metrics,
             mail_dir: dir.path().join("mail"),
             _dir: dir,
         }
