@@ -3,6 +3,7 @@
 //! database connections read at each scrape; and the engine's own counters. Served on their own
 //! address only, never on the public port.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -15,7 +16,8 @@ use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
-use crate::state::AppState;
+use crate::socket_caps::SocketCaps;
+use switchboard::Engine;
 
 /// The server's metrics and the registry that gathers them with the engine's.
 pub struct Metrics {
@@ -95,8 +97,12 @@ impl Metrics {
     }
 
     /// Reads what is read at each scrape, then writes every metric in Prometheus' text format.
-    async fn render(&self, state: &AppState) -> Result<String, switchboard::Error> {
-        let open = state.sockets.live_by_prefix();
+    async fn render(
+        &self,
+        engine: &Engine,
+        sockets: &SocketCaps,
+    ) -> Result<String, switchboard::Error> {
+        let open = sockets.live_by_prefix();
         for party in PARTIES {
             let count = open
                 .iter()
@@ -106,10 +112,10 @@ impl Metrics {
                 .with_label_values(&[party])
                 .set(count as i64);
         }
-        for (job_state, count) in state.engine.email_jobs_by_state().await? {
+        for (job_state, count) in engine.email_jobs_by_state().await? {
             self.email_jobs.with_label_values(&[job_state]).set(count);
         }
-        let pool = state.engine.pool_use();
+        let pool = engine.pool_use();
         self.db_connections
             .with_label_values(&["idle"])
             .set(pool.idle as i64);
@@ -124,15 +130,30 @@ impl Metrics {
     }
 }
 
-/// The metrics listener's routes: `GET /metrics` alone.
-pub fn routes(state: AppState) -> Router {
-    Router::new()
-        .route("/metrics", get(scrape))
-        .with_state(state)
+/// What a scrape reads.
+#[derive(Clone)]
+pub struct Scraped {
+    /// The metrics.
+    pub metrics: Arc<Metrics>,
+    /// For the email jobs and the database pool.
+    pub engine: Engine,
+    /// For the open sockets.
+    pub sockets: SocketCaps,
 }
 
-async fn scrape(State(state): State<AppState>) -> Response {
-    match state.metrics.render(&state).await {
+/// The metrics listener's routes: `GET /metrics` alone.
+pub fn routes(scraped: Scraped) -> Router {
+    Router::new()
+        .route("/metrics", get(scrape))
+        .with_state(scraped)
+}
+
+async fn scrape(State(scraped): State<Scraped>) -> Response {
+    match scraped
+        .metrics
+        .render(&scraped.engine, &scraped.sockets)
+        .await
+    {
         Ok(text) => (
             [
                 (header::CONTENT_TYPE, TextEncoder::new().format_type()),
@@ -150,11 +171,10 @@ async fn scrape(State(state): State<AppState>) -> Response {
 
 /// Counts and times each request of the public router by its route template, so that no
 /// token or id in a path becomes a label.
-pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn record(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
     let route = route_of(&request);
     let started = Instant::now();
     let response = next.run(request).await;
-    let metrics = &state.metrics;
     metrics
         .http_duration
         .with_label_values(&[&route])

@@ -123,7 +123,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.metrics.clone(),
             crate::metrics::record,
         ))
         .layer(
@@ -383,7 +383,11 @@ impl Application {
             })
         });
         let metrics = self.metrics.map(|listener| {
-            let routes = crate::metrics::routes(self.state.clone());
+            let routes = crate::metrics::routes(crate::metrics::Scraped {
+                metrics: self.state.metrics.clone(),
+                engine: self.state.engine.clone(),
+                sockets: self.state.sockets.clone(),
+            });
             tokio::spawn(async move {
                 if let Err(err) = axum::serve(listener, routes).await {
                     tracing::error!(error = %err, "the metrics listener stopped");
