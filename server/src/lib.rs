@@ -8,6 +8,7 @@ pub mod cli;
 pub mod connections;
 pub mod error;
 pub mod extract;
+pub mod first_operator;
 pub mod health;
 pub mod metrics;
 pub mod origin;
