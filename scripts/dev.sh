@@ -8,6 +8,13 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+# The commit `switchboard --version` names (server/build.rs). Told here because checkouts on one
+# machine share a target directory (link_build_cache): cargo would otherwise keep the commit a
+# build script saw in another checkout, whose Git files have not moved.
+if commit="$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null)"; then
+  export SWITCHBOARD_COMMIT="$commit"
+fi
+
 CARGO_LEPTOS_VERSION="0.3.10"
 WASM_BINDGEN_VERSION="0.2.130"
 

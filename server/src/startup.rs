@@ -242,6 +242,17 @@ async fn api_not_found() -> impl IntoResponse {
     ApiError::NoRoute
 }
 
+/// A listener on `addr` when it is set; `what` names it in the error.
+async fn bind_if_set(addr: Option<SocketAddr>, what: &str) -> anyhow::Result<Option<TcpListener>> {
+    match addr {
+        Some(addr) => TcpListener::bind(addr)
+            .await
+            .map(Some)
+            .with_context(|| format!("binding {what} at {addr}")),
+        None => Ok(None),
+    }
+}
+
 /// A built application: bound to its address, ready to serve.
 pub struct Application {
     listener: TcpListener,
@@ -277,22 +288,8 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", settings.site_addr))?;
         let address = listener.local_addr()?;
-        let demo = match settings.demo_addr {
-            Some(addr) => Some(
-                TcpListener::bind(addr)
-                    .await
-                    .with_context(|| format!("binding the demo shop at {addr}"))?,
-            ),
-            None => None,
-        };
-        let metrics = match settings.metrics_addr {
-            Some(addr) => Some(
-                TcpListener::bind(addr)
-                    .await
-                    .with_context(|| format!("binding the metrics address {addr}"))?,
-            ),
-            None => None,
-        };
+        let demo = bind_if_set(settings.demo_addr, "the demo shop").await?;
+        let metrics = bind_if_set(settings.metrics_addr, "the metrics address").await?;
         let mut settings = settings;
         settings.site_addr = address;
         let state = AppState {
