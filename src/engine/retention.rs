@@ -54,15 +54,15 @@ impl Engine {
             let mut tx = self.inner.store.begin().await?;
             let stale = tx.db().stale_conversations(before, BATCH).await?;
             for conversation in &stale {
-                tx.delete_conversation(conversation).await?;
+                let emptied = tx.delete_conversation(conversation).await?;
                 let detail = json!({
                     "conversation_id": conversation.id,
                     "kind": conversation.kind,
                     "customer_id": conversation.customer_id,
                     "session_id": conversation.session_id,
-                    "messages": conversation.messages,
-                    "files": conversation.files,
-                    "email_jobs": conversation.email_jobs,
+                    "messages": emptied.messages,
+                    "files": emptied.files,
+                    "email_jobs": emptied.email_jobs,
                 });
                 self.audit(
                     tx.db(),
@@ -76,7 +76,7 @@ impl Engine {
                 )
                 .await?;
                 report.conversations += 1;
-                report.messages += u64::try_from(conversation.messages).unwrap_or_default();
+                report.messages += emptied.messages;
             }
             tx.commit().await?;
             if (stale.len() as i64) < BATCH {

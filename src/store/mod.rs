@@ -20,7 +20,7 @@ mod limits;
 mod operators;
 mod presence;
 mod records;
-pub use records::Erased;
+pub use records::{Emptied, Erased};
 mod retention;
 pub use retention::StaleConversation;
 pub mod rows;

@@ -18,6 +18,17 @@ pub struct Erased {
     pub tokens: Vec<String>,
 }
 
+/// What emptying a conversation deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Emptied {
+    /// Messages (notes included).
+    pub messages: u64,
+    /// Files.
+    pub files: u64,
+    /// Reply-email jobs.
+    pub email_jobs: u64,
+}
+
 impl Db<'_> {
     /// A page of customers, newest first: those whose name or email has a word starting with
     /// each of `prefixes` (LIKE patterns on their folded words, see
@@ -115,7 +126,7 @@ impl Db<'_> {
     }
 
     /// Runs `sql` with `id` at `$1`: how many rows it touched.
-    pub(super) async fn delete_by(self, sql: &str, id: &str) -> sqlx::Result<u64> {
+    pub(super) async fn run_for_id(self, sql: &str, id: &str) -> sqlx::Result<u64> {
         on_db!(self, |c| Ok(sqlx::query(sql)
             .bind(id)
             .execute(c)
@@ -141,40 +152,42 @@ impl Tx {
             tokens: self.db().delete_widget_tokens_of(id).await?,
             emails: self
                 .db()
-                .delete_by("DELETE FROM email_confirmations WHERE customer_id = $1", id)
+                .run_for_id("DELETE FROM email_confirmations WHERE customer_id = $1", id)
                 .await?,
             ..Erased::default()
         };
         if let Some(conversation) = self.db().customer_conversation(id).await? {
-            erased.messages = self
-                .db()
-                .delete_by(
-                    "DELETE FROM messages WHERE conversation_id = $1",
-                    &conversation,
-                )
-                .await?;
-            erased.files = self
-                .db()
-                .delete_by(
-                    "DELETE FROM files WHERE conversation_id = $1",
-                    &conversation,
-                )
-                .await?;
+            let emptied = self.empty_conversation(&conversation).await?;
             self.db()
-                .delete_by(
+                .run_for_id(
                     "UPDATE conversations SET files_bytes = 0 WHERE id = $1",
                     &conversation,
                 )
                 .await?;
-            erased.emails += self
-                .db()
-                .delete_by(
-                    "DELETE FROM email_jobs WHERE conversation_id = $1",
-                    &conversation,
-                )
-                .await?;
+            erased.messages = emptied.messages;
+            erased.files = emptied.files;
+            erased.emails += emptied.email_jobs;
             erased.conversation_id = Some(conversation);
         }
         Ok(Some((row, erased)))
+    }
+
+    /// Deletes a conversation's messages (notes included), files and reply-email jobs, for an
+    /// erasure and for retention alike; the conversation itself stays.
+    pub(super) async fn empty_conversation(&mut self, id: &str) -> sqlx::Result<Emptied> {
+        Ok(Emptied {
+            messages: self
+                .db()
+                .run_for_id("DELETE FROM messages WHERE conversation_id = $1", id)
+                .await?,
+            files: self
+                .db()
+                .run_for_id("DELETE FROM files WHERE conversation_id = $1", id)
+                .await?,
+            email_jobs: self
+                .db()
+                .run_for_id("DELETE FROM email_jobs WHERE conversation_id = $1", id)
+                .await?,
+        })
     }
 }

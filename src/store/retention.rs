@@ -3,9 +3,9 @@
 
 use sqlx::FromRow;
 
-use super::{on_db, Db, Tx};
+use super::{on_db, Db, Emptied, Tx};
 
-/// A conversation old enough for retention to delete, with what it holds.
+/// A conversation old enough for retention to delete.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct StaleConversation {
     /// Its id.
@@ -18,12 +18,6 @@ pub struct StaleConversation {
     pub customer_number: Option<i64>,
     /// A session conversation's session.
     pub session_id: Option<String>,
-    /// Its messages (notes included).
-    pub messages: i64,
-    /// Its files.
-    pub files: i64,
-    /// Its reply-email jobs.
-    pub email_jobs: i64,
 }
 
 /// The instance setting that holds when retention last ran (ms).
@@ -40,11 +34,7 @@ impl Db<'_> {
         limit: i64,
     ) -> sqlx::Result<Vec<StaleConversation>> {
         let sql = "SELECT c.id, c.kind, c.customer_id, cu.number AS customer_number, \
-                   s.id AS session_id, \
-                   (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS messages, \
-                   (SELECT COUNT(*) FROM files f WHERE f.conversation_id = c.id) AS files, \
-                   (SELECT COUNT(*) FROM email_jobs j WHERE j.conversation_id = c.id) \
-                   AS email_jobs \
+                   s.id AS session_id \
                    FROM conversations c \
                    LEFT JOIN customers cu ON cu.id = c.customer_id \
                    LEFT JOIN support_sessions s ON s.conversation_id = c.id \
@@ -85,21 +75,21 @@ impl Db<'_> {
 
 impl Tx {
     /// Deletes a conversation with its messages, files, reply-email jobs, activity lines and
-    /// session, and a support conversation's customer with their tokens and confirmations.
-    pub async fn delete_conversation(&mut self, stale: &StaleConversation) -> sqlx::Result<()> {
-        for sql in [
-            "DELETE FROM messages WHERE conversation_id = $1",
-            "DELETE FROM files WHERE conversation_id = $1",
-            "DELETE FROM email_jobs WHERE conversation_id = $1",
-            "DELETE FROM conversations WHERE id = $1",
-        ] {
-            self.db().delete_by(sql, &stale.id).await?;
-        }
+    /// session, and a support conversation's customer with their tokens and confirmations:
+    /// what it held.
+    pub async fn delete_conversation(
+        &mut self,
+        stale: &StaleConversation,
+    ) -> sqlx::Result<Emptied> {
+        let emptied = self.empty_conversation(&stale.id).await?;
+        self.db()
+            .run_for_id("DELETE FROM conversations WHERE id = $1", &stale.id)
+            .await?;
         if let Some(customer) = &stale.customer_id {
             self.db()
-                .delete_by("DELETE FROM customers WHERE id = $1", customer)
+                .run_for_id("DELETE FROM customers WHERE id = $1", customer)
                 .await?;
         }
-        Ok(())
+        Ok(emptied)
     }
 }
