@@ -8,7 +8,6 @@ rm -rf "$dir" && mkdir -p "$dir"
 export DATABASE_URL="sqlite:$dir/e2e.db"
 export LEPTOS_SITE_ADDR="127.0.0.1:$port"
 export SWITCHBOARD_PUBLIC_URL="http://127.0.0.1:$port"
-export LEPTOS_SITE_ROOT="target/site"
 # A known widget secret, so specs can sign customers' ids as a host site's back end does.
 export SWITCHBOARD_WIDGET_SECRET="e2e-widget-secret-not-for-production"
 # Reply emails after 2 s instead of 5 min, written as .eml files where email.spec.ts reads them.
@@ -21,8 +20,8 @@ export SWITCHBOARD_DEMO_ADDR="127.0.0.1:$((port + 1))"
 export SWITCHBOARD_WIDGET_RATE_PER_ADDRESS=100000
 export SWITCHBOARD_WIDGET_NEW_VISITORS_PER_ADDRESS=100000
 export RUST_LOG="${RUST_LOG:-warn}"
-# The release build by default; SWITCHBOARD_BIN picks another (a debug build, to read its
-# detailed hydration errors).
+# The release build by default, which serves the site it carries inside it; SWITCHBOARD_BIN
+# picks another (a debug build, to read its detailed hydration errors, which serves target/site).
 bin="${SWITCHBOARD_BIN:-target/release/switchboard}"
 # One operator per spec file (see tests/fixtures.ts), so no spec can trip another's limits.
 for spec in end2end/tests/*.spec.ts end2end/bench/*.spec.ts; do

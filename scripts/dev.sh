@@ -129,7 +129,8 @@ build_release() {
   # --split makes each dashboard page its own wasm chunk (app/src/routes.rs), loaded when shown.
   # The pkg directory starts empty: cargo-leptos names by content every file it finds there.
   rm -rf target/site/pkg
-  CARGO_PROFILE_RELEASE_INCREMENTAL=true cargo leptos build --release --precompress --split
+  CARGO_PROFILE_RELEASE_INCREMENTAL=true \
+    cargo leptos build --release --precompress --split --frontend-only
   node scripts/seal-split.js target/site/pkg target/release/hash.txt switchboard
   build_visitor_bundle
   # cargo-leptos' own gzip is about 17% larger than gzip -9; browsers without brotli get this.
@@ -137,6 +138,22 @@ build_release() {
   for file in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css; do
     gzip -9 -n -k -f "$file"
   done
+  # The server last: it carries the finished site inside it (server/build.rs), so that the
+  # binary runs from any folder with nothing beside it.
+  # The build script watches site-digest.txt, rewritten only when a file of the site changed:
+  # the frontend build writes every file anew, and the server need not compile again for that.
+  # The paths are the shared target directory's own, the same from every checkout.
+  say "building the server, with the site inside it"
+  local target digest
+  target="$(readlink -f target)"
+  digest="$(find target/site target/release/hash.txt target/release/visitor_lite-hash.txt \
+    -type f | LC_ALL=C sort | xargs sha256sum | sha256sum)"
+  if [ "$(cat target/release/site-digest.txt 2>/dev/null)" != "$digest" ]; then
+    echo "$digest" > target/release/site-digest.txt
+  fi
+  SWITCHBOARD_EMBED_SITE="$target/site" SWITCHBOARD_EMBED_HASHES="$target/release" \
+    CARGO_PROFILE_RELEASE_INCREMENTAL=true \
+    cargo leptos build --release --precompress --split --server-only
 }
 
 # The bundle of the pages guests and customers open (the kiosk, the widget, the hosted chat):
@@ -164,19 +181,20 @@ seal_bundle() {
     "target/visitor-front/wasm32-unknown-unknown/wasm-release/$name.wasm"
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
     "$out/${name}_bg.wasm" -o "$out/$name.wasm"
-  local js wasm
-  js=$(sha256sum "$out/$name.js" | head -c 22)
-  wasm=$(sha256sum "$out/$name.wasm" | head -c 22)
+  # One name for both, a hash of both: a server that carries its site inside it finds a
+  # bundle's files by that one name (server/src/site.rs).
+  local hash
+  hash=$(cat "$out/$name.js" "$out/$name.wasm" | sha256sum | head -c 22)
   rm -f "$pkg/$name".*
-  cp "$out/$name.js" "$pkg/$name.$js.js"
-  cp "$out/$name.wasm" "$pkg/$name.$wasm.wasm"
-  printf 'js: %s\nwasm: %s\n' "$js" "$wasm" > "target/release/$name-hash.txt"
+  cp "$out/$name.js" "$pkg/$name.$hash.js"
+  cp "$out/$name.wasm" "$pkg/$name.$hash.wasm"
+  printf 'js: %s\nwasm: %s\n' "$hash" "$hash" > "target/release/$name-hash.txt"
   node -e '
     const fs = require("fs"), zlib = require("zlib");
     for (const file of process.argv.slice(1)) {
       const params = { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 };
       fs.writeFileSync(file + ".br", zlib.brotliCompressSync(fs.readFileSync(file), { params }));
-    }' "$pkg/$name.$js.js" "$pkg/$name.$wasm.wasm"
+    }' "$pkg/$name.$hash.js" "$pkg/$name.$hash.wasm"
 }
 
 cmd_serve() {

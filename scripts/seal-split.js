@@ -29,7 +29,9 @@ if (!hashes.split) {
   process.exit(0);
 }
 
-const main = [`${output}.${hashes.js}.js`, `${output}.${hashes.wasm}.wasm`];
+// The stylesheet shares the name too, so that one name (`<output>.<seal>`) finds all three: a
+// server that carries its site inside it names them so (server/src/site.rs).
+const main = [`${output}.${hashes.js}.js`, `${output}.${hashes.wasm}.wasm`, `${output}.${hashes.css}.css`];
 const loader = `__wasm_split.${hashes.split}.js`;
 const chunks = fs
   .readdirSync(pkg)
@@ -80,7 +82,7 @@ fs.rmSync(`${manifest}.gz`, { force: true });
 
 fs.writeFileSync(
   hashFile,
-  Object.entries({ ...hashes, js: seal, wasm: seal, split: seal })
+  Object.entries({ ...hashes, js: seal, wasm: seal, css: seal, split: seal })
     .map(([key, value]) => `${key}: ${value}\n`)
     .join(""),
 );

@@ -50,6 +50,10 @@ pub struct ServerContext {
     /// Where the visitors' light client's files are named, when the build made one; without it
     /// the pages it drives load no script (they work as they do without JavaScript).
     pub lite_bundle: Option<LeptosOptions>,
+    /// Which wasm chunks each lazy page needs, when the server knows it better than Leptos:
+    /// Leptos reads the split manifest from the site's folder, and a site inside the binary
+    /// has none.
+    pub split_manifest: Option<leptos::WasmSplitManifest>,
 }
 
 /// The HTML document around the app.
@@ -138,6 +142,9 @@ impl RenderOwner {
 /// middleware's nonce in place of the one Leptos generated.
 #[cfg(feature = "ssr")]
 pub fn provide_server_context(context: ServerContext) {
+    if let Some(manifest) = context.split_manifest.clone() {
+        provide_context(manifest);
+    }
     provide_context(context);
     let nonce = use_context::<axum::http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod cli;
 pub mod connections;
+pub mod embedded_site;
 pub mod error;
 pub mod extract;
 pub mod first_operator;

@@ -277,7 +277,7 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         response = server_function_status(response).await;
     }
     if let Some(locale) = reader {
-        response = error_page_for_a_person(response, &path, locale, &state.leptos_options).await;
+        response = error_page_for_a_person(response, &path, locale, &state.site.options).await;
     }
     let frame_ancestors = if path == WIDGET_PAGE || path == WIDGET_LAUNCHER_PAGE {
         widget_frame_ancestors(&settings.widget.embed_origins)

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 use anyhow::Context as _;
-use app::{shell, App, Bundle, ServerContext};
+use app::{shell, App, ServerContext};
 use axum::extract::State;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, StatusCode};
@@ -22,7 +22,6 @@ use switchboard::wire::{ErrorCode, Operator};
 use switchboard::{Engine, EngineConfig};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
-use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::connections::AddressShares;
@@ -82,9 +81,10 @@ pub fn router(state: AppState) -> Router {
     let routes = page_routes();
     let context = ServerContext {
         engine: state.engine.clone(),
-        lite_bundle: crate::site::extra_bundle(&state.leptos_options, Bundle::VisitorLite),
+        lite_bundle: state.site.lite.clone(),
+        split_manifest: state.site.split_manifest.clone(),
     };
-    let leptos_options = state.leptos_options.clone();
+    let leptos_options = state.site.options.clone();
     let pages = Router::new()
         .leptos_routes_with_context(
             &state,
@@ -115,7 +115,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ws", get(crate::ws::handler))
         .merge(crate::widget_assets::routes())
         .route("/api/v1/{*rest}", any(api_not_found))
-        .nest_service("/pkg", built_files(&state.leptos_options))
+        .merge(crate::site::file_routes(&state.site))
         .merge(pages)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
@@ -137,16 +137,6 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
-}
-
-/// The built files (`/pkg/…`: wasm, JavaScript, CSS), with their precompressed forms, served
-/// apart from Leptos' file and error handler. That handler takes its answer's status from a
-/// reactive context it finds through the thread's current owner, and twice in the suite a
-/// wasm file came back with another page's status (401, then 410) and broke the page that
-/// loaded it; these files have no status but their own.
-fn built_files(options: &leptos::config::LeptosOptions) -> ServeDir {
-    let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
-    ServeDir::new(dir).precompressed_br().precompressed_gzip()
 }
 
 /// The most a page may weigh; pages are a few tens of KiB.
@@ -223,7 +213,7 @@ async fn finish_renders(
                 );
             }
             let page = app::error_page::error_document(
-                &state.leptos_options,
+                &state.site.options,
                 locale,
                 app::error_page::Problem::Unavailable,
                 None,
@@ -295,7 +285,7 @@ impl Application {
         let state = AppState {
             metrics: Arc::new(crate::metrics::Metrics::new(&engine)),
             engine,
-            leptos_options: crate::site::leptos_options(&settings),
+            site: crate::site::Site::open(&settings),
             settings: Arc::new(settings),
             sockets: Default::default(),
         };

@@ -14,8 +14,8 @@ use crate::socket_caps::SocketCaps;
 pub struct AppState {
     /// The use cases.
     pub engine: Engine,
-    /// Leptos' site settings (where the built assets are).
-    pub leptos_options: LeptosOptions,
+    /// The built site (inside the binary or in a folder) and Leptos' settings for it.
+    pub site: crate::site::Site,
     /// The settings the server started with.
     pub settings: Arc<Settings>,
     /// Live sockets per credential.
@@ -26,6 +26,6 @@ pub struct AppState {
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
+        state.site.options.clone()
     }
 }

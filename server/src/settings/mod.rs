@@ -36,8 +36,10 @@ pub struct Settings {
     pub allowed_origins: Vec<String>,
     /// `SWITCHBOARD_GUEST_LINK_TTL`: guest-link lifetime (`24h`, `90m`, `3600s`, `2d`); default 24h.
     pub guest_link_ttl: Duration,
-    /// `LEPTOS_SITE_ROOT`: the folder with the built wasm, JS and CSS; default `target/site`.
-    pub site_root: String,
+    /// `LEPTOS_SITE_ROOT`: a folder with the built wasm, JS and CSS, served instead of the site
+    /// a release binary carries inside it (for development); a binary that carries none serves
+    /// `target/site` when it is unset.
+    pub site_root: Option<String>,
     /// `SWITCHBOARD_FIRST_OPERATOR_EMAIL`: the email of the operator created on a first start
     /// with an empty database; default `admin@localhost`.
     pub first_operator_email: String,
@@ -188,7 +190,7 @@ impl Settings {
             public_url,
             allowed_origins,
             guest_link_ttl,
-            site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
+            site_root: get("LEPTOS_SITE_ROOT"),
             first_operator_email: get("SWITCHBOARD_FIRST_OPERATOR_EMAIL")
                 .unwrap_or_else(|| "admin@localhost".to_owned()),
             trusted_proxies,
