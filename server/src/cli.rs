@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `create-operator`, `reset-password` and `migrate`.
+//! The command line: `serve` (the default), `create-operator`, `reset-password`, `migrate` and
+//! `health`.
 
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
@@ -23,6 +24,9 @@ Usage:
   switchboard reset-password --email E         Print a one-time link (30 minutes) to choose a
                                                new password, for an owner locked out.
   switchboard migrate                          Apply database migrations and exit.
+  switchboard health                           Ask the server at LEPTOS_SITE_ADDR for /healthz;
+                                               exit 0 when it answers 200 (a container's
+                                               health check).
   switchboard --version                        Print the version and the commit it was built from.
   switchboard --help                           Show this help.
 
@@ -49,6 +53,8 @@ pub enum Command {
     },
     /// Apply migrations.
     Migrate,
+    /// Ask the running server whether it serves.
+    Health,
     /// Print the help.
     Help,
     /// Print the version.
@@ -73,6 +79,7 @@ pub fn parse_args(args: &[String]) -> anyhow::Result<Command> {
     match first.as_str() {
         "serve" if rest.is_empty() => Ok(Command::Serve),
         "migrate" if rest.is_empty() => Ok(Command::Migrate),
+        "health" if rest.is_empty() => Ok(Command::Health),
         "-h" | "--help" | "help" => Ok(Command::Help),
         "-V" | "--version" | "version" if rest.is_empty() => Ok(Command::Version),
         "create-operator" => {
@@ -172,6 +179,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             tracing::info!("listening on http://{}", app.address());
             app.run_until_stopped(shutdown_signal()).await
         }
+        Command::Health => crate::health::probe(settings.site_addr).await,
         Command::Migrate => {
             open_engine(&settings).await?;
             println!("migrations applied to {}", settings.database_url.redacted());

@@ -53,6 +53,60 @@ fn the_binary_names_its_version_and_the_commit_it_was_built_from() {
     );
 }
 
+/// `switchboard health` at `addr`: whether it exited 0, and what it printed on error.
+async fn health_command(addr: &str) -> (bool, String) {
+    let addr = addr.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .arg("health")
+            .env("LEPTOS_SITE_ADDR", addr)
+            .output()
+            .expect("the binary runs");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_health_command_succeeds_against_a_serving_node_and_fails_against_a_silent_port_or_a_bad_answer(
+) {
+    let server = TestServer::start().await;
+    let serving = server.base.trim_start_matches("http://").to_owned();
+    let (ok, stderr) = health_command(&serving).await;
+    assert!(ok, "{stderr}");
+    // The wildcard address the server may listen on is asked on loopback.
+    let port = serving.rsplit_once(':').unwrap().1;
+    assert!(health_command(&format!("0.0.0.0:{port}")).await.0);
+
+    let nobody = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent = nobody.local_addr().unwrap().to_string();
+    drop(nobody);
+    let (ok, stderr) = health_command(&silent).await;
+    assert!(!ok);
+    assert!(stderr.contains("connecting to"), "{stderr}");
+
+    let failing = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let failing_addr = failing.local_addr().unwrap().to_string();
+    let answering = tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let (mut stream, _) = failing.accept().await.unwrap();
+        let mut request = [0u8; 512];
+        let _ = stream.read(&mut request).await.unwrap();
+        stream
+            .write_all(b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n")
+            .await
+            .unwrap();
+    });
+    let (ok, stderr) = health_command(&failing_addr).await;
+    assert!(!ok);
+    assert!(stderr.contains("503"), "{stderr}");
+    answering.await.unwrap();
+}
+
 /// A TCP relay between the server and PostgreSQL that can be cut (every connection dropped,
 /// new ones refused) and mended, on the same port: the database "stops" for this server alone,
 /// while the other tests go on using the same PostgreSQL.
