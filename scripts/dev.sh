@@ -2,6 +2,7 @@
 # Switchboard's two set-up commands (see README.md):
 #   scripts/dev.sh serve   build (release) and serve on the embedded SQLite default
 #   scripts/dev.sh test    run the whole suite: cargo tests, then Playwright against a release build
+#   scripts/dev.sh dist    build the release and pack dist/switchboard-<version>-linux-x86_64.tar.gz
 # Each installs what is missing first and is quick to run again.
 set -euo pipefail
 
@@ -92,6 +93,10 @@ ensure_node() {
 ensure_chromium() {
   if [ ! -x /usr/bin/chromium ]; then
     apt_install "the browser for the end-to-end tests" chromium
+  fi
+  # The release tarball's test checks its systemd unit with systemd-analyze.
+  if ! command -v systemd-analyze >/dev/null 2>&1; then
+    apt_install "systemd-analyze, to check the service unit" systemd
   fi
 }
 
@@ -235,8 +240,20 @@ cmd_test() {
   rm -rf "$logs"
 }
 
+# The release as a server installs it: the binary, a systemd unit, an example environment file
+# and the README's production notes (scripts/package.sh).
+cmd_dist() {
+  link_build_cache
+  ensure_rust
+  ensure_node
+  build_release
+  say "packing the release"
+  scripts/package.sh target/release/switchboard dist
+}
+
 case "${1:-}" in
   serve) cmd_serve ;;
   test) cmd_test ;;
-  *) echo "usage: scripts/dev.sh serve|test" >&2; exit 2 ;;
+  dist) cmd_dist ;;
+  *) echo "usage: scripts/dev.sh serve|test|dist" >&2; exit 2 ;;
 esac
