@@ -73,29 +73,25 @@ impl Site {
     /// <hash>`, which the build makes one for all of a bundle's files) and no hash file is read.
     fn carried(settings: &Settings, carried: Arc<EmbeddedSite>) -> Self {
         let named = |bundle: Bundle| {
-            let hashes = carried.hash_file(bundle.output_name())?;
-            let hash = hash_of(hashes, "js")?;
+            let hashes = carried.hash_file(bundle.output_name()).unwrap_or_default();
+            let name = match hash_of(hashes, "js") {
+                Some(hash) => format!("{}.{hash}", bundle.output_name()),
+                None => bundle.output_name().to_owned(),
+            };
             let options = LeptosOptions::builder()
-                .output_name(format!("{}.{hash}", bundle.output_name()))
+                .output_name(name)
                 .site_root(NO_FOLDER)
                 .site_pkg_dir("pkg")
                 .site_addr(settings.site_addr)
                 .hash_files(false)
                 .build();
-            Some((options, hashes))
+            (options, hashes)
         };
-        let (options, dashboard_hashes) = named(Bundle::Dashboard).unwrap_or_else(|| {
-            let options = LeptosOptions::builder()
-                .output_name("switchboard")
-                .site_root(NO_FOLDER)
-                .site_pkg_dir("pkg")
-                .site_addr(settings.site_addr)
-                .build();
-            (options, "")
-        });
-        let lite = named(Bundle::VisitorLite)
-            .map(|(options, _)| options)
-            .filter(|o| carried.has(&format!("pkg/{}.wasm", o.output_name)));
+        let (options, dashboard_hashes) = named(Bundle::Dashboard);
+        let (lite, _) = named(Bundle::VisitorLite);
+        let lite = carried
+            .has(&format!("pkg/{}.wasm", lite.output_name))
+            .then_some(lite);
         let split_manifest = split_manifest(&carried, dashboard_hashes);
         Self {
             options,
