@@ -52,13 +52,12 @@ impl Site {
     }
 
     fn on_disk(settings: &Settings, root: &str) -> Self {
-        let options = LeptosOptions::builder()
-            .output_name("switchboard")
-            .site_root(root)
-            .site_pkg_dir("pkg")
-            .site_addr(settings.site_addr)
-            .hash_files(beside_binary("hash.txt"))
-            .build();
+        let options = bundle_options(
+            settings,
+            Bundle::Dashboard.output_name().to_owned(),
+            root,
+            beside_binary("hash.txt"),
+        );
         let lite = folder_bundle(&options, Bundle::VisitorLite);
         Self {
             options,
@@ -78,14 +77,7 @@ impl Site {
                 Some(hash) => format!("{}.{hash}", bundle.output_name()),
                 None => bundle.output_name().to_owned(),
             };
-            let options = LeptosOptions::builder()
-                .output_name(name)
-                .site_root(NO_FOLDER)
-                .site_pkg_dir("pkg")
-                .site_addr(settings.site_addr)
-                .hash_files(false)
-                .build();
-            (options, hashes)
+            (bundle_options(settings, name, NO_FOLDER, false), hashes)
         };
         let (options, dashboard_hashes) = named(Bundle::Dashboard);
         let (lite, _) = named(Bundle::VisitorLite);
@@ -100,6 +92,22 @@ impl Site {
             split_manifest,
         }
     }
+}
+
+/// Leptos' settings for the bundle named `output_name`, whose files are in `root`'s `pkg/`.
+fn bundle_options(
+    settings: &Settings,
+    output_name: String,
+    root: &str,
+    hash_files: bool,
+) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(output_name)
+        .site_root(root)
+        .site_pkg_dir("pkg")
+        .site_addr(settings.site_addr)
+        .hash_files(hash_files)
+        .build()
 }
 
 /// The routes of the built files: `/pkg/…` (wasm, JavaScript, CSS) and, when the site is inside
