@@ -1,10 +1,9 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test } from './fixtures';
 import { t, waitForHydration } from './helpers';
+import { createOperator, freePort, OwnServer, startServer } from './own-server';
 
 /**
  * The release binary on its own: copied alone into an empty folder and started there, with
@@ -15,60 +14,24 @@ const RELEASE = resolve(__dirname, '../../target/release/switchboard');
 const EMAIL = 'standalone@example.com';
 const PASSWORD = 'standalone-operator-password';
 
-/** A port nobody listens on now. */
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 let folder: string;
-let server: ChildProcess | undefined;
+let server: OwnServer | undefined;
 let origin: string;
-let log = '';
 
 test.beforeAll(async () => {
   folder = mkdtempSync(join(tmpdir(), 'switchboard-alone-'));
   copyFileSync(RELEASE, join(folder, 'switchboard'));
   expect(readdirSync(folder)).toEqual(['switchboard']);
   const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
   // Only what any shell has, and the address: no site folder, no database URL.
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LEPTOS_SITE_ADDR: `127.0.0.1:${port}` };
-  const created = spawnSync(
-    './switchboard',
-    ['create-operator', '--email', EMAIL, '--name', 'Sam Alone', '--role', 'admin'],
-    { cwd: folder, env, input: `${PASSWORD}\n`, encoding: 'utf8' },
-  );
-  expect(created.status, created.stderr).toBe(0);
-  server = spawn('./switchboard', ['serve'], { cwd: folder, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout?.on('data', (chunk) => (log += chunk));
-  server.stderr?.on('data', (chunk) => (log += chunk));
-  await expect
-    .poll(
-      async () => {
-        try {
-          return (await fetch(`${origin}/healthz`)).status;
-        } catch {
-          return 0;
-        }
-      },
-      { timeout: 30_000, message: `the copied binary answers /healthz (its output: ${log})` },
-    )
-    .toBe(200);
+  createOperator('./switchboard', folder, env, { email: EMAIL, name: 'Sam Alone', password: PASSWORD, role: 'admin' });
+  server = await startServer('./switchboard', folder, env, port);
+  origin = server.origin;
 });
 
 test.afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((done) => server?.once('exit', done));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
   rmSync(folder, { recursive: true, force: true });
 });
 
