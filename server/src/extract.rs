@@ -18,8 +18,8 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// A JSON body with failures in the contract's shape. A body must be sent as
-/// `application/json` (415 otherwise), which a cross-site form cannot do; an empty body reads as
-/// `{}`, so optional-only bodies may be left out.
+/// `application/json` (415 otherwise), which a cross-site form cannot do; an empty body, or JSON
+/// `null`, reads as `{}`, so optional-only bodies may be left out.
 pub struct ApiJson<T>(pub T);
 
 /// Whether a `Content-Type` is JSON (`application/json`, with or without parameters).
@@ -50,6 +50,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             b"{}"
         } else if !json {
             return Err(ApiError::NotJson);
+        } else if bytes.trim_ascii() == b"null" {
+            // What a client that sends "no body" as JSON writes, as the OpenAPI document's
+            // optional bodies allow.
+            b"{}"
         } else {
             &bytes
         };

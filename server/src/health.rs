@@ -9,35 +9,79 @@ use anyhow::{bail, Context as _};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::json;
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
 /// The health routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
 }
 
-/// 200 `ok` while the process serves; touches no database.
+/// Whether the process serves; touches no database.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses((status = 200, description = "The process serves", content_type = "text/plain", body = String, example = "ok")),
+)]
 async fn healthz() -> Response {
     ([(header::CACHE_CONTROL, "no-store")], "ok").into_response()
 }
 
-/// 200 while the database answers, 503 naming it when it does not.
+/// Whether the database answers too.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready: `{\"status\":\"ready\"}`", body = Readiness),
+        (status = 503, description = "The database does not answer: `{\"status\":\"unavailable\",\"reason\":\"database\"}`", body = Readiness),
+    ),
+)]
 async fn readyz(State(state): State<AppState>) -> Response {
     let (status, body) = if state.engine.database_answers().await {
-        (StatusCode::OK, json!({ "status": "ready" }))
+        (
+            StatusCode::OK,
+            Readiness {
+                status: ReadyStatus::Ready,
+                reason: None,
+            },
+        )
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,
-            json!({ "status": "unavailable", "reason": "database" }),
+            Readiness {
+                status: ReadyStatus::Unavailable,
+                reason: Some("database".to_owned()),
+            },
         )
     };
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+}
+
+/// The answer of `GET /readyz`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    /// `ready` or `unavailable`.
+    pub status: ReadyStatus,
+    /// What does not answer, when unavailable: `database`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Whether the server can take traffic.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadyStatus {
+    /// The database answers.
+    Ready,
+    /// It does not.
+    Unavailable,
 }
 
 /// How long `switchboard health` waits for the whole answer.

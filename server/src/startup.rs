@@ -111,7 +111,6 @@ pub fn router(state: AppState) -> Router {
         ));
     Router::new()
         .merge(crate::api::routes())
-        .merge(crate::health::routes())
         .route("/ws", get(crate::ws::handler))
         .merge(crate::widget_assets::routes())
         .route("/api/v1/{*rest}", any(api_not_found))

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which bottom corner of the host page the widget sits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum WidgetPosition {
     /// Bottom right (the default).
@@ -15,6 +16,7 @@ pub enum WidgetPosition {
 
 /// Light or dark, or whatever the visitor's system prefers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum WidgetTheme {
     /// Follow the visitor's system.
@@ -28,6 +30,7 @@ pub enum WidgetTheme {
 
 /// What the widget's header promises about reply times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReplyTime {
     /// "Usually replies in a few minutes".
@@ -42,6 +45,7 @@ pub enum ReplyTime {
 /// The widget's appearance: `GET /api/v1/widget/appearance` (anyone) and
 /// `PUT /api/v1/widget/appearance` (operators). Absent texts show the translated defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WidgetAppearance {
     /// The name in the widget's header ("Support" when absent).
     #[serde(default)]

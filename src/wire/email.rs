@@ -8,6 +8,7 @@ use super::time;
 
 /// Where one reply email stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EmailStatus {
     /// Waiting for the customer to read the reply; goes out at `at` if they do not.
@@ -26,6 +27,7 @@ pub enum EmailStatus {
 
 /// Why an email was skipped or failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EmailReason {
     /// The customer read the replies (at `read_at`).
@@ -76,6 +78,7 @@ impl EmailReason {
 
 /// One reply email of a conversation, as operators see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmailRecord {
     /// The email's id (its `Message-ID` is `<id@host>`).
     pub id: Uuid,
@@ -102,6 +105,7 @@ pub struct EmailRecord {
 
 /// `GET /api/v1/conversations/:id/emails` answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConversationEmails {
     /// Newest first.
     pub emails: Vec<EmailRecord>,
@@ -109,6 +113,7 @@ pub struct ConversationEmails {
 
 /// What a customer's unsubscribe link shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmailSubscription {
     /// Whether reply emails go to the customer.
     pub subscribed: bool,

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 /// A stored file, as an upload answers it and as a message's `attachments` list it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FileInfo {
     /// The file's id.
     pub id: Uuid,
@@ -34,6 +35,7 @@ impl FileInfo {
 
 /// `{"file": ..}`: an upload's answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FileEnvelope {
     /// The stored file.
     pub file: FileInfo,

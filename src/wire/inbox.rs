@@ -8,6 +8,7 @@ use super::{time, Label, Message, OperatorRef, SenderKind};
 
 /// A website customer as operators and the widget see one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Customer {
     /// The customer's id.
     pub id: Uuid,
@@ -37,6 +38,7 @@ pub struct Customer {
 
 /// What a conversation is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConversationKind {
     /// A customer's thread with the operators, through the widget.
@@ -66,6 +68,7 @@ impl ConversationKind {
 
 /// An inbox list item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConversationItem {
     /// The conversation's id.
     pub id: Uuid,
@@ -99,6 +102,7 @@ pub struct ConversationItem {
 
 /// `GET /api/v1/conversations` answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConversationList {
     /// Newest activity first.
     pub conversations: Vec<ConversationItem>,
@@ -106,6 +110,7 @@ pub struct ConversationList {
 
 /// `{"conversation": item}` answers.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConversationEnvelope {
     /// The list item.
     pub conversation: ConversationItem,
@@ -113,6 +118,7 @@ pub struct ConversationEnvelope {
 
 /// A line Switchboard shows operators inside a conversation, between messages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConversationNote {
     /// What happened.
     pub kind: NoteKind,
@@ -134,6 +140,7 @@ pub struct ConversationNote {
 
 /// What a [`ConversationNote`] says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NoteKind {
     /// A customer's message brought an archived conversation back to the active list.
@@ -176,6 +183,7 @@ impl NoteKind {
 
 /// `GET /api/v1/conversations/:id` answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConversationDetail {
     /// The list item, after the view was noted.
     pub conversation: ConversationItem,
@@ -191,6 +199,7 @@ pub struct ConversationDetail {
 
 /// `POST /api/v1/widget/session` body: a signed identity, or an anonymous visitor's token.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WidgetSessionRequest {
     /// The host site's user id (signed customers).
     #[serde(default)]
@@ -222,6 +231,7 @@ pub struct WidgetSessionRequest {
 
 /// `POST /api/v1/widget/session` answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WidgetSession {
     /// The bearer token for the other widget routes and the socket.
     pub widget_token: String,
@@ -239,6 +249,7 @@ pub struct WidgetSession {
 
 /// `PATCH /api/v1/widget/customer` body.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerPatch {
     /// An address for replies.
     #[serde(default)]
@@ -250,6 +261,7 @@ pub struct CustomerPatch {
 
 /// `{"customer": ..}` answers.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerEnvelope {
     /// The customer.
     pub customer: Customer,
@@ -257,6 +269,7 @@ pub struct CustomerEnvelope {
 
 /// `GET /api/v1/widget/messages` answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WidgetMessages {
     /// Ascending by seq.
     pub messages: Vec<Message>,
@@ -267,6 +280,7 @@ pub struct WidgetMessages {
 /// `POST /api/v1/widget/launcher` answer: what the loader's launcher shows on the host page
 /// before the widget is opened (see docs/API.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WidgetLauncher {
     /// Operator messages the visitor has not read (0 for a visitor not seen before).
     pub unread: i64,
@@ -286,6 +300,7 @@ pub struct WidgetLauncher {
 
 /// The launcher's words, in [`WidgetLauncher::lang`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LauncherLabels {
     /// The button's name while the panel is closed ("Open chat").
     pub open: String,
@@ -297,6 +312,7 @@ pub struct LauncherLabels {
 
 /// `GET /api/v1/widget/presence` answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WidgetPresence {
     /// Whether any operator has the dashboard open (a live socket) on any node.
     pub operators_online: bool,
@@ -304,6 +320,7 @@ pub struct WidgetPresence {
 
 /// The widget's settings as the dashboard shows them (the secret only to operators).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WidgetSettings {
     /// The secret that signs user ids.
     pub secret: String,

@@ -8,6 +8,7 @@ use super::{time, Session};
 
 /// Who sent a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SenderKind {
     /// Support staff.
@@ -69,6 +70,7 @@ impl SenderKind {
 
 /// The sender of a message: `{"kind", "name"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Sender {
     /// Operator, guest, customer or system.
     pub kind: SenderKind,
@@ -78,6 +80,7 @@ pub struct Sender {
 
 /// A chat message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
     /// The message's id.
     pub id: Uuid,
@@ -110,6 +113,7 @@ pub struct Message {
 
 /// `{"message": ..}` answers.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageEnvelope {
     /// The message.
     pub message: Message,
@@ -117,6 +121,7 @@ pub struct MessageEnvelope {
 
 /// `{"messages": [..]}` answers, ascending by seq.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageList {
     /// Ascending by seq.
     pub messages: Vec<Message>,
@@ -124,6 +129,7 @@ pub struct MessageList {
 
 /// `GET /support/guest/:token/messages` answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GuestMessages {
     /// The guest's session.
     pub session: Session,
@@ -133,6 +139,7 @@ pub struct GuestMessages {
 
 /// `POST .../messages` body (operator and guest).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostMessageRequest {
     /// The text.
     pub content: String,
@@ -161,13 +168,16 @@ pub struct PostMessageRequest {
 
 /// `POST .../read` body.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReadRequest {
     /// Everything up to this seq is read.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub up_to_seq: i64,
 }
 
 /// Who is on the other end of a socket: `welcome.identity`, `read.reader`, `typing.who`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Identity {
     /// Operator, guest or customer.
     pub kind: SenderKind,

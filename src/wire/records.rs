@@ -8,6 +8,7 @@ use super::{time, Customer, EmailRecord, Message};
 
 /// `GET /api/v1/customers` answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerList {
     /// Newest first.
     pub customers: Vec<Customer>,
@@ -15,6 +16,7 @@ pub struct CustomerList {
 
 /// Everything an export says of the customer themselves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerRecord {
     /// What the inbox shows of them.
     #[serde(flatten)]
@@ -35,6 +37,7 @@ pub struct CustomerRecord {
 
 /// One confirmation email sent to a customer's address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmailConfirmationRecord {
     /// The address.
     pub email: String,
@@ -48,6 +51,7 @@ pub struct EmailConfirmationRecord {
 
 /// A conversation in an export: its messages (never private notes) and reply emails.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExportedConversation {
     /// The conversation.
     pub id: Uuid,
@@ -59,6 +63,7 @@ pub struct ExportedConversation {
 
 /// A file in an export.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExportedFile {
     /// The file.
     pub id: Uuid,
@@ -75,6 +80,7 @@ pub struct ExportedFile {
 
 /// `GET /api/v1/customers/:id/export` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerExport {
     /// The customer.
     pub customer: CustomerRecord,

@@ -8,6 +8,7 @@ use super::{time, ConversationItem};
 
 /// One page of search results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchPage {
     /// Conversations, by their newest hit, newest first.
     pub results: Vec<SearchResult>,
@@ -17,6 +18,7 @@ pub struct SearchPage {
 
 /// A conversation the search found, and where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchResult {
     /// The conversation, as the inbox lists it.
     pub conversation: ConversationItem,
@@ -28,6 +30,7 @@ pub struct SearchResult {
 
 /// What part of a conversation a search matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Matched {
     /// Its messages or private notes.
@@ -40,6 +43,7 @@ pub enum Matched {
 
 /// A message that matched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchHit {
     /// The message.
     pub message_id: Uuid,

@@ -8,6 +8,7 @@ use super::time;
 
 /// An operator as the API shows one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Operator {
     /// The operator's id.
     pub id: Uuid,
@@ -32,6 +33,7 @@ fn yes() -> bool {
 
 /// An operator's role. Exactly one operator is the owner.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Everything an admin may do, and handing over ownership; cannot be demoted or
@@ -67,6 +69,7 @@ impl Role {
 
 /// Where a support session stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionStatus {
     /// No guest has joined yet.
@@ -79,6 +82,7 @@ pub enum SessionStatus {
 
 /// How a remote-support session ended, as its operator reported it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionOutcome {
     /// The guest's problem was solved.
@@ -112,6 +116,7 @@ impl SessionOutcome {
 
 /// A remote-support session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
     /// The session's id.
     pub id: Uuid,
@@ -143,6 +148,7 @@ pub struct Session {
 
 /// `POST /api/v1/sessions/:id/end` body (optional): the session's report.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EndSessionRequest {
     /// `resolved`, `unresolved` or `unknown`.
     pub outcome: Option<String>,
@@ -160,6 +166,7 @@ impl Session {
 
 /// `POST /api/v1/auth/login` body.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     /// The sign-in address.
     pub email: String,
@@ -169,6 +176,7 @@ pub struct LoginRequest {
 
 /// `POST /api/v1/auth/login` answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     /// Who signed in.
     pub operator: Operator,
@@ -176,6 +184,7 @@ pub struct LoginResponse {
 
 /// `POST /api/v1/sessions` body.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateSessionRequest {
     /// An optional title.
     #[serde(default)]
@@ -184,6 +193,7 @@ pub struct CreateSessionRequest {
 
 /// A new guest link: returned on creation and on rotation, and never again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GuestLink {
     /// The raw token; the server keeps only its SHA-256.
     pub guest_token: String,
@@ -193,6 +203,7 @@ pub struct GuestLink {
 
 /// `POST /api/v1/sessions` answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedSession {
     /// The new session.
     pub session: Session,
@@ -203,6 +214,7 @@ pub struct CreatedSession {
 
 /// `{"session": ..}` answers.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionEnvelope {
     /// The session.
     pub session: Session,
@@ -210,6 +222,7 @@ pub struct SessionEnvelope {
 
 /// `GET /api/v1/sessions` answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionList {
     /// Newest first.
     pub sessions: Vec<Session>,

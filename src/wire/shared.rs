@@ -8,6 +8,7 @@ use super::{time, OperatorRef};
 
 /// A label operators put on conversations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Label {
     /// Its id.
     pub id: Uuid,
@@ -19,6 +20,7 @@ pub struct Label {
 
 /// `GET /api/v1/labels` answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LabelList {
     /// By name.
     pub labels: Vec<Label>,
@@ -26,6 +28,7 @@ pub struct LabelList {
 
 /// `{"label": ..}` answers.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LabelEnvelope {
     /// The label.
     pub label: Label,
@@ -33,6 +36,7 @@ pub struct LabelEnvelope {
 
 /// `POST /api/v1/labels` and `PATCH /api/v1/labels/:id` body.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LabelRequest {
     /// The name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,6 +48,7 @@ pub struct LabelRequest {
 
 /// `PUT /api/v1/conversations/:id/labels` body.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LabelsRequest {
     /// The conversation's labels from now on.
     pub label_ids: Vec<Uuid>,
@@ -52,6 +57,7 @@ pub struct LabelsRequest {
 /// `POST /api/v1/conversations/:id/assign` body: `operator_id` must be present, `null` to
 /// unassign.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssignRequest {
     /// The new assignee (`Some(None)`: nobody); `None` when the key is missing.
     #[serde(default, deserialize_with = "present")]
@@ -69,6 +75,7 @@ where
 
 /// A reply the team keeps ready.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CannedReply {
     /// Its id.
     pub id: Uuid,
@@ -88,6 +95,7 @@ pub struct CannedReply {
 
 /// `GET /api/v1/canned_replies` answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CannedReplyList {
     /// By shortcut.
     pub canned_replies: Vec<CannedReply>,
@@ -95,6 +103,7 @@ pub struct CannedReplyList {
 
 /// `{"canned_reply": ..}` answers.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CannedReplyEnvelope {
     /// The canned reply.
     pub canned_reply: CannedReply,
@@ -102,6 +111,7 @@ pub struct CannedReplyEnvelope {
 
 /// `POST /api/v1/canned_replies` and `PATCH /api/v1/canned_replies/:id` body.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CannedReplyRequest {
     /// The shortcut.
     #[serde(default, skip_serializing_if = "Option::is_none")]

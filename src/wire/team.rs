@@ -9,6 +9,7 @@ use super::{time, Operator, Role};
 /// A colleague as `GET /api/v1/operators` lists one. Agents see id, name, role and whether
 /// active; owner and admins also the email and when they were last seen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamMember {
     /// The operator's id.
     pub id: Uuid,
@@ -32,6 +33,7 @@ pub struct TeamMember {
 
 /// Who invited someone, or did something.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OperatorRef {
     /// Their id.
     pub id: Uuid,
@@ -41,6 +43,7 @@ pub struct OperatorRef {
 
 /// A pending invitation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invitation {
     /// Its id.
     pub id: Uuid,
@@ -63,6 +66,7 @@ pub struct Invitation {
 
 /// `POST /api/v1/invitations`'s answer: the link is shown this once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedInvitation {
     /// The invitation.
     pub invitation: Invitation,
@@ -72,6 +76,7 @@ pub struct CreatedInvitation {
 
 /// What an invitation link's page shows before it is accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvitationPreview {
     /// The invited address.
     pub email: String,
@@ -83,6 +88,7 @@ pub struct InvitationPreview {
 
 /// One of an operator's sign-ins (a browser).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignIn {
     /// Its id.
     pub id: Uuid,
@@ -102,6 +108,7 @@ pub struct SignIn {
 
 /// Desktop notifications an operator wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DesktopNotifications {
     /// A new customer message.
@@ -114,6 +121,7 @@ pub struct DesktopNotifications {
 
 /// An operator's notification preferences, kept on the server so they follow them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Preferences {
     /// A sound for new messages.
@@ -137,6 +145,7 @@ impl Default for Preferences {
 
 /// `GET /api/v1/me`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     /// The operator.
     pub operator: Operator,
@@ -146,6 +155,7 @@ pub struct Me {
 
 /// What an audit log entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AuditAction {
     /// An operator signed in.
@@ -241,6 +251,7 @@ impl AuditAction {
 
 /// What an audit entry was done to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditTarget {
     /// `operator`, `invitation`, `widget` or `customer`.
     pub kind: String,
@@ -252,6 +263,7 @@ pub struct AuditTarget {
 
 /// One audit log entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     /// Its id: the cursor for the next page.
     pub id: Uuid,

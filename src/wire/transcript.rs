@@ -9,6 +9,7 @@ use super::{time, ConversationKind, Message};
 /// What a transcript says of its conversation: nothing an operator keeps to the team
 /// (assignee, labels), so the same header serves customers and guests.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TranscriptConversation {
     /// The conversation.
     pub id: Uuid,
@@ -24,6 +25,7 @@ pub struct TranscriptConversation {
 
 /// `GET …/transcript?format=json`: the conversation and its messages, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Transcript {
     /// The conversation.
     pub conversation: TranscriptConversation,

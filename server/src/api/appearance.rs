@@ -1,10 +1,11 @@
 //! The widget's appearance: read by any widget, set by operators on the Widget page.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use switchboard::domain::Appearance;
 use switchboard::wire::WidgetAppearance;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::ApiJson;
 use crate::error::ApiError;
@@ -12,16 +13,35 @@ use crate::extract::{Client, SignedIn};
 use crate::state::AppState;
 
 /// This area's routes.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/widget/appearance", get(read).put(replace))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(read_appearance, replace_appearance))
 }
 
+/// The widget's appearance, for anyone.
+///
 /// Anyone may read it: it is what every visitor of the host site sees anyway.
-async fn read(State(state): State<AppState>) -> Result<Json<WidgetAppearance>, ApiError> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/widget/appearance",
+    tag = "widget",
+    responses((status = 200, description = "The widget's appearance", body = WidgetAppearance)),
+)]
+async fn read_appearance(
+    State(state): State<AppState>,
+) -> Result<Json<WidgetAppearance>, ApiError> {
     Ok(Json(state.engine.widget_appearance().await?))
 }
 
-async fn replace(
+/// Replaces the widget's appearance.
+#[utoipa::path(
+    put,
+    path = "/api/v1/widget/appearance",
+    tag = "widget",
+    security(("operator" = [])),
+    request_body = WidgetAppearance,
+    responses((status = 200, description = "The appearance as saved", body = WidgetAppearance)),
+)]
+async fn replace_appearance(
     State(state): State<AppState>,
     signed_in: SignedIn,
     client: Client,

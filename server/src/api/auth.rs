@@ -3,12 +3,13 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use switchboard::auth::Token;
 use switchboard::wire::{LoginRequest, LoginResponse, Operator};
 use switchboard::Engine;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{ApiJson, SignedIn};
 use crate::error::ApiError;
@@ -16,14 +17,30 @@ use crate::extract::Client;
 use crate::state::AppState;
 
 /// This area's routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/auth/login", post(login))
-        .route("/api/v1/auth/logout", post(logout))
-        .route("/api/v1/auth/forgot", post(forgot))
-        .route("/api/v1/auth/reset", post(reset))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(forgot))
+        .routes(routes!(reset))
 }
 
+/// Signs an operator in with email and password; sets the session cookie.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses((
+        status = 200,
+        description = "Signed in",
+        body = LoginResponse,
+        headers((
+            "Set-Cookie" = String,
+            description = "The session cookie, and a device cookie when the browser had no valid one"
+        )),
+    )),
+)]
 async fn login(
     State(state): State<AppState>,
     client: Client,
@@ -48,6 +65,18 @@ async fn login(
     Ok((headers, Json(LoginResponse { operator })).into_response())
 }
 
+/// Signs the operator out: ends this sign-in and clears the session cookie.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    security(("operator" = [])),
+    responses((
+        status = 204,
+        description = "Signed out",
+        headers(("Set-Cookie" = String, description = "Clears the session cookie")),
+    )),
+)]
 async fn logout(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -66,12 +95,21 @@ async fn logout(
 }
 
 /// `POST /api/v1/auth/forgot`'s body.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ForgotBody {
+    /// The operator's sign-in address.
     email: String,
 }
 
+/// Asks for a password reset email; the answer is the same whether or not the address is known.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/forgot",
+    tag = "auth",
+    request_body = ForgotBody,
+    responses((status = 202, description = "Accepted: a reset link is emailed when the address is an active operator's")),
+)]
 async fn forgot(
     State(state): State<AppState>,
     client: Client,
@@ -85,13 +123,28 @@ async fn forgot(
 }
 
 /// `POST /api/v1/auth/reset`'s body.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ResetBody {
+    /// The token from the reset email's link.
     token: String,
+    /// The new password.
     password: String,
 }
 
+/// Sets a new password with a reset email's token, and signs the operator in.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/reset",
+    tag = "auth",
+    request_body = ResetBody,
+    responses((
+        status = 200,
+        description = "The password is set and the operator signed in",
+        body = LoginResponse,
+        headers(("Set-Cookie" = String, description = "The session cookie")),
+    )),
+)]
 async fn reset(
     State(state): State<AppState>,
     client: Client,

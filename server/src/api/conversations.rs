@@ -3,11 +3,12 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use switchboard::domain::NewMessage;
-use switchboard::wire::{MessageList, PostMessageRequest, ReadRequest};
+use switchboard::wire::{MessageEnvelope, MessageList, PostMessageRequest, ReadRequest};
 use switchboard::Actor;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{parse_id, posted_response, ApiJson, SignedIn};
 use crate::error::ApiError;
@@ -15,15 +16,25 @@ use crate::extract::PageQuery;
 use crate::state::AppState;
 
 /// This area's routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/conversations/{id}/messages",
-            get(operator_messages).post(operator_post),
-        )
-        .route("/api/v1/conversations/{id}/read", post(operator_read))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(operator_messages, operator_post))
+        .routes(routes!(operator_read))
 }
 
+/// A page of a conversation's messages, ascending by seq.
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/messages",
+    tag = "messages",
+    security(("operator" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The conversation's id"),
+        ("after_seq" = Option<i64>, Query, minimum = 0, description = "Only messages after this seq (0 or more; 0 when absent)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "Messages on the page: 1 to 500, 100 when absent"),
+    ),
+    responses((status = 200, description = "The messages", body = MessageList)),
+)]
 async fn operator_messages(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -40,6 +51,19 @@ async fn operator_messages(
     Ok(Json(MessageList { messages }))
 }
 
+/// Posts a message (or a private note) to a conversation as the operator.
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/messages",
+    tag = "messages",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The conversation's id")),
+    request_body = PostMessageRequest,
+    responses(
+        (status = 201, description = "The new message", body = MessageEnvelope),
+        (status = 200, description = "The message already posted with this `client_id`", body = MessageEnvelope),
+    ),
+)]
 async fn operator_post(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -53,6 +77,16 @@ async fn operator_post(
     Ok(posted_response(posted))
 }
 
+/// Marks a conversation read by the operator, up to a seq.
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/read",
+    tag = "messages",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The conversation's id")),
+    request_body = ReadRequest,
+    responses((status = 204, description = "Marked read")),
+)]
 async fn operator_read(
     State(state): State<AppState>,
     signed_in: SignedIn,

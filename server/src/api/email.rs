@@ -6,24 +6,34 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use serde::Deserialize;
 use switchboard::wire::ConversationEmails;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{parse_id, SignedIn};
 use crate::error::ApiError;
 use crate::state::AppState;
 
 /// This area's routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/conversations/{id}/emails", get(history))
-        .route("/email/unsubscribe/{link}", post(unsubscribe))
-        .route("/email/resubscribe/{link}", post(resubscribe))
-        .route("/email/confirm/{link}", post(confirm))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(history))
+        .routes(routes!(unsubscribe))
+        .routes(routes!(resubscribe))
+        .routes(routes!(confirm))
 }
 
+/// A conversation's reply emails, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/emails",
+    tag = "email",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The conversation's id")),
+    responses((status = 200, description = "The conversation's emails", body = ConversationEmails)),
+)]
 async fn history(
     State(state): State<AppState>,
     _signed_in: SignedIn,
@@ -36,7 +46,7 @@ async fn history(
 
 /// The form either button sends. A mail client's one-click POST sends
 /// `List-Unsubscribe=One-Click` and no `back`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 struct Choice {
     /// Set by the unsubscribe page: answer with a redirect back to it.
     #[serde(default)]
@@ -44,12 +54,35 @@ struct Choice {
 }
 
 /// The page's language, which the form's address carries (`?lang=`), kept on the way back.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PageLanguage {
+    /// The page's language, kept on the redirect back to it.
     #[serde(default)]
     lang: Option<String>,
 }
 
+/// Unsubscribes the link's customer from reply emails.
+///
+/// A mail client's one-click unsubscribe (RFC 8058) or the unsubscribe page's button.
+#[utoipa::path(
+    post,
+    path = "/email/unsubscribe/{link}",
+    tag = "email",
+    params(
+        ("link" = String, Path, description = "The unsubscribe link's token"),
+        PageLanguage,
+    ),
+    request_body(
+        content = Option<Choice>,
+        content_type = "application/x-www-form-urlencoded",
+        description = "The page's form, or a mail client's `List-Unsubscribe=One-Click`"
+    ),
+    responses(
+        (status = 200, description = "Unsubscribed, for a mail client", content_type = "text/plain", body = String, example = "unsubscribed"),
+        (status = 303, description = "Unsubscribed; back to the unsubscribe page, for a person", headers(("Location" = String, description = "The unsubscribe page"))),
+    ),
+)]
 async fn unsubscribe(
     State(state): State<AppState>,
     Path(link): Path<String>,
@@ -66,6 +99,25 @@ async fn unsubscribe(
     ))
 }
 
+/// Subscribes the link's customer to reply emails again: the unsubscribe page's other button.
+#[utoipa::path(
+    post,
+    path = "/email/resubscribe/{link}",
+    tag = "email",
+    params(
+        ("link" = String, Path, description = "The unsubscribe link's token"),
+        PageLanguage,
+    ),
+    request_body(
+        content = Option<Choice>,
+        content_type = "application/x-www-form-urlencoded",
+        description = "The page's form"
+    ),
+    responses(
+        (status = 200, description = "Subscribed, for a client without `back`", content_type = "text/plain", body = String, example = "subscribed"),
+        (status = 303, description = "Subscribed; back to the unsubscribe page, for a person", headers(("Location" = String, description = "The unsubscribe page"))),
+    ),
+)]
 async fn resubscribe(
     State(state): State<AppState>,
     Path(link): Path<String>,
@@ -82,6 +134,25 @@ async fn resubscribe(
     ))
 }
 
+/// Confirms the address a confirmation link went to: from now on it gets reply emails.
+#[utoipa::path(
+    post,
+    path = "/email/confirm/{link}",
+    tag = "email",
+    params(
+        ("link" = String, Path, description = "The confirmation link's token"),
+        PageLanguage,
+    ),
+    request_body(
+        content = Option<Choice>,
+        content_type = "application/x-www-form-urlencoded",
+        description = "The page's form"
+    ),
+    responses(
+        (status = 200, description = "Confirmed, for a client without `back`", content_type = "text/plain", body = String, example = "confirmed"),
+        (status = 303, description = "Confirmed; back to the confirmation page, for a person", headers(("Location" = String, description = "The confirmation page"))),
+    ),
+)]
 async fn confirm(
     State(state): State<AppState>,
     Path(link): Path<String>,

@@ -7,12 +7,13 @@ use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use switchboard::auth::Token;
 use switchboard::domain::Invalid;
 use switchboard::wire::FileEnvelope;
 use switchboard::{Actor, Download, Engine};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::{parse_id, SignedIn};
@@ -26,31 +27,52 @@ const OTHER_PARTS_LIMIT: usize = 64 * 1024;
 /// This area's routes. Upload bodies are not held whole, so axum's body limit is off for them:
 /// the engine stops a file at its size limit while it streams in, and the guard refuses a
 /// declared length over it before anything is read.
-pub fn routes() -> Router<AppState> {
-    let uploads = Router::new()
-        .route("/api/v1/conversations/{id}/files", post(operator_upload))
-        .route("/support/guest/{token}/files", post(guest_upload))
-        .route("/api/v1/widget/files", post(customer_upload))
+pub fn routes() -> OpenApiRouter<AppState> {
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(operator_upload))
+        .routes(routes!(guest_upload))
+        .routes(routes!(customer_upload))
         .layer(DefaultBodyLimit::disable());
-    Router::new()
+    OpenApiRouter::new()
         .merge(uploads)
-        .route("/api/v1/files/{file}", get(operator_file::<false>))
-        .route("/api/v1/files/{file}/thumbnail", get(operator_file::<true>))
-        .route(
-            "/support/guest/{token}/files/{file}",
-            get(guest_file::<false>),
-        )
-        .route(
-            "/support/guest/{token}/files/{file}/thumbnail",
-            get(guest_file::<true>),
-        )
-        .route("/api/v1/widget/files/{file}", get(customer_file::<false>))
-        .route(
-            "/api/v1/widget/files/{file}/thumbnail",
-            get(customer_file::<true>),
-        )
+        .routes(routes!(operator_download))
+        .routes(routes!(operator_thumbnail))
+        .routes(routes!(guest_download))
+        .routes(routes!(guest_thumbnail))
+        .routes(routes!(customer_download))
+        .routes(routes!(customer_thumbnail))
 }
 
+/// An upload's form, as the OpenAPI document describes it: only the part named `file` is read.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct Upload {
+    /// The file; the part's filename is the name it is stored under. Other parts are skipped
+    /// (64 KiB of them at most).
+    #[schema(
+        value_type = String,
+        format = Binary,
+        content_media_type = "application/octet-stream"
+    )]
+    file: Vec<u8>,
+}
+
+/// A file's bytes, as the OpenAPI document describes a download.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+struct FileBytes(Vec<u8>);
+
+/// Uploads a file into a conversation, as an operator.
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/files",
+    tag = "files",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The conversation's id")),
+    request_body(content = Upload, content_type = "multipart/form-data", description = "The file, as the part named `file`"),
+    responses((status = 201, description = "The stored file", body = FileEnvelope)),
+)]
 async fn operator_upload(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -62,6 +84,15 @@ async fn operator_upload(
     receive(&state.engine, &actor, conversation, multipart).await
 }
 
+/// Uploads a file into a support session, as its guest.
+#[utoipa::path(
+    post,
+    path = "/support/guest/{token}/files",
+    tag = "files",
+    params(("token" = String, Path, description = "The guest link's token")),
+    request_body(content = Upload, content_type = "multipart/form-data", description = "The file, as the part named `file`"),
+    responses((status = 201, description = "The stored file", body = FileEnvelope)),
+)]
 async fn guest_upload(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -74,6 +105,15 @@ async fn guest_upload(
     receive(&state.engine, &actor, session.conversation_id, multipart).await
 }
 
+/// Uploads a file into the widget customer's conversation.
+#[utoipa::path(
+    post,
+    path = "/api/v1/widget/files",
+    tag = "files",
+    security(("customer" = [])),
+    request_body(content = Upload, content_type = "multipart/form-data", description = "The file, as the part named `file`"),
+    responses((status = 201, description = "The stored file", body = FileEnvelope)),
+)]
 async fn customer_upload(
     State(state): State<AppState>,
     customer: WidgetCustomer,
@@ -130,6 +170,137 @@ fn part_error(err: MultipartError) -> ApiError {
 }
 
 // Each door's download, of the file or (`THUMBNAIL`) of its thumbnail.
+
+/// Downloads a file, as an operator.
+#[utoipa::path(
+    get,
+    path = "/api/v1/files/{file}",
+    tag = "files",
+    security(("operator" = [])),
+    params(("file" = Uuid, Path, description = "The file's id")),
+    responses((status = 200, description = "The file, in its own content type (an image, PDF, text, ZIP or MP4)", content(
+        (FileBytes = "image/png"),
+        (FileBytes = "image/jpeg"),
+        (FileBytes = "image/gif"),
+        (FileBytes = "image/webp"),
+        (FileBytes = "application/pdf"),
+        (FileBytes = "text/plain"),
+        (FileBytes = "application/zip"),
+        (FileBytes = "video/mp4"),
+    ))),
+)]
+async fn operator_download(
+    state: State<AppState>,
+    signed_in: SignedIn,
+    file: Path<String>,
+) -> Result<Response, ApiError> {
+    operator_file::<false>(state, signed_in, file).await
+}
+
+/// Downloads an image's thumbnail, as an operator.
+#[utoipa::path(
+    get,
+    path = "/api/v1/files/{file}/thumbnail",
+    tag = "files",
+    security(("operator" = [])),
+    params(("file" = Uuid, Path, description = "The file's id")),
+    responses((status = 200, description = "The thumbnail: a JPEG, or a PNG where the image has alpha", content((FileBytes = "image/jpeg"), (FileBytes = "image/png")))),
+)]
+async fn operator_thumbnail(
+    state: State<AppState>,
+    signed_in: SignedIn,
+    file: Path<String>,
+) -> Result<Response, ApiError> {
+    operator_file::<true>(state, signed_in, file).await
+}
+
+/// Downloads a file of a support session, as its guest.
+#[utoipa::path(
+    get,
+    path = "/support/guest/{token}/files/{file}",
+    tag = "files",
+    params(
+        ("token" = String, Path, description = "The guest link's token"),
+        ("file" = Uuid, Path, description = "The file's id"),
+    ),
+    responses((status = 200, description = "The file, in its own content type (an image, PDF, text, ZIP or MP4)", content(
+        (FileBytes = "image/png"),
+        (FileBytes = "image/jpeg"),
+        (FileBytes = "image/gif"),
+        (FileBytes = "image/webp"),
+        (FileBytes = "application/pdf"),
+        (FileBytes = "text/plain"),
+        (FileBytes = "application/zip"),
+        (FileBytes = "video/mp4"),
+    ))),
+)]
+async fn guest_download(
+    state: State<AppState>,
+    path: Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    guest_file::<false>(state, path).await
+}
+
+/// Downloads an image's thumbnail in a support session, as its guest.
+#[utoipa::path(
+    get,
+    path = "/support/guest/{token}/files/{file}/thumbnail",
+    tag = "files",
+    params(
+        ("token" = String, Path, description = "The guest link's token"),
+        ("file" = Uuid, Path, description = "The file's id"),
+    ),
+    responses((status = 200, description = "The thumbnail: a JPEG, or a PNG where the image has alpha", content((FileBytes = "image/jpeg"), (FileBytes = "image/png")))),
+)]
+async fn guest_thumbnail(
+    state: State<AppState>,
+    path: Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    guest_file::<true>(state, path).await
+}
+
+/// Downloads a file of the widget customer's conversation.
+#[utoipa::path(
+    get,
+    path = "/api/v1/widget/files/{file}",
+    tag = "files",
+    security(("customer" = [])),
+    params(("file" = Uuid, Path, description = "The file's id")),
+    responses((status = 200, description = "The file, in its own content type (an image, PDF, text, ZIP or MP4)", content(
+        (FileBytes = "image/png"),
+        (FileBytes = "image/jpeg"),
+        (FileBytes = "image/gif"),
+        (FileBytes = "image/webp"),
+        (FileBytes = "application/pdf"),
+        (FileBytes = "text/plain"),
+        (FileBytes = "application/zip"),
+        (FileBytes = "video/mp4"),
+    ))),
+)]
+async fn customer_download(
+    state: State<AppState>,
+    customer: WidgetCustomer,
+    file: Path<String>,
+) -> Result<Response, ApiError> {
+    customer_file::<false>(state, customer, file).await
+}
+
+/// Downloads an image's thumbnail in the widget customer's conversation.
+#[utoipa::path(
+    get,
+    path = "/api/v1/widget/files/{file}/thumbnail",
+    tag = "files",
+    security(("customer" = [])),
+    params(("file" = Uuid, Path, description = "The file's id")),
+    responses((status = 200, description = "The thumbnail: a JPEG, or a PNG where the image has alpha", content((FileBytes = "image/jpeg"), (FileBytes = "image/png")))),
+)]
+async fn customer_thumbnail(
+    state: State<AppState>,
+    customer: WidgetCustomer,
+    file: Path<String>,
+) -> Result<Response, ApiError> {
+    customer_file::<true>(state, customer, file).await
+}
 
 async fn operator_file<const THUMBNAIL: bool>(
     State(state): State<AppState>,

@@ -2,11 +2,12 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use switchboard::auth::Token;
 use switchboard::domain::{DisplayName, NewMessage};
-use switchboard::wire::{GuestMessages, PostMessageRequest};
+use switchboard::wire::{GuestMessages, MessageEnvelope, PostMessageRequest};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{posted_response, ApiJson};
 use crate::error::ApiError;
@@ -14,13 +15,22 @@ use crate::extract::PageQuery;
 use crate::state::AppState;
 
 /// This area's routes.
-pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/support/guest/{token}/messages",
-        get(guest_messages).post(guest_post),
-    )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(guest_messages, guest_post))
 }
 
+/// The guest's session and its messages; reading does not join the session.
+#[utoipa::path(
+    get,
+    path = "/support/guest/{token}/messages",
+    tag = "guest",
+    params(
+        ("token" = String, Path, description = "The guest link's token"),
+        ("after_seq" = Option<i64>, Query, minimum = 0, description = "Only messages after this seq (0 or more; 0 when absent)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many messages (1 to 500; 100 when absent)"),
+    ),
+    responses((status = 200, description = "The session and its messages, ascending by seq", body = GuestMessages)),
+)]
 async fn guest_messages(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -39,6 +49,18 @@ async fn guest_messages(
     Ok(Json(GuestMessages { session, messages }))
 }
 
+/// Posts a message as the session's guest, which joins the session.
+#[utoipa::path(
+    post,
+    path = "/support/guest/{token}/messages",
+    tag = "guest",
+    params(("token" = String, Path, description = "The guest link's token")),
+    request_body = PostMessageRequest,
+    responses(
+        (status = 201, description = "The new message", body = MessageEnvelope),
+        (status = 200, description = "The message already posted with this `client_id`", body = MessageEnvelope),
+    ),
+)]
 async fn guest_post(
     State(state): State<AppState>,
     Path(token): Path<String>,

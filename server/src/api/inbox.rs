@@ -2,40 +2,60 @@
 //! assignment and labels.
 
 use axum::extract::{Path, Query, State};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use switchboard::domain::InboxQuery;
 use switchboard::wire::{
     AssignRequest, ConversationDetail, ConversationEnvelope, ConversationList, LabelsRequest,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{parse_id, ApiJson, SignedIn};
 use crate::error::ApiError;
 use crate::state::AppState;
 
 /// This area's routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/conversations", get(list))
-        .route("/api/v1/conversations/{id}", get(open))
-        .route("/api/v1/conversations/{id}/archive", post(archive))
-        .route("/api/v1/conversations/{id}/unarchive", post(unarchive))
-        .route("/api/v1/conversations/{id}/assign", post(assign))
-        .route("/api/v1/conversations/{id}/labels", put(labels))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_conversations))
+        .routes(routes!(open))
+        .routes(routes!(archive))
+        .routes(routes!(unarchive))
+        .routes(routes!(assign))
+        .routes(routes!(labels))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// `active` (the default) or `archived`.
+    #[param(pattern = "^(active|archived)$")]
     status: Option<String>,
+    /// `support` (the default) or `session`.
+    #[param(pattern = "^(support|session)$")]
     kind: Option<String>,
+    /// At most this many conversations (1 to 200; 50 when absent).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
+    /// Only conversations whose last message is older than this RFC 3339 time (the next page).
     before: Option<String>,
+    /// `me`, `none` or an operator's id: only conversations assigned so.
     assignee: Option<String>,
+    /// A label's id: only conversations carrying it.
     label: Option<String>,
 }
 
-async fn list(
+/// One page of the inbox, newest activity first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations",
+    tag = "inbox",
+    security(("operator" = [])),
+    params(ListQuery),
+    responses((status = 200, description = "The conversations", body = ConversationList)),
+)]
+async fn list_conversations(
     State(state): State<AppState>,
     signed_in: SignedIn,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
@@ -56,6 +76,15 @@ async fn list(
     Ok(Json(ConversationList { conversations }))
 }
 
+/// One conversation with its latest messages and notes; opening it marks it viewed.
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}",
+    tag = "inbox",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The conversation's id")),
+    responses((status = 200, description = "The conversation", body = ConversationDetail)),
+)]
 async fn open(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -69,6 +98,15 @@ async fn open(
     Ok(Json(detail))
 }
 
+/// Archives a conversation.
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/archive",
+    tag = "inbox",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The conversation's id")),
+    responses((status = 200, description = "The archived conversation", body = ConversationEnvelope)),
+)]
 async fn archive(
     State(state): State<AppState>,
     _signed_in: SignedIn,
@@ -79,6 +117,15 @@ async fn archive(
     Ok(Json(ConversationEnvelope { conversation }))
 }
 
+/// Restores an archived conversation to the inbox.
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/unarchive",
+    tag = "inbox",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The conversation's id")),
+    responses((status = 200, description = "The restored conversation", body = ConversationEnvelope)),
+)]
 async fn unarchive(
     State(state): State<AppState>,
     _signed_in: SignedIn,
@@ -89,6 +136,16 @@ async fn unarchive(
     Ok(Json(ConversationEnvelope { conversation }))
 }
 
+/// Assigns a conversation to an operator, or (`operator_id: null`) to nobody.
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/assign",
+    tag = "inbox",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The conversation's id")),
+    request_body = AssignRequest,
+    responses((status = 200, description = "The conversation", body = ConversationEnvelope)),
+)]
 async fn assign(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -103,6 +160,16 @@ async fn assign(
     Ok(Json(ConversationEnvelope { conversation }))
 }
 
+/// Replaces a conversation's labels.
+#[utoipa::path(
+    put,
+    path = "/api/v1/conversations/{id}/labels",
+    tag = "inbox",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The conversation's id")),
+    request_body = LabelsRequest,
+    responses((status = 200, description = "The conversation", body = ConversationEnvelope)),
+)]
 async fn labels(
     State(state): State<AppState>,
     signed_in: SignedIn,

@@ -4,13 +4,13 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use axum::Json;
+use serde::{Deserialize, Serialize};
 use switchboard::auth::Token;
 use switchboard::domain::{Email, Invalid};
-use switchboard::wire::Role;
+use switchboard::wire::{CreatedInvitation, Invitation, LoginResponse, Role};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::signed_in_response;
 use super::{parse_id, ApiJson, SignedIn};
@@ -19,31 +19,60 @@ use crate::extract::Client;
 use crate::state::AppState;
 
 /// This area's routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/invitations", get(list).post(create))
-        .route("/api/v1/invitations/accept", post(accept))
-        .route("/api/v1/invitations/{id}", delete(revoke))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_invitations, create))
+        .routes(routes!(accept))
+        .routes(routes!(revoke))
 }
 
-async fn list(State(state): State<AppState>, signed_in: SignedIn) -> Result<Json<Value>, ApiError> {
+/// `GET /api/v1/invitations`'s answer.
+#[derive(Serialize, utoipa::ToSchema)]
+struct InvitationList {
+    /// The pending invitations.
+    invitations: Vec<Invitation>,
+}
+
+/// The pending invitations.
+#[utoipa::path(
+    get,
+    path = "/api/v1/invitations",
+    tag = "team",
+    security(("operator" = [])),
+    responses((status = 200, description = "The pending invitations", body = InvitationList)),
+)]
+async fn list_invitations(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Json<InvitationList>, ApiError> {
     let invitations = state.engine.invitations(&signed_in.operator).await?;
-    Ok(Json(json!({ "invitations": invitations })))
+    Ok(Json(InvitationList { invitations }))
 }
 
 /// `POST /api/v1/invitations`'s body.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CreateBody {
+struct CreateInvitationRequest {
+    /// The address to invite.
     email: String,
+    /// The role they get: `admin` or `agent`.
     role: String,
 }
 
+/// Invites someone to the team by email; the accept link is in the answer this once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/invitations",
+    tag = "team",
+    security(("operator" = [])),
+    request_body = CreateInvitationRequest,
+    responses((status = 201, description = "The invitation and its one-time link", body = CreatedInvitation)),
+)]
 async fn create(
     State(state): State<AppState>,
     signed_in: SignedIn,
     client: Client,
-    ApiJson(body): ApiJson<CreateBody>,
+    ApiJson(body): ApiJson<CreateInvitationRequest>,
 ) -> Result<Response, ApiError> {
     let email = Email::parse(&body.email)?;
     let role =
@@ -61,6 +90,15 @@ async fn create(
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
+/// Revokes an invitation: its link stops working.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/invitations/{id}",
+    tag = "team",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The invitation's id")),
+    responses((status = 204, description = "Revoked (one already ended stays as it was)")),
+)]
 async fn revoke(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -76,18 +114,34 @@ async fn revoke(
 }
 
 /// `POST /api/v1/invitations/accept`'s body.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct AcceptBody {
+struct AcceptInvitationRequest {
+    /// The token from the invitation's link.
     token: String,
+    /// The new operator's name.
     name: String,
+    /// Their password.
     password: String,
 }
 
+/// Accepts an invitation: makes the invited person's account and signs them in.
+#[utoipa::path(
+    post,
+    path = "/api/v1/invitations/accept",
+    tag = "team",
+    request_body = AcceptInvitationRequest,
+    responses((
+        status = 200,
+        description = "The new operator, signed in",
+        body = LoginResponse,
+        headers(("set-cookie" = String, description = "The new sign-in's session cookie")),
+    )),
+)]
 async fn accept(
     State(state): State<AppState>,
     client: Client,
-    ApiJson(body): ApiJson<AcceptBody>,
+    ApiJson(body): ApiJson<AcceptInvitationRequest>,
 ) -> Result<Response, ApiError> {
     let engine = &state.engine;
     let (operator, session) = engine

@@ -3,38 +3,38 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use switchboard::domain::{CannedReplyChange, Invalid, LabelColor, LabelName};
 use switchboard::wire::{
     CannedReplyEnvelope, CannedReplyList, CannedReplyRequest, LabelEnvelope, LabelList,
     LabelRequest,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{parse_id, ApiJson, SignedIn};
 use crate::error::ApiError;
 use crate::state::AppState;
 
 /// This area's routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/labels", get(labels).post(create_label))
-        .route(
-            "/api/v1/labels/{id}",
-            patch(change_label).delete(delete_label),
-        )
-        .route(
-            "/api/v1/canned_replies",
-            get(canned_replies).post(create_canned_reply),
-        )
-        .route(
-            "/api/v1/canned_replies/{id}",
-            patch(change_canned_reply).delete(delete_canned_reply),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_labels, create_label))
+        .routes(routes!(change_label, delete_label))
+        .routes(routes!(canned_replies, create_canned_reply))
+        .routes(routes!(change_canned_reply, delete_canned_reply))
 }
 
-async fn labels(
+/// The team's labels, by name.
+#[utoipa::path(
+    get,
+    path = "/api/v1/labels",
+    tag = "library",
+    security(("operator" = [])),
+    responses((status = 200, description = "The labels", body = LabelList)),
+)]
+async fn list_labels(
     State(state): State<AppState>,
     _signed_in: SignedIn,
 ) -> Result<Json<LabelList>, ApiError> {
@@ -42,6 +42,15 @@ async fn labels(
     Ok(Json(LabelList { labels }))
 }
 
+/// Creates a label (owner and admins); a name taken, ignoring case, is a conflict.
+#[utoipa::path(
+    post,
+    path = "/api/v1/labels",
+    tag = "library",
+    security(("operator" = [])),
+    request_body(content = LabelRequest, description = "The label's name and colour (`#rrggbb`), both required"),
+    responses((status = 201, description = "The new label", body = LabelEnvelope)),
+)]
 async fn create_label(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -60,6 +69,16 @@ async fn create_label(
     Ok((StatusCode::CREATED, Json(LabelEnvelope { label })).into_response())
 }
 
+/// Renames or recolours a label (owner and admins); every conversation shows the change.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/labels/{id}",
+    tag = "library",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The label's id")),
+    request_body(content = Option<LabelRequest>, description = "A new name, a new colour, or both"),
+    responses((status = 200, description = "The changed label", body = LabelEnvelope)),
+)]
 async fn change_label(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -76,6 +95,15 @@ async fn change_label(
     Ok(Json(LabelEnvelope { label }))
 }
 
+/// Deletes a label (owner and admins), taking it off every conversation.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/labels/{id}",
+    tag = "library",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The label's id")),
+    responses((status = 204, description = "The label is deleted")),
+)]
 async fn delete_label(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -86,11 +114,23 @@ async fn delete_label(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Search {
+    /// Only canned replies whose shortcut, title or text holds this, ignoring case; all when
+    /// absent or empty.
     q: Option<String>,
 }
 
+/// The team's canned replies, by shortcut.
+#[utoipa::path(
+    get,
+    path = "/api/v1/canned_replies",
+    tag = "library",
+    security(("operator" = [])),
+    params(Search),
+    responses((status = 200, description = "The canned replies", body = CannedReplyList)),
+)]
 async fn canned_replies(
     State(state): State<AppState>,
     _signed_in: SignedIn,
@@ -112,6 +152,15 @@ fn change_of(body: &CannedReplyRequest) -> Result<CannedReplyChange, Invalid> {
     )
 }
 
+/// Adds a canned reply; a shortcut taken is a conflict.
+#[utoipa::path(
+    post,
+    path = "/api/v1/canned_replies",
+    tag = "library",
+    security(("operator" = [])),
+    request_body(content = CannedReplyRequest, description = "The shortcut, title and text, all required"),
+    responses((status = 201, description = "The new canned reply", body = CannedReplyEnvelope)),
+)]
 async fn create_canned_reply(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -128,6 +177,16 @@ async fn create_canned_reply(
         .into_response())
 }
 
+/// Changes a canned reply: its author, the owner or an admin.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/canned_replies/{id}",
+    tag = "library",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The canned reply's id")),
+    request_body(content = Option<CannedReplyRequest>, description = "The parts to change: shortcut, title or text"),
+    responses((status = 200, description = "The changed canned reply", body = CannedReplyEnvelope)),
+)]
 async fn change_canned_reply(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -142,6 +201,15 @@ async fn change_canned_reply(
     Ok(Json(CannedReplyEnvelope { canned_reply }))
 }
 
+/// Deletes a canned reply: its author, the owner or an admin.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/canned_replies/{id}",
+    tag = "library",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The canned reply's id")),
+    responses((status = 204, description = "The canned reply is deleted")),
+)]
 async fn delete_canned_reply(
     State(state): State<AppState>,
     signed_in: SignedIn,

@@ -2,11 +2,11 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
-use switchboard::wire::{Me, Preferences};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use switchboard::wire::{Me, Preferences, SignIn};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{parse_id, ApiJson, SignedIn};
 use crate::error::ApiError;
@@ -14,27 +14,46 @@ use crate::extract::Client;
 use crate::state::AppState;
 
 /// This area's routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/me", get(read).patch(update))
-        .route("/api/v1/me/password", post(change_password))
-        .route("/api/v1/me/signins", get(signins))
-        .route("/api/v1/me/signins/end_others", post(end_others))
-        .route("/api/v1/me/signins/{id}", delete(end_one))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(read_me, update))
+        .routes(routes!(change_password))
+        .routes(routes!(signins))
+        .routes(routes!(end_others))
+        .routes(routes!(end_one))
 }
 
-async fn read(State(state): State<AppState>, signed_in: SignedIn) -> Result<Json<Me>, ApiError> {
+/// The signed-in operator and their preferences.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "me",
+    security(("operator" = [])),
+    responses((status = 200, description = "The operator and their preferences", body = Me)),
+)]
+async fn read_me(State(state): State<AppState>, signed_in: SignedIn) -> Result<Json<Me>, ApiError> {
     Ok(Json(state.engine.me(&signed_in.operator).await?))
 }
 
 /// `PATCH /api/v1/me`'s body.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
+    /// A new name; messages already sent keep the name they were sent with.
     name: Option<String>,
+    /// New notification preferences, all of them.
     preferences: Option<Preferences>,
 }
 
+/// Changes the operator's name and preferences, each when given.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/me",
+    tag = "me",
+    security(("operator" = [])),
+    request_body(content = Option<UpdateBody>, description = "A new name, new preferences, or both"),
+    responses((status = 200, description = "The operator and their preferences", body = Me)),
+)]
 async fn update(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -48,13 +67,24 @@ async fn update(
 }
 
 /// `POST /api/v1/me/password`'s body.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PasswordBody {
+    /// The password now.
     current_password: String,
+    /// The password from now on.
     new_password: String,
 }
 
+/// Changes the password after checking the current one; the operator's other sign-ins end.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/password",
+    tag = "me",
+    security(("operator" = [])),
+    request_body = PasswordBody,
+    responses((status = 204, description = "The password is changed")),
+)]
 async fn change_password(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -74,17 +104,41 @@ async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `GET /api/v1/me/signins` answer.
+#[derive(Serialize, utoipa::ToSchema)]
+struct SignInList {
+    /// Most recently used first; the one asking is marked `current`.
+    signins: Vec<SignIn>,
+}
+
+/// The operator's live sign-ins (browsers).
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/signins",
+    tag = "me",
+    security(("operator" = [])),
+    responses((status = 200, description = "The sign-ins", body = SignInList)),
+)]
 async fn signins(
     State(state): State<AppState>,
     signed_in: SignedIn,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SignInList>, ApiError> {
     let signins = state
         .engine
         .signins(&signed_in.operator, &signed_in.token)
         .await?;
-    Ok(Json(json!({ "signins": signins })))
+    Ok(Json(SignInList { signins }))
 }
 
+/// Ends one of the operator's sign-ins; its sockets close.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/me/signins/{id}",
+    tag = "me",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The sign-in's id")),
+    responses((status = 204, description = "The sign-in is ended")),
+)]
 async fn end_one(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -99,6 +153,14 @@ async fn end_one(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Ends every sign-in of the operator but the one asking.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/signins/end_others",
+    tag = "me",
+    security(("operator" = [])),
+    responses((status = 204, description = "The other sign-ins are ended")),
+)]
 async fn end_others(
     State(state): State<AppState>,
     signed_in: SignedIn,

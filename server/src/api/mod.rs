@@ -13,6 +13,7 @@ mod inbox;
 mod invitations;
 mod library;
 mod me;
+pub mod openapi;
 mod search;
 mod sessions;
 mod team;
@@ -24,6 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use switchboard::wire::MessageEnvelope;
 use switchboard::Posted;
+use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -31,9 +33,16 @@ use crate::state::AppState;
 
 pub use crate::extract::{ApiJson, SignedIn};
 
-/// The `/api/v1` routes.
+/// The REST routes: `/api/v1`, the guests' `/support/guest/{token}/…`, the email links' and the
+/// health checks.
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    documented().split_for_parts().0
+}
+
+/// The REST routes with their OpenAPI descriptions.
+fn documented() -> OpenApiRouter<AppState> {
+    openapi::routes()
+        .merge(crate::health::routes())
         .merge(appearance::routes())
         .merge(audit::routes())
         .merge(invitations::routes())

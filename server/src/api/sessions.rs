@@ -3,26 +3,38 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use switchboard::domain::{parse_outcome, SessionFilter, SessionReport, SessionTitle};
 use switchboard::wire::{
-    CreateSessionRequest, CreatedSession, EndSessionRequest, SessionEnvelope, SessionList,
+    CreateSessionRequest, CreatedSession, EndSessionRequest, GuestLink, SessionEnvelope,
+    SessionList,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{parse_id, ApiJson, SignedIn};
 use crate::error::ApiError;
 use crate::state::AppState;
 
 /// This area's routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/sessions", post(create_session).get(list_sessions))
-        .route("/api/v1/sessions/{id}", get(get_session))
-        .route("/api/v1/sessions/{id}/end", post(end_session))
-        .route("/api/v1/sessions/{id}/rotate_link", post(rotate_link))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_session, list_sessions))
+        .routes(routes!(get_session))
+        .routes(routes!(end_session))
+        .routes(routes!(rotate_link))
 }
+
+/// Opens a session and makes its guest link.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions",
+    tag = "sessions",
+    security(("operator" = [])),
+    request_body = CreateSessionRequest,
+    responses((status = 201, description = "The session and its guest link", body = CreatedSession)),
+)]
 
 async fn create_session(
     State(state): State<AppState>,
@@ -37,11 +49,26 @@ async fn create_session(
     Ok((StatusCode::CREATED, Json(CreatedSession { session, link })).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// `open` (waiting or active) or `ended`; all when absent.
+    #[param(pattern = "^(open|ended)$")]
     status: Option<String>,
+    /// `resolved`, `unresolved` or `unknown`: only ended sessions with that outcome.
+    #[param(pattern = "^(resolved|unresolved|unknown)$")]
     outcome: Option<String>,
 }
+
+/// Lists sessions, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sessions",
+    tag = "sessions",
+    security(("operator" = [])),
+    params(ListQuery),
+    responses((status = 200, description = "The sessions", body = SessionList)),
+)]
 
 async fn list_sessions(
     State(state): State<AppState>,
@@ -55,6 +82,15 @@ async fn list_sessions(
     Ok(Json(SessionList { sessions }))
 }
 
+/// One session.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sessions/{id}",
+    tag = "sessions",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The session's id")),
+    responses((status = 200, description = "The session", body = SessionEnvelope)),
+)]
 async fn get_session(
     State(state): State<AppState>,
     _signed_in: SignedIn,
@@ -64,6 +100,16 @@ async fn get_session(
     Ok(Json(SessionEnvelope { session }))
 }
 
+/// Ends a session, with an optional report; its guest is cut off.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions/{id}/end",
+    tag = "sessions",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The session's id")),
+    request_body(content = Option<EndSessionRequest>, description = "An outcome and notes, or nothing"),
+    responses((status = 200, description = "The ended session", body = SessionEnvelope)),
+)]
 async fn end_session(
     State(state): State<AppState>,
     _signed_in: SignedIn,
@@ -80,6 +126,15 @@ async fn end_session(
     Ok(Json(SessionEnvelope { session }))
 }
 
+/// Replaces the guest link: the old one stops working and its guest is cut off.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions/{id}/rotate_link",
+    tag = "sessions",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The session's id")),
+    responses((status = 200, description = "The new guest link", body = GuestLink)),
+)]
 async fn rotate_link(
     State(state): State<AppState>,
     _signed_in: SignedIn,

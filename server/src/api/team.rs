@@ -1,12 +1,12 @@
 //! The team: the operators list, role changes, deactivation and handing over ownership.
 
 use axum::extract::{Path, State};
-use axum::routing::{get, patch, post};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use axum::Json;
+use serde::{Deserialize, Serialize};
 use switchboard::domain::{Invalid, TeamChange};
-use switchboard::wire::Role;
+use switchboard::wire::{Operator, Role, TeamMember};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::{parse_id, ApiJson, SignedIn};
@@ -15,23 +15,53 @@ use crate::extract::Client;
 use crate::state::AppState;
 
 /// This area's routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/operators", get(list))
-        .route("/api/v1/operators/{id}", patch(change))
-        .route("/api/v1/operators/{id}/make_owner", post(make_owner))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_operators))
+        .routes(routes!(change))
+        .routes(routes!(make_owner))
 }
 
-async fn list(State(state): State<AppState>, signed_in: SignedIn) -> Result<Json<Value>, ApiError> {
+/// `GET /api/v1/operators` answer.
+#[derive(Serialize, utoipa::ToSchema)]
+struct TeamList {
+    /// Oldest first.
+    operators: Vec<TeamMember>,
+}
+
+/// `{"operator": ..}` answers.
+#[derive(Serialize, utoipa::ToSchema)]
+struct OperatorEnvelope {
+    /// The operator, as changed.
+    operator: Operator,
+}
+
+/// Every operator, as the asker may see them.
+///
+/// Agents see names, roles and whether active; the owner and admins also emails and when each
+/// was last seen.
+#[utoipa::path(
+    get,
+    path = "/api/v1/operators",
+    tag = "team",
+    security(("operator" = [])),
+    responses((status = 200, description = "The team, oldest first", body = TeamList)),
+)]
+async fn list_operators(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Json<TeamList>, ApiError> {
     let operators = state.engine.team(&signed_in.operator).await?;
-    Ok(Json(json!({ "operators": operators })))
+    Ok(Json(TeamList { operators }))
 }
 
 /// `PATCH /api/v1/operators/:id`'s body.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ChangeBody {
+    /// A new role: `owner`, `admin` or `agent`.
     role: Option<String>,
+    /// `false` to deactivate (every sign-in of theirs ends), `true` to reactivate.
     active: Option<bool>,
 }
 
@@ -51,32 +81,51 @@ impl ChangeBody {
     }
 }
 
+/// Changes a colleague's role, or deactivates or reactivates them.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/operators/{id}",
+    tag = "team",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The operator's id")),
+    request_body(content = Option<ChangeBody>, description = "A new role, a new active state, or both"),
+    responses((status = 200, description = "The changed operator", body = OperatorEnvelope)),
+)]
 async fn change(
     State(state): State<AppState>,
     signed_in: SignedIn,
     client: Client,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ChangeBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OperatorEnvelope>, ApiError> {
     let id: Uuid = parse_id(&id, "operator")?;
     let change = body.parse()?;
     let operator = state
         .engine
         .change_operator(&signed_in.operator, id, change, &client.requester)
         .await?;
-    Ok(Json(json!({ "operator": operator })))
+    Ok(Json(OperatorEnvelope { operator }))
 }
 
+/// Hands ownership to an active admin; the old owner becomes an admin.
+#[utoipa::path(
+    post,
+    path = "/api/v1/operators/{id}/make_owner",
+    tag = "team",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The admin's id")),
+    responses((status = 200, description = "The new owner", body = OperatorEnvelope)),
+)]
 async fn make_owner(
     State(state): State<AppState>,
     signed_in: SignedIn,
     client: Client,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OperatorEnvelope>, ApiError> {
     let id: Uuid = parse_id(&id, "operator")?;
     let operator = state
         .engine
         .make_owner(&signed_in.operator, id, &client.requester)
         .await?;
-    Ok(Json(json!({ "operator": operator })))
+    Ok(Json(OperatorEnvelope { operator }))
 }

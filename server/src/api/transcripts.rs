@@ -4,13 +4,13 @@
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
 use switchboard::auth::Token;
 use switchboard::domain::{parse_notes, transcript_text, TranscriptFormat};
 use switchboard::wire::Transcript;
 use switchboard::Actor;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{download_headers, parse_id, SignedIn};
 use crate::error::ApiError;
@@ -18,21 +18,24 @@ use crate::extract::WidgetCustomer;
 use crate::state::AppState;
 
 /// This area's routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/conversations/{id}/transcript",
-            get(operator_transcript),
-        )
-        .route("/api/v1/widget/transcript", get(customer_transcript))
-        .route("/support/guest/{token}/transcript", get(guest_transcript))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(operator_transcript))
+        .routes(routes!(customer_transcript))
+        .routes(routes!(guest_transcript))
 }
 
 /// A transcript request's query, as sent.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct RawQuery {
+    /// `txt` (the default: one line per message) or `json`.
+    #[param(pattern = "^(txt|json)$")]
     format: Option<String>,
+    /// `true` to include private notes, `false` (the default) not to. Only an operator's
+    /// transcript has notes; the widget's and a guest's ignore this.
+    #[param(pattern = "^(true|false)$")]
     notes: Option<String>,
 }
 
@@ -64,6 +67,25 @@ fn download(transcript: &Transcript, format: TranscriptFormat) -> Result<Respons
         .into_response())
 }
 
+/// A conversation's transcript as a download, with private notes when asked.
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/transcript",
+    tag = "transcripts",
+    security(("operator" = [])),
+    params(("id" = Uuid, Path, description = "The conversation's id"), RawQuery),
+    responses(
+        (
+            status = 200,
+            description = "The transcript, as text or JSON by `format`",
+            content((String = "text/plain"), (Transcript = "application/json")),
+            headers(
+                ("Content-Disposition" = String, description = "`attachment; filename=\"transcript-<id>.txt\"` (or `.json`)"),
+                ("Cache-Control" = String, description = "`no-store`")
+            )
+        ),
+    ),
+)]
 async fn operator_transcript(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -79,6 +101,25 @@ async fn operator_transcript(
     download(&transcript, format)
 }
 
+/// The widget customer's transcript of their conversation as a download, never with notes.
+#[utoipa::path(
+    get,
+    path = "/api/v1/widget/transcript",
+    tag = "transcripts",
+    security(("customer" = [])),
+    params(RawQuery),
+    responses(
+        (
+            status = 200,
+            description = "The transcript, as text or JSON by `format`",
+            content((String = "text/plain"), (Transcript = "application/json")),
+            headers(
+                ("Content-Disposition" = String, description = "`attachment; filename=\"transcript-<id>.txt\"` (or `.json`)"),
+                ("Cache-Control" = String, description = "`no-store`")
+            )
+        ),
+    ),
+)]
 async fn customer_transcript(
     State(state): State<AppState>,
     customer: WidgetCustomer,
@@ -94,6 +135,24 @@ async fn customer_transcript(
     download(&transcript, format)
 }
 
+/// A guest's transcript of their session's conversation as a download, never with notes.
+#[utoipa::path(
+    get,
+    path = "/support/guest/{token}/transcript",
+    tag = "transcripts",
+    params(("token" = String, Path, description = "The guest link's token"), RawQuery),
+    responses(
+        (
+            status = 200,
+            description = "The transcript, as text or JSON by `format`",
+            content((String = "text/plain"), (Transcript = "application/json")),
+            headers(
+                ("Content-Disposition" = String, description = "`attachment; filename=\"transcript-<id>.txt\"` (or `.json`)"),
+                ("Cache-Control" = String, description = "`no-store`")
+            )
+        ),
+    ),
+)]
 async fn guest_transcript(
     State(state): State<AppState>,
     Path(token): Path<String>,

@@ -3,15 +3,16 @@
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::{get, patch, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use switchboard::auth::{SignedIdentity, Token};
 use switchboard::domain::{ClientNetwork, DisplayName, Email, Locale, NewMessage, UserId};
 use switchboard::widget::WidgetSignIn;
 use switchboard::wire::{
-    CustomerEnvelope, CustomerPatch, PostMessageRequest, ReadRequest, WidgetLauncher,
-    WidgetMessages, WidgetPresence, WidgetSession, WidgetSessionRequest,
+    CustomerEnvelope, CustomerPatch, MessageEnvelope, PostMessageRequest, ReadRequest,
+    WidgetLauncher, WidgetMessages, WidgetPresence, WidgetSession, WidgetSessionRequest,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{posted_response, ApiJson};
 use crate::error::ApiError;
@@ -19,15 +20,15 @@ use crate::extract::{PageQuery, WidgetCustomer};
 use crate::state::AppState;
 
 /// This area's routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/widget/session", post(start_session))
-        .route("/api/v1/widget/customer", patch(update_customer))
-        .route("/api/v1/widget/messages", get(messages).post(post_message))
-        .route("/api/v1/widget/read", post(read))
-        .route("/api/v1/widget/signout", post(signout))
-        .route("/api/v1/widget/presence", get(presence))
-        .route("/api/v1/widget/launcher", post(launcher))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(start_session))
+        .routes(routes!(update_customer))
+        .routes(routes!(messages, post_message))
+        .routes(routes!(mark_read))
+        .routes(routes!(signout))
+        .routes(routes!(presence))
+        .routes(routes!(launcher))
 }
 
 /// Parses a session request: a `link` (from a reply email) names its customer; a `user_id` makes it a signed sign-in, whose signature must be
@@ -71,6 +72,17 @@ fn sign_in_of(body: WidgetSessionRequest) -> Result<WidgetSignIn, ApiError> {
     })
 }
 
+/// Signs a widget in: signed, by a reply email's link, or anonymous; issues a widget token.
+///
+/// Finds or creates the customer and their one conversation. A `user_id` whose signature is
+/// missing or wrong is refused, never taken as anonymous.
+#[utoipa::path(
+    post,
+    path = "/api/v1/widget/session",
+    tag = "widget",
+    request_body(content = Option<WidgetSessionRequest>, description = "A signed identity, a chat link, or an anonymous visitor's token (or nothing)"),
+    responses((status = 200, description = "The widget token, the customer and their conversation", body = WidgetSession)),
+)]
 async fn start_session(
     State(state): State<AppState>,
     client: Option<Extension<ClientNetwork>>,
@@ -85,6 +97,14 @@ async fn start_session(
     Ok(Json(session))
 }
 
+/// Signs the widget out: its token stops at once, and its sockets close.
+#[utoipa::path(
+    post,
+    path = "/api/v1/widget/signout",
+    tag = "widget",
+    security(("customer" = [])),
+    responses((status = 204, description = "The widget token no longer works")),
+)]
 async fn signout(
     State(state): State<AppState>,
     customer: WidgetCustomer,
@@ -93,6 +113,17 @@ async fn signout(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The customer leaves an address for replies and a name.
+///
+/// A signed customer's signed email is kept: a typed one does not replace it.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/widget/customer",
+    tag = "widget",
+    security(("customer" = [])),
+    request_body(content = Option<CustomerPatch>, description = "An email address and a name, each optional"),
+    responses((status = 200, description = "The customer", body = CustomerEnvelope)),
+)]
 async fn update_customer(
     State(state): State<AppState>,
     customer: WidgetCustomer,
@@ -110,6 +141,18 @@ async fn update_customer(
     Ok(Json(CustomerEnvelope { customer }))
 }
 
+/// The customer's conversation's messages, ascending by seq, and how many they have not read.
+#[utoipa::path(
+    get,
+    path = "/api/v1/widget/messages",
+    tag = "widget",
+    security(("customer" = [])),
+    params(
+        ("after_seq" = Option<i64>, Query, minimum = 0, description = "Only messages after this seq (0 or more; default 0)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many messages, 1 to 500 (default 100)"),
+    ),
+    responses((status = 200, description = "The messages and the unread count", body = WidgetMessages)),
+)]
 async fn messages(
     State(state): State<AppState>,
     customer: WidgetCustomer,
@@ -126,6 +169,18 @@ async fn messages(
     Ok(Json(WidgetMessages { messages, unread }))
 }
 
+/// Posts the customer's message to their conversation; a repeated `client_id` answers the first.
+#[utoipa::path(
+    post,
+    path = "/api/v1/widget/messages",
+    tag = "widget",
+    security(("customer" = [])),
+    request_body = PostMessageRequest,
+    responses(
+        (status = 201, description = "The new message", body = MessageEnvelope),
+        (status = 200, description = "The message already posted with this `client_id`", body = MessageEnvelope),
+    ),
+)]
 async fn post_message(
     State(state): State<AppState>,
     customer: WidgetCustomer,
@@ -139,7 +194,16 @@ async fn post_message(
     Ok(posted_response(posted))
 }
 
-async fn read(
+/// Marks the operators' messages read up to a seq.
+#[utoipa::path(
+    post,
+    path = "/api/v1/widget/read",
+    tag = "widget",
+    security(("customer" = [])),
+    request_body = ReadRequest,
+    responses((status = 204, description = "The messages are marked read")),
+)]
+async fn mark_read(
     State(state): State<AppState>,
     customer: WidgetCustomer,
     ApiJson(body): ApiJson<ReadRequest>,
@@ -151,6 +215,14 @@ async fn read(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Whether any operator is online (has the dashboard open).
+#[utoipa::path(
+    get,
+    path = "/api/v1/widget/presence",
+    tag = "widget",
+    security(("customer" = [])),
+    responses((status = 200, description = "Whether operators are online", body = WidgetPresence)),
+)]
 async fn presence(
     State(state): State<AppState>,
     _customer: WidgetCustomer,
@@ -159,9 +231,19 @@ async fn presence(
     Ok(Json(WidgetPresence { operators_online }))
 }
 
-/// The launcher's state for the loader on the host page (through the `/embed/launcher` page):
-/// the visitor's unread replies, the widget's colours and side, and its words in the visitor's
-/// language (`locale` in the body, else `Accept-Language`).
+/// The launcher's state for the loader on the host page, before the widget is opened.
+///
+/// Through the `/embed/launcher` page: the visitor's unread replies, the widget's colours and
+/// side, and its words in the visitor's language (`locale` in the body, else
+/// `Accept-Language`). It only reads: no customer, conversation or token is created.
+#[utoipa::path(
+    post,
+    path = "/api/v1/widget/launcher",
+    tag = "widget",
+    params(("Accept-Language" = Option<String>, Header, description = "The visitor's languages, when the body has no `locale`")),
+    request_body(content = Option<WidgetSessionRequest>, description = "The visitor as `POST /api/v1/widget/session` takes them (or nothing)"),
+    responses((status = 200, description = "What the launcher shows", body = WidgetLauncher)),
+)]
 async fn launcher(
     State(state): State<AppState>,
     client: Option<Extension<ClientNetwork>>,

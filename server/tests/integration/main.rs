@@ -18,6 +18,7 @@ mod files;
 mod files_access;
 mod hardening;
 mod inbox;
+mod openapi;
 mod operations;
 mod pages;
 mod promises;
