@@ -34,11 +34,13 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'main', testIgnore: /(presence|appearance)\.spec\.ts/ },
+    { name: 'main', testIgnore: /(presence|appearance|openapi)\.spec\.ts/ },
     // Specs that need the server to themselves run after all the others, one after the other:
     // whether an operator is online, and the widget's appearance, are server-wide.
     { name: 'alone', testMatch: /presence\.spec\.ts/, dependencies: ['main'] },
     { name: 'look', testMatch: /appearance\.spec\.ts/, dependencies: ['alone'] },
+    // The fuzzer keeps both cores busy, so it runs after the rest, on a server of its own.
+    { name: 'fuzz', testMatch: /openapi\.spec\.ts/, dependencies: ['look'] },
   ],
   webServer: {
     command: 'bash ./start-server.sh',

@@ -18,6 +18,7 @@ fi
 
 CARGO_LEPTOS_VERSION="0.3.10"
 WASM_BINDGEN_VERSION="0.2.130"
+SCHEMATHESIS_VERSION="4.32.5"
 
 # Each step says when it starts, with the minutes and seconds since the command began, so a
 # slow machine shows where its time goes.
@@ -98,6 +99,21 @@ ensure_chromium() {
   if ! command -v systemd-analyze >/dev/null 2>&1; then
     apt_install "systemd-analyze, to check the service unit" systemd
   fi
+}
+
+# Schemathesis, from PyPI, fuzzes the REST API against its own OpenAPI document
+# (end2end/tests/openapi.spec.ts), in a virtual environment beside the build cache.
+ensure_schemathesis() {
+  local venv="$HOME/.cache/switchboard/schemathesis"
+  if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q " ${SCHEMATHESIS_VERSION}\$"; then
+    command -v python3 >/dev/null 2>&1 || apt_install "Python for Schemathesis" python3 python3-venv
+    python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install "Python's venv for Schemathesis" python3-venv
+    say "installing Schemathesis ${SCHEMATHESIS_VERSION}"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==${SCHEMATHESIS_VERSION}"
+  fi
+  export SCHEMATHESIS="$venv/bin/schemathesis"
 }
 
 # The PostgreSQL tests (store contract, two nodes) use the server at SWITCHBOARD_TEST_PG_URL.
@@ -220,6 +236,7 @@ cmd_test() {
   ensure_node
   ensure_chromium
   ensure_postgres
+  ensure_schemathesis
   local logs
   logs="$(mktemp -d)"
   say "cargo tests: engine, app and server"
