@@ -7,6 +7,7 @@ mod auth;
 mod conversations;
 mod customers;
 mod email;
+mod file_downloads;
 mod files;
 mod guest;
 mod inbox;
@@ -53,6 +54,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(customers::routes())
         .merge(email::routes())
         .merge(files::routes())
+        .merge(file_downloads::routes())
         .merge(guest::routes())
         .merge(inbox::routes())
         .merge(library::routes())
