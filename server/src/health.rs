@@ -13,6 +13,8 @@ use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use switchboard::wire::{Readiness, ReadyStatus};
+
 use crate::state::AppState;
 
 /// The health routes.
@@ -62,26 +64,6 @@ async fn readyz(State(state): State<AppState>) -> Response {
         )
     };
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
-}
-
-/// The answer of `GET /readyz`.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct Readiness {
-    /// `ready` or `unavailable`.
-    pub status: ReadyStatus,
-    /// What does not answer, when unavailable: `database`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
-
-/// Whether the server can take traffic.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReadyStatus {
-    /// The database answers.
-    Ready,
-    /// It does not.
-    Unavailable,
 }
 
 /// How long `switchboard health` waits for the whole answer.

@@ -281,3 +281,43 @@ pub struct AuditEntry {
     /// Facts, such as the old and new role. Never a password, token, link or message content.
     pub detail: serde_json::Value,
 }
+
+/// `GET /api/v1/audit` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditLog {
+    /// A page of entries, newest first.
+    pub entries: Vec<AuditEntry>,
+}
+
+/// `GET /api/v1/invitations` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationList {
+    /// The pending invitations.
+    pub invitations: Vec<Invitation>,
+}
+
+/// `GET /api/v1/me/signins` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInList {
+    /// Most recently used first; the one asking is marked `current`.
+    pub signins: Vec<SignIn>,
+}
+
+/// `GET /api/v1/operators` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TeamList {
+    /// Oldest first.
+    pub operators: Vec<TeamMember>,
+}
+
+/// `{"operator": ..}` answers of `PATCH /api/v1/operators/:id` and `…/make_owner`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OperatorEnvelope {
+    /// The operator, as changed.
+    pub operator: Operator,
+}

@@ -3,9 +3,9 @@
 use axum::extract::{Query, State};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use switchboard::domain::Invalid;
-use switchboard::wire::{AuditAction, AuditEntry};
+use switchboard::wire::{AuditAction, AuditLog};
 use switchboard::AuditQuery;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -41,13 +41,6 @@ struct RawQuery {
     /// Entries on the page: 1 to 200, 50 when absent.
     #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     limit: Option<String>,
-}
-
-/// `GET /api/v1/audit`'s answer.
-#[derive(Serialize, utoipa::ToSchema)]
-struct AuditLog {
-    /// A page of entries, newest first.
-    entries: Vec<AuditEntry>,
 }
 
 impl RawQuery {

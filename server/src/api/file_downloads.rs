@@ -32,7 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[allow(dead_code)]
 struct FileBytes(Vec<u8>);
 
-// Each door's download, of the file or (`THUMBNAIL`) of its thumbnail.
+// Each door's download, of the file or of its thumbnail.
 
 /// Downloads a file, as an operator.
 #[utoipa::path(
@@ -53,11 +53,12 @@ struct FileBytes(Vec<u8>);
     ))),
 )]
 async fn operator_download(
-    state: State<AppState>,
+    State(state): State<AppState>,
     signed_in: SignedIn,
-    file: Path<String>,
+    Path(file): Path<String>,
 ) -> Result<Response, ApiError> {
-    operator_file::<false>(state, signed_in, file).await
+    let actor = Actor::Operator(signed_in.operator);
+    send(&state.engine, &actor, &file, false).await
 }
 
 /// Downloads an image's thumbnail, as an operator.
@@ -70,11 +71,12 @@ async fn operator_download(
     responses((status = 200, description = "The thumbnail: a JPEG, or a PNG where the image has alpha", content((FileBytes = "image/jpeg"), (FileBytes = "image/png")))),
 )]
 async fn operator_thumbnail(
-    state: State<AppState>,
+    State(state): State<AppState>,
     signed_in: SignedIn,
-    file: Path<String>,
+    Path(file): Path<String>,
 ) -> Result<Response, ApiError> {
-    operator_file::<true>(state, signed_in, file).await
+    let actor = Actor::Operator(signed_in.operator);
+    send(&state.engine, &actor, &file, true).await
 }
 
 /// Downloads a file of a support session, as its guest.
@@ -98,10 +100,11 @@ async fn operator_thumbnail(
     ))),
 )]
 async fn guest_download(
-    state: State<AppState>,
-    path: Path<(String, String)>,
+    State(state): State<AppState>,
+    Path((token, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    guest_file::<false>(state, path).await
+    let actor = guest(&state.engine, &token).await?;
+    send(&state.engine, &actor, &file, false).await
 }
 
 /// Downloads an image's thumbnail in a support session, as its guest.
@@ -116,10 +119,11 @@ async fn guest_download(
     responses((status = 200, description = "The thumbnail: a JPEG, or a PNG where the image has alpha", content((FileBytes = "image/jpeg"), (FileBytes = "image/png")))),
 )]
 async fn guest_thumbnail(
-    state: State<AppState>,
-    path: Path<(String, String)>,
+    State(state): State<AppState>,
+    Path((token, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    guest_file::<true>(state, path).await
+    let actor = guest(&state.engine, &token).await?;
+    send(&state.engine, &actor, &file, true).await
 }
 
 /// Downloads a file of the widget customer's conversation.
@@ -141,11 +145,11 @@ async fn guest_thumbnail(
     ))),
 )]
 async fn customer_download(
-    state: State<AppState>,
+    State(state): State<AppState>,
     customer: WidgetCustomer,
-    file: Path<String>,
+    Path(file): Path<String>,
 ) -> Result<Response, ApiError> {
-    customer_file::<false>(state, customer, file).await
+    send(&state.engine, &customer.actor, &file, false).await
 }
 
 /// Downloads an image's thumbnail in the widget customer's conversation.
@@ -158,39 +162,17 @@ async fn customer_download(
     responses((status = 200, description = "The thumbnail: a JPEG, or a PNG where the image has alpha", content((FileBytes = "image/jpeg"), (FileBytes = "image/png")))),
 )]
 async fn customer_thumbnail(
-    state: State<AppState>,
-    customer: WidgetCustomer,
-    file: Path<String>,
-) -> Result<Response, ApiError> {
-    customer_file::<true>(state, customer, file).await
-}
-
-async fn operator_file<const THUMBNAIL: bool>(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Path(file): Path<String>,
-) -> Result<Response, ApiError> {
-    let actor = Actor::Operator(signed_in.operator);
-    send(&state.engine, &actor, &file, THUMBNAIL).await
-}
-
-async fn guest_file<const THUMBNAIL: bool>(
-    State(state): State<AppState>,
-    Path((token, file)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
-    let (actor, _) = state
-        .engine
-        .guest_reader(&Token::from_presented(&token))
-        .await?;
-    send(&state.engine, &actor, &file, THUMBNAIL).await
-}
-
-async fn customer_file<const THUMBNAIL: bool>(
     State(state): State<AppState>,
     customer: WidgetCustomer,
     Path(file): Path<String>,
 ) -> Result<Response, ApiError> {
-    send(&state.engine, &customer.actor, &file, THUMBNAIL).await
+    send(&state.engine, &customer.actor, &file, true).await
+}
+
+/// The guest a link's token names, as a reader of their session.
+async fn guest(engine: &Engine, token: &str) -> Result<Actor, ApiError> {
+    let (actor, _) = engine.guest_reader(&Token::from_presented(token)).await?;
+    Ok(actor)
 }
 
 /// Opens the file for `actor` and streams it out with headers that keep a browser from doing

@@ -5,10 +5,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use switchboard::auth::Token;
 use switchboard::domain::{Email, Invalid};
-use switchboard::wire::{CreatedInvitation, Invitation, LoginResponse, Role};
+use switchboard::wire::{CreatedInvitation, InvitationList, LoginResponse, Role};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -24,13 +24,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_invitations, create))
         .routes(routes!(accept))
         .routes(routes!(revoke))
-}
-
-/// `GET /api/v1/invitations`'s answer.
-#[derive(Serialize, utoipa::ToSchema)]
-struct InvitationList {
-    /// The pending invitations.
-    invitations: Vec<Invitation>,
 }
 
 /// The pending invitations.

@@ -3,8 +3,8 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use switchboard::wire::{Me, Preferences, SignIn};
+use serde::Deserialize;
+use switchboard::wire::{Me, Preferences, SignInList};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -102,13 +102,6 @@ async fn change_password(
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// `GET /api/v1/me/signins` answer.
-#[derive(Serialize, utoipa::ToSchema)]
-struct SignInList {
-    /// Most recently used first; the one asking is marked `current`.
-    signins: Vec<SignIn>,
 }
 
 /// The operator's live sign-ins (browsers).

@@ -2,9 +2,9 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use switchboard::domain::{Invalid, TeamChange};
-use switchboard::wire::{Operator, Role, TeamMember};
+use switchboard::wire::{OperatorEnvelope, Role, TeamList};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -20,20 +20,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_operators))
         .routes(routes!(change))
         .routes(routes!(make_owner))
-}
-
-/// `GET /api/v1/operators` answer.
-#[derive(Serialize, utoipa::ToSchema)]
-struct TeamList {
-    /// Oldest first.
-    operators: Vec<TeamMember>,
-}
-
-/// `{"operator": ..}` answers.
-#[derive(Serialize, utoipa::ToSchema)]
-struct OperatorEnvelope {
-    /// The operator, as changed.
-    operator: Operator,
 }
 
 /// Every operator, as the asker may see them.
