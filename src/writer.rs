@@ -22,8 +22,8 @@ use uuid::Uuid;
 
 use crate::domain::{ttl, Invalid};
 use crate::error::Error;
-use crate::hub::{Bus, Event, Topic};
-use crate::store::{is_unique_violation, Inserted, MessageRow, NewMessageRow, Store, Tx};
+use crate::hub::{Bus, Event, Notification, Topic};
+use crate::store::{is_unique_violation, Inserted, MessageRow, NewMessageRow, Posting, Store, Tx};
 use crate::wire::{NoteKind, SenderKind};
 
 /// The most posts one transaction takes.
@@ -94,14 +94,15 @@ impl Writer {
 async fn run_writer(writer: Parts, mut queue: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        // Guarded posts go after the batch, each in its own transaction.
-        let (guarded, rest): (Vec<Job>, Vec<Job>) = batch
+        // Guarded posts, and posts that attach files, go after the batch, each in its own
+        // transaction.
+        let (alone, rest): (Vec<Job>, Vec<Job>) = batch
             .drain(..)
-            .partition(|job| job.post.based_on_seq.is_some());
+            .partition(|job| job.post.based_on_seq.is_some() || !job.post.attach.is_empty());
         batch = rest;
         let turn = writer.store.writer_turn().await;
         writer.store_jobs(&mut batch).await;
-        for job in guarded {
+        for job in alone {
             let outcome = writer.store_message(&job.post).await;
             writer.finish(job, outcome);
         }
@@ -182,19 +183,41 @@ impl Parts {
     /// Stores several posts in one transaction (the writer's group commit): each post's
     /// outcome, in order. Any failure fails them all, and nothing is committed.
     pub(crate) async fn store_batch(&self, posts: &[&Post]) -> Result<Vec<Stored>, Error> {
+        if let Some(direct) = self.store.direct_writer() {
+            let postings = posts.iter().map(|post| self.posting(post)).collect();
+            let batch = direct.store(postings).await?;
+            return Ok(batch.inserted.into_iter().map(stored_of).collect());
+        }
         let mut tx = self.store.begin().await?;
         let news: Vec<&NewMessageRow> = posts.iter().map(|post| &post.new).collect();
         let batch = tx.insert_messages(&news).await?;
         let mut outcomes = Vec::with_capacity(posts.len());
+        let mut crossings = Vec::new();
         for (post, inserted) in posts.iter().zip(batch.inserted) {
             let archived = batch.archived.contains(&post.new.conversation_id);
             outcomes.push(
-                self.stage_effects(&mut tx, post, inserted, archived)
+                self.stage_effects(&mut tx, post, inserted, archived, &mut crossings)
                     .await?,
             );
         }
+        notify_all(&mut tx, &crossings).await?;
         tx.commit().await?;
         Ok(outcomes)
+    }
+
+    /// A post as the writer's own SQLite connection stores it, with the effects
+    /// [`Parts::stage_effects`] would stage (it attaches no files: such posts go alone).
+    fn posting(&self, post: &Post) -> Posting {
+        Posting {
+            new: post.new.clone(),
+            reopen_note: post.reopens.then(|| Uuid::now_v7().to_string()),
+            email_window: post.emails.then(|| {
+                (
+                    Uuid::now_v7().to_string(),
+                    ttl(self.email_delay).num_milliseconds(),
+                )
+            }),
+        }
     }
 
     /// Writes one post inside `tx`, uncommitted. A guarded post that others wrote after is
@@ -221,12 +244,17 @@ impl Parts {
                 return Err(Error::Collision(messages));
             }
         }
-        self.stage_effects(tx, post, inserted, true).await
+        let mut crossings = Vec::new();
+        let stored = self
+            .stage_effects(tx, post, inserted, true, &mut crossings)
+            .await?;
+        notify_all(tx, &crossings).await?;
+        Ok(stored)
     }
 
     /// What a newly stored post brings with it, inside `tx`. The event that tells the other
-    /// nodes is sent inside the same transaction, so it goes out exactly when the message is
-    /// committed. When `reopens`, a new message brings an archived conversation back, with a
+    /// nodes is added to `crossings`, for the caller to send inside the same transaction (all
+    /// of a batch's in one statement), so it goes out exactly when the message is committed. When `reopens`, a new message brings an archived conversation back, with a
     /// note that says so; when `emails`, it opens (or joins) the customer's reply-email window.
     /// `maybe_archived` is false when the conversation is known not to be archived.
     async fn stage_effects(
@@ -235,6 +263,7 @@ impl Parts {
         post: &Post,
         inserted: Inserted,
         maybe_archived: bool,
+        crossings: &mut Vec<Notification>,
     ) -> Result<Stored, Error> {
         let new = &post.new;
         Ok(match inserted {
@@ -295,13 +324,10 @@ impl Parts {
                     seq: row.seq,
                     stored: None,
                 };
-                if let Some(crossing) = self.bus.crossing(&topic, &event) {
-                    tx.db().notify(crossing.channel, &crossing.payload).await?;
-                }
+                crossings.extend(self.bus.crossing(&topic, &event));
                 Some((row, true))
             }
-            Inserted::Existing(row) => Some((row, false)),
-            Inserted::NoConversation => None,
+            inserted => stored_of(inserted),
         })
     }
 
@@ -328,4 +354,22 @@ impl Parts {
             self.email_wake.notify_one();
         }
     }
+}
+
+/// What an insert that needs nothing more came to.
+fn stored_of(inserted: Inserted) -> Stored {
+    match inserted {
+        Inserted::New(row) => Some((row, true)),
+        Inserted::Existing(row) => Some((row, false)),
+        Inserted::NoConversation => None,
+    }
+}
+
+/// Sends the notifications inside `tx`, in one statement.
+pub(crate) async fn notify_all(tx: &mut Tx, crossings: &[Notification]) -> sqlx::Result<()> {
+    let pairs: Vec<(&str, &str)> = crossings
+        .iter()
+        .map(|crossing| (crossing.channel, crossing.payload.as_str()))
+        .collect();
+    tx.db().notify_all(&pairs).await
 }

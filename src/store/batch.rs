@@ -12,13 +12,13 @@ use crate::domain::search::tsvector_literal;
 /// Parameter marks for a statement with many parameters, in the order they appear in its text
 /// (and are bound in): `$1`, `$2`, … on PostgreSQL; plain `?` on SQLite, which looks a numbered
 /// parameter's name up by scanning all of them, so hundreds of `$n` cost a quadratic bind.
-struct Marks {
+pub(super) struct Marks {
     sqlite: bool,
     count: usize,
 }
 
 impl Marks {
-    fn new(sqlite: bool) -> Self {
+    pub(super) fn new(sqlite: bool) -> Self {
         Self { sqlite, count: 0 }
     }
 
@@ -50,23 +50,37 @@ pub struct Batch {
     pub archived: HashSet<String>,
 }
 
-impl Tx {
-    /// Stores each message with its conversation's next seq (in the order given), unless one
-    /// with the same `(conversation_id, client_id)` is stored already, or comes earlier in
-    /// `news`: the outcome of each, in order, as [`Tx::insert_message`] would have it.
-    pub async fn insert_messages(&mut self, news: &[&NewMessageRow]) -> sqlx::Result<Batch> {
-        let mut known: HashMap<(String, String), MessageRow> = self
-            .stored_keys(news)
-            .await?
+/// A message's key: its conversation and the sender's idempotency key.
+type Key = (String, String);
+
+fn key_of(new: &NewMessageRow) -> Key {
+    (new.conversation_id.clone(), new.client_id.clone())
+}
+
+/// A batch worked out before its seqs are taken: which messages are new (the first of each key
+/// not stored yet), and how many seqs each of their conversations takes. Both ways of storing a
+/// batch (a [`Tx`] here, the writer's own SQLite connection in `direct.rs`) run the same three
+/// statements around it.
+pub(super) struct Plan<'a> {
+    news: &'a [&'a NewMessageRow],
+    known: HashMap<Key, MessageRow>,
+    fresh: Vec<&'a NewMessageRow>,
+    /// Each conversation that takes seqs: how many, and the time of its last new message.
+    taking: Vec<(&'a str, i64, i64)>,
+}
+
+impl<'a> Plan<'a> {
+    /// The plan for `news`, given the messages among their keys that are stored already.
+    pub(super) fn new(news: &'a [&'a NewMessageRow], stored: Vec<MessageRow>) -> Self {
+        let known: HashMap<Key, MessageRow> = stored
             .into_iter()
             .map(|row| ((row.conversation_id.clone(), row.client_id.clone()), row))
             .collect();
-        // The new messages, first of each key only, and how many each conversation takes.
         let mut fresh: Vec<&NewMessageRow> = Vec::new();
         let mut taking: Vec<(&str, i64, i64)> = Vec::new();
         let mut keys = HashSet::new();
         for new in news {
-            let key = (new.conversation_id.clone(), new.client_id.clone());
+            let key = key_of(new);
             if known.contains_key(&key) || !keys.insert(key) {
                 continue;
             }
@@ -82,60 +96,146 @@ impl Tx {
                 None => taking.push((&new.conversation_id, 1, new.created_at)),
             }
         }
+        Self {
+            news,
+            known,
+            fresh,
+            taking,
+        }
+    }
+
+    /// Each conversation that takes seqs: its id, how many, and the time of its last new
+    /// message (what [`take_seqs_sql`] binds).
+    pub(super) fn taking(&self) -> &[(&'a str, i64, i64)] {
+        &self.taking
+    }
+
+    /// The rows to insert, given what [`take_seqs_sql`] returned (each existing conversation's
+    /// new `last_seq`, and whether it is archived), and the archived conversations among them.
+    pub(super) fn rows(
+        &self,
+        seqs: Vec<(String, i64, bool)>,
+    ) -> (Vec<MessageRow>, HashSet<String>) {
         let mut archived = HashSet::new();
         let mut last_seqs: HashMap<String, i64> = HashMap::new();
-        for (id, last_seq, is_archived) in self.take_seqs(&taking).await? {
+        for (id, last_seq, is_archived) in seqs {
             if is_archived {
                 archived.insert(id.clone());
             }
             last_seqs.insert(id, last_seq);
         }
         // Seqs in order within each conversation: its first new message gets the lowest.
-        let mut next: HashMap<&str, i64> = taking
+        let mut next: HashMap<&str, i64> = self
+            .taking
             .iter()
             .filter_map(|(id, count, _)| last_seqs.get(*id).map(|last| (*id, last - count + 1)))
             .collect();
-        let mut rows = Vec::with_capacity(fresh.len());
-        for new in &fresh {
+        let mut rows = Vec::with_capacity(self.fresh.len());
+        for new in &self.fresh {
             if let Some(seq) = next.get_mut(new.conversation_id.as_str()) {
                 rows.push(new.stored(*seq));
                 *seq += 1;
             }
         }
-        self.insert_message_rows(&rows).await?;
-        let mut stored: HashMap<(String, String), MessageRow> = rows
+        (rows, archived)
+    }
+
+    /// What storing the batch did, once `rows` are inserted.
+    pub(super) fn finish(mut self, rows: Vec<MessageRow>, archived: HashSet<String>) -> Batch {
+        let mut stored: HashMap<Key, MessageRow> = rows
             .into_iter()
             .map(|row| ((row.conversation_id.clone(), row.client_id.clone()), row))
             .collect();
-        let inserted = news
+        let inserted = self
+            .news
             .iter()
             .map(|new| {
-                let key = (new.conversation_id.clone(), new.client_id.clone());
-                if let Some(row) = known.get(&key) {
+                let key = key_of(new);
+                if let Some(row) = self.known.get(&key) {
                     Inserted::Existing(row.clone())
                 } else if let Some(row) = stored.remove(&key) {
                     // A later message with the same key finds this one.
-                    known.insert(key, row.clone());
+                    self.known.insert(key, row.clone());
                     Inserted::New(row)
                 } else {
                     Inserted::NoConversation
                 }
             })
             .collect();
-        Ok(Batch { inserted, archived })
+        Batch { inserted, archived }
+    }
+}
+
+/// The stored messages among `n` keys: bind each key's conversation id, then its client id.
+pub(super) fn stored_keys_sql(n: usize, marks: &mut Marks) -> String {
+    let wheres = (0..n)
+        .map(|_| {
+            let (conversation, client) = (marks.next(), marks.next());
+            format!("(conversation_id = {conversation} AND client_id = {client})")
+        })
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE {wheres}")
+}
+
+/// Moves each of `n` conversations' `last_seq` on by its count and its `last_message_at` to
+/// the time given, in one statement, returning each existing one's new `last_seq` and whether
+/// it is archived. Bind (id, count) pairs, then (id, time) pairs, then the ids. The row locks
+/// (PostgreSQL) or the write lock (SQLite) keep seqs unique and gap-free.
+pub(super) fn take_seqs_sql(n: usize, marks: &mut Marks) -> String {
+    let mut arm = || {
+        let (id, value) = (marks.next(), marks.next());
+        format!(" WHEN {id} THEN CAST({value} AS BIGINT)")
+    };
+    let counts: String = (0..n).map(|_| arm()).collect();
+    let times: String = (0..n).map(|_| arm()).collect();
+    let ids = marks.list(n);
+    format!(
+        "UPDATE conversations SET last_seq = last_seq + CASE id{counts} END, \
+         last_message_at = CASE id{times} END WHERE id IN ({ids}) \
+         RETURNING id, last_seq, archived_at IS NOT NULL"
+    )
+}
+
+/// Inserts `n` rows with their search index entries: bind each row's [`MESSAGE_COLUMNS`],
+/// then its words (see `search_index.rs`). On PostgreSQL the words fill the message's
+/// `tsvector` column; on SQLite the rows go through the view whose trigger also indexes them.
+pub(super) fn insert_rows_sql(n: usize, marks: &mut Marks) -> String {
+    let values = (0..n)
+        .map(|_| {
+            let columns = marks.list(MESSAGE_COLUMN_COUNT);
+            let words = marks.next();
+            if marks.sqlite {
+                format!("({columns}, {words})")
+            } else {
+                format!("({columns}, CAST({words} AS tsvector))")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    if marks.sqlite {
+        format!("INSERT INTO messages_indexed ({MESSAGE_COLUMNS}, words) VALUES {values}")
+    } else {
+        format!("INSERT INTO messages ({MESSAGE_COLUMNS}, search) VALUES {values}")
+    }
+}
+
+impl Tx {
+    /// Stores each message with its conversation's next seq (in the order given), unless one
+    /// with the same `(conversation_id, client_id)` is stored already, or comes earlier in
+    /// `news`: the outcome of each, in order, as [`Tx::insert_message`] would have it.
+    pub async fn insert_messages(&mut self, news: &[&NewMessageRow]) -> sqlx::Result<Batch> {
+        let stored = self.stored_keys(news).await?;
+        let plan = Plan::new(news, stored);
+        let seqs = self.take_seqs(plan.taking()).await?;
+        let (rows, archived) = plan.rows(seqs);
+        self.insert_message_rows(&rows).await?;
+        Ok(plan.finish(rows, archived))
     }
 
     /// The stored messages among `news`' keys.
     async fn stored_keys(&mut self, news: &[&NewMessageRow]) -> sqlx::Result<Vec<MessageRow>> {
-        let mut marks = Marks::of(self);
-        let wheres = (0..news.len())
-            .map(|_| {
-                let (conversation, client) = (marks.next(), marks.next());
-                format!("(conversation_id = {conversation} AND client_id = {client})")
-            })
-            .collect::<Vec<_>>()
-            .join(" OR ");
-        let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE {wheres}");
+        let sql = stored_keys_sql(news.len(), &mut Marks::of(self));
         on_db!(self.db(), |c| {
             let mut query = sqlx::query_as(&sql);
             for new in news {
@@ -145,10 +245,7 @@ impl Tx {
         })
     }
 
-    /// Moves each conversation's `last_seq` on by its count and its `last_message_at` to the
-    /// time given, in one statement: each existing conversation's new `last_seq`, and whether
-    /// it is archived. The row locks (PostgreSQL) or the write lock (SQLite) keep seqs unique
-    /// and gap-free.
+    /// Takes the seqs of [`Plan::taking`] (see [`take_seqs_sql`]).
     async fn take_seqs(
         &mut self,
         taking: &[(&str, i64, i64)],
@@ -156,20 +253,7 @@ impl Tx {
         if taking.is_empty() {
             return Ok(Vec::new());
         }
-        // Bound in the order the marks appear: (id, count) pairs, (id, time) pairs, the ids.
-        let mut marks = Marks::of(self);
-        let mut arm = || {
-            let (id, value) = (marks.next(), marks.next());
-            format!(" WHEN {id} THEN CAST({value} AS BIGINT)")
-        };
-        let counts: String = taking.iter().map(|_| arm()).collect();
-        let times: String = taking.iter().map(|_| arm()).collect();
-        let ids = marks.list(taking.len());
-        let sql = format!(
-            "UPDATE conversations SET last_seq = last_seq + CASE id{counts} END, \
-             last_message_at = CASE id{times} END WHERE id IN ({ids}) \
-             RETURNING id, last_seq, archived_at IS NOT NULL"
-        );
+        let sql = take_seqs_sql(taking.len(), &mut Marks::of(self));
         on_db!(self.db(), |c| {
             let mut query = sqlx::query_as(&sql);
             for (id, count, _) in taking {
@@ -188,31 +272,13 @@ impl Tx {
 
 impl Tx {
     /// Inserts the rows as given, with their search index entries, in one statement (see
-    /// `search_index.rs`): on PostgreSQL the message's `tsvector` column, on SQLite through the
-    /// view whose trigger also indexes the words.
+    /// [`insert_rows_sql`]).
     pub(super) async fn insert_message_rows(&mut self, rows: &[MessageRow]) -> sqlx::Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
         let postgres = matches!(self, Tx::Postgres(_));
-        let mut marks = Marks::of(self);
-        let values = (0..rows.len())
-            .map(|_| {
-                let columns = marks.list(MESSAGE_COLUMN_COUNT);
-                let words = marks.next();
-                if postgres {
-                    format!("({columns}, CAST({words} AS tsvector))")
-                } else {
-                    format!("({columns}, {words})")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = if postgres {
-            format!("INSERT INTO messages ({MESSAGE_COLUMNS}, search) VALUES {values}")
-        } else {
-            format!("INSERT INTO messages_indexed ({MESSAGE_COLUMNS}, words) VALUES {values}")
-        };
+        let sql = insert_rows_sql(rows.len(), &mut Marks::of(self));
         on_db!(self.db(), |c| {
             let mut query = sqlx::query(&sql);
             for row in rows {

@@ -178,9 +178,22 @@ impl Db<'_> {
     /// Sends a PostgreSQL NOTIFY; inside a transaction it is delivered when the transaction
     /// commits, and not at all if it rolls back. Nothing on SQLite (one node, no listeners).
     pub async fn notify(self, channel: &str, payload: &str) -> sqlx::Result<()> {
-        let notify = sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(channel)
-            .bind(payload);
+        self.notify_all(&[(channel, payload)]).await
+    }
+
+    /// Sends each `(channel, payload)` as [`Db::notify`] does, in order, in one statement.
+    pub async fn notify_all(self, notifications: &[(&str, &str)]) -> sqlx::Result<()> {
+        if notifications.is_empty() {
+            return Ok(());
+        }
+        let (channels, payloads): (Vec<&str>, Vec<&str>) = notifications.iter().copied().unzip();
+        let notify = sqlx::query(
+            "SELECT pg_notify(channel, payload) \
+             FROM UNNEST($1::text[], $2::text[]) WITH ORDINALITY AS n(channel, payload, at) \
+             ORDER BY at",
+        )
+        .bind(channels)
+        .bind(payloads);
         match self {
             Db::PostgresConn(conn) => notify.execute(conn).await.map(drop),
             Db::PostgresPool(pool) => notify.execute(pool).await.map(drop),

@@ -143,6 +143,14 @@ pub struct ReplyRow {
     pub attachments: Option<String>,
 }
 
+/// Opens a support conversation's reply-email window unless one is open: `$1` the job's id,
+/// `$2` the conversation, `$3` the time, `$4` when it is due, `$5` the reply's seq.
+pub(super) const OPEN_EMAIL_WINDOW: &str = "INSERT INTO email_jobs (id, conversation_id, state, \
+     opened_at, due_at, first_seq, created_at) \
+     SELECT $1, c.id, 'waiting', $3, $4, $5, $3 FROM conversations c \
+     WHERE c.id = $2 AND c.kind = 'support' \
+     ON CONFLICT DO NOTHING";
+
 impl Db<'_> {
     pub(super) fn is_postgres(&self) -> bool {
         matches!(self, Db::PostgresPool(_) | Db::PostgresConn(_))
@@ -159,12 +167,7 @@ impl Db<'_> {
         at: i64,
         due_at: i64,
     ) -> sqlx::Result<()> {
-        let sql = "INSERT INTO email_jobs (id, conversation_id, state, opened_at, due_at, \
-                   first_seq, created_at) \
-                   SELECT $1, c.id, 'waiting', $3, $4, $5, $3 FROM conversations c \
-                   WHERE c.id = $2 AND c.kind = 'support' \
-                   ON CONFLICT DO NOTHING";
-        on_db!(self, |c| sqlx::query(sql)
+        on_db!(self, |c| sqlx::query(OPEN_EMAIL_WINDOW)
             .bind(id)
             .bind(conversation_id.to_string())
             .bind(at)

@@ -22,6 +22,16 @@ const ITEM_SELECT: &str = "SELECT c.id, c.kind, c.last_message_at, c.last_seq, c
      LEFT JOIN customers cu ON cu.id = c.customer_id \
      LEFT JOIN operators ao ON ao.id = c.assignee_id";
 
+/// Brings an archived conversation back (`$1`: its id); changes nothing when it is not archived.
+pub(super) const REOPEN_IF_ARCHIVED: &str =
+    "UPDATE conversations SET archived_at = NULL WHERE id = $1 AND archived_at IS NOT NULL";
+
+/// Adds an activity line: `$1` id, `$2` conversation, `$3` kind, `$4` at seq, `$5` time, `$6`
+/// by, `$7` to, `$8` detail.
+pub(super) const INSERT_ACTIVITY: &str = "INSERT INTO conversation_notes \
+     (id, conversation_id, kind, at_seq, created_at, by_id, to_id, detail) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
 /// An activity line to store: what happened, before which seq, who did it, to whom, and a
 /// labelling's label names (JSON).
 #[derive(Debug, Clone, Copy)]
@@ -157,9 +167,7 @@ impl Db<'_> {
 
     /// Brings an archived conversation back; `true` only when it was archived.
     pub async fn reopen_if_archived(self, conversation_id: Uuid) -> sqlx::Result<bool> {
-        let sql = "UPDATE conversations SET archived_at = NULL \
-                   WHERE id = $1 AND archived_at IS NOT NULL";
-        on_db!(self, |c| Ok(sqlx::query(sql)
+        on_db!(self, |c| Ok(sqlx::query(REOPEN_IF_ARCHIVED)
             .bind(conversation_id.to_string())
             .execute(c)
             .await?
@@ -211,10 +219,7 @@ impl Db<'_> {
         activity: &Activity<'_>,
         now: i64,
     ) -> sqlx::Result<()> {
-        let sql = "INSERT INTO conversation_notes \
-                   (id, conversation_id, kind, at_seq, created_at, by_id, to_id, detail) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-        on_db!(self, |c| sqlx::query(sql)
+        on_db!(self, |c| sqlx::query(INSERT_ACTIVITY)
             .bind(id)
             .bind(conversation_id.to_string())
             .bind(activity.kind)

@@ -8,7 +8,9 @@ mod batch;
 mod confirmations;
 mod conversations;
 mod customers;
+mod direct;
 pub use customers::CUSTOMER_NUMBER_LOCK;
+pub use direct::{DirectWriter, Posting};
 pub mod emails;
 mod files;
 pub use files::FileRow;
@@ -90,6 +92,8 @@ enum Pool {
 pub struct Store {
     pool: Pool,
     gate: std::sync::Arc<WriteGate>,
+    /// On SQLite, the message writer's own connection.
+    direct: Option<std::sync::Arc<DirectWriter>>,
 }
 
 /// Turns at SQLite's one write lock for the two writers that would otherwise take it by the
@@ -140,8 +144,13 @@ impl Store {
 
     /// As [`Store::connect`], with a pool size.
     pub async fn connect_with(url: &str, size: PoolSize) -> anyhow::Result<Self> {
+        let mut direct = None;
         let pool = match Backend::of_url(url)? {
-            Backend::Sqlite => Pool::Sqlite(open_sqlite(url, size).await?),
+            Backend::Sqlite => {
+                let (pool, writer) = open_sqlite(url, size).await?;
+                direct = Some(std::sync::Arc::new(writer));
+                Pool::Sqlite(pool)
+            }
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)
                     .context("parsing DATABASE_URL (expected postgres://USER@HOST/DATABASE)")?;
@@ -164,7 +173,14 @@ impl Store {
         Ok(Self {
             pool,
             gate: Default::default(),
+            direct,
         })
+    }
+
+    /// The message writer's own connection, which stores a batch without the pool (SQLite);
+    /// `None` on PostgreSQL.
+    pub fn direct_writer(&self) -> Option<&DirectWriter> {
+        self.direct.as_deref()
     }
 
     /// Which database this is.
@@ -318,7 +334,11 @@ impl Store {
 /// and truncates it; also `journal_size_limit`, the size it is cut back to when it starts over.
 pub const WAL_LIMIT: i64 = 64 * 1024 * 1024;
 
-async fn open_sqlite(url: &str, size: PoolSize) -> anyhow::Result<SqlitePool> {
+/// How long a SQLite connection waits for another's write lock before it gives up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens the pool, and then the message writer's own connection to the same file.
+async fn open_sqlite(url: &str, size: PoolSize) -> anyhow::Result<(SqlitePool, DirectWriter)> {
     let options = SqliteConnectOptions::from_str(url)
         .context("parsing DATABASE_URL (expected sqlite:PATH)")?
         .create_if_missing(true)
@@ -330,20 +350,23 @@ async fn open_sqlite(url: &str, size: PoolSize) -> anyhow::Result<SqlitePool> {
         // Once a checkpoint has let the log start over, a file grown past this is cut back to it.
         .pragma("journal_size_limit", WAL_LIMIT.to_string())
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
+        .busy_timeout(BUSY_TIMEOUT);
     let file = options.get_filename().to_path_buf();
     let in_memory = file.as_os_str().is_empty() || file.as_os_str() == ":memory:";
+    anyhow::ensure!(
+        !in_memory,
+        "an in-memory SQLite database cannot be shared by the pool and the writer: give a file"
+    );
     if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !in_memory {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("creating the database folder {}", dir.display()))?;
-        }
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the database folder {}", dir.display()))?;
     }
-    SqlitePoolOptions::new()
+    let pool = SqlitePoolOptions::new()
         .max_connections(size.max_connections)
         .connect_with(options)
         .await
-        .with_context(|| format!("opening the database {}", file.display()))
+        .with_context(|| format!("opening the database {}", file.display()))?;
+    Ok((pool, DirectWriter::open(&file, BUSY_TIMEOUT)?))
 }
 
 /// A transaction. Dropping it without [`Tx::commit`] rolls it back.

@@ -157,6 +157,7 @@ fn customer_row(external_id: Option<&str>, visitor_hash: Option<&str>, at: i64) 
 }
 
 mod customers;
+mod direct;
 mod inbox;
 mod messages;
 mod migrations;

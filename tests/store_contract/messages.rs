@@ -250,3 +250,41 @@ contract!(
         );
     }
 );
+
+contract!(
+    notifications_sent_together_go_out_in_their_order_with_their_commit,
+    |_url, store| {
+        let together = [
+            ("contract_test", "one"),
+            ("contract_test", "two"),
+            ("contract_test", "three"),
+        ];
+        let Some(pool) = store.postgres() else {
+            // SQLite: one node, nobody to tell; the call is accepted and does nothing.
+            let mut tx = store.begin().await.unwrap();
+            tx.db().notify_all(&together).await.unwrap();
+            tx.commit().await.unwrap();
+            return;
+        };
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool)
+            .await
+            .unwrap();
+        listener.listen("contract_test").await.unwrap();
+        {
+            let mut rolled_back = store.begin().await.unwrap();
+            rolled_back
+                .db()
+                .notify_all(&[("contract_test", "rolled back")])
+                .await
+                .unwrap();
+        }
+        let mut tx = store.begin().await.unwrap();
+        tx.db().notify_all(&together).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut heard = Vec::new();
+        for _ in 0..3 {
+            heard.push(listener.recv().await.unwrap().payload().to_owned());
+        }
+        assert_eq!(heard, ["one", "two", "three"]);
+    }
+);

@@ -1,0 +1,273 @@
+//! The message writer's own SQLite connection, on a thread of its own.
+//!
+//! sqlx runs each SQLite connection on a worker thread and hands it every statement through a
+//! channel, and the answer back: a batch (begin, three statements, commit) was ten hand-offs
+//! between threads, and `perf` put about 40% of a lone writer's time in them. This connection
+//! takes a whole batch in one hand-off and answers in one. It runs the same statements as the
+//! [`Tx`](super::Tx) path (`batch.rs` builds them for both), with statements prepared once and
+//! kept. SQLite is opened on the same file with the same settings as the pool's connections;
+//! the store's write gate still gives the file chunks and this writer their turns.
+
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use rusqlite::types::ToSql;
+use rusqlite::{Connection, OpenFlags, Statement, TransactionBehavior};
+use tokio::sync::oneshot;
+
+use super::batch::{insert_rows_sql, stored_keys_sql, take_seqs_sql, Marks, Plan};
+use super::conversations::Inserted;
+use super::emails::OPEN_EMAIL_WINDOW;
+use super::inbox::{INSERT_ACTIVITY, REOPEN_IF_ARCHIVED};
+use super::rows::{MessageRow, NewMessageRow};
+use super::{Batch, WAL_LIMIT};
+use crate::wire::NoteKind;
+
+/// Statements the connection keeps prepared: the three of each batch size in use, and the
+/// few single ones.
+const KEPT_STATEMENTS: usize = 128;
+
+/// A message for the writer's connection to store, with what it brings along if it is new.
+#[derive(Debug, Clone)]
+pub struct Posting {
+    /// The message.
+    pub new: NewMessageRow,
+    /// When the message brings an archived conversation back: the id of the note that says so.
+    pub reopen_note: Option<String>,
+    /// When the message opens (or joins) the customer's reply-email window: the id of the
+    /// window's job if it is new, and how long after the message it is due (ms).
+    pub email_window: Option<(String, i64)>,
+}
+
+struct Job {
+    postings: Vec<Posting>,
+    done: oneshot::Sender<rusqlite::Result<Batch>>,
+}
+
+/// The queue to the writer's connection. Its thread ends, closing the connection, when the
+/// last clone of the store that holds it is dropped.
+#[derive(Debug)]
+pub struct DirectWriter {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl DirectWriter {
+    /// Opens the database file at `path` (created already, in WAL mode, by the pool) and starts
+    /// the connection's thread.
+    pub(super) fn open(path: &Path, busy_timeout: Duration) -> anyhow::Result<Self> {
+        let connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(|| format!("opening the writer's connection to {}", path.display()))?;
+        connection.busy_timeout(busy_timeout)?;
+        // The settings of the pool's connections (see `open_sqlite`); each is per connection.
+        for pragma in [
+            "PRAGMA synchronous = NORMAL".to_owned(),
+            "PRAGMA foreign_keys = ON".to_owned(),
+            "PRAGMA wal_autocheckpoint = 0".to_owned(),
+            format!("PRAGMA journal_size_limit = {WAL_LIMIT}"),
+        ] {
+            let mut statement = connection.prepare(&pragma)?;
+            let mut rows = statement.raw_query();
+            while rows.next()?.is_some() {}
+        }
+        connection.set_prepared_statement_cache_capacity(KEPT_STATEMENTS);
+        let (jobs, queue) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("sqlite-writer".to_owned())
+            .spawn(move || serve(connection, queue))
+            .context("starting the writer's connection thread")?;
+        Ok(Self { jobs })
+    }
+
+    /// Stores the postings in one transaction: each message with its conversation's next seq
+    /// unless its key is stored already (as [`Tx::insert_messages`](super::Tx::insert_messages)),
+    /// and for each new one the reopening and the email window it asks for. Nothing is stored
+    /// if anything fails.
+    pub async fn store(&self, postings: Vec<Posting>) -> anyhow::Result<Batch> {
+        let (done, answer) = oneshot::channel();
+        self.jobs
+            .send(Job { postings, done })
+            .map_err(|_| anyhow::anyhow!("the writer's connection has stopped"))?;
+        let batch = answer
+            .await
+            .map_err(|_| anyhow::anyhow!("the writer's connection dropped a batch"))?
+            .context("storing a batch of messages")?;
+        Ok(batch)
+    }
+}
+
+fn serve(mut connection: Connection, queue: mpsc::Receiver<Job>) {
+    while let Ok(job) = queue.recv() {
+        let outcome = store(&mut connection, &job.postings);
+        let _ = job.done.send(outcome);
+    }
+}
+
+fn store(connection: &mut Connection, postings: &[Posting]) -> rusqlite::Result<Batch> {
+    let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let news: Vec<&NewMessageRow> = postings.iter().map(|posting| &posting.new).collect();
+    let plan = Plan::new(&news, stored_keys(&tx, &news)?);
+    let seqs = take_seqs(&tx, plan.taking())?;
+    let (rows, archived) = plan.rows(seqs);
+    insert_rows(&tx, &rows)?;
+    let batch = plan.finish(rows, archived);
+    for (posting, inserted) in postings.iter().zip(&batch.inserted) {
+        if let Inserted::New(row) = inserted {
+            let archived = batch.archived.contains(&row.conversation_id);
+            effects(&tx, posting, row, archived)?;
+        }
+    }
+    tx.commit()?;
+    Ok(batch)
+}
+
+/// What a new message brings along (as the writer's `stage_effects` does on the other path).
+fn effects(
+    tx: &Connection,
+    posting: &Posting,
+    row: &MessageRow,
+    archived: bool,
+) -> rusqlite::Result<()> {
+    if let (Some(note), true) = (&posting.reopen_note, archived) {
+        if numbered(tx, REOPEN_IF_ARCHIVED, &[&row.conversation_id])? == 1 {
+            let none: Option<&str> = None;
+            numbered(
+                tx,
+                INSERT_ACTIVITY,
+                &[
+                    note,
+                    &row.conversation_id,
+                    &NoteKind::Reopened.as_str(),
+                    &row.seq,
+                    &row.created_at,
+                    &none,
+                    &none,
+                    &none,
+                ],
+            )?;
+        }
+    }
+    if let Some((job, delay)) = &posting.email_window {
+        numbered(
+            tx,
+            OPEN_EMAIL_WINDOW,
+            &[
+                job,
+                &row.conversation_id,
+                &row.created_at,
+                &(row.created_at + delay),
+                &row.seq,
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Runs a statement written with `$1`, `$2`, … (as the pool's statements are), binding
+/// `values[n - 1]` to `$n` wherever it appears: the number of rows it changed.
+fn numbered(tx: &Connection, sql: &str, values: &[&dyn ToSql]) -> rusqlite::Result<usize> {
+    let mut statement = tx.prepare_cached(sql)?;
+    for (n, value) in values.iter().enumerate() {
+        if let Some(index) = statement.parameter_index(&format!("${}", n + 1))? {
+            statement.raw_bind_parameter(index, value)?;
+        }
+    }
+    statement.raw_execute()
+}
+
+/// Binds `values` to `?` marks in order.
+fn bind_in_order(statement: &mut Statement<'_>, values: &[&dyn ToSql]) -> rusqlite::Result<()> {
+    for (n, value) in values.iter().enumerate() {
+        statement.raw_bind_parameter(n + 1, value)?;
+    }
+    Ok(())
+}
+
+fn stored_keys(tx: &Connection, news: &[&NewMessageRow]) -> rusqlite::Result<Vec<MessageRow>> {
+    let mut statement = tx.prepare_cached(&stored_keys_sql(news.len(), &mut Marks::new(true)))?;
+    let values: Vec<&dyn ToSql> = news
+        .iter()
+        .flat_map(|new| [&new.conversation_id as &dyn ToSql, &new.client_id])
+        .collect();
+    bind_in_order(&mut statement, &values)?;
+    let mut rows = statement.raw_query();
+    let mut found = Vec::new();
+    while let Some(row) = rows.next()? {
+        found.push(MessageRow {
+            id: row.get(0)?,
+            conversation_id: row.get(1)?,
+            seq: row.get(2)?,
+            sender_kind: row.get(3)?,
+            sender_id: row.get(4)?,
+            sender_name: row.get(5)?,
+            content: row.get(6)?,
+            client_id: row.get(7)?,
+            created_at: row.get(8)?,
+            read_at: row.get(9)?,
+            internal: row.get(10)?,
+            mentions: row.get(11)?,
+            attachments: row.get(12)?,
+        });
+    }
+    Ok(found)
+}
+
+fn take_seqs(
+    tx: &Connection,
+    taking: &[(&str, i64, i64)],
+) -> rusqlite::Result<Vec<(String, i64, bool)>> {
+    if taking.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut statement = tx.prepare_cached(&take_seqs_sql(taking.len(), &mut Marks::new(true)))?;
+    let mut values: Vec<&dyn ToSql> = Vec::with_capacity(taking.len() * 5);
+    for (id, count, _) in taking {
+        values.extend([id as &dyn ToSql, count]);
+    }
+    for (id, _, at) in taking {
+        values.extend([id as &dyn ToSql, at]);
+    }
+    for (id, _, _) in taking {
+        values.push(id);
+    }
+    bind_in_order(&mut statement, &values)?;
+    let mut rows = statement.raw_query();
+    let mut seqs = Vec::with_capacity(taking.len());
+    while let Some(row) = rows.next()? {
+        seqs.push((row.get(0)?, row.get(1)?, row.get(2)?));
+    }
+    Ok(seqs)
+}
+
+fn insert_rows(tx: &Connection, rows: &[MessageRow]) -> rusqlite::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut statement = tx.prepare_cached(&insert_rows_sql(rows.len(), &mut Marks::new(true)))?;
+    let words: Vec<String> = rows.iter().map(MessageRow::search_words).collect();
+    let mut values: Vec<&dyn ToSql> = Vec::with_capacity(rows.len() * 14);
+    for (row, words) in rows.iter().zip(&words) {
+        values.extend([
+            &row.id as &dyn ToSql,
+            &row.conversation_id,
+            &row.seq,
+            &row.sender_kind,
+            &row.sender_id,
+            &row.sender_name,
+            &row.content,
+            &row.client_id,
+            &row.created_at,
+            &row.read_at,
+            &row.internal,
+            &row.mentions,
+            &row.attachments,
+            words,
+        ]);
+    }
+    bind_in_order(&mut statement, &values)?;
+    statement.raw_execute().map(drop)
+}
