@@ -1,6 +1,7 @@
 //! The chat use cases: post, read back, mark read, typing, subscribe. Every door (WebSocket,
 //! REST, server function) calls these.
 
+use super::announce::item_changed;
 use uuid::Uuid;
 
 use super::{session_at, Engine};
@@ -359,9 +360,8 @@ impl Engine {
         }
         self.authorize(actor, conversation_id, Access::Read).await?;
         self.last_seq_of(conversation_id).await?;
-        let changed = self
-            .inner
-            .store
+        let mut tx = self.inner.store.begin().await?;
+        let changed = tx
             .db()
             .mark_read(
                 conversation_id,
@@ -375,16 +375,16 @@ impl Engine {
         if changed == 0 {
             return Ok(());
         }
-        self.conversation_changed(conversation_id);
-        self.inner.bus.publish(
-            &Topic::Conversation(conversation_id),
-            Event::frame(ServerFrame::Read {
-                conversation_id,
-                reader: actor.identity(),
-                up_to_seq,
-            }),
-        );
-        Ok(())
+        let read = Event::frame(ServerFrame::Read {
+            conversation_id,
+            reader: actor.identity(),
+            up_to_seq,
+        });
+        let events = vec![
+            item_changed(conversation_id),
+            (Topic::Conversation(conversation_id), read),
+        ];
+        self.commit_announcing(tx, events).await
     }
 
     /// Tells the conversation that `actor` is typing (a private note, when `internal`: then

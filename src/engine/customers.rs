@@ -51,17 +51,17 @@ impl Engine {
         let Actor::Customer { token, .. } = actor else {
             return Err(Error::Forbidden("only a widget customer signs out here"));
         };
-        let conversation = self.inner.store.db().delete_widget_token(token).await?;
+        let mut tx = self.inner.store.begin().await?;
+        let conversation = tx.db().delete_widget_token(token).await?;
+        let mut events = Vec::new();
         if let Some(conversation_id) = conversation {
             let conversation_id = crate::store::rows::uuid_of("conversation id", &conversation_id)?;
-            self.inner.bus.publish(
-                &crate::hub::Topic::Conversation(conversation_id),
-                crate::hub::Event::WidgetTokenRevoked {
-                    token_hash: token.as_str().to_owned(),
-                },
-            );
+            let revoked = crate::hub::Event::WidgetTokenRevoked {
+                token_hash: token.as_str().to_owned(),
+            };
+            events.push((crate::hub::Topic::Conversation(conversation_id), revoked));
         }
-        Ok(())
+        self.commit_announcing(tx, events).await
     }
 
     /// Until when a customer's widget token holds (for the socket's watcher); `None` once it

@@ -2,6 +2,7 @@
 //! restore, and the unread count. Every change is published as `ConversationChanged` on the
 //! inbox topic, which the sockets of operators following the inbox turn into list items.
 
+use super::announce::item_changed;
 use uuid::Uuid;
 
 use super::Engine;
@@ -22,10 +23,8 @@ const MESSAGES_BEFORE_FOUND: i64 = 5;
 impl Engine {
     /// Tells operators following the inbox that a conversation's list item changed.
     pub(crate) fn conversation_changed(&self, conversation_id: Uuid) {
-        self.inner.bus.publish(
-            &Topic::Inbox,
-            Event::ConversationChanged { conversation_id },
-        );
+        let (topic, event) = item_changed(conversation_id);
+        self.inner.bus.publish(&topic, event);
     }
 
     /// One page of the inbox, newest activity first.
@@ -82,18 +81,17 @@ impl Engine {
             .db()
             .mark_read(conversation_id, senders, up_to_seq, now)
             .await?;
-        tx.commit().await?;
+        let mut events = Vec::new();
         if newly_read > 0 {
-            self.inner.bus.publish(
-                &Topic::Conversation(conversation_id),
-                Event::frame(ServerFrame::Read {
-                    conversation_id,
-                    reader: Actor::Operator(operator.clone()).identity(),
-                    up_to_seq,
-                }),
-            );
+            let read = Event::frame(ServerFrame::Read {
+                conversation_id,
+                reader: Actor::Operator(operator.clone()).identity(),
+                up_to_seq,
+            });
+            events.push((Topic::Conversation(conversation_id), read));
         }
-        self.conversation_changed(conversation_id);
+        events.push(item_changed(conversation_id));
+        self.commit_announcing(tx, events).await?;
         // Read after the view, so the item and the messages show it.
         let db = || self.inner.store.db();
         let mut rows = db()

@@ -21,6 +21,7 @@ use crate::writer::{self, Writer};
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 mod alerts;
+mod announce;
 mod appearance;
 mod assignment;
 mod audit;

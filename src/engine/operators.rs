@@ -1,5 +1,6 @@
 //! Operators: creating them, signing in and out, and the sign-in cookie's checks.
 
+use super::announce::signins_ended;
 use uuid::Uuid;
 
 use super::Engine;
@@ -332,22 +333,11 @@ impl Engine {
             };
             self.audit(tx.db(), record).await?;
         }
-        tx.commit().await?;
-        if let Some(signin) = owner {
-            self.signins_ended(&signin.operator.id)?;
-        }
-        Ok(())
-    }
-
-    /// Tells every node that some of this operator's sign-ins ended, so that sockets opened
-    /// with them close.
-    pub(crate) fn signins_ended(&self, operator_id: &str) -> Result<(), Error> {
-        let operator_id = crate::store::rows::uuid_of("operator id", operator_id)?;
-        self.inner.bus.publish(
-            &crate::hub::Topic::Team,
-            crate::hub::Event::SignInsEnded { operator_id },
-        );
-        Ok(())
+        let events = match owner {
+            Some(signin) => vec![signins_ended(&signin.operator.id)?],
+            None => Vec::new(),
+        };
+        self.commit_announcing(tx, events).await
     }
 }
 

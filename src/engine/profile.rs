@@ -1,6 +1,7 @@
 //! An operator about themselves: name, notification preferences, password, and the browsers
 //! they are signed in on.
 
+use super::announce::signins_ended;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -105,9 +106,7 @@ impl Engine {
             detail: json!({ "signins_ended": ended }),
         };
         self.audit(tx.db(), record).await?;
-        tx.commit().await?;
-        self.signins_ended(&id)?;
-        Ok(())
+        self.commit_announcing(tx, vec![signins_ended(&id)?]).await
     }
 
     /// The operator's live sign-ins, most recently used first; `current` is marked.
@@ -155,8 +154,7 @@ impl Engine {
             detail: json!({ "signin": signin }),
         };
         self.audit(tx.db(), record).await?;
-        tx.commit().await?;
-        self.signins_ended(&id)
+        self.commit_announcing(tx, vec![signins_ended(&id)?]).await
     }
 
     /// Ends every sign-in of the operator but `current`.
@@ -182,7 +180,6 @@ impl Engine {
             };
             self.audit(tx.db(), record).await?;
         }
-        tx.commit().await?;
-        self.signins_ended(&id)
+        self.commit_announcing(tx, vec![signins_ended(&id)?]).await
     }
 }

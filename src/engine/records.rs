@@ -1,6 +1,7 @@
 //! Customers' records, for the owner and admins: the list, an export of everything held about
 //! one customer, and erasing them.
 
+use super::announce::item_changed;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -204,16 +205,15 @@ impl Engine {
             },
         )
         .await?;
-        tx.commit().await?;
+        let mut events = Vec::new();
         if let Some(conversation_id) = conversation_id {
             for token_hash in erased.tokens {
-                self.inner.bus.publish(
-                    &Topic::Conversation(conversation_id),
-                    Event::WidgetTokenRevoked { token_hash },
-                );
+                let revoked = Event::WidgetTokenRevoked { token_hash };
+                events.push((Topic::Conversation(conversation_id), revoked));
             }
-            self.conversation_changed(conversation_id);
+            events.push(item_changed(conversation_id));
         }
+        self.commit_announcing(tx, events).await?;
         Ok(row.to_customer()?)
     }
 }

@@ -1,6 +1,7 @@
 //! Forgotten passwords: a one-time link by email, valid 30 minutes; using it sets a new
 //! password, ends every earlier sign-in and signs the operator in.
 
+use super::announce::signins_ended;
 use std::time::Duration;
 
 use serde_json::json;
@@ -171,8 +172,8 @@ impl Engine {
             detail: json!({ "signins_ended": ended }),
         };
         self.audit(tx.db(), record).await?;
-        tx.commit().await?;
-        self.signins_ended(&row.id)?;
+        self.commit_announcing(tx, vec![signins_ended(&row.id)?])
+            .await?;
         Ok((operator, session))
     }
 }

@@ -138,23 +138,24 @@ impl Engine {
         report: Option<SessionReport>,
     ) -> Result<Session, Error> {
         let now = self.now();
-        let row = self
-            .inner
-            .store
+        let mut tx = self.inner.store.begin().await?;
+        let row = tx
             .db()
             .end_support_session(id, to_millis(now), report.as_ref())
             .await?
             .ok_or(Error::NotFound("session"))?;
-        tracing::info!("support session ended");
         let session = session_at(&row, now)?;
-        // Published on every call: a second "end" finds no sockets left to cut off, and a
-        // guest that slipped in between the two gets cut off too.
-        self.inner.bus.publish(
-            &Topic::Conversation(session.conversation_id),
-            Event::frame(ServerFrame::SessionEnded {
-                session_id: session.id,
-            }),
-        );
+        // Sent on every call: a second "end" finds no sockets left to cut off, and a guest
+        // that slipped in between the two gets cut off too.
+        let ended = Event::frame(ServerFrame::SessionEnded {
+            session_id: session.id,
+        });
+        self.commit_announcing(
+            tx,
+            vec![(Topic::Conversation(session.conversation_id), ended)],
+        )
+        .await?;
+        tracing::info!("support session ended");
         Ok(session)
     }
 
@@ -165,9 +166,8 @@ impl Engine {
         let now = self.now();
         let token = Token::generate();
         let expires = now + ttl(self.inner.config.guest_link_ttl);
-        let replaced = self
-            .inner
-            .store
+        let mut tx = self.inner.store.begin().await?;
+        let replaced = tx
             .db()
             .replace_guest_token(id, &token.digest(), to_millis(now), to_millis(expires))
             .await?;
@@ -175,14 +175,16 @@ impl Engine {
         if !replaced {
             return Err(Error::Gone);
         }
-        tracing::info!("guest link rotated");
         // Sockets opened with the old link hear this and close.
-        self.inner.bus.publish(
-            &Topic::Conversation(session.conversation_id),
-            Event::LinkRotated {
-                session_id: session.id,
-            },
-        );
+        let rotated = Event::LinkRotated {
+            session_id: session.id,
+        };
+        self.commit_announcing(
+            tx,
+            vec![(Topic::Conversation(session.conversation_id), rotated)],
+        )
+        .await?;
+        tracing::info!("guest link rotated");
         let link = GuestLink {
             guest_url: self.guest_url(&token),
             guest_token: token.expose().to_owned(),

@@ -1,6 +1,7 @@
 //! The team: who may do what, the team list, role changes, deactivation and ownership. Every
 //! door (REST, server functions, the socket) asks here; no handler decides a rule itself.
 
+use super::announce::{item_changed, signins_ended, Announcement};
 use uuid::Uuid;
 
 use serde_json::json;
@@ -129,13 +130,11 @@ impl Engine {
             };
             self.audit(tx.db(), record).await?;
         }
-        tx.commit().await?;
+        let mut events: Vec<Announcement> = unassigned.into_iter().map(item_changed).collect();
         if deactivated {
-            self.signins_ended(&row.id)?;
+            events.push(signins_ended(&row.id)?);
         }
-        for conversation in unassigned {
-            self.conversation_changed(conversation);
-        }
+        self.commit_announcing(tx, events).await?;
         tracing::info!(by = %actor.id, "operator changed");
         self.operator_by_id(id).await
     }
