@@ -17,7 +17,7 @@ use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use switchboard::clock::{Clock, SystemClock};
 use switchboard::domain::Email;
 use switchboard::hub::{Bus, Hub, PgBus};
-use switchboard::store::Store;
+use switchboard::store::{PoolSize, Store};
 use switchboard::wire::{ErrorCode, Operator};
 use switchboard::{Engine, EngineConfig};
 use tokio::net::TcpListener;
@@ -45,7 +45,10 @@ pub async fn open_engine_with_clock(
     settings: &Settings,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Engine> {
-    let store = Store::connect(settings.database_url.expose_secret()).await?;
+    let size = PoolSize {
+        max_connections: settings.database_pool,
+    };
+    let store = Store::connect_with(settings.database_url.expose_secret(), size).await?;
     store.migrate().await?;
     let mut config = EngineConfig::new(settings.public_url.clone());
     config.guest_link_ttl = settings.guest_link_ttl;

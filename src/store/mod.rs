@@ -126,7 +126,7 @@ pub struct PoolUse {
 /// How a pool is sized.
 #[derive(Debug, Clone, Copy)]
 pub struct PoolSize {
-    /// Connections at most.
+    /// Connections, all opened when the store connects.
     pub max_connections: u32,
 }
 
@@ -154,8 +154,11 @@ impl Store {
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)
                     .context("parsing DATABASE_URL (expected postgres://USER@HOST/DATABASE)")?;
+                // Every connection is opened now rather than by the first burst of requests,
+                // which would otherwise wait on connects and first statements one by one.
                 let pool = PgPoolOptions::new()
                     .max_connections(size.max_connections)
+                    .min_connections(size.max_connections)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options.clone())
                     .await
@@ -363,6 +366,7 @@ async fn open_sqlite(url: &str, size: PoolSize) -> anyhow::Result<(SqlitePool, D
     }
     let pool = SqlitePoolOptions::new()
         .max_connections(size.max_connections)
+        .min_connections(size.max_connections)
         .connect_with(options)
         .await
         .with_context(|| format!("opening the database {}", file.display()))?;

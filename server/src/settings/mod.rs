@@ -62,6 +62,9 @@ pub struct Settings {
     /// `SWITCHBOARD_OPERATOR_IDLE_TIMEOUT`: an operator's sign-in ends after this long without
     /// use; default 72 h (it ends after 30 days whatever happens).
     pub operator_idle_timeout: Duration,
+    /// `SWITCHBOARD_DB_POOL`: database connections this node keeps open, from 1 to 200;
+    /// default 8. All of them are opened at start; on PostgreSQL the bus listens on one more.
+    pub database_pool: u32,
     /// `SWITCHBOARD_SEND_LIMIT`: messages one sender may post per 10 s; default 20.
     pub send_limit: u32,
     /// `SWITCHBOARD_SOCKETS_PER_OPERATOR`: live sockets per operator; default 30.
@@ -203,6 +206,7 @@ impl Settings {
                 72 * 3600,
                 30 * 86_400,
             )?,
+            database_pool: count("SWITCHBOARD_DB_POOL", 8, 200)? as u32,
             send_limit: count("SWITCHBOARD_SEND_LIMIT", 20, 100_000)? as u32,
             sockets_per_operator: count("SWITCHBOARD_SOCKETS_PER_OPERATOR", 30, 100_000)?,
             sockets_per_guest_link: count("SWITCHBOARD_SOCKETS_PER_GUEST_LINK", 10, 100_000)?,
