@@ -4,10 +4,12 @@
 //! in fixed one-minute windows. New anonymous visitors count in a third window per network.
 //!
 //! On PostgreSQL the counts live in the database, so a limit holds across every node; a single
-//! SQLite node counts in memory.
+//! SQLite node counts in memory. On PostgreSQL a sender's send window (see
+//! [`RateWindows`](super::RateWindows)) is counted here too, in fixed windows of its own span,
+//! so that a sender posting through several nodes is refused at the same count as on one.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use crate::domain::ClientNetwork;
@@ -48,6 +50,11 @@ pub(crate) enum Window<'a> {
     Customer(&'a str),
     Network(ClientNetwork),
     NewVisitor(ClientNetwork),
+    /// A sender's messages (an actor's key), in windows of `span_ms`.
+    Sender {
+        key: &'a str,
+        span_ms: i64,
+    },
 }
 
 impl Window<'_> {
@@ -56,15 +63,36 @@ impl Window<'_> {
             Self::Customer(id) => format!("customer:{id}"),
             Self::Network(network) => format!("network:{network}"),
             Self::NewVisitor(network) => format!("new-visitor:{network}"),
+            Self::Sender { key, .. } => format!("send:{key}"),
+        }
+    }
+
+    /// The window's length, in milliseconds.
+    fn span_ms(&self) -> i64 {
+        match self {
+            Self::Sender { span_ms, .. } => (*span_ms).max(1),
+            _ => WINDOW_MS,
         }
     }
 }
 
-/// This node's counts (SQLite), and how many database hits it made since the last prune.
-#[derive(Debug, Default)]
+/// This node's counts (SQLite), how many database hits it made since the last prune, and the
+/// longest window it has counted in (windows younger than that are never pruned).
+#[derive(Debug)]
 pub(crate) struct DoorWindows {
     memory: Mutex<HashMap<String, (i64, i64)>>,
     database_hits: AtomicU64,
+    longest_ms: AtomicI64,
+}
+
+impl Default for DoorWindows {
+    fn default() -> Self {
+        Self {
+            memory: Mutex::default(),
+            database_hits: AtomicU64::new(0),
+            longest_ms: AtomicI64::new(WINDOW_MS),
+        }
+    }
 }
 
 impl DoorWindows {
@@ -79,9 +107,11 @@ impl DoorWindows {
         max: u32,
     ) -> Result<(), Error> {
         let now = to_millis(now);
-        let start = now - now.rem_euclid(WINDOW_MS);
+        let span = window.span_ms();
+        let start = now - now.rem_euclid(span);
         let hits = if store.postgres().is_some() {
             let hits = store.db().hit_rate_window(&window.key(), start).await?;
+            let longest = self.longest_ms.fetch_max(span, Ordering::Relaxed).max(span);
             if self
                 .database_hits
                 .fetch_add(1, Ordering::Relaxed)
@@ -89,7 +119,7 @@ impl DoorWindows {
             {
                 store
                     .db()
-                    .delete_rate_windows_before(start - WINDOW_MS)
+                    .delete_rate_windows_before(now - 2 * longest)
                     .await?;
             }
             hits
@@ -97,7 +127,7 @@ impl DoorWindows {
             self.hit_in_memory(window.key(), start)
         };
         if hits > i64::from(max) {
-            let left_ms = start + WINDOW_MS - now;
+            let left_ms = start + span - now;
             return Err(Error::RateLimited {
                 retry_after_secs: (left_ms.max(1) as u64).div_ceil(1000),
             });

@@ -430,3 +430,37 @@ async fn viewers_typing_and_assignments_cross_nodes() {
     viewers_until(&mut ann, |v| v == [(ann_id.clone(), false)]).await;
     cluster.stop().await;
 }
+
+/// A `client_id`'d message from the operator with `cookie`, through `node`: the status.
+async fn operator_posts(node: &TestServer, cookie: &str, conversation: &str, key: &str) -> u16 {
+    node.client()
+        .post(node.url(&format!("/api/v1/conversations/{conversation}/messages")))
+        .header("cookie", cookie)
+        .json(&json!({"content": key, "client_id": key}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_posting_through_both_nodes_is_refused_at_the_same_count_as_on_one() {
+    let Some(cluster) = Cluster::start_with(&[("SWITCHBOARD_SEND_LIMIT", "4")]).await else {
+        return;
+    };
+    cluster.align_clocks();
+    let (_, _, conversation, _) = cluster.session_on_a(None).await;
+    let cookie = cluster.a.operator_cookie().await;
+    // Four sends, alternating between the nodes, spend the window of four.
+    for i in 0..4 {
+        let node = if i % 2 == 0 { &cluster.a } else { &cluster.b };
+        let status = operator_posts(node, &cookie, &conversation, &format!("m{i}")).await;
+        assert_eq!(status, 201, "send {i}");
+    }
+    for (name, node) in [("A", &cluster.a), ("B", &cluster.b)] {
+        let status = operator_posts(node, &cookie, &conversation, &format!("over-{name}")).await;
+        assert_eq!(status, 429, "the fifth send, on {name}");
+    }
+    cluster.stop().await;
+}
