@@ -33,7 +33,8 @@ pub struct RateOptions {
 type InFlight = Arc<Mutex<HashMap<String, Instant>>>;
 
 struct Stats {
-    latencies_us: Mutex<Vec<u64>>,
+    /// Each delivery's latency, with when its message was sent.
+    latencies_us: Mutex<Vec<(Instant, u64)>>,
     delivered: AtomicU64,
 }
 
@@ -77,7 +78,8 @@ async fn run_socket(
                     if frame["type"] == "message" && frame["message"]["sender"]["kind"] != own_kind {
                         let key = frame["message"]["client_id"].as_str().unwrap_or_default();
                         if let Some(sent) = in_flight.lock().unwrap().remove(key) {
-                            stats.latencies_us.lock().unwrap().push(sent.elapsed().as_micros() as u64);
+                            let latency = sent.elapsed().as_micros() as u64;
+                            stats.latencies_us.lock().unwrap().push((sent, latency));
                             stats.delivered.fetch_add(1, Ordering::Relaxed);
                         }
                     } else if frame["type"] == "error" {
@@ -90,6 +92,25 @@ async fn run_socket(
             },
         }
     }
+}
+
+/// The p99 latency of the messages sent in each second of the run, in order: where a tail
+/// comes from in time.
+fn p99_per_second(timed: &[(Instant, u64)], started: Instant, seconds: u64) -> String {
+    let last = seconds.max(1) as usize - 1;
+    let mut by_second = vec![Vec::new(); last + 1];
+    for (sent, latency) in timed {
+        let second = sent.saturating_duration_since(started).as_secs() as usize;
+        by_second[second.min(last)].push(*latency);
+    }
+    by_second
+        .iter_mut()
+        .map(|latencies| {
+            latencies.sort_unstable();
+            format!("{:.0}", percentile(latencies, 99.0))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
@@ -187,7 +208,8 @@ pub async fn run(api: &Api, sessions: &[PairSession], options: &RateOptions) -> 
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let lost = in_flight.lock().unwrap().len();
-    let mut latencies = stats.latencies_us.lock().unwrap().clone();
+    let timed = stats.latencies_us.lock().unwrap().clone();
+    let mut latencies: Vec<u64> = timed.iter().map(|(_, latency)| *latency).collect();
     latencies.sort_unstable();
     let delivered = stats.delivered.load(Ordering::Relaxed);
     println!(
@@ -204,6 +226,10 @@ pub async fn run(api: &Api, sessions: &[PairSession], options: &RateOptions) -> 
         percentile(&latencies, 50.0),
         percentile(&latencies, 99.0),
         latencies.last().copied().unwrap_or(0) as f64 / 1000.0
+    );
+    println!(
+        "p99 per second of sending (ms): {}",
+        p99_per_second(&timed, send_started, options.seconds)
     );
     if let (Some(before), Some(after)) = (rss_before, rss_after) {
         println!(
