@@ -367,6 +367,9 @@ async fn open_sqlite(url: &str, size: PoolSize) -> anyhow::Result<(SqlitePool, D
     let pool = SqlitePoolOptions::new()
         .max_connections(size.max_connections)
         .min_connections(size.max_connections)
+        // A file's connection cannot go stale, and the ping sqlx sends before lending an idle
+        // one would be one more round trip to the connection's thread for every statement.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .with_context(|| format!("opening the database {}", file.display()))?;

@@ -63,7 +63,7 @@ pub struct Settings {
     /// use; default 72 h (it ends after 30 days whatever happens).
     pub operator_idle_timeout: Duration,
     /// `SWITCHBOARD_DB_POOL`: database connections this node keeps open, from 1 to 200;
-    /// default 8. All of them are opened at start; on PostgreSQL the bus listens on one more.
+    /// default 8. All of them are opened at start; on PostgreSQL the bus's listener holds one.
     pub database_pool: u32,
     /// `SWITCHBOARD_SEND_LIMIT`: messages one sender may post per 10 s; default 20.
     pub send_limit: u32,
