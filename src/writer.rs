@@ -23,8 +23,9 @@ use uuid::Uuid;
 use crate::domain::{ttl, Invalid};
 use crate::error::Error;
 use crate::hub::{Bus, Event, Notification, Topic};
+use crate::store::emails::EmailWindow;
 use crate::store::{is_unique_violation, Inserted, MessageRow, NewMessageRow, Posting, Store, Tx};
-use crate::wire::{NoteKind, SenderKind};
+use crate::wire::NoteKind;
 
 /// The most posts one transaction takes.
 pub(crate) const MAX_BATCH: usize = 256;
@@ -153,7 +154,7 @@ impl Parts {
     pub(crate) async fn store_message(&self, post: &Post) -> Result<Stored, Error> {
         for _ in 0..2 {
             let mut tx = self.store.begin().await?;
-            let stored = match self.stage_message(&mut tx, post).await {
+            let (stored, opened) = match self.stage_message(&mut tx, post).await {
                 Err(Error::Internal(err))
                     if err
                         .downcast_ref::<sqlx::Error>()
@@ -168,6 +169,7 @@ impl Parts {
                     Err(err) if is_unique_violation(&err) => continue,
                     done => done?,
                 }
+                self.windows_opened(opened);
             }
             return Ok(stored);
         }
@@ -186,22 +188,24 @@ impl Parts {
         if let Some(direct) = self.store.direct_writer() {
             let postings = posts.iter().map(|post| self.posting(post)).collect();
             let batch = direct.store(postings).await?;
+            self.windows_opened(batch.windows_opened);
             return Ok(batch.inserted.into_iter().map(stored_of).collect());
         }
         let mut tx = self.store.begin().await?;
         let news: Vec<&NewMessageRow> = posts.iter().map(|post| &post.new).collect();
         let batch = tx.insert_messages(&news).await?;
         let mut outcomes = Vec::with_capacity(posts.len());
-        let mut crossings = Vec::new();
+        let mut staged = Staged::default();
         for (post, inserted) in posts.iter().zip(batch.inserted) {
             let archived = batch.archived.contains(&post.new.conversation_id);
             outcomes.push(
-                self.stage_effects(&mut tx, post, inserted, archived, &mut crossings)
+                self.stage_effects(&mut tx, post, inserted, archived, &mut staged)
                     .await?,
             );
         }
-        notify_all(&mut tx, &crossings).await?;
+        let opened = staged.write(&mut tx).await?;
         tx.commit().await?;
+        self.windows_opened(opened);
         Ok(outcomes)
     }
 
@@ -223,7 +227,8 @@ impl Parts {
     /// Writes one post inside `tx`, uncommitted. A guarded post that others wrote after is
     /// refused here, after the insert took the conversation's lock and before anything is
     /// committed, so two guarded posts cannot both pass on the same view.
-    async fn stage_message(&self, tx: &mut Tx, post: &Post) -> Result<Stored, Error> {
+    /// Answers with the email windows it opened.
+    async fn stage_message(&self, tx: &mut Tx, post: &Post) -> Result<(Stored, u64), Error> {
         let inserted = tx.insert_message(&post.new).await?;
         if let (Some(based_on), Inserted::New(row)) = (post.based_on_seq, &inserted) {
             let newer = tx
@@ -244,17 +249,18 @@ impl Parts {
                 return Err(Error::Collision(messages));
             }
         }
-        let mut crossings = Vec::new();
+        let mut staged = Staged::default();
         let stored = self
-            .stage_effects(tx, post, inserted, true, &mut crossings)
+            .stage_effects(tx, post, inserted, true, &mut staged)
             .await?;
-        notify_all(tx, &crossings).await?;
-        Ok(stored)
+        let opened = staged.write(tx).await?;
+        Ok((stored, opened))
     }
 
     /// What a newly stored post brings with it, inside `tx`. The event that tells the other
-    /// nodes is added to `crossings`, for the caller to send inside the same transaction (all
-    /// of a batch's in one statement), so it goes out exactly when the message is committed. When `reopens`, a new message brings an archived conversation back, with a
+    /// nodes and the email window are added to `staged`, for the caller to write inside the
+    /// same transaction (all of a batch's in one statement each), so they exist exactly when
+    /// the message is committed. When `reopens`, a new message brings an archived conversation back, with a
     /// note that says so; when `emails`, it opens (or joins) the customer's reply-email window.
     /// `maybe_archived` is false when the conversation is known not to be archived.
     async fn stage_effects(
@@ -263,7 +269,7 @@ impl Parts {
         post: &Post,
         inserted: Inserted,
         maybe_archived: bool,
-        crossings: &mut Vec<Notification>,
+        staged: &mut Staged,
     ) -> Result<Stored, Error> {
         let new = &post.new;
         Ok(match inserted {
@@ -308,15 +314,13 @@ impl Parts {
                 // exactly when the reply does.
                 if post.emails {
                     let delay = ttl(self.email_delay).num_milliseconds();
-                    tx.db()
-                        .open_email_window(
-                            &Uuid::now_v7().to_string(),
-                            post.conversation_id,
-                            row.seq,
-                            new.created_at,
-                            new.created_at + delay,
-                        )
-                        .await?;
+                    staged.windows.push(EmailWindow {
+                        id: Uuid::now_v7().to_string(),
+                        conversation_id: post.conversation_id,
+                        seq: row.seq,
+                        at: new.created_at,
+                        due_at: new.created_at + delay,
+                    });
                 }
                 let topic = Topic::Conversation(post.conversation_id);
                 let event = Event::Message {
@@ -324,7 +328,7 @@ impl Parts {
                     seq: row.seq,
                     stored: None,
                 };
-                crossings.extend(self.bus.crossing(&topic, &event));
+                staged.crossings.extend(self.bus.crossing(&topic, &event));
                 Some((row, true))
             }
             inserted => stored_of(inserted),
@@ -341,7 +345,6 @@ impl Parts {
                 return;
             }
         };
-        let emails = SenderKind::Customer.reads(message.sender.kind) && !message.internal;
         self.bus.publish_local(
             &Topic::Conversation(conversation_id),
             Event::message(message),
@@ -350,9 +353,6 @@ impl Parts {
             &Topic::Inbox,
             Event::ConversationChanged { conversation_id },
         );
-        if emails {
-            self.email_wake.notify_one();
-        }
     }
 }
 
@@ -362,6 +362,33 @@ fn stored_of(inserted: Inserted) -> Stored {
         Inserted::New(row) => Some((row, true)),
         Inserted::Existing(row) => Some((row, false)),
         Inserted::NoConversation => None,
+    }
+}
+
+/// What a transaction's posts bring with them, written together once they are all in.
+#[derive(Default)]
+struct Staged {
+    /// The events that tell the other nodes.
+    crossings: Vec<Notification>,
+    /// The reply-email windows to open.
+    windows: Vec<EmailWindow>,
+}
+
+impl Staged {
+    /// Writes them inside `tx`, one statement for each kind: how many windows opened.
+    async fn write(self, tx: &mut Tx) -> Result<u64, Error> {
+        notify_all(tx, &self.crossings).await?;
+        Ok(tx.db().open_email_windows(&self.windows).await?)
+    }
+}
+
+impl Parts {
+    /// Wakes the email worker when committed posts opened reply-email windows: it sleeps until
+    /// the earliest window it knows of is due.
+    fn windows_opened(&self, opened: u64) {
+        if opened > 0 {
+            self.email_wake.notify_one();
+        }
     }
 }
 

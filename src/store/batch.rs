@@ -48,6 +48,9 @@ pub struct Batch {
     pub inserted: Vec<Inserted>,
     /// The conversations (of new messages) that are archived.
     pub archived: HashSet<String>,
+    /// How many reply-email windows the batch opened (the writer's own SQLite connection
+    /// opens them with the batch; see `direct.rs`).
+    pub windows_opened: u64,
 }
 
 /// A message's key: its conversation and the sender's idempotency key.
@@ -162,7 +165,11 @@ impl<'a> Plan<'a> {
                 }
             })
             .collect();
-        Batch { inserted, archived }
+        Batch {
+            inserted,
+            archived,
+            windows_opened: 0,
+        }
     }
 }
 

@@ -114,24 +114,25 @@ fn store(connection: &mut Connection, postings: &[Posting]) -> rusqlite::Result<
     let seqs = take_seqs(&tx, plan.taking())?;
     let (rows, archived) = plan.rows(seqs);
     insert_rows(&tx, &rows)?;
-    let batch = plan.finish(rows, archived);
+    let mut batch = plan.finish(rows, archived);
     for (posting, inserted) in postings.iter().zip(&batch.inserted) {
         if let Inserted::New(row) = inserted {
             let archived = batch.archived.contains(&row.conversation_id);
-            effects(&tx, posting, row, archived)?;
+            batch.windows_opened += effects(&tx, posting, row, archived)?;
         }
     }
     tx.commit()?;
     Ok(batch)
 }
 
-/// What a new message brings along (as the writer's `stage_effects` does on the other path).
+/// What a new message brings along (as the writer's `stage_effects` does on the other path):
+/// how many email windows it opened.
 fn effects(
     tx: &Connection,
     posting: &Posting,
     row: &MessageRow,
     archived: bool,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<u64> {
     if let (Some(note), true) = (&posting.reopen_note, archived) {
         if numbered(tx, REOPEN_IF_ARCHIVED, &[&row.conversation_id])? == 1 {
             let none: Option<&str> = None;
@@ -151,20 +152,21 @@ fn effects(
             )?;
         }
     }
-    if let Some((job, delay)) = &posting.email_window {
-        numbered(
-            tx,
-            OPEN_EMAIL_WINDOW,
-            &[
-                job,
-                &row.conversation_id,
-                &row.created_at,
-                &(row.created_at + delay),
-                &row.seq,
-            ],
-        )?;
-    }
-    Ok(())
+    let Some((job, delay)) = &posting.email_window else {
+        return Ok(0);
+    };
+    let opened = numbered(
+        tx,
+        OPEN_EMAIL_WINDOW,
+        &[
+            job,
+            &row.conversation_id,
+            &row.created_at,
+            &(row.created_at + delay),
+            &row.seq,
+        ],
+    )?;
+    Ok(opened as u64)
 }
 
 /// Runs a statement written with `$1`, `$2`, … (as the pool's statements are), binding

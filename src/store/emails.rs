@@ -143,6 +143,22 @@ pub struct ReplyRow {
     pub attachments: Option<String>,
 }
 
+/// A reply-email window to open: the job's id, the support conversation, the reply's seq and
+/// time, and when the window is due.
+#[derive(Debug, Clone)]
+pub struct EmailWindow {
+    /// The job's id (UUID text).
+    pub id: String,
+    /// The conversation; nothing opens unless it is a support conversation.
+    pub conversation_id: Uuid,
+    /// The reply's seq.
+    pub seq: i64,
+    /// The reply's time (ms).
+    pub at: i64,
+    /// When the window is due (ms).
+    pub due_at: i64,
+}
+
 /// Opens a support conversation's reply-email window unless one is open: `$1` the job's id,
 /// `$2` the conversation, `$3` the time, `$4` when it is due, `$5` the reply's seq.
 pub(super) const OPEN_EMAIL_WINDOW: &str = "INSERT INTO email_jobs (id, conversation_id, state, \
@@ -166,16 +182,58 @@ impl Db<'_> {
         seq: i64,
         at: i64,
         due_at: i64,
-    ) -> sqlx::Result<()> {
-        on_db!(self, |c| sqlx::query(OPEN_EMAIL_WINDOW)
+    ) -> sqlx::Result<u64> {
+        on_db!(self, |c| Ok(sqlx::query(OPEN_EMAIL_WINDOW)
             .bind(id)
             .bind(conversation_id.to_string())
             .bind(at)
             .bind(due_at)
             .bind(seq)
             .execute(c)
-            .await
-            .map(drop))
+            .await?
+            .rows_affected()))
+    }
+
+    /// Opens each window as [`Db::open_email_window`] does, in order: how many it opened. On
+    /// PostgreSQL in one statement, whatever their number.
+    pub async fn open_email_windows(self, windows: &[EmailWindow]) -> sqlx::Result<u64> {
+        if windows.is_empty() {
+            return Ok(0);
+        }
+        let sql = "INSERT INTO email_jobs (id, conversation_id, state, opened_at, due_at, \
+                   first_seq, created_at) \
+                   SELECT w.id, c.id, 'waiting', w.at, w.due_at, w.seq, w.at \
+                   FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[]) \
+                   WITH ORDINALITY AS w(id, conversation_id, at, due_at, seq, n) \
+                   JOIN conversations c ON c.id = w.conversation_id AND c.kind = 'support' \
+                   ORDER BY w.n \
+                   ON CONFLICT DO NOTHING";
+        match self {
+            Db::PostgresConn(conn) => Ok(sqlx::query(sql)
+                .bind(windows.iter().map(|w| w.id.as_str()).collect::<Vec<_>>())
+                .bind(
+                    windows
+                        .iter()
+                        .map(|w| w.conversation_id.to_string())
+                        .collect::<Vec<_>>(),
+                )
+                .bind(windows.iter().map(|w| w.at).collect::<Vec<_>>())
+                .bind(windows.iter().map(|w| w.due_at).collect::<Vec<_>>())
+                .bind(windows.iter().map(|w| w.seq).collect::<Vec<_>>())
+                .execute(conn)
+                .await?
+                .rows_affected()),
+            mut db => {
+                let mut opened = 0;
+                for w in windows {
+                    opened += db
+                        .reborrow()
+                        .open_email_window(&w.id, w.conversation_id, w.seq, w.at, w.due_at)
+                        .await?;
+                }
+                Ok(opened)
+            }
+        }
     }
 
     /// Claims the job that has been due longest (`due_at <= now`), moving its `due_at` to

@@ -288,3 +288,49 @@ contract!(
         assert_eq!(heard, ["one", "two", "three"]);
     }
 );
+
+contract!(
+    email_windows_opened_together_open_one_per_support_conversation_the_first_reply_first,
+    |_url, store| {
+        use switchboard::store::emails::EmailWindow;
+        let customer = customer_row(Some("u1"), None, 1_000);
+        let customer = store.db().upsert_signed_customer(&customer).await.unwrap();
+        let support = store
+            .db()
+            .ensure_customer_conversation(&customer.id, &id(), 1_000)
+            .await
+            .unwrap();
+        let session = session(&store, 1_000, i64::MAX).await;
+        let window = |conversation: &str, seq: i64| EmailWindow {
+            id: id(),
+            conversation_id: uuid(conversation),
+            seq,
+            at: 5_000 + seq,
+            due_at: 305_000 + seq,
+        };
+        let windows = [
+            window(&support, 1),
+            window(&session.conversation_id, 1),
+            window(&support, 2),
+        ];
+        let mut tx = store.begin().await.unwrap();
+        let opened = tx.db().open_email_windows(&windows).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            opened, 1,
+            "one window for the support conversation, none for a session"
+        );
+        let jobs = store.db().email_jobs_of(uuid(&support), 10).await.unwrap();
+        let jobs: Vec<(&str, i64, i64)> = jobs
+            .iter()
+            .map(|j| (j.id.as_str(), j.first_seq, j.due_at))
+            .collect();
+        assert_eq!(jobs, [(windows[0].id.as_str(), 1, 305_001)]);
+        assert!(store
+            .db()
+            .email_jobs_of(uuid(&session.conversation_id), 10)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+);
