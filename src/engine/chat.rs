@@ -7,10 +7,9 @@ use uuid::Uuid;
 use super::{session_at, Engine};
 use crate::actor::{Actor, GuestStanding};
 use crate::auth::Token;
-use crate::domain::{ttl, ClientId, DisplayName, MessageBody, NewMessage, SendOptions};
+use crate::domain::{ClientId, DisplayName, MessageBody, NewMessage, SendOptions};
 use crate::error::Error;
 use crate::hub::{Event, Topic};
-use crate::limits::doors::Window;
 use crate::store::{to_millis, MessageRow, NewMessageRow};
 use crate::wire::{Message, SenderKind, ServerFrame, Session};
 use crate::writer::Post;
@@ -172,28 +171,7 @@ impl Engine {
             self.through_customer_door(Some(&customer_id.to_string()), *client)
                 .await?;
         }
-        self.inner
-            .sends
-            .hit(
-                &actor.key(),
-                self.inner.config.sends_per_window as usize,
-                self.now(),
-            )
-            .map_err(|secs| Error::RateLimited {
-                retry_after_secs: secs,
-            })?;
-        if self.inner.store.postgres().is_some() {
-            // The window above is this node's. With several nodes, the sender's count in the
-            // database holds across all of them (a single SQLite node needs no second count).
-            let window = Window::Sender {
-                key: &actor.key(),
-                span_ms: ttl(self.inner.config.send_window).num_milliseconds(),
-            };
-            let max = self.inner.config.sends_per_window;
-            (self.inner.doors)
-                .hit(&self.inner.store, self.now(), window, max)
-                .await?;
-        }
+        self.through_send_window(actor).await?;
         // An ended session's conversation is closed for operators too: its guest is gone.
         self.authorize(actor, conversation_id, Access::Write)
             .await?;

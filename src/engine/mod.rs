@@ -43,6 +43,7 @@ mod records;
 mod resets;
 mod retention;
 mod search;
+mod send_window;
 mod sessions;
 mod subscriptions;
 mod team;
