@@ -110,7 +110,7 @@ impl DoorWindows {
         let span = window.span_ms();
         let start = now - now.rem_euclid(span);
         let hits = if store.postgres().is_some() {
-            let hits = store.db().hit_rate_window(&window.key(), start).await?;
+            let hits = store.hit_rate_window(&window.key(), start).await?;
             let longest = self.longest_ms.fetch_max(span, Ordering::Relaxed).max(span);
             if self
                 .database_hits

@@ -243,13 +243,10 @@ contract!(
 
         // Rate windows: one count per key and window, pruned by start.
         for expected in 1..=3 {
-            assert_eq!(
-                store.db().hit_rate_window("k", 60_000).await.unwrap(),
-                expected
-            );
+            assert_eq!(store.hit_rate_window("k", 60_000).await.unwrap(), expected);
         }
-        assert_eq!(store.db().hit_rate_window("k", 120_000).await.unwrap(), 1);
-        assert_eq!(store.db().hit_rate_window("j", 60_000).await.unwrap(), 1);
+        assert_eq!(store.hit_rate_window("k", 120_000).await.unwrap(), 1);
+        assert_eq!(store.hit_rate_window("j", 60_000).await.unwrap(), 1);
         assert_eq!(
             store
                 .db()
