@@ -37,13 +37,7 @@ async fn the_writers_connection_stores_each_key_once_in_order_with_what_each_mes
     let chat = session.conversation_id.as_str();
     let earlier = new_message(chat, "guest", "k0");
     assert!(matches!(post(&store, &earlier).await, Inserted::New(_)));
-    let customer = customer_row(Some("u1"), None, 1_000);
-    let customer = store.db().upsert_signed_customer(&customer).await.unwrap();
-    let support = store
-        .db()
-        .ensure_customer_conversation(&customer.id, &id(), 1_000)
-        .await
-        .unwrap();
+    let support = support_conversation(&store, "u1").await;
     assert!(store
         .db()
         .archive_conversation(uuid(&support), 2_000)

@@ -138,6 +138,17 @@ async fn post(store: &Store, new: &NewMessageRow) -> Inserted {
     inserted
 }
 
+/// A signed customer `external_id`'s support conversation, created at 1,000 ms: its id.
+async fn support_conversation(store: &Store, external_id: &str) -> String {
+    let customer = customer_row(Some(external_id), None, 1_000);
+    let customer = store.db().upsert_signed_customer(&customer).await.unwrap();
+    store
+        .db()
+        .ensure_customer_conversation(&customer.id, &id(), 1_000)
+        .await
+        .unwrap()
+}
+
 fn customer_row(external_id: Option<&str>, visitor_hash: Option<&str>, at: i64) -> CustomerRow {
     CustomerRow {
         id: id(),

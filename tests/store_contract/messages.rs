@@ -293,13 +293,7 @@ contract!(
     email_windows_opened_together_open_one_per_support_conversation_the_first_reply_first,
     |_url, store| {
         use switchboard::store::emails::EmailWindow;
-        let customer = customer_row(Some("u1"), None, 1_000);
-        let customer = store.db().upsert_signed_customer(&customer).await.unwrap();
-        let support = store
-            .db()
-            .ensure_customer_conversation(&customer.id, &id(), 1_000)
-            .await
-            .unwrap();
+        let support = support_conversation(&store, "u1").await;
         let session = session(&store, 1_000, i64::MAX).await;
         let window = |conversation: &str, seq: i64| EmailWindow {
             id: id(),
