@@ -36,6 +36,8 @@ const WORD_MAX_CHARS: usize = 64;
 /// Folds one character into `out`: compatibility decomposition, marks dropped, lower case.
 fn fold_char(c: char, out: &mut String) {
     match c {
+        // Most of what is written: decomposition leaves ASCII as it is.
+        _ if c.is_ascii() => out.push(c.to_ascii_lowercase()),
         // Russian й is a letter of its own, not и with an accent.
         'й' | 'Й' => out.push('й'),
         'ß' | 'ẞ' => out.push_str("ss"),
@@ -57,6 +59,9 @@ fn fold_char(c: char, out: &mut String) {
 
 /// Whether `c` belongs to a word: a letter, a digit or a mark.
 fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
     c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
 }
 
@@ -101,11 +106,14 @@ fn fold(word: &str) -> String {
 
 /// What the index holds for `text`: its folded words, one space between each.
 pub fn index_text(text: &str) -> String {
-    words(text)
-        .into_iter()
-        .map(|(_, word)| word)
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(text.len());
+    for (_, word) in words(text) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&word);
+    }
+    out
 }
 
 /// One term of a query: words that must appear in this order, next to each other (one word
