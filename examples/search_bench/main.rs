@@ -140,6 +140,9 @@ async fn fill(store: &Store, options: &Options, corpus: &[Generated]) -> anyhow:
         tx.insert_messages(&batch.iter().collect::<Vec<_>>())
             .await?;
         tx.commit().await?;
+        // As the message writer does every 256 messages: the words go from the pending list
+        // into the FTS5 table, one segment for the batch.
+        store.settle_search_index().await?;
         // As the server does beside its writer (`Engine::run_checkpoints`): the log goes back
         // into the database file, which searches then read.
         store.checkpoint().await?;

@@ -64,6 +64,7 @@ impl Engine {
     /// newest matching messages. For operators only (the caller checks the sign-in): notes are
     /// found too.
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchPage, Error> {
+        self.inner.store.settle_search_index().await?;
         let db = || self.inner.store.db();
         let mut found = self.found_conversations(request).await?;
         let next_cursor = if found.len() as i64 > request.limit {

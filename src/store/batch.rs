@@ -26,7 +26,7 @@ impl Marks {
         Self::new(matches!(tx, Tx::Sqlite(_)))
     }
 
-    fn next(&mut self) -> String {
+    pub(super) fn next(&mut self) -> String {
         self.count += 1;
         if self.sqlite {
             "?".to_owned()
@@ -36,7 +36,7 @@ impl Marks {
     }
 
     /// `n` marks, comma-separated.
-    fn list(&mut self, n: usize) -> String {
+    pub(super) fn list(&mut self, n: usize) -> String {
         (0..n).map(|_| self.next()).collect::<Vec<_>>().join(", ")
     }
 }
@@ -204,24 +204,25 @@ pub(super) fn take_seqs_sql(n: usize, marks: &mut Marks) -> String {
     )
 }
 
-/// Inserts `n` rows with their search index entries: bind each row's [`MESSAGE_COLUMNS`],
-/// then its words (see `search_index.rs`). On PostgreSQL the words fill the message's
-/// `tsvector` column; on SQLite the rows go through the view whose trigger also indexes them.
+/// Inserts `n` rows with what the search index needs of them: bind each row's
+/// [`MESSAGE_COLUMNS`], then on PostgreSQL its words (they fill the message's `tsvector`
+/// column; see `search_index.rs`), on SQLite its document number (its words go to the pending
+/// list: see `search_pending.rs`).
 pub(super) fn insert_rows_sql(n: usize, marks: &mut Marks) -> String {
     let values = (0..n)
         .map(|_| {
             let columns = marks.list(MESSAGE_COLUMN_COUNT);
-            let words = marks.next();
+            let last = marks.next();
             if marks.sqlite {
-                format!("({columns}, {words})")
+                format!("({columns}, {last})")
             } else {
-                format!("({columns}, CAST({words} AS tsvector))")
+                format!("({columns}, CAST({last} AS tsvector))")
             }
         })
         .collect::<Vec<_>>()
         .join(", ");
     if marks.sqlite {
-        format!("INSERT INTO messages_indexed ({MESSAGE_COLUMNS}, words) VALUES {values}")
+        format!("INSERT INTO messages ({MESSAGE_COLUMNS}, doc) VALUES {values}")
     } else {
         format!("INSERT INTO messages ({MESSAGE_COLUMNS}, search) VALUES {values}")
     }
@@ -278,17 +279,16 @@ impl Tx {
 }
 
 impl Tx {
-    /// Inserts the rows as given, with their search index entries, in one statement (see
-    /// [`insert_rows_sql`]).
+    /// Inserts the rows as given, with their search index entries (see [`insert_rows_sql`]).
     pub(super) async fn insert_message_rows(&mut self, rows: &[MessageRow]) -> sqlx::Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
-        let postgres = matches!(self, Tx::Postgres(_));
+        let docs = self.number_docs(rows).await?;
         let sql = insert_rows_sql(rows.len(), &mut Marks::of(self));
         on_db!(self.db(), |c| {
             let mut query = sqlx::query(&sql);
-            for row in rows {
+            for (n, row) in rows.iter().enumerate() {
                 query = query
                     .bind(&row.id)
                     .bind(&row.conversation_id)
@@ -303,14 +303,14 @@ impl Tx {
                     .bind(row.internal)
                     .bind(&row.mentions)
                     .bind(&row.attachments);
-                let words = row.search_words();
-                query = query.bind(if postgres {
-                    tsvector_literal(&words)
-                } else {
-                    words
-                });
+                // Document numbers are SQLite's; PostgreSQL's index takes the words.
+                query = match docs.get(n) {
+                    Some(doc) => query.bind(*doc),
+                    None => query.bind(tsvector_literal(&row.search_words())),
+                };
             }
             query.execute(c).await.map(drop)
-        })
+        })?;
+        self.add_pending(rows, &docs).await
     }
 }

@@ -22,6 +22,9 @@ use super::conversations::Inserted;
 use super::emails::OPEN_EMAIL_WINDOW;
 use super::inbox::{INSERT_ACTIVITY, REOPEN_IF_ARCHIVED};
 use super::rows::{MessageRow, NewMessageRow};
+use super::search_pending::{
+    doc_spans, number_docs, pending_rows_sql, HIGHEST_DOC, PENDING_MOST, SETTLE_PENDING,
+};
 use super::{Batch, WAL_LIMIT};
 use crate::wire::NoteKind;
 
@@ -76,9 +79,13 @@ impl DirectWriter {
         }
         connection.set_prepared_statement_cache_capacity(KEPT_STATEMENTS);
         let (jobs, queue) = mpsc::channel();
+        let writer = Writer {
+            connection,
+            pending: 0,
+        };
         std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
-            .spawn(move || serve(connection, queue))
+            .spawn(move || writer.serve(queue))
             .context("starting the writer's connection thread")?;
         Ok(Self { jobs })
     }
@@ -100,29 +107,48 @@ impl DirectWriter {
     }
 }
 
-fn serve(mut connection: Connection, queue: mpsc::Receiver<Job>) {
-    while let Ok(job) = queue.recv() {
-        let outcome = store(&mut connection, &job.postings);
-        let _ = job.done.send(outcome);
-    }
+/// The connection, and how many messages it stored since it last settled the search index's
+/// pending list (others may have added to the list since: the settling takes them too).
+struct Writer {
+    connection: Connection,
+    pending: usize,
 }
 
-fn store(connection: &mut Connection, postings: &[Posting]) -> rusqlite::Result<Batch> {
-    let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let news: Vec<&NewMessageRow> = postings.iter().map(|posting| &posting.new).collect();
-    let plan = Plan::new(&news, stored_keys(&tx, &news)?);
-    let seqs = take_seqs(&tx, plan.taking())?;
-    let (rows, archived) = plan.rows(seqs);
-    insert_rows(&tx, &rows)?;
-    let mut batch = plan.finish(rows, archived);
-    for (posting, inserted) in postings.iter().zip(&batch.inserted) {
-        if let Inserted::New(row) = inserted {
-            let archived = batch.archived.contains(&row.conversation_id);
-            batch.windows_opened += effects(&tx, posting, row, archived)?;
+impl Writer {
+    fn serve(mut self, queue: mpsc::Receiver<Job>) {
+        while let Ok(job) = queue.recv() {
+            let outcome = self.store(&job.postings);
+            let _ = job.done.send(outcome);
         }
     }
-    tx.commit()?;
-    Ok(batch)
+
+    fn store(&mut self, postings: &[Posting]) -> rusqlite::Result<Batch> {
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let news: Vec<&NewMessageRow> = postings.iter().map(|posting| &posting.new).collect();
+        let plan = Plan::new(&news, stored_keys(&tx, &news)?);
+        let seqs = take_seqs(&tx, plan.taking())?;
+        let (rows, archived) = plan.rows(seqs);
+        insert_rows(&tx, &rows)?;
+        let pending = self.pending + rows.len();
+        let settling = pending >= PENDING_MOST;
+        if settling {
+            for sql in SETTLE_PENDING {
+                tx.prepare_cached(sql)?.raw_execute()?;
+            }
+        }
+        let mut batch = plan.finish(rows, archived);
+        for (posting, inserted) in postings.iter().zip(&batch.inserted) {
+            if let Inserted::New(row) = inserted {
+                let archived = batch.archived.contains(&row.conversation_id);
+                batch.windows_opened += effects(&tx, posting, row, archived)?;
+            }
+        }
+        tx.commit()?;
+        self.pending = if settling { 0 } else { pending };
+        Ok(batch)
+    }
 }
 
 /// What a new message brings along (as the writer's `stage_effects` does on the other path):
@@ -249,10 +275,15 @@ fn insert_rows(tx: &Connection, rows: &[MessageRow]) -> rusqlite::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
+    let mut highest = Vec::new();
+    let mut statement = tx.prepare_cached(HIGHEST_DOC)?;
+    for (low, high) in doc_spans(rows) {
+        highest.push(statement.query_row([low, high], |row| row.get(0))?);
+    }
+    let docs = number_docs(rows, &highest);
     let mut statement = tx.prepare_cached(&insert_rows_sql(rows.len(), &mut Marks::new(true)))?;
-    let words: Vec<String> = rows.iter().map(MessageRow::search_words).collect();
     let mut values: Vec<&dyn ToSql> = Vec::with_capacity(rows.len() * 14);
-    for (row, words) in rows.iter().zip(&words) {
+    for (row, doc) in rows.iter().zip(&docs) {
         values.extend([
             &row.id as &dyn ToSql,
             &row.conversation_id,
@@ -267,9 +298,18 @@ fn insert_rows(tx: &Connection, rows: &[MessageRow]) -> rusqlite::Result<()> {
             &row.internal,
             &row.mentions,
             &row.attachments,
-            words,
+            doc,
         ]);
     }
+    bind_in_order(&mut statement, &values)?;
+    statement.raw_execute()?;
+    let words: Vec<String> = rows.iter().map(MessageRow::search_words).collect();
+    let mut statement = tx.prepare_cached(&pending_rows_sql(rows.len(), &mut Marks::new(true)))?;
+    let values: Vec<&dyn ToSql> = docs
+        .iter()
+        .zip(&words)
+        .flat_map(|(doc, words)| [doc as &dyn ToSql, words])
+        .collect();
     bind_in_order(&mut statement, &values)?;
     statement.raw_execute().map(drop)
 }

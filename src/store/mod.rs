@@ -31,6 +31,7 @@ pub use retention::StaleConversation;
 pub mod rows;
 mod search;
 mod search_index;
+mod search_pending;
 mod search_walk;
 mod sessions;
 mod shared;

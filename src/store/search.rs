@@ -70,8 +70,7 @@ impl Matching {
             "messages AS m WHERE m.search @@ CAST($1 AS tsquery) \
              AND ($2 IS NULL OR m.created_at >= $2) AND ($3 IS NULL OR m.created_at < $3)"
         } else {
-            "message_fts AS f JOIN message_docs AS d ON d.doc = f.rowid \
-             JOIN messages AS m ON m.id = d.message_id WHERE message_fts MATCH $1 \
+            "message_fts AS f JOIN messages AS m ON m.doc = f.rowid WHERE message_fts MATCH $1 \
              AND ($2 IS NULL OR m.created_at >= $2) AND ($3 IS NULL OR m.created_at < $3)"
         }
     }

@@ -1,9 +1,11 @@
 //! The search index, written with what it indexes (see `migrations/*/0013_search.sql`): on
 //! SQLite an FTS5 table of each message's folded words under a document number
-//! (`message_docs` maps numbers to messages), on PostgreSQL a `tsvector` column of the message,
-//! both written by the statement that stores the message (`batch.rs`); customers' names and
+//! (`messages.doc`), on PostgreSQL a `tsvector` column of the message,
+//! both written by the transaction that stores the message (`batch.rs`); customers' names and
 //! emails and sessions' titles as folded copies beside them, written by the statements that
 //! write them.
+//!
+//! On SQLite a message's words first wait in a pending list (`search_pending.rs`).
 //!
 //! What was stored before the index existed is indexed afterwards, in batches
 //! ([`Db::unindexed_messages`], [`Tx::index_backlog`], [`Db::customers_without_words`],
@@ -40,19 +42,18 @@ struct Unindexed {
 pub struct BacklogCursor(i64);
 
 impl Tx {
-    /// Gives each stored row a document number (by its time, as the insert trigger does: see
-    /// `migrations/sqlite/0014_search_order.sql`) and indexes its words (SQLite, catching up).
-    /// A message that has a number already is left as it is.
+    /// Gives each stored row a document number (by its time, as new messages are numbered: see
+    /// `search_pending.rs`) and indexes its words (SQLite, catching up). A message that has a
+    /// number already is left as it is.
     async fn index_sqlite(&mut self, rows: &[MessageRow]) -> sqlx::Result<()> {
         let Tx::Sqlite(conn) = self else {
             return Ok(());
         };
         // One row a statement: each number depends on those given before it.
         let number = format!(
-            "INSERT INTO message_docs (doc, message_id) \
-             SELECT COALESCE(MAX(doc) + 1, $2 * {DOCS_PER_MS}), $1 FROM message_docs \
-             WHERE doc >= $2 * {DOCS_PER_MS} AND doc < ($2 + 1) * {DOCS_PER_MS} \
-             ON CONFLICT (message_id) DO NOTHING RETURNING doc"
+            "UPDATE messages SET doc = (SELECT COALESCE(MAX(doc) + 1, $2 * {DOCS_PER_MS}) \
+             FROM messages WHERE doc >= $2 * {DOCS_PER_MS} AND doc < ($2 + 1) * {DOCS_PER_MS}) \
+             WHERE id = $1 AND doc IS NULL RETURNING doc"
         );
         for row in rows {
             let doc: Option<i64> = sqlx::query_scalar(&number)
@@ -183,8 +184,7 @@ impl Db<'_> {
             .join(", ");
         let sql = format!(
             "SELECT {columns}, m.rowid AS rowid FROM messages AS m \
-             LEFT JOIN message_docs AS d ON d.message_id = m.id \
-             WHERE m.rowid > $1 AND d.doc IS NULL ORDER BY m.rowid LIMIT $2"
+             WHERE m.rowid > $1 AND m.doc IS NULL ORDER BY m.rowid LIMIT $2"
         );
         let found: Vec<Unindexed> = on_db!(self, |c| sqlx::query_as(&sql)
             .bind(cursor.0)

@@ -3,7 +3,7 @@
 //! conversation's newest matching messages.
 //!
 //! On SQLite the index's document numbers follow the messages' times (see
-//! `migrations/sqlite/0014_search_order.sql`), so the walk reads the index in reverse number
+//! `migrations/sqlite/0014_search_order.sql`; `messages.doc` since 0017), so the walk reads the index in reverse number
 //! order and stops at the batch's end. On PostgreSQL it goes down the index by time and checks
 //! each message against the query, or reads the text index and sorts, whichever the planner
 //! thinks cheaper for the query's words.
@@ -98,10 +98,10 @@ impl Db<'_> {
             // The index is the outer loop, read backwards, so the walk stops at the batch's end.
             let sql = format!(
                 "SELECT m.conversation_id, m.id AS message_id, m.created_at AS at, \
-                 f.rowid AS doc FROM message_fts AS f CROSS JOIN message_docs AS d \
-                 CROSS JOIN messages AS m CROSS JOIN conversations AS c \
+                 f.rowid AS doc FROM message_fts AS f CROSS JOIN messages AS m \
+                 CROSS JOIN conversations AS c \
                  WHERE message_fts MATCH $1 AND f.rowid >= $2 AND f.rowid < $3 \
-                 AND d.doc = f.rowid AND m.id = d.message_id AND c.id = m.conversation_id \
+                 AND m.doc = f.rowid AND c.id = m.conversation_id \
                  {filters} ORDER BY f.rowid DESC LIMIT $8"
             );
             (sql, upper, String::new())
@@ -188,8 +188,8 @@ impl Db<'_> {
             ("messages AS m", "m.search @@ CAST($1 AS tsquery)")
         } else {
             (
-                "messages AS m CROSS JOIN message_docs AS d CROSS JOIN message_fts AS f",
-                "d.message_id = m.id AND f.rowid = d.doc AND message_fts MATCH $1",
+                "messages AS m CROSS JOIN message_fts AS f",
+                "f.rowid = m.doc AND message_fts MATCH $1",
             )
         };
         let sql = (0..conversation_ids.len())

@@ -141,3 +141,56 @@ async fn a_batch_the_writers_connection_cannot_store_leaves_nothing_behind() {
     store.close().await;
     db.drop_database().await;
 }
+
+/// How many messages the FTS5 table and the pending list hold that match `word`, and how many
+/// rows the pending list has.
+async fn index_counts(store: &Store, word: &str) -> (i64, i64) {
+    let pool = store.sqlite().unwrap();
+    let indexed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM message_fts WHERE message_fts MATCH $1")
+            .bind(word)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM message_pending")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    (indexed, pending)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lone_writers_words_wait_in_the_pending_list_until_its_256th_message_takes_them_in() {
+    let (db, store) = sqlite_store().await;
+    let session = session(&store, 1_000, 10_000_000).await;
+    let chat = session.conversation_id.as_str();
+    let saying = |n: usize| {
+        alone(NewMessageRow {
+            content: format!("waiting word{n}"),
+            ..new_message(chat, "guest", &format!("k{n}"))
+        })
+    };
+    for n in 0..255 {
+        store_through_the_writer(&store, vec![saying(n)])
+            .await
+            .unwrap();
+    }
+    assert_eq!(index_counts(&store, "waiting").await, (0, 255));
+    store_through_the_writer(&store, vec![saying(255)])
+        .await
+        .unwrap();
+    assert_eq!(index_counts(&store, "waiting").await, (256, 0));
+    assert_eq!(index_counts(&store, "word17").await, (1, 0));
+
+    store_through_the_writer(&store, vec![saying(256)])
+        .await
+        .unwrap();
+    assert_eq!(index_counts(&store, "waiting").await, (256, 1));
+    store.settle_search_index().await.unwrap();
+    assert_eq!(index_counts(&store, "waiting").await, (257, 0));
+    // Nothing pending: settling again changes nothing.
+    store.settle_search_index().await.unwrap();
+    assert_eq!(index_counts(&store, "waiting").await, (257, 0));
+    store.close().await;
+    db.drop_database().await;
+}

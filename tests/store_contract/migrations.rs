@@ -47,8 +47,8 @@ async fn postgres_nodes_starting_together_apply_each_migration_once() {
     db.drop_database().await;
 }
 
-/// Applies the migrations before the team's (0001 to 0009) to `store`'s database.
-async fn migrate_before_roles(store: &Store, backend: Backend) {
+/// Applies the migrations up to `last` (the team's are 0010) to `store`'s database.
+async fn migrate_up_to(store: &Store, backend: Backend, last: i64) {
     let dir = match backend {
         Backend::Sqlite => "migrations/sqlite",
         Backend::Postgres => "migrations/postgres",
@@ -58,16 +58,16 @@ async fn migrate_before_roles(store: &Store, backend: Backend) {
     let early: Vec<_> = all
         .migrations
         .iter()
-        .filter(|m| m.version <= 9)
+        .filter(|m| m.version <= last)
         .cloned()
         .collect();
-    let before_roles = sqlx::migrate::Migrator {
+    let up_to = sqlx::migrate::Migrator {
         migrations: std::borrow::Cow::Owned(early),
         ..all
     };
     match (store.sqlite(), store.postgres()) {
-        (Some(pool), _) => before_roles.run(pool).await.unwrap(),
-        (_, Some(pool)) => before_roles.run(pool).await.unwrap(),
+        (Some(pool), _) => up_to.run(pool).await.unwrap(),
+        (_, Some(pool)) => up_to.run(pool).await.unwrap(),
         _ => unreachable!("a store has one pool"),
     }
 }
@@ -77,7 +77,7 @@ async fn upgrading_gives_the_oldest_operator_ownership_and_everyone_else_admin(b
         return;
     };
     let store = Store::connect(&db.url).await.unwrap();
-    migrate_before_roles(&store, backend).await;
+    migrate_up_to(&store, backend, 9).await;
     // Inserted out of age order: the oldest is the second row.
     for (email, created_at) in [
         ("b@x.test", 2_000),
@@ -138,4 +138,72 @@ async fn upgrading_sqlite_gives_the_oldest_operator_ownership_and_everyone_else_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upgrading_postgres_gives_the_oldest_operator_ownership_and_everyone_else_admin() {
     upgrading_gives_the_oldest_operator_ownership_and_everyone_else_admin(Backend::Postgres).await;
+}
+
+/// Migration 0017 moved SQLite's document numbers into the messages' rows and put a pending
+/// list before the FTS5 table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrading_sqlite_keeps_each_indexed_messages_number_and_finds_old_and_new_messages() {
+    let db = TestDatabase::create(Backend::Sqlite)
+        .await
+        .expect("SQLite needs no server");
+    let store = Store::connect(&db.url).await.unwrap();
+    migrate_up_to(&store, Backend::Sqlite, 16).await;
+    let s = session(&store, 1_000, i64::MAX).await;
+    let pool = store.sqlite().unwrap().clone();
+    // Stored as the server stored messages before 0017: through the view that numbered and
+    // indexed them.
+    for (seq, words) in [(1, "older upgraded"), (2, "older kept")] {
+        sqlx::query(
+            "INSERT INTO messages_indexed (id, conversation_id, seq, sender_kind, content, \
+             client_id, created_at, internal, words) VALUES ($1, $2, $3, 'guest', $4, $5, 7000, 0, $4)",
+        )
+        .bind(id())
+        .bind(&s.conversation_id)
+        .bind(seq)
+        .bind(words)
+        .bind(format!("k{seq}"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    sqlx::query("UPDATE conversations SET last_seq = 2 WHERE id = $1")
+        .bind(&s.conversation_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    post(
+        &store,
+        &NewMessageRow {
+            content: "newer upgraded".to_owned(),
+            created_at: 7_000,
+            ..new_message(&s.conversation_id, "guest", "k3")
+        },
+    )
+    .await;
+    let docs: Vec<(String, i64)> =
+        sqlx::query_as("SELECT client_id, doc FROM messages ORDER BY seq")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let first = 7_000 * (1 << 20);
+    let expected = [("k1", first), ("k2", first + 1), ("k3", first + 2)];
+    assert_eq!(
+        docs,
+        expected
+            .map(|(client, doc)| (client.to_owned(), doc))
+            .to_vec()
+    );
+    store.settle_search_index().await.unwrap();
+    let found: Vec<String> = sqlx::query_scalar(
+        "SELECT m.client_id FROM message_fts AS f JOIN messages AS m ON m.doc = f.rowid \
+         WHERE message_fts MATCH 'upgraded' ORDER BY f.rowid DESC",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(found, ["k3", "k1"]);
+    store.close().await;
+    db.drop_database().await;
 }

@@ -18,6 +18,7 @@ fn request(raw: &str) -> SearchRequest {
 /// The ids of the messages `raw` finds (at most 50 per conversation), each conversation's newest
 /// first.
 async fn found(store: &Store, raw: &str) -> Vec<String> {
+    store.settle_search_index().await.unwrap();
     let request = request(raw);
     let conversations: Vec<String> = store
         .db()
@@ -137,7 +138,7 @@ contract!(
                     .execute(pool)
                     .await
                     .unwrap();
-                let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM message_docs")
+                let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM message_pending")
                     .fetch_one(pool)
                     .await
                     .unwrap();
@@ -179,7 +180,11 @@ contract!(
                     .execute(pool)
                     .await
                     .unwrap();
-                sqlx::query("DELETE FROM message_docs")
+                sqlx::query("UPDATE messages SET doc = NULL")
+                    .execute(pool)
+                    .await
+                    .unwrap();
+                sqlx::query("DELETE FROM message_pending")
                     .execute(pool)
                     .await
                     .unwrap();
@@ -215,8 +220,49 @@ contract!(
     }
 );
 
+/// Deletes a message as erasure and retention do, by its row.
+async fn delete_message(store: &Store, id: &str) {
+    let sql = "DELETE FROM messages WHERE id = $1";
+    let deleted = match (store.sqlite(), store.postgres()) {
+        (Some(pool), _) => sqlx::query(sql)
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap()
+            .rows_affected(),
+        (None, Some(pool)) => sqlx::query(sql)
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap()
+            .rows_affected(),
+        (None, None) => unreachable!("a store has one of the two"),
+    };
+    assert_eq!(deleted, 1);
+}
+
+contract!(
+    a_message_deleted_before_or_after_its_words_reach_the_index_is_not_found,
+    |_url, store| {
+        let s = session(&store, 1_000, i64::MAX).await;
+        let settled = saying(&s.conversation_id, "k1", "gone settled");
+        post(&store, &settled).await;
+        store.settle_search_index().await.unwrap();
+        let pending = saying(&s.conversation_id, "k2", "gone pending");
+        post(&store, &pending).await;
+        let kept = saying(&s.conversation_id, "k3", "gone kept");
+        post(&store, &kept).await;
+        delete_message(&store, &settled.id).await;
+        delete_message(&store, &pending.id).await;
+        assert_eq!(found(&store, "gone").await, [kept.id]);
+        assert!(found(&store, "settled").await.is_empty());
+        assert!(found(&store, "pending").await.is_empty());
+    }
+);
+
 /// The conversations `raw` finds and what matched in each, newest first.
 async fn conversations_found(store: &Store, raw: &str) -> Vec<(String, i64)> {
+    store.settle_search_index().await.unwrap();
     store
         .db()
         .search_conversations(&request(raw))

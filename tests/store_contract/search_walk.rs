@@ -66,6 +66,7 @@ async fn grouped_pages(
     limit: usize,
     extra: &[(&str, &str)],
 ) -> Vec<Vec<(String, Vec<Matched>)>> {
+    store.settle_search_index().await.unwrap();
     let mut pages = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
