@@ -12,7 +12,6 @@
 //! [`Db::titles_without_words`]).
 
 use super::rows::{attachments_of, MessageRow, MESSAGE_COLUMNS};
-use super::search_walk::DOCS_PER_MS;
 use super::{on_db, Db, Tx};
 use crate::domain::search::{index_text, tsvector_literal};
 
@@ -29,12 +28,12 @@ impl MessageRow {
     }
 }
 
-/// A message without an index entry, and its place in the table (SQLite).
+/// A message without an index entry, and its document number (SQLite).
 #[derive(sqlx::FromRow)]
 struct Unindexed {
     #[sqlx(flatten)]
     row: MessageRow,
-    rowid: i64,
+    doc: i64,
 }
 
 /// Where a pass over the messages not yet indexed goes on from.
@@ -42,23 +41,18 @@ struct Unindexed {
 pub struct BacklogCursor(i64);
 
 impl Tx {
-    /// Gives each stored row a document number (by its time, as new messages are numbered: see
-    /// `search_pending.rs`) and indexes its words (SQLite, catching up). A message that has a
-    /// number already is left as it is.
+    /// Indexes the words of each stored row still waiting in `message_unindexed` (SQLite,
+    /// catching up: see `migrations/sqlite/0018_messages_by_doc.sql`). A message indexed since
+    /// is left as it is.
     async fn index_sqlite(&mut self, rows: &[MessageRow]) -> sqlx::Result<()> {
         let Tx::Sqlite(conn) = self else {
             return Ok(());
         };
-        // One row a statement: each number depends on those given before it.
-        let number = format!(
-            "UPDATE messages SET doc = (SELECT COALESCE(MAX(doc) + 1, $2 * {DOCS_PER_MS}) \
-             FROM messages WHERE doc >= $2 * {DOCS_PER_MS} AND doc < ($2 + 1) * {DOCS_PER_MS}) \
-             WHERE id = $1 AND doc IS NULL RETURNING doc"
-        );
+        let take = "DELETE FROM message_unindexed \
+                    WHERE doc = (SELECT doc FROM messages WHERE id = $1) RETURNING doc";
         for row in rows {
-            let doc: Option<i64> = sqlx::query_scalar(&number)
+            let doc: Option<i64> = sqlx::query_scalar(take)
                 .bind(&row.id)
-                .bind(row.created_at)
                 .fetch_optional(&mut **conn)
                 .await?;
             if let Some(doc) = doc {
@@ -176,15 +170,15 @@ impl Db<'_> {
                 .await)?;
             return Ok((rows, cursor));
         }
-        // By the table's rowid, which stays put while the server runs (only VACUUM moves it).
+        // By document number, the table's rowid.
         let columns = MESSAGE_COLUMNS
             .split(", ")
             .map(|column| format!("m.{}", column.trim()))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT {columns}, m.rowid AS rowid FROM messages AS m \
-             WHERE m.rowid > $1 AND m.doc IS NULL ORDER BY m.rowid LIMIT $2"
+            "SELECT {columns}, m.doc FROM message_unindexed AS u \
+             JOIN messages AS m ON m.doc = u.doc WHERE u.doc > $1 ORDER BY u.doc LIMIT $2"
         );
         let found: Vec<Unindexed> = on_db!(self, |c| sqlx::query_as(&sql)
             .bind(cursor.0)
@@ -193,7 +187,7 @@ impl Db<'_> {
             .await)?;
         let next = found
             .last()
-            .map_or(cursor, |found| BacklogCursor(found.rowid));
+            .map_or(cursor, |found| BacklogCursor(found.doc));
         Ok((found.into_iter().map(|found| found.row).collect(), next))
     }
 }

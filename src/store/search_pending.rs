@@ -1,5 +1,6 @@
 //! How a message enters SQLite's search index (see `migrations/sqlite/0017_search_pending.sql`):
-//! its document number, kept in its row (`messages.doc`), orders the index by time; its words
+//! its document number, the key of its row (`messages.doc`, the table's rowid since
+//! `0018_messages_by_doc.sql`), orders the index by time; its words
 //! wait in a pending list, written in the message's own transaction, until they go into the
 //! FTS5 table in bulk: FTS5 writes a segment at every commit that touches it.
 //!

@@ -3,8 +3,9 @@
 //! conversation's newest matching messages.
 //!
 //! On SQLite the index's document numbers follow the messages' times (see
-//! `migrations/sqlite/0014_search_order.sql`; `messages.doc` since 0017), so the walk reads the index in reverse number
-//! order and stops at the batch's end. On PostgreSQL it goes down the index by time and checks
+//! `migrations/sqlite/0014_search_order.sql`; a message's number is its row's key,
+//! `messages.doc`, since 0018), so the walk reads the index in reverse number order and stops
+//! at the batch's end. On PostgreSQL it goes down the index by time and checks
 //! each message against the query, or reads the text index and sorts, whichever the planner
 //! thinks cheaper for the query's words.
 

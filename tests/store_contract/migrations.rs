@@ -1,6 +1,7 @@
 //! Migrating twice, and several nodes migrating at once.
 
 use super::*;
+use switchboard::store::BacklogCursor;
 
 contract!(migrating_again_changes_nothing, |url, store| {
     let again = Store::connect(&url).await.unwrap();
@@ -140,8 +141,9 @@ async fn upgrading_postgres_gives_the_oldest_operator_ownership_and_everyone_els
     upgrading_gives_the_oldest_operator_ownership_and_everyone_else_admin(Backend::Postgres).await;
 }
 
-/// Migration 0017 moved SQLite's document numbers into the messages' rows and put a pending
-/// list before the FTS5 table.
+/// Migrations 0017 and 0018 moved SQLite's document numbers into the messages' rows (the
+/// table's rowid), put a pending list before the FTS5 table, and numbered what was not indexed
+/// yet for the server to index.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upgrading_sqlite_keeps_each_indexed_messages_number_and_finds_old_and_new_messages() {
     let db = TestDatabase::create(Backend::Sqlite)
@@ -167,7 +169,17 @@ async fn upgrading_sqlite_keeps_each_indexed_messages_number_and_finds_old_and_n
         .await
         .unwrap();
     }
-    sqlx::query("UPDATE conversations SET last_seq = 2 WHERE id = $1")
+    // Stored before search existed, and not indexed since.
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, seq, sender_kind, content, client_id, \
+         created_at, internal) VALUES ($1, $2, 3, 'guest', 'older unindexed', 'k0', 7000, 0)",
+    )
+    .bind(id())
+    .bind(&s.conversation_id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE conversations SET last_seq = 3 WHERE id = $1")
         .bind(&s.conversation_id)
         .execute(&pool)
         .await
@@ -188,22 +200,40 @@ async fn upgrading_sqlite_keeps_each_indexed_messages_number_and_finds_old_and_n
             .await
             .unwrap();
     let first = 7_000 * (1 << 20);
-    let expected = [("k1", first), ("k2", first + 1), ("k3", first + 2)];
+    let expected = [
+        ("k1", first),
+        ("k2", first + 1),
+        ("k0", first + (1 << 19)),
+        // After the highest number of its millisecond.
+        ("k3", first + (1 << 19) + 1),
+    ];
     assert_eq!(
         docs,
         expected
             .map(|(client, doc)| (client.to_owned(), doc))
             .to_vec()
     );
+    let (waiting, _) = store
+        .db()
+        .unindexed_messages(BacklogCursor::default(), 10)
+        .await
+        .unwrap();
+    let clients: Vec<&str> = waiting.iter().map(|m| m.client_id.as_str()).collect();
+    assert_eq!(clients, ["k0"]);
+    let mut tx = store.begin().await.unwrap();
+    tx.index_backlog(&waiting).await.unwrap();
+    tx.commit().await.unwrap();
     store.settle_search_index().await.unwrap();
-    let found: Vec<String> = sqlx::query_scalar(
-        "SELECT m.client_id FROM message_fts AS f JOIN messages AS m ON m.doc = f.rowid \
-         WHERE message_fts MATCH 'upgraded' ORDER BY f.rowid DESC",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
-    assert_eq!(found, ["k3", "k1"]);
+    let found = |word: &'static str| {
+        sqlx::query_scalar::<_, String>(
+            "SELECT m.client_id FROM message_fts AS f JOIN messages AS m \
+             ON m.doc = f.rowid WHERE message_fts MATCH $1 ORDER BY f.rowid DESC",
+        )
+        .bind(word)
+        .fetch_all(&pool)
+    };
+    assert_eq!(found("upgraded").await.unwrap(), ["k3", "k1"]);
+    assert_eq!(found("older").await.unwrap(), ["k0", "k2", "k1"]);
     store.close().await;
     db.drop_database().await;
 }

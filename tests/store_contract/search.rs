@@ -180,7 +180,7 @@ contract!(
                     .execute(pool)
                     .await
                     .unwrap();
-                sqlx::query("UPDATE messages SET doc = NULL")
+                sqlx::query("INSERT INTO message_unindexed (doc) SELECT doc FROM messages")
                     .execute(pool)
                     .await
                     .unwrap();
