@@ -284,6 +284,7 @@ impl Tx {
         if rows.is_empty() {
             return Ok(());
         }
+        let postgres = matches!(self, Tx::Postgres(_));
         let docs = self.number_docs(rows).await?;
         let sql = insert_rows_sql(rows.len(), &mut Marks::of(self));
         on_db!(self.db(), |c| {
@@ -303,10 +304,10 @@ impl Tx {
                     .bind(row.internal)
                     .bind(&row.mentions)
                     .bind(&row.attachments);
-                // Document numbers are SQLite's; PostgreSQL's index takes the words.
-                query = match docs.get(n) {
-                    Some(doc) => query.bind(*doc),
-                    None => query.bind(tsvector_literal(&row.search_words())),
+                query = if postgres {
+                    query.bind(tsvector_literal(&row.search_words()))
+                } else {
+                    query.bind(docs[n])
                 };
             }
             query.execute(c).await.map(drop)

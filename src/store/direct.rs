@@ -275,12 +275,13 @@ fn insert_rows(tx: &Connection, rows: &[MessageRow]) -> rusqlite::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let mut highest = Vec::new();
+    let spans = doc_spans(rows);
+    let mut highest = Vec::with_capacity(spans.len());
     let mut statement = tx.prepare_cached(HIGHEST_DOC)?;
-    for (low, high) in doc_spans(rows) {
+    for (low, high) in &spans {
         highest.push(statement.query_row([low, high], |row| row.get(0))?);
     }
-    let docs = number_docs(rows, &highest);
+    let docs = number_docs(rows, &spans, &highest);
     let mut statement = tx.prepare_cached(&insert_rows_sql(rows.len(), &mut Marks::new(true)))?;
     let mut values: Vec<&dyn ToSql> = Vec::with_capacity(rows.len() * 14);
     for (row, doc) in rows.iter().zip(&docs) {

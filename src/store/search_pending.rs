@@ -11,8 +11,11 @@
 
 use super::batch::Marks;
 use super::rows::MessageRow;
-use super::search_walk::DOCS_PER_MS;
 use super::{Store, Tx};
+
+/// How many document numbers a millisecond has: a message's number is its time (ms) times this,
+/// plus how many were numbered before it in the same millisecond.
+pub(super) const DOCS_PER_MS: i64 = 1 << 20;
 
 /// How many messages' words the message writer's own connection lets wait in the pending list
 /// before it settles them.
@@ -45,10 +48,13 @@ pub(super) fn doc_spans(rows: &[MessageRow]) -> Vec<(i64, i64)> {
 }
 
 /// Each row's document number: its time (ms) times [`DOCS_PER_MS`], plus one for each message
-/// numbered before it in the same millisecond. `highest` is [`HIGHEST_DOC`]'s answer for each
-/// of [`doc_spans`]`(rows)`, in order.
-pub(super) fn number_docs(rows: &[MessageRow], highest: &[Option<i64>]) -> Vec<i64> {
-    let spans = doc_spans(rows);
+/// numbered before it in the same millisecond. `spans` is [`doc_spans`]`(rows)`, and `highest`
+/// [`HIGHEST_DOC`]'s answer for each of them, in order.
+pub(super) fn number_docs(
+    rows: &[MessageRow],
+    spans: &[(i64, i64)],
+    highest: &[Option<i64>],
+) -> Vec<i64> {
     let mut next: Vec<i64> = spans
         .iter()
         .zip(highest)
@@ -82,8 +88,9 @@ impl Tx {
         let Tx::Sqlite(conn) = self else {
             return Ok(Vec::new());
         };
-        let mut highest = Vec::new();
-        for (low, high) in doc_spans(rows) {
+        let spans = doc_spans(rows);
+        let mut highest = Vec::with_capacity(spans.len());
+        for (low, high) in &spans {
             highest.push(
                 sqlx::query_scalar(HIGHEST_DOC)
                     .bind(low)
@@ -92,7 +99,7 @@ impl Tx {
                     .await?,
             );
         }
-        Ok(number_docs(rows, &highest))
+        Ok(number_docs(rows, &spans, &highest))
     }
 
     /// Puts the words of `rows`, numbered `docs`, in the pending list (SQLite).
@@ -164,14 +171,15 @@ mod tests {
     #[test]
     fn rows_in_one_millisecond_follow_the_highest_number_given_in_it_in_order() {
         let rows = [at(7), at(9), at(7), at(7), at(9)];
+        let spans = doc_spans(&rows);
         assert_eq!(
-            doc_spans(&rows),
+            spans,
             [
                 (7 * DOCS_PER_MS, 8 * DOCS_PER_MS),
                 (9 * DOCS_PER_MS, 10 * DOCS_PER_MS)
             ]
         );
-        let docs = number_docs(&rows, &[Some(7 * DOCS_PER_MS + 4), None]);
+        let docs = number_docs(&rows, &spans, &[Some(7 * DOCS_PER_MS + 4), None]);
         let ms7 = 7 * DOCS_PER_MS;
         let ms9 = 9 * DOCS_PER_MS;
         assert_eq!(docs, [ms7 + 5, ms9, ms7 + 6, ms7 + 7, ms9 + 1]);

@@ -11,12 +11,9 @@
 
 use super::rows::{MessageRow, MESSAGE_COLUMNS};
 use super::search::{Matching, Narrowing};
+use super::search_pending::DOCS_PER_MS;
 use super::{on_db, to_millis, Db};
 use crate::domain::search::SearchRequest;
-
-/// How many document numbers a millisecond has (SQLite): a message's number is its time (ms)
-/// times this, plus how many were indexed before it in the same millisecond.
-pub(super) const DOCS_PER_MS: i64 = 1 << 20;
 
 /// How many of the newest messages a walk on PostgreSQL checks one by one before it lets the
 /// planner choose.
