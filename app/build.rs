@@ -1,13 +1,20 @@
-//! Generates the `i18n` module from `locales/*.json`.
+//! Generates the `i18n` module from `locales/*.json`, and the plural rules of those languages
+//! for the browser's bundle (see `plural_rules.rs`).
 
 use std::error::Error;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use icu::locale::LocaleFallbacker;
+use icu::plurals::provider::PluralsCardinalV1;
+use icu_provider_export::baked_exporter::{self, BakedExporter};
+use icu_provider_export::prelude::DataMarker;
+use icu_provider_export::{DeduplicationStrategy, ExportDriver};
+use icu_provider_source::SourceDataProvider;
 use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=build.rs");
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?).join("i18n");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
     let config = Config::new("en")?
         .add_locale("ru")?
         .add_locale("de")?
@@ -19,6 +26,33 @@ fn main() -> Result<(), Box<dyn Error>> {
     let translations = TranslationsInfos::parse(config)?;
     translations.emit_diagnostics();
     translations.rerun_if_locales_changed();
-    translations.generate_i18n_module(out)?;
+    bake_plural_rules(&translations, &out.join("plural_rules"))?;
+    translations.generate_i18n_module(out.join("i18n"))?;
+    Ok(())
+}
+
+/// Writes the cardinal plural rules of the translations' languages as Rust, from
+/// `cldr/cldr-core/supplemental/plurals.json` (CLDR 48.2, the version ICU4X 2.2 was tested
+/// with, cut to our languages). The server uses ICU's compiled data, which holds every
+/// locale's; the browser needs six.
+fn bake_plural_rules(translations: &TranslationsInfos, into: &Path) -> Result<(), Box<dyn Error>> {
+    let cldr = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").ok_or("no manifest dir")?)
+        .join("cldr");
+    println!("cargo::rerun-if-changed={}", cldr.display());
+    let source = SourceDataProvider::new_custom().with_cldr(&cldr)?;
+    let mut options = baked_exporter::Options::default();
+    options.overwrite = true;
+    // leptos_i18n asks for exactly the languages it was built with, so there is nothing to
+    // fall back from.
+    options.use_internal_fallback = false;
+    options.use_separate_crates = true;
+    let exporter = BakedExporter::new(into.to_owned(), options)?;
+    ExportDriver::new(
+        translations.get_locales_langids(),
+        DeduplicationStrategy::None.into(),
+        LocaleFallbacker::new_without_data(),
+    )
+    .with_markers([PluralsCardinalV1::INFO])
+    .export(&source, exporter)?;
     Ok(())
 }

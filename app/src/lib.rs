@@ -12,6 +12,8 @@ pub mod error;
 pub mod inbox_feed;
 pub mod language;
 pub mod pages;
+#[cfg(any(feature = "hydrate", all(test, feature = "ssr")))]
+pub mod plural_rules;
 pub mod realtime;
 #[cfg(feature = "dashboard")]
 pub mod routes;

@@ -6,6 +6,7 @@ use leptos::prelude::{document, Owner};
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    app::plural_rules::install();
     // The pages are lazy routes (see `app::routes`): each hydrates once its chunk is loaded,
     // so hydration is asynchronous, and the page is marked live only when it is done.
     wasm_bindgen_futures::spawn_local(async {
