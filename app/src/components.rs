@@ -9,6 +9,7 @@ use crate::api::{current_operator, unread_conversations, Logout};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::inbox_feed::InboxFeed;
+use crate::load::load;
 
 /// A `<select>` of the six UI languages, each named in its own language. Changing it switches
 /// the page at once and remembers the choice in a cookie.
@@ -199,8 +200,8 @@ pub fn CodeBlock(code: String) -> impl IntoView {
 #[component]
 pub fn OperatorShell(children: Children) -> impl IntoView {
     let i18n = use_i18n();
-    let me = Resource::new(|| (), |_| current_operator());
-    let unread = Resource::new(|| (), |_| unread_conversations());
+    let me = load(|| (), |_| current_operator());
+    let unread = load(|| (), |_| unread_conversations());
     let feed = InboxFeed::start(0);
     provide_context(feed);
     view! {

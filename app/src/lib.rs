@@ -11,6 +11,7 @@ pub mod components;
 pub mod error;
 pub mod inbox_feed;
 pub mod language;
+pub mod load;
 pub mod pages;
 #[cfg(any(feature = "hydrate", all(test, feature = "ssr")))]
 pub mod plural_rules;

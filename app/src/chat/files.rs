@@ -306,7 +306,7 @@ pub(super) mod browser {
         let status = xhr.status().unwrap_or(0);
         let text = xhr.response_text().ok().flatten().unwrap_or_default();
         match status {
-            201 => serde_json::from_str::<FileEnvelope>(&text)
+            201 => crate::load::read_json::<FileEnvelope>(&text)
                 .map(|envelope| envelope.file)
                 .map_err(|_| Refused::Failed),
             other => Err(Refused::of_status(other)),

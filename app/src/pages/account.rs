@@ -14,6 +14,7 @@ use crate::clock::Time;
 use crate::components::{role_text, ErrorAlert, OperatorShell, PasswordField};
 use crate::i18n::*;
 use crate::inbox_feed::InboxFeed;
+use crate::load::load;
 
 /// The account page.
 #[component]
@@ -23,7 +24,7 @@ pub fn AccountPage() -> impl IntoView {
     let password = ServerAction::<ChangePassword>::new();
     let end_one = ServerAction::<EndSignin>::new();
     let end_others = ServerAction::<EndOtherSignins>::new();
-    let account = Resource::new(
+    let account = load(
         move || {
             (
                 rename.version().get(),

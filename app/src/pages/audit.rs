@@ -11,6 +11,7 @@ use crate::api::{load_audit, AuditView};
 use crate::clock::Time;
 use crate::components::{ErrorAlert, OperatorShell};
 use crate::i18n::*;
+use crate::load::load;
 
 /// The audit log page: `?action=…&actor=…&before=…`.
 #[component]
@@ -25,7 +26,7 @@ pub fn AuditPage() -> impl IntoView {
             q.get("before").and_then(|b| uuid::Uuid::parse_str(&b).ok()),
         )
     };
-    let log = Resource::new(filters, |(action, actor, before)| {
+    let log = load(filters, |(action, actor, before)| {
         load_audit(action, actor, before)
     });
     view! {

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::email_confirmation;
 use crate::components::LanguageSwitcher;
 use crate::i18n::*;
+use crate::load::load;
 
 /// The confirmation page.
 #[component]
@@ -19,7 +20,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
         .read_untracked()
         .get("link")
         .unwrap_or_default();
-    let state = Resource::new(
+    let state = load(
         {
             let link = link.clone();
             move || link.clone()

@@ -19,6 +19,7 @@ use crate::clock::Time;
 use crate::components::{ErrorAlert, Fold};
 use crate::i18n::*;
 use crate::inbox_feed::InboxFeed;
+use crate::load::load;
 use crate::realtime::{ChatState, Party};
 
 /// `/inbox/:id`: the conversation pane beside the inbox list.
@@ -35,7 +36,7 @@ pub fn ConversationPage() -> impl IntoView {
             .get("seq")
             .and_then(|seq| seq.parse::<i64>().ok())
     };
-    let detail = Resource::new(
+    let detail = load(
         move || (id(), found()),
         |(id, found)| open_conversation(id, found),
     );

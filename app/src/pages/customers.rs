@@ -12,6 +12,7 @@ use crate::api::{load_customers, CustomersView, EraseCustomer};
 use crate::clock::Time;
 use crate::components::{ConfirmSubmit, ErrorAlert, OperatorShell};
 use crate::i18n::*;
+use crate::load::load;
 
 /// The customers page: `?q=…&before=…`.
 #[component]
@@ -20,7 +21,7 @@ pub fn CustomersPage() -> impl IntoView {
     let query = use_query_map();
     let erase = ServerAction::<EraseCustomer>::new();
     let asked = move || query.read().get("q").unwrap_or_default();
-    let page = Resource::new(
+    let page = load(
         move || {
             let before = query
                 .read()

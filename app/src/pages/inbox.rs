@@ -17,11 +17,14 @@ use crate::api::{load_desk, DeskView};
 use crate::components::{ErrorAlert, OperatorShell};
 use crate::i18n::*;
 use crate::inbox_feed::InboxFeed;
+use crate::load::load;
 
 /// The desk (who reads, colleagues, labels, canned replies), loaded once for the list and
 /// every conversation opened beside it.
 #[derive(Clone, Copy)]
-pub(super) struct DeskResource(pub(super) Resource<Result<DeskView, crate::error::AppError>>);
+pub(super) struct DeskResource(
+    pub(super) Resource<Result<DeskView, crate::error::AppError>, crate::load::JsonBytes>,
+);
 
 /// `/inbox?tab=mine|unassigned|active|archived&label=<id>`, and the open conversation beside it.
 #[component]
@@ -35,7 +38,7 @@ pub fn InboxPage() -> impl IntoView {
             .strip_prefix("/inbox/")
             .and_then(|id| Uuid::parse_str(id).ok())
     });
-    let desk = DeskResource(Resource::new(|| (), |_| load_desk()));
+    let desk = DeskResource(load(|| (), |_| load_desk()));
     provide_context(desk);
     on_list_keys();
     view! {
@@ -79,7 +82,7 @@ fn InboxTabs(open: Memo<Option<Uuid>>) -> impl IntoView {
     });
     let feed = use_context::<InboxFeed>();
     let resyncs = move || feed.map(|f| f.resyncs.get()).unwrap_or(0);
-    let first_page = Resource::new(
+    let first_page = load(
         move || (chosen.get(), resyncs()),
         |((tab, label), _)| {
             Filter {

@@ -10,6 +10,7 @@ use switchboard::wire::ErrorCode;
 use crate::api::{preview_invitation, AcceptInvitation};
 use crate::components::{role_text, ErrorAlert, LanguageSwitcher, PasswordField};
 use crate::i18n::*;
+use crate::load::load;
 
 /// The invitation page.
 #[component]
@@ -19,7 +20,7 @@ pub fn InvitePage() -> impl IntoView {
         .read_untracked()
         .get("token")
         .unwrap_or_default();
-    let preview = Resource::new(
+    let preview = load(
         {
             let token = token.clone();
             move || token.clone()

@@ -9,6 +9,7 @@ use crate::api::guest_visit;
 use crate::chat::SessionChatPanel;
 use crate::components::{ErrorAlert, LanguageSwitcher};
 use crate::i18n::*;
+use crate::load::load;
 use crate::realtime::{ChatState, Party};
 use crate::visitor_strings::VisitorStrings;
 
@@ -19,7 +20,7 @@ pub fn GuestKiosk() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let visit = Resource::new(token, guest_visit);
+    let visit = load(token, guest_visit);
     view! {
         <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

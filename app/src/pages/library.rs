@@ -13,6 +13,7 @@ use crate::api::{
 };
 use crate::components::{ConfirmSubmit, ErrorAlert, OperatorShell};
 use crate::i18n::*;
+use crate::load::load;
 
 /// Every action of the page: the list loads again after each.
 #[derive(Clone, Copy)]
@@ -35,7 +36,7 @@ pub fn LibraryPage() -> impl IntoView {
         save_reply: ServerAction::new(),
         delete_reply: ServerAction::new(),
     };
-    let desk = Resource::new(
+    let desk = load(
         move || {
             (
                 actions.create_label.version().get(),

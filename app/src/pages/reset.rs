@@ -10,6 +10,7 @@ use switchboard::wire::ErrorCode;
 use crate::api::{reset_check, ForgotPassword, ResetPassword};
 use crate::components::{ErrorAlert, LanguageSwitcher, PasswordField};
 use crate::i18n::*;
+use crate::load::load;
 
 /// `/forgot`.
 #[component]
@@ -54,7 +55,7 @@ pub fn ResetPage() -> impl IntoView {
         .read_untracked()
         .get("token")
         .unwrap_or_default();
-    let check = Resource::new(
+    let check = load(
         {
             let token = token.clone();
             move || token.clone()

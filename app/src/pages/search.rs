@@ -13,6 +13,7 @@ use crate::api::{load_desk, search_history, DeskView, SearchParams};
 use crate::clock::Time;
 use crate::components::{ErrorAlert, OperatorShell};
 use crate::i18n::*;
+use crate::load::load;
 
 /// The search page: `?q=…&status=…&assignee=…&label=…&kind=…&from=…&to=…&cursor=…`.
 #[component]
@@ -20,8 +21,8 @@ pub fn SearchPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let params = Memo::new(move |_| SearchParams::from_query(|key| query.read().get(key)));
-    let desk = Resource::new(|| (), |_| load_desk());
-    let page = Resource::new(
+    let desk = load(|| (), |_| load_desk());
+    let page = load(
         move || params.get(),
         |params| async move {
             if params.q.trim().is_empty() {

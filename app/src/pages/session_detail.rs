@@ -17,6 +17,7 @@ use crate::components::{
     ConfirmSubmit, ErrorAlert, Fold, GuestLinkBox, OperatorShell, StatusBadge, TimeLeft,
 };
 use crate::i18n::*;
+use crate::load::load;
 use crate::realtime::{ChatState, Party};
 
 /// `/sessions/:id`.
@@ -27,7 +28,7 @@ pub fn SessionDetailPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let end = ServerAction::<EndSession>::new();
     let rotate = ServerAction::<RotateLink>::new();
-    let session = Resource::new(
+    let session = load(
         move || (id(), end.version().get(), rotate.version().get()),
         |(id, _, _)| get_session(id),
     );

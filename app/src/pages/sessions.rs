@@ -15,6 +15,7 @@ use crate::clock::Time;
 use crate::components::{ErrorAlert, GuestLinkBox, OperatorShell, StatusBadge};
 use crate::i18n::*;
 use crate::inbox_feed::InboxFeed;
+use crate::load::load;
 
 /// `/`: the dashboard's start is the sessions list (or the sign-in page, via the shell).
 #[component]
@@ -108,7 +109,7 @@ fn SessionTabs(created: Signal<usize>) -> impl IntoView {
             subscriptions
         });
     }
-    let sessions = Resource::new(
+    let sessions = load(
         move || (filter.get(), outcome.get(), created.get(), changes.get()),
         |(filter, outcome, _, _)| {
             list_sessions(

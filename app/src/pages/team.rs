@@ -11,6 +11,7 @@ use crate::api::{load_team, ChangeOperator, Invite, MakeOwner, RevokeInvitation,
 use crate::clock::Time;
 use crate::components::{role_text, ConfirmSubmit, CopyButton, ErrorAlert, OperatorShell};
 use crate::i18n::*;
+use crate::load::load;
 
 /// The team page.
 #[component]
@@ -20,7 +21,7 @@ pub fn TeamPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeInvitation>::new();
     let change = ServerAction::<ChangeOperator>::new();
     let make_owner = ServerAction::<MakeOwner>::new();
-    let team = Resource::new(
+    let team = load(
         move || {
             (
                 invite.version().get(),

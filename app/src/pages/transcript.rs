@@ -12,6 +12,7 @@ use crate::api::load_transcript;
 use crate::clock::Time;
 use crate::components::ErrorAlert;
 use crate::i18n::*;
+use crate::load::load;
 
 /// Download a conversation's transcript (text or JSON, notes when ticked), or open it to print.
 /// A plain form: the browser downloads what the API answers.
@@ -55,7 +56,7 @@ pub fn PrintPage() -> impl IntoView {
             query.read().get("notes").is_some_and(|n| n == "true"),
         )
     };
-    let transcript = Resource::new(key, |(id, notes)| load_transcript(id, notes));
+    let transcript = load(key, |(id, notes)| load_transcript(id, notes));
     view! {
         <Title text=t_string!(i18n, transcript.title).to_owned() />
         <main id="main" class="print-page">

@@ -11,6 +11,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::email_subscription;
 use crate::components::LanguageSwitcher;
 use crate::i18n::*;
+use crate::load::load;
 
 /// The unsubscribe page.
 #[component]
@@ -19,7 +20,7 @@ pub fn UnsubscribePage() -> impl IntoView {
     super::widget::follow_lang_query();
     let link = move || use_params_map().read().get("link").unwrap_or_default();
     let link = link();
-    let state = Resource::new(
+    let state = load(
         {
             let link = link.clone();
             move || link.clone()

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::api::widget_appearance;
 use crate::chat::SessionChatPanel;
 use crate::i18n::*;
+use crate::load::load;
 use crate::realtime::{ChatState, Party};
 use crate::visitor_strings::VisitorStrings;
 use crate::widget::theme::theme_css;
@@ -38,7 +39,7 @@ pub(crate) fn follow_lang_query() {
 #[component]
 pub fn WidgetPage() -> impl IntoView {
     follow_lang_query();
-    let look = Resource::new(|| (), |_| widget_appearance());
+    let look = load(|| (), |_| widget_appearance());
     view! {
         <Suspense>
             {move || Suspend::new(async move {

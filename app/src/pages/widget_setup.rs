@@ -10,6 +10,7 @@ use super::widget_look::AppearanceSettings;
 use crate::api::{widget_setup, WidgetSetupView};
 use crate::components::{CodeBlock, CopyButton, ErrorAlert, OperatorShell};
 use crate::i18n::*;
+use crate::load::load;
 
 /// The `<script>` tag a site embeds, for a signed-in user (`signed`) or for anonymous visitors.
 pub fn snippet(public_url: &str, signed: bool) -> String {
@@ -48,7 +49,7 @@ pub const SIGNING_EXAMPLES: [(&str, &str); 4] = [
 #[component]
 pub fn WidgetSetupPage() -> impl IntoView {
     let i18n = use_i18n();
-    let setup = Resource::new(|| (), |_| widget_setup());
+    let setup = load(|| (), |_| widget_setup());
     view! {
         <Title text=t_string!(i18n, setup.title).to_owned() />
         <OperatorShell>

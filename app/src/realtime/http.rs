@@ -20,7 +20,7 @@ pub struct Answer {
 impl Answer {
     /// The body as `T`, when it is one.
     pub fn json<T: DeserializeOwned>(&self) -> Option<T> {
-        serde_json::from_str(&self.body).ok()
+        crate::load::read_json(&self.body).ok()
     }
 
     /// The contract's error code of a refusal, when the body is an error body.

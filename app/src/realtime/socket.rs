@@ -114,7 +114,7 @@ impl Socket {
                 .dyn_ref::<MessageEvent>()
                 .and_then(|e| e.data().as_string())
             {
-                if let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) {
+                if let Ok(frame) = crate::load::read_json::<ServerFrame>(&text) {
                     peer.frame(frame);
                 }
             }
