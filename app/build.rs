@@ -1,5 +1,9 @@
 //! Generates the `i18n` module from `locales/*.json`, and the plural rules of those languages
-//! for the browser's bundle (see `plural_rules.rs`).
+//! for the browser's bundle (see `plural_rules.rs`), and each language's strings as JSON for the
+//! server to give the browser one at a time (see `build/ui_strings.rs`).
+
+#[path = "build/ui_strings.rs"]
+mod ui_strings;
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -28,6 +32,22 @@ fn main() -> Result<(), Box<dyn Error>> {
     translations.rerun_if_locales_changed();
     bake_plural_rules(&translations, &out.join("plural_rules"))?;
     translations.generate_i18n_module(out.join("i18n"))?;
+    strings_one_language_at_a_time(&out)?;
+    Ok(())
+}
+
+/// Writes each language's table for the server and, for the browser's build (`hydrate` without
+/// `ssr`), makes the generated module look its tables up at run time.
+fn strings_one_language_at_a_time(out: &Path) -> Result<(), Box<dyn Error>> {
+    let path = out.join("i18n").join("mod.rs");
+    let mut module = syn::parse_file(&std::fs::read_to_string(&path)?)?;
+    ui_strings::write_json(&ui_strings::tables(&module)?, &out.join("ui_strings"))?;
+    let browser = std::env::var_os("CARGO_FEATURE_HYDRATE").is_some()
+        && std::env::var_os("CARGO_FEATURE_SSR").is_none();
+    if browser {
+        ui_strings::load_at_run_time(&mut module)?;
+        std::fs::write(&path, quote::ToTokens::to_token_stream(&module).to_string())?;
+    }
     Ok(())
 }
 

@@ -16,16 +16,25 @@ use crate::load::load;
 #[component]
 pub fn LanguageSwitcher() -> impl IntoView {
     let i18n = use_i18n();
+    let select = NodeRef::<leptos::html::Select>::new();
+    // The browser has one language's strings at a time: the new one's come first. If they
+    // cannot, the page stays as it is, and so does the switcher.
     let on_change = move |ev: leptos::ev::Event| {
         if let Ok(locale) = event_target_value(&ev).parse::<Locale>() {
-            i18n.set_locale(locale);
-            crate::language::remember(locale);
+            leptos::task::spawn_local(async move {
+                if crate::ui_strings::ensure(locale).await {
+                    i18n.set_locale(locale);
+                    crate::language::remember(locale);
+                } else if let Some(select) = select.get_untracked() {
+                    select.set_value(i18n.get_locale_untracked().as_str());
+                }
+            });
         }
     };
     view! {
         <label class="language">
             <span class="visually-hidden">{t!(i18n, nav.language)}</span>
-            <select on:change=on_change>
+            <select node_ref=select on:change=on_change>
                 {Locale::get_all()
                     .iter()
                     .map(|&locale| {
@@ -35,7 +44,7 @@ pub fn LanguageSwitcher() -> impl IntoView {
                                 selected=move || i18n.get_locale() == locale
                                 lang=locale.as_str()
                             >
-                                {td_string!(locale, language_name)}
+                                {crate::language::native_name(locale)}
                             </option>
                         }
                     })

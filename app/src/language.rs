@@ -26,6 +26,19 @@ pub fn remember(locale: Locale) {
     let _ = locale;
 }
 
+/// `locale`'s name in its own language, for the language switcher: the same whatever the
+/// page's language, so not among the translations the browser loads one language at a time.
+pub fn native_name(locale: Locale) -> &'static str {
+    match locale {
+        Locale::en => "English",
+        Locale::ru => "Русский",
+        Locale::de => "Deutsch",
+        Locale::fr => "Français",
+        Locale::es => "Español",
+        Locale::ar => "العربية",
+    }
+}
+
 /// How long the choice is kept, in milliseconds (leptos-use's unit).
 #[cfg(feature = "ssr")]
 const KEPT_MS: i64 = switchboard::domain::LANGUAGE_KEPT_SECS * 1000;

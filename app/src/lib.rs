@@ -19,6 +19,7 @@ pub mod realtime;
 #[cfg(feature = "dashboard")]
 pub mod routes;
 pub mod sound;
+pub mod ui_strings;
 pub mod visitor_strings;
 pub mod widget;
 
@@ -215,16 +216,25 @@ fn AppFrame(children: Children) -> impl IntoView {
     }
 }
 
-/// The language context around `children`; on the server, with the language cookie's options
+/// The language context around `children`, and the page's language's strings for the browser
+/// ([`ui_strings::UiStrings`]); on the server, with the language cookie's options
 /// ([`language::cookie_options`]), which only the server uses.
 #[component]
 fn LanguageContext(children: Children) -> impl IntoView {
     #[cfg(feature = "ssr")]
     let context = view! {
-        <I18nContextProvider cookie_options=language::cookie_options()>{children()}</I18nContextProvider>
+        <I18nContextProvider cookie_options=language::cookie_options()>
+            <ui_strings::UiStrings />
+            {children()}
+        </I18nContextProvider>
     };
     #[cfg(not(feature = "ssr"))]
-    let context = view! { <I18nContextProvider>{children()}</I18nContextProvider> };
+    let context = view! {
+        <I18nContextProvider>
+            <ui_strings::UiStrings />
+            {children()}
+        </I18nContextProvider>
+    };
     context
 }
 

@@ -1,6 +1,6 @@
 import { request } from '@playwright/test';
 import { baseURL } from '../playwright.config';
-import { expect, test } from './fixtures';
+import { allowConsoleErrors, expect, test } from './fixtures';
 import { contextIn, createSessionByApi, signedIdentity, signInByApi, t, waitForHydration } from './helpers';
 
 test('the kiosk renders in Russian for Accept-Language ru', async ({ page, browser }) => {
@@ -112,4 +112,52 @@ test('message counts take each language’s plural form: one and two in all six 
   expect(count('ru', 'one', 1)).toBe('1 сообщение');
   expect(count('ru', 'few', 2)).toBe('2 сообщения');
   expect(count('ar', 'two', 2)).toBe('رسالتان');
+});
+
+test('the dashboard brings one language, draws later pages in it and fetches another when the reader switches', async ({ browser }) => {
+  const context = await contextIn(browser, 'ru');
+  const page = await context.newPage();
+  await signInByApi(page.request);
+  await page.goto('/sessions');
+  await waitForHydration(page);
+  // The page carries its own language's strings, and no other language's.
+  const table = JSON.parse((await page.locator('script#ui-strings').textContent()) ?? '');
+  expect(table.locale).toBe('ru');
+  expect(table.strings).toContain(t('ru', 'inbox.title'));
+  expect(table.strings).not.toContain(t('en', 'inbox.title'));
+  // A page drawn in the browser, not by the server, reads the same strings.
+  await page.getByRole('link', { name: t('ru', 'nav.inbox') }).first().click();
+  await expect(page).toHaveURL(/\/inbox$/);
+  await expect(page.getByRole('heading', { level: 1, name: t('ru', 'inbox.title') })).toBeVisible();
+
+  // Switching asks the server for Arabic once, then redraws the page in it.
+  const fetched = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/ui-strings');
+  await page.getByLabel(t('ru', 'nav.language')).selectOption('ar');
+  expect((await fetched).status()).toBe(200);
+  await expect(page.getByRole('heading', { level: 1, name: t('ar', 'inbox.title') })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+  await page.getByRole('link', { name: t('ar', 'nav.sessions') }).first().click();
+  await expect(page.getByRole('heading', { level: 1, name: t('ar', 'sessions.title') })).toBeVisible();
+
+  // When the next language cannot be had, the page and the switcher stay as they are.
+  allowConsoleErrors(/ERR_INTERNET_DISCONNECTED.*\/api\/ui-strings\?locale=de/);
+  await page.route('**/api/ui-strings**', (route) => route.abort('internetdisconnected'));
+  const refused = page.waitForEvent('requestfailed', (r) => new URL(r.url()).pathname === '/api/ui-strings');
+  await page.getByLabel(t('ar', 'nav.language')).selectOption('de');
+  await refused;
+  await expect(page.getByLabel(t('ar', 'nav.language'))).toHaveValue('ar');
+  await expect(page.getByRole('heading', { level: 1, name: t('ar', 'sessions.title') })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ar');
+  await context.close();
+});
+
+test('asking for the strings of a language the app does not have is refused', async ({ request }) => {
+  const answer = await request.get('/api/ui-strings?locale=xx');
+  expect(answer.status()).toBe(422);
+  expect((await answer.json()).code).toBe('invalid');
+  const arabic = await request.get('/api/ui-strings?locale=ar');
+  expect(arabic.status()).toBe(200);
+  const table = await arabic.json();
+  expect(table.locale).toBe('ar');
+  expect(table.strings).toContain(t('ar', 'sessions.title'));
 });
