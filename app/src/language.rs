@@ -1,7 +1,8 @@
-//! Where the reader's choice of language is kept between pages.
+//! The language switcher, and where the reader's choice of language is kept between pages.
 
-use crate::i18n::Locale;
-#[cfg(feature = "hydrate")]
+use leptos::prelude::*;
+
+use crate::i18n::*;
 use leptos_i18n::Locale as _;
 
 /// The cookie that keeps the language switcher's choice, which the server reads to render
@@ -53,4 +54,47 @@ pub fn cookie_options() -> leptos_i18n::context::CookieOptions<Locale> {
         .path("/".to_owned())
         .max_age(KEPT_MS)
         .same_site(leptos_use::SameSite::Lax)
+}
+
+/// A `<select>` of the six UI languages, each named in its own language. Changing it switches
+/// the page at once and remembers the choice in a cookie.
+#[component]
+pub fn LanguageSwitcher() -> impl IntoView {
+    let i18n = use_i18n();
+    let select = NodeRef::<leptos::html::Select>::new();
+    // The browser has one language's strings at a time: the new one's come first. If they
+    // cannot, the page stays as it is, and so does the switcher.
+    let on_change = move |ev: leptos::ev::Event| {
+        if let Ok(locale) = event_target_value(&ev).parse::<Locale>() {
+            leptos::task::spawn_local(async move {
+                if crate::ui_strings::ensure(locale).await {
+                    i18n.set_locale(locale);
+                    crate::language::remember(locale);
+                } else if let Some(select) = select.get_untracked() {
+                    select.set_value(i18n.get_locale_untracked().as_str());
+                }
+            });
+        }
+    };
+    view! {
+        <label class="language">
+            <span class="visually-hidden">{t!(i18n, nav.language)}</span>
+            <select node_ref=select on:change=on_change>
+                {Locale::get_all()
+                    .iter()
+                    .map(|&locale| {
+                        view! {
+                            <option
+                                value=locale.as_str()
+                                selected=move || i18n.get_locale() == locale
+                                lang=locale.as_str()
+                            >
+                                {crate::language::native_name(locale)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
 }

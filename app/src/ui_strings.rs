@@ -192,7 +192,10 @@ mod tests {
                 td_string!(locale, sessions.title),
                 td_string!(locale, login.heading),
             ] {
-                assert!(table.strings.iter().any(|s| s == expected), "{locale:?}: {expected}");
+                assert!(
+                    table.strings.iter().any(|s| s == expected),
+                    "{locale:?}: {expected}"
+                );
             }
         }
     }
