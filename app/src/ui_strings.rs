@@ -116,14 +116,26 @@ mod browser {
             .find(|(have, _)| *have == locale)
             .or(loaded.first())
             .map_or(&[][..], |(_, strings)| *strings);
-        <&[&str; N]>::try_from(strings).unwrap_or_else(|_| {
-            leptos::logging::warn!(
-                "no strings for {}: the page has {}",
-                locale.as_str(),
-                strings.len()
-            );
-            Box::leak(Box::new([""; N]))
-        })
+        <&[&str; N]>::try_from(strings).unwrap_or_else(|_| blank(locale, strings.len()))
+    }
+
+    /// A table of empty strings, made once per length: what the page shows when it carries no
+    /// table for the generated module (or one of another length, from another build).
+    fn blank<const N: usize>(locale: Locale, had: usize) -> &'static [&'static str; N] {
+        static BLANK: Mutex<Vec<&'static [&'static str]>> = Mutex::new(Vec::new());
+        let mut blank = BLANK
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(table) = blank
+            .iter()
+            .find_map(|table| <&[&str; N]>::try_from(*table).ok())
+        {
+            return table;
+        }
+        leptos::logging::warn!("no strings for {}: the page has {had}", locale.as_str());
+        let table: &'static [&'static str; N] = Box::leak(Box::new([""; N]));
+        blank.push(table);
+        table
     }
 
     /// Fetches `locale`'s strings unless they are here already; whether they are now.
