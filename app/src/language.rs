@@ -69,7 +69,7 @@ pub fn LanguageSwitcher() -> impl IntoView {
             leptos::task::spawn_local(async move {
                 if crate::ui_strings::ensure(locale).await {
                     i18n.set_locale(locale);
-                    crate::language::remember(locale);
+                    remember(locale);
                 } else if let Some(select) = select.get_untracked() {
                     select.set_value(i18n.get_locale_untracked().as_str());
                 }
@@ -89,7 +89,7 @@ pub fn LanguageSwitcher() -> impl IntoView {
                                 selected=move || i18n.get_locale() == locale
                                 lang=locale.as_str()
                             >
-                                {crate::language::native_name(locale)}
+                                {native_name(locale)}
                             </option>
                         }
                     })

@@ -96,11 +96,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 fn hydration_options(options: &LeptosOptions) -> Option<LeptosOptions> {
     #[cfg(feature = "ssr")]
     {
-        let path = use_context::<axum::http::request::Parts>()
-            .map(|parts| parts.uri.path().to_owned())
-            .unwrap_or_default();
         let context = use_context::<ServerContext>();
-        let chosen = match Bundle::for_path(&path) {
+        let chosen = match Bundle::of_this_page() {
             Bundle::Dashboard => return Some(options.clone()),
             Bundle::VisitorLite => context.and_then(|c| c.lite_bundle),
         };
@@ -272,6 +269,15 @@ impl Bundle {
         } else {
             Self::Dashboard
         }
+    }
+
+    /// The bundle of the page the server is rendering (from the request's path).
+    #[cfg(feature = "ssr")]
+    pub fn of_this_page() -> Self {
+        let path = use_context::<axum::http::request::Parts>()
+            .map(|parts| parts.uri.path().to_owned())
+            .unwrap_or_default();
+        Self::for_path(&path)
     }
 
     /// The name of its built files (`pkg/<name>.<hash>.wasm`).

@@ -47,10 +47,7 @@ pub fn UiStrings() -> impl IntoView {
     #[cfg(feature = "ssr")]
     let json = {
         use crate::i18n::use_i18n;
-        let path = use_context::<axum::http::request::Parts>()
-            .map(|parts| parts.uri.path().to_owned())
-            .unwrap_or_default();
-        (crate::Bundle::for_path(&path) == crate::Bundle::Dashboard)
+        (crate::Bundle::of_this_page() == crate::Bundle::Dashboard)
             .then(|| json(use_i18n().get_locale_untracked()))
     };
     #[cfg(not(feature = "ssr"))]
@@ -88,7 +85,7 @@ pub async fn ensure(_locale: Locale) -> bool {
 
 #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
 mod browser {
-    use std::sync::Mutex;
+    use std::sync::{Mutex, MutexGuard, Once, PoisonError};
 
     use leptos::prelude::document;
     use leptos_i18n::Locale as _;
@@ -96,36 +93,49 @@ mod browser {
     use super::{ui_strings, Table};
     use crate::i18n::Locale;
 
-    /// The languages this page has the strings of; the page's own comes first.
-    static LOADED: Mutex<Vec<(Locale, &'static [&'static str])>> = Mutex::new(Vec::new());
+    /// The languages this page has the strings of, each pushed whole; the page's own comes
+    /// first.
+    static LOADED: Mutex<Vec<(Locale, Strings)>> = Mutex::new(Vec::new());
+
+    type Strings = &'static [&'static str];
+
+    /// [`LOADED`], locked, with the page's table read into it the first time. A panic while
+    /// it was held cannot have left half an entry.
+    fn loaded() -> MutexGuard<'static, Vec<(Locale, Strings)>> {
+        let lock = || LOADED.lock().unwrap_or_else(PoisonError::into_inner);
+        static PAGE_READ: Once = Once::new();
+        PAGE_READ.call_once(|| {
+            if let Some((locale, strings)) = from_page() {
+                lock().push((locale, leak(strings)));
+            }
+        });
+        lock()
+    }
+
+    /// `locale`'s strings among `loaded`.
+    fn strings_of(loaded: &[(Locale, Strings)], locale: Locale) -> Option<Strings> {
+        loaded
+            .iter()
+            .find(|(have, _)| *have == locale)
+            .map(|(_, strings)| *strings)
+    }
 
     /// `locale`'s strings, for the generated i18n module. Until they are here (the switcher
     /// waits for them, but the browser's preferred languages can change under a page), the
     /// page's own language stands in.
     pub fn table<const N: usize>(locale: Locale) -> &'static [&'static str; N] {
-        let mut loaded = LOADED
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if loaded.is_empty() {
-            if let Some((locale, strings)) = from_page() {
-                loaded.push((locale, leak(strings)));
-            }
-        }
-        let strings = loaded
-            .iter()
-            .find(|(have, _)| *have == locale)
-            .or(loaded.first())
-            .map_or(&[][..], |(_, strings)| *strings);
+        let loaded = loaded();
+        let strings = strings_of(&loaded, locale)
+            .or(loaded.first().map(|(_, strings)| *strings))
+            .unwrap_or(&[]);
         <&[&str; N]>::try_from(strings).unwrap_or_else(|_| blank(locale, strings.len()))
     }
 
     /// A table of empty strings, made once per length: what the page shows when it carries no
     /// table for the generated module (or one of another length, from another build).
     fn blank<const N: usize>(locale: Locale, had: usize) -> &'static [&'static str; N] {
-        static BLANK: Mutex<Vec<&'static [&'static str]>> = Mutex::new(Vec::new());
-        let mut blank = BLANK
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        static BLANK: Mutex<Vec<Strings>> = Mutex::new(Vec::new());
+        let mut blank = BLANK.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(table) = blank
             .iter()
             .find_map(|table| <&[&str; N]>::try_from(*table).ok())
@@ -140,23 +150,14 @@ mod browser {
 
     /// Fetches `locale`'s strings unless they are here already; whether they are now.
     pub async fn ensure(locale: Locale) -> bool {
-        let here = |locale| {
-            let loaded = LOADED
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            loaded.iter().any(|(have, _)| *have == locale)
-        };
-        if here(locale) {
+        if strings_of(&loaded(), locale).is_some() {
             return true;
         }
         match ui_strings(locale.as_str().to_owned()).await {
             Ok(table) if table.locale == locale.as_str() => {
-                let strings = leak(table.strings);
-                let mut loaded = LOADED
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-                if !loaded.iter().any(|(have, _)| *have == locale) {
-                    loaded.push((locale, strings));
+                let mut loaded = loaded();
+                if strings_of(&loaded, locale).is_none() {
+                    loaded.push((locale, leak(table.strings)));
                 }
                 true
             }
@@ -179,7 +180,7 @@ mod browser {
     }
 
     /// Strings for the rest of the page's life: a language once loaded is kept.
-    fn leak(strings: Vec<String>) -> &'static [&'static str] {
+    fn leak(strings: Vec<String>) -> Strings {
         let strings: Vec<&'static str> = strings.into_iter().map(|s| &*s.leak()).collect();
         strings.leak()
     }
