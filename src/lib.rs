@@ -36,8 +36,8 @@ pub use actor::{Actor, GuestStanding};
 #[cfg(feature = "server")]
 pub use engine::{
     AuditQuery, Chunks, Download, Engine, EngineConfig, EngineMetrics, GuestVisit, NewOperator,
-    OperatorOnline, Posted, Requester, RetentionReport, SignedIn, Upload, AUDIT_PAGE_DEFAULT,
-    AUDIT_PAGE_MAX, CHUNK_BYTES, MAX_GUEST_LINK_TTL,
+    OperatorOnline, Posted, Requester, RetentionReport, SignedIn, SocketPlace, Upload,
+    AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, CHUNK_BYTES, MAX_GUEST_LINK_TTL,
 };
 #[cfg(feature = "server")]
 pub use error::Error;

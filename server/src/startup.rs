@@ -384,7 +384,11 @@ impl Application {
                 }
             })
         });
+        let engine = self.state.engine.clone();
         serve(self.listener, router(self.state), limits, shutdown).await;
+        if let Err(err) = engine.give_back_socket_places().await {
+            tracing::warn!(error = %err, "giving back this node's socket places failed");
+        }
         if let Some(metrics) = metrics {
             metrics.abort();
         }

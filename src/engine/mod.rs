@@ -45,6 +45,7 @@ mod retention;
 mod search;
 mod send_window;
 mod sessions;
+mod socket_places;
 mod subscriptions;
 mod team;
 mod transcripts;
@@ -61,6 +62,7 @@ pub use presence::OperatorOnline;
 pub use retention::RetentionReport;
 pub(crate) use sessions::session_at;
 pub use sessions::{GuestVisit, MAX_GUEST_LINK_TTL};
+pub use socket_places::SocketPlace;
 
 /// The engine's settings.
 #[derive(Debug, Clone)]
@@ -129,6 +131,8 @@ struct Inner {
     wrong_signatures: crate::limits::LogThrottle,
     /// This node's live operator sockets.
     presence: Arc<presence::Presence>,
+    /// This node's sockets' places in the database (PostgreSQL).
+    places: Arc<socket_places::Places>,
     /// The widget secret, once read or generated.
     widget_secret: tokio::sync::OnceCell<crate::auth::WidgetSecret>,
     /// The key email links are signed with, once read or generated.
@@ -197,6 +201,7 @@ impl Engine {
                 writer: std::sync::OnceLock::new(),
                 mailer: std::sync::OnceLock::new(),
                 presence: Arc::new(presence::Presence::new()),
+                places: Default::default(),
                 metrics: metrics::EngineMetrics::new(),
             }),
         }

@@ -70,10 +70,11 @@ impl Engine {
         let presence = self.inner.presence.clone();
         // A node without operators has nothing to say: no row counts as none. It writes its
         // zero once after it had some, and while it has some, on every change and heartbeat.
+        // A node holding sockets' places reports too: its places count while it is alive.
         let mut reported = 0;
         loop {
             let count = presence.sockets.load(Ordering::SeqCst);
-            if count > 0 || reported > 0 {
+            if count > 0 || reported > 0 || self.inner.places.any_held() {
                 let now = to_millis(self.now());
                 match self
                     .inner
@@ -88,6 +89,9 @@ impl Engine {
             }
             if let Err(err) = self.sweep_viewers().await {
                 tracing::warn!(error = %err, "sweeping the viewers of stopped nodes failed");
+            }
+            if let Err(err) = self.tidy_socket_places().await {
+                tracing::warn!(error = %err, "tidying the sockets' places failed");
             }
             let next = self.now() + chrono::Duration::from_std(HEARTBEAT).expect("30 s fits");
             tokio::select! {

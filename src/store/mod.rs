@@ -35,6 +35,8 @@ mod search_pending;
 mod search_walk;
 mod sessions;
 mod shared;
+mod socket_places;
+pub use socket_places::PlaceClaim;
 mod team;
 mod viewers;
 pub use shared::{CannedRow, LabelRow};

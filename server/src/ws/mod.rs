@@ -149,12 +149,15 @@ pub async fn handler(
     let client = client.map(|Extension(network)| network);
     let (actor, watched, welcome) =
         authenticate(&state.engine, &headers, credential, client).await?;
+    let cap = cap_of(&actor, &state.settings);
     let slot = state
         .sockets
-        .take(actor.key(), cap_of(&actor, &state.settings))
+        .take(actor.key(), cap)
         .ok_or(switchboard::Error::RateLimited {
             retry_after_secs: 5,
         })?;
+    // This node's count refuses first, without a round trip; the engine's counts every node.
+    let place = state.engine.take_socket_place(&actor.key(), cap).await?;
     let engine = state.engine.clone();
     Ok(upgrade
         .read_buffer_size(READ_BUFFER_BYTES)
@@ -167,6 +170,7 @@ pub async fn handler(
             let online = matches!(actor, Actor::Operator(_)).then(|| engine.operator_online());
             serve_socket(engine, actor, watched, welcome, socket).await;
             drop(online);
+            drop(place);
             drop(slot);
             drop(ticket);
         }))

@@ -1,8 +1,8 @@
-//! Limits that hold across both nodes: a customer's window, a sender's send window, and an
-//! operator deactivated on one node losing their socket on the other.
+//! Limits that hold across both nodes: a customer's window, a sender's send window, a guest
+//! link's socket cap, and an operator deactivated on one node losing their socket on the other.
 
 use super::Cluster;
-use crate::common::ws::{open, Next};
+use crate::common::ws::{connect, open, Handshake, Next};
 use crate::common::TestServer;
 use serde_json::json;
 
@@ -100,5 +100,57 @@ async fn a_sender_posting_through_both_nodes_is_refused_at_the_same_count_as_on_
         let status = operator_posts(node, &cookie, &conversation, &format!("over-{name}")).await;
         assert_eq!(status, 429, "the fifth send, on {name}");
     }
+    cluster.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_links_socket_cap_counts_the_sockets_of_both_nodes() {
+    let Some(cluster) = Cluster::start_with(&[("SWITCHBOARD_SOCKETS_PER_GUEST_LINK", "3")]).await
+    else {
+        return;
+    };
+    let (_, _, _, token) = cluster.session_on_a(None).await;
+    let query = format!("?guest_token={token}&guest_name=Ann");
+    let (url_a, url_b) = (cluster.a.ws_url(&query), cluster.b.ws_url(&query));
+    let mut first_on_a = open(&url_a, &[]).await;
+    assert_eq!(first_on_a.frame().await["type"], "welcome");
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut socket = open(&url_b, &[]).await;
+        assert_eq!(socket.frame().await["type"], "welcome");
+        held.push(socket);
+    }
+    // Each node holds fewer than three, together they hold three.
+    for (name, url) in [("A", &url_a), ("B", &url_b)] {
+        match connect(url, &[]).await {
+            Handshake::Refused(status, body) => {
+                assert_eq!(status, 429, "the fourth socket, on {name}");
+                assert_eq!(body["error"]["code"], "rate_limited");
+            }
+            Handshake::Open(_) => panic!("a fourth socket opened on {name}"),
+        }
+    }
+    // A socket closed on A gives its place back to both nodes.
+    first_on_a.0.close(None).await.unwrap();
+    assert!(matches!(
+        first_on_a.next().await,
+        Next::Closed(_) | Next::Ended
+    ));
+    let mut reopened = None;
+    for _ in 0..100 {
+        match connect(&url_b, &[]).await {
+            Handshake::Open(socket) => {
+                reopened = Some(socket);
+                break;
+            }
+            // The place is given back after the socket's close is handled.
+            Handshake::Refused(429, _) => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await
+            }
+            Handshake::Refused(status, body) => panic!("refused with {status}: {body}"),
+        }
+    }
+    let mut reopened = reopened.expect("the freed place is taken on B");
+    assert_eq!(reopened.frame().await["type"], "welcome");
     cluster.stop().await;
 }
