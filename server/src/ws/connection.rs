@@ -201,7 +201,9 @@ pub(super) async fn run<S, R>(
     if conn.sink.send(encode(&welcome)).await.is_err() {
         return;
     }
-    if let Err((code, reason)) = conn.watch_own_session(watched).await {
+    // The one-off steps with the store are boxed: a task's future is as large as its largest
+    // await, and every idle socket would pay for the store's futures all its life.
+    if let Err((code, reason)) = Box::pin(conn.watch_own_session(watched)).await {
         if let (close::SESSION_ENDED, Actor::Guest { session_id, .. }) = (code, &conn.actor) {
             let ended = ServerFrame::SessionEnded {
                 session_id: *session_id,
@@ -237,7 +239,7 @@ pub(super) async fn run<S, R>(
                     if text.len() > conn.limits.max_frame_bytes {
                         break Some((close::TOO_BIG, "frame too large"));
                     }
-                    match conn.handle_text(&text).await {
+                    match Box::pin(conn.handle_text(&text)).await {
                         Ok(None) => {}
                         Ok(Some(close)) => break Some(close),
                         Err(()) => break None,
@@ -269,7 +271,7 @@ pub(super) async fn run<S, R>(
     }
     // Closing the socket takes everything it viewed off the screen, on every node.
     if conn.actor.sees_notes() {
-        if let Err(err) = conn.engine.unview_all(conn.id).await {
+        if let Err(err) = Box::pin(conn.engine.unview_all(conn.id)).await {
             tracing::warn!(error = %err, "clearing a closed socket's viewers failed");
         }
     }

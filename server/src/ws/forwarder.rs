@@ -29,9 +29,12 @@ pub(super) struct Forwarder {
 }
 
 impl Forwarder {
+    /// Follows the conversation until the connection goes. The reads of the store are boxed:
+    /// a task's future is as large as its largest await, and an idle subscription would pay
+    /// for the store's futures all its life.
     pub(super) async fn run(mut self, mut events: Subscription) {
         let is_guest = !self.actor.sees_notes();
-        if !self.catch_up().await {
+        if !Box::pin(self.catch_up()).await {
             return;
         }
         loop {
@@ -60,7 +63,7 @@ impl Forwarder {
                 // Already replayed: the seam between backlog and live.
                 Ok(Event::Message { seq, .. }) if seq <= self.sent_up_to => true,
                 // From another node (no body), or out of order: the store has them all.
-                Ok(Event::Message { .. }) | Ok(Event::Resync) => self.catch_up().await,
+                Ok(Event::Message { .. }) | Ok(Event::Resync) => Box::pin(self.catch_up()).await,
                 Ok(Event::Frame { origin, .. }) if origin == Some(self.connection) => true,
                 // Guests hear of the end from their session watcher, which also closes them.
                 Ok(Event::Frame {
@@ -77,7 +80,7 @@ impl Forwarder {
                     self.outbox.push(Queued::frame(frame)).await
                 }
                 Ok(Event::ViewersChanged { .. }) if is_guest => true,
-                Ok(Event::ViewersChanged { .. }) => self.send_viewers().await,
+                Ok(Event::ViewersChanged { .. }) => Box::pin(self.send_viewers()).await,
                 // The watchers close guests that came with the old link, customers whose
                 // token went and operators signed out; inbox changes travel on the inbox topic.
                 Ok(Event::LinkRotated { .. })
@@ -86,7 +89,7 @@ impl Forwarder {
                 | Ok(Event::ConversationChanged { .. }) => true,
                 Err(RecvError::Lagged(missed)) => {
                     tracing::debug!(missed, "subscriber lagged; resyncing from the store");
-                    self.catch_up().await
+                    Box::pin(self.catch_up()).await
                 }
                 Err(RecvError::Closed) => return,
             };

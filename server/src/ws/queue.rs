@@ -39,6 +39,18 @@ impl Outbox {
     /// Queues a frame, waiting a little for room; `false` once the peer cannot keep up (the
     /// loop then disconnects it) or is gone.
     pub(super) async fn push(&self, item: Queued) -> bool {
+        // Room at once is the rule; the timed wait is boxed, so that every idle forwarder's
+        // future does not carry a timer.
+        let item = match self.tx.try_send(item) {
+            Ok(()) => return true,
+            Err(mpsc::error::TrySendError::Closed(_)) => return false,
+            Err(mpsc::error::TrySendError::Full(item)) => item,
+        };
+        Box::pin(self.wait_for_room(item)).await
+    }
+
+    /// Queues `item` once there is room, or gives up after [`SLOW_PEER_GRACE`].
+    async fn wait_for_room(&self, item: Queued) -> bool {
         match self.tx.send_timeout(item, SLOW_PEER_GRACE).await {
             Ok(()) => true,
             Err(mpsc::error::SendTimeoutError::Timeout(_)) => {

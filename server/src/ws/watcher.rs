@@ -142,7 +142,8 @@ impl Watcher {
             if !recheck {
                 continue;
             }
-            match standing(&self.engine, &self.actor, &self.watched).await {
+            // Boxed, as the forwarder's reads are: the watcher is idle nearly all its life.
+            match Box::pin(standing(&self.engine, &self.actor, &self.watched)).await {
                 Ok(Standing::Open(expires_at)) => self.expires_at = expires_at,
                 Ok(Standing::Close(code, reason)) => break (code, reason),
                 Err(close) => break close,
