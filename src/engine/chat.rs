@@ -397,11 +397,11 @@ impl Engine {
         self.inner.bus.publish(
             &Topic::Conversation(conversation_id),
             Event::Frame {
-                frame: ServerFrame::Typing {
+                frame: Box::new(ServerFrame::Typing {
                     conversation_id,
                     who: actor.identity(),
                     internal,
-                },
+                }),
                 origin: Some(origin),
             },
         );

@@ -65,18 +65,20 @@ impl Forwarder {
                 // From another node (no body), or out of order: the store has them all.
                 Ok(Event::Message { .. }) | Ok(Event::Resync) => Box::pin(self.catch_up()).await,
                 Ok(Event::Frame { origin, .. }) if origin == Some(self.connection) => true,
-                // Guests hear of the end from their session watcher, which also closes them.
-                Ok(Event::Frame {
-                    frame: ServerFrame::SessionEnded { .. },
-                    ..
-                }) if is_guest => true,
-                // Typing a note is for operators' eyes only.
-                Ok(Event::Frame {
-                    frame: ServerFrame::Typing { internal: true, .. },
-                    ..
-                }) if is_guest => true,
+                // Guests hear of the end from their session watcher, which also closes them;
+                // typing a note is for operators' eyes only.
+                Ok(Event::Frame { frame, .. })
+                    if is_guest
+                        && matches!(
+                            *frame,
+                            ServerFrame::SessionEnded { .. }
+                                | ServerFrame::Typing { internal: true, .. }
+                        ) =>
+                {
+                    true
+                }
                 Ok(Event::Frame { frame, .. }) => {
-                    let frame = for_listener(frame, is_guest);
+                    let frame = for_listener(*frame, is_guest);
                     self.outbox.push(Queued::frame(frame)).await
                 }
                 Ok(Event::ViewersChanged { .. }) if is_guest => true,

@@ -47,7 +47,7 @@ pub(super) async fn forward_alerts(mut events: Subscription, outbox: Outbox) {
     loop {
         match events.recv().await {
             Ok(Event::Frame { frame, .. }) => {
-                if !outbox.push(Queued::frame(frame)).await {
+                if !outbox.push(Queued::Frame(frame)).await {
                     return;
                 }
             }

@@ -101,14 +101,10 @@ impl Watched {
     /// Whether `event` may have changed where the credential stands.
     fn concerns(&self, event: &Event) -> bool {
         match (self, event) {
-            (
-                Self::Session(id),
-                Event::Frame {
-                    frame: ServerFrame::SessionEnded { session_id },
-                    ..
-                },
-            )
-            | (Self::Session(id), Event::LinkRotated { session_id }) => session_id == id,
+            (Self::Session(id), Event::Frame { frame, .. }) => {
+                matches!(**frame, ServerFrame::SessionEnded { session_id } if session_id == *id)
+            }
+            (Self::Session(id), Event::LinkRotated { session_id }) => session_id == id,
             (Self::Token(digest), Event::WidgetTokenRevoked { token_hash }) => token_hash == digest,
             (Self::SignIn { operator_id, .. }, Event::SignInsEnded { operator_id: ended }) => {
                 operator_id == ended
