@@ -7,6 +7,7 @@
 //! client that lets it fill up is disconnected and may resume later with `after_seq`.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -169,7 +170,11 @@ pub(super) struct Connection<S> {
 
 /// Runs a connection until the peer leaves, is closed by a limit, or (guests) the session ends.
 /// `welcome` is sent first.
-pub(super) async fn run<S, R>(
+///
+/// Not an `async fn`: one moves its arguments into its body, so a future holds them twice (as
+/// arguments and as the connection made of them), and every idle socket would pay for both.
+/// The block below uses what it captures in place.
+pub(super) fn run<S, R>(
     engine: Engine,
     actor: Actor,
     watched: Option<Watched>,
@@ -177,7 +182,8 @@ pub(super) async fn run<S, R>(
     sink: S,
     mut stream: R,
     limits: Limits,
-) where
+) -> impl Future<Output = ()>
+where
     S: Sink<Outgoing> + Unpin,
     R: Stream<Item = Incoming> + Unpin,
 {
@@ -198,87 +204,90 @@ pub(super) async fn run<S, R>(
         forwarders: HashMap::new(),
         last_typing: HashMap::new(),
     };
-    if conn.sink.send(encode(&welcome)).await.is_err() {
-        return;
-    }
-    // The one-off steps with the store are boxed: a task's future is as large as its largest
-    // await, and every idle socket would pay for the store's futures all its life.
-    if let Err((code, reason)) = Box::pin(conn.watch_own_session(watched)).await {
-        if let (close::SESSION_ENDED, Actor::Guest { session_id, .. }) = (code, &conn.actor) {
-            let ended = ServerFrame::SessionEnded {
-                session_id: *session_id,
-            };
-            let _ = conn.sink.send(encode(&ended)).await;
+    let welcome = encode(&welcome);
+    async move {
+        if conn.sink.send(welcome).await.is_err() {
+            return;
         }
-        let _ = conn.sink.send(Outgoing::Close(code, reason)).await;
-        return;
-    }
-    if let Actor::Operator(operator) = &conn.actor {
-        let events = conn.engine.bus().subscribe(&Topic::Operator(operator.id));
-        let alerts = super::inbox::forward_alerts(events, conn.outbox.clone());
-        conn.forwarders.insert(Task::Alerts, tokio::spawn(alerts));
-    }
-    let mut ping = tokio::time::interval(conn.limits.ping_every);
-    ping.tick().await;
-    let mut last_seen = Instant::now();
-    let close = loop {
-        tokio::select! {
-            incoming = stream.next() => match incoming {
-                None | Some(Incoming::Close) => break None,
-                Some(Incoming::TooBig) => break Some((close::TOO_BIG, "frame too large")),
-                Some(Incoming::NotUtf8) => break Some((close::NOT_UTF8, "text frames must be UTF-8")),
-                Some(Incoming::Alive) => last_seen = Instant::now(),
-                Some(Incoming::Binary(_)) => {
-                    last_seen = Instant::now();
-                    if let Some(close) = conn.bad_frame("binary frames are not supported").await {
-                        break Some(close);
+        // The one-off steps with the store are boxed: a task's future is as large as its largest
+        // await, and every idle socket would pay for the store's futures all its life.
+        if let Err((code, reason)) = Box::pin(conn.watch_own_session(watched)).await {
+            if let (close::SESSION_ENDED, Actor::Guest { session_id, .. }) = (code, &conn.actor) {
+                let ended = ServerFrame::SessionEnded {
+                    session_id: *session_id,
+                };
+                let _ = conn.sink.send(encode(&ended)).await;
+            }
+            let _ = conn.sink.send(Outgoing::Close(code, reason)).await;
+            return;
+        }
+        if let Actor::Operator(operator) = &conn.actor {
+            let events = conn.engine.bus().subscribe(&Topic::Operator(operator.id));
+            let alerts = super::inbox::forward_alerts(events, conn.outbox.clone());
+            conn.forwarders.insert(Task::Alerts, tokio::spawn(alerts));
+        }
+        let mut ping = tokio::time::interval(conn.limits.ping_every);
+        ping.tick().await;
+        let mut last_seen = Instant::now();
+        let close = loop {
+            tokio::select! {
+                incoming = stream.next() => match incoming {
+                    None | Some(Incoming::Close) => break None,
+                    Some(Incoming::TooBig) => break Some((close::TOO_BIG, "frame too large")),
+                    Some(Incoming::NotUtf8) => break Some((close::NOT_UTF8, "text frames must be UTF-8")),
+                    Some(Incoming::Alive) => last_seen = Instant::now(),
+                    Some(Incoming::Binary(_)) => {
+                        last_seen = Instant::now();
+                        if let Some(close) = conn.bad_frame("binary frames are not supported").await {
+                            break Some(close);
+                        }
                     }
-                }
-                Some(Incoming::Text(text)) => {
-                    last_seen = Instant::now();
-                    if text.len() > conn.limits.max_frame_bytes {
-                        break Some((close::TOO_BIG, "frame too large"));
+                    Some(Incoming::Text(text)) => {
+                        last_seen = Instant::now();
+                        if text.len() > conn.limits.max_frame_bytes {
+                            break Some((close::TOO_BIG, "frame too large"));
+                        }
+                        match Box::pin(conn.handle_text(&text)).await {
+                            Ok(None) => {}
+                            Ok(Some(close)) => break Some(close),
+                            Err(()) => break None,
+                        }
                     }
-                    match Box::pin(conn.handle_text(&text)).await {
-                        Ok(None) => {}
-                        Ok(Some(close)) => break Some(close),
-                        Err(()) => break None,
+                },
+                queued = rx.recv() => match queued {
+                    Some(Queued::Frame(frame)) => {
+                        if conn.sink.send(encode(&frame)).await.is_err() {
+                            break None;
+                        }
                     }
-                }
-            },
-            queued = rx.recv() => match queued {
-                Some(Queued::Frame(frame)) => {
-                    if conn.sink.send(encode(&frame)).await.is_err() {
+                    Some(Queued::Close(code, reason)) => break Some((code, reason)),
+                    None => break None,
+                },
+                _ = overflow.notified() => break Some((close::POLICY, "too slow to keep up; resume with after_seq")),
+                _ = ping.tick() => {
+                    if last_seen.elapsed() >= conn.limits.idle_timeout {
+                        break Some((close::GOING_AWAY, "no sign of life"));
+                    }
+                    if conn.sink.send(Outgoing::Ping).await.is_err() {
                         break None;
                     }
                 }
-                Some(Queued::Close(code, reason)) => break Some((code, reason)),
-                None => break None,
-            },
-            _ = overflow.notified() => break Some((close::POLICY, "too slow to keep up; resume with after_seq")),
-            _ = ping.tick() => {
-                if last_seen.elapsed() >= conn.limits.idle_timeout {
-                    break Some((close::GOING_AWAY, "no sign of life"));
-                }
-                if conn.sink.send(Outgoing::Ping).await.is_err() {
-                    break None;
-                }
+            }
+        };
+        for (_, task) in conn.forwarders.drain() {
+            task.abort();
+        }
+        // Closing the socket takes everything it viewed off the screen, on every node.
+        if conn.actor.sees_notes() {
+            if let Err(err) = Box::pin(conn.engine.unview_all(conn.id)).await {
+                tracing::warn!(error = %err, "clearing a closed socket's viewers failed");
             }
         }
-    };
-    for (_, task) in conn.forwarders.drain() {
-        task.abort();
-    }
-    // Closing the socket takes everything it viewed off the screen, on every node.
-    if conn.actor.sees_notes() {
-        if let Err(err) = Box::pin(conn.engine.unview_all(conn.id)).await {
-            tracing::warn!(error = %err, "clearing a closed socket's viewers failed");
+        if let Some((code, reason)) = close {
+            let _ = conn.sink.send(Outgoing::Close(code, reason)).await;
         }
+        let _ = conn.sink.close().await;
     }
-    if let Some((code, reason)) = close {
-        let _ = conn.sink.send(Outgoing::Close(code, reason)).await;
-    }
-    let _ = conn.sink.close().await;
 }
 
 impl<S> Connection<S>

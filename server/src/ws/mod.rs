@@ -15,7 +15,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use axum::Extension;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use serde::Deserialize;
 use switchboard::auth::Token;
 use switchboard::domain::{ClientNetwork, DisplayName};
@@ -158,21 +158,30 @@ pub async fn handler(
         })?;
     // This node's count refuses first, without a round trip; the engine's counts every node.
     let place = state.engine.take_socket_place(&actor.key(), cap).await?;
-    let engine = state.engine.clone();
+    // One box for what the upgrade needs: the task axum spawns keeps its closure for life.
+    let parts = Box::new((
+        state.engine.clone(),
+        actor,
+        watched,
+        welcome,
+        place,
+        slot,
+        ticket,
+    ));
     Ok(upgrade
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_write_buffer_size(TRANSPORT_MAX_MESSAGE)
         .max_message_size(TRANSPORT_MAX_MESSAGE)
         .max_frame_size(TRANSPORT_MAX_MESSAGE)
-        .on_upgrade(move |socket| async move {
+        .on_upgrade(move |socket| {
+            let (engine, actor, watched, welcome, place, slot, ticket) = *parts;
             // Customers see whether anyone is here: operators' sockets count while open.
             let online = matches!(actor, Actor::Operator(_)).then(|| engine.operator_online());
-            serve_socket(engine, actor, watched, welcome, socket).await;
-            drop(online);
-            drop(place);
-            drop(slot);
-            drop(ticket);
+            // In this order when the loop ends: presence, the places under the caps, and the
+            // connection's share of its address.
+            let guards = (online, place, slot, ticket);
+            serve_socket(engine, actor, watched, welcome, socket).map(move |()| drop(guards))
         }))
 }
 
@@ -186,13 +195,15 @@ fn transport_error(err: axum::Error) -> Incoming {
     }
 }
 
-async fn serve_socket(
+/// The connection's loop over axum's socket. Not an `async fn`, for the reason
+/// [`connection::run`] gives: the loop's future is the whole task.
+fn serve_socket(
     engine: Engine,
     actor: Actor,
     watched: Option<Watched>,
     welcome: ServerFrame,
     socket: WebSocket,
-) {
+) -> impl std::future::Future<Output = ()> {
     let (sink, stream) = socket.split();
     let sink = sink.with(|out: Outgoing| async move {
         Ok::<_, axum::Error>(match out {
@@ -222,5 +233,4 @@ async fn serve_socket(
         stream,
         Limits::default(),
     )
-    .await;
 }
