@@ -2,6 +2,7 @@
 //! connection, skipping what it already sent and reading the store again whenever it may have
 //! missed something (a lag, an event from another node, a resync).
 
+use std::future::Future;
 use std::sync::Arc;
 
 use switchboard::hub::{Event, RecvError, Subscription};
@@ -31,72 +32,78 @@ pub(super) struct Forwarder {
 impl Forwarder {
     /// Follows the conversation until the connection goes. The reads of the store are boxed:
     /// a task's future is as large as its largest await, and an idle subscription would pay
-    /// for the store's futures all its life.
-    pub(super) async fn run(mut self, mut events: Subscription) {
-        let is_guest = !self.actor.sees_notes();
-        if !Box::pin(self.catch_up()).await {
-            return;
-        }
-        loop {
-            let ok = match events.recv().await {
-                // A note is not for guests and customers: their cursor skips its seq.
-                Ok(Event::Message {
-                    seq,
-                    stored: Some(message),
-                    ..
-                }) if seq == self.sent_up_to + 1 && message.internal && is_guest => {
-                    self.sent_up_to = seq;
-                    true
-                }
-                Ok(Event::Message {
-                    seq,
-                    stored: Some(message),
-                    ..
-                }) if seq == self.sent_up_to + 1 => {
-                    self.sent_up_to = seq;
-                    self.outbox
-                        .push(Queued::frame(ServerFrame::Message {
-                            message: Arc::unwrap_or_clone(message),
-                        }))
-                        .await
-                }
-                // Already replayed: the seam between backlog and live.
-                Ok(Event::Message { seq, .. }) if seq <= self.sent_up_to => true,
-                // From another node (no body), or out of order: the store has them all.
-                Ok(Event::Message { .. }) | Ok(Event::Resync) => Box::pin(self.catch_up()).await,
-                Ok(Event::Frame { origin, .. }) if origin == Some(self.connection) => true,
-                // Guests hear of the end from their session watcher, which also closes them;
-                // typing a note is for operators' eyes only.
-                Ok(Event::Frame { frame, .. })
-                    if is_guest
-                        && matches!(
-                            *frame,
-                            ServerFrame::SessionEnded { .. }
-                                | ServerFrame::Typing { internal: true, .. }
-                        ) =>
-                {
-                    true
-                }
-                Ok(Event::Frame { frame, .. }) => {
-                    let frame = for_listener(*frame, is_guest);
-                    self.outbox.push(Queued::frame(frame)).await
-                }
-                Ok(Event::ViewersChanged { .. }) if is_guest => true,
-                Ok(Event::ViewersChanged { .. }) => Box::pin(self.send_viewers()).await,
-                // The watchers close guests that came with the old link, customers whose
-                // token went and operators signed out; inbox changes travel on the inbox topic.
-                Ok(Event::LinkRotated { .. })
-                | Ok(Event::WidgetTokenRevoked { .. })
-                | Ok(Event::SignInsEnded { .. })
-                | Ok(Event::ConversationChanged { .. }) => true,
-                Err(RecvError::Lagged(missed)) => {
-                    tracing::debug!(missed, "subscriber lagged; resyncing from the store");
-                    Box::pin(self.catch_up()).await
-                }
-                Err(RecvError::Closed) => return,
-            };
-            if !ok {
+    /// for the store's futures all its life. Not an `async fn`, for the reason
+    /// [`run`](super::connection::run) gives.
+    #[allow(clippy::manual_async_fn)] // an async fn would keep `self` twice
+    pub(super) fn run(mut self, mut events: Subscription) -> impl Future<Output = ()> {
+        async move {
+            let is_guest = !self.actor.sees_notes();
+            if !Box::pin(self.catch_up()).await {
                 return;
+            }
+            loop {
+                let ok = match events.recv().await {
+                    // A note is not for guests and customers: their cursor skips its seq.
+                    Ok(Event::Message {
+                        seq,
+                        stored: Some(message),
+                        ..
+                    }) if seq == self.sent_up_to + 1 && message.internal && is_guest => {
+                        self.sent_up_to = seq;
+                        true
+                    }
+                    Ok(Event::Message {
+                        seq,
+                        stored: Some(message),
+                        ..
+                    }) if seq == self.sent_up_to + 1 => {
+                        self.sent_up_to = seq;
+                        self.outbox
+                            .push(Queued::frame(ServerFrame::Message {
+                                message: Arc::unwrap_or_clone(message),
+                            }))
+                            .await
+                    }
+                    // Already replayed: the seam between backlog and live.
+                    Ok(Event::Message { seq, .. }) if seq <= self.sent_up_to => true,
+                    // From another node (no body), or out of order: the store has them all.
+                    Ok(Event::Message { .. }) | Ok(Event::Resync) => {
+                        Box::pin(self.catch_up()).await
+                    }
+                    Ok(Event::Frame { origin, .. }) if origin == Some(self.connection) => true,
+                    // Guests hear of the end from their session watcher, which also closes them;
+                    // typing a note is for operators' eyes only.
+                    Ok(Event::Frame { frame, .. })
+                        if is_guest
+                            && matches!(
+                                *frame,
+                                ServerFrame::SessionEnded { .. }
+                                    | ServerFrame::Typing { internal: true, .. }
+                            ) =>
+                    {
+                        true
+                    }
+                    Ok(Event::Frame { frame, .. }) => {
+                        let frame = for_listener(*frame, is_guest);
+                        self.outbox.push(Queued::frame(frame)).await
+                    }
+                    Ok(Event::ViewersChanged { .. }) if is_guest => true,
+                    Ok(Event::ViewersChanged { .. }) => Box::pin(self.send_viewers()).await,
+                    // The watchers close guests that came with the old link, customers whose
+                    // token went and operators signed out; inbox changes travel on the inbox topic.
+                    Ok(Event::LinkRotated { .. })
+                    | Ok(Event::WidgetTokenRevoked { .. })
+                    | Ok(Event::SignInsEnded { .. })
+                    | Ok(Event::ConversationChanged { .. }) => true,
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::debug!(missed, "subscriber lagged; resyncing from the store");
+                        Box::pin(self.catch_up()).await
+                    }
+                    Err(RecvError::Closed) => return,
+                };
+                if !ok {
+                    return;
+                }
             }
         }
     }

@@ -2,6 +2,7 @@
 //! `conversation_updated` frames carrying the item as the store has it now, one per conversation
 //! for all the changes that arrived together.
 
+use std::future::Future;
 use switchboard::hub::{Event, RecvError, Subscription};
 use switchboard::wire::ServerFrame;
 use switchboard::Engine;
@@ -43,17 +44,21 @@ impl Pending {
 }
 
 /// Passes an operator's alerts (frames on their own topic) to their connection, until it goes.
-pub(super) async fn forward_alerts(mut events: Subscription, outbox: Outbox) {
-    loop {
-        match events.recv().await {
-            Ok(Event::Frame { frame, .. }) => {
-                if !outbox.push(Queued::Frame(frame)).await {
-                    return;
+/// Not an `async fn`, for the reason [`run`](super::connection::run) gives.
+#[allow(clippy::manual_async_fn)] // an async fn would keep its arguments twice
+pub(super) fn forward_alerts(mut events: Subscription, outbox: Outbox) -> impl Future<Output = ()> {
+    async move {
+        loop {
+            match events.recv().await {
+                Ok(Event::Frame { frame, .. }) => {
+                    if !outbox.push(Queued::Frame(frame)).await {
+                        return;
+                    }
                 }
+                // An alert missed is not worth a resync: the inbox shows the state.
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
             }
-            // An alert missed is not worth a resync: the inbox shows the state.
-            Ok(_) | Err(RecvError::Lagged(_)) => {}
-            Err(RecvError::Closed) => return,
         }
     }
 }
@@ -62,55 +67,61 @@ pub(super) async fn forward_alerts(mut events: Subscription, outbox: Outbox) {
 const MAX_BATCH: usize = 64;
 
 impl InboxFollower {
-    pub(super) async fn run(self, mut events: Subscription) {
-        loop {
-            // Everything already waiting is taken together, so a conversation that changed many
-            // times since the last frame is read and sent once, with how it stands now.
-            let mut pending = Pending::default();
-            pending.add(events.recv().await);
-            while pending.changed.len() < MAX_BATCH && !pending.resync && !pending.closed {
-                match events.try_recv() {
-                    Ok(event) => pending.add(Ok(event)),
-                    Err(TryRecvError::Lagged(n)) => pending.add(Err(RecvError::Lagged(n))),
-                    Err(TryRecvError::Closed) => pending.add(Err(RecvError::Closed)),
-                    Err(TryRecvError::Empty) => break,
+    /// Follows the inbox until the connection goes.
+    /// Not an `async fn`, for the reason [`run`](super::connection::run) gives: this future
+    /// lives as long as the socket.
+    #[allow(clippy::manual_async_fn)] // an async fn would keep `self` twice
+    pub(super) fn run(self, mut events: Subscription) -> impl Future<Output = ()> {
+        async move {
+            loop {
+                // Everything already waiting is taken together, so a conversation that changed many
+                // times since the last frame is read and sent once, with how it stands now.
+                let mut pending = Pending::default();
+                pending.add(events.recv().await);
+                while pending.changed.len() < MAX_BATCH && !pending.resync && !pending.closed {
+                    match events.try_recv() {
+                        Ok(event) => pending.add(Ok(event)),
+                        Err(TryRecvError::Lagged(n)) => pending.add(Err(RecvError::Lagged(n))),
+                        Err(TryRecvError::Closed) => pending.add(Err(RecvError::Closed)),
+                        Err(TryRecvError::Empty) => break,
+                    }
                 }
-            }
-            if pending.resync {
-                if !self
-                    .outbox
-                    .push(Queued::frame(ServerFrame::InboxSubscribed))
-                    .await
-                {
-                    return;
-                }
-                continue;
-            }
-            for conversation_id in pending.changed {
-                // Read when the event arrives, so the latest change always ends with the
-                // latest item, whatever order concurrent changes were published in.
-                let conversation = match self.engine.inbox_item(conversation_id).await {
-                    // Not listed until its first message: nothing to update.
-                    Ok(conversation) if conversation.last_message_at.is_none() => continue,
-                    Ok(conversation) => conversation,
-                    Err(switchboard::Error::NotFound(_)) => continue,
-                    Err(err) => {
-                        tracing::error!(error = %err, "reading an inbox item failed");
-                        self.outbox
-                            .push(Queued::Close(close::INTERNAL, "try again"))
-                            .await;
+                if pending.resync {
+                    if !self
+                        .outbox
+                        .push(Queued::frame(ServerFrame::InboxSubscribed))
+                        .await
+                    {
                         return;
                     }
-                };
-                let frame = ServerFrame::ConversationUpdated {
-                    conversation: Box::new(conversation),
-                };
-                if !self.outbox.push(Queued::frame(frame)).await {
+                    continue;
+                }
+                for conversation_id in pending.changed {
+                    // Read when the event arrives, so the latest change always ends with the
+                    // latest item, whatever order concurrent changes were published in.
+                    let conversation = match self.engine.inbox_item(conversation_id).await {
+                        // Not listed until its first message: nothing to update.
+                        Ok(conversation) if conversation.last_message_at.is_none() => continue,
+                        Ok(conversation) => conversation,
+                        Err(switchboard::Error::NotFound(_)) => continue,
+                        Err(err) => {
+                            tracing::error!(error = %err, "reading an inbox item failed");
+                            self.outbox
+                                .push(Queued::Close(close::INTERNAL, "try again"))
+                                .await;
+                            return;
+                        }
+                    };
+                    let frame = ServerFrame::ConversationUpdated {
+                        conversation: Box::new(conversation),
+                    };
+                    if !self.outbox.push(Queued::frame(frame)).await {
+                        return;
+                    }
+                }
+                if pending.closed {
                     return;
                 }
-            }
-            if pending.closed {
-                return;
             }
         }
     }

@@ -3,6 +3,7 @@
 //! operator's when the sign-in it was opened with ends (signed out, deactivated, password
 //! changed). It re-reads the store whenever it may have missed an event.
 
+use std::future::Future;
 use switchboard::auth::Token;
 use switchboard::hub::{Event, RecvError, Subscription};
 use switchboard::wire::ServerFrame;
@@ -125,32 +126,38 @@ pub(super) struct Watcher {
 }
 
 impl Watcher {
-    pub(super) async fn run(mut self, mut events: Subscription) {
-        let close = loop {
-            let recheck = tokio::select! {
-                event = events.recv() => match event {
-                    Ok(event) => self.watched.concerns(&event),
-                    Err(RecvError::Lagged(_)) => true,
-                    Err(RecvError::Closed) => return,
-                },
-                _ = self.engine.sleep_until(self.expires_at) => true,
+    /// Watches until the credential no longer holds, then queues the close.
+    /// Not an `async fn`, for the reason [`run`](super::connection::run) gives: this future
+    /// lives as long as the socket.
+    #[allow(clippy::manual_async_fn)] // an async fn would keep `self` twice
+    pub(super) fn run(mut self, mut events: Subscription) -> impl Future<Output = ()> {
+        async move {
+            let close = loop {
+                let recheck = tokio::select! {
+                    event = events.recv() => match event {
+                        Ok(event) => self.watched.concerns(&event),
+                        Err(RecvError::Lagged(_)) => true,
+                        Err(RecvError::Closed) => return,
+                    },
+                    _ = self.engine.sleep_until(self.expires_at) => true,
+                };
+                if !recheck {
+                    continue;
+                }
+                // Boxed, as the forwarder's reads are: the watcher is idle nearly all its life.
+                match Box::pin(standing(&self.engine, &self.actor, &self.watched)).await {
+                    Ok(Standing::Open(expires_at)) => self.expires_at = expires_at,
+                    Ok(Standing::Close(code, reason)) => break (code, reason),
+                    Err(close) => break close,
+                }
             };
-            if !recheck {
-                continue;
+            if let (close::SESSION_ENDED, Watched::Session(session_id)) = (close.0, &self.watched) {
+                let ended = ServerFrame::SessionEnded {
+                    session_id: *session_id,
+                };
+                self.outbox.push(Queued::frame(ended)).await;
             }
-            // Boxed, as the forwarder's reads are: the watcher is idle nearly all its life.
-            match Box::pin(standing(&self.engine, &self.actor, &self.watched)).await {
-                Ok(Standing::Open(expires_at)) => self.expires_at = expires_at,
-                Ok(Standing::Close(code, reason)) => break (code, reason),
-                Err(close) => break close,
-            }
-        };
-        if let (close::SESSION_ENDED, Watched::Session(session_id)) = (close.0, &self.watched) {
-            let ended = ServerFrame::SessionEnded {
-                session_id: *session_id,
-            };
-            self.outbox.push(Queued::frame(ended)).await;
+            self.outbox.push(Queued::Close(close.0, close.1)).await;
         }
-        self.outbox.push(Queued::Close(close.0, close.1)).await;
     }
 }
