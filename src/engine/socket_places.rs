@@ -25,7 +25,11 @@ pub(crate) struct Places {
 impl Places {
     /// Whether this node holds any place, so must keep reporting that it is alive.
     pub(crate) fn any_held(&self) -> bool {
-        self.held.load(Ordering::SeqCst) > 0 || !self.unreleased_ids().is_empty()
+        self.held.load(Ordering::SeqCst) > 0
+            || !(self.unreleased)
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .is_empty()
     }
 
     fn unreleased_ids(&self) -> Vec<String> {

@@ -99,7 +99,9 @@ impl InboxFollower {
                 for conversation_id in pending.changed {
                     // Read when the event arrives, so the latest change always ends with the
                     // latest item, whatever order concurrent changes were published in.
-                    let conversation = match self.engine.inbox_item(conversation_id).await {
+                    // Boxed, as the forwarder's reads are.
+                    let item = Box::pin(self.engine.inbox_item(conversation_id)).await;
+                    let conversation = match item {
                         // Not listed until its first message: nothing to update.
                         Ok(conversation) if conversation.last_message_at.is_none() => continue,
                         Ok(conversation) => conversation,
