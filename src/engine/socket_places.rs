@@ -2,14 +2,13 @@
 //! (the server's socket caps); on PostgreSQL every socket also takes a row in the database, so
 //! that a cap holds across all nodes together: a guest link capped at ten sockets gets ten, not
 //! ten per node. A node that dies stops counting once its presence is stale (see
-//! [`STALE_AFTER`]), and its rows are swept with its viewers.
+//! [`STALE_AFTER`](super::presence::STALE_AFTER)), and its rows are swept with its viewers.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use uuid::Uuid;
 
-use super::presence::STALE_AFTER;
 use super::Engine;
 use crate::error::Error;
 use crate::store::{to_millis, PlaceClaim};
@@ -25,18 +24,15 @@ pub(crate) struct Places {
 impl Places {
     /// Whether this node holds any place, so must keep reporting that it is alive.
     pub(crate) fn any_held(&self) -> bool {
-        self.held.load(Ordering::SeqCst) > 0
-            || !(self.unreleased)
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .is_empty()
+        self.held.load(Ordering::SeqCst) > 0 || !self.unreleased().is_empty()
     }
 
-    fn unreleased_ids(&self) -> Vec<String> {
+    /// The places whose release failed, locked. A panic while it was held cannot have left
+    /// half an id.
+    fn unreleased(&self) -> MutexGuard<'_, Vec<String>> {
         self.unreleased
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -56,11 +52,7 @@ impl Drop for SocketPlace {
         let places = engine.inner.places.clone();
         places.held.fetch_sub(1, Ordering::SeqCst);
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            places
-                .unreleased
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(place_id);
+            places.unreleased().push(place_id);
             return;
         };
         runtime.spawn(async move {
@@ -68,11 +60,7 @@ impl Drop for SocketPlace {
             if let Err(err) = engine.inner.store.release_socket_places(&ids).await {
                 tracing::warn!(error = %err, "giving back a socket's place failed; retried later");
                 let [place_id] = ids;
-                places
-                    .unreleased
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(place_id);
+                places.unreleased().push(place_id);
             }
         });
     }
@@ -86,13 +74,12 @@ impl Engine {
             return Ok(SocketPlace { held: None });
         }
         let place_id = Uuid::now_v7().to_string();
-        let now = self.now();
         let claim = PlaceClaim {
             key,
             place_id: &place_id,
             node_id: self.inner.presence.node_id(),
-            now: to_millis(now),
-            fresh_since: to_millis(now - crate::domain::ttl(STALE_AFTER)),
+            now: to_millis(self.now()),
+            fresh_since: self.fresh_since(),
             max: i64::try_from(max).unwrap_or(i64::MAX),
         };
         if !self.inner.store.take_socket_place(claim).await? {
@@ -116,19 +103,14 @@ impl Engine {
     /// Gives back the places whose release failed, and deletes the places of nodes that died.
     pub(crate) async fn tidy_socket_places(&self) -> Result<(), Error> {
         let places = &self.inner.places;
-        let unreleased = places.unreleased_ids();
+        let unreleased = places.unreleased().clone();
         if !unreleased.is_empty() {
             self.inner.store.release_socket_places(&unreleased).await?;
-            places
-                .unreleased
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .retain(|id| !unreleased.contains(id));
+            places.unreleased().retain(|id| !unreleased.contains(id));
         }
-        let fresh_since = to_millis(self.now() - crate::domain::ttl(STALE_AFTER));
         let node_id = self.inner.presence.node_id();
         (self.inner.store)
-            .sweep_socket_places(fresh_since, node_id)
+            .sweep_socket_places(self.fresh_since(), node_id)
             .await?;
         Ok(())
     }
@@ -145,7 +127,7 @@ mod tests {
     use crate::testing::TestDatabase;
     use crate::{Engine, EngineConfig};
 
-    use super::STALE_AFTER;
+    use crate::engine::presence::STALE_AFTER;
 
     async fn node(url: &str, clock: Arc<ManualClock>) -> Engine {
         let store = Store::connect(url).await.unwrap();
@@ -203,7 +185,7 @@ mod tests {
 
         // A stops reporting, as when it died: its places stop counting and are swept.
         clock_b.advance(STALE_AFTER + Duration::from_secs(1));
-        let fresh_since = to_millis(b.now() - crate::domain::ttl(STALE_AFTER));
+        let fresh_since = b.fresh_since();
         let on_b = b.take_socket_place("guest:x", 2).await;
         assert!(on_b.is_ok(), "A's places no longer count");
         let b_node = b.inner.presence.node_id();

@@ -184,8 +184,9 @@ impl Engine {
         Ok(())
     }
 
-    /// Rows newer than this, or of a node that reported since, count.
-    fn fresh_since(&self) -> i64 {
+    /// Rows newer than this, or of a node that reported since, count (viewers and sockets'
+    /// places alike).
+    pub(super) fn fresh_since(&self) -> i64 {
         to_millis(self.now() - crate::domain::ttl(STALE_AFTER))
     }
 

@@ -151,15 +151,15 @@ pub async fn handler(
     let client = client.map(|Extension(network)| network);
     let (actor, watched, welcome) =
         authenticate(&state.engine, &headers, credential, client).await?;
-    let cap = cap_of(&actor, &state.settings);
+    let (key, cap) = (actor.key(), cap_of(&actor, &state.settings));
     let slot = state
         .sockets
-        .take(actor.key(), cap)
+        .take(key.clone(), cap)
         .ok_or(switchboard::Error::RateLimited {
             retry_after_secs: 5,
         })?;
     // This node's count refuses first, without a round trip; the engine's counts every node.
-    let place = state.engine.take_socket_place(&actor.key(), cap).await?;
+    let place = state.engine.take_socket_place(&key, cap).await?;
     // One box for what the upgrade needs: the task axum spawns keeps its closure for life.
     let parts = Box::new((
         state.engine.clone(),
