@@ -73,8 +73,8 @@ pub enum ClientFrame {
     Ping,
 }
 
-/// A frame from the server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A frame from the server. Read by a reader of its own (`frame_reader.rs`), in one pass.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// First frame on every connection.
@@ -82,10 +82,10 @@ pub enum ServerFrame {
         /// Who the server thinks this is.
         identity: Identity,
         /// A guest's conversation.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         conversation_id: Option<Uuid>,
         /// A guest's session.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         session: Option<Session>,
     },
     /// A subscription started; the replay follows.
@@ -123,7 +123,7 @@ pub enum ServerFrame {
         /// Who.
         who: Identity,
         /// Typing a private note: sent to operators only.
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
         internal: bool,
     },
     /// Operators: who has the conversation on screen, on every node.
@@ -142,7 +142,7 @@ pub enum ServerFrame {
         /// Who did it.
         by: OperatorRef,
         /// The note that mentions them.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         message_id: Option<Uuid>,
     },
     /// The inbox subscription started.
@@ -167,10 +167,10 @@ pub enum ServerFrame {
         /// A message safe to show.
         message: String,
         /// The `client_id` of a refused `send`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         client_id: Option<String>,
         /// The collision guard's refusal: the messages written since the sender's view.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         messages: Option<Vec<Message>>,
     },
 }

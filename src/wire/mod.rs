@@ -6,6 +6,7 @@ pub mod close;
 mod email;
 mod errors;
 mod files;
+mod frame_reader;
 mod frames;
 mod inbox;
 mod messages;
