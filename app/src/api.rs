@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use switchboard::wire::{CreatedSession, GuestLink, Operator, Session};
+use switchboard::wire::{GuestLink, Operator, Session};
 
 use crate::error::AppError;
 
@@ -32,6 +32,17 @@ pub struct SessionListView {
     /// The server's time when it answered.
     #[serde(with = "switchboard::wire::time")]
     pub now: DateTime<Utc>,
+}
+
+/// A new session and its guest link, as the sessions page gets them. The REST answer
+/// ([`CreatedSession`](switchboard::wire::CreatedSession)) puts the link's fields beside the
+/// session's, which serde reads through a buffer of its own and a second reader of every type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewSession {
+    /// The session.
+    pub session: Session,
+    /// Its guest link, shown once.
+    pub link: GuestLink,
 }
 
 mod desk;
@@ -200,11 +211,11 @@ pub async fn list_sessions(status: String, outcome: String) -> Result<SessionLis
 
 /// Creates a session; the answer carries its guest link, shown once.
 #[server(endpoint = "sessions/create")]
-pub async fn create_session(title: String) -> Result<CreatedSession, AppError> {
+pub async fn create_session(title: String) -> Result<NewSession, AppError> {
     let operator = ssr::signed_in().await?;
     let title = switchboard::domain::SessionTitle::parse(&title)?;
     let (session, link) = ssr::engine()?.create_session(&operator, title).await?;
-    Ok(CreatedSession { session, link })
+    Ok(NewSession { session, link })
 }
 
 /// One session, for its detail page.
