@@ -5,7 +5,8 @@
 //! tree: every type a frame holds got a second reader, for the tree, and the browser's bundle
 //! carried both. Here each field that any frame has is read as it comes into [`Fields`], and
 //! the variant is put together once the object has ended, so `type` may still come anywhere.
-//! Unknown fields are ignored, as the derived reader did.
+//! Unknown fields are ignored, as the derived reader did; a field that only frames of another
+//! type have is read too, so unlike before it must be well-formed.
 
 use std::fmt;
 
