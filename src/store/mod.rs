@@ -231,9 +231,13 @@ impl Store {
 
     /// Copies what the SQLite write-ahead log holds back into the database file, as far as
     /// readers allow, without blocking writers. When the log has grown past [`WAL_LIMIT`]
-    /// (readers kept a passive checkpoint from finishing while writes went on), it waits for the
-    /// readers instead and truncates the log, so that the file cannot grow for ever. Nothing to do
-    /// on PostgreSQL.
+    /// (under steady writes a passive checkpoint never catches up), it waits for the readers
+    /// instead and finishes, so that the next write starts the log over from its beginning and
+    /// cuts the file back to `journal_size_limit`: the file cannot grow for ever. Nothing to do on
+    /// PostgreSQL.
+    ///
+    /// It does not truncate the log itself: freeing a file of 64 MiB and more held every writer
+    /// for tens of milliseconds, once a second at 2,000 messages a second.
     pub async fn checkpoint(&self) -> sqlx::Result<()> {
         let Pool::Sqlite(pool) = &self.pool else {
             return Ok(());
@@ -246,7 +250,7 @@ impl Store {
             .fetch_one(pool)
             .await?;
         if frames.saturating_mul(page_size) > WAL_LIMIT {
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            sqlx::query("PRAGMA wal_checkpoint(RESTART)")
                 .execute(pool)
                 .await?;
         }
