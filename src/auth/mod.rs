@@ -10,7 +10,9 @@ use sha2::{Digest, Sha256};
 
 mod passwords;
 
-pub use passwords::{hash_password, verify_password, HashingBusy, PasswordHashing};
+pub use passwords::{
+    hash_password, hashing_memory_mapped, verify_password, HashingBusy, PasswordHashing,
+};
 
 /// A bearer secret (guest link token, operator session cookie): 256 bits from the operating
 /// system's CSPRNG, base64url without padding (43 characters).

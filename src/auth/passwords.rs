@@ -1,10 +1,12 @@
-//! Password hashes: argon2id, run on a bounded pool of threads that each keep their working
-//! memory.
+//! Password hashes: argon2id, run on a bounded pool of threads.
 //!
-//! Each argon2 run needs about 19 MiB. Allocated afresh per run (as `Argon2::hash_password`
-//! does), glibc keeps what was freed: bursts of wrong sign-ins left the server 1.3 GB larger.
-//! Here each hashing thread allocates its blocks once and reuses them, so the memory is the
-//! pool's size times 19 MiB, whatever the traffic.
+//! Each argon2 run needs about 19 MiB. Allocated afresh per run from the heap (as
+//! `Argon2::hash_password` does), glibc kept what was freed: bursts of wrong sign-ins left the
+//! server 1.3 GB larger. Kept for good in each hashing thread, a server that had checked one
+//! password held 19 MiB per thread ever after. Here the blocks are mapped from the kernel, not
+//! the heap: a hashing thread keeps its mapping while jobs wait for it, and unmaps it when it
+//! has nothing left to do. So a burst costs the pool's size times 19 MiB while it lasts, and an
+//! idle server holds none of it.
 
 use std::cell::RefCell;
 use std::panic::AssertUnwindSafe;
@@ -13,16 +15,78 @@ use std::sync::{mpsc, Arc, Mutex, OnceLock};
 
 use argon2::password_hash::{Output, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
+use memmap2::{MmapMut, MmapOptions};
 use rand_core::OsRng;
 use tokio::sync::{oneshot, Semaphore};
 
 thread_local! {
-    /// This thread's argon2 working memory: allocated by its first hash, reused by every later
-    /// one.
-    static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+    /// This thread's argon2 working memory: mapped by its first hash, reused by the hashes
+    /// that follow until [`release_memory`] unmaps it (or the thread ends).
+    static MEMORY: RefCell<Option<Blocks>> = const { RefCell::new(None) };
 }
 
-/// Runs argon2 with `params` into `out`, in this thread's reused memory.
+/// Bytes mapped for argon2's blocks in this process now, on every thread.
+static MAPPED: AtomicUsize = AtomicUsize::new(0);
+
+/// How many bytes of argon2 working memory are mapped now, on every thread: 0 once the hashing
+/// threads are idle.
+pub fn hashing_memory_mapped() -> usize {
+    MAPPED.load(Ordering::SeqCst)
+}
+
+/// An anonymous mapping that holds argon2 blocks.
+struct Blocks {
+    map: MmapMut,
+    count: usize,
+    // Declared after the mapping, so it is counted off once unmapped.
+    _counted: Counted,
+}
+
+/// A mapping's share of [`MAPPED`].
+struct Counted(usize);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        MAPPED.fetch_sub(self.0, Ordering::SeqCst);
+    }
+}
+
+impl Blocks {
+    /// Maps room for `count` blocks, zeroed by the kernel.
+    fn map(count: usize) -> std::io::Result<Self> {
+        let bytes = count * std::mem::size_of::<Block>();
+        let map = MmapOptions::new().len(bytes.max(1)).map_anon()?;
+        MAPPED.fetch_add(map.len(), Ordering::SeqCst);
+        let counted = Counted(map.len());
+        Ok(Self {
+            map,
+            count,
+            _counted: counted,
+        })
+    }
+
+    /// The first `count` blocks.
+    fn blocks(&mut self, count: usize) -> &mut [Block] {
+        assert!(
+            count <= self.count,
+            "the mapping holds {} blocks",
+            self.count
+        );
+        let start = self.map.as_mut_ptr();
+        assert_eq!(start.align_offset(std::mem::align_of::<Block>()), 0);
+        // SAFETY: the mapping is page-aligned (checked above against `Block`'s 64 bytes), holds
+        // `self.count` blocks' bytes, is borrowed mutably for the slice's life, and a block is
+        // plain `u64`s, for which any bytes (the kernel's zeros to begin with) are valid.
+        unsafe { std::slice::from_raw_parts_mut(start.cast::<Block>(), count) }
+    }
+}
+
+/// Unmaps this thread's argon2 memory, if it has any.
+fn release_memory() {
+    MEMORY.with_borrow_mut(|memory| *memory = None);
+}
+
+/// Runs argon2 with `params` into `out`, in this thread's mapped memory.
 fn argon2_into(
     algorithm: Algorithm,
     version: Version,
@@ -33,11 +97,17 @@ fn argon2_into(
 ) -> argon2::Result<()> {
     let need = params.block_count();
     let argon = Argon2::new(algorithm, version, params);
-    MEMORY.with_borrow_mut(|blocks| {
-        if blocks.len() < need {
-            blocks.resize(need, Block::default());
+    MEMORY.with_borrow_mut(|memory| {
+        if memory.as_ref().is_none_or(|blocks| blocks.count < need) {
+            *memory = None;
+            let blocks = Blocks::map(need).map_err(|err| {
+                tracing::error!(error = %err, "could not map argon2's working memory");
+                argon2::Error::MemoryTooMuch
+            })?;
+            *memory = Some(blocks);
         }
-        argon.hash_password_into_with_memory(password, salt, out, &mut blocks[..need])
+        let blocks = memory.as_mut().expect("mapped above");
+        argon.hash_password_into_with_memory(password, salt, out, blocks.blocks(need))
     })
 }
 
@@ -113,7 +183,7 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     ok && stored.is_some()
 }
 
-/// Runs argon2 on as many threads as it has slots, each thread keeping its memory. Each hash
+/// Runs argon2 on as many threads as it has slots, each thread keeping its memory while busy. Each hash
 /// takes about 19 MiB, so an unbounded number of concurrent sign-ins would take the server's
 /// memory; beyond the slots, a short queue waits, and anything past the queue is refused at once.
 #[derive(Debug)]
@@ -217,14 +287,27 @@ fn start_threads(count: usize) -> mpsc::Sender<Job> {
         let started = std::thread::Builder::new()
             .name(format!("argon2-{i}"))
             .spawn(move || loop {
-                let job = match queue.lock() {
-                    Ok(queue) => queue.recv(),
-                    Err(_) => return,
+                // A queue locked by another thread means that thread is waiting for work (or
+                // taking some): this one counts as idle too, rather than wait holding memory.
+                let waiting = match queue.try_lock() {
+                    Ok(queue) => queue.try_recv(),
+                    Err(std::sync::TryLockError::WouldBlock) => Err(mpsc::TryRecvError::Empty),
+                    Err(std::sync::TryLockError::Poisoned(_)) => return,
                 };
-                match job {
-                    Ok(job) => job(),
-                    Err(_) => return,
-                }
+                let job = match waiting {
+                    Ok(job) => job,
+                    Err(mpsc::TryRecvError::Disconnected) => return,
+                    Err(mpsc::TryRecvError::Empty) => {
+                        // Nothing waits for this thread: its memory goes back to the system
+                        // before it sleeps.
+                        release_memory();
+                        match queue.lock().map(|queue| queue.recv()) {
+                            Ok(Ok(job)) => job,
+                            _ => return,
+                        }
+                    }
+                };
+                job();
             });
         if let Err(err) = started {
             tracing::error!(error = %err, "could not start a password hashing thread");
