@@ -2,10 +2,9 @@
 //! unit tests and over axum's socket in the server.
 //!
 //! Shape: the loop owns the sink. Incoming frames are handled in order; a `subscribe` starts a
-//! forwarder that subscribes to the hub first, then replays the store after `after_seq`, then
-//! forwards live events, skipping what it already sent. Forwarders (and the other followers)
-//! run inside the connection's task, polled by its loop, and feed a bounded queue; a client
-//! that lets it fill up is disconnected and may resume later with `after_seq`.
+//! forwarder task that subscribes to the hub first, then replays the store after `after_seq`, then
+//! forwards live events, skipping what it already sent. Forwarders feed a bounded queue; a
+//! client that lets it fill up is disconnected and may resume later with `after_seq`.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -18,10 +17,10 @@ use switchboard::limits::{span_of, SlidingWindow};
 use switchboard::wire::{close, ErrorCode, ServerFrame};
 use switchboard::{Actor, Engine};
 use tokio::sync::{mpsc, Notify};
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use super::followers::Followers;
 use super::queue::{Outbox, Queued};
 use super::watcher::{standing, Standing, Watched, Watcher};
 
@@ -142,7 +141,7 @@ pub(super) fn engine_error(err: &switchboard::Error, client_id: Option<String>) 
     frame
 }
 
-/// What one of a connection's followers follows.
+/// What a connection's background task follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Task {
     /// A guest's own session (its end, expiry or link change).
@@ -163,7 +162,7 @@ pub(super) struct Connection<S> {
     pub(super) limits: Limits,
     pub(super) sink: S,
     pub(super) outbox: Outbox,
-    pub(super) followers: Followers,
+    pub(super) forwarders: HashMap<Task, JoinHandle<()>>,
     pub(super) actions: Window,
     pub(super) bad_frames: Window,
     pub(super) last_typing: HashMap<Uuid, chrono::DateTime<chrono::Utc>>,
@@ -202,7 +201,7 @@ where
             tx,
             overflow: overflow.clone(),
         },
-        followers: Followers::default(),
+        forwarders: HashMap::new(),
         last_typing: HashMap::new(),
     };
     let welcome = encode(&welcome);
@@ -225,7 +224,7 @@ where
         if let Actor::Operator(operator) = &conn.actor {
             let events = conn.engine.bus().subscribe(&Topic::Operator(operator.id));
             let alerts = super::inbox::forward_alerts(events, conn.outbox.clone());
-            conn.followers.start(Task::Alerts, alerts);
+            conn.forwarders.insert(Task::Alerts, tokio::spawn(alerts));
         }
         let mut ping = tokio::time::interval(conn.limits.ping_every);
         ping.tick().await;
@@ -265,7 +264,6 @@ where
                     None => break None,
                 },
                 _ = overflow.notified() => break Some((close::POLICY, "too slow to keep up; resume with after_seq")),
-                () = conn.followers.step() => {}
                 _ = ping.tick() => {
                     if last_seen.elapsed() >= conn.limits.idle_timeout {
                         break Some((close::GOING_AWAY, "no sign of life"));
@@ -276,7 +274,9 @@ where
                 }
             }
         };
-        conn.followers.stop_all();
+        for (_, task) in conn.forwarders.drain() {
+            task.abort();
+        }
         // Closing the socket takes everything it viewed off the screen, on every node.
         if conn.actor.sees_notes() {
             if let Err(err) = Box::pin(conn.engine.unview_all(conn.id)).await {
@@ -327,7 +327,8 @@ where
             expires_at,
             outbox: self.outbox.clone(),
         };
-        self.followers.start(Task::Watcher, watcher.run(events));
+        self.forwarders
+            .insert(Task::Watcher, tokio::spawn(watcher.run(events)));
         Ok(())
     }
 

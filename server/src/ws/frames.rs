@@ -168,13 +168,16 @@ where
     /// fine: the old follower is replaced.
     async fn subscribe_inbox(&mut self) -> Result<(), ()> {
         let events = self.engine.bus().subscribe(&Topic::Inbox);
-        self.followers.stop(Task::Inbox);
+        if let Some(old) = self.forwarders.remove(&Task::Inbox) {
+            old.abort();
+        }
         self.send_frame(ServerFrame::InboxSubscribed).await?;
         let follower = InboxFollower {
             engine: self.engine.clone(),
             outbox: self.outbox.clone(),
         };
-        self.followers.start(Task::Inbox, follower.run(events));
+        self.forwarders
+            .insert(Task::Inbox, tokio::spawn(follower.run(events)));
         Ok(())
     }
 
@@ -208,7 +211,9 @@ where
             .engine
             .bus()
             .subscribe(&Topic::Conversation(conversation_id));
-        self.followers.stop(Task::Conversation(conversation_id));
+        if let Some(old) = self.forwarders.remove(&Task::Conversation(conversation_id)) {
+            old.abort();
+        }
         self.send_frame(ServerFrame::Subscribed {
             conversation_id,
             last_seq,
@@ -222,8 +227,10 @@ where
             actor: self.actor.clone(),
             outbox: self.outbox.clone(),
         };
-        self.followers
-            .start(Task::Conversation(conversation_id), forwarder.run(events));
+        self.forwarders.insert(
+            Task::Conversation(conversation_id),
+            tokio::spawn(forwarder.run(events)),
+        );
         Ok(None)
     }
 }

@@ -2,7 +2,6 @@
 //! errors before any upgrade) and the adapter from axum's socket to [`connection::run`].
 
 pub mod connection;
-mod followers;
 mod forwarder;
 mod frames;
 mod inbox;
