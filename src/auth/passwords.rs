@@ -183,9 +183,10 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     ok && stored.is_some()
 }
 
-/// Runs argon2 on as many threads as it has slots, each thread keeping its memory while busy. Each hash
-/// takes about 19 MiB, so an unbounded number of concurrent sign-ins would take the server's
-/// memory; beyond the slots, a short queue waits, and anything past the queue is refused at once.
+/// Runs argon2 on as many threads as it has slots, each thread keeping its memory while busy.
+/// Each hash takes about 19 MiB, so an unbounded number of concurrent sign-ins would take the
+/// server's memory; beyond the slots, a short queue waits, and anything past the queue is
+/// refused at once.
 #[derive(Debug)]
 pub struct PasswordHashing {
     slots: Arc<Semaphore>,
