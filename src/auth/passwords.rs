@@ -37,7 +37,6 @@ pub fn hashing_memory_mapped() -> usize {
 /// An anonymous mapping that holds argon2 blocks.
 struct Blocks {
     map: MmapMut,
-    count: usize,
     // Declared after the mapping, so it is counted off once unmapped.
     _counted: Counted,
 }
@@ -60,22 +59,26 @@ impl Blocks {
         let counted = Counted(map.len());
         Ok(Self {
             map,
-            count,
             _counted: counted,
         })
+    }
+
+    /// How many blocks the mapping holds.
+    fn count(&self) -> usize {
+        self.map.len() / std::mem::size_of::<Block>()
     }
 
     /// The first `count` blocks.
     fn blocks(&mut self, count: usize) -> &mut [Block] {
         assert!(
-            count <= self.count,
+            count <= self.count(),
             "the mapping holds {} blocks",
-            self.count
+            self.count()
         );
         let start = self.map.as_mut_ptr();
         assert_eq!(start.align_offset(std::mem::align_of::<Block>()), 0);
         // SAFETY: the mapping is page-aligned (checked above against `Block`'s 64 bytes), holds
-        // `self.count` blocks' bytes, is borrowed mutably for the slice's life, and a block is
+        // `self.count()` blocks' bytes, is borrowed mutably for the slice's life, and a block is
         // plain `u64`s, for which any bytes (the kernel's zeros to begin with) are valid.
         unsafe { std::slice::from_raw_parts_mut(start.cast::<Block>(), count) }
     }
@@ -98,7 +101,7 @@ fn argon2_into(
     let need = params.block_count();
     let argon = Argon2::new(algorithm, version, params);
     MEMORY.with_borrow_mut(|memory| {
-        if memory.as_ref().is_none_or(|blocks| blocks.count < need) {
+        if memory.as_ref().is_none_or(|blocks| blocks.count() < need) {
             *memory = None;
             let blocks = Blocks::map(need).map_err(|err| {
                 tracing::error!(error = %err, "could not map argon2's working memory");

@@ -296,7 +296,8 @@ impl Store {
 }
 
 /// How large SQLite's write-ahead log may grow, in bytes, before a checkpoint waits for readers
-/// and truncates it; also `journal_size_limit`, the size it is cut back to when it starts over.
+/// and finishes (so that the next write starts it over); also `journal_size_limit`, the size the
+/// file is cut back to when it starts over.
 pub const WAL_LIMIT: i64 = 64 * 1024 * 1024;
 
 /// How long a SQLite connection waits for another's write lock before it gives up.
