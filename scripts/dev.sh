@@ -152,6 +152,7 @@ build_release() {
   rm -rf target/site/pkg
   CARGO_PROFILE_RELEASE_INCREMENTAL=true \
     cargo leptos build --release --precompress --split --frontend-only
+  node scripts/short-imports.js target/site/pkg target/release/hash.txt switchboard
   node scripts/seal-split.js target/site/pkg target/release/hash.txt switchboard
   build_visitor_bundle
   # cargo-leptos' own gzip is about 17% larger than gzip -9; browsers without brotli get this.
