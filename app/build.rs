@@ -2,6 +2,8 @@
 //! for the browser's bundle (see `plural_rules.rs`), and each language's strings as JSON for the
 //! server to give the browser one at a time (see `build/ui_strings.rs`).
 
+#[path = "build/locale_parser.rs"]
+mod locale_parser;
 #[path = "build/ui_strings.rs"]
 mod ui_strings;
 
@@ -37,7 +39,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 }
 
 /// Writes each language's table for the server and, for the browser's build (`hydrate` without
-/// `ssr`), makes the generated module look its tables up at run time.
+/// `ssr`), makes the generated module look its tables up at run time and parse no language tag.
 fn strings_one_language_at_a_time(out: &Path) -> Result<(), Box<dyn Error>> {
     let path = out.join("i18n").join("mod.rs");
     let mut module = syn::parse_file(&std::fs::read_to_string(&path)?)?;
@@ -46,6 +48,7 @@ fn strings_one_language_at_a_time(out: &Path) -> Result<(), Box<dyn Error>> {
         && std::env::var_os("CARGO_FEATURE_SSR").is_none();
     if browser {
         ui_strings::load_at_run_time(&mut module)?;
+        locale_parser::build_tags_at_compile_time(&mut module)?;
         std::fs::write(&path, quote::ToTokens::to_token_stream(&module).to_string())?;
     }
     Ok(())

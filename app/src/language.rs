@@ -40,6 +40,19 @@ pub fn native_name(locale: Locale) -> &'static str {
     }
 }
 
+/// The first of a browser's accepted languages (`de-AT`, `en`) that is one of ours, else the
+/// default, English: leptos_i18n's `Locale::find_locale` for languages without regions. The
+/// browser's build answers `find_locale` with this (`build/locale_parser.rs`), so that it does
+/// not carry ICU's locale parser to read the tags.
+pub fn find_locale<T: AsRef<[u8]>>(accepted: &[T]) -> Locale {
+    accepted
+        .iter()
+        .filter_map(|tag| std::str::from_utf8(tag.as_ref()).ok())
+        .filter_map(switchboard::domain::Locale::parse)
+        .find_map(|language| language.as_str().parse::<Locale>().ok())
+        .unwrap_or_default()
+}
+
 /// How long the choice is kept, in milliseconds (leptos-use's unit).
 #[cfg(feature = "ssr")]
 const KEPT_MS: i64 = switchboard::domain::LANGUAGE_KEPT_SECS * 1000;
@@ -96,5 +109,46 @@ pub fn LanguageSwitcher() -> impl IntoView {
                     .collect_view()}
             </select>
         </label>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_browser_gets_the_first_of_its_languages_that_is_ours() {
+        assert_eq!(find_locale(&["pt-BR", "de-AT", "fr"]), Locale::de);
+        assert_eq!(find_locale(&["AR"]), Locale::ar);
+        assert_eq!(find_locale(&[b"es".to_vec()]), Locale::es);
+    }
+
+    #[test]
+    fn a_browser_with_none_of_our_languages_gets_english() {
+        assert_eq!(find_locale(&["pt-BR", "zh-Hant"]), Locale::en);
+        assert_eq!(find_locale::<&str>(&[]), Locale::en);
+    }
+
+    #[test]
+    fn the_match_is_the_one_leptos_i18n_makes() {
+        // The server's build is not rewritten: there `find_locale` is leptos_i18n's, with ICU.
+        let cases: &[&[&str]] = &[
+            &["de"],
+            &["de-DE", "en-US"],
+            &["pt-BR", "ru-RU", "fr"],
+            &["fr-CA", "fr"],
+            &["ar-EG"],
+            &["es-419"],
+            &["zh-Hans-CN", "ja"],
+            &["EN-gb"],
+            &[],
+        ];
+        for accepted in cases {
+            assert_eq!(
+                find_locale(accepted),
+                <Locale as leptos_i18n::Locale>::find_locale(accepted),
+                "{accepted:?}"
+            );
+        }
     }
 }
