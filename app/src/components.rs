@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::i18n::*;
 use crate::inbox_feed::InboxFeed;
 use crate::load::load;
+use crate::post_form::PostForm;
 
 pub use crate::language::LanguageSwitcher;
 
@@ -242,9 +243,9 @@ fn OperatorHeader(operator: Operator, feed: InboxFeed) -> impl IntoView {
                 {operator.name}
             </A>
             <LanguageSwitcher />
-            <ActionForm action=logout>
+            <PostForm action=logout>
                 <button type="submit" class="link">{t!(i18n, nav.sign_out)}</button>
-            </ActionForm>
+            </PostForm>
         </header>
         {move || feed.alert.get().map(|alert| view! { <AlertToast alert feed /> })}
     }

@@ -9,12 +9,14 @@ pub mod chat;
 pub mod clock;
 pub mod components;
 pub mod error;
+pub mod form_inputs;
 pub mod inbox_feed;
 pub mod language;
 pub mod load;
 pub mod pages;
 #[cfg(any(feature = "hydrate", all(test, feature = "ssr")))]
 pub mod plural_rules;
+pub mod post_form;
 pub mod realtime;
 #[cfg(feature = "dashboard")]
 pub mod routes;

@@ -15,6 +15,7 @@ use crate::components::{role_text, ErrorAlert, OperatorShell, PasswordField};
 use crate::i18n::*;
 use crate::inbox_feed::InboxFeed;
 use crate::load::load;
+use crate::post_form::PostForm;
 
 /// The account page.
 #[component]
@@ -75,13 +76,13 @@ fn Account(
                 <h2 id="profile-heading">{t!(i18n, account.profile)}</h2>
                 <p>{t!(i18n, team.email)}": "<bdi dir="ltr">{me.email.clone()}</bdi></p>
                 <p>{t!(i18n, team.role)}": "{move || role_text(i18n, role)}</p>
-                <ActionForm action=rename>
+                <PostForm action=rename>
                     <div class="field inline">
                         <label for="name">{t!(i18n, account.name)}</label>
                         <input id="name" name="name" type="text" required maxlength="100" value=me.name.clone() autocomplete="name" />
                         <button type="submit" class="primary">{t!(i18n, account.save)}</button>
                     </div>
-                </ActionForm>
+                </PostForm>
                 {move || match rename.value().get() {
                     Some(Ok(_)) => view! { <p role="status" class="hint">{t!(i18n, account.saved)}</p> }.into_any(),
                     Some(Err(error)) => view! { <ErrorAlert error /> }.into_any(),
@@ -91,13 +92,13 @@ fn Account(
             <NotificationsForm preferences=view.me.preferences />
             <section class="card" aria-labelledby="password-heading">
                 <h2 id="password-heading">{t!(i18n, account.password_heading)}</h2>
-                <ActionForm action=password>
+                <PostForm action=password>
                     <PasswordField id="current-password" name="current_password"
                         label=Signal::derive(move || t_string!(i18n, account.current_password).to_owned()) />
                     <PasswordField id="new-password" name="new_password" new=true
                         label=Signal::derive(move || t_string!(i18n, account.new_password).to_owned()) />
                     <button type="submit" class="primary">{t!(i18n, account.change_password)}</button>
-                </ActionForm>
+                </PostForm>
                 {move || match password.value().get() {
                     Some(Ok(())) => view! { <p role="status" class="hint">{t!(i18n, account.password_changed)}</p> }.into_any(),
                     Some(Err(error)) => view! { <ErrorAlert error /> }.into_any(),
@@ -119,9 +120,9 @@ fn Account(
                     <tbody>{rows}</tbody>
                 </table>
                 {(others > 0).then(|| view! {
-                    <ActionForm action=end_others>
+                    <PostForm action=end_others>
                         <button type="submit" class="secondary">{t!(i18n, account.sign_out_others)}</button>
-                    </ActionForm>
+                    </PostForm>
                 })}
             </section>
         </div>
@@ -145,10 +146,10 @@ fn SignInRow(signin: SignIn, end_one: ServerAction<EndSignin>) -> impl IntoView 
             <td><Time at=signin.last_used_at /></td>
             <td class="row-actions">
                 {(!signin.current).then(|| view! {
-                    <ActionForm action=end_one>
+                    <PostForm action=end_one>
                         <input type="hidden" name="id" value=signin.id.to_string() />
                         <button type="submit" class="secondary">{t!(i18n, account.sign_out)}</button>
-                    </ActionForm>
+                    </PostForm>
                 })}
             </td>
         </tr>

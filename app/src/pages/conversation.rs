@@ -20,6 +20,7 @@ use crate::components::{ErrorAlert, Fold};
 use crate::i18n::*;
 use crate::inbox_feed::InboxFeed;
 use crate::load::load;
+use crate::post_form::PostForm;
 use crate::realtime::{ChatState, Party};
 
 /// `/inbox/:id`: the conversation pane beside the inbox list.
@@ -165,7 +166,7 @@ fn ConversationView(
         <header class="conversation-head">
             <h2 class="page-title"><CustomerLabel customer /></h2>
             <ConversationBar item desk=desk.clone() viewers=state.viewers />
-            <ActionForm action=archive attr:class="archive-form">
+            <PostForm action=archive attr:class="archive-form">
                 <input type="hidden" name="id" value=conversation_id.to_string() />
                 <input type="hidden" name="archived" value=move || (!item.get().archived).to_string() />
                 <button type="submit" class="secondary" title=move || t_string!(i18n, keys.archive)>
@@ -175,7 +176,7 @@ fn ConversationView(
                         t_string!(i18n, inbox.archive)
                     }}
                 </button>
-            </ActionForm>
+            </PostForm>
             {move || item.get().archived.then(|| view! {
                 <p class="hint" role="status">{t!(i18n, inbox.archived_note)}</p>
             })}

@@ -13,6 +13,7 @@ use crate::clock::Time;
 use crate::components::{ConfirmSubmit, ErrorAlert, OperatorShell};
 use crate::i18n::*;
 use crate::load::load;
+use crate::post_form::PostForm;
 
 /// The customers page: `?q=…&before=…`.
 #[component]
@@ -123,14 +124,14 @@ fn CustomerRow(customer: Customer, erase: ServerAction<EraseCustomer>) -> impl I
                 None => view! {
                     <div class="record-actions">
                         <a href=export download class="button secondary">{t!(i18n, customers.export)}</a>
-                        <ActionForm action=erase>
+                        <PostForm action=erase>
                             <input type="hidden" name="id" value=id.to_string() />
                             <ConfirmSubmit
                                 label=Signal::derive(move || t_string!(i18n, customers.erase).to_owned())
                                 question=Signal::derive(move || t_string!(i18n, customers.erase_warning).to_owned())
                                 class="danger"
                             />
-                        </ActionForm>
+                        </PostForm>
                     </div>
                 }.into_any(),
             }}</td>

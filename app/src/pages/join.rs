@@ -11,6 +11,7 @@ use crate::api::{preview_invitation, AcceptInvitation};
 use crate::components::{role_text, ErrorAlert, LanguageSwitcher, PasswordField};
 use crate::i18n::*;
 use crate::load::load;
+use crate::post_form::PostForm;
 
 /// The invitation page.
 #[component]
@@ -47,7 +48,7 @@ pub fn InvitePage() -> impl IntoView {
                                         let by = invitation.invited_by.clone().unwrap_or_default();
                                         view! {
                                             <p>{t!(i18n, join.invited, name = move || by.clone(), role = move || role_text(i18n, role))}</p>
-                                            <ActionForm action=accept>
+                                            <PostForm action=accept>
                                                 <input type="hidden" name="token" value=token />
                                                 <div class="field">
                                                     <label for="email">{t!(i18n, join.email)}</label>
@@ -62,7 +63,7 @@ pub fn InvitePage() -> impl IntoView {
                                                 <button type="submit" class="primary" disabled=move || pending.get()>
                                                     {move || if pending.get() { t_string!(i18n, join.joining) } else { t_string!(i18n, join.submit) }}
                                                 </button>
-                                            </ActionForm>
+                                            </PostForm>
                                         }.into_any()
                                     }
                                     Err(error) if error.code == ErrorCode::Gone => view! {

@@ -14,6 +14,7 @@ use crate::api::{
 use crate::components::{ConfirmSubmit, ErrorAlert, OperatorShell};
 use crate::i18n::*;
 use crate::load::load;
+use crate::post_form::PostForm;
 
 /// Every action of the page: the list loads again after each.
 #[derive(Clone, Copy)]
@@ -94,11 +95,11 @@ fn Library(view: DeskView, actions: Actions) -> impl IntoView {
                 {labels.into_iter().map(|label| view! { <LabelRow label curator actions /> }).collect_view()}
             </ul>
             {curator.then(|| view! {
-                <ActionForm action=actions.create_label attr:class="inline-form">
+                <PostForm action=actions.create_label attr:class="inline-form">
                     <label>{t!(i18n, library.name)}" "<input name="name" required maxlength="40" /></label>
                     <label>{t!(i18n, library.color)}" "<input type="color" name="color" value="#2452d4" /></label>
                     <button type="submit" class="primary">{t!(i18n, library.add_label)}</button>
-                </ActionForm>
+                </PostForm>
             })}
         </section>
         <section class="card" aria-labelledby="canned-heading">
@@ -125,18 +126,18 @@ fn LabelRow(label: Label, curator: bool, actions: Actions) -> impl IntoView {
             {curator.then(|| view! {
                 <details class="row-actions">
                     <summary>{t!(i18n, library.edit)}</summary>
-                    <ActionForm action=actions.change_label attr:class="inline-form">
+                    <PostForm action=actions.change_label attr:class="inline-form">
                         <input type="hidden" name="id" value=id />
                         <label>{t!(i18n, library.name)}" "<input name="name" required maxlength="40" value=name /></label>
                         <label>{t!(i18n, library.color)}" "<input type="color" name="color" value=color /></label>
                         <button type="submit" class="secondary">{t!(i18n, library.save)}</button>
-                    </ActionForm>
-                    <ActionForm action=actions.delete_label>
+                    </PostForm>
+                    <PostForm action=actions.delete_label>
                         <input type="hidden" name="id" value=delete_id />
                         <ConfirmSubmit class="danger"
                             label=Signal::derive(move || t_string!(i18n, library.delete).to_owned())
                             question=Signal::derive(move || t_string!(i18n, library.delete_label_question).to_owned()) />
-                    </ActionForm>
+                    </PostForm>
                 </details>
             })}
         </li>
@@ -158,12 +159,12 @@ fn ReplyRow(reply: CannedReply, me: Operator, curator: bool, actions: Actions) -
                 <details class="row-actions">
                     <summary>{t!(i18n, library.edit)}</summary>
                     <ReplyForm reply=Some(edit) actions />
-                    <ActionForm action=actions.delete_reply>
+                    <PostForm action=actions.delete_reply>
                         <input type="hidden" name="id" value=id />
                         <ConfirmSubmit class="danger"
                             label=Signal::derive(move || t_string!(i18n, library.delete).to_owned())
                             question=Signal::derive(move || t_string!(i18n, library.delete_reply_question).to_owned()) />
-                    </ActionForm>
+                    </PostForm>
                 </details>
             })}
         </li>
@@ -179,7 +180,7 @@ fn ReplyForm(reply: Option<CannedReply>, actions: Actions) -> impl IntoView {
         .map(|r| (r.shortcut, r.title, r.content))
         .unwrap_or_default();
     view! {
-        <ActionForm action=actions.save_reply attr:class="stack-form">
+        <PostForm action=actions.save_reply attr:class="stack-form">
             {id.map(|id| view! { <input type="hidden" name="id" value=id /> })}
             <label>{t!(i18n, library.shortcut)}
                 <input name="shortcut" required maxlength="32" pattern="[a-z0-9_\\-]+" value=shortcut
@@ -191,6 +192,6 @@ fn ReplyForm(reply: Option<CannedReply>, actions: Actions) -> impl IntoView {
             </label>
             <p class="hint">{t!(i18n, library.placeholders)}" "<code>"{{customer.name}}"</code>", "<code>"{{customer.email}}"</code>", "<code>"{{operator.name}}"</code></p>
             <button type="submit" class="primary">{t!(i18n, library.save)}</button>
-        </ActionForm>
+        </PostForm>
     }
 }

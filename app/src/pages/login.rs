@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::Login;
 use crate::components::{ErrorAlert, LanguageSwitcher, PasswordField};
 use crate::i18n::*;
+use crate::post_form::PostForm;
 
 /// `/login`: email and password.
 #[component]
@@ -24,7 +25,7 @@ pub fn LoginPage() -> impl IntoView {
                 <p class="brand">{t!(i18n, app.name)}</p>
                 <h1>{t!(i18n, login.heading)}</h1>
                 {signed_out.then(|| view! { <p class="alert" role="status">{t!(i18n, login.signed_out)}</p> })}
-                <ActionForm action=login>
+                <PostForm action=login>
                     <div class="field">
                         <label for="email">{t!(i18n, login.email)}</label>
                         <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" />
@@ -39,7 +40,7 @@ pub fn LoginPage() -> impl IntoView {
                             t_string!(i18n, login.submit)
                         }}
                     </button>
-                </ActionForm>
+                </PostForm>
                 <p class="hint"><a href="/forgot">{t!(i18n, login.forgot)}</a></p>
             </div>
             <LanguageSwitcher />

@@ -11,6 +11,7 @@ use crate::api::{reset_check, ForgotPassword, ResetPassword};
 use crate::components::{ErrorAlert, LanguageSwitcher, PasswordField};
 use crate::i18n::*;
 use crate::load::load;
+use crate::post_form::PostForm;
 
 /// `/forgot`.
 #[component]
@@ -28,7 +29,7 @@ pub fn ForgotPage() -> impl IntoView {
                     Some(Ok(())) => view! { <p role="status">{t!(i18n, reset.sent)}</p> }.into_any(),
                     other => view! {
                         <p>{t!(i18n, reset.forgot_intro)}</p>
-                        <ActionForm action=forgot>
+                        <PostForm action=forgot>
                             <div class="field">
                                 <label for="email">{t!(i18n, login.email)}</label>
                                 <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" />
@@ -37,7 +38,7 @@ pub fn ForgotPage() -> impl IntoView {
                             <button type="submit" class="primary" disabled=move || pending.get()>
                                 {move || if pending.get() { t_string!(i18n, reset.sending) } else { t_string!(i18n, reset.send) }}
                             </button>
-                        </ActionForm>
+                        </PostForm>
                     }.into_any(),
                 }}
                 <p><a href="/login">{t!(i18n, reset.back)}</a></p>
@@ -79,14 +80,14 @@ pub fn ResetPage() -> impl IntoView {
                                 match check.await {
                                     Ok(()) => view! {
                                         <p>{t!(i18n, reset.signs_out)}</p>
-                                        <ActionForm action=reset>
+                                        <PostForm action=reset>
                                             <input type="hidden" name="token" value=token />
                                             <PasswordField id="password" name="password" label=Signal::derive(move || t_string!(i18n, reset.new_password).to_owned()) new=true />
                                             {move || reset.value().get().and_then(Result::err).map(|error| view! { <ErrorAlert error /> })}
                                             <button type="submit" class="primary" disabled=move || pending.get()>
                                                 {move || if pending.get() { t_string!(i18n, reset.saving) } else { t_string!(i18n, reset.save) }}
                                             </button>
-                                        </ActionForm>
+                                        </PostForm>
                                     }.into_any(),
                                     Err(error) if error.code == ErrorCode::Gone => view! {
                                         <p class="alert error" role="alert">{t!(i18n, reset.gone)}</p>

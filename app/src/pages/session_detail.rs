@@ -18,6 +18,7 @@ use crate::components::{
 };
 use crate::i18n::*;
 use crate::load::load;
+use crate::post_form::PostForm;
 use crate::realtime::{ChatState, Party};
 
 /// `/sessions/:id`.
@@ -129,14 +130,14 @@ fn SessionDetail(
                     let id_for_rotate = session_id.clone();
                     view! {
                         <section class="actions" aria-label=move || t_string!(i18n, detail.actions)>
-                            <ActionForm action=rotate>
+                            <PostForm action=rotate>
                                 <input type="hidden" name="id" value=id_for_rotate />
                                 <ConfirmSubmit class="secondary"
                                     label=Signal::derive(move || t_string!(i18n, detail.rotate).to_owned())
                                     question=Signal::derive(move || t_string!(i18n, detail.rotate_confirm).to_owned()) />
                                 <p class="hint">{t!(i18n, detail.rotate_hint)}</p>
-                            </ActionForm>
-                            <ActionForm action=end attr:class="end-form">
+                            </PostForm>
+                            <PostForm action=end attr:class="end-form">
                                 <input type="hidden" name="id" value=id_for_end />
                                 <fieldset class="outcomes">
                                     <legend>{t!(i18n, detail.outcome_question)}</legend>
@@ -161,7 +162,7 @@ fn SessionDetail(
                                     label=Signal::derive(move || t_string!(i18n, detail.end).to_owned())
                                     question=Signal::derive(move || t_string!(i18n, detail.end_confirm).to_owned()) />
                                 <p class="hint">{t!(i18n, detail.end_hint)}</p>
-                            </ActionForm>
+                            </PostForm>
                         </section>
                     }
                 })}

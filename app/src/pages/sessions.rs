@@ -16,6 +16,7 @@ use crate::components::{ErrorAlert, GuestLinkBox, OperatorShell, StatusBadge};
 use crate::i18n::*;
 use crate::inbox_feed::InboxFeed;
 use crate::load::load;
+use crate::post_form::PostForm;
 
 /// `/`: the dashboard's start is the sessions list (or the sign-in page, via the shell).
 #[component]
@@ -45,7 +46,7 @@ fn NewSessionForm(create: ServerAction<CreateSession>) -> impl IntoView {
     view! {
         <section class="card new-session" aria-labelledby="new-session-heading">
             <h2 id="new-session-heading">{t!(i18n, sessions.new_heading)}</h2>
-            <ActionForm action=create>
+            <PostForm action=create>
                 <div class="field inline">
                     <label for="title">{t!(i18n, sessions.title_label)}</label>
                     <input id="title" name="title" type="text" maxlength="120"
@@ -58,7 +59,7 @@ fn NewSessionForm(create: ServerAction<CreateSession>) -> impl IntoView {
                         }}
                     </button>
                 </div>
-            </ActionForm>
+            </PostForm>
             {move || match create.value().get() {
                 Some(Ok(created)) => view! {
                     <div class="created" role="status">

@@ -12,6 +12,7 @@ use crate::clock::Time;
 use crate::components::{role_text, ConfirmSubmit, CopyButton, ErrorAlert, OperatorShell};
 use crate::i18n::*;
 use crate::load::load;
+use crate::post_form::PostForm;
 
 /// The team page.
 #[component]
@@ -147,42 +148,42 @@ fn MemberRow(member: TeamMember, me: Operator, actions: Actions) -> impl IntoVie
                             ("admin", t_string!(i18n, team.make_admin))
                         };
                         view! {
-                            <ActionForm action=actions.change>
+                            <PostForm action=actions.change>
                                 <input type="hidden" name="id" value=id_role.clone() />
                                 <input type="hidden" name="role" value=to_role />
                                 <button type="submit" class="secondary">{label}</button>
-                            </ActionForm>
+                            </PostForm>
                         }
                     })}
                     {changeable.then(|| {
                         if member.active {
                             view! {
-                                <ActionForm action=actions.change>
+                                <PostForm action=actions.change>
                                     <input type="hidden" name="id" value=id_active.clone() />
                                     <input type="hidden" name="active" value="false" />
                                     <ConfirmSubmit class="danger"
                                         label=Signal::derive(move || t_string!(i18n, team.deactivate).to_owned())
                                         question=Signal::derive(move || t_string!(i18n, team.deactivate_question).to_owned()) />
-                                </ActionForm>
+                                </PostForm>
                             }.into_any()
                         } else {
                             view! {
-                                <ActionForm action=actions.change>
+                                <PostForm action=actions.change>
                                     <input type="hidden" name="id" value=id_active.clone() />
                                     <input type="hidden" name="active" value="true" />
                                     <button type="submit" class="secondary">{t!(i18n, team.reactivate)}</button>
-                                </ActionForm>
+                                </PostForm>
                             }.into_any()
                         }
                     })}
                     {can_hand_over.then(|| {
                         view! {
-                            <ActionForm action=actions.make_owner>
+                            <PostForm action=actions.make_owner>
                                 <input type="hidden" name="id" value=id_owner.clone() />
                                 <ConfirmSubmit class="secondary"
                                     label=Signal::derive(move || t_string!(i18n, team.make_owner).to_owned())
                                     question=Signal::derive(move || t_string!(i18n, team.make_owner_question).to_owned()) />
-                            </ActionForm>
+                            </PostForm>
                         }
                     })}
                 </td>
@@ -198,7 +199,7 @@ fn InviteForm(invite: ServerAction<Invite>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="invite-heading">
             <h2 id="invite-heading">{t!(i18n, team.invite_heading)}</h2>
-            <ActionForm action=invite attr:class="invite-form">
+            <PostForm action=invite attr:class="invite-form">
                 <div class="field">
                     <label for="invite-email">{t!(i18n, team.invite_email)}</label>
                     <input id="invite-email" name="email" type="email" required maxlength="254" autocomplete="off" />
@@ -213,7 +214,7 @@ fn InviteForm(invite: ServerAction<Invite>) -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || pending.get()>
                     {move || if pending.get() { t_string!(i18n, team.inviting) } else { t_string!(i18n, team.invite) }}
                 </button>
-            </ActionForm>
+            </PostForm>
             {move || match invite.value().get() {
                 Some(Ok(created)) => {
                     let email = created.invitation.email.clone();
@@ -264,12 +265,12 @@ fn Invitations(
                         _ => t_string!(i18n, team.email_sending),
                     }}</td>
                     <td class="row-actions">
-                        <ActionForm action=revoke>
+                        <PostForm action=revoke>
                             <input type="hidden" name="id" value=invitation.id.to_string() />
                             <ConfirmSubmit class="danger"
                                 label=Signal::derive(move || t_string!(i18n, team.revoke).to_owned())
                                 question=Signal::derive(move || t_string!(i18n, team.revoke_question).to_owned()) />
-                        </ActionForm>
+                        </PostForm>
                     </td>
                 </tr>
             }
