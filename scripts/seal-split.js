@@ -14,16 +14,11 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
+const readHashes = require("./hash-file");
 const crypto = require("crypto");
 
 const [pkg, hashFile, output] = process.argv.slice(2);
-const hashes = Object.fromEntries(
-  fs
-    .readFileSync(hashFile, "utf8")
-    .split("\n")
-    .filter((line) => line.includes(":"))
-    .map((line) => line.split(":").map((part) => part.trim())),
-);
+const hashes = readHashes(hashFile);
 if (!hashes.split) {
   console.log("seal-split: not a split build, nothing to do");
   process.exit(0);

@@ -12,15 +12,10 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
+const readHashes = require("./hash-file");
 
 const [pkg, hashFile, output] = process.argv.slice(2);
-const hashes = Object.fromEntries(
-  fs
-    .readFileSync(hashFile, "utf8")
-    .split("\n")
-    .filter((line) => line.includes(":"))
-    .map((line) => line.split(":").map((part) => part.trim())),
-);
+const hashes = readHashes(hashFile);
 const wasmFile = path.join(pkg, `${output}.${hashes.wasm}.wasm`);
 const scriptFile = path.join(pkg, `${output}.${hashes.js}.js`);
 const importModule = `./${output}_bg.js`;
