@@ -13,7 +13,7 @@ use sqlx::{ConnectOptions as _, Connection as _};
 use crate::clock::Clock;
 use crate::domain::{Email, PasswordInput};
 use crate::hub::Hub;
-use crate::store::{Backend, Store};
+use crate::store::{Backend, PoolSize, Store};
 use crate::wire::Operator;
 use crate::{Engine, EngineConfig, NewOperator};
 
@@ -22,9 +22,20 @@ pub async fn test_engine(
     config: EngineConfig,
     clock: Arc<dyn Clock>,
 ) -> (Engine, tempfile::TempDir) {
+    test_engine_with_pool(config, clock, PoolSize::default()).await
+}
+
+/// As [`test_engine`], with a pool of `size` connections for reads.
+pub async fn test_engine_with_pool(
+    config: EngineConfig,
+    clock: Arc<dyn Clock>,
+    size: PoolSize,
+) -> (Engine, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let url = format!("sqlite:{}", dir.path().join("test.db").display());
-    let store = Store::connect(&url).await.expect("the test database opens");
+    let store = Store::connect_with(&url, size)
+        .await
+        .expect("the test database opens");
     store.migrate().await.expect("the test database migrates");
     let engine = Engine::with_parts(store, config, Arc::new(Hub::new()), clock);
     (engine, dir)

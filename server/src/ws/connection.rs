@@ -2,9 +2,10 @@
 //! unit tests and over axum's socket in the server.
 //!
 //! Shape: the loop owns the sink. Incoming frames are handled in order; a `subscribe` starts a
-//! forwarder task that subscribes to the hub first, then replays the store after `after_seq`, then
-//! forwards live events, skipping what it already sent. Forwarders feed a bounded queue; a
-//! client that lets it fill up is disconnected and may resume later with `after_seq`.
+//! forwarder that subscribes to the hub first, then replays the store after `after_seq`, then
+//! forwards live events, skipping what it already sent. Forwarders (and the other followers)
+//! run inside the connection's task, polled by its loop, and feed a bounded queue; a client
+//! that lets it fill up is disconnected and may resume later with `after_seq`.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -17,10 +18,10 @@ use switchboard::limits::{span_of, SlidingWindow};
 use switchboard::wire::{close, ErrorCode, ServerFrame};
 use switchboard::{Actor, Engine};
 use tokio::sync::{mpsc, Notify};
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use uuid::Uuid;
 
+use super::followers::Followers;
 use super::queue::{Outbox, Queued};
 use super::watcher::{standing, Standing, Watched, Watcher};
 
@@ -141,7 +142,7 @@ pub(super) fn engine_error(err: &switchboard::Error, client_id: Option<String>) 
     frame
 }
 
-/// What a connection's background task follows.
+/// What one of a connection's followers follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Task {
     /// A guest's own session (its end, expiry or link change).
@@ -158,11 +159,12 @@ pub(super) struct Connection<S> {
     /// Unique across nodes: typing notices name the connection they came from.
     pub(super) id: Uuid,
     pub(super) engine: Engine,
-    pub(super) actor: Actor,
+    /// Shared with the followers and their reads of the store.
+    pub(super) actor: Arc<Actor>,
     pub(super) limits: Limits,
     pub(super) sink: S,
     pub(super) outbox: Outbox,
-    pub(super) forwarders: HashMap<Task, JoinHandle<()>>,
+    pub(super) followers: Followers,
     pub(super) actions: Window,
     pub(super) bad_frames: Window,
     pub(super) last_typing: HashMap<Uuid, chrono::DateTime<chrono::Utc>>,
@@ -195,13 +197,13 @@ where
         actions: Window::new(limits.actions_per_window, limits.action_window),
         bad_frames: Window::new(limits.bad_frames_allowed, limits.bad_frame_window),
         limits,
-        actor,
+        actor: Arc::new(actor),
         sink,
         outbox: Outbox {
             tx,
             overflow: overflow.clone(),
         },
-        forwarders: HashMap::new(),
+        followers: Followers::default(),
         last_typing: HashMap::new(),
     };
     let welcome = encode(&welcome);
@@ -212,7 +214,7 @@ where
         // The one-off steps with the store are boxed: a task's future is as large as its largest
         // await, and every idle socket would pay for the store's futures all its life.
         if let Err((code, reason)) = Box::pin(conn.watch_own_session(watched)).await {
-            if let (close::SESSION_ENDED, Actor::Guest { session_id, .. }) = (code, &conn.actor) {
+            if let (close::SESSION_ENDED, Actor::Guest { session_id, .. }) = (code, &*conn.actor) {
                 let ended = ServerFrame::SessionEnded {
                     session_id: *session_id,
                 };
@@ -221,10 +223,10 @@ where
             let _ = conn.sink.send(Outgoing::Close(code, reason)).await;
             return;
         }
-        if let Actor::Operator(operator) = &conn.actor {
+        if let Actor::Operator(operator) = &*conn.actor {
             let events = conn.engine.bus().subscribe(&Topic::Operator(operator.id));
             let alerts = super::inbox::forward_alerts(events, conn.outbox.clone());
-            conn.forwarders.insert(Task::Alerts, tokio::spawn(alerts));
+            conn.followers.start(Task::Alerts, alerts);
         }
         let mut ping = tokio::time::interval(conn.limits.ping_every);
         ping.tick().await;
@@ -264,6 +266,7 @@ where
                     None => break None,
                 },
                 _ = overflow.notified() => break Some((close::POLICY, "too slow to keep up; resume with after_seq")),
+                () = conn.followers.step() => {}
                 _ = ping.tick() => {
                     if last_seen.elapsed() >= conn.limits.idle_timeout {
                         break Some((close::GOING_AWAY, "no sign of life"));
@@ -274,9 +277,7 @@ where
                 }
             }
         };
-        for (_, task) in conn.forwarders.drain() {
-            task.abort();
-        }
+        conn.followers.stop_all();
         // Closing the socket takes everything it viewed off the screen, on every node.
         if conn.actor.sees_notes() {
             if let Err(err) = Box::pin(conn.engine.unview_all(conn.id)).await {
@@ -323,12 +324,11 @@ where
         let watcher = Watcher {
             engine: self.engine.clone(),
             actor: self.actor.clone(),
-            watched,
+            watched: Arc::new(watched),
             expires_at,
             outbox: self.outbox.clone(),
         };
-        self.forwarders
-            .insert(Task::Watcher, tokio::spawn(watcher.run(events)));
+        self.followers.start(Task::Watcher, watcher.run(events));
         Ok(())
     }
 
@@ -365,8 +365,9 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ws::testing::engine_with_session;
+    use crate::ws::testing::engine_with_session_and_pool;
     use futures::channel::mpsc as chan;
+    use switchboard::store::PoolSize;
     use switchboard::EngineConfig;
 
     struct Harness {
@@ -406,7 +407,12 @@ mod tests {
 
     /// Runs the loop for an operator over channels, with a real engine on a temporary database.
     async fn harness(limits: Limits) -> Harness {
-        let (engine, actor, conversation_id, dir) = engine_with_session().await;
+        harness_with_pool(limits, PoolSize::default()).await
+    }
+
+    /// As [`harness`], with a pool of `size` connections for the engine's reads.
+    async fn harness_with_pool(limits: Limits, size: PoolSize) -> Harness {
+        let (engine, actor, conversation_id, dir) = engine_with_session_and_pool(size).await;
         let welcome = ServerFrame::Welcome {
             identity: actor.identity(),
             conversation_id: None,
@@ -466,6 +472,43 @@ mod tests {
         let echo = h.json().await;
         assert_eq!(echo["type"], "message");
         assert_eq!(echo["message"]["client_id"], "c1");
+    }
+
+    #[tokio::test]
+    async fn a_replay_in_flight_does_not_hold_up_the_loops_own_reads_of_the_store() {
+        // One connection for reads: a replay that the loop stopped polling would keep it while
+        // the loop's post waits for it, and the post would time out instead of being acked.
+        let mut h = harness_with_pool(Limits::default(), PoolSize { max_connections: 1 }).await;
+        let conv = h.conversation_id;
+        // Each round starts a replay and posts at once; the loop picks either first, at random.
+        // Fifteen rounds stay within the sender's window.
+        for n in 0..15 {
+            h.say(&format!(
+                r#"{{"type":"subscribe","conversation_id":"{conv}","after_seq":0}}"#
+            ));
+            h.say(&format!(
+                r#"{{"type":"send","conversation_id":"{conv}","client_id":"r{n}","content":"x"}}"#
+            ));
+            let mut replayed = 0;
+            let ack = loop {
+                let frame = h.json().await;
+                match frame["type"].as_str() {
+                    Some("ack") => break frame,
+                    Some("message") => replayed += 1,
+                    Some("subscribed") => {}
+                    other => panic!("unexpected frame {other:?}: {frame}"),
+                }
+            };
+            assert_eq!(
+                (ack["client_id"].as_str(), ack["message"]["seq"].as_i64()),
+                (Some(format!("r{n}").as_str()), Some(n + 1))
+            );
+            // The replay and the live echo together bring every message up to this one.
+            while replayed < n + 1 {
+                assert_eq!(h.json().await["type"], "message");
+                replayed += 1;
+            }
+        }
     }
 
     #[tokio::test]

@@ -10,6 +10,7 @@ use switchboard::wire::{Identity, ServerFrame};
 use switchboard::{Actor, Engine};
 use uuid::Uuid;
 
+use super::followers::off_loop;
 use super::queue::{Outbox, Queued};
 use switchboard::wire::close;
 
@@ -24,8 +25,9 @@ pub(super) struct Forwarder {
     pub(super) sent_up_to: i64,
     /// The connection's id: its own typing does not come back to it.
     pub(super) connection: Uuid,
-    /// Who listens: guests and customers never get private notes or viewers.
-    pub(super) actor: Actor,
+    /// Who listens: guests and customers never get private notes or viewers. Shared with the
+    /// reads of the store, which run as tasks of their own.
+    pub(super) actor: Arc<Actor>,
     pub(super) outbox: Outbox,
 }
 
@@ -112,7 +114,12 @@ impl Forwarder {
     /// never says what it views gets no frame it does not know). `false` when the connection cannot
     /// take it.
     async fn send_viewers(&mut self) -> bool {
-        match self.engine.viewers(self.conversation_id).await {
+        let (engine, conversation_id) = (self.engine.clone(), self.conversation_id);
+        let Some(read) = off_loop(async move { engine.viewers(conversation_id).await }).await
+        else {
+            return false;
+        };
+        match read {
             Ok(operators) => {
                 self.outbox
                     .push(Queued::frame(ServerFrame::Viewers {
@@ -132,18 +139,17 @@ impl Forwarder {
     /// Sends everything stored after `sent_up_to`. `false` when the connection cannot take it.
     async fn catch_up(&mut self) -> bool {
         loop {
-            let batch = match self
-                .engine
-                .read_back(
-                    &self.actor,
-                    self.conversation_id,
-                    self.sent_up_to,
-                    REPLAY_BATCH,
-                )
-                .await
-            {
-                Ok(batch) => batch,
-                Err(err) => {
+            let (engine, actor) = (self.engine.clone(), self.actor.clone());
+            let (conversation_id, after) = (self.conversation_id, self.sent_up_to);
+            let read = off_loop(async move {
+                engine
+                    .read_back(&actor, conversation_id, after, REPLAY_BATCH)
+                    .await
+            });
+            let batch = match read.await {
+                None => return false,
+                Some(Ok(batch)) => batch,
+                Some(Err(err)) => {
                     // The socket must not stay open while deaf to this conversation: closing
                     // makes the client reconnect and resume with its after_seq.
                     tracing::error!(error = %err, "replay failed");
@@ -287,7 +293,7 @@ mod tests {
             conversation_id: conv,
             sent_up_to: 1,
             connection: Uuid::nil(),
-            actor: actor.clone(),
+            actor: Arc::new(actor.clone()),
             outbox: Outbox {
                 tx,
                 overflow: Arc::new(Notify::new()),

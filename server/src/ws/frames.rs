@@ -119,7 +119,7 @@ where
                     }
                 }
             }
-            ClientFrame::SubscribeInbox => match self.actor {
+            ClientFrame::SubscribeInbox => match *self.actor {
                 Actor::Operator(_) => self.subscribe_inbox().await?,
                 Actor::Guest { .. } | Actor::Customer { .. } => {
                     self.send_frame(error_frame(
@@ -168,16 +168,13 @@ where
     /// fine: the old follower is replaced.
     async fn subscribe_inbox(&mut self) -> Result<(), ()> {
         let events = self.engine.bus().subscribe(&Topic::Inbox);
-        if let Some(old) = self.forwarders.remove(&Task::Inbox) {
-            old.abort();
-        }
+        self.followers.stop(Task::Inbox);
         self.send_frame(ServerFrame::InboxSubscribed).await?;
         let follower = InboxFollower {
             engine: self.engine.clone(),
             outbox: self.outbox.clone(),
         };
-        self.forwarders
-            .insert(Task::Inbox, tokio::spawn(follower.run(events)));
+        self.followers.start(Task::Inbox, follower.run(events));
         Ok(())
     }
 
@@ -211,9 +208,7 @@ where
             .engine
             .bus()
             .subscribe(&Topic::Conversation(conversation_id));
-        if let Some(old) = self.forwarders.remove(&Task::Conversation(conversation_id)) {
-            old.abort();
-        }
+        self.followers.stop(Task::Conversation(conversation_id));
         self.send_frame(ServerFrame::Subscribed {
             conversation_id,
             last_seq,
@@ -227,10 +222,8 @@ where
             actor: self.actor.clone(),
             outbox: self.outbox.clone(),
         };
-        self.forwarders.insert(
-            Task::Conversation(conversation_id),
-            tokio::spawn(forwarder.run(events)),
-        );
+        self.followers
+            .start(Task::Conversation(conversation_id), forwarder.run(events));
         Ok(None)
     }
 }

@@ -8,6 +8,7 @@ use switchboard::wire::ServerFrame;
 use switchboard::Engine;
 use tokio::sync::broadcast::error::TryRecvError;
 
+use super::followers::off_loop;
 use super::queue::{Outbox, Queued};
 use switchboard::wire::close;
 
@@ -99,14 +100,17 @@ impl InboxFollower {
                 for conversation_id in pending.changed {
                     // Read when the event arrives, so the latest change always ends with the
                     // latest item, whatever order concurrent changes were published in.
-                    // Boxed, as the forwarder's reads are.
-                    let item = Box::pin(self.engine.inbox_item(conversation_id)).await;
-                    let conversation = match item {
+                    let engine = self.engine.clone();
+                    let item = off_loop(async move { engine.inbox_item(conversation_id).await });
+                    let conversation = match item.await {
+                        None => return,
                         // Not listed until its first message: nothing to update.
-                        Ok(conversation) if conversation.last_message_at.is_none() => continue,
-                        Ok(conversation) => conversation,
-                        Err(switchboard::Error::NotFound(_)) => continue,
-                        Err(err) => {
+                        Some(Ok(conversation)) if conversation.last_message_at.is_none() => {
+                            continue
+                        }
+                        Some(Ok(conversation)) => conversation,
+                        Some(Err(switchboard::Error::NotFound(_))) => continue,
+                        Some(Err(err)) => {
                             tracing::error!(error = %err, "reading an inbox item failed");
                             self.outbox
                                 .push(Queued::Close(close::INTERNAL, "try again"))

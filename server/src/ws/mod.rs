@@ -2,6 +2,7 @@
 //! errors before any upgrade) and the adapter from axum's socket to [`connection::run`].
 
 pub mod connection;
+mod followers;
 mod forwarder;
 mod frames;
 mod inbox;

@@ -4,12 +4,15 @@
 //! changed). It re-reads the store whenever it may have missed an event.
 
 use std::future::Future;
+use std::sync::Arc;
+
 use switchboard::auth::Token;
 use switchboard::hub::{Event, RecvError, Subscription};
 use switchboard::wire::ServerFrame;
 use switchboard::{Actor, Engine, GuestStanding};
 use uuid::Uuid;
 
+use super::followers::off_loop;
 use super::queue::{Outbox, Queued};
 use switchboard::wire::close;
 
@@ -119,8 +122,9 @@ impl Watched {
 /// Follows one socket's credential and closes the socket when it no longer holds.
 pub(super) struct Watcher {
     pub(super) engine: Engine,
-    pub(super) actor: Actor,
-    pub(super) watched: Watched,
+    pub(super) actor: Arc<Actor>,
+    /// Shared with the checks, which run as tasks of their own.
+    pub(super) watched: Arc<Watched>,
     pub(super) expires_at: chrono::DateTime<chrono::Utc>,
     pub(super) outbox: Outbox,
 }
@@ -144,14 +148,18 @@ impl Watcher {
                 if !recheck {
                     continue;
                 }
-                // Boxed, as the forwarder's reads are: the watcher is idle nearly all its life.
-                match Box::pin(standing(&self.engine, &self.actor, &self.watched)).await {
-                    Ok(Standing::Open(expires_at)) => self.expires_at = expires_at,
-                    Ok(Standing::Close(code, reason)) => break (code, reason),
-                    Err(close) => break close,
+                let (engine, actor) = (self.engine.clone(), self.actor.clone());
+                let watched = self.watched.clone();
+                let check = off_loop(async move { standing(&engine, &actor, &watched).await });
+                match check.await {
+                    Some(Ok(Standing::Open(expires_at))) => self.expires_at = expires_at,
+                    Some(Ok(Standing::Close(code, reason))) => break (code, reason),
+                    Some(Err(close)) => break close,
+                    None => return,
                 }
             };
-            if let (close::SESSION_ENDED, Watched::Session(session_id)) = (close.0, &self.watched) {
+            if let (close::SESSION_ENDED, Watched::Session(session_id)) = (close.0, &*self.watched)
+            {
                 let ended = ServerFrame::SessionEnded {
                     session_id: *session_id,
                 };

@@ -1,0 +1,83 @@
+//! A connection's followers: the futures that forward its subscriptions, follow the inbox and
+//! its alerts, and watch its credential. They run inside the connection's own task, polled by
+//! its loop beside the socket, instead of as tasks of their own: a socket is one task, and a
+//! frame a follower queues wakes only that task. Their reads of the store are the exception:
+//! each runs as a short task of its own ([`off_loop`]), so that a loop busy with a frame never
+//! keeps a connection of the pool from going back.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use futures_util::future::{AbortHandle, Abortable};
+use futures_util::stream::{FuturesUnordered, StreamExt};
+
+use super::connection::Task;
+
+type Running = Abortable<Pin<Box<dyn Future<Output = ()> + Send>>>;
+
+/// The followers a connection runs, one per [`Task`].
+#[derive(Default)]
+pub(super) struct Followers {
+    running: FuturesUnordered<Running>,
+    handles: HashMap<Task, AbortHandle>,
+}
+
+impl Followers {
+    /// Runs `follower` for `task`, in place of the one that ran for it before.
+    pub(super) fn start(
+        &mut self,
+        task: Task,
+        follower: impl Future<Output = ()> + Send + 'static,
+    ) {
+        self.stop(task);
+        let (handle, registration) = AbortHandle::new_pair();
+        self.running
+            .push(Abortable::new(Box::pin(follower), registration));
+        self.handles.insert(task, handle);
+    }
+
+    /// Stops the follower of `task`, if one runs.
+    pub(super) fn stop(&mut self, task: Task) {
+        if let Some(old) = self.handles.remove(&task) {
+            old.abort();
+        }
+    }
+
+    /// Stops every follower; their subscriptions go with them.
+    pub(super) fn stop_all(&mut self) {
+        self.handles.clear();
+        self.running = FuturesUnordered::new();
+    }
+
+    /// Drives the followers until one of them ends (or is stopped); pending while there are
+    /// none. The loop calls it again at once: the others carry on where they were.
+    pub(super) async fn step(&mut self) {
+        if self.running.is_empty() {
+            std::future::pending::<()>().await;
+        }
+        self.running.next().await;
+    }
+}
+
+/// Runs a follower's read of the store as a task of its own and waits for it; `None` when the
+/// runtime stopped it (the server is shutting down).
+///
+/// A follower is polled only while its connection's loop waits in `select!`. A read it started
+/// holds one of the pool's connections until it is polled to its end; if the loop meanwhile
+/// awaits the store itself (a post authorizes through the pool), the two wait on each other,
+/// and once enough sockets do so at once, the pool is held by reads that nobody polls until its
+/// acquire timeout. As a task, the read runs to its end and gives its connection back whatever
+/// the loop is doing. Reads are rare beside the events a follower forwards, so the task costs
+/// little.
+pub(super) async fn off_loop<F>(read: F) -> Option<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    match tokio::spawn(read).await {
+        Ok(output) => Some(output),
+        Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+        Err(_) => None,
+    }
+}
