@@ -256,7 +256,10 @@ where
                         }
                     }
                 },
-                queued = rx.recv() => match queued {
+                queued = std::future::poll_fn(|cx| {
+                    conn.followers.poll_progress(cx);
+                    rx.poll_recv(cx)
+                }) => match queued {
                     Some(Queued::Frame(frame)) => {
                         if conn.sink.send(encode(&frame)).await.is_err() {
                             break None;
@@ -266,7 +269,6 @@ where
                     None => break None,
                 },
                 _ = overflow.notified() => break Some((close::POLICY, "too slow to keep up; resume with after_seq")),
-                () = conn.followers.step() => {}
                 _ = ping.tick() => {
                     if last_seen.elapsed() >= conn.limits.idle_timeout {
                         break Some((close::GOING_AWAY, "no sign of life"));

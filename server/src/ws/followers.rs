@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use futures_util::future::{AbortHandle, Abortable};
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -50,13 +51,11 @@ impl Followers {
         self.running = FuturesUnordered::new();
     }
 
-    /// Drives the followers until one of them ends (or is stopped); pending while there are
-    /// none. The loop calls it again at once: the others carry on where they were.
-    pub(super) async fn step(&mut self) {
-        if self.running.is_empty() {
-            std::future::pending::<()>().await;
-        }
-        self.running.next().await;
+    /// Drives the followers as far as they go now: each until it waits or ends. The loop does
+    /// this right before it takes what they queued, so that a frame is sent in the same
+    /// wake-up that brought its event.
+    pub(super) fn poll_progress(&mut self, cx: &mut Context<'_>) {
+        while let Poll::Ready(Some(_)) = self.running.poll_next_unpin(cx) {}
     }
 }
 
