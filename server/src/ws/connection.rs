@@ -21,7 +21,7 @@ use tokio::sync::{mpsc, Notify};
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use super::followers::Followers;
+use super::followers::{Followers, Task};
 use super::queue::{Outbox, Queued};
 use super::watcher::{standing, Standing, Watched, Watcher};
 
@@ -140,19 +140,6 @@ pub(super) fn engine_error(err: &switchboard::Error, client_id: Option<String>) 
         *messages = Some(newer.clone());
     }
     frame
-}
-
-/// What one of a connection's followers follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(super) enum Task {
-    /// A guest's own session (its end, expiry or link change).
-    Watcher,
-    /// One subscribed conversation.
-    Conversation(Uuid),
-    /// The operators' inbox.
-    Inbox,
-    /// An operator's own alerts.
-    Alerts,
 }
 
 pub(super) struct Connection<S> {

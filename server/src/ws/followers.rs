@@ -12,8 +12,20 @@ use std::task::{Context, Poll};
 
 use futures_util::future::{AbortHandle, Abortable};
 use futures_util::stream::{FuturesUnordered, StreamExt};
+use uuid::Uuid;
 
-use super::connection::Task;
+/// What one of a connection's followers follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Task {
+    /// A guest's own session (its end, expiry or link change).
+    Watcher,
+    /// One subscribed conversation.
+    Conversation(Uuid),
+    /// The operators' inbox.
+    Inbox,
+    /// An operator's own alerts.
+    Alerts,
+}
 
 type Running = Abortable<Pin<Box<dyn Future<Output = ()> + Send>>>;
 

@@ -9,7 +9,8 @@ use switchboard::wire::{close, ClientFrame, ErrorCode, ServerFrame};
 use switchboard::Actor;
 use uuid::Uuid;
 
-use super::connection::{engine_error, error_frame, Connection, Outgoing, Task};
+use super::connection::{engine_error, error_frame, Connection, Outgoing};
+use super::followers::Task;
 use super::forwarder::Forwarder;
 use super::inbox::InboxFollower;
 
