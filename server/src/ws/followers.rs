@@ -81,14 +81,21 @@ impl Followers {
 /// acquire timeout. As a task, the read runs to its end and gives its connection back whatever
 /// the loop is doing. Reads are rare beside the events a follower forwards, so the task costs
 /// little.
-pub(super) async fn off_loop<F>(read: F) -> Option<F::Output>
+///
+/// Not an `async fn`: one would keep `read` inside its own future until first polled, so every
+/// follower would carry the largest read it makes for all its life. The read is spawned at the
+/// call, and the future returned holds only the task's handle.
+pub(super) fn off_loop<F>(read: F) -> impl Future<Output = Option<F::Output>>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    match tokio::spawn(read).await {
-        Ok(output) => Some(output),
-        Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
-        Err(_) => None,
+    let running = tokio::spawn(read);
+    async move {
+        match running.await {
+            Ok(output) => Some(output),
+            Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+            Err(_) => None,
+        }
     }
 }
