@@ -21,7 +21,7 @@ use tokio::sync::{mpsc, Notify};
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use super::followers::{Followers, Task};
+use super::followers::{Followed, Followers};
 use super::queue::{Outbox, Queued};
 use super::watcher::{standing, Standing, Watched, Watcher};
 
@@ -213,7 +213,7 @@ where
         if let Actor::Operator(operator) = &*conn.actor {
             let events = conn.engine.bus().subscribe(&Topic::Operator(operator.id));
             let alerts = super::inbox::forward_alerts(events, conn.outbox.clone());
-            conn.followers.start(Task::Alerts, alerts);
+            conn.followers.start(Followed::Alerts, alerts);
         }
         let mut ping = tokio::time::interval(conn.limits.ping_every);
         ping.tick().await;
@@ -317,7 +317,7 @@ where
             expires_at,
             outbox: self.outbox.clone(),
         };
-        self.followers.start(Task::Watcher, watcher.run(events));
+        self.followers.start(Followed::Watcher, watcher.run(events));
         Ok(())
     }
 

@@ -16,8 +16,8 @@ use uuid::Uuid;
 
 /// What one of a connection's followers follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(super) enum Task {
-    /// A guest's own session (its end, expiry or link change).
+pub(super) enum Followed {
+    /// The socket's own credential: a guest's session, a customer's token, an operator's sign-in.
     Watcher,
     /// One subscribed conversation.
     Conversation(Uuid),
@@ -29,30 +29,30 @@ pub(super) enum Task {
 
 type Running = Abortable<Pin<Box<dyn Future<Output = ()> + Send>>>;
 
-/// The followers a connection runs, one per [`Task`].
+/// The followers a connection runs, one per [`Followed`].
 #[derive(Default)]
 pub(super) struct Followers {
     running: FuturesUnordered<Running>,
-    handles: HashMap<Task, AbortHandle>,
+    handles: HashMap<Followed, AbortHandle>,
 }
 
 impl Followers {
-    /// Runs `follower` for `task`, in place of the one that ran for it before.
+    /// Runs `follower` for `followed`, in place of the one that ran for it before.
     pub(super) fn start(
         &mut self,
-        task: Task,
+        followed: Followed,
         follower: impl Future<Output = ()> + Send + 'static,
     ) {
-        self.stop(task);
+        self.stop(followed);
         let (handle, registration) = AbortHandle::new_pair();
         self.running
             .push(Abortable::new(Box::pin(follower), registration));
-        self.handles.insert(task, handle);
+        self.handles.insert(followed, handle);
     }
 
-    /// Stops the follower of `task`, if one runs.
-    pub(super) fn stop(&mut self, task: Task) {
-        if let Some(old) = self.handles.remove(&task) {
+    /// Stops the follower of `followed`, if one runs.
+    pub(super) fn stop(&mut self, followed: Followed) {
+        if let Some(old) = self.handles.remove(&followed) {
             old.abort();
         }
     }

@@ -10,7 +10,7 @@ use switchboard::Actor;
 use uuid::Uuid;
 
 use super::connection::{engine_error, error_frame, Connection, Outgoing};
-use super::followers::Task;
+use super::followers::Followed;
 use super::forwarder::Forwarder;
 use super::inbox::InboxFollower;
 
@@ -169,13 +169,13 @@ where
     /// fine: the old follower is replaced.
     async fn subscribe_inbox(&mut self) -> Result<(), ()> {
         let events = self.engine.bus().subscribe(&Topic::Inbox);
-        self.followers.stop(Task::Inbox);
+        self.followers.stop(Followed::Inbox);
         self.send_frame(ServerFrame::InboxSubscribed).await?;
         let follower = InboxFollower {
             engine: self.engine.clone(),
             outbox: self.outbox.clone(),
         };
-        self.followers.start(Task::Inbox, follower.run(events));
+        self.followers.start(Followed::Inbox, follower.run(events));
         Ok(())
     }
 
@@ -209,7 +209,7 @@ where
             .engine
             .bus()
             .subscribe(&Topic::Conversation(conversation_id));
-        self.followers.stop(Task::Conversation(conversation_id));
+        self.followers.stop(Followed::Conversation(conversation_id));
         self.send_frame(ServerFrame::Subscribed {
             conversation_id,
             last_seq,
@@ -223,8 +223,10 @@ where
             actor: self.actor.clone(),
             outbox: self.outbox.clone(),
         };
-        self.followers
-            .start(Task::Conversation(conversation_id), forwarder.run(events));
+        self.followers.start(
+            Followed::Conversation(conversation_id),
+            forwarder.run(events),
+        );
         Ok(None)
     }
 }
