@@ -82,6 +82,16 @@ impl From<sqlx::Error> for Error {
     }
 }
 
+impl From<crate::store::Refusal> for Error {
+    fn from(refusal: crate::store::Refusal) -> Self {
+        match refusal {
+            // A replaced link stops at once, for sockets opened with it too.
+            crate::store::Refusal::LinkReplaced => Self::NotFound("guest link"),
+            crate::store::Refusal::Ended => Self::Gone,
+        }
+    }
+}
+
 impl From<crate::store::Corrupt> for Error {
     fn from(err: crate::store::Corrupt) -> Self {
         Self::Internal(anyhow::Error::new(err))

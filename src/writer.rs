@@ -24,7 +24,9 @@ use crate::domain::{ttl, Invalid};
 use crate::error::Error;
 use crate::hub::{Bus, Event, Notification, Topic};
 use crate::store::emails::EmailWindow;
-use crate::store::{is_unique_violation, Inserted, MessageRow, NewMessageRow, Posting, Store, Tx};
+use crate::store::{
+    is_unique_violation, Inserted, MessageRow, NewMessageRow, Posting, SessionGuard, Store, Tx,
+};
 use crate::wire::NoteKind;
 
 /// The most posts one transaction takes.
@@ -44,6 +46,8 @@ pub(crate) struct Post {
     /// The ids of the uploaded files it attaches (checked by the engine; attached here, in the
     /// message's transaction, only if none was attached elsewhere meanwhile).
     pub(crate) attach: Vec<String>,
+    /// What its conversation's session must be, checked in the message's transaction.
+    pub(crate) guard: Option<SessionGuard>,
 }
 
 /// What storing a post came to: the stored row and whether this post stored it; `None` when
@@ -122,7 +126,7 @@ impl Parts {
         match writer.store_batch(&posts).await {
             Ok(outcomes) => {
                 for (job, outcome) in batch.drain(..).zip(outcomes) {
-                    writer.finish(job, Ok(outcome));
+                    writer.finish(job, outcome);
                 }
             }
             Err(err) => {
@@ -183,8 +187,12 @@ impl Parts {
     }
 
     /// Stores several posts in one transaction (the writer's group commit): each post's
-    /// outcome, in order. Any failure fails them all, and nothing is committed.
-    pub(crate) async fn store_batch(&self, posts: &[&Post]) -> Result<Vec<Stored>, Error> {
+    /// outcome, in order (a post its session's guard refused is an error of its own). Any
+    /// other failure fails them all, and nothing is committed.
+    pub(crate) async fn store_batch(
+        &self,
+        posts: &[&Post],
+    ) -> Result<Vec<Result<Stored, Error>>, Error> {
         if let Some(direct) = self.store.direct_writer() {
             let postings = posts.iter().map(|post| self.posting(post)).collect();
             let batch = direct.store(postings).await?;
@@ -193,15 +201,21 @@ impl Parts {
         }
         let mut tx = self.store.begin().await?;
         let news: Vec<&NewMessageRow> = posts.iter().map(|post| &post.new).collect();
-        let batch = tx.insert_messages(&news).await?;
+        let guards: Vec<Option<&SessionGuard>> =
+            posts.iter().map(|post| post.guard.as_ref()).collect();
+        let batch = tx.insert_guarded(&news, &guards).await?;
         let mut outcomes = Vec::with_capacity(posts.len());
         let mut staged = Staged::default();
         for (post, inserted) in posts.iter().zip(batch.inserted) {
+            // A refused post is its own outcome; any other failure fails the batch.
+            if let Inserted::Refused(refusal) = inserted {
+                outcomes.push(Err(refusal.into()));
+                continue;
+            }
             let archived = batch.archived.contains(&post.new.conversation_id);
-            outcomes.push(
-                self.stage_effects(&mut tx, post, inserted, archived, &mut staged)
-                    .await?,
-            );
+            outcomes.push(Ok(self
+                .stage_effects(&mut tx, post, inserted, archived, &mut staged)
+                .await?));
         }
         let opened = staged.write(&mut tx).await?;
         tx.commit().await?;
@@ -221,6 +235,7 @@ impl Parts {
                     ttl(self.email_delay).num_milliseconds(),
                 )
             }),
+            guard: post.guard.clone(),
         }
     }
 
@@ -229,6 +244,11 @@ impl Parts {
     /// committed, so two guarded posts cannot both pass on the same view.
     /// Answers with the email windows it opened.
     async fn stage_message(&self, tx: &mut Tx, post: &Post) -> Result<(Stored, u64), Error> {
+        if let Some(guard) = &post.guard {
+            if let Some(refusal) = tx.refusal(&post.new, guard).await? {
+                return Err(refusal.into());
+            }
+        }
         let inserted = tx.insert_message(&post.new).await?;
         if let (Some(based_on), Inserted::New(row)) = (post.based_on_seq, &inserted) {
             let newer = tx
@@ -331,7 +351,7 @@ impl Parts {
                 staged.crossings.extend(self.bus.crossing(&topic, &event));
                 Some((row, true))
             }
-            inserted => stored_of(inserted),
+            inserted => stored_of(inserted)?,
         })
     }
 
@@ -357,12 +377,13 @@ impl Parts {
 }
 
 /// What an insert that needs nothing more came to.
-fn stored_of(inserted: Inserted) -> Stored {
-    match inserted {
+fn stored_of(inserted: Inserted) -> Result<Stored, Error> {
+    Ok(match inserted {
         Inserted::New(row) => Some((row, true)),
         Inserted::Existing(row) => Some((row, false)),
         Inserted::NoConversation => None,
-    }
+        Inserted::Refused(refusal) => return Err(refusal.into()),
+    })
 }
 
 /// What a transaction's posts bring with them, written together once they are all in.

@@ -10,7 +10,7 @@ use crate::auth::Token;
 use crate::domain::{ClientId, DisplayName, MessageBody, NewMessage, SendOptions};
 use crate::error::Error;
 use crate::hub::{Event, Topic};
-use crate::store::{to_millis, MessageRow, NewMessageRow};
+use crate::store::{to_millis, MessageRow, NewMessageRow, SessionGuard, Standing};
 use crate::wire::{Message, SenderKind, ServerFrame, Session};
 use crate::writer::Post;
 
@@ -62,50 +62,52 @@ impl Engine {
         conversation_id: Uuid,
         access: Access,
     ) -> Result<(), Error> {
-        let guest_link = match actor {
-            Actor::Guest {
-                conversation_id: own,
-                ..
-            } if *own != conversation_id => {
-                return Err(Error::Forbidden("not your conversation"));
-            }
-            Actor::Customer {
-                conversation_id: own,
-                ..
-            } if *own != conversation_id => {
-                return Err(Error::Forbidden("not your conversation"));
-            }
-            // A customer's one conversation is theirs for good, while the token they came
-            // with lasts: a socket opened before it expired acts no more (one whose token was
-            // revoked is closed by its watcher).
-            Actor::Customer { expires_at, .. } => {
-                return match self.now() < *expires_at {
-                    true => Ok(()),
-                    false => Err(Error::Unauthorized(
-                        "the widget token is unknown or expired; start a new widget session",
-                    )),
-                }
-            }
-            Actor::Guest { link, .. } => Some(link),
-            Actor::Operator(_) if access == Access::Read => return Ok(()),
-            Actor::Operator(_) => None,
+        let Some(guard) = self.guard_for(actor, conversation_id, access)? else {
+            return Ok(());
         };
-        let owner = self
+        let session = self
             .inner
             .store
             .db()
             .session_by_conversation(conversation_id)
             .await?;
-        match (owner, guest_link) {
-            // A replaced link stops at once, for sockets opened with it too.
-            (Some(row), Some(link)) if row.token_hash != link.as_str() => {
-                Err(Error::NotFound("guest link"))
+        let standing = session.as_ref().map(Standing::from);
+        match guard.refusal(standing.as_ref(), to_millis(self.now())) {
+            Some(refusal) => Err(refusal.into()),
+            None => Ok(()),
+        }
+    }
+
+    /// What [`Engine::authorize`] checks without the store: an error when `actor` may not act
+    /// in `conversation_id` whatever its session's state, or else what its session must still
+    /// be (`None` when nothing).
+    fn guard_for(
+        &self,
+        actor: &Actor,
+        conversation_id: Uuid,
+        access: Access,
+    ) -> Result<Option<SessionGuard>, Error> {
+        match actor {
+            Actor::Guest {
+                conversation_id: own,
+                ..
             }
-            (Some(row), _) if session_at(&row, self.now())?.is_ended() => Err(Error::Gone),
-            (Some(_), _) => Ok(()),
-            // A guest's conversation always has its session; a support conversation has none.
-            (None, Some(_)) => Err(Error::Gone),
-            (None, None) => Ok(()),
+            | Actor::Customer {
+                conversation_id: own,
+                ..
+            } if *own != conversation_id => Err(Error::Forbidden("not your conversation")),
+            // A customer's one conversation is theirs for good, while the token they came
+            // with lasts: a socket opened before it expired acts no more (one whose token was
+            // revoked is closed by its watcher).
+            Actor::Customer { expires_at, .. } => match self.now() < *expires_at {
+                true => Ok(None),
+                false => Err(Error::Unauthorized(
+                    "the widget token is unknown or expired; start a new widget session",
+                )),
+            },
+            Actor::Guest { link, .. } => Ok(Some(SessionGuard::Link(link.as_str().to_owned()))),
+            Actor::Operator(_) if access == Access::Read => Ok(None),
+            Actor::Operator(_) => Ok(Some(SessionGuard::OpenIfAny)),
         }
     }
 
@@ -172,9 +174,10 @@ impl Engine {
                 .await?;
         }
         self.through_send_window(actor).await?;
-        // An ended session's conversation is closed for operators too: its guest is gone.
-        self.authorize(actor, conversation_id, Access::Write)
-            .await?;
+        // An ended session's conversation is closed for operators too: its guest is gone. The
+        // writer checks the session in the transaction that stores the message, so nothing is
+        // stored after the session ended or the link was replaced.
+        let guard = self.guard_for(actor, conversation_id, Access::Write)?;
         let mentions = self.mentioned(&options.mentions).await?;
         // A repeated send of a message with files finds them attached to itself: the writer
         // answers with the stored message, so they are not checked again.
@@ -222,6 +225,7 @@ impl Engine {
             based_on_seq: options.based_on_seq,
             attach: files.iter().map(|file| file.id.to_string()).collect(),
             new,
+            guard,
         };
         // The writer announces what it stored, in commit order.
         let (row, created) = self
@@ -537,6 +541,50 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, Error::Gone));
+    }
+
+    #[tokio::test]
+    async fn a_replaced_link_and_an_ended_session_refuse_posts_and_store_nothing() {
+        let (engine, op, guest, session, _dir) = setup().await;
+        let conv = session.conversation_id;
+        engine
+            .post_message(&guest, conv, body("before"), None)
+            .await
+            .unwrap();
+        let (_, link) = engine.rotate_link(session.id).await.unwrap();
+        let err = engine
+            .post_message(&guest, conv, body("old link"), None)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::NotFound("guest link")), "{err:?}");
+        let (rejoined, _) = engine
+            .guest_actor(&Token::from_presented(&link.guest_token), None)
+            .await
+            .unwrap();
+        engine
+            .post_message(&rejoined, conv, body("new link"), None)
+            .await
+            .unwrap();
+        engine.end_session(session.id, None).await.unwrap();
+        for actor in [&op, &rejoined] {
+            let err = engine
+                .post_message(actor, conv, body("after the end"), None)
+                .await
+                .unwrap_err();
+            assert!(matches!(err, Error::Gone), "{err:?}");
+        }
+        let stored = engine.messages(&op, conv, 0, 100).await.unwrap();
+        let stored: Vec<&str> = stored.iter().map(|m| m.content.as_str()).collect();
+        assert!(
+            stored.contains(&"before") && stored.contains(&"new link"),
+            "{stored:?}"
+        );
+        assert!(
+            !stored
+                .iter()
+                .any(|content| *content == "old link" || *content == "after the end"),
+            "{stored:?}"
+        );
     }
 
     #[tokio::test]

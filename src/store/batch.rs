@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::conversations::Inserted;
+use super::guard::{Refusal, SessionGuard};
 use super::rows::{MessageRow, NewMessageRow, MESSAGE_COLUMNS, MESSAGE_COLUMN_COUNT};
 use super::{on_db, Tx};
 use crate::domain::search::tsvector_literal;
@@ -66,6 +67,8 @@ fn key_of(new: &NewMessageRow) -> Key {
 /// statements around it.
 pub(super) struct Plan<'a> {
     news: &'a [&'a NewMessageRow],
+    /// Each message's refusal by its session guard, in the order of `news`.
+    refused: Vec<Option<Refusal>>,
     known: HashMap<Key, MessageRow>,
     fresh: Vec<&'a NewMessageRow>,
     /// Each conversation that takes seqs: how many, and the time of its last new message.
@@ -73,8 +76,13 @@ pub(super) struct Plan<'a> {
 }
 
 impl<'a> Plan<'a> {
-    /// The plan for `news`, given the messages among their keys that are stored already.
-    pub(super) fn new(news: &'a [&'a NewMessageRow], stored: Vec<MessageRow>) -> Self {
+    /// The plan for `news`, given the messages among their keys that are stored already and
+    /// each message's refusal by its session guard (a refused message is not stored).
+    pub(super) fn new(
+        news: &'a [&'a NewMessageRow],
+        stored: Vec<MessageRow>,
+        refused: Vec<Option<Refusal>>,
+    ) -> Self {
         let known: HashMap<Key, MessageRow> = stored
             .into_iter()
             .map(|row| ((row.conversation_id.clone(), row.client_id.clone()), row))
@@ -82,9 +90,9 @@ impl<'a> Plan<'a> {
         let mut fresh: Vec<&NewMessageRow> = Vec::new();
         let mut taking: Vec<(&str, i64, i64)> = Vec::new();
         let mut keys = HashSet::new();
-        for new in news {
+        for (n, new) in news.iter().enumerate() {
             let key = key_of(new);
-            if known.contains_key(&key) || !keys.insert(key) {
+            if refusal_of(&refused, n).is_some() || known.contains_key(&key) || !keys.insert(key) {
                 continue;
             }
             fresh.push(new);
@@ -101,6 +109,7 @@ impl<'a> Plan<'a> {
         }
         Self {
             news,
+            refused,
             known,
             fresh,
             taking,
@@ -152,9 +161,12 @@ impl<'a> Plan<'a> {
         let inserted = self
             .news
             .iter()
-            .map(|new| {
+            .enumerate()
+            .map(|(n, new)| {
                 let key = key_of(new);
-                if let Some(row) = self.known.get(&key) {
+                if let Some(refusal) = refusal_of(&self.refused, n) {
+                    Inserted::Refused(refusal)
+                } else if let Some(row) = self.known.get(&key) {
                     Inserted::Existing(row.clone())
                 } else if let Some(row) = stored.remove(&key) {
                     // A later message with the same key finds this one.
@@ -171,6 +183,11 @@ impl<'a> Plan<'a> {
             windows_opened: 0,
         }
     }
+}
+
+/// The refusal of the `n`th message, if any (`refused` may be shorter than the batch).
+fn refusal_of(refused: &[Option<Refusal>], n: usize) -> Option<Refusal> {
+    refused.get(n).copied().flatten()
 }
 
 /// The stored messages among `n` keys: bind each key's conversation id, then its client id.
@@ -233,8 +250,28 @@ impl Tx {
     /// with the same `(conversation_id, client_id)` is stored already, or comes earlier in
     /// `news`: the outcome of each, in order, as [`Tx::insert_message`] would have it.
     pub async fn insert_messages(&mut self, news: &[&NewMessageRow]) -> sqlx::Result<Batch> {
+        self.insert_guarded(news, &[]).await
+    }
+
+    /// [`Tx::insert_messages`], where each message (paired with `guards` in order; missing ones
+    /// are `None`) that has a guard is stored only if its session passes it (see [`SessionGuard`]), and is
+    /// [`Inserted::Refused`] otherwise.
+    pub async fn insert_guarded(
+        &mut self,
+        news: &[&NewMessageRow],
+        guards: &[Option<&SessionGuard>],
+    ) -> sqlx::Result<Batch> {
+        let guarded: Vec<_> = news
+            .iter()
+            .enumerate()
+            .map(|(n, new)| {
+                let guard = guards.get(n).copied().flatten();
+                (new.conversation_id.as_str(), guard, new.created_at)
+            })
+            .collect();
+        let refused = self.refusals(&guarded).await?;
         let stored = self.stored_keys(news).await?;
-        let plan = Plan::new(news, stored);
+        let plan = Plan::new(news, stored, refused);
         let seqs = self.take_seqs(plan.taking()).await?;
         let (rows, archived) = plan.rows(seqs);
         self.insert_message_rows(&rows).await?;

@@ -2,6 +2,7 @@
 
 use uuid::Uuid;
 
+use super::guard::Refusal;
 use super::rows::{MessageRow, NewMessageRow, MESSAGE_COLUMNS};
 use super::{on_db, placeholders, Db, Tx};
 use crate::wire::SenderKind;
@@ -16,6 +17,8 @@ pub enum Inserted {
     Existing(MessageRow),
     /// The conversation does not exist.
     NoConversation,
+    /// Its session's guard refused it; nothing was written.
+    Refused(Refusal),
 }
 
 impl Db<'_> {

@@ -20,6 +20,7 @@ use tokio::sync::oneshot;
 use super::batch::{insert_rows_sql, stored_keys_sql, take_seqs_sql, Marks, Plan};
 use super::conversations::Inserted;
 use super::emails::OPEN_EMAIL_WINDOW;
+use super::guard::{guarded_conversations, refusals, Guarded, SessionGuard, Standing, STANDING_OF};
 use super::inbox::{INSERT_ACTIVITY, REOPEN_IF_ARCHIVED};
 use super::rows::{MessageRow, NewMessageRow};
 use super::search_pending::{
@@ -42,6 +43,8 @@ pub struct Posting {
     /// When the message opens (or joins) the customer's reply-email window: the id of the
     /// window's job if it is new, and how long after the message it is due (ms).
     pub email_window: Option<(String, i64)>,
+    /// What its conversation's session must be for it to be stored.
+    pub guard: Option<SessionGuard>,
 }
 
 struct Job {
@@ -134,7 +137,18 @@ impl Writer {
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let news: Vec<&NewMessageRow> = postings.iter().map(|posting| &posting.new).collect();
-        let plan = Plan::new(&news, stored_keys(&tx, &news)?);
+        let guarded: Vec<Guarded> = postings
+            .iter()
+            .map(|p| {
+                (
+                    p.new.conversation_id.as_str(),
+                    p.guard.as_ref(),
+                    p.new.created_at,
+                )
+            })
+            .collect();
+        let refused = refusals(&guarded, &standings(&tx, &guarded_conversations(&guarded))?);
+        let plan = Plan::new(&news, stored_keys(&tx, &news)?, refused);
         let seqs = take_seqs(&tx, plan.taking())?;
         let (rows, archived) = plan.rows(seqs);
         insert_rows(&tx, &rows)?;
@@ -220,6 +234,27 @@ fn bind_in_order(statement: &mut Statement<'_>, values: &[&dyn ToSql]) -> rusqli
         statement.raw_bind_parameter(n + 1, value)?;
     }
     Ok(())
+}
+
+/// The standings of the sessions of `conversation_ids`, one prepared lookup each.
+fn standings(tx: &Connection, conversation_ids: &[&str]) -> rusqlite::Result<Vec<Standing>> {
+    let mut found = Vec::new();
+    if conversation_ids.is_empty() {
+        return Ok(found);
+    }
+    let mut statement = tx.prepare_cached(STANDING_OF)?;
+    for id in conversation_ids {
+        let mut rows = statement.query([id])?;
+        if let Some(row) = rows.next()? {
+            found.push(Standing {
+                conversation_id: row.get(0)?,
+                token_hash: row.get(1)?,
+                expires_at: row.get(2)?,
+                ended_at: row.get(3)?,
+            });
+        }
+    }
+    Ok(found)
 }
 
 fn stored_keys(tx: &Connection, news: &[&NewMessageRow]) -> rusqlite::Result<Vec<MessageRow>> {

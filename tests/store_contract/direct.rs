@@ -10,6 +10,7 @@ fn alone(new: NewMessageRow) -> Posting {
         new,
         reopen_note: None,
         email_window: None,
+        guard: None,
     }
 }
 

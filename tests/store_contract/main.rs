@@ -169,6 +169,7 @@ fn customer_row(external_id: Option<&str>, visitor_hash: Option<&str>, at: i64) 
 
 mod customers;
 mod direct;
+mod guard;
 mod inbox;
 mod messages;
 mod migrations;
