@@ -24,7 +24,9 @@ pub use inbox::Activity;
 mod instance;
 mod invitations;
 mod limits;
+mod open;
 mod operators;
+pub use open::PoolSize;
 mod presence;
 mod records;
 pub use records::{Emptied, Erased};
@@ -44,12 +46,7 @@ mod viewers;
 pub use shared::{CannedRow, LabelRow};
 pub use viewers::ViewerRow;
 
-use std::str::FromStr;
-use std::time::Duration;
-
 use anyhow::Context as _;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 pub use batch::Batch;
@@ -113,63 +110,7 @@ pub struct PoolUse {
     pub idle: usize,
 }
 
-/// How a pool is sized.
-#[derive(Debug, Clone, Copy)]
-pub struct PoolSize {
-    /// Connections, all opened when the store connects.
-    pub max_connections: u32,
-}
-
-impl Default for PoolSize {
-    fn default() -> Self {
-        Self { max_connections: 8 }
-    }
-}
-
 impl Store {
-    /// Opens the database at `url` (creating a SQLite file and its folder if missing).
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        Self::connect_with(url, PoolSize::default()).await
-    }
-
-    /// As [`Store::connect`], with a pool size.
-    pub async fn connect_with(url: &str, size: PoolSize) -> anyhow::Result<Self> {
-        let mut direct = None;
-        let pool = match Backend::of_url(url)? {
-            Backend::Sqlite => {
-                let (pool, writer) = open_sqlite(url, size).await?;
-                direct = Some(std::sync::Arc::new(writer));
-                Pool::Sqlite(pool)
-            }
-            Backend::Postgres => {
-                let options = PgConnectOptions::from_str(url)
-                    .context("parsing DATABASE_URL (expected postgres://USER@HOST/DATABASE)")?;
-                // Every connection is opened now rather than by the first burst of requests,
-                // which would otherwise wait on connects and first statements one by one.
-                let pool = PgPoolOptions::new()
-                    .max_connections(size.max_connections)
-                    .min_connections(size.max_connections)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(options.clone())
-                    .await
-                    .with_context(|| {
-                        format!(
-                            "connecting to PostgreSQL at {}:{} database {:?}",
-                            options.get_host(),
-                            options.get_port(),
-                            options.get_database().unwrap_or("(default)")
-                        )
-                    })?;
-                Pool::Postgres(pool)
-            }
-        };
-        Ok(Self {
-            pool,
-            gate: Default::default(),
-            direct,
-        })
-    }
-
     /// The message writer's own connection, which stores a batch without the pool (SQLite);
     /// `None` on PostgreSQL.
     pub fn direct_writer(&self) -> Option<&DirectWriter> {
@@ -301,45 +242,6 @@ impl Store {
 /// and finishes (so that the next write starts it over); also `journal_size_limit`, the size the
 /// file is cut back to when it starts over.
 pub const WAL_LIMIT: i64 = 64 * 1024 * 1024;
-
-/// How long a SQLite connection waits for another's write lock before it gives up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Opens the pool, and then the message writer's own connection to the same file.
-async fn open_sqlite(url: &str, size: PoolSize) -> anyhow::Result<(SqlitePool, DirectWriter)> {
-    let options = SqliteConnectOptions::from_str(url)
-        .context("parsing DATABASE_URL (expected sqlite:PATH)")?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        // Checkpoints run beside the message writer (`Store::checkpoint`), not inside whichever
-        // commit happens to push the WAL past its threshold.
-        .pragma("wal_autocheckpoint", "0")
-        // Once a checkpoint has let the log start over, a file grown past this is cut back to it.
-        .pragma("journal_size_limit", WAL_LIMIT.to_string())
-        .foreign_keys(true)
-        .busy_timeout(BUSY_TIMEOUT);
-    let file = options.get_filename().to_path_buf();
-    let in_memory = file.as_os_str().is_empty() || file.as_os_str() == ":memory:";
-    anyhow::ensure!(
-        !in_memory,
-        "an in-memory SQLite database cannot be shared by the pool and the writer: give a file"
-    );
-    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("creating the database folder {}", dir.display()))?;
-    }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(size.max_connections)
-        .min_connections(size.max_connections)
-        // A file's connection cannot go stale, and the ping sqlx sends before lending an idle
-        // one would be one more round trip to the connection's thread for every statement.
-        .test_before_acquire(false)
-        .connect_with(options)
-        .await
-        .with_context(|| format!("opening the database {}", file.display()))?;
-    Ok((pool, DirectWriter::open(&file, BUSY_TIMEOUT)?))
-}
 
 /// A transaction. Dropping it without [`Tx::commit`] rolls it back.
 #[derive(Debug)]
