@@ -47,6 +47,7 @@ pub async fn open_engine_with_clock(
 ) -> anyhow::Result<Engine> {
     let size = PoolSize {
         max_connections: settings.database_pool,
+        ..PoolSize::default()
     };
     let store = Store::connect_with(settings.database_url.expose_secret(), size).await?;
     store.migrate().await?;

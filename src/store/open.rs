@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{Connection as _, SqlitePool};
 
 use super::{Backend, DirectWriter, Pool, Store, WAL_LIMIT};
 
@@ -16,11 +16,17 @@ use super::{Backend, DirectWriter, Pool, Store, WAL_LIMIT};
 pub struct PoolSize {
     /// Connections, all opened when the store connects.
     pub max_connections: u32,
+    /// How long a PostgreSQL connection may sit idle in the pool before it is pinged when
+    /// lent (a restart or a network drop may have cut it meanwhile).
+    pub ping_idle_after: Duration,
 }
 
 impl Default for PoolSize {
     fn default() -> Self {
-        Self { max_connections: 8 }
+        Self {
+            max_connections: 8,
+            ping_idle_after: Duration::from_secs(5),
+        }
     }
 }
 
@@ -48,6 +54,19 @@ impl Store {
                     .max_connections(size.max_connections)
                     .min_connections(size.max_connections)
                     .acquire_timeout(Duration::from_secs(10))
+                    // sqlx pings a connection before lending it, one more round trip to the
+                    // server for every statement and transaction; it also pings each one as it
+                    // comes back. So only a connection idle for a while, which a restart or a
+                    // network drop may have cut meanwhile, is pinged first.
+                    .test_before_acquire(false)
+                    .before_acquire(move |connection, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for >= size.ping_idle_after {
+                                connection.ping().await?;
+                            }
+                            Ok(true)
+                        })
+                    })
                     .connect_with(options.clone())
                     .await
                     .with_context(|| {

@@ -237,3 +237,38 @@ async fn upgrading_sqlite_keeps_each_indexed_messages_number_and_finds_old_and_n
     store.close().await;
     db.drop_database().await;
 }
+
+/// The pool lends a busy connection without pinging it first, so one that the server cut while
+/// it sat idle (a restart, a dropped network) must be pinged and replaced before it is lent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_connection_cut_while_idle_is_replaced_before_it_is_lent() {
+    let Some(db) = TestDatabase::create(Backend::Postgres).await else {
+        return;
+    };
+    let idle_after = Duration::from_millis(50);
+    let size = switchboard::store::PoolSize {
+        max_connections: 2,
+        ping_idle_after: idle_after,
+    };
+    let store = Store::connect_with(&db.url, size).await.unwrap();
+    store.migrate().await.unwrap();
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
+        .await
+        .unwrap();
+    let cut: Vec<(bool,)> = sqlx::query_as(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert_eq!(cut, [(true,), (true,)], "both of the store's connections");
+    // sqlx measures how long a connection sat idle with its own clock, so the span must pass.
+    tokio::time::sleep(idle_after * 2).await;
+    for _ in 0..4 {
+        assert_eq!(store.db().operator_count().await.unwrap(), 0);
+    }
+    store.close().await;
+    drop(admin);
+    db.drop_database().await;
+}

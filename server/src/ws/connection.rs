@@ -467,7 +467,14 @@ mod tests {
     async fn a_replay_in_flight_does_not_hold_up_the_loops_own_reads_of_the_store() {
         // One connection for reads: a replay that the loop stopped polling would keep it while
         // the loop's post waits for it, and the post would time out instead of being acked.
-        let mut h = harness_with_pool(Limits::default(), PoolSize { max_connections: 1 }).await;
+        let mut h = harness_with_pool(
+            Limits::default(),
+            PoolSize {
+                max_connections: 1,
+                ..PoolSize::default()
+            },
+        )
+        .await;
         let conv = h.conversation_id;
         // Each round starts a replay and posts at once; the loop picks either first, at random.
         // Fifteen rounds stay within the sender's window.
