@@ -253,9 +253,9 @@ impl Tx {
         self.insert_guarded(news, &[]).await
     }
 
-    /// [`Tx::insert_messages`], where each message (paired with `guards` in order; missing ones
-    /// are `None`) that has a guard is stored only if its session passes it (see [`SessionGuard`]), and is
-    /// [`Inserted::Refused`] otherwise.
+    /// [`Tx::insert_messages`], where each message that has a guard (`guards` pairs with
+    /// `news` in order; missing ones are `None`) is stored only if its session passes it (see
+    /// [`SessionGuard`]), and is [`Inserted::Refused`] otherwise.
     pub async fn insert_guarded(
         &mut self,
         news: &[&NewMessageRow],

@@ -69,16 +69,16 @@ impl SessionGuard {
     }
 }
 
-/// What each of `guards` (paired with its conversation id and time, ms) comes to, given the
-/// standings of their conversations' sessions.
+/// What each of `guarded` comes to, given the standings of their conversations' sessions.
 pub(super) fn refusals(guarded: &[Guarded<'_>], standings: &[Standing]) -> Vec<Option<Refusal>> {
     guarded
         .iter()
         .map(|(conversation_id, guard, now)| {
+            let guard = (*guard)?;
             let session = standings
                 .iter()
                 .find(|standing| standing.conversation_id == *conversation_id);
-            guard.and_then(|guard| guard.refusal(session, *now))
+            guard.refusal(session, *now)
         })
         .collect()
 }
