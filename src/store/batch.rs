@@ -261,15 +261,7 @@ impl Tx {
         news: &[&NewMessageRow],
         guards: &[Option<&SessionGuard>],
     ) -> sqlx::Result<Batch> {
-        let guarded: Vec<_> = news
-            .iter()
-            .enumerate()
-            .map(|(n, new)| {
-                let guard = guards.get(n).copied().flatten();
-                (new.conversation_id.as_str(), guard, new.created_at)
-            })
-            .collect();
-        let refused = self.refusals(&guarded).await?;
+        let refused = self.refusals(news, guards).await?;
         let stored = self.stored_keys(news).await?;
         let plan = Plan::new(news, stored, refused);
         let seqs = self.take_seqs(plan.taking()).await?;

@@ -20,7 +20,7 @@ use tokio::sync::oneshot;
 use super::batch::{insert_rows_sql, stored_keys_sql, take_seqs_sql, Marks, Plan};
 use super::conversations::Inserted;
 use super::emails::OPEN_EMAIL_WINDOW;
-use super::guard::{guarded_conversations, refusals, Guarded, SessionGuard, Standing, STANDING_OF};
+use super::guard::{guarded_conversations, refusals, SessionGuard, Standing, STANDING_OF};
 use super::inbox::{INSERT_ACTIVITY, REOPEN_IF_ARCHIVED};
 use super::rows::{MessageRow, NewMessageRow};
 use super::search_pending::{
@@ -139,17 +139,12 @@ impl Writer {
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let news: Vec<&NewMessageRow> = postings.iter().map(|posting| &posting.new).collect();
-        let guarded: Vec<Guarded> = postings
+        let guards: Vec<Option<&SessionGuard>> = postings
             .iter()
-            .map(|p| {
-                (
-                    p.new.conversation_id.as_str(),
-                    p.guard.as_ref(),
-                    p.new.created_at,
-                )
-            })
+            .map(|posting| posting.guard.as_ref())
             .collect();
-        let refused = refusals(&guarded, &standings(&tx, &guarded_conversations(&guarded))?);
+        let standings = standings(&tx, &guarded_conversations(&news, &guards))?;
+        let refused = refusals(&news, &guards, &standings);
         let plan = Plan::new(&news, stored_keys(&tx, &news)?, refused);
         let seqs = take_seqs(&tx, plan.taking())?;
         let (rows, archived) = plan.rows(seqs);

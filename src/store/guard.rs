@@ -5,7 +5,7 @@
 
 use sqlx::FromRow;
 
-use super::rows::SessionRow;
+use super::rows::{NewMessageRow, SessionRow};
 use super::{on_db, Tx};
 
 /// What a message's conversation must be for the message to be stored.
@@ -69,28 +69,36 @@ impl SessionGuard {
     }
 }
 
-/// What each of `guarded` comes to, given the standings of their conversations' sessions.
-pub(super) fn refusals(guarded: &[Guarded<'_>], standings: &[Standing]) -> Vec<Option<Refusal>> {
-    guarded
-        .iter()
-        .map(|(conversation_id, guard, now)| {
-            let guard = (*guard)?;
+/// What each of `news` comes to under its guard (`guards` pairs with `news` in order; missing
+/// ones are `None`), given the standings of their conversations' sessions. The message's own
+/// time is the time the session must be open at.
+pub(super) fn refusals(
+    news: &[&NewMessageRow],
+    guards: &[Option<&SessionGuard>],
+    standings: &[Standing],
+) -> Vec<Option<Refusal>> {
+    news.iter()
+        .enumerate()
+        .map(|(n, new)| {
+            let guard = guards.get(n).copied().flatten()?;
             let session = standings
                 .iter()
-                .find(|standing| standing.conversation_id == *conversation_id);
-            guard.refusal(session, *now)
+                .find(|standing| standing.conversation_id == new.conversation_id);
+            guard.refusal(session, new.created_at)
         })
         .collect()
 }
 
-/// A message's conversation id, its guard and its time (ms), as [`refusals`] takes them.
-pub(super) type Guarded<'a> = (&'a str, Option<&'a SessionGuard>, i64);
-
-/// The distinct conversations among `guarded` whose messages carry a guard.
-pub(super) fn guarded_conversations<'a>(guarded: &[Guarded<'a>]) -> Vec<&'a str> {
+/// The distinct conversations among `news` whose messages carry a guard (as [`refusals`] pairs
+/// them).
+pub(super) fn guarded_conversations<'a>(
+    news: &[&'a NewMessageRow],
+    guards: &[Option<&SessionGuard>],
+) -> Vec<&'a str> {
     let mut ids: Vec<&str> = Vec::new();
-    for (id, guard, _) in guarded {
-        if guard.is_some() && !ids.contains(id) {
+    for (new, guard) in news.iter().zip(guards) {
+        let id = new.conversation_id.as_str();
+        if guard.is_some() && !ids.contains(&id) {
             ids.push(id);
         }
     }
@@ -141,19 +149,19 @@ impl Tx {
     /// Why `new` is refused by `guard` in this transaction, if it is.
     pub async fn refusal(
         &mut self,
-        new: &super::rows::NewMessageRow,
+        new: &NewMessageRow,
         guard: &SessionGuard,
     ) -> sqlx::Result<Option<Refusal>> {
-        let guarded = [(new.conversation_id.as_str(), Some(guard), new.created_at)];
-        Ok(self.refusals(&guarded).await?.pop().flatten())
+        Ok(self.refusals(&[new], &[Some(guard)]).await?.pop().flatten())
     }
 
-    /// What each of `guarded` comes to in this transaction: see [`refusals`].
+    /// What each of `news` comes to under its guard in this transaction: see [`refusals`].
     pub(super) async fn refusals(
         &mut self,
-        guarded: &[Guarded<'_>],
+        news: &[&NewMessageRow],
+        guards: &[Option<&SessionGuard>],
     ) -> sqlx::Result<Vec<Option<Refusal>>> {
-        let standings = self.standings(&guarded_conversations(guarded)).await?;
-        Ok(refusals(guarded, &standings))
+        let standings = self.standings(&guarded_conversations(news, guards)).await?;
+        Ok(refusals(news, guards, &standings))
     }
 }
