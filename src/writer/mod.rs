@@ -7,6 +7,7 @@
 //! raced on another node, say) is rolled back whole and every post in it is tried again on its
 //! own, so one post cannot fail the others. A post with a collision guard is stored in a
 //! transaction of its own, where the guard's check and the insert see the same locked seq.
+//! On PostgreSQL the next batch is written while one commits (see `pipeline.rs`).
 //!
 //! Durability: each message is acknowledged only once committed. On SQLite that is
 //! `synchronous = NORMAL` in WAL mode (see `store::open_sqlite`): a committed message survives
@@ -28,6 +29,8 @@ use crate::store::{
     is_unique_violation, Inserted, MessageRow, NewMessageRow, Posting, SessionGuard, Store, Tx,
 };
 use crate::wire::NoteKind;
+
+mod pipeline;
 
 /// The most posts one transaction takes.
 pub(crate) const MAX_BATCH: usize = 256;
@@ -78,7 +81,7 @@ impl Writer {
     /// Starts the writer task. It ends when the `Writer` (and with it the queue) is dropped.
     pub(crate) fn start(parts: Parts) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(run_writer(parts, queue));
+        tokio::spawn(pipeline::run_writer(parts, queue));
         Self { jobs }
     }
 
@@ -96,46 +99,31 @@ impl Writer {
     }
 }
 
-async fn run_writer(writer: Parts, mut queue: mpsc::Receiver<Job>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        // Guarded posts, and posts that attach files, go after the batch, each in its own
-        // transaction.
-        let (alone, rest): (Vec<Job>, Vec<Job>) = batch
-            .drain(..)
-            .partition(|job| job.post.based_on_seq.is_some() || !job.post.attach.is_empty());
-        batch = rest;
-        let turn = writer.store.writer_turn().await;
-        writer.store_jobs(&mut batch).await;
-        for job in alone {
-            let outcome = writer.store_message(&job.post).await;
-            writer.finish(job, outcome);
-        }
-        drop(turn);
-    }
-}
-
 impl Parts {
     /// Stores the jobs as one batch (one by one if the batch fails), answering each.
     async fn store_jobs(&self, batch: &mut Vec<Job>) {
         if batch.is_empty() {
             return;
         }
-        let writer = self;
         let posts: Vec<&Post> = batch.iter().map(|job| &job.post).collect();
-        match writer.store_batch(&posts).await {
+        match self.store_batch(&posts).await {
             Ok(outcomes) => {
                 for (job, outcome) in batch.drain(..).zip(outcomes) {
-                    writer.finish(job, outcome);
+                    self.finish(job, outcome);
                 }
             }
             Err(err) => {
                 tracing::warn!(error = %err, posts = batch.len(), "a batch failed; storing its posts one by one");
-                for job in batch.drain(..) {
-                    let outcome = writer.store_message(&job.post).await;
-                    writer.finish(job, outcome);
-                }
+                self.one_by_one(batch.drain(..)).await;
             }
+        }
+    }
+
+    /// Stores each job's post in a transaction of its own, in order, answering each.
+    async fn one_by_one(&self, jobs: impl IntoIterator<Item = Job>) {
+        for job in jobs {
+            let outcome = self.store_message(&job.post).await;
+            self.finish(job, outcome);
         }
     }
 }
@@ -199,6 +187,15 @@ impl Parts {
             self.windows_opened(batch.windows_opened);
             return Ok(batch.inserted.into_iter().map(stored_of).collect());
         }
+        let written = self.write_batch(posts).await?;
+        written.tx.commit().await?;
+        self.windows_opened(written.opened);
+        Ok(written.outcomes)
+    }
+
+    /// Writes several posts inside one transaction of the pool, uncommitted: the transaction
+    /// and each post's outcome, as [`Parts::store_batch`] answers them.
+    async fn write_batch(&self, posts: &[&Post]) -> Result<Written, Error> {
         let mut tx = self.store.begin().await?;
         let news: Vec<&NewMessageRow> = posts.iter().map(|post| &post.new).collect();
         let guards: Vec<Option<&SessionGuard>> =
@@ -218,9 +215,11 @@ impl Parts {
                 .await?));
         }
         let opened = staged.write(&mut tx).await?;
-        tx.commit().await?;
-        self.windows_opened(opened);
-        Ok(outcomes)
+        Ok(Written {
+            tx,
+            outcomes,
+            opened,
+        })
     }
 
     /// A post as the writer's own SQLite connection stores it, with the effects
@@ -384,6 +383,15 @@ fn stored_of(inserted: Inserted) -> Result<Stored, Error> {
         Inserted::NoConversation => None,
         Inserted::Refused(refusal) => return Err(refusal.into()),
     })
+}
+
+/// A batch written inside its transaction, not yet committed.
+struct Written {
+    tx: Tx,
+    /// Each post's outcome, in order, once the transaction commits.
+    outcomes: Vec<Result<Stored, Error>>,
+    /// The reply-email windows it opens.
+    opened: u64,
 }
 
 /// What a transaction's posts bring with them, written together once they are all in.

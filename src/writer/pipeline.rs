@@ -1,0 +1,235 @@
+//! The writer task's loop. On PostgreSQL it keeps two batches in flight: while one batch's
+//! commit waits for the server's WAL flush, the next batch is written in a transaction of its
+//! own, so a busy node pays for the flush beside the next batch's statements instead of before
+//! them. Order is kept:
+//!
+//! - A message of the next batch in a conversation of the committing one waits for that
+//!   commit at its conversation's row lock (`take_seqs` updates the row), so seqs still follow
+//!   commit order.
+//! - A batch's messages are announced by its commit task, and the next batch's task starts
+//!   only once that one has ended, so this node's subscribers hear batches in commit order.
+//! - A batch whose commit fails stored nothing: the next batch, already written, commits
+//!   first (its locks would hold the retries up), and then the failed batch's posts are tried
+//!   one by one, as a failed batch always is.
+//!
+//! On SQLite one write lock serialises the file, so a second batch in flight would only wait
+//! for it: there the loop stores one batch at a time, as before. Posts that go alone (a
+//! collision guard, files) wait for the batch in flight to end first.
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::{Job, Parts, Post, Written, MAX_BATCH};
+
+/// The batch committing in the background: it answers with its jobs if its commit failed
+/// (their posts are still to store), or with none.
+type Committing = JoinHandle<Vec<Job>>;
+
+pub(super) async fn run_writer(writer: Parts, mut queue: mpsc::Receiver<Job>) {
+    let writer = Arc::new(writer);
+    let pipelined = writer.store.postgres().is_some();
+    let mut committing: Option<Committing> = None;
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        // Guarded posts, and posts that attach files, go after the batch, each in its own
+        // transaction.
+        let (alone, rest): (Vec<Job>, Vec<Job>) = batch
+            .drain(..)
+            .partition(|job| job.post.based_on_seq.is_some() || !job.post.attach.is_empty());
+        batch = rest;
+        if pipelined && alone.is_empty() && !batch.is_empty() {
+            let jobs = std::mem::replace(&mut batch, Vec::with_capacity(MAX_BATCH));
+            committing = writer.pipelined(committing.take(), jobs).await;
+            continue;
+        }
+        writer.settle(committing.take()).await;
+        let turn = writer.store.writer_turn().await;
+        writer.store_jobs(&mut batch).await;
+        writer.one_by_one(alone).await;
+        drop(turn);
+    }
+    writer.settle(committing).await;
+}
+
+impl Parts {
+    /// Writes `jobs` as one batch while `previous` commits, then starts its commit once
+    /// `previous` has ended: the batch now committing, if any.
+    async fn pipelined(
+        self: &Arc<Self>,
+        previous: Option<Committing>,
+        jobs: Vec<Job>,
+    ) -> Option<Committing> {
+        let posts: Vec<&Post> = jobs.iter().map(|job| &job.post).collect();
+        let written = self.write_batch(&posts).await;
+        drop(posts);
+        let mut failed = ended(previous).await;
+        match written {
+            Ok(written) if failed.is_empty() => {
+                Some(tokio::spawn(self.clone().commit(written, jobs)))
+            }
+            Ok(written) => {
+                failed.extend(self.clone().commit(written, jobs).await);
+                self.one_by_one(failed).await;
+                None
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, posts = jobs.len(), "a batch failed; storing its posts one by one");
+                failed.extend(jobs);
+                self.one_by_one(failed).await;
+                None
+            }
+        }
+    }
+
+    /// Commits a written batch, then announces and answers its posts: none back, or all of
+    /// them if the commit failed (nothing of theirs is stored).
+    async fn commit(self: Arc<Self>, written: Written, jobs: Vec<Job>) -> Vec<Job> {
+        if let Err(err) = written.tx.commit().await {
+            tracing::warn!(error = %err, posts = jobs.len(), "a batch failed to commit; storing its posts one by one");
+            return jobs;
+        }
+        self.windows_opened(written.opened);
+        for (job, outcome) in jobs.into_iter().zip(written.outcomes) {
+            self.finish(job, outcome);
+        }
+        Vec::new()
+    }
+
+    /// Waits for the batch committing, if any, and stores the posts of a failed commit one by
+    /// one.
+    async fn settle(&self, committing: Option<Committing>) {
+        let failed = ended(committing).await;
+        self.one_by_one(failed).await;
+    }
+}
+
+/// The jobs the committing batch, if any, left to store. A commit task that panicked took
+/// its jobs with it: their callers hear that the writer dropped their posts.
+async fn ended(committing: Option<Committing>) -> Vec<Job> {
+    match committing {
+        Some(task) => task.await.unwrap_or_default(),
+        None => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use uuid::Uuid;
+
+    use crate::clock::SystemClock;
+    use crate::domain::{ClientId, MessageBody};
+    use crate::hub::{Bus, Event, Hub, Topic};
+    use crate::store::{to_millis, Backend, CustomerRow, Store};
+    use crate::testing::TestDatabase;
+    use crate::{Actor, Engine, EngineConfig};
+
+    const CONVERSATIONS: usize = 12;
+    const POSTERS: usize = 4;
+    const EACH: usize = 25;
+
+    /// A customer with a conversation of their own, as the widget makes them.
+    async fn customer(store: &Store, n: usize) -> Actor {
+        let now = to_millis(chrono::Utc::now());
+        let row = CustomerRow {
+            id: Uuid::now_v7().to_string(),
+            external_id: Some(format!("pipeline-{n}")),
+            visitor_token_hash: None,
+            email: None,
+            email_signed: true,
+            email_verified: true,
+            name_verified: true,
+            name: Some(format!("Customer {n}")),
+            locale: None,
+            created_at: now,
+            last_seen_at: Some(now),
+            number: None,
+            erased_at: None,
+        };
+        let mut tx = store.begin().await.unwrap();
+        tx.db().insert_customer(&row).await.unwrap();
+        let conversation = tx
+            .db()
+            .ensure_customer_conversation(&row.id, &Uuid::now_v7().to_string(), now)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        Actor::Customer {
+            customer_id: row.id.parse().unwrap(),
+            conversation_id: conversation.parse().unwrap(),
+            name: row.name,
+            client: None,
+            token: crate::auth::Token::generate().digest(),
+            expires_at: chrono::DateTime::<chrono::Utc>::MAX_UTC,
+        }
+    }
+
+    /// Posts from several senders at once into each of a few conversations, so that batches
+    /// in flight together share conversations; each conversation's listener must hear every
+    /// message once, in seq order, with no gap.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn overlapping_batches_on_postgres_are_announced_in_seq_order_without_gaps() {
+        let Some(db) = TestDatabase::create(Backend::Postgres).await else {
+            return;
+        };
+        let store = Store::connect(&db.url).await.unwrap();
+        store.migrate().await.unwrap();
+        let hub = Arc::new(Hub::new());
+        let mut config = EngineConfig::new("http://localhost:3000");
+        config.sends_per_window = u32::MAX;
+        config.widget.doors.per_customer = u32::MAX;
+        let engine = Engine::with_parts(store.clone(), config, hub.clone(), Arc::new(SystemClock));
+
+        let mut listeners = Vec::new();
+        let mut posters = Vec::new();
+        for n in 0..CONVERSATIONS {
+            let actor = Arc::new(customer(&store, n).await);
+            let Actor::Customer {
+                conversation_id, ..
+            } = *actor
+            else {
+                unreachable!("a customer")
+            };
+            let mut events = hub.subscribe(&Topic::Conversation(conversation_id));
+            listeners.push(tokio::spawn(async move {
+                let mut seqs = Vec::new();
+                while seqs.len() < POSTERS * EACH {
+                    match events.recv().await.expect("the listener keeps up") {
+                        Event::Message { seq, .. } => seqs.push(seq),
+                        _ => continue,
+                    }
+                }
+                seqs
+            }));
+            for poster in 0..POSTERS {
+                let (engine, actor) = (engine.clone(), actor.clone());
+                posters.push(tokio::spawn(async move {
+                    for k in 0..EACH {
+                        let client = ClientId::parse(&format!("p{poster}-{k}")).unwrap();
+                        let body = MessageBody::parse("Where is my order?").unwrap();
+                        engine
+                            .post_message(&actor, conversation_id, body, Some(client))
+                            .await
+                            .unwrap();
+                    }
+                }));
+            }
+        }
+        for poster in posters {
+            poster.await.unwrap();
+        }
+        let expected: Vec<i64> = (1..=(POSTERS * EACH) as i64).collect();
+        for listener in listeners {
+            let seqs = tokio::time::timeout(std::time::Duration::from_secs(10), listener)
+                .await
+                .expect("every message is announced")
+                .unwrap();
+            assert_eq!(seqs, expected);
+        }
+        store.close().await;
+        db.drop_database().await;
+    }
+}
