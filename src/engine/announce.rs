@@ -53,9 +53,11 @@ mod tests {
     use std::time::Duration;
 
     use crate::clock::SystemClock;
+    use crate::domain::MessageBody;
     use crate::hub::{Bus, Event, Notification, PgBus, Subscription, Topic};
     use crate::store::{Backend, Store};
     use crate::testing::{test_operator, TestDatabase};
+    use crate::Actor;
     use crate::{Engine, EngineConfig};
 
     /// A node whose own queue of notifications never goes out, as when it dies right after a
@@ -126,6 +128,58 @@ mod tests {
                 "session_ended"
             ),
             other => panic!("expected session_ended, got {other:?}"),
+        }
+        store_a.close().await;
+        store_b.close().await;
+        db.drop_database().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_message_crosses_nodes_with_its_body_when_it_fits_in_a_notification() {
+        let Some(db) = TestDatabase::create(Backend::Postgres).await else {
+            return;
+        };
+        let (store_a, bus_a) = node(&db.url).await;
+        let (store_b, bus_b) = node(&db.url).await;
+        let a = Engine::with_parts(
+            store_a.clone(),
+            EngineConfig::new("http://localhost:3000"),
+            bus_a,
+            Arc::new(SystemClock),
+        );
+        let operator = test_operator(&a).await;
+        let (session, _) = a.create_session(&operator, None).await.unwrap();
+        let operator = Actor::Operator(operator);
+        let mut on_b = bus_b.subscribe(&Topic::Conversation(session.conversation_id));
+
+        let short = MessageBody::parse("Hello from node A").unwrap();
+        let posted = a
+            .post_message(&operator, session.conversation_id, short, None)
+            .await
+            .unwrap();
+        match next(&mut on_b).await {
+            Event::Message {
+                seq,
+                stored: Some(message),
+                ..
+            } => {
+                assert_eq!(seq, posted.message.seq);
+                assert_eq!(*message, posted.message);
+            }
+            other => panic!("expected the message with its body, got {other:?}"),
+        }
+
+        // 4,000 characters of four bytes each: far more than a notification holds.
+        let long = MessageBody::parse(&"\u{1F600}".repeat(4_000)).unwrap();
+        let posted = a
+            .post_message(&operator, session.conversation_id, long, None)
+            .await
+            .unwrap();
+        match next(&mut on_b).await {
+            Event::Message {
+                seq, stored: None, ..
+            } => assert_eq!(seq, posted.message.seq),
+            other => panic!("expected the message's seq alone, got {other:?}"),
         }
         store_a.close().await;
         store_b.close().await;

@@ -36,9 +36,9 @@ pub enum Event {
         conversation_id: Uuid,
         /// Its seq.
         seq: i64,
-        /// The stored message, when the event was published on this node: a listener here need
-        /// not read it back. Never crosses nodes.
-        #[serde(skip)]
+        /// The stored message: a listener need not read it back. It crosses nodes when the
+        /// notification has room for it (see `PgBus`); without it, a listener reads the store.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         stored: Option<Arc<Message>>,
     },
     /// A frame that every socket following the topic passes on as it is (`read`, `typing`,

@@ -77,8 +77,9 @@ impl PgBus {
 }
 
 impl PgBus {
-    /// The NOTIFY payload for an event: the event as it crosses nodes, or, for one that would
-    /// not fit, a resync of its topic.
+    /// The NOTIFY payload for an event: the event as it crosses nodes; for a message that
+    /// would not fit, the message's seq without its body; for another event, a resync of its
+    /// topic.
     fn payload(&self, topic: &Topic, event: &Event) -> Option<String> {
         let envelope = |event: &Event| {
             serde_json::to_string(&Envelope {
@@ -89,12 +90,27 @@ impl PgBus {
         };
         match envelope(event) {
             Ok(payload) if payload.len() <= MAX_PAYLOAD => Some(payload),
-            Ok(payload) => {
-                // Cannot happen with the events we have (ids, seqs, names of at most 100
+            Ok(payload) => match event {
+                // A long message crosses without its body: the other nodes read it back.
+                Event::Message {
+                    conversation_id,
+                    seq,
+                    stored: Some(_),
+                } => self.payload(
+                    topic,
+                    &Event::Message {
+                        conversation_id: *conversation_id,
+                        seq: *seq,
+                        stored: None,
+                    },
+                ),
+                // Cannot happen with the other events (ids, seqs, names of at most 100
                 // characters); other nodes resync that topic rather than miss it.
-                tracing::error!(bytes = payload.len(), "event too large for NOTIFY");
-                envelope(&Event::Resync).ok()
-            }
+                _ => {
+                    tracing::error!(bytes = payload.len(), "event too large for NOTIFY");
+                    envelope(&Event::Resync).ok()
+                }
+            },
             Err(err) => {
                 tracing::error!(error = %err, "event not serializable");
                 None

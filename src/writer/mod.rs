@@ -342,10 +342,11 @@ impl Parts {
                     });
                 }
                 let topic = Topic::Conversation(post.conversation_id);
+                // The message goes along, so that the other nodes need not read it back.
                 let event = Event::Message {
                     conversation_id: post.conversation_id,
                     seq: row.seq,
-                    stored: None,
+                    stored: row.to_message().ok().map(Arc::new),
                 };
                 staged.crossings.extend(self.bus.crossing(&topic, &event));
                 Some((row, true))
