@@ -39,6 +39,7 @@ mod search_pending;
 mod search_walk;
 mod sessions;
 mod shared;
+mod sizes;
 mod socket_places;
 pub use socket_places::PlaceClaim;
 mod team;
