@@ -17,16 +17,14 @@ use rusqlite::types::ToSql;
 use rusqlite::{Connection, OpenFlags, Statement, TransactionBehavior};
 use tokio::sync::oneshot;
 
-use super::batch::{insert_rows_sql, stored_keys_sql, take_seqs_sql, Marks, Plan};
+use super::batch::Plan;
 use super::conversations::Inserted;
 use super::emails::OPEN_EMAIL_WINDOW;
 use super::guard::{guarded_conversations, refusals, SessionGuard, Standing, STANDING_OF};
 use super::inbox::{INSERT_ACTIVITY, REOPEN_IF_ARCHIVED};
 use super::rows::{MessageRow, NewMessageRow};
-use super::search_pending::{
-    doc_spans, number_docs, pending_rows_sql, HIGHEST_DOC, PENDING_MOST, SETTLE_PENDING,
-};
-use super::sizes::{padded, runs};
+use super::search_pending::{doc_spans, number_docs, HIGHEST_DOC, PENDING_MOST, SETTLE_PENDING};
+use super::sizes::{padded, runs, SizedStatement, Texts};
 use super::{Batch, WAL_LIMIT};
 use crate::wire::NoteKind;
 
@@ -95,6 +93,7 @@ impl DirectWriter {
         let writer = Writer {
             connection,
             pending: 0,
+            texts: Texts::default(),
         };
         std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
@@ -120,11 +119,13 @@ impl DirectWriter {
     }
 }
 
-/// The connection, and how many messages it stored since it last settled the search index's
-/// pending list (others may have added to the list since: the settling takes them too).
+/// The connection, how many messages it stored since it last settled the search index's
+/// pending list (others may have added to the list since: the settling takes them too), and
+/// the texts of its statements that depend on a batch's size.
 struct Writer {
     connection: Connection,
     pending: usize,
+    texts: Texts,
 }
 
 impl Writer {
@@ -146,10 +147,11 @@ impl Writer {
             .collect();
         let standings = standings(&tx, &guarded_conversations(&news, &guards))?;
         let refused = refusals(&news, &guards, &standings);
-        let plan = Plan::new(&news, stored_keys(&tx, &news)?, refused);
-        let seqs = take_seqs(&tx, plan.taking())?;
+        let texts = &mut self.texts;
+        let plan = Plan::new(&news, stored_keys(&tx, texts, &news)?, refused);
+        let seqs = take_seqs(&tx, texts, plan.taking())?;
         let (rows, archived) = plan.rows(seqs);
-        insert_rows(&tx, &rows)?;
+        insert_rows(&tx, texts, &rows)?;
         let pending = self.pending + rows.len();
         let settling = pending >= PENDING_MOST;
         if settling {
@@ -255,9 +257,13 @@ fn standings(tx: &Connection, conversation_ids: &[&str]) -> rusqlite::Result<Vec
     Ok(found)
 }
 
-fn stored_keys(tx: &Connection, news: &[&NewMessageRow]) -> rusqlite::Result<Vec<MessageRow>> {
+fn stored_keys(
+    tx: &Connection,
+    texts: &mut Texts,
+    news: &[&NewMessageRow],
+) -> rusqlite::Result<Vec<MessageRow>> {
     let news = padded(news);
-    let mut statement = tx.prepare_cached(&stored_keys_sql(news.len(), &mut Marks::new(true)))?;
+    let mut statement = tx.prepare_cached(texts.of(SizedStatement::StoredKeys, news.len()))?;
     let values: Vec<&dyn ToSql> = news
         .iter()
         .flat_map(|new| [&new.conversation_id as &dyn ToSql, &new.client_id])
@@ -287,13 +293,14 @@ fn stored_keys(tx: &Connection, news: &[&NewMessageRow]) -> rusqlite::Result<Vec
 
 fn take_seqs(
     tx: &Connection,
+    texts: &mut Texts,
     taking: &[(&str, i64, i64)],
 ) -> rusqlite::Result<Vec<(String, i64, bool)>> {
     if taking.is_empty() {
         return Ok(Vec::new());
     }
     let taking = padded(taking);
-    let mut statement = tx.prepare_cached(&take_seqs_sql(taking.len(), &mut Marks::new(true)))?;
+    let mut statement = tx.prepare_cached(texts.of(SizedStatement::TakeSeqs, taking.len()))?;
     let mut values: Vec<&dyn ToSql> = Vec::with_capacity(taking.len() * 5);
     for (id, count, _) in &taking {
         values.extend([id as &dyn ToSql, count]);
@@ -313,7 +320,7 @@ fn take_seqs(
     Ok(seqs)
 }
 
-fn insert_rows(tx: &Connection, rows: &[MessageRow]) -> rusqlite::Result<()> {
+fn insert_rows(tx: &Connection, texts: &mut Texts, rows: &[MessageRow]) -> rusqlite::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -326,7 +333,7 @@ fn insert_rows(tx: &Connection, rows: &[MessageRow]) -> rusqlite::Result<()> {
     let docs = number_docs(rows, &spans, &highest);
     let mut at = 0;
     for run in runs(rows) {
-        insert_run(tx, run, &docs[at..at + run.len()])?;
+        insert_run(tx, texts, run, &docs[at..at + run.len()])?;
         at += run.len();
     }
     Ok(())
@@ -334,8 +341,13 @@ fn insert_rows(tx: &Connection, rows: &[MessageRow]) -> rusqlite::Result<()> {
 
 /// Inserts `rows` with their document numbers `docs` in one statement, and their words in
 /// the search index's pending list in another.
-fn insert_run(tx: &Connection, rows: &[MessageRow], docs: &[i64]) -> rusqlite::Result<()> {
-    let mut statement = tx.prepare_cached(&insert_rows_sql(rows.len(), &mut Marks::new(true)))?;
+fn insert_run(
+    tx: &Connection,
+    texts: &mut Texts,
+    rows: &[MessageRow],
+    docs: &[i64],
+) -> rusqlite::Result<()> {
+    let mut statement = tx.prepare_cached(texts.of(SizedStatement::InsertRows, rows.len()))?;
     let mut values: Vec<&dyn ToSql> = Vec::with_capacity(rows.len() * 14);
     for (row, doc) in rows.iter().zip(docs) {
         values.extend([
@@ -358,7 +370,7 @@ fn insert_run(tx: &Connection, rows: &[MessageRow], docs: &[i64]) -> rusqlite::R
     bind_in_order(&mut statement, &values)?;
     statement.raw_execute()?;
     let words: Vec<String> = rows.iter().map(MessageRow::search_words).collect();
-    let mut statement = tx.prepare_cached(&pending_rows_sql(rows.len(), &mut Marks::new(true)))?;
+    let mut statement = tx.prepare_cached(texts.of(SizedStatement::PendingRows, rows.len()))?;
     let values: Vec<&dyn ToSql> = docs
         .iter()
         .zip(&words)
