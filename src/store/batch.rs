@@ -1,6 +1,6 @@
 //! Storing many messages in one transaction with three statements, whatever their number: the
 //! keys already stored, the seqs of every conversation at once, and one multi-row insert. The
-//! message writer's group commit uses it (see `writer.rs`).
+//! message writer's group commit uses it (see `writer/`).
 
 use std::collections::{HashMap, HashSet};
 
