@@ -118,54 +118,16 @@ async fn ended(committing: Option<Committing>) -> Vec<Job> {
 mod tests {
     use std::sync::Arc;
 
-    use uuid::Uuid;
-
     use crate::clock::SystemClock;
     use crate::domain::{ClientId, MessageBody};
     use crate::hub::{Bus, Event, Hub, Topic};
-    use crate::store::{to_millis, Backend, CustomerRow, Store};
-    use crate::testing::TestDatabase;
+    use crate::store::{Backend, Store};
+    use crate::testing::{test_operator, TestDatabase};
     use crate::{Actor, Engine, EngineConfig};
 
     const CONVERSATIONS: usize = 12;
     const POSTERS: usize = 4;
     const EACH: usize = 25;
-
-    /// A customer with a conversation of their own, as the widget makes them.
-    async fn customer(store: &Store, n: usize) -> Actor {
-        let now = to_millis(chrono::Utc::now());
-        let row = CustomerRow {
-            id: Uuid::now_v7().to_string(),
-            external_id: Some(format!("pipeline-{n}")),
-            visitor_token_hash: None,
-            email: None,
-            email_signed: true,
-            email_verified: true,
-            name_verified: true,
-            name: Some(format!("Customer {n}")),
-            locale: None,
-            created_at: now,
-            last_seen_at: Some(now),
-            number: None,
-            erased_at: None,
-        };
-        let mut tx = store.begin().await.unwrap();
-        tx.db().insert_customer(&row).await.unwrap();
-        let conversation = tx
-            .db()
-            .ensure_customer_conversation(&row.id, &Uuid::now_v7().to_string(), now)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        Actor::Customer {
-            customer_id: row.id.parse().unwrap(),
-            conversation_id: conversation.parse().unwrap(),
-            name: row.name,
-            client: None,
-            token: crate::auth::Token::generate().digest(),
-            expires_at: chrono::DateTime::<chrono::Utc>::MAX_UTC,
-        }
-    }
 
     /// Posts from several senders at once into each of a few conversations, so that batches
     /// in flight together share conversations; each conversation's listener must hear every
@@ -180,19 +142,14 @@ mod tests {
         let hub = Arc::new(Hub::new());
         let mut config = EngineConfig::new("http://localhost:3000");
         config.sends_per_window = u32::MAX;
-        config.widget.doors.per_customer = u32::MAX;
         let engine = Engine::with_parts(store.clone(), config, hub.clone(), Arc::new(SystemClock));
+        let operator = test_operator(&engine).await;
 
         let mut listeners = Vec::new();
         let mut posters = Vec::new();
-        for n in 0..CONVERSATIONS {
-            let actor = Arc::new(customer(&store, n).await);
-            let Actor::Customer {
-                conversation_id, ..
-            } = *actor
-            else {
-                unreachable!("a customer")
-            };
+        for _ in 0..CONVERSATIONS {
+            let (session, _) = engine.create_session(&operator, None).await.unwrap();
+            let conversation_id = session.conversation_id;
             let mut events = hub.subscribe(&Topic::Conversation(conversation_id));
             listeners.push(tokio::spawn(async move {
                 let mut seqs = Vec::new();
@@ -205,11 +162,11 @@ mod tests {
                 seqs
             }));
             for poster in 0..POSTERS {
-                let (engine, actor) = (engine.clone(), actor.clone());
+                let (engine, actor) = (engine.clone(), Actor::Operator(operator.clone()));
                 posters.push(tokio::spawn(async move {
                     for k in 0..EACH {
                         let client = ClientId::parse(&format!("p{poster}-{k}")).unwrap();
-                        let body = MessageBody::parse("Where is my order?").unwrap();
+                        let body = MessageBody::parse("How can I help?").unwrap();
                         engine
                             .post_message(&actor, conversation_id, body, Some(client))
                             .await
