@@ -57,6 +57,7 @@ mod tests {
     use crate::hub::{Bus, Event, Notification, PgBus, Subscription, Topic};
     use crate::store::{Backend, Store};
     use crate::testing::{test_operator, TestDatabase};
+    use crate::wire::{Operator, Session};
     use crate::Actor;
     use crate::{Engine, EngineConfig};
 
@@ -92,6 +93,45 @@ mod tests {
         (store, bus)
     }
 
+    /// Two nodes on one database: an engine on A whose own queue of notifications never goes
+    /// out, its operator with a new session, and B's bus following the session's conversation.
+    struct TwoNodes {
+        a: Engine,
+        operator: Operator,
+        session: Session,
+        on_b: Subscription,
+        stores: [Store; 2],
+    }
+
+    async fn two_nodes(url: &str) -> TwoNodes {
+        let (store_a, bus_a) = node(url).await;
+        let (store_b, bus_b) = node(url).await;
+        let a = Engine::with_parts(
+            store_a.clone(),
+            EngineConfig::new("http://localhost:3000"),
+            Arc::new(QueueNeverSent(bus_a)),
+            Arc::new(SystemClock),
+        );
+        let operator = test_operator(&a).await;
+        let (session, _) = a.create_session(&operator, None).await.unwrap();
+        let on_b = bus_b.subscribe(&Topic::Conversation(session.conversation_id));
+        TwoNodes {
+            a,
+            operator,
+            session,
+            on_b,
+            stores: [store_a, store_b],
+        }
+    }
+
+    impl TwoNodes {
+        async fn close(self) {
+            for store in self.stores {
+                store.close().await;
+            }
+        }
+    }
+
     async fn next(events: &mut Subscription) -> Event {
         tokio::time::timeout(Duration::from_secs(10), events.recv())
             .await
@@ -104,33 +144,23 @@ mod tests {
         let Some(db) = TestDatabase::create(Backend::Postgres).await else {
             return;
         };
-        let (store_a, bus_a) = node(&db.url).await;
-        let (store_b, bus_b) = node(&db.url).await;
-        let a = Engine::with_parts(
-            store_a.clone(),
-            EngineConfig::new("http://localhost:3000"),
-            Arc::new(QueueNeverSent(bus_a)),
-            Arc::new(SystemClock),
-        );
-        let operator = test_operator(&a).await;
-        let (session, _) = a.create_session(&operator, None).await.unwrap();
-        let mut on_b = bus_b.subscribe(&Topic::Conversation(session.conversation_id));
+        let mut nodes = two_nodes(&db.url).await;
+        let (a, session, on_b) = (&nodes.a, nodes.session.clone(), &mut nodes.on_b);
 
         a.rotate_link(session.id).await.unwrap();
         assert!(matches!(
-            next(&mut on_b).await,
+            next(on_b).await,
             Event::LinkRotated { session_id } if session_id == session.id
         ));
         a.end_session(session.id, None).await.unwrap();
-        match next(&mut on_b).await {
+        match next(on_b).await {
             Event::Frame { frame, .. } => assert_eq!(
                 serde_json::to_value(&frame).unwrap()["type"],
                 "session_ended"
             ),
             other => panic!("expected session_ended, got {other:?}"),
         }
-        store_a.close().await;
-        store_b.close().await;
+        nodes.close().await;
         db.drop_database().await;
     }
 
@@ -139,25 +169,16 @@ mod tests {
         let Some(db) = TestDatabase::create(Backend::Postgres).await else {
             return;
         };
-        let (store_a, bus_a) = node(&db.url).await;
-        let (store_b, bus_b) = node(&db.url).await;
-        let a = Engine::with_parts(
-            store_a.clone(),
-            EngineConfig::new("http://localhost:3000"),
-            bus_a,
-            Arc::new(SystemClock),
-        );
-        let operator = test_operator(&a).await;
-        let (session, _) = a.create_session(&operator, None).await.unwrap();
-        let operator = Actor::Operator(operator);
-        let mut on_b = bus_b.subscribe(&Topic::Conversation(session.conversation_id));
+        let mut nodes = two_nodes(&db.url).await;
+        let (a, session, on_b) = (&nodes.a, nodes.session.clone(), &mut nodes.on_b);
+        let operator = Actor::Operator(nodes.operator.clone());
 
         let short = MessageBody::parse("Hello from node A").unwrap();
         let posted = a
             .post_message(&operator, session.conversation_id, short, None)
             .await
             .unwrap();
-        match next(&mut on_b).await {
+        match next(on_b).await {
             Event::Message {
                 seq,
                 stored: Some(message),
@@ -175,14 +196,13 @@ mod tests {
             .post_message(&operator, session.conversation_id, long, None)
             .await
             .unwrap();
-        match next(&mut on_b).await {
+        match next(on_b).await {
             Event::Message {
                 seq, stored: None, ..
             } => assert_eq!(seq, posted.message.seq),
             other => panic!("expected the message's seq alone, got {other:?}"),
         }
-        store_a.close().await;
-        store_b.close().await;
+        nodes.close().await;
         db.drop_database().await;
     }
 }
