@@ -269,6 +269,15 @@ impl Tx {
             Tx::Postgres(tx) => tx.commit().await,
         }
     }
+
+    /// Undoes everything done through it, and waits until the database has (dropping a `Tx`
+    /// also undoes it, but later, when its connection is next used).
+    pub async fn rollback(self) -> sqlx::Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Postgres(tx) => tx.rollback().await,
+        }
+    }
 }
 
 /// Where statements run: a pool (each statement on its own) or a transaction's connection.

@@ -8,9 +8,10 @@
 //!   commit order.
 //! - A batch's messages are announced by its commit task, and the next batch's task starts
 //!   only once that one has ended, so this node's subscribers hear batches in commit order.
-//! - A batch whose commit fails stored nothing: the next batch, already written, commits
-//!   first (its locks would hold the retries up), and then the failed batch's posts are tried
-//!   one by one, as a failed batch always is.
+//! - A batch whose commit fails stored nothing. The next batch, already written, is rolled
+//!   back too (its locks would hold the retries up), and the posts of both are tried one by
+//!   one, in the order they came, as a failed batch's always are: a sender's later message
+//!   cannot take a seq before its earlier one.
 //!
 //! On SQLite one write lock serialises the file, so a second batch in flight would only wait
 //! for it: there the loop stores one batch at a time, as before. Posts that go alone (a
@@ -70,7 +71,10 @@ impl Parts {
                 Some(tokio::spawn(self.clone().commit(written, jobs)))
             }
             Ok(written) => {
-                failed.extend(self.clone().commit(written, jobs).await);
+                if let Err(err) = written.tx.rollback().await {
+                    tracing::warn!(error = %err, "rolling back a batch written after a failed one");
+                }
+                failed.extend(jobs);
                 self.one_by_one(failed).await;
                 None
             }
@@ -186,6 +190,86 @@ mod tests {
                 .unwrap();
             assert_eq!(seqs, expected);
         }
+        store.close().await;
+        db.drop_database().await;
+    }
+
+    /// A message that PostgreSQL refuses only at commit (a deferred trigger) fails its whole
+    /// batch there; the batch's other posts, and those of the batch written meanwhile, are
+    /// stored one by one, and the listener still hears every stored message in order.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_refused_at_commit_stores_its_other_posts_one_by_one_in_order() {
+        let Some(db) = TestDatabase::create(Backend::Postgres).await else {
+            return;
+        };
+        let store = Store::connect(&db.url).await.unwrap();
+        store.migrate().await.unwrap();
+        let pool = store.postgres().unwrap();
+        for sql in [
+            "CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$",
+            "CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON messages \
+             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW \
+             WHEN (NEW.content = 'refused at commit') EXECUTE FUNCTION refuse_at_commit()",
+        ] {
+            sqlx::query(sql).execute(pool).await.unwrap();
+        }
+        let hub = Arc::new(Hub::new());
+        let mut config = EngineConfig::new("http://localhost:3000");
+        config.sends_per_window = u32::MAX;
+        let engine = Engine::with_parts(store.clone(), config, hub.clone(), Arc::new(SystemClock));
+        let operator = test_operator(&engine).await;
+        let (session, _) = engine.create_session(&operator, None).await.unwrap();
+        let conversation_id = session.conversation_id;
+        let mut events = hub.subscribe(&Topic::Conversation(conversation_id));
+        let stored = POSTERS * EACH - EACH / 5;
+        let listener = tokio::spawn(async move {
+            let mut seqs = Vec::new();
+            while seqs.len() < stored {
+                if let Event::Message { seq, .. } = events.recv().await.expect("it keeps up") {
+                    seqs.push(seq);
+                }
+            }
+            seqs
+        });
+
+        let mut posters = Vec::new();
+        for poster in 0..POSTERS {
+            let (engine, actor) = (engine.clone(), Actor::Operator(operator.clone()));
+            posters.push(tokio::spawn(async move {
+                let mut refused = 0;
+                for k in 0..EACH {
+                    let content = if poster == 0 && k % 5 == 0 {
+                        "refused at commit"
+                    } else {
+                        "How can I help?"
+                    };
+                    let client = ClientId::parse(&format!("p{poster}-{k}")).unwrap();
+                    let body = MessageBody::parse(content).unwrap();
+                    match engine
+                        .post_message(&actor, conversation_id, body, Some(client))
+                        .await
+                    {
+                        Ok(_) => assert_ne!(content, "refused at commit"),
+                        Err(_) => {
+                            assert_eq!(content, "refused at commit");
+                            refused += 1;
+                        }
+                    }
+                }
+                refused
+            }));
+        }
+        let mut refused = 0;
+        for poster in posters {
+            refused += poster.await.unwrap();
+        }
+        assert_eq!(refused, EACH / 5);
+        let seqs = tokio::time::timeout(std::time::Duration::from_secs(10), listener)
+            .await
+            .expect("every stored message is announced")
+            .unwrap();
+        assert_eq!(seqs, (1..=stored as i64).collect::<Vec<_>>());
         store.close().await;
         db.drop_database().await;
     }
