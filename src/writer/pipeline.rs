@@ -28,12 +28,37 @@ use super::{Job, Parts, Post, Written, MAX_BATCH};
 /// (their posts are still to store), or with none.
 type Committing = JoinHandle<Vec<Job>>;
 
+/// What the loop waits for next: posts (how many came; none when the queue closed), or the
+/// end of the batch committing, with the jobs it left to store.
+enum Next {
+    Posts(usize),
+    Ended(Vec<Job>),
+}
+
 pub(super) async fn run_writer(writer: Parts, mut queue: mpsc::Receiver<Job>) {
     let writer = Arc::new(writer);
     let pipelined = writer.store.postgres().is_some();
     let mut committing: Option<Committing> = None;
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+    loop {
+        // A batch whose commit failed while no other posts came must be stored all the same:
+        // the loop waits for either.
+        let next = match committing.as_mut() {
+            Some(task) => tokio::select! {
+                received = queue.recv_many(&mut batch, MAX_BATCH) => Next::Posts(received),
+                ended = task => Next::Ended(ended.unwrap_or_default()),
+            },
+            None => Next::Posts(queue.recv_many(&mut batch, MAX_BATCH).await),
+        };
+        match next {
+            Next::Posts(0) => break,
+            Next::Posts(_) => {}
+            Next::Ended(failed) => {
+                committing = None;
+                writer.one_by_one(failed).await;
+                continue;
+            }
+        }
         // Guarded posts, and posts that attach files, go after the batch, each in its own
         // transaction.
         let (alone, rest): (Vec<Job>, Vec<Job>) = batch
@@ -265,6 +290,16 @@ mod tests {
             refused += poster.await.unwrap();
         }
         assert_eq!(refused, EACH / 5);
+        // The last batch refused, with no post after it: it is answered all the same.
+        let actor = Actor::Operator(operator.clone());
+        let last = engine.post_message(
+            &actor,
+            conversation_id,
+            MessageBody::parse("refused at commit").unwrap(),
+            None,
+        );
+        let answered = tokio::time::timeout(std::time::Duration::from_secs(10), last).await;
+        assert!(matches!(answered, Ok(Err(_))), "refused, and answered");
         let seqs = tokio::time::timeout(std::time::Duration::from_secs(10), listener)
             .await
             .expect("every stored message is announced")
