@@ -1,6 +1,8 @@
 //! The chat use cases: post, read back, mark read, typing, subscribe. Every door (WebSocket,
 //! REST, server function) calls these.
 
+use std::sync::Arc;
+
 use super::announce::item_changed;
 use uuid::Uuid;
 
@@ -12,7 +14,7 @@ use crate::error::Error;
 use crate::hub::{Event, Topic};
 use crate::store::{to_millis, MessageRow, NewMessageRow, SessionGuard, Standing};
 use crate::wire::{Message, SenderKind, ServerFrame, Session};
-use crate::writer::Post;
+use crate::writer::{Post, StoredPost};
 
 /// What an actor wants to do in a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,7 +230,11 @@ impl Engine {
             guard,
         };
         // The writer announces what it stored, in commit order.
-        let (row, created) = self
+        let StoredPost {
+            row,
+            message,
+            created,
+        } = self
             .writer()
             .store(post)
             .await?
@@ -241,7 +247,8 @@ impl Engine {
                 "this client_id belongs to another sender's message; use a new one".to_owned(),
             ));
         }
-        let message = row.to_message()?;
+        // Listeners may hold the message still; a copy costs less than reading the row again.
+        let message = Arc::unwrap_or_clone(message);
         let metrics = self.metrics();
         metrics
             .post_duration

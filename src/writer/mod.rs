@@ -27,6 +27,7 @@ use crate::hub::{Bus, Event, Topic};
 use crate::store::{
     is_unique_violation, Inserted, MessageRow, NewMessageRow, Posting, SessionGuard, Store, Tx,
 };
+use crate::wire::Message;
 
 mod pipeline;
 mod stage;
@@ -55,9 +56,30 @@ pub(crate) struct Post {
     pub(crate) guard: Option<SessionGuard>,
 }
 
-/// What storing a post came to: the stored row and whether this post stored it; `None` when
-/// the conversation does not exist.
-pub(crate) type Stored = Option<(MessageRow, bool)>;
+/// What storing a post came to; `None` when the conversation does not exist.
+pub(crate) type Stored = Option<StoredPost>;
+
+/// A post's message as stored, read back once for every use: the caller's answer, this node's
+/// listeners and the other nodes' notification.
+pub(crate) struct StoredPost {
+    /// The stored row.
+    pub(crate) row: MessageRow,
+    /// The row as the wire shows it.
+    pub(crate) message: Arc<Message>,
+    /// Whether this post stored it (not an earlier post of the same key).
+    pub(crate) created: bool,
+}
+
+impl StoredPost {
+    fn of(row: MessageRow, created: bool) -> Result<Self, Error> {
+        let message = Arc::new(row.to_message()?);
+        Ok(Self {
+            row,
+            message,
+            created,
+        })
+    }
+}
 
 struct Job {
     post: Post,
@@ -134,8 +156,10 @@ impl Parts {
     /// Announces a post the writer stored (in the order it is called: commit order), then
     /// answers its caller.
     fn finish(&self, job: Job, outcome: Result<Stored, Error>) {
-        if let Ok(Some((row, true))) = &outcome {
-            self.announce(job.post.conversation_id, row);
+        if let Ok(Some(stored)) = &outcome {
+            if stored.created {
+                self.announce(job.post.conversation_id, &stored.message);
+            }
         }
         let _ = job.done.send(outcome);
     }
@@ -158,7 +182,7 @@ impl Parts {
                 }
                 stored => stored?,
             };
-            if matches!(stored, Some((_, true))) {
+            if stored.as_ref().is_some_and(|stored| stored.created) {
                 match tx.commit().await {
                     Err(err) if is_unique_violation(&err) => continue,
                     done => done?,
@@ -173,7 +197,7 @@ impl Parts {
             .message_by_client_id(&post.new.conversation_id, &post.new.client_id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("a message key kept conflicting"))?;
-        Ok(Some((existing, false)))
+        Ok(Some(StoredPost::of(existing, false)?))
     }
 
     /// Stores several posts in one transaction (the writer's group commit): each post's
@@ -242,17 +266,14 @@ impl Parts {
 
     /// Tells this node's listeners of a message just committed (the other nodes heard of it
     /// through the commit itself, see [`Parts::stage_effects`]).
-    pub(crate) fn announce(&self, conversation_id: Uuid, row: &MessageRow) {
-        let message = match row.to_message() {
-            Ok(message) => message,
-            Err(err) => {
-                tracing::error!(error = %err, "a stored message does not read back");
-                return;
-            }
-        };
+    pub(crate) fn announce(&self, conversation_id: Uuid, message: &Arc<Message>) {
         self.bus.publish_local(
             &Topic::Conversation(conversation_id),
-            Event::message(message),
+            Event::Message {
+                conversation_id,
+                seq: message.seq,
+                stored: Some(message.clone()),
+            },
         );
         self.bus.publish(
             &Topic::Inbox,
@@ -264,8 +285,8 @@ impl Parts {
 /// What an insert that needs nothing more came to.
 fn stored_of(inserted: Inserted) -> Result<Stored, Error> {
     Ok(match inserted {
-        Inserted::New(row) => Some((row, true)),
-        Inserted::Existing(row) => Some((row, false)),
+        Inserted::New(row) => Some(StoredPost::of(row, true)?),
+        Inserted::Existing(row) => Some(StoredPost::of(row, false)?),
         Inserted::NoConversation => None,
         Inserted::Refused(refusal) => return Err(refusal.into()),
     })

@@ -1,12 +1,9 @@
 //! What one post's transaction writes beside the message: the files it attaches, the note
 //! that reopens an archived conversation, the reply-email window, and the event that tells
 //! the other nodes, staged per transaction and written together.
-
-use std::sync::Arc;
-
 use uuid::Uuid;
 
-use super::{stored_of, Parts, Post, Stored};
+use super::{stored_of, Parts, Post, Stored, StoredPost};
 use crate::domain::{ttl, Invalid};
 use crate::error::Error;
 use crate::hub::{Event, Notification, Topic};
@@ -122,15 +119,16 @@ impl Parts {
                         due_at: new.created_at + delay,
                     });
                 }
+                let stored = StoredPost::of(row, true)?;
                 let topic = Topic::Conversation(post.conversation_id);
                 // The message goes along, so that the other nodes need not read it back.
                 let event = Event::Message {
                     conversation_id: post.conversation_id,
-                    seq: row.seq,
-                    stored: row.to_message().ok().map(Arc::new),
+                    seq: stored.row.seq,
+                    stored: Some(stored.message.clone()),
                 };
                 staged.crossings.extend(self.bus.crossing(&topic, &event));
-                Some((row, true))
+                Some(stored)
             }
             inserted => stored_of(inserted)?,
         })
