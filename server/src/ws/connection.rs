@@ -17,12 +17,11 @@ use switchboard::hub::Topic;
 use switchboard::limits::{span_of, SlidingWindow};
 use switchboard::wire::{close, ErrorCode, ServerFrame};
 use switchboard::{Actor, Engine};
-use tokio::sync::{mpsc, Notify};
 use tokio::time::Instant;
 use uuid::Uuid;
 
 use super::followers::{Followed, Followers};
-use super::queue::{Outbox, Queued};
+use super::queue::{queue, Outbox, Queued};
 use super::watcher::{standing, Standing, Watched, Watcher};
 
 /// A frame from the peer, as the loop sees it.
@@ -176,8 +175,7 @@ where
     S: Sink<Outgoing> + Unpin,
     R: Stream<Item = Incoming> + Unpin,
 {
-    let (tx, mut rx) = mpsc::channel(limits.outgoing_queue);
-    let overflow = Arc::new(Notify::new());
+    let (outbox, mut inbox) = queue(limits.outgoing_queue);
     let mut conn = Connection {
         id: Uuid::now_v7(),
         engine,
@@ -186,10 +184,7 @@ where
         limits,
         actor: Arc::new(actor),
         sink,
-        outbox: Outbox {
-            tx,
-            overflow: overflow.clone(),
-        },
+        outbox,
         followers: Followers::default(),
         last_typing: HashMap::new(),
     };
@@ -245,17 +240,16 @@ where
                 },
                 queued = std::future::poll_fn(|cx| {
                     conn.followers.poll_progress(cx);
-                    rx.poll_recv(cx)
+                    inbox.poll_take(cx)
                 }) => match queued {
-                    Some(Queued::Frame(frame)) => {
+                    Queued::Frame(frame) => {
                         if conn.sink.send(encode(&frame)).await.is_err() {
                             break None;
                         }
                     }
-                    Some(Queued::Close(code, reason)) => break Some((code, reason)),
-                    None => break None,
+                    // A follower's own close, or the queue's for a peer too slow for it.
+                    Queued::Close(code, reason) => break Some((code, reason)),
                 },
-                _ = overflow.notified() => break Some((close::POLICY, "too slow to keep up; resume with after_seq")),
                 _ = ping.tick() => {
                     if last_seen.elapsed() >= conn.limits.idle_timeout {
                         break Some((close::GOING_AWAY, "no sign of life"));

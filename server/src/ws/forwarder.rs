@@ -221,10 +221,10 @@ mod tests {
     use switchboard::hub::{Event, Subscription};
     use switchboard::wire::ServerFrame;
     use switchboard::{Actor, Engine};
-    use tokio::sync::{mpsc, Notify};
     use uuid::Uuid;
 
     use super::*;
+    use crate::ws::queue::{queue, Inbox};
     use crate::ws::testing::engine_with_session;
 
     /// Posts `texts` as the operator and returns the stored messages.
@@ -255,7 +255,7 @@ mod tests {
         actor: &Actor,
         conv: Uuid,
         events: &tokio::sync::broadcast::Sender<Event>,
-        queued: &mut mpsc::Receiver<Queued>,
+        queued: &mut Inbox,
     ) -> bool {
         let n = engine.read_back(actor, conv, 0, 1000).await.unwrap().len();
         let n = n as i32;
@@ -265,13 +265,12 @@ mod tests {
     }
 
     /// Frames queued by a forwarder, as message seqs.
-    async fn queued_seqs(rx: &mut mpsc::Receiver<Queued>, n: usize) -> Vec<i64> {
+    async fn queued_seqs(rx: &mut Inbox, n: usize) -> Vec<i64> {
         let mut seqs = Vec::new();
         while seqs.len() < n {
-            let item = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            let item = tokio::time::timeout(Duration::from_secs(5), rx.take())
                 .await
-                .expect("a frame within 5 s")
-                .expect("the forwarder is running");
+                .expect("a frame within 5 s");
             if let Queued::Frame(frame) = item {
                 if let ServerFrame::Message { message } = *frame {
                     seqs.push(message.seq);
@@ -287,17 +286,14 @@ mod tests {
         let stored = post_all(&engine, &actor, conv, 0..6).await;
         // A channel the test controls, with room for one event only.
         let (events, rx) = tokio::sync::broadcast::channel(1);
-        let (tx, mut queued) = mpsc::channel(64);
+        let (outbox, mut queued) = queue(64);
         let forwarder = Forwarder {
             engine: engine.clone(),
             conversation_id: conv,
             sent_up_to: 1,
             connection: Uuid::nil(),
             actor: Arc::new(actor.clone()),
-            outbox: Outbox {
-                tx,
-                overflow: Arc::new(Notify::new()),
-            },
+            outbox,
         };
         let task = tokio::spawn(forwarder.run(Subscription::detached(rx)));
         // The replay after seq 1: 2..=6 from the store, each once.
