@@ -197,10 +197,10 @@ where
         // await, and every idle socket would pay for the store's futures all its life.
         if let Err((code, reason)) = Box::pin(conn.watch_own_session(watched)).await {
             if let (close::SESSION_ENDED, Actor::Guest { session_id, .. }) = (code, &*conn.actor) {
-                let ended = ServerFrame::SessionEnded {
+                let ended = encode(&ServerFrame::SessionEnded {
                     session_id: *session_id,
-                };
-                let _ = conn.sink.send(encode(&ended)).await;
+                });
+                let _ = conn.sink.send(ended).await;
             }
             let _ = conn.sink.send(Outgoing::Close(code, reason)).await;
             return;
@@ -278,8 +278,15 @@ impl<S> Connection<S>
 where
     S: Sink<Outgoing> + Unpin,
 {
-    pub(super) async fn send_frame(&mut self, frame: ServerFrame) -> Result<(), ()> {
-        self.sink.send(encode(&frame)).await.map_err(|_| ())
+    /// Sends one frame. Not an `async fn`: one would keep the frame (224 bytes) across its
+    /// await, and every future that sends one, the loop's among them, would carry it; this one
+    /// keeps only the encoded text.
+    pub(super) fn send_frame(
+        &mut self,
+        frame: ServerFrame,
+    ) -> impl Future<Output = Result<(), ()>> + '_ {
+        let text = encode(&frame);
+        async move { self.sink.send(text).await.map_err(|_| ()) }
     }
 
     /// For a guest: cut the connection off when the session ends, when its link expires, or
