@@ -92,12 +92,14 @@ impl Event {
         }
     }
 
-    /// A stored message, as published by the node that stored it.
-    pub fn message(message: Message) -> Self {
+    /// A stored message, as published by the node that stored it (shared as it is when it
+    /// comes already in an `Arc`).
+    pub fn message(message: impl Into<Arc<Message>>) -> Self {
+        let message = message.into();
         Self::Message {
             conversation_id: message.conversation_id,
             seq: message.seq,
-            stored: Some(Arc::new(message)),
+            stored: Some(message),
         }
     }
 }

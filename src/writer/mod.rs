@@ -158,7 +158,7 @@ impl Parts {
     fn finish(&self, job: Job, outcome: Result<Stored, Error>) {
         if let Ok(Some(stored)) = &outcome {
             if stored.created {
-                self.announce(job.post.conversation_id, &stored.message);
+                self.announce(&stored.message);
             }
         }
         let _ = job.done.send(outcome);
@@ -266,14 +266,11 @@ impl Parts {
 
     /// Tells this node's listeners of a message just committed (the other nodes heard of it
     /// through the commit itself, see [`Parts::stage_effects`]).
-    pub(crate) fn announce(&self, conversation_id: Uuid, message: &Arc<Message>) {
+    pub(crate) fn announce(&self, message: &Arc<Message>) {
+        let conversation_id = message.conversation_id;
         self.bus.publish_local(
             &Topic::Conversation(conversation_id),
-            Event::Message {
-                conversation_id,
-                seq: message.seq,
-                stored: Some(message.clone()),
-            },
+            Event::message(message.clone()),
         );
         self.bus.publish(
             &Topic::Inbox,

@@ -122,11 +122,7 @@ impl Parts {
                 let stored = StoredPost::of(row, true)?;
                 let topic = Topic::Conversation(post.conversation_id);
                 // The message goes along, so that the other nodes need not read it back.
-                let event = Event::Message {
-                    conversation_id: post.conversation_id,
-                    seq: stored.row.seq,
-                    stored: Some(stored.message.clone()),
-                };
+                let event = Event::message(stored.message.clone());
                 staged.crossings.extend(self.bus.crossing(&topic, &event));
                 Some(stored)
             }
