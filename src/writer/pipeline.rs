@@ -147,49 +147,69 @@ async fn ended(committing: Option<Committing>) -> Vec<Job> {
 mod tests {
     use std::sync::Arc;
 
+    use tokio::task::JoinHandle;
+    use uuid::Uuid;
+
     use crate::clock::SystemClock;
     use crate::domain::{ClientId, MessageBody};
     use crate::hub::{Bus, Event, Hub, Topic};
     use crate::store::{Backend, Store};
     use crate::testing::{test_operator, TestDatabase};
+    use crate::wire::Operator;
     use crate::{Actor, Engine, EngineConfig};
 
     const CONVERSATIONS: usize = 12;
     const POSTERS: usize = 4;
     const EACH: usize = 25;
 
-    /// Posts from several senders at once into each of a few conversations, so that batches
-    /// in flight together share conversations; each conversation's listener must hear every
-    /// message once, in seq order, with no gap.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn overlapping_batches_on_postgres_are_announced_in_seq_order_without_gaps() {
-        let Some(db) = TestDatabase::create(Backend::Postgres).await else {
-            return;
-        };
+    /// A new PostgreSQL database with the schema, and a store on it; `None` without PostgreSQL.
+    async fn postgres() -> Option<(TestDatabase, Store)> {
+        let db = TestDatabase::create(Backend::Postgres).await?;
         let store = Store::connect(&db.url).await.unwrap();
         store.migrate().await.unwrap();
+        Some((db, store))
+    }
+
+    /// An engine on `store` with no send limit, the hub it announces on, and an operator.
+    async fn engine_on(store: &Store) -> (Engine, Arc<Hub>, Operator) {
         let hub = Arc::new(Hub::new());
         let mut config = EngineConfig::new("http://localhost:3000");
         config.sends_per_window = u32::MAX;
         let engine = Engine::with_parts(store.clone(), config, hub.clone(), Arc::new(SystemClock));
         let operator = test_operator(&engine).await;
+        (engine, hub, operator)
+    }
+
+    /// The seqs of the first `n` messages announced in the conversation, in the order heard.
+    fn listen(hub: &Hub, conversation_id: Uuid, n: usize) -> JoinHandle<Vec<i64>> {
+        let mut events = hub.subscribe(&Topic::Conversation(conversation_id));
+        tokio::spawn(async move {
+            let mut seqs = Vec::new();
+            while seqs.len() < n {
+                if let Event::Message { seq, .. } = events.recv().await.expect("it keeps up") {
+                    seqs.push(seq);
+                }
+            }
+            seqs
+        })
+    }
+
+    /// Posts from several senders at once into each of a few conversations, so that batches
+    /// in flight together share conversations; each conversation's listener must hear every
+    /// message once, in seq order, with no gap.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn overlapping_batches_on_postgres_are_announced_in_seq_order_without_gaps() {
+        let Some((db, store)) = postgres().await else {
+            return;
+        };
+        let (engine, hub, operator) = engine_on(&store).await;
 
         let mut listeners = Vec::new();
         let mut posters = Vec::new();
         for _ in 0..CONVERSATIONS {
             let (session, _) = engine.create_session(&operator, None).await.unwrap();
             let conversation_id = session.conversation_id;
-            let mut events = hub.subscribe(&Topic::Conversation(conversation_id));
-            listeners.push(tokio::spawn(async move {
-                let mut seqs = Vec::new();
-                while seqs.len() < POSTERS * EACH {
-                    match events.recv().await.expect("the listener keeps up") {
-                        Event::Message { seq, .. } => seqs.push(seq),
-                        _ => continue,
-                    }
-                }
-                seqs
-            }));
+            listeners.push(listen(&hub, conversation_id, POSTERS * EACH));
             for poster in 0..POSTERS {
                 let (engine, actor) = (engine.clone(), Actor::Operator(operator.clone()));
                 posters.push(tokio::spawn(async move {
@@ -224,11 +244,9 @@ mod tests {
     /// stored one by one, and the listener still hears every stored message in order.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_batch_refused_at_commit_stores_its_other_posts_one_by_one_in_order() {
-        let Some(db) = TestDatabase::create(Backend::Postgres).await else {
+        let Some((db, store)) = postgres().await else {
             return;
         };
-        let store = Store::connect(&db.url).await.unwrap();
-        store.migrate().await.unwrap();
         let pool = store.postgres().unwrap();
         for sql in [
             "CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS \
@@ -239,24 +257,11 @@ mod tests {
         ] {
             sqlx::query(sql).execute(pool).await.unwrap();
         }
-        let hub = Arc::new(Hub::new());
-        let mut config = EngineConfig::new("http://localhost:3000");
-        config.sends_per_window = u32::MAX;
-        let engine = Engine::with_parts(store.clone(), config, hub.clone(), Arc::new(SystemClock));
-        let operator = test_operator(&engine).await;
+        let (engine, hub, operator) = engine_on(&store).await;
         let (session, _) = engine.create_session(&operator, None).await.unwrap();
         let conversation_id = session.conversation_id;
-        let mut events = hub.subscribe(&Topic::Conversation(conversation_id));
         let stored = POSTERS * EACH - EACH / 5;
-        let listener = tokio::spawn(async move {
-            let mut seqs = Vec::new();
-            while seqs.len() < stored {
-                if let Event::Message { seq, .. } = events.recv().await.expect("it keeps up") {
-                    seqs.push(seq);
-                }
-            }
-            seqs
-        });
+        let listener = listen(&hub, conversation_id, stored);
 
         let mut posters = Vec::new();
         for poster in 0..POSTERS {
